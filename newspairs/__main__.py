@@ -1,0 +1,3 @@
+from newspairs.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,68 @@
+"""The normalization tokenizer: a `tokenizers.Tokenizer` built from the rule table, and its file.
+
+Only built-in components are used, so `tokenizer.json` stands alone: anyone holding it reproduces
+the normalization in any `tokenizers` binding, with no newspairs code.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers
+
+from newspairs.rules import PASSES, WHITESPACE_CLASS, Pass
+
+UNK_TOKEN = "[UNK]"
+
+
+def _normalizer_of(step: Pass) -> normalizers.Normalizer:
+    if step.kind == "lowercase":
+        return normalizers.Lowercase()
+    if step.kind == "prepend":
+        return normalizers.Prepend(step.content)
+    pattern = step.pattern if step.literal else Regex(step.pattern)
+    return normalizers.Replace(pattern, step.content)
+
+
+def build_normalizer(passes: tuple[Pass, ...] = PASSES) -> normalizers.Normalizer:
+    """The normalizer: one built-in component per pass of the rule table, in order."""
+    return normalizers.Sequence([_normalizer_of(step) for step in passes])
+
+
+def build_pre_tokenizer() -> pre_tokenizers.PreTokenizer:
+    """Split on exactly the characters Python's ``str.split()`` splits on, dropping them."""
+    return pre_tokenizers.Split(Regex(f"{WHITESPACE_CLASS}+"), behavior="removed")
+
+
+def build_tokenizer(passes: tuple[Pass, ...] = PASSES) -> Tokenizer:
+    """A Tokenizer whose normalizer and pre-tokenizer reproduce the normalization exactly.
+
+    Its model is a one-token `WordLevel` placeholder for the normalization alone; `newspairs
+    train-tokenizer` replaces it with a model trained on a corpus, keeping normalizer and
+    pre-tokenizer as they are.
+    """
+    tokenizer = Tokenizer(models.WordLevel({UNK_TOKEN: 0}, unk_token=UNK_TOKEN))
+    tokenizer.normalizer = build_normalizer(passes)
+    tokenizer.pre_tokenizer = build_pre_tokenizer()
+    return tokenizer
+
+
+def save_tokenizer(tokenizer: Tokenizer, path: str | os.PathLike) -> Path:
+    """Write ``tokenizer.json`` (``path`` may be the file or its folder); returns the file written."""
+    path = Path(path)
+    if path.suffix != ".json":
+        path.mkdir(parents=True, exist_ok=True)
+        path = path / "tokenizer.json"
+    tokenizer.save(str(path))
+    return path
+
+
+def load_tokenizer_file(path: str | os.PathLike) -> Tokenizer:
+    """Load a ``tokenizer.json`` (or the folder holding one)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "tokenizer.json"
+    if not path.is_file():
+        raise ValueError(f"no tokenizer file at {str(path)!r}")
+    return Tokenizer.from_file(str(path))
