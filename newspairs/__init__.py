@@ -2,13 +2,21 @@
 
 The normalization is NLTK's Treebank word tokenization, joined with single spaces and
 lowercased, reproduced exactly by a `tokenizers.Tokenizer` made of built-in components.
+Names from modules that import `datasets` (or torch) load lazily, so `newspairs normalize`
+starts fast.
 """
+
+from importlib import import_module
 
 from newspairs.normalize import normalize, normalize_batch, normalize_lines, tokens_with_offsets
 from newspairs.stamp import Stamp, normalization_stamp
 from newspairs.tokenizer import build_tokenizer
 
 __version__ = "0.1.0"
+
+# name -> module that owns it; imported on first access
+_LAZY: dict[str, str] = {
+}
 
 __all__ = [
     "Stamp",
@@ -19,4 +27,13 @@ __all__ = [
     "normalize_batch",
     "normalize_lines",
     "tokens_with_offsets",
+    *_LAZY,
 ]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'newspairs' has no attribute {name!r}")
