@@ -16,6 +16,10 @@ __version__ = "0.1.0"
 
 # name -> module that owns it; imported on first access
 _LAZY: dict[str, str] = {
+    "SPECIAL_TOKENS": "newspairs.train",
+    "StampMismatchWarning": "newspairs.train",
+    "load_tokenizer": "newspairs.train",
+    "train_tokenizer": "newspairs.train",
 }
 
 __all__ = [

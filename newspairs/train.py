@@ -1,0 +1,327 @@
+"""The trained tokenizer: a model trained on a corpus behind the unchanged normalization, and its folder.
+
+Owns which `tokenizers` model, trainer and decoder each model kind uses, the special tokens, the
+folder a trained tokenizer is saved as (``tokenizer.json``, the two `transformers` config files and
+the stamp), the default tokenizer shipped in the package, and the check that a tokenizer's stamp
+matches a dataset's.
+
+Training swaps only the model of `newspairs.build_tokenizer()` and adds a post-processor and a
+decoder: the normalizer and the pre-tokenizer stay exactly those of the normalization, so the
+trained ``tokenizer.json`` still reproduces the normalized side by itself.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from tokenizers import Tokenizer, decoders, models, processors, trainers
+
+from newspairs.stamp import STAMP_FILENAME, Stamp, normalization_stamp
+from newspairs.tokenizer import build_tokenizer, load_tokenizer_file, save_tokenizer
+
+# Ids 0..4 in this order in every trained vocabulary: the trainers put special tokens first.
+SPECIAL_TOKENS: tuple[str, ...] = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
+PAD_TOKEN, UNK_TOKEN, CLS_TOKEN, SEP_TOKEN, MASK_TOKEN = SPECIAL_TOKENS
+
+MODELS: tuple[str, ...] = ("wordpiece", "bpe", "wordlevel", "unigram")
+CONTINUING_SUBWORD_PREFIX = "##"  # wordpiece: marks a piece that continues a word
+END_OF_WORD_SUFFIX = "</w>"  # bpe: marks a piece that ends a word
+
+TOKENIZER_CONFIG_FILENAME = "tokenizer_config.json"
+SPECIAL_TOKENS_MAP_FILENAME = "special_tokens_map.json"
+TOKENIZER_FILES: tuple[str, ...] = (
+    "tokenizer.json", TOKENIZER_CONFIG_FILENAME, SPECIAL_TOKENS_MAP_FILENAME, STAMP_FILENAME,
+)
+
+DEFAULT_TOKENIZER_DIR = Path(__file__).resolve().parent / "data" / "tokenizer"
+
+
+class StampMismatchWarning(UserWarning):
+    """A tokenizer and a dataset were made by different normalizations (or cannot be compared)."""
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """How to train the model of the normalization tokenizer.
+
+    Args:
+        model (`str`, defaults to ``"wordpiece"``): one of `MODELS`.
+        vocab_size (`int`, defaults to ``30000``): the largest vocabulary, special tokens and
+            alphabet included; a small corpus gives a smaller one (``wordlevel``, ``unigram``).
+        min_frequency (`int`, defaults to ``2``): how often a pair (``wordpiece``, ``bpe``) or a
+            word (``wordlevel``) must occur to enter the vocabulary; ``unigram`` has no such
+            setting and ignores it.
+        batch_size (`int`, defaults to ``1000``): texts handed to the trainer per call.
+        show_progress (`bool`, defaults to ``True``): the trainer's progress bars on standard error.
+    """
+
+    model: str = "wordpiece"
+    vocab_size: int = 30_000
+    min_frequency: int = 2
+    batch_size: int = 1000
+    show_progress: bool = True
+
+    def __post_init__(self) -> None:
+        if self.model not in MODELS:
+            raise ValueError(f"unknown tokenizer model {self.model!r}: choose one of {', '.join(MODELS)}")
+        if self.vocab_size < len(SPECIAL_TOKENS) + 1:
+            raise ValueError(f"vocab_size must leave room beyond the {len(SPECIAL_TOKENS)} special tokens, got {self.vocab_size}")
+        if self.min_frequency < 0:
+            raise ValueError(f"min_frequency must be 0 or more, got {self.min_frequency}")
+        if self.batch_size < 1:
+            raise ValueError(f"batch_size must be 1 or more, got {self.batch_size}")
+
+
+def model_and_trainer(config: TrainingConfig) -> tuple[models.Model, trainers.Trainer]:
+    """The empty model and the trainer that fills it, for ``config.model``."""
+    common = dict(vocab_size=config.vocab_size, show_progress=config.show_progress, special_tokens=list(SPECIAL_TOKENS))
+    if config.model == "wordpiece":
+        return (
+            models.WordPiece(unk_token=UNK_TOKEN, continuing_subword_prefix=CONTINUING_SUBWORD_PREFIX),
+            trainers.WordPieceTrainer(
+                min_frequency=config.min_frequency, continuing_subword_prefix=CONTINUING_SUBWORD_PREFIX, **common
+            ),
+        )
+    if config.model == "bpe":
+        return (
+            models.BPE(unk_token=UNK_TOKEN, end_of_word_suffix=END_OF_WORD_SUFFIX),
+            trainers.BpeTrainer(min_frequency=config.min_frequency, end_of_word_suffix=END_OF_WORD_SUFFIX, **common),
+        )
+    if config.model == "wordlevel":
+        return models.WordLevel(unk_token=UNK_TOKEN), trainers.WordLevelTrainer(min_frequency=config.min_frequency, **common)
+    return models.Unigram(), trainers.UnigramTrainer(unk_token=UNK_TOKEN, **common)
+
+
+def decoder_for(model: str) -> decoders.Decoder | None:
+    """The decoder turning a model's tokens back into the normalized line.
+
+    ``wordlevel`` needs none: its tokens are whole words and `Tokenizer.decode` joins tokens with
+    single spaces. ``unigram`` pieces carry no word-boundary mark (the pre-tokenizer is the
+    normalization's and stays as it is), so no decoder can restore the words from ids alone:
+    ``decode`` shows the pieces separated by spaces, and `Encoding.word_ids` regroups them.
+    """
+    if model == "wordpiece":
+        return decoders.WordPiece(prefix=CONTINUING_SUBWORD_PREFIX, cleanup=False)  # cleanup would glue "a ." into "a."
+    if model == "bpe":
+        return decoders.BPEDecoder(suffix=END_OF_WORD_SUFFIX)
+    return None
+
+
+def post_processor_for(tokenizer: Tokenizer) -> processors.PostProcessor:
+    """``[CLS] A [SEP]`` for one text, ``[CLS] A [SEP] B [SEP]`` (B with type id 1) for a pair."""
+    return processors.TemplateProcessing(
+        single=f"{CLS_TOKEN} $A {SEP_TOKEN}",
+        pair=f"{CLS_TOKEN} $A {SEP_TOKEN} $B:1 {SEP_TOKEN}:1",
+        special_tokens=[(token, tokenizer.token_to_id(token)) for token in (CLS_TOKEN, SEP_TOKEN)],
+    )
+
+
+def _is_dataset(texts: object) -> bool:
+    return hasattr(texts, "column_names") and hasattr(texts, "iter")
+
+
+def text_batches(texts: Iterable[str] | object, *, column: str = "raw", batch_size: int = 1000) -> tuple[Iterator[list[str]], int | None]:
+    """Batches of raw texts from a `datasets` dataset (its ``column``) or any iterable of strings.
+
+    Returns the batches and their number when it is known (for the progress bar).
+    """
+    if isinstance(texts, (str, bytes)):
+        raise ValueError(f"train on an iterable of texts, not on one {type(texts).__name__}: {texts[:60]!r}")
+    if hasattr(texts, "keys") and hasattr(texts, "values"):
+        raise ValueError(f"train on one split, not on a dict of splits ({', '.join(map(str, texts.keys()))}): pick one")
+    if _is_dataset(texts):
+        if column not in (texts.column_names or []):
+            raise ValueError(f"the dataset has no column {column!r}; its columns: {texts.column_names}")
+        size = len(texts) if hasattr(texts, "__len__") else None
+        batches = (batch[column] for batch in texts.iter(batch_size=batch_size))
+        return batches, None if size is None else math.ceil(size / batch_size)
+
+    def checked() -> Iterator[list[str]]:
+        batch: list[str] = []
+        for number, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise ValueError(f"text {number} is a {type(text).__name__}, not a str: {text!r:.60}")
+            batch.append(text)
+            if len(batch) == batch_size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    size = len(texts) if hasattr(texts, "__len__") else None
+    return checked(), None if size is None else math.ceil(size / batch_size)
+
+
+def train_tokenizer(
+    texts: Iterable[str] | object, config: TrainingConfig | None = None, *, column: str = "raw", **settings
+) -> Tokenizer:
+    """Train the model of the normalization tokenizer on raw texts; normalizer and pre-tokenizer stay as built.
+
+    ``texts`` is any iterable of raw texts (an article may hold several lines), or a `datasets`
+    ``Dataset``/``IterableDataset`` whose ``column`` holds them. ``settings`` are `TrainingConfig`
+    fields (``model=``, ``vocab_size=``, ...) when no ``config`` is given. The result has the
+    special tokens `SPECIAL_TOKENS` (ids 0..4), a ``[CLS] … [SEP]`` post-processor and the decoder
+    of `decoder_for`.
+    """
+    if config is None:
+        config = TrainingConfig(**settings)
+    elif settings:
+        raise ValueError(f"pass either a TrainingConfig or settings, not both: {sorted(settings)}")
+    tokenizer = build_tokenizer()
+    tokenizer.model, trainer = model_and_trainer(config)
+    batches, length = text_batches(texts, column=column, batch_size=config.batch_size)
+    tokenizer.train_from_iterator(batches, trainer=trainer, length=length)
+    missing = [token for token in SPECIAL_TOKENS if tokenizer.token_to_id(token) is None]
+    if missing or tokenizer.get_vocab_size() <= len(SPECIAL_TOKENS):
+        raise ValueError(f"training found no text to learn from (vocabulary of {tokenizer.get_vocab_size()} tokens)")
+    tokenizer.post_processor = post_processor_for(tokenizer)
+    decoder = decoder_for(config.model)
+    if decoder is not None:
+        tokenizer.decoder = decoder
+    return tokenizer
+
+
+def transformers_config(*, model_max_length: int | None = None) -> dict:
+    """``tokenizer_config.json``: what `transformers.AutoTokenizer.from_pretrained` needs to use the file."""
+    config = {
+        "tokenizer_class": "PreTrainedTokenizerFast",
+        "pad_token": PAD_TOKEN,
+        "unk_token": UNK_TOKEN,
+        "cls_token": CLS_TOKEN,
+        "sep_token": SEP_TOKEN,
+        "mask_token": MASK_TOKEN,
+        "clean_up_tokenization_spaces": False,  # the decoders already give the normalized text
+        "model_input_names": ["input_ids", "token_type_ids", "attention_mask"],
+    }
+    if model_max_length is not None:
+        config["model_max_length"] = model_max_length
+    return config
+
+
+def special_tokens_map() -> dict[str, str]:
+    """``special_tokens_map.json``: the role of each special token."""
+    return {
+        "pad_token": PAD_TOKEN, "unk_token": UNK_TOKEN, "cls_token": CLS_TOKEN,
+        "sep_token": SEP_TOKEN, "mask_token": MASK_TOKEN,
+    }
+
+
+def _write_json(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def save_tokenizer_folder(
+    tokenizer: Tokenizer, folder: str | os.PathLike, *, stamp: Stamp | None = None, model_max_length: int | None = None
+) -> list[Path]:
+    """Write the tokenizer folder: ``tokenizer.json``, its `transformers` config files and the stamp.
+
+    ``stamp`` defaults to this installation's `normalization_stamp()`, which is right for a tokenizer
+    trained here. Returns the files written, in `TOKENIZER_FILES` order.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = [save_tokenizer(tokenizer, folder / "tokenizer.json")]
+    for name, data in (
+        (TOKENIZER_CONFIG_FILENAME, transformers_config(model_max_length=model_max_length)),
+        (SPECIAL_TOKENS_MAP_FILENAME, special_tokens_map()),
+    ):
+        _write_json(folder / name, data)
+        written.append(folder / name)
+    (folder / STAMP_FILENAME).write_text((stamp or normalization_stamp()).to_json(), encoding="utf-8")
+    written.append(folder / STAMP_FILENAME)
+    return written
+
+
+def read_stamp(folder: str | os.PathLike) -> Stamp | None:
+    """The stamp in a folder (or beside a file), or None when there is none."""
+    folder = Path(folder)
+    path = (folder if folder.is_dir() else folder.parent) / STAMP_FILENAME
+    if not path.is_file():
+        return None
+    return Stamp.from_json(path.read_text(encoding="utf-8"), where=str(path))
+
+
+def stamp_of(dataset: object) -> tuple[Stamp | None, str]:
+    """The stamp of a dataset, and a name for it in messages.
+
+    ``dataset`` is a `Stamp`, a folder (an exported dataset, a Hub repository snapshot) holding
+    the stamp file, or an object with a ``stamp`` attribute.
+    """
+    if isinstance(dataset, Stamp):
+        return dataset, "the given stamp"
+    if isinstance(dataset, (str, os.PathLike)):
+        return read_stamp(dataset), str(dataset)
+    stamp = getattr(dataset, "stamp", None)
+    if isinstance(stamp, Stamp):
+        return stamp, type(dataset).__name__
+    return None, type(dataset).__name__
+
+
+def check_stamps(tokenizer_stamp: Stamp | None, dataset_stamp: Stamp | None, *, tokenizer_where: str, dataset_where: str) -> bool:
+    """Warn (`StampMismatchWarning`) when a tokenizer and a dataset come from different normalizations.
+
+    Returns True when both stamps are known and agree.
+    """
+    if tokenizer_stamp is None or dataset_stamp is None:
+        lacking = tokenizer_where if tokenizer_stamp is None else dataset_where
+        warnings.warn(
+            f"cannot check that the tokenizer {tokenizer_where} fits the dataset {dataset_where}: "
+            f"{lacking} carries no normalization stamp ({STAMP_FILENAME})",
+            StampMismatchWarning,
+            stacklevel=3,
+        )
+        return False
+    differences = tokenizer_stamp.differences(dataset_stamp)
+    if differences:
+        listed = "; ".join(f"{key}: tokenizer {mine!r}, dataset {theirs!r}" for key, (mine, theirs) in differences.items())
+        warnings.warn(
+            f"the tokenizer {tokenizer_where} was not made by the normalization of the dataset {dataset_where} "
+            f"({listed}); its normalized text and ids may not match the dataset's normalized side. "
+            f"Tokenizer: {tokenizer_stamp.signature()}; dataset: {dataset_stamp.signature()}",
+            StampMismatchWarning,
+            stacklevel=3,
+        )
+        return False
+    return True
+
+
+def load_tokenizer(
+    path: str | os.PathLike | None = None,
+    *,
+    dataset: object = None,
+    padding: bool = False,
+    pad_to_multiple_of: int | None = None,
+    max_length: int | None = None,
+) -> Tokenizer:
+    """Load a trained tokenizer folder (or ``tokenizer.json``); by default the one shipped with newspairs.
+
+    The default is a WordPiece model trained on the package's embedded data (see
+    ``scripts/build_default_tokenizer.py``); it needs no network. With ``dataset`` (a `Stamp`, an
+    exported folder, or an object carrying a stamp, see `stamp_of`), warns with
+    `StampMismatchWarning` when the tokenizer's stamp does not match the dataset's.
+    ``padding`` pads batches with ``[PAD]`` to their longest member (to a multiple of
+    ``pad_to_multiple_of`` when given); ``max_length`` truncates encodings to that many ids.
+    """
+    location = Path(path) if path is not None else DEFAULT_TOKENIZER_DIR
+    tokenizer = load_tokenizer_file(location)
+    if dataset is not None:
+        dataset_stamp, dataset_where = stamp_of(dataset)
+        check_stamps(read_stamp(location), dataset_stamp, tokenizer_where=str(location), dataset_where=dataset_where)
+    if padding:
+        pad_id = tokenizer.token_to_id(PAD_TOKEN)
+        if pad_id is None:
+            raise ValueError(f"{location}: cannot pad, the tokenizer has no {PAD_TOKEN} token")
+        tokenizer.enable_padding(pad_id=pad_id, pad_token=PAD_TOKEN, pad_to_multiple_of=pad_to_multiple_of)
+    elif pad_to_multiple_of is not None:
+        raise ValueError("pad_to_multiple_of needs padding=True")
+    if max_length is not None:
+        if max_length < 1:
+            raise ValueError(f"max_length must be 1 or more, got {max_length}")
+        tokenizer.enable_truncation(max_length=max_length)
+    return tokenizer
