@@ -1,0 +1,71 @@
+"""The reference normalization (NLTK's Treebank tokenizer), for tests and scripts only.
+
+newspairs itself never imports nltk: this module is what its output is checked against.
+Per line, the normalization is ``" ".join(TreebankWordTokenizer().tokenize(line)).lower()``;
+a text is normalized line by line, lines separated by ``"\\n"``.
+
+NLTK 3.10 runs most Treebank rules through ``nltk.redos`` with a wall-clock limit per regex
+call, so on some adversarial lines the reference raises ``TimeoutError`` instead of answering.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+NLTK_VERSION = "3.10.4"  # the pin in pyproject.toml's test and bench extras
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"  # ../shared beside the clone: seed, peer cases, corpora
+
+
+@lru_cache(maxsize=1)
+def _tokenize():
+    try:
+        from nltk.tokenize.treebank import TreebankWordTokenizer
+    except ImportError as error:
+        raise ImportError(
+            "the reference normalization needs nltk: pip install -e '.[test]' (or '.[bench]')"
+        ) from error
+    return TreebankWordTokenizer().tokenize
+
+
+def nltk_version() -> str:
+    import nltk
+
+    return nltk.__version__
+
+
+def reference_normalize_line(line: str) -> str:
+    """One line, normalized by the reference (``line`` must not contain ``"\\n"``)."""
+    return " ".join(_tokenize()(line)).lower()
+
+
+def reference_normalize(text: str) -> str:
+    """A whole text, line for line (the reference twin of ``newspairs.normalize``)."""
+    return "\n".join(reference_normalize_line(line) for line in text.split("\n"))
+
+
+def reference_normalize_lines(lines: Iterable[str]) -> list[str]:
+    """Many lines at once (lines from a file may keep their trailing ``"\\n"``)."""
+    tokenize = _tokenize()
+    return [" ".join(tokenize(line.removesuffix("\n"))).lower() for line in lines]
+
+
+def _normalize_part(lines: list[str]) -> list[str]:
+    return reference_normalize_lines(lines)
+
+
+def reference_normalize_lines_parallel(lines: list[str], processes: int | None = None) -> list[str]:
+    """``reference_normalize_lines`` spread over processes (NLTK's cost is per line, in pure Python)."""
+    processes = processes or min(2, os.cpu_count() or 1)
+    if processes < 2 or len(lines) < 10_000:
+        return reference_normalize_lines(lines)
+    from concurrent.futures import ProcessPoolExecutor
+
+    step = -(-len(lines) // (processes * 4))  # a few parts per process evens out the load
+    parts = [lines[i : i + step] for i in range(0, len(lines), step)]
+    with ProcessPoolExecutor(processes) as pool:
+        return [line for part in pool.map(_normalize_part, parts) for line in part]
