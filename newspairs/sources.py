@@ -1,0 +1,615 @@
+"""Reading article pairs from the input layouts: which files a source names, what is in them, what is wrong.
+
+This module owns the input side of the loader and knows nothing of `datasets` writing:
+
+- `resolve_source(source)` turns a folder, a file, a glob or a list of them into sorted `InputFile`s;
+- `read_input(input_file, options)` yields, for each article of one file, an `Article` or a `Reject`
+  (what is wrong, in which file, which article, which line) — every article ends in one of the two;
+- `scan_metadata(inputs, options)` gives the metadata columns and their `datasets` features;
+- `article_id(relpath, raw)` and `split_of(article_id, ratios)` are the stable id and split.
+
+Layouts (see the README's "Loading" section for examples):
+
+1. paired text files: a folder holding ``raw/`` and ``normalized/`` with the same relative file
+   names, one article per file (a folder with ``raw/`` only, or a loose ``.txt`` file, is raw only);
+2. tabular files, ``.jsonl``/``.json`` (JSON lines), ``.csv``, ``.parquet``: a raw column and an
+   optional normalized column, other columns carried through as metadata;
+3. ISOT fake-news CSVs (header ``title,text,subject,date``): raw only, ``label`` from the file name.
+
+Ids: ``sha256(relpath + "\\0" + raw)[:16]``, where ``relpath`` is the file's path relative to the
+source entry it was found under (a folder's files: relative to that folder; a file: its name; a
+glob: relative to the glob's fixed leading folders). Moving the corpus keeps ids; editing an
+article's raw text gives it a new id.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union
+
+DEFAULT_DATA = Path(__file__).resolve().parent / "data" / "default"
+
+ISOT_HEADER = ("title", "text", "subject", "date")
+ISOT_LABELS = ("Fake", "True")  # ClassLabel order: 0 = Fake, 1 = True
+
+TABULAR_KINDS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+TEXT_SUFFIX = ".txt"
+
+# Columns newspairs writes itself; a metadata column of the same name would be overwritten.
+RESERVED_COLUMNS = ("id", "raw", "normalized", "agrees", "source_file", "article_id", "line")
+
+# JSON lines: metadata types are inferred from this many records, like datasets' JSON loader does
+# from its first block; a later value that does not fit its column is rejected with the reason.
+JSON_TYPE_SAMPLE = 1000
+
+_GLOB_CHARS = re.compile(r"[*?\[]")
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+Source = Union[str, os.PathLike, Sequence[Union[str, os.PathLike]], None]
+
+
+class SourceError(ValueError):
+    """Bad input: which file, which article, which line, and what is wrong with it."""
+
+    def __init__(self, file: str, article: str | None, line: int | None, reason: str):
+        self.file, self.article, self.line, self.reason = file, article, line, reason
+        where = [file]
+        if article is not None:
+            where.append(f"article {article}")
+        if line is not None:
+            where.append(f"line {line}")
+        super().__init__(f"{', '.join(where)}: {reason}")
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One input file: its kind (``pair``, ``text``, ``jsonl``, ``csv``, ``isot``, ``parquet``,
+    ``orphan``), where it is, its path relative to its source entry, and a pair's normalized twin."""
+
+    kind: str
+    path: str
+    relpath: str
+    twin: str | None = None
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How tabular files name their sides.
+
+    Args:
+        raw_column (`str`, defaults to ``"raw"``): column holding the raw article (ISOT files: ``text``).
+        normalized_column (`str`, defaults to ``"normalized"``): column holding the stored normalized
+            side; a file without it, or a null cell, has no normalized side.
+    """
+
+    raw_column: str = "raw"
+    normalized_column: str = "normalized"
+
+
+@dataclass
+class Article:
+    """An article read from a source: raw text, stored normalized side (or None), metadata."""
+
+    id: str
+    raw: str
+    normalized: str | None
+    source_file: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+    line: int | None = None  # where the article starts in a tabular file (1-based line or row)
+
+
+@dataclass(frozen=True)
+class Reject:
+    """An article that could not be read: the file, the article, the line, the reason.
+
+    ``id`` is the article's id, or (when it cannot be computed) one derived from the file and the
+    location, so that a reject falls into exactly one split like any article.
+    """
+
+    id: str
+    file: str
+    article: str | None
+    line: int | None
+    reason: str
+
+    def error(self) -> SourceError:
+        return SourceError(self.file, self.article, self.line, self.reason)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "article": self.article, "line": self.line, "reason": self.reason}
+
+
+def article_id(relpath: str, raw: str) -> str:
+    """The stable id of an article: a hash of its file's relative path and its raw text."""
+    return hashlib.sha256(f"{relpath}\0{raw}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def split_of(key: str, ratios: Sequence[tuple[str, float]]) -> str:
+    """The split an id falls into: a stable hash of the id against the cumulative ``ratios``.
+
+    Adding articles never moves another article: the split depends on the id alone.
+    """
+    point = int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:12], 16) / float(1 << 48)
+    total = sum(ratio for _, ratio in ratios)
+    cumulative = 0.0
+    for name, ratio in ratios:
+        cumulative += ratio / total
+        if point < cumulative:
+            return name
+    return ratios[-1][0]
+
+
+# --- which files a source names ---------------------------------------------------------------
+
+
+def _visible_files(folder: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(folder, followlinks=True):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield Path(root) / name
+
+
+def _classify(path: Path) -> str | None:
+    suffix = path.suffix.lower()
+    if suffix == TEXT_SUFFIX:
+        return "text"
+    kind = TABULAR_KINDS.get(suffix)
+    if kind == "csv" and _csv_header(path) == ISOT_HEADER:
+        return "isot"
+    return kind
+
+
+def _csv_header(path: Path) -> tuple[str, ...] | None:
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            row = next(csv.reader(handle), None)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None  # unreadable: reported when the file is read
+    return tuple(cell.strip() for cell in row) if row else None
+
+
+def _paired_inputs(folder: Path, prefix: str) -> Iterator[InputFile]:
+    raw_dir, normalized_dir = folder / "raw", folder / "normalized"
+    raw = {p.relative_to(raw_dir).as_posix(): p for p in _visible_files(raw_dir)}
+    if not normalized_dir.is_dir():  # raw only
+        for name, path in raw.items():
+            yield InputFile("text", str(path), f"{prefix}raw/{name}")
+        return
+    normalized = {p.relative_to(normalized_dir).as_posix(): p for p in _visible_files(normalized_dir)}
+    for name in sorted(set(raw) | set(normalized)):
+        if name not in raw:
+            yield InputFile("orphan", str(normalized[name]), f"{prefix}normalized/{name}")
+        else:
+            twin = normalized.get(name)
+            yield InputFile("pair", str(raw[name]), f"{prefix}raw/{name}", str(twin) if twin else None)
+
+
+def _folder_inputs(folder: Path, prefix: str = "") -> Iterator[InputFile]:
+    """A folder holding ``raw/`` is a paired folder; any other folder is walked, its files read by suffix."""
+    if (folder / "raw").is_dir():
+        yield from _paired_inputs(folder, prefix)
+        return
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            yield from _folder_inputs(entry, f"{prefix}{entry.name}/")
+        elif (kind := _classify(entry)) is not None:
+            yield InputFile(kind, str(entry), f"{prefix}{entry.name}")
+
+
+def _entry_inputs(entry: str) -> list[InputFile]:
+    if _GLOB_CHARS.search(entry):
+        matches = sorted(glob.glob(entry, recursive=True))
+        if not matches:
+            raise ValueError(f"{entry}: the glob matches no file")
+        leading = _leading_parts(entry)
+        fixed = Path(*leading) if leading else Path(".")
+        found: list[InputFile] = []
+        for match in matches:
+            path = Path(match)
+            if path.is_dir():
+                prefix = path.relative_to(fixed).as_posix() + "/" if path != fixed else ""
+                found.extend(_folder_inputs(path, prefix))
+            else:
+                kind = _classify(path)
+                if kind is not None:
+                    found.append(InputFile(kind, str(path), path.relative_to(fixed).as_posix()))
+        return found
+    path = Path(entry)
+    if path.is_dir():
+        return list(_folder_inputs(path))
+    if path.is_file():
+        kind = _classify(path)
+        if kind is None:
+            raise ValueError(
+                f"{entry}: not a source layout newspairs reads (.txt, .jsonl, .json, .csv, .parquet, or a folder)"
+            )
+        return [InputFile(kind, str(path), path.name)]
+    raise ValueError(f"{entry}: no such file or folder")
+
+
+def _leading_parts(pattern: str) -> list[str]:
+    parts = []
+    for part in Path(pattern).parts:
+        if _GLOB_CHARS.search(part):
+            break
+        parts.append(part)
+    return parts
+
+
+def resolve_source(source: Source = None) -> list[InputFile]:
+    """The input files a source names, in a stable order; ``None`` is the embedded default data.
+
+    Raises `ValueError` for a missing path, an empty source, or two files that would share a
+    relative path (their ids could collide: pass their common parent folder instead).
+    """
+    if source is None:
+        entries = [str(DEFAULT_DATA)]
+    elif isinstance(source, (str, os.PathLike)):
+        entries = [os.fspath(source)]
+    else:
+        entries = [os.fspath(entry) for entry in source]
+        if not entries:
+            raise ValueError("the source is an empty list")
+    inputs: list[InputFile] = []
+    for entry in entries:
+        inputs.extend(_entry_inputs(entry))
+    if not inputs:
+        raise ValueError(f"{', '.join(entries)}: no input file found (.txt, .jsonl, .json, .csv, .parquet)")
+    seen: dict[str, str] = {}
+    for item in inputs:
+        if item.relpath in seen and seen[item.relpath] != item.path:
+            raise ValueError(
+                f"{item.path} and {seen[item.relpath]} share the relative path {item.relpath!r}, "
+                "so their ids could collide: pass their common parent folder instead"
+            )
+        seen[item.relpath] = item.path
+    return inputs
+
+
+def source_identity(inputs: Iterable[InputFile]) -> list[tuple[str, int, int]]:
+    """(path, size, mtime_ns) of every file read: a changed input invalidates a cached build."""
+    identity = []
+    for item in inputs:
+        for path in (item.path, item.twin):
+            if path is not None:
+                try:
+                    stat = os.stat(path)
+                    identity.append((os.path.abspath(path), stat.st_size, stat.st_mtime_ns))
+                except OSError:
+                    identity.append((os.path.abspath(path), -1, -1))
+    return identity
+
+
+# --- what is in a file ------------------------------------------------------------------------
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 with undecodable bytes kept as surrogates, so the reader can say on which line they are."""
+    text = data.decode("utf-8", "surrogateescape")
+    return text.replace("\r\n", "\n")
+
+
+def _undecodable_line(text: str) -> int | None:
+    match = _SURROGATE.search(text)
+    return None if match is None else text.count("\n", 0, match.start()) + 1
+
+
+def _read_text_file(path: str) -> str:
+    with open(path, "rb") as handle:
+        text = _decode(handle.read())
+    return text[:-1] if text.endswith("\n") else text  # one final newline ends the file, not a line
+
+
+def _is_empty(text: str) -> bool:
+    return not text.strip()
+
+
+def _read_text(item: InputFile) -> Iterator[Article | Reject]:
+    def reject(file: str, line: int | None, reason: str, article: str | None = None) -> Reject:
+        return Reject(article_id(item.relpath, f"\0{file}\0{line}"), file, article or item.relpath, line, reason)
+
+    if item.kind == "orphan":
+        yield reject(item.path, None, "a normalized file without its raw twin")
+        return
+    try:
+        raw = _read_text_file(item.path)
+        normalized = _read_text_file(item.twin) if item.twin else None
+    except OSError as error:
+        yield reject(item.path, None, f"cannot read ({error.strerror})")
+        return
+    for path, text in ((item.path, raw), (item.twin, normalized)):
+        if text is not None and (line := _undecodable_line(text)) is not None:
+            yield reject(path, line, "not UTF-8 (undecodable bytes)")
+            return
+    if item.kind == "pair" and normalized is None:
+        yield reject(item.path, None, "a raw file without its normalized twin")
+        return
+    if _is_empty(raw):
+        yield reject(item.path, 1, "empty article (no text in the raw file)")
+        return
+    raw_lines = raw.count("\n") + 1
+    if normalized is not None:
+        normalized_lines = normalized.count("\n") + 1
+        if raw_lines != normalized_lines:
+            yield reject(
+                item.path,
+                min(raw_lines, normalized_lines) + 1,
+                f"raw has {raw_lines} lines, its normalized twin {item.twin} has {normalized_lines}",
+            )
+            return
+    yield Article(article_id(item.relpath, raw), raw, normalized, item.relpath, {}, None)
+
+
+def _rows_csv(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+    """(line, row, problem) per CSV row; line is where the row starts."""
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))  # news bodies exceed the 128 KiB default
+    with open(item.path, "rb") as handle:
+        lines = (_decode(raw) for raw in handle)
+        reader = csv.reader(lines)
+        try:
+            header = next(reader, None)
+        except csv.Error as error:
+            yield 1, None, f"not a CSV file ({error})"
+            return
+        if header is None:
+            return
+        header = [name.strip() for name in header]
+        start = reader.line_num + 1
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                yield start, None, f"malformed CSV ({error})"
+                return
+            if not row:
+                start = reader.line_num + 1
+                continue
+            if len(row) != len(header):
+                yield start, None, f"{len(row)} fields where the header has {len(header)}"
+            else:
+                yield start, dict(zip(header, row)), None
+            start = reader.line_num + 1
+
+
+def _rows_jsonl(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+    with open(item.path, "rb") as handle:
+        for number, data in enumerate(handle, start=1):
+            text = _decode(data)
+            if _undecodable_line(text) is not None:
+                yield number, None, "not UTF-8 (undecodable bytes)"
+                continue
+            if not text.strip():
+                continue
+            try:
+                record = json.loads(text)
+            except json.JSONDecodeError as error:
+                yield number, None, f"not a JSON line ({error.msg} at column {error.colno})"
+                continue
+            if not isinstance(record, dict):
+                yield number, None, f"a JSON line must hold an object, got {type(record).__name__}"
+                continue
+            yield number, record, None
+
+
+def _open_parquet(path: str):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as error:
+        raise ValueError(f"not a readable Parquet file ({error})") from None
+
+
+def _rows_parquet(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+    import pyarrow as pa
+
+    try:
+        parquet = _open_parquet(item.path)
+    except ValueError as error:
+        yield 0, None, str(error)
+        return
+    row = 0
+    try:
+        for batch in parquet.iter_batches(batch_size=256):
+            for record in batch.to_pylist():
+                row += 1
+                yield row, record, None
+    except (pa.ArrowException, OSError) as error:
+        yield row + 1, None, f"Parquet file unreadable from row {row + 1} on ({error})"
+
+
+def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any]) -> Iterator[Article | Reject]:
+    rows = {"csv": _rows_csv, "isot": _rows_csv, "jsonl": _rows_jsonl, "parquet": _rows_parquet}[item.kind](item)
+    raw_column = "text" if item.kind == "isot" else options.raw_column
+    normalized_column = None if item.kind == "isot" else options.normalized_column
+    label = isot_label(item.path) if item.kind == "isot" else None
+    unit = "row" if item.kind == "parquet" else "line"
+    seen: dict[str, int] = {}
+    checked_header = False
+
+    def reject(line: int | None, reason: str) -> Reject:
+        return Reject(
+            article_id(item.relpath, f"\0{unit}\0{line}"), item.path, f"{unit} {line}" if line else None,
+            line or None, reason,
+        )
+
+    for line, record, problem in rows:
+        if problem is not None:
+            yield reject(line, problem)
+            continue
+        if not checked_header:
+            checked_header = True
+            if raw_column not in record:
+                yield reject(None, f"no raw column {raw_column!r} (columns: {', '.join(record)}); the whole file is rejected")
+                return
+            clash = sorted(set(record) & set(RESERVED_COLUMNS) - {raw_column, normalized_column})
+            if clash:
+                yield reject(None, f"column {clash[0]!r} clashes with a column newspairs writes; rename it")
+                return
+        if item.kind in ("csv", "isot") and any(_SURROGATE.search(value) for value in record.values()):
+            yield reject(line, "not UTF-8 (undecodable bytes)")
+            continue
+        raw = record.get(raw_column)
+        if raw is None or (isinstance(raw, str) and _is_empty(raw)):
+            yield reject(line, f"empty article (no text in column {raw_column!r})")
+            continue
+        if not isinstance(raw, str):
+            yield reject(line, f"raw column {raw_column!r} holds {type(raw).__name__}, not text")
+            continue
+        normalized = record.get(normalized_column) if normalized_column else None
+        if normalized is not None and not isinstance(normalized, str):
+            yield reject(line, f"normalized column {normalized_column!r} holds {type(normalized).__name__}, not text")
+            continue
+        raw = raw.replace("\r\n", "\n")
+        if normalized is not None:
+            normalized = normalized.replace("\r\n", "\n")
+            raw_lines, normalized_lines = raw.count("\n") + 1, normalized.count("\n") + 1
+            if raw_lines != normalized_lines:
+                yield reject(line, f"raw has {raw_lines} lines, normalized has {normalized_lines}")
+                continue
+        metadata = {k: v for k, v in record.items() if k not in (raw_column, normalized_column)}
+        if label is not None:
+            metadata["label"] = label
+        if item.kind == "jsonl":
+            try:
+                metadata = {k: coerce_json_value(v, types.get(k), k) for k, v in metadata.items()}
+            except ValueError as error:
+                yield reject(line, str(error))
+                continue
+        ident = article_id(item.relpath, raw)
+        if ident in seen:
+            yield Reject(ident, item.path, f"{unit} {line}", line, f"duplicate id {ident}: the same article as {unit} {seen[ident]}")
+            continue
+        seen[ident] = line
+        yield Article(ident, raw, normalized, item.relpath, metadata, line)
+
+
+def read_input(item: InputFile, options: ReadOptions = ReadOptions(), types: dict[str, Any] | None = None) -> Iterator[Article | Reject]:
+    """Every article of one input file, in file order: an `Article`, or a `Reject` saying what is wrong.
+
+    ``types`` (from `scan_metadata`) gives JSON lines' metadata columns their inferred types.
+    """
+    if item.kind in ("pair", "text", "orphan"):
+        yield from _read_text(item)
+    else:
+        yield from _read_table(item, options, types or {})
+
+
+def isot_label(path: str) -> str | None:
+    """``True`` or ``Fake`` from an ISOT file's name (``True.csv``, ``Fake-sample.csv``), else None."""
+    stem = Path(path).name.lower()
+    for label in ISOT_LABELS:
+        if stem.startswith(label.lower()):
+            return label
+    return None
+
+
+# --- metadata columns and their types ---------------------------------------------------------
+
+
+def _json_type(values: list[Any]) -> str:
+    present = [v for v in values if v is not None]
+    if present and all(isinstance(v, bool) for v in present):
+        return "bool"
+    if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+        return "int64"
+    if present and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+        return "float64"
+    return "string"  # strings, and anything nested or mixed, carried as JSON text
+
+
+def coerce_json_value(value: Any, dtype: str | None, column: str) -> Any:
+    """A JSON metadata value in its column's type; raises `ValueError` when it does not fit."""
+    if value is None or dtype is None:
+        return value
+    if dtype == "string":
+        return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if dtype == "bool" and isinstance(value, bool):
+        return value
+    if dtype == "int64" and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if dtype == "float64" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    raise ValueError(f"column {column!r} holds {value!r}, not {dtype} (the type of its first {JSON_TYPE_SAMPLE} records)")
+
+
+def _columns_of(item: InputFile, options: ReadOptions) -> dict[str, Any]:
+    """Metadata column -> feature (a `datasets` feature, or a dtype string for JSON lines)."""
+    from datasets import ClassLabel, Features, Value
+
+    if item.kind == "isot":
+        columns: dict[str, Any] = {name: Value("string") for name in ISOT_HEADER if name != "text"}
+        if isot_label(item.path) is not None:
+            columns["label"] = ClassLabel(names=list(ISOT_LABELS))
+        return columns
+    skip = {options.raw_column, options.normalized_column}
+    if item.kind == "csv":
+        header = _csv_header(Path(item.path)) or ()
+        return {name: Value("string") for name in header if name not in skip}
+    if item.kind == "parquet":
+        try:
+            schema = _open_parquet(item.path).schema_arrow
+        except ValueError:
+            return {}
+        features = Features.from_arrow_schema(schema)
+        return {name: feature for name, feature in features.items() if name not in skip}
+    if item.kind == "jsonl":
+        samples: dict[str, list[Any]] = {}
+        count = 0
+        for _, record, problem in _rows_jsonl(item):
+            if problem is None:
+                for key, value in record.items():
+                    if key not in skip:
+                        samples.setdefault(key, []).append(value)
+                count += 1
+                if count >= JSON_TYPE_SAMPLE:
+                    break
+        return {key: _json_type(values) for key, values in samples.items()}
+    return {}
+
+
+def scan_metadata(inputs: Iterable[InputFile], options: ReadOptions = ReadOptions()) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
+    """The metadata features of a source, and the JSON lines type of each column per JSON file.
+
+    A column present in several files must have one type; otherwise a `ValueError` names the
+    column and both files. Reading files here is cheap (headers, schemas, the first JSON records).
+    """
+    from datasets import Value
+
+    features: dict[str, Any] = {}
+    first_seen: dict[str, str] = {}
+    json_types: dict[str, dict[str, str]] = {}
+    for item in inputs:
+        columns = _columns_of(item, options)
+        if item.kind == "jsonl":
+            json_types[item.path] = dict(columns)
+            columns = {name: Value(dtype) for name, dtype in columns.items()}
+        for name, feature in columns.items():
+            if name in RESERVED_COLUMNS:
+                continue  # the file is rejected when read, with the reason
+            if name in features and features[name] != feature:
+                raise ValueError(
+                    f"metadata column {name!r} is {_describe(features[name])} in {first_seen[name]} "
+                    f"but {_describe(feature)} in {item.path}: give it one type"
+                )
+            features.setdefault(name, feature)
+            first_seen.setdefault(name, item.path)
+    return features, json_types
+
+
+def _describe(feature: Any) -> str:
+    return getattr(feature, "dtype", None) or type(feature).__name__

@@ -1,0 +1,72 @@
+"""Write newspairs' embedded default data: the seed pair plus short articles the project wrote itself.
+
+Run once (needs the test extra for NLTK, the reference):  python scripts/make_default_data.py
+The normalized side of the project's own articles comes from NLTK's TreebankWordTokenizer, lowercased,
+so the embedded data is a true reference pair, independent of newspairs' own normalizer.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from nltk.tokenize import TreebankWordTokenizer
+
+from newspairs.sources import DEFAULT_DATA
+
+SHARED_SEED = Path(__file__).resolve().parent.parent.parent / "shared" / "seed"
+
+# Invented news-style articles (no copied text), one sentence per line, chosen to exercise quotes,
+# contractions, brackets, numbers, abbreviations and dashes.
+OWN_ARTICLES = {
+    "harbour-bridge.txt": [
+        'LISBURN (Newspairs) - The town council voted 7-2 on Tuesday to repair the old harbour bridge, which "can\'t wait another winter," its chairwoman said.',
+        "Repairs will cost about $4.5 million, roughly 12% more than the estimate published in March.",
+        "Traffic will be diverted via Mill Road (the B104) until the work ends in late October.",
+        'Residents who\'d asked for a new crossing said they weren\'t surprised: "We\'ve heard this before."',
+    ],
+    "orchard-harvest.txt": [
+        "Apple growers in the valley expect a record harvest this year, the regional growers' association said on Friday.",
+        "Warm weather in May -- and no late frost -- helped the blossom set, according to its report.",
+        "Prices, however, could fall by as much as a third...",
+        "\"It's good news for shoppers, less so for us,\" said one grower, who didn't want to be named.",
+    ],
+    "library-hours.txt": [
+        "The city library will open on Sundays from next month, after a petition gathered 3,200 signatures.",
+        "Staff won't be asked to work extra hours; the council is hiring four part-time assistants.",
+        "Opening hours are 10 a.m. to 4 p.m., the library's director, Dr. Ann Ruiz, told reporters.",
+    ],
+    "rail-strike.txt": [
+        "Rail workers will strike for 48 hours next week over pay, their union announced on Monday.",
+        "The operator said it would run a reduced timetable [about half of its usual services] on both days.",
+        "Talks broke down late on Sunday; neither side's offer was made public.",
+        "Commuters are advised to check times before travelling.",
+        "The union says it's \"open to further talks\" at any time.",
+    ],
+    "chess-prize.txt": [
+        "A 14-year-old from Ormond won the national junior chess title on Saturday, losing only one game in nine rounds.",
+        "Her coach called it 'a remarkable week' and said she'd now prepare for the European championship in Riga.",
+    ],
+}
+
+
+def reference(line: str) -> str:
+    return " ".join(TreebankWordTokenizer().tokenize(line)).lower()
+
+
+def main() -> None:
+    raw_dir, normalized_dir = DEFAULT_DATA / "raw", DEFAULT_DATA / "normalized"
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    normalized_dir.mkdir(parents=True, exist_ok=True)
+    (seed_raw,) = SHARED_SEED.glob("000_*.txt")
+    (seed_normalized,) = SHARED_SEED.glob("001_*.txt")
+    shutil.copyfile(seed_raw, raw_dir / "seed-reuters-2017.txt")
+    shutil.copyfile(seed_normalized, normalized_dir / "seed-reuters-2017.txt")
+    for name, lines in OWN_ARTICLES.items():
+        (raw_dir / name).write_text("\n".join(lines), encoding="utf-8")
+        (normalized_dir / name).write_text("\n".join(reference(line) for line in lines), encoding="utf-8")
+    print(f"wrote {1 + len(OWN_ARTICLES)} pairs to {DEFAULT_DATA}")
+
+
+if __name__ == "__main__":
+    main()
