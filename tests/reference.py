@@ -69,3 +69,51 @@ def reference_normalize_lines_parallel(lines: list[str], processes: int | None =
     parts = [lines[i : i + step] for i in range(0, len(lines), step)]
     with ProcessPoolExecutor(processes) as pool:
         return [line for part in pool.map(_normalize_part, parts) for line in part]
+
+
+def token_diff(expected: str, got: str, max_changes: int = 5) -> str:
+    """A one-line, readable diff of two normalized lines over their tokens:
+    ``[-expected-]`` and ``{+got+}`` around what differs, a little shared context between."""
+    import difflib
+
+    want, have = (line.split(" ") if line else [] for line in (expected, got))
+    parts: list[str] = []
+    opcodes = difflib.SequenceMatcher(None, want, have, autojunk=False).get_opcodes()
+    changes = sum(op != "equal" for op, *_ in opcodes)
+    for op, i1, i2, j1, j2 in opcodes:
+        if op != "equal" and max_changes == 0:
+            parts.append(f"… ({changes} differences in all)")
+            break
+        if op != "equal":
+            max_changes -= 1
+        if op == "equal":
+            same = want[i1:i2]
+            parts.append(" ".join(same) if len(same) <= 6 else " ".join(same[:3] + ["…"] + same[-3:]))
+            continue
+        if i2 > i1:
+            parts.append("[-" + " ".join(want[i1:i2]) + "-]")
+        if j2 > j1:
+            parts.append("{+" + " ".join(have[j1:j2]) + "+}")
+    return " ".join(part for part in parts if part)
+
+
+def _window(text: str, center: int, width: int = 90) -> str:
+    if len(text) <= 2 * width + 20:
+        return repr(text)
+    start = max(0, min(center - width, len(text) - 2 * width))
+    prefix, suffix = ("…" if start else ""), ("…" if start + 2 * width < len(text) else "")
+    return f"{prefix}{text[start:start + 2 * width]!r}{suffix} ({len(text)} chars)"
+
+
+def describe_divergence(raw: str, expected: str, got: str, where: str = "") -> str:
+    """What a divergence report shows: where, the raw line, both outputs and their token diff
+    (long lines are cut to a window around the first difference)."""
+    first = next((i for i, (a, b) in enumerate(zip(expected, got)) if a != b), min(len(expected), len(got)))
+    near_raw = first * len(raw) // max(len(expected), 1)  # the outputs are about as long as the raw line
+    head = f"{where}: " if where else ""
+    return (
+        f"{head}raw      {_window(raw, near_raw)}\n"
+        f"  expected {_window(expected, first)}\n"
+        f"  got      {_window(got, first)}\n"
+        f"  diff     {token_diff(expected, got)}"
+    )
