@@ -20,6 +20,12 @@ _LAZY: dict[str, str] = {
     "StampMismatchWarning": "newspairs.train",
     "load_tokenizer": "newspairs.train",
     "train_tokenizer": "newspairs.train",
+    "Encoder": "newspairs.feed",
+    "PadCollator": "newspairs.feed",
+    "dataloader": "newspairs.feed",
+    "encode": "newspairs.feed",
+    "pack": "newspairs.feed",
+    "skip_normalization": "newspairs.feed",
 }
 
 __all__ = [

@@ -1,0 +1,352 @@
+"""Feeding model training from raw text: encoding batches, packing blocks, padding, PyTorch loading.
+
+Everything here drives a trained tokenizer whose normalizer and pre-tokenizer are the newspairs
+normalization (`newspairs.load_tokenizer()`, or any tokenizer trained on top of
+`newspairs.build_tokenizer()`): raw text goes in, and the ids come out of `tokenizers`' batched,
+parallel ``encode_batch`` path, with no normalized text ever materialized in Python.
+
+- `Encoder` / `encode`: a batch function for ``Dataset.map(batched=True)``, ``set_transform`` and
+  ``with_transform``, and for ``IterableDataset.map``.
+- `pack`: concatenate documents with the separator and cut fixed-length blocks, on `Dataset` and
+  on streaming `IterableDataset` (shard by shard, so it composes with ``split_dataset_by_node``).
+- `PadCollator`, `dataloader`, `worker_init_fn`: PyTorch batches, with ``num_workers > 0`` safe
+  from the tokenizers fork deadlock. torch is imported only when these are used.
+- `skip_normalization`: the same tokenizer minus the normalization, for text that is already
+  normalized (what "encoding the stored normalized side" means).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from tokenizers import Tokenizer, pre_tokenizers
+
+from newspairs.train import PAD_TOKEN, SEP_TOKEN, load_tokenizer
+
+if TYPE_CHECKING:
+    import datasets
+    import torch
+
+TEXT_COLUMN = "raw"
+# Texts handed to one encode_batch call while packing: enough to keep both of tokenizers' threads
+# busy, small enough that a streaming pipeline yields its first block quickly.
+PACK_TEXTS_PER_CALL = 256
+
+
+def _resolve(tokenizer: Tokenizer | None) -> Tokenizer:
+    return load_tokenizer() if tokenizer is None else tokenizer
+
+
+def _copy(tokenizer: Tokenizer) -> Tokenizer:
+    return Tokenizer.from_str(tokenizer.to_str())
+
+
+def skip_normalization(tokenizer: Tokenizer | None = None) -> Tokenizer:
+    """A copy of ``tokenizer`` for text that is already normalized: no normalizer, a plain space split.
+
+    Normalized text is its tokens joined by single spaces, so this copy hands the model exactly
+    the words that the full tokenizer's normalizer and pre-tokenizer make from the raw text. The
+    normalization is not idempotent (a normalized ``''`` would become `` `` `` again), so encoding
+    normalized text with the full tokenizer would be wrong.
+    """
+    copy = _copy(_resolve(tokenizer))
+    copy.normalizer = None
+    copy.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    return copy
+
+
+def special_token_id(tokenizer: Tokenizer, token: str, role: str) -> int:
+    """The id of ``token`` in ``tokenizer``'s vocabulary; a ValueError naming the role if it is absent."""
+    token_id = tokenizer.token_to_id(token)
+    if token_id is None:
+        specials = sorted(t for t in tokenizer.get_vocab() if t.startswith(("[", "<")))[:10]
+        raise ValueError(
+            f"the tokenizer has no {role} token {token!r} (special-looking tokens it has: {specials}); "
+            f"pass the {role} token it uses"
+        )
+    return token_id
+
+
+@dataclass
+class Encoder:
+    """Raw text in, ids out: a picklable batch function for ``map(batched=True)`` and ``set_transform``.
+
+    ``ds.map(Encoder(tok), batched=True)`` adds ``input_ids`` and ``attention_mask`` (and
+    ``offset_mapping``) columns; ``ds.set_transform(Encoder(tok, keep=("label",)))`` encodes
+    on access instead, returning only the encoded columns and the kept ones.
+
+    Args:
+        tokenizer (`tokenizers.Tokenizer`, *optional*): a trained tokenizer whose normalizer and
+            pre-tokenizer are the newspairs normalization; defaults to `newspairs.load_tokenizer()`.
+        column (`str`, defaults to `"raw"`): the text column to encode.
+        max_length (`int`, *optional*): truncate each encoding to this many ids (special tokens
+            included); no truncation by default.
+        padding (`bool`, defaults to `False`): pad each batch to its longest encoding with ``[PAD]``
+            (for training batches, pad in `PadCollator` instead, per training batch).
+        offsets (`bool`, defaults to `False`): also return ``offset_mapping``, each id's
+            ``(start, end)`` character span in the raw text (``(0, 0)`` for special tokens).
+        special_tokens (`bool`, defaults to `True`): let the tokenizer's post-processor add its
+            special tokens (e.g. ``[CLS] ... [SEP]``).
+        keep (`tuple[str, ...]`, defaults to `()`): columns passed through unchanged, for
+            ``set_transform``, whose output replaces the whole row.
+    """
+
+    tokenizer: Tokenizer | None = None
+    column: str = TEXT_COLUMN
+    max_length: int | None = None
+    padding: bool = False
+    offsets: bool = False
+    special_tokens: bool = True
+    keep: tuple[str, ...] = ()
+    _configured: Tokenizer = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.max_length is not None and self.max_length < 1:
+            raise ValueError(f"max_length must be a positive number of ids, got {self.max_length!r}")
+        self.keep = tuple(self.keep)
+        self._configured = self._configure(_resolve(self.tokenizer))
+
+    def _configure(self, tokenizer: Tokenizer) -> Tokenizer:
+        truncation = None if self.max_length is None else {"max_length": self.max_length}
+        current_truncation = tokenizer.truncation and {"max_length": tokenizer.truncation["max_length"]}
+        if (current_truncation, bool(tokenizer.padding)) == (truncation, self.padding):
+            return tokenizer  # already set up as asked: share it, no copy
+        configured = _copy(tokenizer)
+        configured.no_truncation()
+        configured.no_padding()
+        if self.max_length is not None:
+            configured.enable_truncation(self.max_length)
+        if self.padding:
+            pad_id = special_token_id(configured, PAD_TOKEN, "padding")
+            configured.enable_padding(pad_id=pad_id, pad_token=PAD_TOKEN)
+        return configured
+
+    def __call__(self, batch: Mapping[str, Sequence[Any]]) -> dict[str, list]:
+        if self.column not in batch:
+            raise ValueError(f"the batch has no text column {self.column!r} (its columns: {sorted(batch)})")
+        texts = batch[self.column]
+        for i, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise ValueError(f"row {i} of column {self.column!r} is not text: {text!r:.80}")
+        encodings = self._configured.encode_batch(list(texts), add_special_tokens=self.special_tokens)
+        out: dict[str, list] = {
+            "input_ids": [e.ids for e in encodings],
+            "attention_mask": [e.attention_mask for e in encodings],
+        }
+        if self.offsets:
+            out["offset_mapping"] = [e.offsets for e in encodings]
+        for name in self.keep:
+            if name not in batch:
+                raise ValueError(f"cannot keep column {name!r}: the batch has {sorted(batch)}")
+            out[name] = list(batch[name])
+        return out
+
+
+def encode(batch: Mapping[str, Sequence[Any]], tokenizer: Tokenizer | None = None, **options: Any) -> dict[str, list]:
+    """Encode one batch of raw text (see `Encoder` for ``options``).
+
+    For ``ds.map(newspairs.encode, batched=True, fn_kwargs={"tokenizer": tok})``. An `Encoder`
+    made once does the same without re-checking the tokenizer set-up for every batch.
+    """
+    return Encoder(tokenizer, **options)(batch)
+
+
+# --- packing -------------------------------------------------------------------------------------
+
+
+def _texts(batches: Iterable[Mapping[str, Sequence[Any]]], column: str) -> Iterator[list[str]]:
+    for batch in batches:
+        if column not in batch:
+            raise ValueError(f"the dataset has no text column {column!r} (its columns: {sorted(batch)})")
+        yield list(batch[column])
+
+
+def pack_ids(
+    text_batches: Iterable[Sequence[str]], tokenizer: Tokenizer, block_size: int, separator_id: int
+) -> Iterator[list[int]]:
+    """Blocks of exactly ``block_size`` ids from a stream of text batches, in order.
+
+    Each non-empty document's ids (no special tokens) are followed by ``separator_id``; the
+    concatenation is cut into blocks. Every id lands in a block except the final remainder
+    (fewer than ``block_size`` ids), which is dropped. Empty documents add nothing.
+    """
+    carry: list[int] = []
+    for texts in text_batches:
+        for encoding in tokenizer.encode_batch(list(texts), add_special_tokens=False):
+            if encoding.ids:
+                carry.extend(encoding.ids)
+                carry.append(separator_id)
+        full = len(carry) - len(carry) % block_size
+        for start in range(0, full, block_size):
+            yield carry[start : start + block_size]
+        del carry[:full]
+
+
+def _packed_examples(sources: list, column: str, tokenizer: Tokenizer, block_size: int, separator_id: int):
+    # One packing stream per source shard: datasets hands each DataLoader worker / node its own
+    # sublist of `sources`, and each shard drops only its own final remainder.
+    for source in sources:
+        batches = source.select_columns([column]).with_format(None).iter(batch_size=PACK_TEXTS_PER_CALL)
+        for block in pack_ids(_texts(batches, column), tokenizer, block_size, separator_id):
+            yield {"input_ids": block}
+
+
+def pack(
+    dataset: datasets.Dataset | datasets.IterableDataset,
+    block_size: int,
+    tokenizer: Tokenizer | None = None,
+    *,
+    column: str = TEXT_COLUMN,
+    separator: str = SEP_TOKEN,
+) -> datasets.Dataset | datasets.IterableDataset:
+    """Language-modelling blocks: the documents of ``column``, encoded, joined with ``separator``, cut.
+
+    Returns a dataset of the same kind with one column, ``input_ids``, each row exactly
+    ``block_size`` ids. No id is dropped but the final remainder: on a `Dataset`, the last
+    ``< block_size`` ids of the whole concatenation; on an `IterableDataset`, the last ones of each
+    of its shards (each shard is packed on its own, so ``split_dataset_by_node`` and DataLoader
+    workers split the packed stream along the source's shards).
+    """
+    import datasets
+
+    if not isinstance(block_size, int) or block_size < 2:
+        raise ValueError(f"block_size must be an int >= 2, got {block_size!r}")
+    names = dataset.column_names  # None for a stream of unknown features: checked when read
+    if names is not None and column not in names:
+        raise ValueError(f"the dataset has no text column {column!r} (its columns: {sorted(names)})")
+    tokenizer = _resolve(tokenizer)
+    separator_id = special_token_id(tokenizer, separator, "separator")
+    features = datasets.Features({"input_ids": datasets.List(datasets.Value("int32"), length=block_size)})
+    kwargs = {"column": column, "tokenizer": tokenizer, "block_size": block_size, "separator_id": separator_id}
+    if isinstance(dataset, datasets.IterableDataset):
+        shards = [dataset.shard(dataset.num_shards, i) for i in range(dataset.num_shards)]
+        return datasets.IterableDataset.from_generator(
+            _packed_examples, features=features, gen_kwargs={"sources": shards, **kwargs}
+        )
+    if isinstance(dataset, datasets.Dataset):
+        from datasets.fingerprint import Hasher
+
+        fingerprint = Hasher.hash(("newspairs.pack", dataset._fingerprint, tokenizer.to_str(), column, block_size, separator_id))
+        return datasets.Dataset.from_generator(
+            _packed_examples, features=features, gen_kwargs={"sources": [dataset], **kwargs}, fingerprint=fingerprint
+        )
+    raise ValueError(f"pack() takes a datasets.Dataset or IterableDataset, got {type(dataset).__name__}")
+
+
+# --- PyTorch -------------------------------------------------------------------------------------
+
+
+def worker_init_fn(worker_id: int) -> None:
+    """DataLoader worker start-up: turn tokenizers' own thread pool off in the worker.
+
+    A forked worker inherits the parent's memory but not its Rust threads; if the parent already
+    ran a parallel ``encode_batch``, the pool's locks may be held by threads that no longer
+    exist, and the worker's first parallel call can hang. Workers are the parallelism here, so
+    each encodes sequentially (tokenizers reads the variable at every call).
+    """
+    os.environ["TOKENIZERS_PARALLELISM"] = "false"
+
+
+def _as_list(value: Any) -> list:
+    return value.tolist() if hasattr(value, "tolist") else list(value)
+
+
+@dataclass
+class PadCollator:
+    """Stack examples into a batch of tensors, padding ``input_ids`` to the longest with ``pad_id``.
+
+    ``attention_mask`` is rebuilt from the lengths (1 on ids, 0 on padding); ``offset_mapping``
+    is padded with ``(0, 0)``; any other column (``label``, ...) is stacked with ``torch.tensor``.
+
+    Args:
+        pad_id (`int`): the id of the padding token (`pad_id_of(tokenizer)`).
+        pad_to_multiple_of (`int`, *optional*): round the padded length up to a multiple of this.
+    """
+
+    pad_id: int
+    pad_to_multiple_of: int | None = None
+
+    def __call__(self, examples: Sequence[Mapping[str, Any]]) -> dict[str, torch.Tensor]:
+        import torch
+
+        if not examples:
+            raise ValueError("cannot collate an empty list of examples")
+        ids = [_as_list(example["input_ids"]) for example in examples]
+        length = max(len(row) for row in ids)
+        if self.pad_to_multiple_of:
+            length = -(-length // self.pad_to_multiple_of) * self.pad_to_multiple_of
+        input_ids = torch.full((len(ids), length), self.pad_id, dtype=torch.long)
+        attention_mask = torch.zeros((len(ids), length), dtype=torch.long)
+        for i, row in enumerate(ids):
+            input_ids[i, : len(row)] = torch.as_tensor(row, dtype=torch.long)
+            attention_mask[i, : len(row)] = 1
+        batch = {"input_ids": input_ids, "attention_mask": attention_mask}
+        for name in examples[0]:
+            if name in batch:
+                continue
+            if name == "offset_mapping":
+                offsets = torch.zeros((len(ids), length, 2), dtype=torch.long)
+                for i, example in enumerate(examples):
+                    row = _as_list(example[name])
+                    if row:
+                        offsets[i, : len(row)] = torch.as_tensor(row, dtype=torch.long)
+                batch[name] = offsets
+            else:
+                batch[name] = torch.as_tensor([example[name] for example in examples])
+        return batch
+
+
+def pad_id_of(tokenizer: Tokenizer | None = None) -> int:
+    """The ``[PAD]`` id of ``tokenizer`` (its padding set-up's id if padding is enabled)."""
+    tokenizer = _resolve(tokenizer)
+    if tokenizer.padding:
+        return tokenizer.padding["pad_id"]
+    return special_token_id(tokenizer, PAD_TOKEN, "padding")
+
+
+def dataloader(
+    dataset: datasets.Dataset | datasets.IterableDataset,
+    tokenizer: Tokenizer | None = None,
+    *,
+    batch_size: int = 32,
+    column: str = TEXT_COLUMN,
+    max_length: int | None = None,
+    num_workers: int = 0,
+    shuffle: bool = False,
+    keep: Sequence[str] = (),
+    **loader_options: Any,
+) -> torch.utils.data.DataLoader:
+    """A PyTorch DataLoader of padded id batches, encoding raw text on the fly.
+
+    A dataset that already has ``input_ids`` (e.g. from `pack`) is only collated; otherwise
+    ``column`` is encoded when a batch is read (``with_transform`` on a `Dataset`, a lazy
+    batched ``map`` on an `IterableDataset`), in the DataLoader's workers when ``num_workers > 0``.
+    ``keep`` names columns to carry along (e.g. ``("label",)``).
+    """
+    import datasets
+    from torch.utils.data import DataLoader
+
+    tokenizer = _resolve(tokenizer)
+    names = dataset.column_names or []
+    if "input_ids" not in names:
+        encoder = Encoder(tokenizer, column=column, max_length=max_length, keep=tuple(keep))
+        if isinstance(dataset, datasets.IterableDataset):
+            dataset = dataset.map(encoder, batched=True, batch_size=max(batch_size, 64), remove_columns=names)
+        else:
+            dataset = dataset.with_transform(encoder)
+    else:
+        dataset = dataset.select_columns(["input_ids", *keep])
+    if isinstance(dataset, datasets.IterableDataset):
+        shuffle = False  # an iterable dataset is shuffled with its own .shuffle(seed, buffer_size)
+    return DataLoader(
+        dataset,
+        batch_size=batch_size,
+        shuffle=shuffle,
+        num_workers=num_workers,
+        collate_fn=PadCollator(pad_id_of(tokenizer)),
+        worker_init_fn=worker_init_fn if num_workers > 0 else None,
+        **loader_options,
+    )

@@ -1,0 +1,290 @@
+"""Tests of newspairs.feed: encoding raw text, packing blocks, PyTorch batches and workers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import datasets
+import pytest
+from datasets.distributed import split_dataset_by_node
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import newspairs
+from newspairs import feed
+from newspairs.train import PAD_TOKEN, SEP_TOKEN
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+# Written for these tests: quotes, clitics, brackets, dashes, numbers, an empty line.
+SENTENCES = [
+    'He said, "I can\'t go there."',
+    "The U.S. dollar rose 5% on Monday -- traders said it wouldn't last.",
+    "Prices (in dollars) fell; 'It's over,' she said.",
+    "Shares of <ACME> closed at $12.50, up 0.25.",
+    "They'll meet again in Geneva on March 3rd... or not?",
+    "",
+    "GOLD PRICES RISE AS DOLLAR WEAKENS",
+    'Analysts said: "The quarter\'s results\'\' were \'\'strong\'\'."',
+]
+ARTICLES = ["\n".join(SENTENCES[i : i + 3]) for i in range(0, len(SENTENCES), 3)]
+
+
+def seed_pair() -> tuple[list[str], list[str]]:
+    raw_file = next((SHARED / "seed").glob("000_*.txt"))
+    normalized_file = next((SHARED / "seed").glob("001_*.txt"))
+    return raw_file.read_text().split("\n"), normalized_file.read_text().split("\n")
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    """A small WordPiece tokenizer trained the way newspairs trains its default one."""
+    texts = SENTENCES * 3
+    if (SHARED / "seed").is_dir():
+        texts += seed_pair()[0]
+    return newspairs.train_tokenizer(texts, model="wordpiece", vocab_size=400, min_frequency=1, show_progress=False)
+
+
+def ids_of_normalized_side(tokenizer, normalized_texts):
+    return [e.ids for e in feed.skip_normalization(tokenizer).encode_batch(normalized_texts)]
+
+
+class TestEncoder:
+    @pytest.mark.skipif(not (SHARED / "seed").is_dir(), reason="needs ../shared/seed")
+    def test_raw_ids_equal_the_stored_normalized_sides_ids(self, tokenizer):
+        raw, normalized = seed_pair()
+        got = feed.Encoder(tokenizer)({"raw": raw})["input_ids"]
+        assert got == ids_of_normalized_side(tokenizer, normalized)
+        assert all(row[0] == tokenizer.token_to_id("[CLS]") and row[-1] == tokenizer.token_to_id(SEP_TOKEN) for row in got)
+
+    @pytest.mark.parametrize("texts", [SENTENCES, ARTICLES], ids=["lines", "articles"])
+    def test_raw_ids_equal_ids_of_the_normalized_text(self, tokenizer, texts):
+        got = feed.Encoder(tokenizer)({"raw": texts})["input_ids"]
+        assert got == ids_of_normalized_side(tokenizer, newspairs.normalize_batch(texts))
+
+    @settings(max_examples=150, deadline=None)
+    @given(texts=st.lists(st.text(alphabet=st.sampled_from("ab'\"`.,:;()-$% \nN'T"), max_size=30), min_size=1, max_size=5))
+    def test_raw_ids_equal_ids_of_the_normalized_text_for_any_text(self, tokenizer, texts):
+        got = feed.encode({"raw": texts}, tokenizer)["input_ids"]
+        assert got == ids_of_normalized_side(tokenizer, newspairs.normalize_batch(texts))
+
+    def test_normalized_text_must_skip_the_normalization(self, tokenizer):
+        # Why skip_normalization exists: normalizing again turns the closing '' into an opening ``.
+        normalized = newspairs.normalize('"Yes," he said.')
+        twice = tokenizer.encode(normalized).ids
+        once = feed.skip_normalization(tokenizer).encode(normalized).ids
+        assert twice != once
+
+    def test_offsets_point_into_the_raw_text(self, tokenizer):
+        text = "Shares of ACME ROSE 5%, traders said."
+        out = feed.Encoder(tokenizer, offsets=True)({"raw": [text]})
+        tokens = [tokenizer.id_to_token(i) for i in out["input_ids"][0]]
+        spans = out["offset_mapping"][0]
+        assert spans[0] == spans[-1] == (0, 0)  # [CLS], [SEP]
+        pieces = [(token, text[start:end]) for token, (start, end) in zip(tokens[1:-1], spans[1:-1])]
+        assert "".join(raw for _, raw in pieces).lower() == "".join(text.split()).lower()
+        assert all(raw.lower() == token.removeprefix("##") for token, raw in pieces if token != "[UNK]")
+
+    def test_max_length_truncates_and_keeps_the_closing_separator(self, tokenizer):
+        out = feed.Encoder(tokenizer, max_length=5)({"raw": SENTENCES[:2]})
+        assert [len(row) for row in out["input_ids"]] == [5, 5]
+        assert all(row[-1] == tokenizer.token_to_id(SEP_TOKEN) for row in out["input_ids"])
+        assert tokenizer.truncation is None  # the caller's tokenizer is left as it was
+
+    def test_padding_pads_to_the_longest_of_the_batch(self, tokenizer):
+        out = feed.Encoder(tokenizer, padding=True)({"raw": ["Short.", SENTENCES[1]]})
+        short, long = out["input_ids"]
+        assert len(short) == len(long)
+        assert short[-1] == tokenizer.token_to_id(PAD_TOKEN)
+        assert out["attention_mask"][0].count(0) == short.count(tokenizer.token_to_id(PAD_TOKEN)) > 0
+
+    def test_without_special_tokens(self, tokenizer):
+        with_specials = feed.encode({"raw": SENTENCES[:1]}, tokenizer)["input_ids"][0]
+        without = feed.encode({"raw": SENTENCES[:1]}, tokenizer, special_tokens=False)["input_ids"][0]
+        assert with_specials[1:-1] == without
+
+    def test_map_set_transform_and_streaming_map_agree(self, tokenizer):
+        ds = datasets.Dataset.from_dict({"raw": SENTENCES, "label": list(range(len(SENTENCES)))})
+        encoder = feed.Encoder(tokenizer, keep=("label",))
+        mapped = ds.map(encoder, batched=True, batch_size=3)
+        transformed = ds.with_transform(encoder)
+        streamed = list(ds.to_iterable_dataset(num_shards=2).map(encoder, batched=True, batch_size=2))
+        assert mapped["input_ids"] == transformed[:]["input_ids"] == [row["input_ids"] for row in streamed]
+        assert transformed[2:4] == {
+            "input_ids": mapped["input_ids"][2:4],
+            "attention_mask": mapped["attention_mask"][2:4],
+            "label": [2, 3],
+        }
+
+    @pytest.mark.parametrize(
+        ("make", "message"),
+        [
+            (lambda tok: feed.Encoder(tok)({"text": ["x"]}), "no text column 'raw'"),
+            (lambda tok: feed.Encoder(tok)({"raw": ["x", None]}), "row 1 of column 'raw' is not text"),
+            (lambda tok: feed.Encoder(tok, keep=("label",))({"raw": ["x"]}), "cannot keep column 'label'"),
+            (lambda tok: feed.Encoder(tok, max_length=0), "max_length must be a positive"),
+            (lambda tok: feed.Encoder(newspairs.build_tokenizer(), padding=True), "no padding token '\\[PAD\\]'"),
+        ],
+        ids=["missing-column", "not-text", "missing-kept-column", "bad-max-length", "no-pad-token"],
+    )
+    def test_errors_name_the_offending_value(self, tokenizer, make, message):
+        with pytest.raises(ValueError, match=message):
+            make(tokenizer)
+
+
+def expected_stream(tokenizer, texts):
+    """The concatenation pack() cuts: each non-empty document's ids, then the separator."""
+    sep = tokenizer.token_to_id(SEP_TOKEN)
+    ids = []
+    for encoding in tokenizer.encode_batch(texts, add_special_tokens=False):
+        if encoding.ids:
+            ids += [*encoding.ids, sep]
+    return ids
+
+
+class TestPack:
+    @pytest.mark.parametrize("block_size", [2, 7, 16, 64])
+    def test_dataset_blocks_are_the_stream_minus_the_final_remainder(self, tokenizer, block_size):
+        texts = SENTENCES * 40  # several encode_batch calls, so blocks straddle calls
+        packed = feed.pack(datasets.Dataset.from_dict({"raw": texts}), block_size, tokenizer)
+        stream = expected_stream(tokenizer, texts)
+        assert packed.column_names == ["input_ids"]
+        assert len(packed) == len(stream) // block_size
+        assert [i for block in packed["input_ids"] for i in block] == stream[: len(packed) * block_size]
+
+    def test_streaming_packs_each_shard_on_its_own(self, tokenizer):
+        shards = [SENTENCES * 5, ARTICLES * 7, SENTENCES[::-1] * 3]
+        source = datasets.IterableDataset.from_generator(
+            lambda texts: ({"raw": text} for shard in texts for text in shard), gen_kwargs={"texts": shards}
+        )
+        packed = feed.pack(source, 8, tokenizer)
+        assert packed.num_shards == 3
+        expected = []
+        for shard in shards:
+            stream = expected_stream(tokenizer, shard)
+            expected += [stream[i : i + 8] for i in range(0, len(stream) - 7, 8)]
+        assert [row["input_ids"] for row in packed] == expected
+
+    @pytest.mark.parametrize("world_size", [2, 3])
+    def test_split_by_node_shares_out_the_blocks(self, tokenizer, world_size):
+        source = datasets.Dataset.from_dict({"raw": SENTENCES * 12}).to_iterable_dataset(num_shards=6)
+        packed = feed.pack(source, 8, tokenizer)
+        everything = sorted(tuple(row["input_ids"]) for row in packed)
+        per_node = [[tuple(row["input_ids"]) for row in split_dataset_by_node(packed, rank, world_size)] for rank in range(world_size)]
+        assert all(per_node)
+        assert sorted(block for node in per_node for block in node) == everything
+
+    def test_with_format_torch_gives_a_block_tensor(self, tokenizer):
+        torch = pytest.importorskip("torch")
+        packed = feed.pack(datasets.Dataset.from_dict({"raw": SENTENCES * 4}), 16, tokenizer).with_format("torch")
+        batch = packed[:3]["input_ids"]
+        assert isinstance(batch, torch.Tensor) and batch.shape == (3, 16)
+
+    @pytest.mark.parametrize(
+        ("kwargs", "message"),
+        [
+            ({"block_size": 1}, "block_size must be an int >= 2"),
+            ({"block_size": 8, "separator": "</s>"}, "no separator token '</s>'"),
+            ({"block_size": 8, "column": "text"}, "no text column 'text'"),
+        ],
+        ids=["block-too-small", "unknown-separator", "missing-column"],
+    )
+    def test_errors(self, tokenizer, kwargs, message):
+        ds = datasets.Dataset.from_dict({"raw": SENTENCES})
+        with pytest.raises(ValueError, match=message):
+            feed.pack(ds, tokenizer=tokenizer, **kwargs)
+
+
+class TestTorch:
+    @pytest.fixture(autouse=True)
+    def _torch(self):
+        pytest.importorskip("torch")
+
+    def test_collator_pads_and_stacks(self):
+        import torch
+
+        collate = feed.PadCollator(pad_id=0, pad_to_multiple_of=4)
+        batch = collate([{"input_ids": [5, 6, 7], "label": 1}, {"input_ids": torch.tensor([8]), "label": 0}])
+        assert batch["input_ids"].tolist() == [[5, 6, 7, 0], [8, 0, 0, 0]]
+        assert batch["attention_mask"].tolist() == [[1, 1, 1, 0], [1, 0, 0, 0]]
+        assert batch["label"].tolist() == [1, 0]
+
+    def test_collator_pads_offsets(self, tokenizer):
+        encoder = feed.Encoder(tokenizer, offsets=True)
+        rows = encoder({"raw": ["A b.", "A b c d."]})
+        examples = [{name: rows[name][i] for name in rows} for i in range(2)]
+        batch = feed.PadCollator(pad_id=0)(examples)
+        assert batch["offset_mapping"].shape == (*batch["input_ids"].shape, 2)
+        assert batch["offset_mapping"][0, -1].tolist() == [0, 0]
+
+    def test_dataloader_encodes_raw_text_and_keeps_labels(self, tokenizer):
+        ds = datasets.Dataset.from_dict({"raw": SENTENCES, "label": [i % 2 for i in range(len(SENTENCES))]})
+        batches = list(feed.dataloader(ds, tokenizer, batch_size=3, keep=("label",)))
+        assert [b["input_ids"].shape[0] for b in batches] == [3, 3, 2]
+        expected = feed.Encoder(tokenizer)({"raw": SENTENCES[:3]})["input_ids"]
+        first = batches[0]
+        assert [row[mask.bool()].tolist() for row, mask in zip(first["input_ids"], first["attention_mask"])] == expected
+        assert first["label"].tolist() == [0, 1, 0]
+
+    def test_dataloader_of_packed_streaming_blocks(self, tokenizer):
+        source = datasets.Dataset.from_dict({"raw": SENTENCES * 6}).to_iterable_dataset(num_shards=2)
+        packed = feed.pack(source, 8, tokenizer)
+        batches = list(feed.dataloader(packed, tokenizer, batch_size=4))
+        assert sum(b["input_ids"].shape[0] for b in batches) == len(list(packed))
+        assert all(b["attention_mask"].all() for b in batches)
+
+
+# Runs in a fresh interpreter so that a deadlock fails the test through the timeout instead of
+# hanging the suite. The parent encodes in parallel first (the situation that deadlocks forked
+# workers), then two forked workers encode raw text and two more read a streaming dataset.
+FORKED_WORKERS_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    import datasets
+    from tokenizers import Tokenizer
+    from newspairs import feed
+
+    tokenizer = Tokenizer.from_file(sys.argv[1])
+    texts = [line for line in open(sys.argv[2], encoding="utf-8").read().split("\\n")]
+    tokenizer.encode_batch(texts * 50)  # the parent's thread pool is now in use
+    ds = datasets.Dataset.from_dict({"raw": texts * 8})
+    loader = feed.dataloader(ds, tokenizer, batch_size=4, num_workers=2, multiprocessing_context="fork")
+    rows = sum(batch["input_ids"].shape[0] for batch in loader)
+    assert rows == len(ds), rows
+    stream = ds.to_iterable_dataset(num_shards=4)
+    loader = feed.dataloader(stream, tokenizer, batch_size=4, num_workers=2, multiprocessing_context="fork")
+    rows = sum(batch["input_ids"].shape[0] for batch in loader)
+    assert rows == len(ds), rows
+    print("ok", rows)
+    """
+)
+
+
+@pytest.mark.slow
+def test_forked_dataloader_workers_finish_after_the_parent_encoded(tokenizer, tmp_path):
+    pytest.importorskip("torch")
+    tokenizer_file = tmp_path / "tokenizer.json"
+    tokenizer.save(str(tokenizer_file))
+    texts_file = tmp_path / "texts.txt"
+    texts_file.write_text("\n".join(SENTENCES), encoding="utf-8")
+    script = tmp_path / "forked_workers.py"
+    script.write_text(FORKED_WORKERS_SCRIPT, encoding="utf-8")
+    env = {**os.environ, "TOKENIZERS_PARALLELISM": "true"}  # conftest turns it off; the parent must use it
+    # Its own process group, so that hung workers are killed with it rather than left behind.
+    process = subprocess.Popen(
+        [sys.executable, str(script), str(tokenizer_file), str(texts_file)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=90)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail("the DataLoader workers hung (the tokenizers fork deadlock)")
+    assert process.returncode == 0, stderr
+    assert stdout.split() == ["ok", str(len(SENTENCES) * 8)]
