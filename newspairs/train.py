@@ -113,6 +113,23 @@ def decoder_for(model: str) -> decoders.Decoder | None:
     return None
 
 
+def canonical_wordpiece(tokenizer: Tokenizer) -> models.WordPiece:
+    """The same WordPiece vocabulary with ids in a canonical order: special tokens, then by token.
+
+    The trainers of `tokenizers` 0.23 break ties between equally frequent pairs in hash-map order,
+    which changes from run to run: the learned ids come out permuted even when the learned pieces
+    are the same (measured on 370k Reuters lines: same 8000 pieces, ~370 ids moved). WordPiece
+    encodes by longest match, so its ids can be renumbered without changing any segmentation.
+    """
+    model, vocab = tokenizer.model, tokenizer.get_vocab(with_added_tokens=False)
+    pieces = sorted(token for token in vocab if token not in SPECIAL_TOKENS)
+    ordered = {token: index for index, token in enumerate([*SPECIAL_TOKENS, *pieces])}
+    return models.WordPiece(
+        ordered, unk_token=model.unk_token, continuing_subword_prefix=model.continuing_subword_prefix,
+        max_input_chars_per_word=model.max_input_chars_per_word,
+    )
+
+
 def post_processor_for(tokenizer: Tokenizer) -> processors.PostProcessor:
     """``[CLS] A [SEP]`` for one text, ``[CLS] A [SEP] B [SEP]`` (B with type id 1) for a pair."""
     return processors.TemplateProcessing(
@@ -180,6 +197,8 @@ def train_tokenizer(
     missing = [token for token in SPECIAL_TOKENS if tokenizer.token_to_id(token) is None]
     if missing or tokenizer.get_vocab_size() <= len(SPECIAL_TOKENS):
         raise ValueError(f"training found no text to learn from (vocabulary of {tokenizer.get_vocab_size()} tokens)")
+    if config.model == "wordpiece":
+        tokenizer.model = canonical_wordpiece(tokenizer)
     tokenizer.post_processor = post_processor_for(tokenizer)
     decoder = decoder_for(config.model)
     if decoder is not None:

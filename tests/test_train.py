@@ -1,0 +1,286 @@
+"""Tokenizer training: the model changes, the normalization does not; the folder works in transformers; stamps."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from tokenizers import Tokenizer
+
+import newspairs
+from newspairs.stamp import STAMP_FILENAME, normalization_stamp, rules_hash
+from newspairs.train import (
+    DEFAULT_TOKENIZER_DIR,
+    MODELS,
+    SPECIAL_TOKENS,
+    TOKENIZER_FILES,
+    StampMismatchWarning,
+    TrainingConfig,
+    check_stamps,
+    load_tokenizer,
+    save_tokenizer_folder,
+    train_tokenizer,
+)
+
+from conftest import FIXTURES, SHARED
+
+PEER_CASES = SHARED / "peer" / "treebank_cases.jsonl"
+
+
+def _seed_dir() -> Path:
+    for folder in (FIXTURES / "seed", SHARED / "seed"):
+        if folder.is_dir():
+            return folder
+    pytest.skip("the seed pair is neither in tests/fixtures/seed nor in ../shared/seed")
+
+
+@pytest.fixture(scope="module")
+def seed_pair() -> tuple[list[str], list[str]]:
+    folder = _seed_dir()
+    raw = next(folder.glob("000_*.txt")).read_text(encoding="utf-8").split("\n")
+    normalized = next(folder.glob("001_*.txt")).read_text(encoding="utf-8").split("\n")
+    return raw, normalized
+
+
+@pytest.fixture(scope="module")
+def trained(seed_pair) -> dict[str, Tokenizer]:
+    raw, _ = seed_pair
+    return {
+        model: train_tokenizer(raw, model=model, vocab_size=400, min_frequency=1, show_progress=False)
+        for model in MODELS
+    }
+
+
+@pytest.fixture(scope="module")
+def trained_folder(trained, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("wordpiece")
+    save_tokenizer_folder(trained["wordpiece"], folder)
+    return folder
+
+
+def _recipe(tokenizer: Tokenizer, line: str) -> str:
+    """The README's recipe: the normalization from a tokenizer file alone."""
+    return " ".join(word for word, _ in tokenizer.pre_tokenizer.pre_tokenize_str(tokenizer.normalizer.normalize_str(line)))
+
+
+class TestTraining:
+    @pytest.mark.parametrize("model", MODELS)
+    def test_special_tokens_take_ids_0_to_4(self, trained, model):
+        assert [trained[model].token_to_id(token) for token in SPECIAL_TOKENS] == list(range(len(SPECIAL_TOKENS)))
+
+    @pytest.mark.parametrize("model", MODELS)
+    def test_normalizer_and_pre_tokenizer_are_the_normalizations(self, trained, model):
+        built = json.loads(newspairs.build_tokenizer().to_str())
+        mine = json.loads(trained[model].to_str())
+        assert mine["normalizer"] == built["normalizer"]
+        assert mine["pre_tokenizer"] == built["pre_tokenizer"]
+        assert mine["model"]["type"].lower() == model
+
+    @pytest.mark.parametrize("model", MODELS)
+    def test_saved_file_reproduces_the_normalized_side(self, trained, seed_pair, model, tmp_path):
+        raw, normalized = seed_pair
+        path = save_tokenizer_folder(trained[model], tmp_path)[0]
+        from_file = Tokenizer.from_file(str(path))
+        assert newspairs.normalize("\n".join(raw), from_file).split("\n") == normalized
+        assert [_recipe(from_file, line) for line in raw] == normalized
+
+    @pytest.mark.skipif(not PEER_CASES.is_file(), reason="../shared/peer/treebank_cases.jsonl is absent")
+    def test_trained_file_normalizes_like_the_rules_on_the_peer_cases(self, trained, tmp_path):
+        path = save_tokenizer_folder(trained["bpe"], tmp_path)[0]
+        from_file = Tokenizer.from_file(str(path))
+        inputs = [json.loads(row)["input"] for row in PEER_CASES.read_text(encoding="utf-8").split("\n") if row]
+        assert len(inputs) > 300
+        assert newspairs.normalize_batch(inputs, from_file) == newspairs.normalize_batch(inputs)
+
+    @pytest.mark.parametrize("model", ["wordpiece", "bpe", "wordlevel"])
+    def test_decoding_gives_back_the_normalized_line(self, trained, seed_pair, model):
+        raw, normalized = seed_pair
+        tokenizer = trained[model]
+        assert [tokenizer.decode(encoding.ids) for encoding in tokenizer.encode_batch(raw)] == normalized
+
+    def test_unigram_pieces_regroup_into_the_normalized_words(self, trained, seed_pair):
+        raw, normalized = seed_pair
+        tokenizer = trained["unigram"]
+        for line, expected in zip(raw, normalized):
+            encoding = tokenizer.encode(line, add_special_tokens=False)
+            words: dict[int, str] = {}
+            for token, word in zip(encoding.tokens, encoding.word_ids):
+                words[word] = words.get(word, "") + token
+            assert " ".join(words[index] for index in sorted(words)) == expected
+
+    def test_post_processor_frames_single_and_pair(self, trained):
+        tokenizer = trained["wordpiece"]
+        single = tokenizer.encode("Markets rose.")
+        assert single.tokens[0] == "[CLS]" and single.tokens[-1] == "[SEP]"
+        pair = tokenizer.encode("Markets rose.", "Oil fell.")
+        assert pair.tokens.count("[SEP]") == 2
+        assert pair.type_ids[-1] == 1 and pair.type_ids[0] == 0
+
+    @pytest.mark.parametrize("model", ["wordpiece", "bpe"])
+    def test_vocabulary_stays_within_vocab_size(self, seed_pair, model):
+        raw, _ = seed_pair
+        tokenizer = train_tokenizer(raw, model=model, vocab_size=120, min_frequency=1, show_progress=False)
+        assert len(SPECIAL_TOKENS) < tokenizer.get_vocab_size() <= 120
+
+    def test_wordlevel_training_is_reproducible(self, seed_pair, trained):
+        raw, _ = seed_pair
+        again = train_tokenizer(raw, model="wordlevel", vocab_size=400, min_frequency=1, show_progress=False)
+        assert again.to_str() == trained["wordlevel"].to_str()
+
+    def test_wordpiece_ids_are_canonical(self, trained):
+        vocab = trained["wordpiece"].get_vocab(with_added_tokens=False)
+        by_id = [token for token, _ in sorted(vocab.items(), key=lambda item: item[1])]
+        assert by_id[: len(SPECIAL_TOKENS)] == list(SPECIAL_TOKENS)
+        assert by_id[len(SPECIAL_TOKENS) :] == sorted(by_id[len(SPECIAL_TOKENS) :])
+        assert len(by_id) == 400
+
+    def test_batches_do_not_change_the_result(self, seed_pair, trained):
+        raw, _ = seed_pair
+        config = TrainingConfig(model="wordlevel", vocab_size=400, min_frequency=1, batch_size=3, show_progress=False)
+        assert train_tokenizer(iter(raw), config).to_str() == trained["wordlevel"].to_str()
+
+    def test_trains_on_a_dataset_column(self, seed_pair, trained):
+        datasets = pytest.importorskip("datasets")
+        raw, _ = seed_pair
+        dataset = datasets.Dataset.from_dict({"id": list(range(len(raw))), "raw": raw})
+        settings = dict(model="wordlevel", vocab_size=400, min_frequency=1, show_progress=False)
+        assert train_tokenizer(dataset, **settings).to_str() == trained["wordlevel"].to_str()
+        assert train_tokenizer(dataset.to_iterable_dataset(), **settings).to_str() == trained["wordlevel"].to_str()
+
+    @pytest.mark.parametrize(
+        ("texts", "message"),
+        [
+            pytest.param("one article", "not on one str", id="a-string"),
+            pytest.param(["fine", 3], "text 1 is a int", id="not-a-str"),
+            pytest.param([], "no text to learn from", id="empty"),
+            pytest.param({"train": ["a"]}, "not on a dict of splits", id="dict-of-splits"),
+        ],
+    )
+    def test_bad_texts_are_refused(self, texts, message):
+        with pytest.raises(ValueError, match=message):
+            train_tokenizer(texts, show_progress=False)
+
+    def test_a_missing_column_is_named(self):
+        datasets = pytest.importorskip("datasets")
+        dataset = datasets.Dataset.from_dict({"text": ["a b"]})
+        with pytest.raises(ValueError, match=r"no column 'raw'.*\['text'\]"):
+            train_tokenizer(dataset, show_progress=False)
+
+    @pytest.mark.parametrize(
+        ("settings", "message"),
+        [
+            pytest.param({"model": "sentencepiece"}, "unknown tokenizer model 'sentencepiece'", id="model"),
+            pytest.param({"vocab_size": 5}, "vocab_size must leave room", id="vocab-size"),
+            pytest.param({"min_frequency": -1}, "min_frequency", id="min-frequency"),
+            pytest.param({"batch_size": 0}, "batch_size", id="batch-size"),
+        ],
+    )
+    def test_bad_settings_are_refused(self, settings, message):
+        with pytest.raises(ValueError, match=message):
+            TrainingConfig(**settings)
+
+
+class TestFolder:
+    def test_writes_the_tokenizer_files_and_the_stamp(self, trained_folder):
+        assert sorted(path.name for path in trained_folder.iterdir()) == sorted(TOKENIZER_FILES)
+        stamp = newspairs.Stamp.from_json((trained_folder / STAMP_FILENAME).read_text(encoding="utf-8"))
+        assert stamp == normalization_stamp()
+        config = json.loads((trained_folder / "tokenizer_config.json").read_text(encoding="utf-8"))
+        assert [config[f"{role}_token"] for role in ("pad", "unk", "cls", "sep", "mask")] == list(SPECIAL_TOKENS)
+
+    def test_padding_pads_with_pad_to_the_longest(self, trained_folder):
+        tokenizer = load_tokenizer(trained_folder, padding=True)
+        encodings = tokenizer.encode_batch(["Short.", "A much longer line of news text here."])
+        assert len(encodings[0].ids) == len(encodings[1].ids)
+        assert encodings[0].ids[-1] == 0 and encodings[0].attention_mask[-1] == 0
+
+    def test_padding_to_a_multiple(self, trained_folder):
+        tokenizer = load_tokenizer(trained_folder, padding=True, pad_to_multiple_of=8)
+        assert len(tokenizer.encode_batch(["Short."])[0].ids) == 8
+
+    def test_max_length_truncates(self, trained_folder):
+        tokenizer = load_tokenizer(trained_folder, max_length=4)
+        encoding = tokenizer.encode("A much longer line of news text here.")
+        assert len(encoding.ids) == 4 and encoding.tokens[-1] == "[SEP]"
+
+    def test_no_padding_by_default(self, trained_folder):
+        encodings = load_tokenizer(trained_folder).encode_batch(["Short.", "A much longer line."])
+        assert len(encodings[0].ids) < len(encodings[1].ids)
+
+    @pytest.mark.parametrize(
+        ("settings", "message"),
+        [
+            pytest.param({"pad_to_multiple_of": 8}, "needs padding=True", id="multiple-without-padding"),
+            pytest.param({"max_length": 0}, "max_length must be 1 or more", id="max-length"),
+        ],
+    )
+    def test_bad_load_settings_are_refused(self, trained_folder, settings, message):
+        with pytest.raises(ValueError, match=message):
+            load_tokenizer(trained_folder, **settings)
+
+    def test_a_missing_file_is_named(self, tmp_path):
+        with pytest.raises(ValueError, match="no tokenizer file"):
+            load_tokenizer(tmp_path / "nowhere")
+
+
+class TestStampCheck:
+    def test_matching_stamps_are_silent(self, trained_folder):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            load_tokenizer(trained_folder, dataset=normalization_stamp())
+
+    def test_a_dataset_folder_with_another_rule_table_warns(self, trained_folder, tmp_path):
+        other = replace(normalization_stamp(), rules="0000000000000000")
+        (tmp_path / STAMP_FILENAME).write_text(other.to_json(), encoding="utf-8")
+        with pytest.warns(StampMismatchWarning, match=r"rules: tokenizer '[0-9a-f]+', dataset '0000000000000000'"):
+            load_tokenizer(trained_folder, dataset=tmp_path)
+
+    def test_a_tokenizer_without_stamp_warns(self, trained_folder, tmp_path):
+        (tmp_path / "tokenizer.json").write_bytes((trained_folder / "tokenizer.json").read_bytes())
+        with pytest.warns(StampMismatchWarning, match="carries no normalization stamp"):
+            load_tokenizer(tmp_path, dataset=normalization_stamp())
+
+    def test_a_dataset_object_carrying_a_stamp(self, trained_folder):
+        class Carrier:
+            stamp = replace(normalization_stamp(), normalization="other")
+
+        with pytest.warns(StampMismatchWarning, match="normalization: tokenizer 'treebank-lower', dataset 'other'"):
+            load_tokenizer(trained_folder, dataset=Carrier())
+
+    def test_check_stamps_returns_whether_they_agree(self):
+        stamp = normalization_stamp()
+        assert check_stamps(stamp, stamp, tokenizer_where="t", dataset_where="d") is True
+        with pytest.warns(StampMismatchWarning):
+            assert check_stamps(stamp, replace(stamp, rules="x"), tokenizer_where="t", dataset_where="d") is False
+
+
+class TestTransformers:
+    @pytest.fixture(scope="class")
+    @classmethod
+    def transformers(cls):
+        return pytest.importorskip("transformers")
+
+    def test_auto_tokenizer_loads_the_folder_with_special_tokens(self, transformers, trained_folder, seed_pair):
+        raw, normalized = seed_pair
+        tokenizer = transformers.AutoTokenizer.from_pretrained(str(trained_folder))
+        assert [tokenizer.pad_token, tokenizer.unk_token, tokenizer.cls_token, tokenizer.sep_token, tokenizer.mask_token] == list(SPECIAL_TOKENS)
+        assert tokenizer.pad_token_id == 0
+        assert tokenizer.decode(tokenizer(raw[0])["input_ids"], skip_special_tokens=True) == normalized[0]
+
+    def test_padding_and_truncation_work(self, transformers, trained_folder, seed_pair):
+        raw, _ = seed_pair
+        tokenizer = transformers.AutoTokenizer.from_pretrained(str(trained_folder))
+        batch = tokenizer(raw[:4], padding=True, truncation=True, max_length=12)
+        assert {len(ids) for ids in batch["input_ids"]} == {12}
+        short = tokenizer(["Oil fell.", raw[0]], padding="longest")
+        assert short["input_ids"][0][-1] == 0 and short["attention_mask"][0][-1] == 0
+
+    def test_pretrained_tokenizer_fast_from_the_file(self, transformers, trained_folder, seed_pair):
+        raw, _ = seed_pair
+        tokenizer = transformers.PreTrainedTokenizerFast(
+            tokenizer_file=str(trained_folder / "tokenizer.json"), **json.loads((trained_folder / "special_tokens_map.json").read_text())
+        )
+        assert tokenizer(raw[0])["input_ids"] == Tokenizer.from_file(str(trained_folder / "tokenizer.json")).encode(raw[0]).ids
