@@ -26,6 +26,11 @@ _LAZY: dict[str, str] = {
     "encode": "newspairs.feed",
     "pack": "newspairs.feed",
     "skip_normalization": "newspairs.feed",
+    "NewsPairs": "newspairs.builder",
+    "NewsPairsConfig": "newspairs.builder",
+    "BuildReport": "newspairs.builder",
+    "load": "newspairs.builder",
+    "SourceError": "newspairs.sources",
 }
 
 __all__ = [

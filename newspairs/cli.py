@@ -64,6 +64,159 @@ def _add_normalize(subparsers) -> None:
     parser.set_defaults(run=cmd_normalize)
 
 
+def _source_of(values: list[str]):
+    """No SOURCE: the embedded default data; one: that path or glob; several: the list."""
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else list(values)
+
+
+def _add_column_options(parser) -> None:
+    parser.add_argument("--raw-column", default="raw", metavar="NAME", help="tabular files' raw column (default: raw)")
+    parser.add_argument(
+        "--normalized-column", default="normalized", metavar="NAME",
+        help="tabular files' optional normalized column (default: normalized)",
+    )
+
+
+def _fresh_demo_folder() -> str:
+    from pathlib import Path
+
+    from newspairs.stamp import STAMP_FILENAME
+
+    candidate, number = Path("newspairs-demo"), 1
+    while candidate.exists() and any(candidate.iterdir()) and not (candidate / STAMP_FILENAME).is_file():
+        number += 1
+        candidate = Path(f"newspairs-demo-{number}")
+    return str(candidate)
+
+
+def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    """Build the embedded default pairs (or SOURCE), export them, and load them back with plain datasets.
+
+    The export (Parquet shards + README.md card) goes to --out (default: ./newspairs-demo, replaced
+    if it holds a previous newspairs export). It is then read back with `datasets.load_dataset(folder)`
+    and `datasets.load_dataset(folder, "lines")`, no newspairs code, no network; the command prints
+    rows per config and split, the agreement rate, and one example.
+    """
+    import datasets
+
+    from newspairs.export import export
+
+    folder = args.out or _fresh_demo_folder()
+    result = export(_source_of(args.source), folder, num_proc=args.num_proc)
+    out.write(f"built {' '.join(args.source) or 'the embedded default pairs'} and exported them to {folder}/\n")
+    loaded = {name: datasets.load_dataset(folder, name) for name in result.configs}
+    splits = [split for split in ("train", "validation", "test") if any(split in d for d in loaded.values())]
+    out.write(f"\nloaded back with datasets.load_dataset({folder!r}, config):\n")
+    out.write(f"  {'config':<10}" + "".join(f"{split:>12}" for split in splits) + "\n")
+    for name, dataset in loaded.items():
+        out.write(f"  {name:<10}" + "".join(f"{(dataset[s].num_rows if s in dataset else 0):>12}" for s in splits) + "\n")
+    articles = loaded["articles"]
+    agrees = [value for split in articles.values() for value in split["agrees"] if value is not None]
+    if agrees:
+        rate = 100 * sum(agrees) / len(agrees)
+        out.write(f"\nagreement: {sum(agrees)} of {len(agrees)} stored normalized sides equal newspairs.normalize(raw) ({rate:.1f}%)\n")
+    else:
+        out.write("\nagreement: the source has no stored normalized side (see the 'raw' config)\n")
+    first_split = next(iter(articles))
+    example = articles[first_split][0]
+    line = loaded["lines"][first_split][0] if first_split in loaded["lines"] else None
+    out.write(f"\nexample (articles, {first_split} row 0):\n")
+    for key, value in example.items():
+        if key in ("raw", "normalized") and isinstance(value, str):
+            value = value.split("\n")[0] + (" ..." if "\n" in value else "")
+        out.write(f"  {key}: {value}\n")
+    if line is not None:
+        out.write(f"\nexample (lines, {first_split} row 0):\n")
+        out.write("".join(f"  {key}: {value}\n" for key, value in line.items()))
+    for report in result.reports.values():
+        out.write(f"\n{report.summary()}\n" if report.rejected else "")
+    return 0
+
+
+def _add_demo(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "demo", help=cmd_demo.__doc__.splitlines()[0], description=cmd_demo.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("source", nargs="*", metavar="SOURCE", help="folder, file or glob (default: the embedded pairs)")
+    parser.add_argument("--out", metavar="DIR", help="export folder (default: ./newspairs-demo)")
+    parser.add_argument("--num-proc", type=int, metavar="N", help="build with N processes (sharded over input files)")
+    parser.set_defaults(run=cmd_demo)
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    """Build SOURCE and export it to OUT as Parquet shards plus a README.md card for datasets.load_dataset.
+
+    OUT gets <config>/<split>-NNNNN-of-NNNNN.parquet per config and split, README.md (YAML configs
+    and dataset_info), newspairs_stamp.json and newspairs_report.json (counts and rejects). OUT must
+    be absent, empty or a previous export. With --errors report, bad articles are set aside in the
+    report and the build goes on; the summary reconciles read = written + rejected.
+    """
+    from newspairs.export import export
+
+    result = export(
+        _source_of(args.source), args.out, configs=args.config or ("articles", "lines", "raw"),
+        max_shard_size=args.max_shard_size, num_proc=args.num_proc, errors=args.errors,
+        raw_column=args.raw_column, normalized_column=args.normalized_column,
+    )
+    out.write(result.summary() + "\n")
+    for report in result.reports.values():
+        for reject in report.rejects:
+            where = ", ".join(f"{k} {reject[k]}" for k in ("article", "line") if reject[k] is not None)
+            out.write(f"rejected ({report.config}): {reject['file']}{', ' + where if where else ''}: {reject['reason']}\n")
+    return 0
+
+
+def _add_export(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "export", help=cmd_export.__doc__.splitlines()[0], description=cmd_export.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("source", nargs="+", metavar="SOURCE", help="folder, file or glob (several allowed)")
+    parser.add_argument("out", metavar="OUT", help="export folder")
+    parser.add_argument("--config", action="append", choices=("articles", "lines", "raw"),
+                        help="config to export (repeatable; default: all three, articles first)")
+    parser.add_argument("--max-shard-size", default="500MB", metavar="SIZE", help="Parquet shard size (default: 500MB)")
+    parser.add_argument("--num-proc", type=int, metavar="N", help="build with N processes (sharded over input files)")
+    parser.add_argument("--errors", choices=("raise", "report"), default="raise",
+                        help="stop at the first bad article (raise, default) or report it and go on")
+    _add_column_options(parser)
+    parser.set_defaults(run=cmd_export)
+
+
+def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
+    """Check that each stored normalized side of SOURCE equals newspairs.normalize(raw).
+
+    Prints the counts and the first disagreements as unified diffs (stored against the
+    normalizer), then the articles that could not be read. Exit status 1 when any pair
+    disagrees or any article could not be read.
+    """
+    from newspairs.verify import verify
+
+    result = verify(
+        _source_of(args.source), show=args.show, raw_column=args.raw_column, normalized_column=args.normalized_column
+    )
+    out.write(result.summary() + "\n")
+    for disagreement in result.first:
+        out.write(f"\n{disagreement.diff}\n")
+    for reject in result.rejects:
+        out.write(f"unreadable: {reject.error()}\n")
+    return 1 if result.disagree or result.rejects else 0
+
+
+def _add_verify(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "verify", help=cmd_verify.__doc__.splitlines()[0], description=cmd_verify.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("source", nargs="*", metavar="SOURCE", help="folder, file or glob (default: the embedded pairs)")
+    parser.add_argument("--show", type=int, default=5, metavar="N", help="diffs to print (default: 5)")
+    _add_column_options(parser)
+    parser.set_defaults(run=cmd_verify)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newspairs",
@@ -71,6 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     _add_normalize(subparsers)
+    _add_demo(subparsers)
+    _add_export(subparsers)
+    _add_verify(subparsers)
     return parser
 
 
