@@ -14,19 +14,25 @@ import newspairs
 from newspairs.stamp import STAMP_FILENAME, normalization_stamp, rules_hash
 from newspairs.train import (
     DEFAULT_TOKENIZER_DIR,
+    DEFAULT_TRAINING,
     MODELS,
     SPECIAL_TOKENS,
     TOKENIZER_FILES,
+    TRAINING_RECORD_FILENAME,
     StampMismatchWarning,
     TrainingConfig,
+    build_default_tokenizer,
     check_stamps,
     load_tokenizer,
+    raw_texts_of,
     save_tokenizer_folder,
     train_tokenizer,
+    training_record,
 )
 
 from conftest import FIXTURES, SHARED
 
+UNK_ID = SPECIAL_TOKENS.index("[UNK]")
 PEER_CASES = SHARED / "peer" / "treebank_cases.jsonl"
 
 
@@ -119,11 +125,16 @@ class TestTraining:
         assert pair.tokens.count("[SEP]") == 2
         assert pair.type_ids[-1] == 1 and pair.type_ids[0] == 0
 
-    @pytest.mark.parametrize("model", ["wordpiece", "bpe"])
-    def test_vocabulary_stays_within_vocab_size(self, seed_pair, model):
+    def test_bpe_vocabulary_stays_within_vocab_size(self, seed_pair):
         raw, _ = seed_pair
-        tokenizer = train_tokenizer(raw, model=model, vocab_size=120, min_frequency=1, show_progress=False)
+        tokenizer = train_tokenizer(raw, model="bpe", vocab_size=120, min_frequency=1, show_progress=False)
         assert len(SPECIAL_TOKENS) < tokenizer.get_vocab_size() <= 120
+
+    def test_wordpiece_exceeds_vocab_size_only_by_completing_its_alphabet(self, seed_pair):
+        raw, _ = seed_pair
+        tokenizer = train_tokenizer(raw, model="wordpiece", vocab_size=120, min_frequency=1, show_progress=False)
+        characters = {token.removeprefix("##") for token in tokenizer.get_vocab() if len(token.removeprefix("##")) == 1}
+        assert 120 < tokenizer.get_vocab_size() <= 120 + len(characters)
 
     def test_wordlevel_training_is_reproducible(self, seed_pair, trained):
         raw, _ = seed_pair
@@ -135,7 +146,15 @@ class TestTraining:
         by_id = [token for token, _ in sorted(vocab.items(), key=lambda item: item[1])]
         assert by_id[: len(SPECIAL_TOKENS)] == list(SPECIAL_TOKENS)
         assert by_id[len(SPECIAL_TOKENS) :] == sorted(by_id[len(SPECIAL_TOKENS) :])
-        assert len(by_id) == 400
+
+    def test_wordpiece_alphabet_both_starts_and_continues_words(self, trained):
+        vocab = trained["wordpiece"].get_vocab()
+        starts = {token for token in vocab if len(token) == 1}
+        continues = {token[2:] for token in vocab if token.startswith("##") and len(token) == 3}
+        assert starts == continues
+        letters = "".join(sorted((character for character in starts if character.isalpha()), reverse=True))
+        assert len(letters) > 10
+        assert UNK_ID not in trained["wordpiece"].encode(f"{letters} {letters[::2]}").ids
 
     def test_batches_do_not_change_the_result(self, seed_pair, trained):
         raw, _ = seed_pair
@@ -284,3 +303,48 @@ class TestTransformers:
             tokenizer_file=str(trained_folder / "tokenizer.json"), **json.loads((trained_folder / "special_tokens_map.json").read_text())
         )
         assert tokenizer(raw[0])["input_ids"] == Tokenizer.from_file(str(trained_folder / "tokenizer.json")).encode(raw[0]).ids
+
+
+class TestShippedDefault:
+    """The default tokenizer in newspairs/data/tokenizer/ is current: rebuild it with
+    ``python scripts/build_default_tokenizer.py`` when one of these fails."""
+
+    def test_loads_offline_with_the_special_tokens(self):
+        tokenizer = load_tokenizer()
+        assert [tokenizer.token_to_id(token) for token in SPECIAL_TOKENS] == list(range(len(SPECIAL_TOKENS)))
+        assert type(tokenizer.model).__name__ == "WordPiece"
+
+    def test_normalization_is_the_current_rule_table(self):
+        shipped = json.loads(load_tokenizer().to_str())
+        built = json.loads(newspairs.build_tokenizer().to_str())
+        assert (shipped["normalizer"], shipped["pre_tokenizer"]) == (built["normalizer"], built["pre_tokenizer"])
+
+    def test_stamp_is_the_current_rule_table(self):
+        stamp = newspairs.Stamp.from_json((DEFAULT_TOKENIZER_DIR / STAMP_FILENAME).read_text(encoding="utf-8"))
+        assert (stamp.normalization, stamp.rules) == (normalization_stamp().normalization, rules_hash())
+
+    def test_trained_on_the_current_default_data_and_settings(self):
+        record = json.loads((DEFAULT_TOKENIZER_DIR / TRAINING_RECORD_FILENAME).read_text(encoding="utf-8"))
+        assert record == training_record(DEFAULT_TRAINING, raw_texts_of(None))
+
+    def test_a_rebuild_differs_at_most_in_learned_pieces(self, tmp_path):
+        # the trainer's tie-breaking varies between runs on a corpus this small: compare the rest
+        build_default_tokenizer(tmp_path)
+        for name in TOKENIZER_FILES[1:]:
+            assert (tmp_path / name).read_text(encoding="utf-8") == (DEFAULT_TOKENIZER_DIR / name).read_text(encoding="utf-8")
+        rebuilt, shipped = (json.loads((folder / "tokenizer.json").read_text(encoding="utf-8")) for folder in (tmp_path, DEFAULT_TOKENIZER_DIR))
+        for part in (rebuilt, shipped):
+            part["model"].pop("vocab")
+        assert rebuilt == shipped
+
+    def test_encodes_the_default_data_without_unknowns_and_decodes_its_normalized_side(self):
+        tokenizer = load_tokenizer()
+        raw_lines = [line for text in raw_texts_of(None) for line in text.split("\n")]
+        encodings = tokenizer.encode_batch(raw_lines)
+        assert not any(UNK_ID in encoding.ids for encoding in encodings)
+        assert [tokenizer.decode(encoding.ids) for encoding in encodings] == list(newspairs.normalize_lines(raw_lines))
+
+    def test_any_ascii_word_encodes_without_unknowns(self):
+        tokenizer = load_tokenizer()
+        line = "".join(map(chr, range(0x21, 0x7F))) + " Zygote qi 1987 x-ray"
+        assert UNK_ID not in tokenizer.encode(line).ids
