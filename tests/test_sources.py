@@ -1,0 +1,304 @@
+"""The input side of the loader: layouts, ids, splits, and a clear error for each kind of bad input."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import newspairs
+from newspairs.sources import (
+    DEFAULT_DATA,
+    Article,
+    InputFile,
+    ReadOptions,
+    Reject,
+    SourceError,
+    article_id,
+    read_input,
+    resolve_source,
+    scan_metadata,
+    split_of,
+)
+from pairs import ARTICLES, isot_rows, tabular_records, write_csv, write_jsonl, write_pairs, write_parquet
+
+RATIOS = (("train", 0.8), ("validation", 0.1), ("test", 0.1))
+
+
+def read_all(source, options=ReadOptions()) -> list[Article | Reject]:
+    inputs = resolve_source(source)
+    _, types = scan_metadata(inputs, options)
+    return [entry for item in inputs for entry in read_input(item, options, types.get(item.path))]
+
+
+class TestResolveSource:
+    def test_paired_folder_pairs_files_by_relative_name(self, tmp_path):
+        write_pairs(tmp_path / "corpus")
+        inputs = resolve_source(tmp_path / "corpus")
+        assert [item.kind for item in inputs] == ["pair"] * len(ARTICLES)
+        assert sorted(item.relpath for item in inputs) == sorted(f"raw/{name}" for name in ARTICLES)
+        assert all(Path(item.twin).parent.name == "normalized" for item in inputs)
+
+    def test_folder_with_raw_only_is_raw_only(self, tmp_path):
+        write_pairs(tmp_path / "corpus", normalized=False)
+        assert {item.kind for item in resolve_source(tmp_path / "corpus")} == {"text"}
+
+    def test_files_are_classified_by_suffix_and_isot_by_header(self, tmp_path):
+        write_jsonl(tmp_path / "a.jsonl", tabular_records())
+        write_csv(tmp_path / "b.csv", ["raw"], [["x"]])
+        write_csv(tmp_path / "True-mine.csv", ["title", "text", "subject", "date"], isot_rows())
+        write_parquet(tmp_path / "c.parquet", {"raw": ["x"]})
+        (tmp_path / "README.md").write_text("not an input")
+        kinds = {Path(item.path).name: item.kind for item in resolve_source(tmp_path)}
+        assert kinds == {"a.jsonl": "jsonl", "b.csv": "csv", "True-mine.csv": "isot", "c.parquet": "parquet"}
+
+    def test_nested_paired_folders_are_found_in_a_plain_folder(self, tmp_path):
+        write_pairs(tmp_path / "one")
+        write_pairs(tmp_path / "two")
+        relpaths = {item.relpath for item in resolve_source(tmp_path)}
+        assert relpaths == {f"{side}/raw/{name}" for side in ("one", "two") for name in ARTICLES}
+
+    def test_glob_and_list_sources(self, tmp_path):
+        write_jsonl(tmp_path / "x" / "a.jsonl", tabular_records())
+        write_jsonl(tmp_path / "y" / "b.jsonl", tabular_records())
+        by_glob = resolve_source(str(tmp_path / "*" / "*.jsonl"))
+        assert [item.relpath for item in by_glob] == ["x/a.jsonl", "y/b.jsonl"]
+        by_list = resolve_source([tmp_path / "x" / "a.jsonl", tmp_path / "y" / "b.jsonl"])
+        assert [item.relpath for item in by_list] == ["a.jsonl", "b.jsonl"]
+
+    @pytest.mark.parametrize(
+        "make, message",
+        [
+            (lambda tmp: tmp / "missing", "no such file or folder"),
+            (lambda tmp: str(tmp / "*.nothing"), "matches no file"),
+            (lambda tmp: [], "empty list"),
+            (lambda tmp: (tmp / "notes.md").write_text("x") and tmp / "notes.md", "not a source layout"),
+        ],
+        ids=["missing-path", "empty-glob", "empty-list", "unknown-suffix"],
+    )
+    def test_unusable_source_is_a_value_error(self, tmp_path, make, message):
+        with pytest.raises(ValueError, match=message):
+            resolve_source(make(tmp_path))
+
+    def test_two_files_sharing_a_relative_path_are_refused(self, tmp_path):
+        write_jsonl(tmp_path / "x" / "a.jsonl", tabular_records())
+        write_jsonl(tmp_path / "y" / "a.jsonl", tabular_records())
+        with pytest.raises(ValueError, match="share the relative path 'a.jsonl'"):
+            resolve_source([tmp_path / "x" / "a.jsonl", tmp_path / "y" / "a.jsonl"])
+
+    def test_default_source_is_the_embedded_pairs_with_the_seed(self):
+        inputs = resolve_source(None)
+        assert {item.kind for item in inputs} == {"pair"}
+        assert "raw/seed-reuters-2017.txt" in {item.relpath for item in inputs}
+        assert all(Path(item.path).is_relative_to(DEFAULT_DATA) for item in inputs)
+
+
+class TestIds:
+    def test_id_is_stable_when_the_corpus_moves(self, tmp_path):
+        write_pairs(tmp_path / "a" / "corpus")
+        write_pairs(tmp_path / "b" / "elsewhere")
+        ids_a = [entry.id for entry in read_all(tmp_path / "a" / "corpus")]
+        ids_b = [entry.id for entry in read_all(tmp_path / "b" / "elsewhere")]
+        assert ids_a == ids_b and len(set(ids_a)) == len(ARTICLES)
+
+    def test_id_changes_with_the_raw_text_and_the_relative_path(self):
+        assert article_id("raw/a.txt", "x") != article_id("raw/a.txt", "y")
+        assert article_id("raw/a.txt", "x") != article_id("raw/b.txt", "x")
+        assert article_id("raw/a.txt", "x") == article_id("raw/a.txt", "x")
+
+    def test_seed_pair_is_read_as_one_agreeing_or_disagreeing_article(self):
+        (seed,) = [e for e in read_all(None) if e.source_file == "raw/seed-reuters-2017.txt"]
+        assert seed.raw.count("\n") == 15 and seed.normalized.count("\n") == 15
+
+
+class TestSplits:
+    @given(st.lists(st.text(min_size=1, max_size=12), min_size=1, max_size=30, unique=True), st.text(min_size=1, max_size=12))
+    def test_adding_articles_never_moves_an_article(self, keys, extra):
+        before = {key: split_of(key, RATIOS) for key in keys}
+        after = {key: split_of(key, RATIOS) for key in [*keys, extra]}
+        assert all(after[key] == before[key] for key in keys)
+
+    def test_split_sizes_follow_the_ratios(self):
+        counts = Counter(split_of(article_id("f", str(i)), RATIOS) for i in range(20_000))
+        assert abs(counts["train"] / 20_000 - 0.8) < 0.02
+        assert abs(counts["validation"] / 20_000 - 0.1) < 0.02
+
+    def test_a_zero_ratio_split_gets_nothing(self):
+        ratios = (("train", 1.0), ("test", 0.0))
+        assert {split_of(str(i), ratios) for i in range(500)} == {"train"}
+
+
+class TestTabular:
+    @pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+    def test_metadata_columns_are_carried_through(self, tmp_path, fmt):
+        records = tabular_records()
+        path = tmp_path / f"t.{fmt}"
+        if fmt == "jsonl":
+            write_jsonl(path, records)
+        elif fmt == "csv":
+            write_csv(path, list(records[0]), [[str(r[k]) for k in records[0]] for r in records])
+        else:
+            write_parquet(path, {k: [r[k] for r in records] for k in records[0]})
+        articles = read_all(path)
+        assert [a.raw for a in articles] == [r["raw"] for r in records]
+        assert [a.normalized for a in articles] == [r["normalized"] for r in records]
+        assert set(articles[0].metadata) == {"title", "year", "score"}
+        metadata, _ = scan_metadata(resolve_source(path))
+        expected = {"csv": "string", "jsonl": "int64", "parquet": "int64"}[fmt]
+        assert metadata["year"].dtype == expected
+
+    def test_column_names_are_configurable_and_normalized_column_is_optional(self, tmp_path):
+        path = write_jsonl(tmp_path / "t.jsonl", [{"body": "It's here.", "tag": "a"}])
+        (article,) = read_all(path, ReadOptions(raw_column="body", normalized_column="gold"))
+        assert (article.raw, article.normalized, article.metadata) == ("It's here.", None, {"tag": "a"})
+
+    def test_isot_csv_is_raw_only_with_a_label_from_the_file_name(self, tmp_path):
+        write_csv(tmp_path / "Fake-mine.csv", ["title", "text", "subject", "date"], isot_rows())
+        articles = read_all(tmp_path / "Fake-mine.csv")
+        assert [a.normalized for a in articles] == [None] * 3
+        assert articles[0].metadata == {"title": "Town votes on bridge", "subject": "politicsNews", "date": "March 3, 2021 ", "label": "Fake"}
+        metadata, _ = scan_metadata(resolve_source(tmp_path / "Fake-mine.csv"))
+        assert metadata["label"].names == ["Fake", "True"]
+
+    def test_json_values_of_mixed_types_in_the_sample_are_carried_as_text(self, tmp_path):
+        path = write_jsonl(tmp_path / "t.jsonl", [{"raw": "a", "n": 1}, {"raw": "b", "n": [2, "x"]}, {"raw": "c", "n": "3"}])
+        assert [a.metadata["n"] for a in read_all(path)] == ["1", '[2, "x"]', "3"]
+
+    def test_json_value_that_does_not_fit_its_inferred_type_is_rejected(self, tmp_path, monkeypatch):
+        monkeypatch.setattr("newspairs.sources.JSON_TYPE_SAMPLE", 1)
+        path = write_jsonl(tmp_path / "t.jsonl", [{"raw": "a", "n": 1}, {"raw": "b", "n": "two"}])
+        first, second = read_all(path)
+        assert isinstance(first, Article) and first.metadata == {"n": 1}
+        assert isinstance(second, Reject) and second.line == 2 and "'n'" in second.reason
+
+    def test_metadata_column_with_two_types_is_a_value_error(self, tmp_path):
+        write_jsonl(tmp_path / "a.jsonl", [{"raw": "a", "n": 1}])
+        write_csv(tmp_path / "b.csv", ["raw", "n"], [["b", "1"]])
+        with pytest.raises(ValueError, match="metadata column 'n' is int64 in .*a.jsonl but string in .*b.csv"):
+            scan_metadata(resolve_source(tmp_path))
+
+
+def _pair_missing_normalized(tmp):
+    write_pairs(tmp / "c")
+    (tmp / "c" / "normalized" / "ferry.txt").unlink()
+    return tmp / "c", "raw/ferry.txt", None, "without its normalized twin"
+
+
+def _normalized_missing_raw(tmp):
+    write_pairs(tmp / "c")
+    (tmp / "c" / "raw" / "ferry.txt").unlink()
+    return tmp / "c", "normalized/ferry.txt", None, "without its raw twin"
+
+
+def _line_counts_differ(tmp):
+    write_pairs(tmp / "c")
+    (tmp / "c" / "normalized" / "ferry.txt").write_text("only one line", encoding="utf-8")
+    return tmp / "c", "raw/ferry.txt", 2, "raw has 2 lines, its normalized twin .* has 1"
+
+
+def _undecodable_text(tmp):
+    write_pairs(tmp / "c")
+    (tmp / "c" / "raw" / "ferry.txt").write_bytes(b"first line\nsecond \xff\xfe line")
+    return tmp / "c", "raw/ferry.txt", 2, "not UTF-8"
+
+
+def _undecodable_csv(tmp):
+    path = write_csv(tmp / "t.csv", ["raw"], [["fine"], ["also fine"]])
+    path.write_bytes(path.read_bytes() + b"bad \xff byte\r\n")
+    return path, "line 4", 4, "not UTF-8"
+
+
+def _empty_article(tmp):
+    write_pairs(tmp / "c")
+    (tmp / "c" / "raw" / "ferry.txt").write_text("  \n", encoding="utf-8")
+    (tmp / "c" / "normalized" / "ferry.txt").write_text("", encoding="utf-8")
+    return tmp / "c", "raw/ferry.txt", 1, "empty article"
+
+
+def _empty_row(tmp):
+    return write_jsonl(tmp / "t.jsonl", [{"raw": "a"}, {"raw": ""}]), "line 2", 2, "empty article"
+
+
+def _duplicate_ids(tmp):
+    return write_jsonl(tmp / "t.jsonl", [{"raw": "same"}, {"raw": "other"}, {"raw": "same"}]), "line 3", 3, "duplicate id .* line 1"
+
+
+def _csv_missing_text_column(tmp):
+    return write_csv(tmp / "t.csv", ["title", "body"], [["a", "b"]]), None, None, "no raw column 'raw'"
+
+
+def _corrupt_parquet(tmp):
+    path = tmp / "t.parquet"
+    path.write_bytes(b"PAR1 this is not really parquet")
+    return path, None, None, "not a readable Parquet file"
+
+
+def _truncated_parquet(tmp):
+    path = write_parquet(tmp / "t.parquet", {"raw": ["a"] * 10})
+    path.write_bytes(path.read_bytes()[:-30])
+    return path, None, None, "not a readable Parquet file"
+
+
+BAD_INPUTS = [
+    pytest.param(_pair_missing_normalized, id="raw-without-normalized-twin"),
+    pytest.param(_normalized_missing_raw, id="normalized-without-raw-twin"),
+    pytest.param(_line_counts_differ, id="different-line-counts"),
+    pytest.param(_undecodable_text, id="undecodable-bytes-text"),
+    pytest.param(_undecodable_csv, id="undecodable-bytes-csv"),
+    pytest.param(_empty_article, id="empty-article"),
+    pytest.param(_empty_row, id="empty-row"),
+    pytest.param(_duplicate_ids, id="duplicate-ids"),
+    pytest.param(_csv_missing_text_column, id="csv-missing-text-column"),
+    pytest.param(_corrupt_parquet, id="corrupt-parquet"),
+    pytest.param(_truncated_parquet, id="truncated-parquet"),
+]
+
+
+class TestBadInput:
+    @pytest.mark.parametrize("make", BAD_INPUTS)
+    def test_each_bad_article_is_one_reject_naming_file_article_and_line(self, tmp_path, make):
+        source, article, line, reason = make(tmp_path)
+        entries = read_all(source)
+        rejects = [entry for entry in entries if isinstance(entry, Reject)]
+        assert len(rejects) == 1
+        (reject,) = rejects
+        assert reject.line == line
+        if article is not None:
+            assert reject.article == article
+        error = reject.error()
+        assert isinstance(error, SourceError) and isinstance(error, ValueError)
+        assert re.search(reason, str(error)), str(error)
+        assert str(error).startswith(reject.file) and Path(reject.file).name in str(error)
+        if line is not None:
+            assert f"line {line}" in str(error)
+
+    @pytest.mark.parametrize("make", BAD_INPUTS)
+    def test_the_good_articles_beside_a_bad_one_are_still_read(self, tmp_path, make):
+        source, *_ = make(tmp_path)
+        entries = read_all(source)
+        good = [entry for entry in entries if isinstance(entry, Article)]
+        assert all(article.raw.strip() for article in good)
+        assert len({article.id for article in good}) == len(good)
+
+
+def test_crlf_and_one_final_newline_do_not_change_an_article(tmp_path):
+    write_pairs(tmp_path / "a", {"x.txt": "one\ntwo"})
+    (tmp_path / "b" / "raw").mkdir(parents=True)
+    (tmp_path / "b" / "raw" / "x.txt").write_bytes(b"one\r\ntwo\r\n")
+    (a,), (b,) = read_all(tmp_path / "a"), read_all(tmp_path / "b")
+    assert a.raw == b.raw == "one\ntwo" and a.id == b.id
+
+
+def test_input_file_is_picklable_for_worker_processes():
+    import pickle
+
+    item = InputFile("pair", "/x/raw/a.txt", "raw/a.txt", "/x/normalized/a.txt")
+    assert pickle.loads(pickle.dumps(item)) == item
+
+
+def test_normalize_is_the_reference_for_the_helpers():
+    assert newspairs.normalize(ARTICLES["market.txt"]) == "shares rose 2.5 % in early trading ."
