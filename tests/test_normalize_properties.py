@@ -1,0 +1,77 @@
+"""Differential properties: newspairs against the NLTK reference on text built to hit every rule
+and every place where the engines involved disagree (see `strategies`).
+
+Example counts come from the hypothesis profile (conftest: ``ci`` by default, ``dev`` for quick
+runs: ``HYPOTHESIS_PROFILE=dev``).
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import example, given, reject, settings
+from hypothesis import strategies as st
+from tokenizers import Tokenizer
+
+import newspairs
+from newspairs.tokenizer import save_tokenizer
+from reference import reference_normalize, reference_normalize_line
+from strategies import lines, texts
+
+
+def _reference_or_reject(function, text):
+    try:
+        return function(text)
+    except TimeoutError:  # NLTK's own regex time limit: no reference answer for this input
+        reject()
+
+
+class TestAgainstReference:
+    @settings(max_examples=3 * settings.default.max_examples)  # the main differential property
+    @given(lines)
+    @example("I cannot go.")
+    @example('"Hello," he said -- \'tis ΟΔΟΣ\u2028x.')
+    def test_line(self, line):
+        assert newspairs.normalize(line) == _reference_or_reject(reference_normalize_line, line)
+
+    @given(texts())
+    def test_text(self, text):
+        assert newspairs.normalize(text) == _reference_or_reject(reference_normalize, text)
+
+    @given(st.lists(texts(max_lines=3), max_size=6))
+    def test_batch(self, batch):
+        assert newspairs.normalize_batch(batch) == [_reference_or_reject(reference_normalize, text) for text in batch]
+
+    @given(st.lists(lines, max_size=12))
+    def test_lines_lazily(self, many):
+        assert list(newspairs.normalize_lines(iter(many))) == [
+            _reference_or_reject(reference_normalize_line, line) for line in many
+        ]
+
+
+class TestShape:
+    @given(texts())
+    def test_same_lines_single_spaces_no_trailing_space(self, text):
+        out = newspairs.normalize(text)
+        assert out.count("\n") == text.count("\n")
+        for raw, normalized in zip(text.split("\n"), out.split("\n"), strict=True):
+            if raw.strip() == "":
+                assert normalized == ""
+            assert normalized == " ".join(normalized.split())  # no leading, trailing or double spaces
+
+
+@pytest.fixture(scope="module")
+def tokenizer_from_file(tmp_path_factory):
+    path = save_tokenizer(newspairs.build_tokenizer(), tmp_path_factory.mktemp("tok") / "tokenizer.json")
+    return Tokenizer.from_file(str(path))
+
+
+def _documented_recipe(tok: Tokenizer, line: str) -> str:
+    """The README's three lines: what anyone holding only ``tokenizer.json`` runs."""
+    return " ".join(w for w, _ in tok.pre_tokenizer.pre_tokenize_str(tok.normalizer.normalize_str(line)))
+
+
+@given(texts())
+def test_tokenizer_json_recipe_matches_normalize(tokenizer_from_file, text):
+    expected = newspairs.normalize(text).split("\n")
+    assert [_documented_recipe(tokenizer_from_file, line) for line in text.split("\n")] == expected
+    assert newspairs.normalize(text, tokenizer=tokenizer_from_file) == "\n".join(expected)
