@@ -87,6 +87,10 @@ class NewsPairsConfig(datasets.BuilderConfig):
 
     def __post_init__(self):
         super().__post_init__()
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise `ValueError` for an option out of range (also run on a predefined config's overrides)."""
         if self.errors not in ERRORS:
             raise ValueError(f"errors must be one of {ERRORS}, got {self.errors!r}")
         ratios = tuple(self.split_ratios)
@@ -193,6 +197,12 @@ class NewsPairs(datasets.GeneratorBasedBuilder):
         if source is not None:
             kwargs["source"] = source
         super().__init__(*args, hash=hash or builder_hash(self._inputs), dataset_name=dataset_name, **kwargs)
+
+    def _create_builder_config(self, *args, **kwargs):
+        # `datasets` sets overrides on a copy of a predefined config without re-running __post_init__
+        config, config_id = super()._create_builder_config(*args, **kwargs)
+        config.validate()
+        return config, config_id
 
     @property
     def inputs(self) -> list[InputFile]:

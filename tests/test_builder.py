@@ -1,0 +1,200 @@
+"""The NewsPairs builder: configs and features, splits, errors and the report, cache keys, scale paths."""
+
+from __future__ import annotations
+
+import datasets
+import pytest
+
+import newspairs
+from newspairs.builder import CONFIG_NAMES, NewsPairs, builder_hash, load, prepare
+from newspairs.sources import SourceError, resolve_source
+from pairs import ARTICLES, isot_rows, tabular_records, write_csv, write_jsonl, write_pairs, write_parquet
+
+ALL = ("train", "validation", "test")
+
+
+def rows(dataset_dict) -> list[dict]:
+    return [row for split in ALL if split in dataset_dict for row in dataset_dict[split]]
+
+
+class TestConfigs:
+    def test_articles_config_of_the_default_data(self):
+        dataset = load()
+        assert isinstance(dataset, datasets.DatasetDict) and set(dataset) <= set(ALL)
+        assert list(dataset["train"].features) == ["id", "raw", "normalized", "agrees", "source_file"]
+        every = rows(dataset)
+        assert len(every) == len(resolve_source(None))
+        for row in every:
+            assert row["agrees"] == (row["normalized"] == newspairs.normalize(row["raw"]))
+
+    def test_articles_in_pairs_the_test_wrote_all_agree(self, tmp_path):
+        every = rows(load(write_pairs(tmp_path / "c")))
+        assert sorted(row["source_file"] for row in every) == sorted(f"raw/{name}" for name in ARTICLES)
+        assert all(row["agrees"] is True for row in every)
+
+    def test_lines_config_is_the_articles_line_by_line(self, tmp_path):
+        source = write_pairs(tmp_path / "c")
+        articles = {row["id"]: row for row in rows(load(source))}
+        lines = rows(load(source, "lines"))
+        assert list(lines[0]) == ["article_id", "line", "raw", "normalized"]
+        rebuilt: dict[str, list[dict]] = {}
+        for row in lines:
+            rebuilt.setdefault(row["article_id"], []).append(row)
+        assert set(rebuilt) == set(articles)
+        for article_id, article_lines in rebuilt.items():
+            assert [row["line"] for row in article_lines] == list(range(1, len(article_lines) + 1))
+            assert "\n".join(row["raw"] for row in article_lines) == articles[article_id]["raw"]
+            assert "\n".join(row["normalized"] for row in article_lines) == articles[article_id]["normalized"]
+
+    def test_a_line_row_is_in_its_articles_split(self, tmp_path):
+        source = write_pairs(tmp_path / "c", {f"a{i}.txt": f"Line {i}.\nNext {i}." for i in range(40)})
+        article_split = {row["id"]: split for split, ds in load(source).items() for row in ds}
+        for split, dataset in load(source, "lines").items():
+            assert {article_split[row["article_id"]] for row in dataset} == {split}
+
+    def test_raw_config_computes_the_normalized_side_of_a_raw_only_source(self, tmp_path):
+        source = write_pairs(tmp_path / "c", normalized=False)
+        dataset = load(source, "raw")
+        assert list(dataset["train"].features) == ["id", "raw", "normalized", "source_file"]
+        assert all(row["normalized"] == newspairs.normalize(row["raw"]) for row in rows(dataset))
+        lines = rows(load(source, "lines"))
+        assert all(row["normalized"] == newspairs.normalize(row["raw"]) for row in lines)
+
+    def test_raw_only_source_in_the_articles_config_has_null_normalized_and_agrees(self, tmp_path):
+        every = rows(load(write_pairs(tmp_path / "c", normalized=False)))
+        assert {(row["normalized"], row["agrees"]) for row in every} == {(None, None)}
+
+    def test_tabular_metadata_is_typed_and_absent_columns_are_absent(self, tmp_path):
+        write_jsonl(tmp_path / "t" / "a.jsonl", tabular_records())
+        features = load(tmp_path / "t", split="train").features
+        assert features["year"] == datasets.Value("int64") and features["score"] == datasets.Value("float64")
+        assert "title" not in load(write_pairs(tmp_path / "c"), split="train").features
+
+    def test_isot_label_is_a_class_label(self, tmp_path):
+        write_csv(tmp_path / "i" / "True-mine.csv", ["title", "text", "subject", "date"], isot_rows())
+        dataset = load(tmp_path / "i", split_ratios=(1, 0, 0))
+        assert list(dataset) == ["train"]
+        assert dataset["train"].features["label"] == datasets.ClassLabel(names=["Fake", "True"])
+        assert set(dataset["train"]["label"]) == {1}
+        assert dataset["train"]["normalized"] == [None] * 3
+
+    def test_unknown_config_and_bad_options_are_value_errors(self):
+        with pytest.raises(ValueError, match="config must be one of"):
+            load(config="sentences")
+        with pytest.raises(ValueError, match="errors must be one of"):
+            load(errors="ignore")
+        with pytest.raises(ValueError, match="split_ratios"):
+            load(split_ratios=(1, 1))
+
+
+class TestSplits:
+    def test_splits_do_not_change_when_articles_are_added(self, tmp_path):
+        first = {f"a{i}.txt": f"Article number {i}." for i in range(30)}
+        source = write_pairs(tmp_path / "c", first)
+        before = {row["id"]: split for split, ds in load(source).items() for row in ds}
+        write_pairs(source, {f"b{i}.txt": f"Another article {i}." for i in range(30)})
+        after = {row["id"]: split for split, ds in load(source).items() for row in ds}
+        assert len(after) == 60
+        assert all(after[article_id] == split for article_id, split in before.items())
+
+    def test_split_ratios_are_configurable(self, tmp_path):
+        source = write_pairs(tmp_path / "c", {f"a{i}.txt": f"Article {i}." for i in range(20)})
+        assert list(load(source, split_ratios=(0, 0, 1))) == ["test"]
+
+    def test_ids_are_the_same_across_runs_and_caches(self, tmp_path):
+        source = write_pairs(tmp_path / "c")
+        one = sorted(row["id"] for row in rows(load(source, cache_dir=str(tmp_path / "cache1"))))
+        two = sorted(row["id"] for row in rows(load(source, cache_dir=str(tmp_path / "cache2"))))
+        assert one == two
+
+
+def _bad_pairs(tmp_path):
+    source = write_pairs(tmp_path / "c")
+    (source / "normalized" / "ferry.txt").write_text("only one line", encoding="utf-8")
+    (source / "raw" / "weather.txt").write_bytes(b"ok\n\xff")
+    (source / "normalized" / "market.txt").write_text("shares rose 2.5 percent .", encoding="utf-8")  # disagrees
+    (source / "normalized" / "orphan.txt").write_text("alone", encoding="utf-8")
+    return source
+
+
+class TestErrors:
+    def test_raise_names_file_article_and_line(self, tmp_path):
+        source = _bad_pairs(tmp_path)
+        with pytest.raises(SourceError) as caught:
+            load(source)
+        assert isinstance(caught.value, ValueError)
+        assert caught.value.file.startswith(str(source)) and caught.value.reason
+
+    @pytest.mark.parametrize("config", CONFIG_NAMES)
+    def test_report_sets_bad_articles_aside_and_counts_reconcile(self, tmp_path, config):
+        source = _bad_pairs(tmp_path)
+        builder = prepare(source, config, errors="report")
+        report = builder.report()
+        assert report.read == len(ARTICLES) + 1  # the orphan counts as one article read
+        assert report.rejected == 3 and report.written == len(ARTICLES) - 2
+        assert report.reconciles and "= 2 written + 3 rejected" in report.summary()
+        reasons = sorted(reject["reason"].split(" ")[0] for reject in report.rejects)
+        assert reasons == ["a", "not", "raw"]
+        assert all(reject["file"].startswith(str(source)) for reject in report.rejects)
+        if config == "articles":
+            assert report.disagree == 1 and report.stored == 2
+            (disagreeing,) = [row for row in rows(builder.as_dataset()) if row["agrees"] is False]
+            assert disagreeing["source_file"] == "raw/market.txt"
+        if config == "lines":
+            assert report.rows == sum(len(builder.as_dataset()[s]) for s in builder.info.splits)
+
+    def test_report_rejects_are_in_the_split_of_their_article_only(self, tmp_path):
+        source = _bad_pairs(tmp_path)
+        report = prepare(source, "articles", errors="report", split_ratios=(0.3, 0.3, 0.4)).report()
+        assert len(report.rejects) == len({(r["file"], r["line"]) for r in report.rejects}) == 3
+
+
+class TestCache:
+    def test_hash_changes_with_an_input_file(self, tmp_path):
+        source = write_pairs(tmp_path / "c")
+        before = builder_hash(resolve_source(source))
+        (source / "raw" / "market.txt").write_text("Shares fell.", encoding="utf-8")
+        (source / "normalized" / "market.txt").write_text("shares fell .", encoding="utf-8")
+        assert builder_hash(resolve_source(source)) != before
+
+    def test_hash_changes_with_the_rule_table(self, tmp_path, monkeypatch):
+        inputs = resolve_source(write_pairs(tmp_path / "c"))
+        before = builder_hash(inputs)
+        monkeypatch.setattr("newspairs.stamp.rules_hash", lambda: "another-table")
+        assert builder_hash(inputs) != before
+
+    def test_an_edited_source_is_rebuilt_not_served_from_cache(self, tmp_path):
+        source = write_pairs(tmp_path / "c")
+        assert len(rows(load(source))) == len(ARTICLES)
+        write_pairs(source, {"new.txt": "A new article."})
+        assert len(rows(load(source))) == len(ARTICLES) + 1
+
+    def test_a_builder_made_directly_gets_the_hash(self, tmp_path):
+        source = write_pairs(tmp_path / "c")
+        builder = NewsPairs(config_name="lines", source=str(source))
+        assert builder.hash == builder_hash(resolve_source(str(source)))
+
+
+class TestScale:
+    def test_streaming_gives_the_prepared_rows_without_preparing(self, tmp_path):
+        source = write_pairs(tmp_path / "c", {f"a{i}.txt": f"Article {i}, it's here." for i in range(12)})
+        streamed = load(source, "raw", streaming=True)
+        assert isinstance(streamed, datasets.IterableDatasetDict)
+        prepared = load(source, "raw")
+        for split in prepared:
+            assert list(streamed[split]) == prepared[split].to_list()
+
+    def test_num_proc_shards_over_files_and_gives_the_same_rows(self, tmp_path):
+        source = write_pairs(tmp_path / "c", {f"a{i}.txt": f"Article {i}.\nIt's line two." for i in range(8)})
+        one = load(source, "lines", cache_dir=str(tmp_path / "one"))
+        two = load(source, "lines", num_proc=2, cache_dir=str(tmp_path / "two"))
+        for split in one:
+            key = lambda row: (row["article_id"], row["line"])  # noqa: E731
+            assert sorted(two[split].to_list(), key=key) == sorted(one[split].to_list(), key=key)
+
+    def test_mixed_layouts_in_one_source(self, tmp_path):
+        write_pairs(tmp_path / "mix" / "pairs")
+        write_parquet(tmp_path / "mix" / "t.parquet", {"raw": ["Parquet text."], "normalized": ["parquet text ."]})
+        every = rows(load(tmp_path / "mix"))
+        assert len(every) == len(ARTICLES) + 1
+        assert all(row["agrees"] for row in every)
