@@ -43,6 +43,35 @@ OWN_ARTICLES = {
         "Commuters are advised to check times before travelling.",
         "The union says it's \"open to further talks\" at any time.",
     ],
+    "museum-loan.txt": [
+        "The national museum has lent 40 paintings to a gallery in Porto for a six-month exhibition.",
+        "It's the largest loan the museum has made since 1998, a spokesman said.",
+        "Insurance for the works -- valued at more than EUR 60 million -- is paid by the gallery.",
+    ],
+    "flood-warning.txt": [
+        "Forecasters issued a flood warning for the lower valley on Wednesday night.",
+        "Up to 80 mm of rain could fall in 24 hours; rivers are already high.",
+        'Officials told residents near the river: "Don\'t wait for the water to reach your door."',
+    ],
+    "bakery-award.txt": [
+        "A family bakery in Dunmore won the county's bread prize for the third year running.",
+        "Its sourdough (baked overnight in a wood-fired oven) impressed the judges, who called it \"faultless.\"",
+    ],
+    "startup-funding.txt": [
+        "A software start-up based in Tallinn said on Thursday it had raised $12 million from investors.",
+        "The company, which makes tools for small farms, plans to double its staff to 60 by next year.",
+        "Its chief executive declined to give the firm's valuation.",
+    ],
+    "bus-fares.txt": [
+        "Bus fares in the city will rise by 5 cents from January, the transport company said.",
+        "Single tickets will cost $1.85; monthly passes are unchanged.",
+        "Night buses won't be affected.",
+    ],
+    "marathon-record.txt": [
+        "A 31-year-old runner from Kisumu set a course record at the city marathon on Sunday.",
+        "She finished in 2:19:48, beating the old mark by 41 seconds.",
+        '"I didn\'t expect it at all," she said afterwards.',
+    ],
     "chess-prize.txt": [
         "A 14-year-old from Ormond won the national junior chess title on Saturday, losing only one game in nine rounds.",
         "Her coach called it 'a remarkable week' and said she'd now prepare for the European championship in Riga.",

@@ -1,0 +1,177 @@
+"""Export: Parquet + card that plain `datasets.load_dataset` reads row for row; the demo/export/verify commands."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import datasets
+import pytest
+import yaml
+
+import newspairs
+from newspairs.builder import CONFIG_NAMES, load
+from newspairs.cli import main
+from newspairs.export import REPORT_FILENAME, export, export_summary
+from newspairs.stamp import STAMP_FILENAME, Stamp, normalization_stamp
+from pairs import ARTICLES, isot_rows, write_csv, write_pairs
+
+
+def card_yaml(folder) -> dict:
+    text = (folder / "README.md").read_text(encoding="utf-8")
+    return yaml.safe_load(text.split("---")[1])
+
+
+def assert_same_rows(exported: datasets.DatasetDict, built: datasets.DatasetDict) -> None:
+    assert set(exported) == set(built)
+    for split in built:
+        assert exported[split].features == built[split].features
+        assert exported[split].to_list() == built[split].to_list()
+
+
+class TestExport:
+    def test_load_dataset_of_the_export_gives_the_builders_rows(self, tmp_path):
+        out = tmp_path / "out"
+        result = export(None, out)
+        assert_same_rows(datasets.load_dataset(str(out)), load(None, "articles"))
+        assert_same_rows(datasets.load_dataset(str(out), "lines"), load(None, "lines"))
+        assert_same_rows(datasets.load_dataset(str(out), "raw"), load(None, "raw"))
+        assert set(result.configs) == set(CONFIG_NAMES)
+
+    def test_class_labels_and_metadata_survive_the_round_trip(self, tmp_path):
+        write_csv(tmp_path / "isot" / "True-mine.csv", ["title", "text", "subject", "date"], isot_rows())
+        write_csv(tmp_path / "isot" / "Fake-mine.csv", ["title", "text", "subject", "date"], isot_rows()[:2])
+        export(tmp_path / "isot", tmp_path / "out", configs=["articles"])
+        exported = datasets.load_dataset(str(tmp_path / "out"))
+        assert_same_rows(exported, load(tmp_path / "isot"))
+        assert exported["train"].features["label"] == datasets.ClassLabel(names=["Fake", "True"])
+
+    def test_card_yaml_has_configs_default_dataset_info_and_stamp(self, tmp_path):
+        export(None, tmp_path / "out")
+        card = card_yaml(tmp_path / "out")
+        configs = {config["config_name"]: config for config in card["configs"]}
+        assert list(configs) == list(CONFIG_NAMES)
+        assert configs["articles"].get("default") is True and "default" not in configs["lines"]
+        for name, config in configs.items():
+            for entry in config["data_files"]:
+                assert entry["path"] == f"{name}/{entry['split']}-*"
+        infos = {info["config_name"]: info for info in card["dataset_info"]}
+        built = load(None)
+        assert {s["name"]: s["num_examples"] for s in infos["articles"]["splits"]} == {k: len(v) for k, v in built.items()}
+        stamp = normalization_stamp()
+        assert Stamp.from_dict(card["newspairs_stamp"]) == stamp
+        assert Stamp.from_json((tmp_path / "out" / STAMP_FILENAME).read_text()) == stamp
+
+    def test_shards_follow_the_push_to_hub_layout(self, tmp_path):
+        source = write_pairs(tmp_path / "c", {f"a{i}.txt": f"Article {i} is here, it's long enough. " * 20 for i in range(40)})
+        result = export(source, tmp_path / "out", configs=["articles"], max_shard_size=2000)
+        names = sorted(path.name for path in (tmp_path / "out" / "articles").iterdir())
+        assert len(names) > 3 and all(re.fullmatch(r"(train|validation|test)-\d{5}-of-\d{5}\.parquet", n) for n in names)
+        assert {path.name for path in result.files} == set(names)
+        assert_same_rows(datasets.load_dataset(str(tmp_path / "out")), load(source))
+
+    def test_export_summary_reads_back_features_and_split_sizes(self, tmp_path):
+        result = export(None, tmp_path / "out")
+        assert export_summary(tmp_path / "out") == result.configs
+        with pytest.raises(ValueError, match="not a newspairs export"):
+            export_summary(tmp_path)
+
+    def test_report_file_reconciles_with_rejects(self, tmp_path):
+        source = write_pairs(tmp_path / "c")
+        (source / "normalized" / "ferry.txt").unlink()
+        result = export(source, tmp_path / "out", errors="report")
+        report = json.loads((tmp_path / "out" / REPORT_FILENAME).read_text())
+        for name in CONFIG_NAMES:
+            assert report[name]["read"] == len(ARTICLES) and report[name]["rejected"] == 1
+            assert report[name]["reconciles"] and result.reports[name].reconciles
+            assert report[name]["rejects"][0]["reason"] == "a raw file without its normalized twin"
+
+    def test_out_must_be_new_empty_or_a_previous_export(self, tmp_path):
+        (tmp_path / "busy").mkdir()
+        (tmp_path / "busy" / "keep.txt").write_text("mine")
+        with pytest.raises(ValueError, match="not empty and is not a newspairs export"):
+            export(None, tmp_path / "busy")
+        assert (tmp_path / "busy" / "keep.txt").read_text() == "mine"
+        export(None, tmp_path / "out", configs=["articles", "lines"])
+        export(None, tmp_path / "out", configs=["lines"])  # replaces the previous export
+        assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.is_dir()) == ["lines"]
+
+    def test_a_failed_build_leaves_no_export(self, tmp_path):
+        source = write_pairs(tmp_path / "c")
+        (source / "raw" / "ferry.txt").write_bytes(b"\xff")
+        with pytest.raises(ValueError, match="not UTF-8"):
+            export(source, tmp_path / "out")
+        assert not (tmp_path / "out").exists() and not (tmp_path / "out.partial").exists()
+
+
+def run(*argv) -> tuple[int, str]:
+    out = io.StringIO()
+    import contextlib
+
+    with contextlib.redirect_stdout(out):
+        code = main(list(argv))
+    return code, out.getvalue()
+
+
+class TestCommands:
+    def test_demo_exports_loads_back_and_prints_rows_agreement_and_an_example(self, tmp_path, monkeypatch):
+        monkeypatch.chdir(tmp_path)
+        code, text = run("demo")
+        assert code == 0
+        built = {name: load(None, name) for name in ("articles", "lines")}
+        for name, dataset in built.items():
+            row = re.search(rf"^  {name}\s+(.*)$", text, re.M).group(1).split()
+            assert [int(n) for n in row if n != "0"] == [dataset[s].num_rows for s in dataset]
+        agrees = [row["agrees"] for split in built["articles"].values() for row in split]
+        assert f"{sum(agrees)} of {len(agrees)} stored normalized sides" in text
+        assert "example (articles" in text and "example (lines" in text
+        assert (tmp_path / "newspairs-demo" / "README.md").is_file()
+
+    def test_demo_takes_a_source_and_an_out_folder(self, tmp_path):
+        source = write_pairs(tmp_path / "c", {f"a{i}.txt": f"Article {i}." for i in range(10)})
+        code, text = run("demo", str(source), "--out", str(tmp_path / "d"))
+        assert code == 0 and "10 of 10 stored normalized sides" in text
+        assert datasets.load_dataset(str(tmp_path / "d"), "lines")
+
+    def test_export_command_prints_the_summary_and_rejects(self, tmp_path):
+        source = write_pairs(tmp_path / "c")
+        (source / "normalized" / "market.txt").write_text("a\nb", encoding="utf-8")
+        code, text = run("export", str(source), str(tmp_path / "out"), "--config", "articles", "--errors", "report")
+        assert code == 0
+        assert f"{len(ARTICLES)} articles read = {len(ARTICLES) - 1} written + 1 rejected" in text
+        assert re.search(r"rejected \(articles\): .*market.txt, article raw/market.txt, line 2: raw has 1 lines", text)
+
+    def test_export_command_error_is_one_line_and_exit_1(self, tmp_path, capsys):
+        source = write_pairs(tmp_path / "c")
+        (source / "normalized" / "market.txt").unlink()
+        assert main(["export", str(source), str(tmp_path / "out")]) == 1
+        last = capsys.readouterr().err.strip().splitlines()[-1]
+        assert re.match(r"newspairs: error: .*market.txt, article raw/market.txt: a raw file without", last)
+
+    def test_verify_prints_the_count_and_a_diff_per_disagreement(self, tmp_path):
+        source = write_pairs(tmp_path / "c")
+        (source / "normalized" / "ferry.txt").write_text(
+            newspairs.normalize(ARTICLES["ferry.txt"]).replace("did n't", "didn't"), encoding="utf-8"
+        )
+        code, text = run("verify", str(source))
+        assert code == 1
+        assert f"{len(ARTICLES)} pairs checked: {len(ARTICLES) - 1} agree, 1 disagree" in text
+        assert "--- raw/ferry.txt (stored)" in text and "+++ raw/ferry.txt (newspairs.normalize)" in text
+        assert "-the ferry didn't sail on tuesday ." in text and "+the ferry did n't sail on tuesday ." in text
+
+    def test_verify_of_the_default_data_counts_what_normalize_says(self):
+        code, text = run("verify")
+        pairs = [row for split in load(None).values() for row in split]
+        disagree = sum(not row["agrees"] for row in pairs)
+        assert f"{len(pairs)} pairs checked: {len(pairs) - disagree} agree, {disagree} disagree" in text
+        assert code == (1 if disagree else 0)
+
+    @pytest.mark.parametrize("command", ["demo", "export", "verify"])
+    def test_every_loader_command_has_help_and_is_in_the_readme(self, command, capsys):
+        from conftest import REPO
+
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        assert len(capsys.readouterr().out) > 200
+        assert f"newspairs {command}" in (REPO / "README.md").read_text(encoding="utf-8")
