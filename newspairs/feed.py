@@ -131,7 +131,9 @@ class Encoder:
         for i, text in enumerate(texts):
             if not isinstance(text, str):
                 raise ValueError(f"row {i} of column {self.column!r} is not text: {text!r:.80}")
-        encodings = self._configured.encode_batch(list(texts), add_special_tokens=self.special_tokens)
+        # encode_batch_fast skips the offset bookkeeping (about 10% of the time on news lines)
+        encode_batch = self._configured.encode_batch if self.offsets else self._configured.encode_batch_fast
+        encodings = encode_batch(list(texts), add_special_tokens=self.special_tokens)
         out: dict[str, list] = {
             "input_ids": [e.ids for e in encodings],
             "attention_mask": [e.attention_mask for e in encodings],
@@ -175,7 +177,7 @@ def pack_ids(
     """
     carry: list[int] = []
     for texts in text_batches:
-        for encoding in tokenizer.encode_batch(list(texts), add_special_tokens=False):
+        for encoding in tokenizer.encode_batch_fast(list(texts), add_special_tokens=False):
             if encoding.ids:
                 carry.extend(encoding.ids)
                 carry.append(separator_id)

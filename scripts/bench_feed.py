@@ -1,0 +1,104 @@
+"""Benchmark: raw news lines to padded id batches, newspairs on the fly vs the two-step path.
+
+newspairs: ``Encoder(tokenizer, padding=True)`` on each batch of raw lines (normalization and
+model in one batched ``encode_batch`` call).
+two-step: what a user writes without newspairs: ``" ".join(TreebankWordTokenizer().tokenize(line)).lower()``
+per line, then the same model encodes the result (normalization skipped, `skip_normalization`),
+padded the same way.
+
+Same tokenizer, same lines, same batches, one process, one run; the two id streams are compared
+so the speed-up is not bought with different output. Prints a Markdown table.
+
+    python scripts/bench_feed.py [--tokenizer DIR] [--batch-size 256] [--limit LINES]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from nltk.tokenize import TreebankWordTokenizer
+
+import newspairs
+from newspairs.feed import Encoder, skip_normalization
+from newspairs.train import PAD_TOKEN
+
+CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
+CORPUS_FILES = {
+    "reuters21578": CORPORA / "reuters21578" / "reuters21578_text.txt",
+    "isot": CORPORA / "isot" / "isot_true_text.txt",
+}
+
+
+def read_lines(path: Path, limit: int | None) -> list[str]:
+    lines = [line for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+    return lines[:limit] if limit else lines
+
+
+def batches(lines: list[str], size: int) -> list[list[str]]:
+    return [lines[i : i + size] for i in range(0, len(lines), size)]
+
+
+def run_newspairs(tokenizer, line_batches):
+    encoder = Encoder(tokenizer, padding=True)
+    return [encoder({"raw": batch}) for batch in line_batches]
+
+
+def run_two_step(tokenizer, line_batches):
+    treebank = TreebankWordTokenizer()
+    plain = skip_normalization(tokenizer)
+    plain.enable_padding(pad_id=plain.token_to_id(PAD_TOKEN), pad_token=PAD_TOKEN)
+    out = []
+    for batch in line_batches:
+        normalized = [" ".join(treebank.tokenize(line)).lower() for line in batch]
+        encodings = plain.encode_batch_fast(normalized)
+        out.append({"input_ids": [e.ids for e in encodings], "attention_mask": [e.attention_mask for e in encodings]})
+    return out
+
+
+def timed(run, *args):
+    start = time.perf_counter()
+    result = run(*args)
+    return result, time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tokenizer", help="trained tokenizer folder or tokenizer.json (default: the shipped one)")
+    parser.add_argument("--batch-size", type=int, default=256, help="lines per padded batch (default 256)")
+    parser.add_argument("--limit", type=int, help="first LINES non-empty lines of each corpus only")
+    args = parser.parse_args(argv)
+
+    tokenizer = newspairs.load_tokenizer(args.tokenizer)
+    rows = []
+    for name, path in CORPUS_FILES.items():
+        if not path.is_file():
+            print(f"skipped {name}: no {path.name} under ../shared/corpora", file=sys.stderr)
+            continue
+        lines = read_lines(path, args.limit)
+        line_batches = batches(lines, args.batch_size)
+        ours, ours_seconds = timed(run_newspairs, tokenizer, line_batches)
+        theirs, theirs_seconds = timed(run_two_step, tokenizer, line_batches)
+        tokens = sum(sum(mask) for batch in ours for mask in batch["attention_mask"])
+        differing = sum(
+            a != b for batch_a, batch_b in zip(ours, theirs) for a, b in zip(batch_a["input_ids"], batch_b["input_ids"])
+        )
+        megabytes = sum(len(line.encode("utf-8")) for line in lines) / 1e6
+        rows.append((name, len(lines), megabytes, tokens, tokens / ours_seconds, tokens / theirs_seconds, differing))
+
+    print(f"batch size {args.batch_size} lines, padded; tokenizers {newspairs.normalization_stamp().tokenizers}")
+    print()
+    print("| corpus | lines | MB | tokens | newspairs tokens/s | NLTK + encode tokens/s | ratio | lines with different ids |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, n_lines, megabytes, tokens, ours_rate, theirs_rate, differing in rows:
+        print(
+            f"| {name} | {n_lines:,} | {megabytes:.1f} | {tokens:,} | {ours_rate:,.0f} | {theirs_rate:,.0f} "
+            f"| {ours_rate / theirs_rate:.1f}x | {differing} |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
