@@ -1,0 +1,375 @@
+"""The dataset card of a published repository: the template ``dataset_card.md`` filled with the data's facts.
+
+Owns the card's YAML metadata beyond what `newspairs.export` writes (``pretty_name``, ``license``,
+``language``, ``task_categories``, ``tags``, ``size_categories``) and its body, which follows the
+Hub's dataset card template section by section. Every value comes from the exported folder (its
+card YAML, Parquet shards, stamp, tokenizer) or from an explicit option; nothing is left as a
+placeholder, and the license is never guessed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+CARD_TEMPLATE = Path(__file__).resolve().parent / "data" / "dataset_card.md"
+PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+# What a reader must never see in a published card: template syntax or the Hub template's fillers.
+UNFILLED = re.compile(r"\{\{\s*\w*\s*\}\}|\{\{ |More Information Needed|\[optional\]|TODO|TBD")
+LICENSE_ID = re.compile(r"^[a-z0-9][a-z0-9.+-]*$")
+
+TASK_CATEGORIES = ("text-generation", "fill-mask")
+TAGS = ("news", "normalization", "tokenization", "penn-treebank", "newspairs")
+EXAMPLE_CHARS = 200
+# The Hub's size categories: (upper bound exclusive, name)
+SIZE_CATEGORIES = (
+    (1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
+    (10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M"), (1_000_000_000, "100M<n<1B"),
+    (10_000_000_000, "1B<n<10B"), (100_000_000_000, "10B<n<100B"), (1_000_000_000_000, "100B<n<1T"),
+)
+
+FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
+    "articles": {
+        "id": "the article's stable id: sha256 of its file's relative path and its raw text, 16 hex digits",
+        "raw": "the raw article, one sentence or paragraph per line",
+        "normalized": "the normalized side stored in the source, line for line; null when the source has none",
+        "agrees": "whether the stored normalized side equals the normalization of `raw` (null without a stored side)",
+        "source_file": "the file the article came from, relative to the source folder",
+    },
+    "lines": {
+        "article_id": "the `id` of the article the line belongs to",
+        "line": "the line's number in its article, from 1 (blank lines are kept)",
+        "raw": "the raw line",
+        "normalized": "the normalized line: the stored one, or computed by `tokenizer.json` when the source has none",
+    },
+    "raw": {
+        "id": "the article's stable id: sha256 of its file's relative path and its raw text, 16 hex digits",
+        "raw": "the raw article, one sentence or paragraph per line",
+        "normalized": "the normalization of `raw`, computed by `tokenizer.json`",
+        "source_file": "the file the article came from, relative to the source folder",
+    },
+}
+METADATA_DESCRIPTION = "metadata carried over from the source"
+# `newspairs.sources.InputFile.kind` -> what such a file is, for the card
+KIND_LABELS = {
+    "pair": "paired raw/normalized text files",
+    "text": "raw text files",
+    "orphan": "raw text files without a normalized twin",
+    "jsonl": "JSON lines files",
+    "csv": "CSV files",
+    "parquet": "Parquet files",
+    "isot": "ISOT fake-news CSV files",
+}
+
+
+@dataclass(frozen=True)
+class CardOptions:
+    """What the card says that the data cannot: who publishes it, under which license, about what.
+
+    Args:
+        license (`str`): the Hub license identifier (``cc-by-4.0``, ``apache-2.0``, ``other``...);
+            required, never guessed.
+        repo_id (`str`): ``ORG/NAME`` on the Hub.
+        pretty_name (`str`, *optional*): the title; defaults to ``NAME`` of ``repo_id``.
+        language (`tuple[str]`, defaults to ``("en",)``): the text's languages (the Treebank rules are English).
+        description (`str`, *optional*): what the corpus is; defaults to a statement of its size.
+        producers (`str`, *optional*): who wrote the source texts; defaults to what the files say.
+        citation (`str`, *optional*): BibTeX; defaults to a ``@misc`` entry for the repository.
+    """
+
+    license: str
+    repo_id: str
+    pretty_name: str | None = None
+    language: tuple[str, ...] = ("en",)
+    description: str | None = None
+    producers: str | None = None
+    citation: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.license:
+            raise ValueError("a license is required: pass the Hub license identifier (e.g. cc-by-4.0, or 'other')")
+        if not LICENSE_ID.match(self.license):
+            raise ValueError(f"license {self.license!r} is not a Hub license identifier (lowercase, e.g. cc-by-4.0, mit, other)")
+        if self.repo_id.count("/") != 1 or not all(self.repo_id.split("/")):
+            raise ValueError(f"repo_id must be ORG/NAME, got {self.repo_id!r}")
+        if not self.language:
+            raise ValueError("language needs at least one language code")
+
+    @property
+    def title(self) -> str:
+        return self.pretty_name or self.repo_id.split("/")[1]
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """What the data says about itself, gathered by `newspairs.hub` while it builds the repository.
+
+    Args:
+        report (`dict`): `newspairs.export`'s build report per config.
+        input_kinds (`dict[str, int]`): input files per kind (``pair``, ``jsonl``, ``isot``...).
+        split_ratios (`tuple[float, float, float]`): the train/validation/test weights of the build.
+        tokenizer_model (`str`): the trained tokenizer's model type (``WordPiece``...).
+        tokenizer_vocab_size (`int`): its vocabulary size.
+        special_tokens (`tuple[str]`): its special tokens.
+    """
+
+    report: Mapping[str, Mapping[str, Any]]
+    input_kinds: Mapping[str, int]
+    split_ratios: tuple[float, float, float]
+    tokenizer_model: str
+    tokenizer_vocab_size: int
+    special_tokens: tuple[str, ...] = field(default=())
+
+
+def size_category(rows: int) -> str:
+    """The Hub's ``size_categories`` value for a number of rows."""
+    for bound, name in SIZE_CATEGORIES:
+        if rows < bound:
+            return name
+    return "n>1T"
+
+
+def fill_template(template: str, values: Mapping[str, str]) -> str:
+    """Replace every ``{{ name }}`` of ``template``; a name without a value, or a value without a name, is an error."""
+    names = set(PLACEHOLDER.findall(template))
+    missing, unused = sorted(names - set(values)), sorted(set(values) - names)
+    if missing or unused:
+        raise ValueError(f"card template and values disagree: no value for {missing}, no placeholder for {unused}")
+    return PLACEHOLDER.sub(lambda match: values[match.group(1)], template)
+
+
+def unfilled_parts(card: str) -> list[str]:
+    """The lines of a rendered card that still hold template syntax or a Hub template filler."""
+    return [line for line in card.split("\n") if UNFILLED.search(line)]
+
+
+def _cut(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > EXAMPLE_CHARS:
+        return value[:EXAMPLE_CHARS] + "…"
+    return value
+
+
+def example_row(folder: Path, config: str, split: str) -> dict[str, Any]:
+    """The first row of a config's split, read from its first Parquet shard."""
+    import pyarrow.parquet as pq
+
+    shards = sorted((folder / config).glob(f"{split}-*.parquet"))
+    if not shards:
+        raise ValueError(f"{folder / config}: no Parquet shard for the split {split!r}")
+    rows = pq.read_table(shards[0]).slice(0, 1).to_pylist()
+    if not rows:
+        raise ValueError(f"{shards[0]}: the first shard of {config}/{split} is empty")
+    return {key: _cut(value) for key, value in rows[0].items()}
+
+
+def _feature_type(feature: Any) -> str:
+    dtype = getattr(feature, "dtype", None)
+    if dtype is not None:
+        return dtype
+    names = getattr(feature, "names", None)
+    if names is not None:
+        return "class label (" + ", ".join(f"{index} = {name}" for index, name in enumerate(names)) + ")"
+    return type(feature).__name__
+
+
+def fields_tables(summaries: Mapping[str, Any]) -> str:
+    """One Markdown table per config: field, type, meaning."""
+    parts = []
+    for config, summary in summaries.items():
+        descriptions = FIELD_DESCRIPTIONS.get(config, {})
+        rows = [f"`{config}`:", "", "| field | type | description |", "|---|---|---|"]
+        for name, feature in summary.features.items():
+            rows.append(f"| `{name}` | {_feature_type(feature)} | {descriptions.get(name, METADATA_DESCRIPTION)} |")
+        parts.append("\n".join(rows))
+    return "\n\n".join(parts)
+
+
+def split_table(summaries: Mapping[str, Any]) -> str:
+    """Rows per config (lines) and split (columns), with totals."""
+    splits = [name for name in ("train", "validation", "test") if any(name in s.splits for s in summaries.values())]
+    splits += sorted({name for s in summaries.values() for name in s.splits} - set(splits))
+    rows = ["| config | " + " | ".join(splits) + " | total |", "|---" * (len(splits) + 2) + "|"]
+    for config, summary in summaries.items():
+        counts = [summary.splits.get(split, 0) for split in splits]
+        rows.append(f"| `{config}` | " + " | ".join(f"{count:,}" for count in counts) + f" | {sum(counts):,} |")
+    return "\n".join(rows)
+
+
+def _load_examples(repo_id: str, configs: Sequence[str]) -> str:
+    lines = ["```python", "import datasets", ""]
+    for index, config in enumerate(configs):
+        default = " (the default config)" if index == 0 else ""
+        lines.append(f'{config} = datasets.load_dataset("{repo_id}", "{config}")  # {config}{default}')
+    lines += [
+        "",
+        "from huggingface_hub import snapshot_download",
+        "from tokenizers import Tokenizer",
+        f'folder = snapshot_download("{repo_id}", repo_type="dataset", allow_patterns=["*.json"])',
+        'tok = Tokenizer.from_file(f"{folder}/tokenizer.json")  # or transformers.AutoTokenizer.from_pretrained(folder)',
+        "```",
+    ]
+    return "\n".join(lines)
+
+
+def input_files(kinds: Mapping[str, int]) -> str:
+    """``"12 paired raw/normalized text files, 1 CSV files"``: the input files by kind."""
+    return ", ".join(f"{count:,} {KIND_LABELS.get(kind, kind + ' files')}" for kind, count in sorted(kinds.items()))
+
+
+def _processing(facts: CardFacts, summaries: Mapping[str, Any]) -> str:
+    lines = [
+        f"newspairs {{version}} read {sum(facts.input_kinds.values()):,} input files ({input_files(facts.input_kinds)}). "
+        "Each article got a stable id and a split from the hash of that id; the normalized side was taken from the source where "
+        "it has one (the `articles` config records whether it agrees with the normalization) and computed by "
+        "`tokenizer.json`'s normalizer and pre-tokenizer otherwise. Configs were written as Parquet shards.",
+        "",
+        "What the build read, wrote and set aside:",
+        "",
+        "| config | articles read | written | rejected |",
+        "|---|---|---|---|",
+    ]
+    for config in summaries:
+        part = facts.report.get(config, {})
+        lines.append(f"| `{config}` | {part.get('read', 0):,} | {part.get('written', 0):,} | {part.get('rejected', 0):,} |")
+    rejected = sum(part.get("rejected", 0) for part in facts.report.values())
+    if rejected:
+        lines += ["", "Rejected articles (unreadable, misaligned or duplicated in the source) are not in the data."]
+    return "\n".join(lines)
+
+
+def _limitations(facts: CardFacts) -> str:
+    articles = facts.report.get("articles")
+    lines = [
+        "- The normalization follows the Penn Treebank conventions of NLTK 3.10's `TreebankWordTokenizer`: it "
+        "splits `can't` into `ca n't`, turns straight double quotes into ` `` ` and `''` by position, and splits "
+        "a period only at the end of a line, so abbreviations and periods inside a line stay attached.",
+        "- Lowercasing loses the case distinctions names and acronyms carry (`US` and `us` become one token).",
+        "- The corpus has the coverage and the slant of its sources: their outlets, regions, periods and "
+        "topics; models trained on it inherit them.",
+    ]
+    if articles and articles.get("disagree") is not None:
+        lines.append(
+            f"- {articles['disagree']:,} of {articles.get('stored', 0):,} stored normalized sides differ from the "
+            "normalization of their raw side (the `agrees` field of the `articles` config marks them)."
+        )
+    return "\n".join(lines)
+
+
+def _producers(facts: CardFacts) -> str:
+    if facts.input_kinds.get("isot"):
+        return (
+            "The raw texts come from the ISOT fake news dataset's CSV files; `label` says which file (Fake or "
+            "True) an article came from, and `subject` and `date` are the dataset's own columns."
+        )
+    return (
+        "The raw texts are those of the publisher's source files; `source_file` names each article's file. "
+        "The authors and outlets of the articles are those the texts themselves name; newspairs records no "
+        "other provenance."
+    )
+
+
+def _citation(options: CardOptions) -> str:
+    if options.citation:
+        return options.citation.strip()
+    key = re.sub(r"[^a-z0-9]+", "_", options.repo_id.lower()).strip("_")
+    return (
+        f"@misc{{{key},\n"
+        f"  title = {{{options.title}}},\n"
+        f"  author = {{{options.repo_id.split('/')[0]}}},\n"
+        f"  year = {{{date.today().year}}},\n"
+        f"  howpublished = {{\\url{{https://huggingface.co/datasets/{options.repo_id}}}}},\n"
+        f"  note = {{Raw/normalized news article pairs built with newspairs}}\n"
+        "}"
+    )
+
+
+def card_yaml(base: Mapping[str, Any], options: CardOptions, total_rows: int) -> str:
+    """The card's YAML: `newspairs.export`'s (``configs``, ``dataset_info``, ``newspairs_stamp``) plus the Hub metadata."""
+    from huggingface_hub import DatasetCardData
+
+    data = DatasetCardData(
+        pretty_name=options.title,
+        license=options.license,
+        language=list(options.language),
+        task_categories=list(TASK_CATEGORIES),
+        tags=list(TAGS),
+        size_categories=[size_category(total_rows)],
+    )
+    for key, value in base.items():
+        if key not in data:
+            data[key] = value
+    return data.to_yaml()
+
+
+def render_card(folder: str | Path, options: CardOptions, facts: CardFacts, *, template: str | None = None) -> str:
+    """The full ``README.md`` of an exported folder (whose card YAML `newspairs.export` wrote)."""
+    from huggingface_hub import DatasetCard
+
+    from newspairs import __version__
+    from newspairs.export import CARD_FILENAME, export_summary
+    from newspairs.stamp import STAMP_FILENAME, Stamp
+
+    folder = Path(folder)
+    base = DatasetCard.load(folder / CARD_FILENAME).data.to_dict()
+    summaries = export_summary(folder)
+    configs = [entry["config_name"] for entry in base.get("configs", [])]
+    if sorted(configs) != sorted(summaries):
+        raise ValueError(f"{folder / CARD_FILENAME}: configs {configs} and dataset_info {sorted(summaries)} disagree")
+    default = next((entry["config_name"] for entry in base["configs"] if entry.get("default")), configs[0])
+    configs = [default, *[name for name in configs if name != default]]
+    summaries = {name: summaries[name] for name in configs}
+    stamp = Stamp.from_json((folder / STAMP_FILENAME).read_text(encoding="utf-8"), where=str(folder / STAMP_FILENAME))
+    default_splits = summaries[default].splits
+    example_split = "train" if "train" in default_splits else next(iter(default_splits))
+    total_rows = sum(default_splits.values())
+    articles = sum(summaries["articles"].splits.values()) if "articles" in summaries else None
+    lines = sum(summaries["lines"].splits.values()) if "lines" in summaries else None
+    size_parts = [f"{articles:,} articles" if articles is not None else None, f"{lines:,} line pairs" if lines is not None else None]
+    size_sentence = ", ".join(part for part in size_parts if part) or f"{total_rows:,} rows in `{default}`"
+    description = options.description or (
+        f"{options.title} holds {size_sentence} of news text as raw/normalized pairs, in the configs "
+        + ", ".join(f"`{name}`" for name in configs)
+        + "."
+    )
+    ratios = ", ".join(f"{ratio:g}" for ratio in facts.split_ratios)
+    values = {
+        "yaml": card_yaml(base, options, total_rows).strip(),
+        "pretty_name": options.title,
+        "summary": f"Raw news articles and their Penn Treebank normalization, line for line, with the `tokenizers` "
+        f"tokenizer that reproduces the normalization ({size_sentence}).",
+        "description": description.strip(),
+        "shared_by": options.repo_id.split("/")[0],
+        "languages": ", ".join(options.language),
+        "license": options.license,
+        "size_sentence": size_sentence,
+        "repository": f"https://huggingface.co/datasets/{options.repo_id}",
+        "newspairs_version": __version__,
+        "input_files": input_files(facts.input_kinds),
+        "stamp_signature": stamp.signature(),
+        "tokenizer_sentence": f"a {facts.tokenizer_model} model of {facts.tokenizer_vocab_size:,} tokens trained on this corpus",
+        "special_tokens": ", ".join(f"`{token}`" for token in facts.special_tokens),
+        "load_examples": _load_examples(options.repo_id, configs),
+        "config_list": ", ".join(f"`{name}`" + (" (default)" if name == default else "") for name in configs),
+        "example_config": default,
+        "example_split": example_split,
+        "example_chars": str(EXAMPLE_CHARS),
+        "example_json": json.dumps(example_row(folder, default, example_split), indent=2, ensure_ascii=False),
+        "fields_tables": fields_tables(summaries),
+        "split_table": split_table(summaries),
+        "split_weights": ratios,
+        "processing": _processing(facts, summaries).replace("{version}", __version__),
+        "producers": (options.producers or _producers(facts)).strip(),
+        "limitations": _limitations(facts),
+        "citation": _citation(options),
+    }
+    text = template if template is not None else CARD_TEMPLATE.read_text(encoding="utf-8")
+    # checked without the example row: the data's own text may hold anything, "TODO" included
+    left = unfilled_parts(fill_template(text, {**values, "example_json": "{}"}))
+    if left:
+        raise ValueError(f"the rendered card still holds template fillers: {left[:3]}")
+    return fill_template(text, values)

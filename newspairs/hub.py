@@ -1,0 +1,416 @@
+"""The Hub repository: built from an export (card, tokenizer, stamp added), then uploaded with `huggingface_hub`.
+
+The repository, exactly as ``newspairs publish --dry-run OUT`` writes it::
+
+    README.md                                       the card (`newspairs.card`): Hub metadata, configs, dataset_info
+    <config>/<split>-NNNNN-of-NNNNN.parquet         the data (`newspairs.export`)
+    tokenizer.json, tokenizer_config.json,
+    special_tokens_map.json                         the trained tokenizer (`newspairs.train`)
+    newspairs_stamp.json                            the stamp shared by data and tokenizer
+
+Uploading makes one commit per chunk of data files (at most ``max_commit_files`` files and
+``max_commit_bytes`` bytes each) and a last commit with the card, the tokenizer and the stamp, so
+the card appears only once the data it describes is there; that last commit also deletes shards a
+previous publish left that the new data no longer has. Files already on the Hub with the same
+content (same size, and same sha256 for LFS files or git blob id for the others) are skipped, which
+is how a failed upload resumes: run it again. Transient Hub errors (429, 5xx, dropped connections)
+are retried with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from newspairs.card import CardFacts, CardOptions, render_card
+from newspairs.stamp import STAMP_FILENAME, Stamp
+from newspairs.train import (
+    SPECIAL_TOKENS,
+    TOKENIZER_FILES,
+    TrainingConfig,
+    read_stamp,
+    save_tokenizer_folder,
+    train_tokenizer,
+)
+
+logger = logging.getLogger(__name__)
+
+REPO_TYPE = "dataset"
+CARD_FILENAME = "README.md"
+# The last commit: what describes the data, committed once the data is there.
+FINAL_FILES: tuple[str, ...] = (CARD_FILENAME, *TOKENIZER_FILES)
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+DEFAULT_COMMIT_FILES = 50
+DEFAULT_COMMIT_BYTES = 1 << 30  # 1 GiB: a failed commit re-sends at most this much
+DEFAULT_RETRIES = 5
+DEFAULT_BACKOFF = 2.0  # seconds before the first retry; doubles after each
+
+T = TypeVar("T")
+
+
+class UploadError(ValueError):
+    """An upload that stopped: which commit, why, and how to resume."""
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    """A file of the repository folder, with what the Hub reports to tell whether it already holds it."""
+
+    path_in_repo: str
+    local: Path
+    size: int
+    sha256: str
+    git_blob_id: str
+
+    @classmethod
+    def of(cls, folder: Path, path: Path) -> LocalFile:
+        data_sha256, blob = hashlib.sha256(), hashlib.sha1()
+        size = path.stat().st_size
+        blob.update(f"blob {size}\0".encode())
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                data_sha256.update(chunk)
+                blob.update(chunk)
+        return cls(path.relative_to(folder).as_posix(), path, size, data_sha256.hexdigest(), blob.hexdigest())
+
+    def is_on(self, remote: Any) -> bool:
+        """Whether a `huggingface_hub.RepoFile` holds this file's content."""
+        if remote is None or getattr(remote, "size", None) != self.size:
+            return False
+        lfs = getattr(remote, "lfs", None)
+        if lfs is not None:
+            return lfs.sha256 == self.sha256
+        return remote.blob_id == self.git_blob_id
+
+
+def repository_files(folder: str | os.PathLike) -> list[LocalFile]:
+    """Every file of a repository folder, sorted by path in the repository."""
+    folder = Path(folder)
+    return sorted(
+        (LocalFile.of(folder, path) for path in folder.rglob("*") if path.is_file()),
+        key=lambda item: item.path_in_repo,
+    )
+
+
+def plan_commits(
+    files: Sequence[LocalFile], *, max_files: int = DEFAULT_COMMIT_FILES, max_bytes: int = DEFAULT_COMMIT_BYTES
+) -> list[list[LocalFile]]:
+    """Group files into commits: data in chunks within the limits, then `FINAL_FILES` in a last commit.
+
+    A single file larger than ``max_bytes`` gets a commit of its own.
+    """
+    if max_files < 1 or max_bytes < 1:
+        raise ValueError(f"commit limits must be positive, got max_files={max_files}, max_bytes={max_bytes}")
+    commits: list[list[LocalFile]] = []
+    chunk: list[LocalFile] = []
+    chunk_bytes = 0
+    for item in files:
+        if item.path_in_repo in FINAL_FILES:
+            continue
+        if chunk and (len(chunk) == max_files or chunk_bytes + item.size > max_bytes):
+            commits.append(chunk)
+            chunk, chunk_bytes = [], 0
+        chunk.append(item)
+        chunk_bytes += item.size
+    if chunk:
+        commits.append(chunk)
+    final = [item for item in files if item.path_in_repo in FINAL_FILES]
+    if final:
+        commits.append(final)
+    return commits
+
+
+def _transient(error: BaseException) -> str | None:
+    """Why an error is worth a retry (``"HTTP 503"``, ``"ConnectError"``), or None when it is not."""
+    from huggingface_hub.errors import HfHubHTTPError
+
+    if isinstance(error, HfHubHTTPError):
+        status = getattr(error.response, "status_code", None)
+        return f"HTTP {status}" if status in RETRY_STATUSES else None
+    try:
+        from httpx2 import TransportError
+    except ImportError:  # huggingface_hub's HTTP client moved: only the standard network errors count
+        TransportError = ()  # noqa: N806
+    if isinstance(error, (ConnectionError, TimeoutError, *((TransportError,) if TransportError else ()))):
+        return type(error).__name__
+    return None
+
+
+def _retry_after(error: BaseException) -> float | None:
+    response = getattr(error, "response", None)
+    value = getattr(response, "headers", {}).get("retry-after") if response is not None else None
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def with_retries(
+    call: Callable[[], T], what: str, *, retries: int = DEFAULT_RETRIES, backoff: float = DEFAULT_BACKOFF,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """``call()``, retried on transient Hub errors: waits ``backoff``, then twice as long each time
+    (or what the Hub's ``Retry-After`` asks), at most ``retries`` times; other errors raise at once."""
+    for attempt in range(retries + 1):
+        try:
+            return call()
+        except Exception as error:
+            reason = _transient(error)
+            if reason is None or attempt == retries:
+                raise
+            delay = _retry_after(error) or backoff * 2**attempt
+            logger.warning("newspairs: %s failed (%s); retry %d of %d in %.1fs", what, reason, attempt + 1, retries, delay)
+            sleep(delay)
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
+@dataclass
+class UploadResult:
+    """What an upload did: its commits (their urls), the files sent, skipped and deleted."""
+
+    repo_id: str
+    revision: str | None
+    commits: list[str] = field(default_factory=list)
+    uploaded: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        where = self.repo_id + (f"@{self.revision}" if self.revision else "")
+        return (
+            f"{where}: {len(self.commits)} commits, {len(self.uploaded)} files uploaded, "
+            f"{len(self.skipped)} already there, {len(self.deleted)} stale shards deleted"
+        )
+
+
+def hub_token(token: str | None = None) -> str:
+    """The token to upload with: ``token``, else ``HF_TOKEN`` or the saved login; an error without one."""
+    from huggingface_hub import get_token
+
+    token = token or get_token()
+    if not token:
+        raise ValueError(
+            "no Hugging Face token: set HF_TOKEN or run `hf auth login` (a token with write access to the repository)"
+        )
+    return token
+
+
+def upload_repository(
+    folder: str | os.PathLike,
+    repo_id: str,
+    *,
+    api: Any = None,
+    token: str | None = None,
+    private: bool = False,
+    revision: str | None = None,
+    max_commit_files: int = DEFAULT_COMMIT_FILES,
+    max_commit_bytes: int = DEFAULT_COMMIT_BYTES,
+    retries: int = DEFAULT_RETRIES,
+    backoff: float = DEFAULT_BACKOFF,
+    sleep: Callable[[float], None] = time.sleep,
+) -> UploadResult:
+    """Upload a repository folder as the dataset ``repo_id`` (created if absent), on ``revision`` (a branch).
+
+    ``api`` defaults to ``huggingface_hub.HfApi(token=...)``. Raises `UploadError` when a commit
+    fails for good; running the same upload again resumes it.
+    """
+    from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi
+    from huggingface_hub.hf_api import RepoFile
+
+    from newspairs.builder import CONFIG_NAMES
+
+    token = hub_token(token)
+    api = api if api is not None else HfApi(token=token)
+    retry = dict(retries=retries, backoff=backoff, sleep=sleep)
+    files = repository_files(folder)
+    if not any(item.path_in_repo == CARD_FILENAME for item in files):
+        raise ValueError(f"{folder}: no {CARD_FILENAME}; build the repository first (newspairs publish --dry-run)")
+    plan = plan_commits(files, max_files=max_commit_files, max_bytes=max_commit_bytes)
+
+    with_retries(lambda: api.create_repo(repo_id, repo_type=REPO_TYPE, private=private, exist_ok=True, token=token), "create_repo", **retry)
+    if revision not in (None, "main"):
+        with_retries(
+            lambda: api.create_branch(repo_id, branch=revision, repo_type=REPO_TYPE, exist_ok=True, token=token),
+            "create_branch", **retry,
+        )
+    remote = {
+        entry.path: entry
+        for entry in with_retries(
+            lambda: list(api.list_repo_tree(repo_id, recursive=True, repo_type=REPO_TYPE, revision=revision, token=token)),
+            "list_repo_tree", **retry,
+        )
+        if isinstance(entry, RepoFile)
+    }
+    local_paths = {item.path_in_repo for item in files}
+    stale = sorted(
+        path for path in remote
+        if path.endswith(".parquet") and path.split("/", 1)[0] in CONFIG_NAMES and path not in local_paths
+    )
+
+    result = UploadResult(repo_id=repo_id, revision=revision)
+    for number, commit in enumerate(plan, start=1):
+        sending = [item for item in commit if not item.is_on(remote.get(item.path_in_repo))]
+        result.skipped.extend(item.path_in_repo for item in commit if item not in sending)
+        deleting = stale if number == len(plan) else []
+        if not sending and not deleting:
+            continue
+        message = f"newspairs: {'card, tokenizer and stamp' if number == len(plan) else 'data'} ({number}/{len(plan)})"
+
+        def operations(sending=sending, deleting=deleting) -> list:
+            # create_commit mutates its operations: each attempt gets fresh ones
+            return [CommitOperationAdd(item.path_in_repo, str(item.local)) for item in sending] + [
+                CommitOperationDelete(path) for path in deleting
+            ]
+
+        try:
+            info = with_retries(
+                lambda: api.create_commit(
+                    repo_id, operations(), commit_message=message, repo_type=REPO_TYPE, revision=revision, token=token
+                ),
+                f"commit {number}/{len(plan)}", **retry,
+            )
+        except Exception as error:
+            raise UploadError(
+                f"upload to {repo_id} stopped at commit {number} of {len(plan)} ({type(error).__name__}: {error}); "
+                f"{len(result.uploaded)} files were committed. Run the same command again to resume: files already "
+                "on the Hub with the same content are skipped"
+            ) from error
+        result.commits.append(getattr(info, "commit_url", None) or str(info))
+        result.uploaded.extend(item.path_in_repo for item in sending)
+        result.deleted.extend(deleting)
+    return result
+
+
+@dataclass
+class RepositoryBuild:
+    """A built repository folder: where, its files, the card, and the export it was made from."""
+
+    folder: Path
+    files: list[str]
+    card: str
+    configs: dict[str, dict[str, int]]
+    stamp: Stamp
+
+    def summary(self) -> str:
+        lines = [f"repository in {self.folder}: {len(self.files)} files"]
+        for name, splits in self.configs.items():
+            lines.append(f"  {name}: " + ", ".join(f"{split} {rows}" for split, rows in splits.items()))
+        lines.append(f"  stamp {self.stamp.signature()}")
+        return "\n".join(lines)
+
+
+def _tokenizer_for(source: Any, config: str, tokenizer: Any, training: TrainingConfig | None, dataset_stamp: Stamp, errors: str, config_kwargs: dict):
+    """The tokenizer to publish and its stamp: the given trained folder (its stamp must match the
+    data's), or one trained on the train split of ``config``."""
+    from newspairs.builder import load
+    from newspairs.tokenizer import load_tokenizer_file
+
+    if tokenizer is not None:
+        stamp = read_stamp(tokenizer)
+        if stamp is None:
+            raise ValueError(f"{tokenizer}: no {STAMP_FILENAME} beside the tokenizer, so its normalization is unknown; "
+                             "train it with newspairs train-tokenizer")
+        differences = stamp.differences(dataset_stamp)
+        if differences:
+            listed = "; ".join(f"{key}: tokenizer {mine!r}, data {theirs!r}" for key, (mine, theirs) in differences.items())
+            raise ValueError(f"{tokenizer}: the tokenizer was made by another normalization than the data ({listed})")
+        return load_tokenizer_file(tokenizer)
+    dataset = load(source, config, errors=errors, **config_kwargs)
+    if "train" not in dataset:
+        raise ValueError(f"the {config} config has no train split to train the tokenizer on; pass a trained tokenizer")
+    return train_tokenizer(dataset["train"], training or TrainingConfig(), column="raw")
+
+
+def build_repository(
+    source: Any,
+    out: str | os.PathLike,
+    options: CardOptions,
+    *,
+    tokenizer: str | os.PathLike | None = None,
+    training: TrainingConfig | None = None,
+    configs: Sequence[str] | None = None,
+    max_shard_size: Any = None,
+    num_proc: int | None = None,
+    errors: str = "raise",
+    **config_kwargs,
+) -> RepositoryBuild:
+    """Write the exact Hub repository of ``source`` to ``out``: `newspairs.export`'s Parquet shards and
+    YAML, the full card, the tokenizer files and the stamp.
+
+    ``tokenizer`` is a trained tokenizer folder to publish (its stamp must match the data's);
+    without it, one is trained on the train split of the first config with ``training`` (default:
+    `TrainingConfig()`, a WordPiece of up to 30000 tokens). The export's build report is summed up in
+    the card and not published (its rejects name local file paths).
+    """
+    from newspairs.builder import CONFIG_NAMES, NewsPairsConfig
+    from newspairs.export import DEFAULT_MAX_SHARD_SIZE, REPORT_FILENAME, export
+    from newspairs.sources import resolve_source
+
+    out = Path(out)
+    configs = list(configs or CONFIG_NAMES)
+    exported = export(
+        source, out, configs=configs, max_shard_size=max_shard_size or DEFAULT_MAX_SHARD_SIZE,
+        num_proc=num_proc, errors=errors, **config_kwargs,
+    )
+    report_path = out / REPORT_FILENAME
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    report_path.unlink()
+    trained = _tokenizer_for(source, configs[0], tokenizer, training, exported.stamp, errors, config_kwargs)
+    save_tokenizer_folder(trained, out, stamp=exported.stamp)
+    facts = CardFacts(
+        report=report,
+        input_kinds=dict(Counter(item.kind for item in resolve_source(source))),
+        split_ratios=tuple(config_kwargs.get("split_ratios") or NewsPairsConfig.split_ratios),
+        tokenizer_model=type(trained.model).__name__,
+        tokenizer_vocab_size=trained.get_vocab_size(),
+        special_tokens=SPECIAL_TOKENS,
+    )
+    card = render_card(out, options, facts)
+    (out / CARD_FILENAME).write_text(card, encoding="utf-8")
+    return RepositoryBuild(
+        folder=out,
+        files=[item.path_in_repo for item in repository_files(out)],
+        card=card,
+        configs={name: dict(summary.splits) for name, summary in exported.configs.items()},
+        stamp=exported.stamp,
+    )
+
+
+def publish(
+    source: Any,
+    options: CardOptions,
+    *,
+    dry_run: str | os.PathLike | None = None,
+    private: bool = False,
+    revision: str | None = None,
+    api: Any = None,
+    token: str | None = None,
+    max_commit_files: int = DEFAULT_COMMIT_FILES,
+    max_commit_bytes: int = DEFAULT_COMMIT_BYTES,
+    retries: int = DEFAULT_RETRIES,
+    backoff: float = DEFAULT_BACKOFF,
+    sleep: Callable[[float], None] = time.sleep,
+    **build_kwargs,
+) -> tuple[RepositoryBuild, UploadResult | None]:
+    """Build the repository of ``source`` and upload it to ``options.repo_id``; with ``dry_run``, write it
+    to that folder and upload nothing. ``build_kwargs`` go to `build_repository`."""
+    if dry_run is not None:
+        return build_repository(source, dry_run, options, **build_kwargs), None
+    token = hub_token(token)  # before a long build, not after it
+    with tempfile.TemporaryDirectory(prefix="newspairs-publish-") as staging:
+        build = build_repository(source, Path(staging) / "repository", options, **build_kwargs)
+        upload = upload_repository(
+            build.folder, options.repo_id, api=api, token=token, private=private, revision=revision,
+            max_commit_files=max_commit_files, max_commit_bytes=max_commit_bytes,
+            retries=retries, backoff=backoff, sleep=sleep,
+        )
+    return build, upload
