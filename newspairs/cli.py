@@ -217,6 +217,124 @@ def _add_verify(subparsers) -> None:
     parser.set_defaults(run=cmd_verify)
 
 
+def cmd_train_tokenizer(args: argparse.Namespace, out: TextIO) -> int:
+    """Train a tokenizer's model on the raw side of SOURCE, keeping the normalization, and save it to DIR.
+
+    The normalizer and pre-tokenizer stay those of the normalization, so DIR/tokenizer.json still
+    reproduces the normalized side. DIR gets tokenizer.json, tokenizer_config.json and
+    special_tokens_map.json (for transformers.AutoTokenizer) and newspairs_stamp.json. Special
+    tokens: [PAD] [UNK] [CLS] [SEP] [MASK] (ids 0-4). Trains on the train split unless --split all.
+    """
+    from newspairs.train import TrainingConfig, save_tokenizer_folder, train_on_source
+
+    config = TrainingConfig(model=args.model, vocab_size=args.vocab_size, min_frequency=args.min_frequency,
+                            show_progress=not args.quiet)
+    tokenizer = train_on_source(
+        _source_of(args.source), config, split=None if args.split == "all" else args.split,
+        raw_column=args.raw_column, normalized_column=args.normalized_column,
+    )
+    for path in save_tokenizer_folder(tokenizer, args.out, model_max_length=args.model_max_length):
+        out.write(f"wrote {path}\n")
+    out.write(f"{type(tokenizer.model).__name__} model, {tokenizer.get_vocab_size()} tokens\n")
+    return 0
+
+
+def _add_train_tokenizer(subparsers) -> None:
+    from newspairs.train import MODELS, TrainingConfig
+
+    parser = subparsers.add_parser(
+        "train-tokenizer", help=cmd_train_tokenizer.__doc__.splitlines()[0], description=cmd_train_tokenizer.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("source", nargs="*", metavar="SOURCE", help="folder, file or glob (default: the embedded pairs)")
+    parser.add_argument("--out", required=True, metavar="DIR", help="folder to write the tokenizer files to")
+    parser.add_argument("--model", choices=MODELS, default=TrainingConfig.model, help="the model to train (default: wordpiece)")
+    parser.add_argument("--vocab-size", type=int, default=TrainingConfig.vocab_size, metavar="N",
+                        help=f"largest vocabulary (default: {TrainingConfig.vocab_size})")
+    parser.add_argument("--min-frequency", type=int, default=TrainingConfig.min_frequency, metavar="N",
+                        help=f"least count of a merged pair or kept word (default: {TrainingConfig.min_frequency})")
+    parser.add_argument("--split", default="train", metavar="NAME", help="split to train on, or 'all' (default: train)")
+    parser.add_argument("--model-max-length", type=int, metavar="N", help="model_max_length in tokenizer_config.json")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_column_options(parser)
+    parser.set_defaults(run=cmd_train_tokenizer)
+
+
+def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
+    """Build SOURCE's Hub repository (card, Parquet shards, tokenizer, stamp) and upload it to --repo-id.
+
+    The token comes from HF_TOKEN or `hf auth login`. --license is required (a Hub license
+    identifier such as cc-by-4.0, or 'other'): newspairs never guesses one. Without --tokenizer, a
+    tokenizer is trained on the train split (--model, --vocab-size). Data goes first in commits of
+    at most --max-commit-files files / --max-commit-size bytes, then the card, tokenizer and stamp;
+    files already on the Hub with the same content are skipped, so rerunning a failed publish
+    resumes it. --dry-run OUT writes the same repository to OUT and uploads nothing.
+    """
+    from datasets.utils.py_utils import convert_file_size_to_int
+
+    from newspairs.card import CardOptions
+    from newspairs.hub import plan_commits, publish, repository_files
+    from newspairs.train import TrainingConfig
+
+    options = CardOptions(
+        license=args.license, repo_id=args.repo_id, pretty_name=args.pretty_name,
+        language=tuple(args.language or ("en",)), description=args.description,
+    )
+    max_commit_files, max_commit_bytes = args.max_commit_files, convert_file_size_to_int(args.max_commit_size)
+    build, upload = publish(
+        _source_of(args.source), options, dry_run=args.dry_run, private=args.private, revision=args.revision,
+        max_commit_files=max_commit_files, max_commit_bytes=max_commit_bytes,
+        tokenizer=args.tokenizer,
+        training=TrainingConfig(model=args.model, vocab_size=args.vocab_size, show_progress=not args.quiet),
+        configs=args.config, max_shard_size=args.max_shard_size, num_proc=args.num_proc, errors=args.errors,
+        raw_column=args.raw_column, normalized_column=args.normalized_column,
+    )
+    out.write(build.summary() + "\n")
+    if upload is None:
+        plan = plan_commits(repository_files(build.folder), max_files=max_commit_files, max_bytes=max_commit_bytes)
+        out.write(f"dry run: nothing uploaded; publishing would make at most {len(plan)} commits to {args.repo_id}\n")
+        for number, commit in enumerate(plan, start=1):
+            out.write(f"  {number}: {len(commit)} files, {sum(item.size for item in commit):,} bytes\n")
+    else:
+        out.write(upload.summary() + "\n")
+    return 0
+
+
+def _add_publish(subparsers) -> None:
+    from newspairs.hub import DEFAULT_COMMIT_FILES
+    from newspairs.train import MODELS, TrainingConfig
+
+    parser = subparsers.add_parser(
+        "publish", help=cmd_publish.__doc__.splitlines()[0], description=cmd_publish.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("source", nargs="+", metavar="SOURCE", help="folder, file or glob (several allowed)")
+    parser.add_argument("--repo-id", required=True, metavar="ORG/NAME", help="the dataset repository on the Hub")
+    parser.add_argument("--license", required=True, metavar="ID", help="Hub license identifier (cc-by-4.0, mit, other...); no default")
+    parser.add_argument("--private", action="store_true", help="create the repository private (ignored if it exists)")
+    parser.add_argument("--revision", metavar="BRANCH", help="branch to commit to (created if absent; default: main)")
+    parser.add_argument("--dry-run", metavar="OUT", help="write the repository to OUT and upload nothing")
+    parser.add_argument("--max-shard-size", default="500MB", metavar="SIZE", help="Parquet shard size (default: 500MB)")
+    parser.add_argument("--max-commit-files", type=int, default=DEFAULT_COMMIT_FILES, metavar="N",
+                        help=f"files per commit (default: {DEFAULT_COMMIT_FILES})")
+    parser.add_argument("--max-commit-size", default="1GiB", metavar="SIZE", help="bytes per commit (default: 1GiB)")
+    parser.add_argument("--tokenizer", metavar="DIR", help="a trained tokenizer folder to publish (default: train one)")
+    parser.add_argument("--model", choices=MODELS, default=TrainingConfig.model, help="model of the trained tokenizer (default: wordpiece)")
+    parser.add_argument("--vocab-size", type=int, default=TrainingConfig.vocab_size, metavar="N",
+                        help=f"its largest vocabulary (default: {TrainingConfig.vocab_size})")
+    parser.add_argument("--pretty-name", metavar="TEXT", help="the card's title (default: NAME of --repo-id)")
+    parser.add_argument("--language", action="append", metavar="CODE", help="language code (repeatable; default: en)")
+    parser.add_argument("--description", metavar="TEXT", help="what the corpus is (default: a statement of its size)")
+    parser.add_argument("--config", action="append", choices=("articles", "lines", "raw"),
+                        help="config to publish (repeatable; default: all three, articles first)")
+    parser.add_argument("--num-proc", type=int, metavar="N", help="build with N processes (sharded over input files)")
+    parser.add_argument("--errors", choices=("raise", "report"), default="raise",
+                        help="stop at the first bad article (raise, default) or report it and go on")
+    parser.add_argument("--quiet", action="store_true", help="no training progress bar")
+    _add_column_options(parser)
+    parser.set_defaults(run=cmd_publish)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newspairs",
@@ -227,6 +345,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_demo(subparsers)
     _add_export(subparsers)
     _add_verify(subparsers)
+    _add_train_tokenizer(subparsers)
+    _add_publish(subparsers)
     return parser
 
 

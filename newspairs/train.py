@@ -417,3 +417,30 @@ def build_default_tokenizer(folder: str | os.PathLike = DEFAULT_TOKENIZER_DIR) -
     record = Path(folder) / TRAINING_RECORD_FILENAME
     _write_json(record, training_record(DEFAULT_TRAINING, texts))
     return [*written, record]
+
+
+def train_on_source(
+    source: object = None,
+    config: TrainingConfig | None = None,
+    *,
+    split: str | None = "train",
+    dataset_config: str = "articles",
+    **load_kwargs,
+) -> Tokenizer:
+    """Train on the raw side of a newspairs source (a folder, file or glob; None: the embedded data).
+
+    Builds it with `newspairs.load` (``dataset_config``, cached) and trains on ``split`` (None: every
+    split). ``load_kwargs`` go to `newspairs.load` (``raw_column=``, ``errors=``...).
+    """
+    from newspairs.builder import load
+
+    dataset = load(source, dataset_config, **load_kwargs)
+    if split is None:
+        from datasets import concatenate_datasets
+
+        dataset = concatenate_datasets(list(dataset.values()))
+    elif split not in dataset:
+        raise ValueError(f"the source has no {split!r} split (it has {', '.join(dataset)}); pick one, or every split")
+    else:
+        dataset = dataset[split]
+    return train_tokenizer(dataset, config or TrainingConfig(), column="raw")
