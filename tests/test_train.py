@@ -348,3 +348,26 @@ class TestShippedDefault:
         tokenizer = load_tokenizer()
         line = "".join(map(chr, range(0x21, 0x7F))) + " Zygote qi 1987 x-ray"
         assert UNK_ID not in tokenizer.encode(line).ids
+
+
+class TestCommand:
+    def test_train_tokenizer_writes_a_folder_transformers_can_load(self, tmp_path, capsys):
+        from newspairs.cli import main
+
+        source = Path(newspairs.__file__).parent / "data" / "default"
+        code = main(["train-tokenizer", str(source), "--model", "bpe", "--vocab-size", "700", "--split", "all",
+                     "--out", str(tmp_path / "tok"), "--quiet", "--model-max-length", "128"])
+        assert code == 0
+        assert "BPE model" in capsys.readouterr().out
+        assert sorted(path.name for path in (tmp_path / "tok").iterdir()) == sorted(TOKENIZER_FILES)
+        config = json.loads((tmp_path / "tok" / "tokenizer_config.json").read_text(encoding="utf-8"))
+        assert config["model_max_length"] == 128
+        tokenizer = load_tokenizer(tmp_path / "tok")
+        lines = "\n".join(raw_texts_of(None)).split("\n")
+        assert [tokenizer.decode(encoding.ids) for encoding in tokenizer.encode_batch(lines)] == list(newspairs.normalize_lines(lines))
+
+    def test_an_unknown_split_is_named(self, tmp_path, capsys):
+        from newspairs.cli import main
+
+        assert main(["train-tokenizer", "--split", "dev", "--out", str(tmp_path), "--quiet"]) == 1
+        assert "no 'dev' split" in capsys.readouterr().err

@@ -1,0 +1,297 @@
+"""The Hub repository: the dry-run folder loads offline, and a recorded HfApi shows the commits an upload makes."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import datasets
+import httpx2
+import pytest
+from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi
+from huggingface_hub.errors import HfHubHTTPError
+from huggingface_hub.hf_api import CommitInfo, RepoFile
+from tokenizers import Tokenizer
+
+import newspairs
+from newspairs.builder import CONFIG_NAMES, load
+from newspairs.cli import main
+from newspairs.hub import FINAL_FILES, LocalFile, UploadError, plan_commits, publish, repository_files, upload_repository
+from newspairs.stamp import STAMP_FILENAME, normalization_stamp
+from newspairs.train import TOKENIZER_FILES, raw_texts_of, save_tokenizer_folder, train_tokenizer
+
+from hub_repo import OPTIONS, TRAINING, build_offline
+
+REPO_ID = OPTIONS.repo_id
+
+
+@pytest.fixture(scope="module")
+def repository(tmp_path_factory):
+    # shards of at most 4KB: several per split, so several data commits
+    return build_offline(tmp_path_factory.mktemp("repo") / "out", tmp_path_factory.mktemp("cache"), max_shard_size="4KB")
+
+
+def http_error(status: int, headers: dict | None = None) -> HfHubHTTPError:
+    request = httpx2.Request("POST", f"https://huggingface.co/api/datasets/{REPO_ID}/commit/main")
+    return HfHubHTTPError(f"{status} from the Hub", response=httpx2.Response(status, request=request, headers=headers or {}))
+
+
+class RecordedHub:
+    """`HfApi` methods replaced by a recording fake holding the repository's files in memory."""
+
+    def __init__(self, monkeypatch, api: HfApi | None = None, files: dict[str, bytes] | None = None):
+        self.api = api or HfApi(token="hf_recorded")
+        self.files: dict[str, bytes] = dict(files or {})
+        self.calls: list[tuple[str, dict]] = []
+        self.commits: list[dict] = []
+        self.failures: list[Exception | None] = []  # popped per create_commit call: raise it, or None to go on
+        for name in ("create_repo", "create_branch", "list_repo_tree", "create_commit"):
+            monkeypatch.setattr(self.api, name, getattr(self, name))
+
+    def create_repo(self, repo_id, **kwargs):
+        self.calls.append(("create_repo", {"repo_id": repo_id, **kwargs}))
+
+    def create_branch(self, repo_id, **kwargs):
+        self.calls.append(("create_branch", {"repo_id": repo_id, **kwargs}))
+
+    def list_repo_tree(self, repo_id, **kwargs):
+        self.calls.append(("list_repo_tree", {"repo_id": repo_id, **kwargs}))
+        for path, data in sorted(self.files.items()):
+            blob = hashlib.sha1(f"blob {len(data)}\0".encode() + data).hexdigest()
+            lfs = {"size": len(data), "oid": hashlib.sha256(data).hexdigest(), "pointerSize": 134} if path.endswith(".parquet") else None
+            yield RepoFile(path=path, size=len(data), oid=blob, lfs=lfs)
+
+    def create_commit(self, repo_id, operations, **kwargs):
+        operations = list(operations)
+        self.calls.append(("create_commit", {"repo_id": repo_id, **kwargs}))
+        if self.failures:
+            failure = self.failures.pop(0)
+            if failure is not None:
+                raise failure
+        for operation in operations:
+            if isinstance(operation, CommitOperationAdd):
+                self.files[operation.path_in_repo] = Path(operation.path_or_fileobj).read_bytes()
+            else:
+                assert isinstance(operation, CommitOperationDelete)
+                del self.files[operation.path_in_repo]
+        self.commits.append({
+            "message": kwargs["commit_message"],
+            "added": [op.path_in_repo for op in operations if isinstance(op, CommitOperationAdd)],
+            "deleted": [op.path_in_repo for op in operations if isinstance(op, CommitOperationDelete)],
+            "revision": kwargs.get("revision"),
+        })
+        number = len(self.commits)
+        return CommitInfo(f"https://huggingface.co/datasets/{repo_id}/commit/{number:040d}", kwargs["commit_message"], "", f"{number:040d}")
+
+
+def local_files(folder: Path) -> dict[str, bytes]:
+    return {item.path_in_repo: item.local.read_bytes() for item in repository_files(folder)}
+
+
+class TestDryRunFolder:
+    def test_is_exactly_the_repository(self, repository):
+        names = set(repository.files)
+        assert set(FINAL_FILES) <= names
+        assert {name for name in names if name not in FINAL_FILES} == {
+            path.relative_to(repository.folder).as_posix() for path in repository.folder.glob("*/*.parquet")
+        }
+
+    def test_several_shards_per_split_when_the_data_is_larger_than_a_shard(self, repository):
+        shards = sorted(path.name for path in (repository.folder / "lines").glob("train-*.parquet"))
+        assert len(shards) > 1
+        assert shards == [f"train-{index:05d}-of-{len(shards):05d}.parquet" for index in range(len(shards))]
+
+    @pytest.mark.parametrize("config", CONFIG_NAMES)
+    def test_load_dataset_returns_the_builders_rows(self, repository, config):
+        exported = datasets.load_dataset(str(repository.folder), config)
+        built = load(None, config)
+        assert set(exported) == set(built)
+        for split in built:
+            assert exported[split].features == built[split].features
+            assert exported[split].to_list() == built[split].to_list()
+
+    def test_tokenizer_file_reproduces_the_normalization(self, repository):
+        tokenizer = Tokenizer.from_file(str(repository.folder / "tokenizer.json"))
+        lines = "\n".join(raw_texts_of(None)).split("\n")
+        assert list(newspairs.normalize_lines(lines, tokenizer)) == list(newspairs.normalize_lines(lines))
+
+    def test_tokenizer_loads_with_the_data_stamp_silently(self, repository, recwarn):
+        newspairs.load_tokenizer(repository.folder, dataset=repository.folder)
+        assert not [warning for warning in recwarn if "stamp" in str(warning.message)]
+        assert newspairs.Stamp.from_json((repository.folder / STAMP_FILENAME).read_text()) == normalization_stamp()
+
+    def test_a_given_tokenizer_with_another_stamp_is_refused(self, tmp_path):
+        tokenizer = train_tokenizer(raw_texts_of(None), replace(TRAINING, model="wordlevel"))
+        save_tokenizer_folder(tokenizer, tmp_path / "tok", stamp=replace(normalization_stamp(), rules="0" * 16))
+        with pytest.raises(ValueError, match="another normalization than the data"):
+            build_offline(tmp_path / "out", tmp_path / "cache", tokenizer=tmp_path / "tok")
+
+    def test_a_given_tokenizer_is_published_as_it_is(self, tmp_path):
+        tokenizer = train_tokenizer(raw_texts_of(None), replace(TRAINING, model="wordlevel"))
+        save_tokenizer_folder(tokenizer, tmp_path / "tok")
+        build = build_offline(tmp_path / "out", tmp_path / "cache", tokenizer=tmp_path / "tok", configs=["lines"])
+        assert (tmp_path / "out" / "tokenizer.json").read_text() == (tmp_path / "tok" / "tokenizer.json").read_text()
+        assert list(build.configs) == ["lines"]
+
+
+class TestPlan:
+    @staticmethod
+    def files(*sizes: int, final: int = 2) -> list[LocalFile]:
+        data = [LocalFile(f"lines/train-{i:05d}.parquet", Path("x"), size, "s", "b") for i, size in enumerate(sizes)]
+        return data + [LocalFile(name, Path(name), 10, "s", "b") for name in FINAL_FILES[:final]]
+
+    @pytest.mark.parametrize(
+        ("sizes", "max_files", "max_bytes", "expected"),
+        [
+            pytest.param((1, 1, 1, 1, 1), 2, 100, [2, 2, 1], id="by-files"),
+            pytest.param((40, 40, 40), 10, 100, [2, 1], id="by-bytes"),
+            pytest.param((500, 1), 10, 100, [1, 1], id="a-file-over-the-limit-alone"),
+            pytest.param((), 10, 100, [], id="no-data"),
+        ],
+    )
+    def test_data_in_chunks_then_the_final_files(self, sizes, max_files, max_bytes, expected):
+        plan = plan_commits(self.files(*sizes), max_files=max_files, max_bytes=max_bytes)
+        assert [len(commit) for commit in plan[:-1]] == expected
+        assert [item.path_in_repo for item in plan[-1]] == list(FINAL_FILES[:2])
+
+    def test_limits_must_be_positive(self):
+        with pytest.raises(ValueError, match="commit limits must be positive"):
+            plan_commits([], max_files=0)
+
+
+class TestLocalFile:
+    def test_git_blob_id_is_gits(self, tmp_path):
+        (tmp_path / "hello.txt").write_bytes(b"hello\n")
+        assert LocalFile.of(tmp_path, tmp_path / "hello.txt").git_blob_id == "ce013625030ba8dba906f756967f9e9ca394464a"
+
+    @pytest.mark.parametrize(
+        ("remote", "same"),
+        [
+            pytest.param(dict(size=6, oid="ce013625030ba8dba906f756967f9e9ca394464a"), True, id="same-blob"),
+            pytest.param(dict(size=6, oid="0" * 40), False, id="other-blob"),
+            pytest.param(dict(size=7, oid="ce013625030ba8dba906f756967f9e9ca394464a"), False, id="other-size"),
+            pytest.param(dict(size=6, oid="x", lfs={"size": 6, "oid": hashlib.sha256(b"hello\n").hexdigest(), "pointerSize": 1}), True, id="same-lfs"),
+            pytest.param(dict(size=6, oid="x", lfs={"size": 6, "oid": "0" * 64, "pointerSize": 1}), False, id="other-lfs"),
+        ],
+    )
+    def test_is_on_compares_content(self, tmp_path, remote, same):
+        (tmp_path / "hello.txt").write_bytes(b"hello\n")
+        assert LocalFile.of(tmp_path, tmp_path / "hello.txt").is_on(RepoFile(path="hello.txt", **remote)) is same
+
+
+class TestUpload:
+    def test_commits_data_first_then_card_tokenizer_and_stamp(self, repository, monkeypatch):
+        hub = RecordedHub(monkeypatch)
+        result = upload_repository(repository.folder, REPO_ID, api=hub.api, token="hf_recorded", max_commit_files=4, sleep=pytest.fail)
+        assert hub.calls[0] == ("create_repo", {"repo_id": REPO_ID, "repo_type": "dataset", "private": False, "exist_ok": True, "token": "hf_recorded"})
+        assert hub.files == local_files(repository.folder)
+        data_commits, final = hub.commits[:-1], hub.commits[-1]
+        assert len(data_commits) > 1 and all(len(commit["added"]) <= 4 for commit in data_commits)
+        assert all(path.endswith(".parquet") for commit in data_commits for path in commit["added"])
+        assert sorted(final["added"]) == sorted(FINAL_FILES) and final["deleted"] == []
+        assert len(result.commits) == len(hub.commits) and result.skipped == []
+
+    def test_private_and_revision_reach_the_hub(self, repository, monkeypatch):
+        hub = RecordedHub(monkeypatch)
+        upload_repository(repository.folder, REPO_ID, api=hub.api, token="t", private=True, revision="v1", sleep=pytest.fail)
+        calls = dict(hub.calls[:3])
+        assert calls["create_repo"]["private"] is True
+        assert calls["create_branch"] == {"repo_id": REPO_ID, "branch": "v1", "repo_type": "dataset", "exist_ok": True, "token": "t"}
+        assert calls["list_repo_tree"]["revision"] == "v1"
+        assert {commit["revision"] for commit in hub.commits} == {"v1"}
+
+    def test_identical_files_are_skipped_and_stale_shards_deleted(self, repository, monkeypatch):
+        present = local_files(repository.folder)
+        present["README.md"] = b"an older card"
+        present["lines/train-00099-of-00099.parquet"] = b"stale"
+        present[".gitattributes"] = b"*.parquet filter=lfs"
+        hub = RecordedHub(monkeypatch, files=present)
+        result = upload_repository(repository.folder, REPO_ID, api=hub.api, token="t", sleep=pytest.fail)
+        assert hub.commits == [{"message": hub.commits[0]["message"], "added": ["README.md"], "deleted": ["lines/train-00099-of-00099.parquet"], "revision": None}]
+        assert result.uploaded == ["README.md"] and len(result.skipped) == len(present) - 3
+        assert ".gitattributes" in hub.files
+
+    @pytest.mark.parametrize(
+        ("error", "waits"),
+        [
+            pytest.param(http_error(503), [2.0, 4.0], id="503-backs-off"),
+            pytest.param(http_error(429, {"retry-after": "7"}), [7.0, 7.0], id="429-retry-after"),
+            pytest.param(ConnectionResetError("reset"), [2.0, 4.0], id="dropped-connection"),
+        ],
+    )
+    def test_transient_errors_are_retried_with_backoff(self, repository, monkeypatch, error, waits):
+        hub = RecordedHub(monkeypatch)
+        hub.failures = [error, error]
+        slept: list[float] = []
+        upload_repository(repository.folder, REPO_ID, api=hub.api, token="t", max_commit_files=1000, sleep=slept.append)
+        assert slept == waits
+        assert hub.files == local_files(repository.folder)
+
+    def test_a_client_error_stops_at_once(self, repository, monkeypatch):
+        hub = RecordedHub(monkeypatch)
+        hub.failures = [http_error(403)]
+        with pytest.raises(UploadError, match="stopped at commit 1 of") as raised:
+            upload_repository(repository.folder, REPO_ID, api=hub.api, token="t", sleep=pytest.fail)
+        assert isinstance(raised.value.__cause__, HfHubHTTPError)
+        assert hub.files == {}
+
+    def test_a_failed_upload_resumes_where_it_stopped(self, repository, monkeypatch):
+        hub = RecordedHub(monkeypatch)
+        hub.failures = [None, None, http_error(500), http_error(500)]
+        with pytest.raises(UploadError, match=r"stopped at commit 3 of \d+ .*Run the same command again to resume"):
+            upload_repository(repository.folder, REPO_ID, api=hub.api, token="t", max_commit_files=2, retries=1, sleep=lambda _: None)
+        sent_before = [path for commit in hub.commits for path in commit["added"]]
+        assert len(sent_before) == 4 and "README.md" not in hub.files
+        result = upload_repository(repository.folder, REPO_ID, api=hub.api, token="t", max_commit_files=2, sleep=pytest.fail)
+        assert sorted(result.skipped) == sorted(sent_before)
+        assert not set(result.uploaded) & set(sent_before)
+        assert hub.files == local_files(repository.folder)
+
+    def test_no_token_is_a_clear_error(self, repository, monkeypatch):
+        import huggingface_hub
+
+        monkeypatch.delenv("HF_TOKEN", raising=False)
+        monkeypatch.setattr(huggingface_hub, "get_token", lambda: None)
+        with pytest.raises(ValueError, match="no Hugging Face token: set HF_TOKEN or run `hf auth login`"):
+            upload_repository(repository.folder, REPO_ID)
+
+    def test_publish_checks_the_token_before_building(self, tmp_path, monkeypatch):
+        import huggingface_hub
+
+        monkeypatch.setattr(huggingface_hub, "get_token", lambda: None)
+        monkeypatch.setattr("newspairs.hub.build_repository", pytest.fail)
+        with pytest.raises(ValueError, match="no Hugging Face token"):
+            publish(None, OPTIONS)
+
+    def test_publish_builds_and_uploads(self, monkeypatch):
+        hub = RecordedHub(monkeypatch)
+        build, upload = publish(None, OPTIONS, api=hub.api, token="t", training=TRAINING, configs=["raw"], sleep=pytest.fail)
+        assert sorted(hub.files) == sorted(build.files) and upload.uploaded
+        assert not build.folder.exists()  # built in a temporary folder
+        assert hub.files["README.md"].decode("utf-8") == build.card
+
+
+class TestCommand:
+    def test_dry_run_writes_the_repository_and_the_plan(self, tmp_path):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            code = main([
+                "publish", str(Path(newspairs.__file__).parent / "data" / "default"), "--repo-id", REPO_ID,
+                "--license", "cc-by-4.0", "--dry-run", str(tmp_path / "out"), "--quiet", "--vocab-size", "600",
+                "--config", "lines", "--max-commit-files", "1",
+            ])
+        assert code == 0
+        text = out.getvalue()
+        assert "dry run: nothing uploaded" in text and f"to {REPO_ID}" in text
+        assert sorted(path.name for path in (tmp_path / "out").iterdir()) == sorted(["README.md", "lines", *TOKENIZER_FILES])
+        assert json.loads((tmp_path / "out" / "tokenizer_config.json").read_text())["pad_token"] == "[PAD]"
+
+    def test_license_is_required(self, capsys):
+        with pytest.raises(SystemExit) as raised:
+            main(["publish", "corpus", "--repo-id", REPO_ID, "--dry-run", "out"])
+        assert raised.value.code == 2
+        assert "--license" in capsys.readouterr().err
