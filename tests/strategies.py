@@ -59,6 +59,33 @@ LINE_ENDINGS = (
     "..", "...", "?", "!", ",", ":", "'", '"', "''", " '", "'s", "n't", " .", "\t", "\xa0", "\x1f",
 )
 SEPARATORS = (" ", " ", " ", "", "", "\t", "  ")
+# Repeated to a megabyte, each of these stresses one rule's scan (tests/test_pathological.py,
+# scripts/bench_normalize.py).
+PATHOLOGICAL_UNITS = {
+    "double-quotes": '"',
+    "periods": ".",
+    "apostrophes": "'",
+    "commas": ",",
+    "hyphens": "-",
+    "backticks": "`",
+    "clitic-s": "'s ",
+    "word-period-quote": "a.'",
+    "comma-space": ", ",
+    "word-period-space": "x. ",
+    "two-apostrophes-word": "''a",
+    "negation": "n't ",
+    "cannot": "cannot ",
+    "open-brackets": "([{<",
+    "colon-digit": ":1",
+    "odd-spaces": "\u3000\x1c\xa0",
+    "period-closers": ".)]}>\"'",
+    "tis": "'tis ",
+}
+
+
+def pathological_line(unit: str, size: int) -> str:
+    """``unit`` repeated to exactly ``size`` characters."""
+    return (unit * (size // len(unit) + 1))[:size]
 
 
 @lru_cache(maxsize=1)
