@@ -13,7 +13,6 @@ trained ``tokenizer.json`` still reproduces the normalized side by itself.
 from __future__ import annotations
 
 import json
-import math
 import os
 import warnings
 from collections.abc import Iterable, Iterator
@@ -162,7 +161,8 @@ def _is_dataset(texts: object) -> bool:
 def text_batches(texts: Iterable[str] | object, *, column: str = "raw", batch_size: int = 1000) -> tuple[Iterator[list[str]], int | None]:
     """Batches of raw texts from a `datasets` dataset (its ``column``) or any iterable of strings.
 
-    Returns the batches and their number when it is known (for the progress bar).
+    Returns the batches and the number of texts when it is known (the trainer's progress bar
+    counts texts, not batches).
     """
     if isinstance(texts, (str, bytes)):
         raise ValueError(f"train on an iterable of texts, not on one {type(texts).__name__}: {texts[:60]!r}")
@@ -173,7 +173,7 @@ def text_batches(texts: Iterable[str] | object, *, column: str = "raw", batch_si
             raise ValueError(f"the dataset has no column {column!r}; its columns: {texts.column_names}")
         size = len(texts) if hasattr(texts, "__len__") else None
         batches = (batch[column] for batch in texts.iter(batch_size=batch_size))
-        return batches, None if size is None else math.ceil(size / batch_size)
+        return batches, size
 
     def checked() -> Iterator[list[str]]:
         batch: list[str] = []
@@ -187,8 +187,7 @@ def text_batches(texts: Iterable[str] | object, *, column: str = "raw", batch_si
         if batch:
             yield batch
 
-    size = len(texts) if hasattr(texts, "__len__") else None
-    return checked(), None if size is None else math.ceil(size / batch_size)
+    return checked(), len(texts) if hasattr(texts, "__len__") else None
 
 
 def train_tokenizer(

@@ -26,6 +26,7 @@ from newspairs.train import (
     load_tokenizer,
     raw_texts_of,
     save_tokenizer_folder,
+    text_batches,
     train_tokenizer,
     training_record,
 )
@@ -371,3 +372,22 @@ class TestCommand:
 
         assert main(["train-tokenizer", "--split", "dev", "--out", str(tmp_path), "--quiet"]) == 1
         assert "no 'dev' split" in capsys.readouterr().err
+
+
+class TestBatches:
+    @pytest.mark.parametrize(
+        ("texts", "count"),
+        [
+            pytest.param(["a", "b", "c", "d", "e"], 5, id="list"),
+            pytest.param(iter(["a", "b", "c"]), None, id="iterator"),
+        ],
+    )
+    def test_batches_and_the_count_of_texts_for_the_progress_bar(self, texts, count):
+        batches, length = text_batches(texts, batch_size=2)
+        assert length == count
+        assert [len(batch) for batch in batches] == ([2, 2, 1] if count else [2, 1])
+
+    def test_a_dataset_counts_its_rows(self):
+        datasets = pytest.importorskip("datasets")
+        batches, length = text_batches(datasets.Dataset.from_dict({"raw": ["a"] * 7}), batch_size=3)
+        assert length == 7 and [len(batch) for batch in batches] == [3, 3, 1]
