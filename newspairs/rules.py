@@ -1,47 +1,372 @@
 """The rule table of the normalization (data only): NLTK's Treebank rules as `tokenizers` passes.
 
-PROVISIONAL first cut: one pass per NLTK rule, not yet exact. Being replaced by the exact table.
+The reference is `nltk.tokenize.TreebankWordTokenizer` (nltk 3.10.4, `nltk/tokenize/treebank.py`):
+a sequence of regex substitutions over one line, a split on whitespace, and `str.lower()` of the
+joined tokens. Its output depends only on *where spaces are inserted* and on three substitutions of
+quotes, so the table here is a list of rules that each insert a space (or replace a quote) at the
+places the reference would, written for Oniguruma, the regex engine of `tokenizers`' `Replace`:
+
+* The normalizer sees many lines at once (joined by ``"\\n"``), each padded as ``"\\n " + line + " "``
+  by the first rules, as NLTK pads ``" " + text + " "``. So every line starts after ``"\\n "`` and
+  ends before ``" \\n"`` or the end; ``[^\\n]``-style classes keep rules inside their line.
+* `Replace` inserts its content literally, so an insertion is a match that consumes the characters
+  before the insertion point and ends at it with ``\\K``. Where NLTK's scan consumes characters
+  (``,,``, ``...``, ``--``, backtick and quote pairs) a rule consumes the same run from its start, so
+  the parity of every run is the reference's.
+* Rules with the same content that can share one scan form one *pass* (one `Replace` with an
+  alternation, tried in table order): the number of passes is the cost (each pass rebuilds the
+  normalized string's alignments).
+* Character classes of the reference's engines (`regex`'s ``\\s``/``\\d``, `re`'s ``\\w`` and
+  ``(?i)``, `str.split`, `str.lower`'s final sigma) come from `newspairs.charclasses`, derived by
+  `scripts/derive_charclasses.py`, never written by hand.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-WHITESPACE_CLASS = "[\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+from newspairs import charclasses as cc
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary of the patterns
+
+
+def _nocase(word: str) -> str:
+    """A word as stdlib `re` matches it under ``(?i)``: each letter's derived case class."""
+    return "".join(f"[{getattr(cc, f'RE_NOCASE_{ch.upper()}')}]" if ch.isalpha() else ch for ch in word)
+
+
+WORD = f"[{cc.RE_WORD}]"  # stdlib re \w: what \b looks at in the contraction rules
+NOT_WORD = f"[^{cc.RE_WORD}]"
+END_OF_WORD = f"(?!{WORD})"  # \b after a word character
+DIGIT = cc.RX_DIGIT  # regex \d: the comma/colon rule pads unless a digit follows
+LINE_SPACE = f"[{cc.RX_INLINE_SPACE}]"  # regex \s, without the line break that ends our lines
+SYMBOLS = r";@#$%&?!\[\](){}<>"  # padded on both sides wherever they are
+CLOSERS = r"[\])}>\"']"  # may follow the final period and stay attached to it
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: where it inserts (or what it replaces), why, and its counterpart in NLTK.
+
+    Args:
+        name: what the rule does.
+        pattern: Oniguruma regex (or a plain string when ``literal``); the match is replaced by ``content``.
+        content: the text put in place of the match (``" "`` for an insertion).
+        nltk: the counterpart in ``nltk/tokenize/treebank.py``.
+        why: one line on why the rule is written the way it is.
+        example: a line whose normalization changes when the rule is removed (tested).
+        literal: ``pattern`` is a plain string.
+        kind: ``"replace"``, ``"prepend"`` or ``"lowercase"``.
+        pass_name: rules sharing a pass name and content become one `Replace` (an alternation).
+    """
+
+    name: str
+    pattern: str
+    content: str
+    nltk: str
+    why: str
+    example: str
+    literal: bool = False
+    kind: str = "replace"
+    pass_name: str = field(default="")
+
+    def __post_init__(self):
+        if not self.pass_name:
+            object.__setattr__(self, "pass_name", self.name)
+
+
+# ---------------------------------------------------------------------------------------------
+# The table, in the order the passes run
+
+LAYOUT = [
+    Rule(
+        "mark_text_start", "", "\n", kind="prepend",
+        nltk="text = ' ' + text + ' '",
+        why="the first line then starts after a line break like every other, so one pattern serves all",
+        example="\"Hi\" he said.",
+    ),
+    Rule(
+        "pad_line_breaks", "\n", " \n ", literal=True,
+        nltk="text = ' ' + text + ' '",
+        why="NLTK pads each line with a space; done first, later rules are written for padded lines",
+        example="\"Hi\" he said.",
+    ),
+    Rule(
+        "pad_text_end", r"\z", " ",
+        nltk="text = ' ' + text + ' '",
+        why="the last line has no line break after it to pad",
+        example="I'm",
+    ),
+]
+
+OPENING_QUOTES = [
+    Rule(
+        "open_quote_at_line_start", r"\n \K\"", " `` ", pass_name="open_quotes",
+        nltk=r'STARTING_QUOTES: ^\" -> ``',
+        why="a double quote that starts the line opens a quotation",
+        example='"Hi" he said.',
+    ),
+    Rule(
+        "open_quote_after_opener",
+        r"(?:[(\[{<]| (?<=[^\n] )|`(?<!``)`(?:``)*)\K(?:\"|'')|\"(?<=\n \"\")|'(?<=\n \"')'", " `` ",
+        pass_name="open_quotes",
+        nltk=r"STARTING_QUOTES: ([ \(\[{<])(\"|\'{2}) -> \1 `` ",
+        why="after a space, an opening bracket or a padded `` pair (even backtick run), or right after "
+        "a quote opened at the line start (whose `` NLTK pads first); the padding space of the line does not count",
+        example="He said (\"no\").",
+    ),
+]
+
+# Rules that must see the line before any padding of brackets, quotes or commas.
+BEFORE_PADDING = [
+    Rule(
+        "collapse_space_after_final_period",
+        rf"(?=\.)(?<!\.)(?:\.\.\.)*\.{CLOSERS}*\K{LINE_SPACE}+$", "  ",
+        nltk=r"PUNCTUATION: ([^\.])(\.)([\]\)}>\"\']*)\s*$ -> \1 \2\3 (the \s* becomes one space)",
+        why="the final-period rule rewrites trailing whitespace to one space, which the apostrophe rules "
+        "then see (.'<tab> splits the apostrophe); only where that rule fires (run of periods ≡ 1 mod 3); "
+        "two spaces: the one NLTK writes and the line's padding",
+        example="It ended.'\t",
+    ),
+    Rule(
+        "split_final_period",
+        rf"(?=\.)(?<!\.)(?:\.\.\.)*\K(?=\.{CLOSERS}*{LINE_SPACE}*$)", " ", pass_name="final_period",
+        nltk=r"PUNCTUATION: ([^\.])(\.)([\]\)}>\"\']*)\s*$ -> \1 \2\3 ",
+        why="the last period of a line splits off, with only closers and regex-\\s spaces after it; "
+        "in a run of periods only the one left after the ... triples does",
+        example="It ended.",
+    ),
+    Rule(
+        "pad_after_odd_comma_run",
+        rf"[:,](?<![:,][:,])(?:[:,][:,])*\K(?=[:,][{DIGIT}]|[^:,{DIGIT}])", " ", pass_name="final_period",
+        nltk=r"PUNCTUATION: ([:,])([^\d]) -> ' \1 \2' (consumes the next character)",
+        why="NLTK's scan pairs each comma or colon with the next character, so whether the run's end "
+        "splits depends on the run's parity; counted from the run's start",
+        example="a,,5",
+    ),
+    Rule(
+        "split_apostrophe_before_space",
+        rf"[^'\n]\K(?='(?: (?=.)|``|[:,][^{DIGIT}]|\.\.\.|[;@#$%&?!]|\.{CLOSERS}*{LINE_SPACE}*$))", " ",
+        pass_name="final_period",
+        nltk=r"PUNCTUATION: ([^'])' -> \1 ' ",
+        why="an apostrophe followed by a space splits off; the spaces it sees are those of the rules "
+        "before it (``, comma/colon, ..., ;@#$%&?!, the final period), not the line's padding "
+        "(the space before a line break) nor those of brackets or quotes",
+        example="x'm'?",
+    ),
+]
+
+# One scan of insertions: each alternative consumes exactly the characters before its insertion
+# point (one, or a whole pair/triple of a run), so the alternatives cannot hide one another.
+PADDING = [
+    Rule(
+        "pad_backtick_pairs", r"``\K", " ", pass_name="padding",
+        nltk="STARTING_QUOTES: (``) -> ' \\1 '",
+        why="pairs are taken from the start of a backtick run, as NLTK's scan takes them",
+        example="a```b",
+    ),
+    Rule(
+        "pad_ellipses", r"\.\.\.\K", " ", pass_name="padding",
+        nltk=r"PUNCTUATION: \.\.\. -> ' ... '",
+        why="triples are taken from the start of a run of periods",
+        example="wait....for it",
+    ),
+    Rule(
+        "pad_double_dashes", r"--\K", " ", pass_name="padding",
+        nltk="DOUBLE_DASHES: -- -> ' -- '",
+        why="pairs are taken from the start of a run of dashes",
+        example="a---b",
+    ),
+    Rule(
+        "pad_double_single_quotes", r"''\K", " ", pass_name="padding",
+        nltk="ENDING_QUOTES: '' -> \" '' \"",
+        why="pairs are taken from the start of a run of apostrophes",
+        example="a'''b",
+    ),
+    Rule(
+        "pad_after_symbols", rf"[{SYMBOLS}]\K", " ", pass_name="padding",
+        nltk="PUNCTUATION: [;@#$%&] and [?!]; PARENS_BRACKETS",
+        why="these split off wherever they are",
+        example="a;b",
+    ),
+    Rule(
+        "pad_before_symbols_and_runs",
+        rf"[^\n]\K(?=[{SYMBOLS}]|``|\.\.\.|--|''|[:,][^{DIGIT}])", " ", pass_name="padding",
+        nltk="the leading ' ' of the same rules; PUNCTUATION: ([:,])([^\\d])",
+        why="one character consumed before the insertion point keeps this from overlapping the runs; "
+        "a comma or colon splits from what precedes it unless a digit follows it",
+        example="a(b",
+    ),
+]
+
+CLOSING_QUOTES = [
+    Rule(
+        "close_double_quotes", '"', " '' ", literal=True,
+        nltk="ENDING_QUOTES: \" -> \" '' \"",
+        why="every double quote not opened above closes",
+        example='say "hi"',
+    ),
+]
+
+CLITICS = [
+    Rule(
+        "split_clitics_s_m_d",
+        r"[^' \n]\K(?='[sSmMdD] |' )", " ", pass_name="clitics",
+        nltk=r"ENDING_QUOTES: ([^' ])('[sS]|'[mM]|'[dD]|') -> \1 \2 ; PUNCTUATION: ([^'])' -> \1 ' ",
+        why="before 's 'm 'd or a lone apostrophe followed by a space (case as NLTK writes it), "
+        "including spaces inserted after the apostrophe rule ran (brackets, dashes, quotes, line end)",
+        example="John's car",
+    ),
+    Rule(
+        "split_clitics_ll_re_ve_nt",
+        r"[^' \n]\K(?=(?:'ll|'LL|'re|'RE|'ve|'VE|n't|N'T)(?: |'[sSmMdD] |' ))", " ",
+        pass_name="clitics",
+        nltk=r"ENDING_QUOTES: ([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T) -> \1 \2 ",
+        why="runs after the 's rule in NLTK, so a space that rule inserts after the clitic counts",
+        example="they'll go",
+    ),
+]
+
+_TWO_PART = [  # NLTK's CONTRACTIONS2 as (first part, second part), matched case-insensitively
+    ("can", "not"), ("d", "'ye"), ("gim", "me"), ("gon", "na"),
+    ("got", "ta"), ("lem", "me"), ("more", "'n"),
+]
+_TWO_PART_ALTERNATION = "|".join(_nocase(a + b) for a, b in _TWO_PART)
+_WANNA = _nocase("wanna") + f"(?=[{cc.RE_SPACE}])"
+
+CONTRACTIONS = [
+    Rule(
+        "split_before_contractions",
+        rf"{NOT_WORD[:-1]}\n]\K(?=(?:{_TWO_PART_ALTERNATION}){END_OF_WORD}|{_WANNA})", " ",
+        pass_name="contractions",
+        nltk=r"CONTRACTIONS2: (?i)\b(can)(not)\b etc. -> ' \1 \2 ' (the leading space)",
+        why="the contraction splits from a non-word character that precedes it",
+        example="'cannot",
+    ),
+    *(
+        Rule(
+            f"split_{first.strip(chr(39))}_{second.strip(chr(39))}",
+            rf"{_nocase(first[0])}(?<={NOT_WORD}.){_nocase(first[1:])}\K(?={_nocase(second)}{END_OF_WORD})",
+            " ", pass_name="contractions",
+            nltk=rf"CONTRACTIONS2: (?i)\b({first})(?#X)({second})\b",
+            why="stdlib re semantics: \\b over re's \\w, (?i) over re's case classes",
+            example=f"I {first}{second} do it",
+        )
+        for first, second in _TWO_PART
+    ),
+    Rule(
+        "split_wan_na",
+        rf"{_nocase('w')}(?<={NOT_WORD}.){_nocase('an')}\K(?={_nocase('na')}[{cc.RE_SPACE}])", " ",
+        pass_name="contractions",
+        nltk=r"CONTRACTIONS2: (?i)\b(wan)(?#X)(na)(?=\s)",
+        why="wanna needs re's \\s after it, not a word boundary",
+        example="I wanna go",
+    ),
+    Rule(
+        "split_after_contractions",
+        rf"{WORD}(?<={NOT_WORD}(?:{_TWO_PART_ALTERNATION}))\K{END_OF_WORD}", " ", pass_name="contractions",
+        nltk=r"CONTRACTIONS2: ... -> ' \1 \2 ' (the trailing space)",
+        why="the contraction splits from a non-word character that follows it",
+        example="cannot.x",
+    ),
+]
+
+_T, _IS, _WAS = _nocase("t"), _nocase("is"), _nocase("was")
+TIS_TWAS = [
+    Rule(
+        "split_t_is", rf" '{_T}\K(?={_IS}{END_OF_WORD})", " ", pass_name="tis_twas",
+        nltk=r"CONTRACTIONS3: (?i) ('t)(?#X)(is)\b",
+        why="needs a space before the apostrophe",
+        example="'Tis the season",
+    ),
+    Rule(
+        "split_after_t_is", rf"{WORD}(?<= '{_T}{_IS})\K{END_OF_WORD}", " ", pass_name="tis_twas",
+        nltk=r"CONTRACTIONS3: (?i) ('t)(?#X)(is)\b -> ' \1 \2 ' (the trailing space)",
+        why="'tis splits from a non-word character that follows it",
+        example="'tis.x",
+    ),
+    Rule(
+        "split_t_was", rf"'(?<= '| '{_T}{_IS}'){_T}\K(?={_WAS}{END_OF_WORD})", " ", pass_name="tis_twas",
+        nltk=r"CONTRACTIONS3: (?i) ('t)(?#X)(was)\b",
+        why="runs after the 'tis rule in NLTK, so a split 'tis before it provides the space it needs",
+        example="'Twas the night",
+    ),
+    Rule(
+        "split_after_t_was", rf"{WORD}(?<= '{_T}{_WAS}| '{_T}{_IS}'{_T}{_WAS})\K{END_OF_WORD}", " ",
+        pass_name="tis_twas",
+        nltk=r"CONTRACTIONS3: (?i) ('t)(?#X)(was)\b -> ' \1 \2 ' (the trailing space)",
+        why="'twas splits from a non-word character that follows it",
+        example="'twas.x",
+    ),
+]
+
+LOWERCASING = [
+    Rule(
+        "final_sigma",
+        rf"[{cc.CASED}][{cc.CASE_IGNORABLE}]*\KΣ(?![{cc.CASE_IGNORABLE}]*[{cc.CASED}])", "ς",
+        nltk="str.lower() of the joined tokens",
+        why="str.lower writes a word-final capital sigma as ς; tokenizers' Lowercase always writes σ",
+        example="ΟΔΟΣ",
+    ),
+    Rule(
+        "lowercase", "", "", kind="lowercase",
+        nltk="str.lower() of the joined tokens",
+        why="the normalized side is lowercase",
+        example="Hello",
+    ),
+]
+
+RULES: tuple[Rule, ...] = (
+    *LAYOUT, *OPENING_QUOTES, *BEFORE_PADDING, *PADDING, *CLOSING_QUOTES,
+    *CLITICS, *CONTRACTIONS, *TIS_TWAS, *LOWERCASING,
+)
+
+# What the reference's final str.split() splits on; the pre-tokenizer splits on exactly this.
+WHITESPACE_CLASS = f"[{cc.PY_SPLIT_SPACE}]"
 
 
 @dataclass(frozen=True)
 class Pass:
+    """One normalizer component: rules of one pass joined into one alternation, in table order."""
+
     name: str
-    kind: str  # "replace" | "lowercase" | "prepend"
-    pattern: str = ""
-    content: str = ""
-    literal: bool = False
-    nltk: str = ""
-    why: str = ""
+    kind: str
+    pattern: str
+    content: str
+    literal: bool
+    rules: tuple[str, ...]
 
 
-PASSES: tuple[Pass, ...] = (
-    Pass("pad_text_start", "prepend", content=" ", nltk="text = ' ' + text + ' '", why="later rules need a space before the first token"),
-    Pass("pad_line_start", "replace", "\n", "\n ", literal=True, nltk="text = ' ' + text + ' '", why="the same for every line of a chunk"),
-    Pass("open_quote_at_line_start", "replace", r"(?<=^ )\"", "``", nltk="STARTING_QUOTES[0]"),
-    Pass("pad_double_backticks", "replace", r"``\K|(?=``)", " ", nltk="STARTING_QUOTES[1]"),
-    Pass("open_quote_after_opener", "replace", r"(?<=[ \(\[{<])(?:\"|'')", " `` ", nltk="STARTING_QUOTES[2]"),
-    Pass("pad_comma_colon", "replace", r"(?=[:,][^\d\n])|(?<=[:,])(?=[^\d\n])|(?=[:,]$)|(?<=[:,])$", " ", nltk="PUNCTUATION[0:2]"),
-    Pass("pad_ellipsis", "replace", r"\.\.\.", " ... ", literal=False, nltk="PUNCTUATION[2]"),
-    Pass("pad_symbols", "replace", r"(?=[;@#$%&?!\[\](){}<>])|(?<=[;@#$%&?!\[\](){}<>])", " ", nltk="PUNCTUATION[3,5], PARENS_BRACKETS"),
-    Pass("split_final_period", "replace", r"(?<=[^.\n])(?=\.[\]\)}>\"']*[ \t]*$)", " ", nltk="PUNCTUATION[4]"),
-    Pass("pad_double_dash", "replace", "--", " -- ", literal=True, nltk="DOUBLE_DASHES"),
-    Pass("pad_line_end", "replace", r"$", " ", nltk="text = ' ' + text + ' '"),
-    Pass("pad_quote_before_space", "replace", r"(?<=[^'\n])(?=' )", " ", nltk="PUNCTUATION[6]"),
-    Pass("close_double_single_quotes", "replace", "''", " '' ", literal=True, nltk="ENDING_QUOTES[0]"),
-    Pass("close_double_quote", "replace", '"', " '' ", literal=True, nltk="ENDING_QUOTES[1]"),
-    Pass("split_clitics", "replace", r"(?<=[^' \n])(?=(?:'[sSmMdD]|'|'ll|'LL|'re|'RE|'ve|'VE|n't|N'T) )", " ", nltk="ENDING_QUOTES[2:4]"),
-    Pass("split_contractions", "replace", r"(?i)\b(?:can\Knot|d\K'ye|gim\Kme|gon\Kna|got\Kta|lem\Kme|more\K'n)\b|(?i)\bwan\Kna(?=\s)", " ", nltk="CONTRACTIONS2"),
-    Pass("split_tis_twas", "replace", r"(?i)(?<= )'t\K(?:is|was)\b", " ", nltk="CONTRACTIONS3"),
-    Pass("lowercase", "lowercase", nltk=".lower()"),
-)
+def build_passes(rules: tuple[Rule, ...] = RULES) -> tuple[Pass, ...]:
+    """Group consecutive rules of the same pass into one component each."""
+    passes: list[Pass] = []
+    group: list[Rule] = []
+
+    def flush():
+        if not group:
+            return
+        first = group[0]
+        if len({rule.content for rule in group}) != 1 or (len(group) > 1 and any(r.literal for r in group)):
+            raise ValueError(f"rules of pass {first.pass_name!r} must share content and be regexes")
+        pattern = first.pattern if len(group) == 1 else "|".join(f"(?:{rule.pattern})" for rule in group)
+        passes.append(Pass(first.pass_name, first.kind, pattern, first.content, first.literal,
+                           tuple(rule.name for rule in group)))
+        group.clear()
+
+    for rule in rules:
+        if group and (rule.pass_name != group[0].pass_name or rule.kind != "replace"):
+            flush()
+        group.append(rule)
+        if rule.kind != "replace":
+            flush()
+    flush()
+    return tuple(passes)
+
+
+PASSES: tuple[Pass, ...] = build_passes()
 
 
 def rule_table_fingerprint() -> str:
-    return repr(PASSES)
+    """Everything that determines the normalization, as text (hashed into the stamp)."""
+    return "\n".join(f"{p.kind}\t{p.literal}\t{p.pattern!r}\t{p.content!r}" for p in PASSES) + "\n" + WHITESPACE_CLASS

@@ -1,0 +1,44 @@
+"""Derive newspairs/charclasses.py from the reference's own engines (run with the `test` extra).
+
+Every character table the rules need is read off the engines NLTK's Treebank tokenizer runs on
+(`regex` for the redos-compiled rules, stdlib `re` for the contractions, `str.split`/`str.lower`
+for the final join) and off `tokenizers`' `Lowercase`, never written by hand.
+`tests/test_charclasses.py` regenerates the module and fails if the committed one drifted.
+
+    python scripts/derive_charclasses.py            # rewrite newspairs/charclasses.py
+    python scripts/derive_charclasses.py --check    # exit 1 if it is out of date
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from newspairs.charclasses_derive import render_module  # noqa: E402
+
+TARGET = REPO / "newspairs" / "charclasses.py"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only check that the committed module is current")
+    args = parser.parse_args()
+    text = render_module()
+    if args.check:
+        current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
+        if current != text:
+            print(f"{TARGET.relative_to(REPO)} is out of date: run scripts/derive_charclasses.py", file=sys.stderr)
+            return 1
+        print(f"{TARGET.relative_to(REPO)} is current")
+        return 0
+    TARGET.write_text(text, encoding="utf-8")
+    print(f"wrote {TARGET.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
