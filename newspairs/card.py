@@ -221,9 +221,9 @@ def input_files(kinds: Mapping[str, int]) -> str:
     return ", ".join(f"{count:,} {KIND_LABELS.get(kind, kind + ' files')}" for kind, count in sorted(kinds.items()))
 
 
-def _processing(facts: CardFacts, summaries: Mapping[str, Any]) -> str:
+def _processing(facts: CardFacts, summaries: Mapping[str, Any], version: str) -> str:
     lines = [
-        f"newspairs {{version}} read {sum(facts.input_kinds.values()):,} input files ({input_files(facts.input_kinds)}). "
+        f"newspairs {version} read {sum(facts.input_kinds.values()):,} input files ({input_files(facts.input_kinds)}). "
         "Each article got a stable id and a split from the hash of that id; the normalized side was taken from the source where "
         "it has one (the `articles` config records whether it agrees with the normalization) and computed by "
         "`tokenizer.json`'s normalizer and pre-tokenizer otherwise. Configs were written as Parquet shards.",
@@ -362,7 +362,7 @@ def render_card(folder: str | Path, options: CardOptions, facts: CardFacts, *, t
         "fields_tables": fields_tables(summaries),
         "split_table": split_table(summaries),
         "split_weights": ratios,
-        "processing": _processing(facts, summaries).replace("{version}", __version__),
+        "processing": _processing(facts, summaries, __version__),
         "producers": (options.producers or _producers(facts)).strip(),
         "limitations": _limitations(facts),
         "citation": _citation(options),

@@ -282,7 +282,7 @@ def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
     )
     max_commit_files, max_commit_bytes = args.max_commit_files, convert_file_size_to_int(args.max_commit_size)
     build, upload = publish(
-        _source_of(args.source), options, dry_run=args.dry_run, private=args.private, revision=args.revision,
+        _source_of(args.source), options, dry_run=args.dry_run, private=args.private or None, revision=args.revision,
         max_commit_files=max_commit_files, max_commit_bytes=max_commit_bytes,
         tokenizer=args.tokenizer,
         training=TrainingConfig(model=args.model, vocab_size=args.vocab_size, show_progress=not args.quiet),

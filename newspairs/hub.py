@@ -131,16 +131,13 @@ def plan_commits(
 
 def _transient(error: BaseException) -> str | None:
     """Why an error is worth a retry (``"HTTP 503"``, ``"ConnectError"``), or None when it is not."""
+    from httpx2 import TransportError  # huggingface_hub 2's HTTP client: timeouts, refused and dropped connections
     from huggingface_hub.errors import HfHubHTTPError
 
     if isinstance(error, HfHubHTTPError):
         status = getattr(error.response, "status_code", None)
         return f"HTTP {status}" if status in RETRY_STATUSES else None
-    try:
-        from httpx2 import TransportError
-    except ImportError:  # huggingface_hub's HTTP client moved: only the standard network errors count
-        TransportError = ()  # noqa: N806
-    if isinstance(error, (ConnectionError, TimeoutError, *((TransportError,) if TransportError else ()))):
+    if isinstance(error, (ConnectionError, TimeoutError, TransportError)):
         return type(error).__name__
     return None
 
@@ -210,7 +207,7 @@ def upload_repository(
     *,
     api: Any = None,
     token: str | None = None,
-    private: bool = False,
+    private: bool | None = None,
     revision: str | None = None,
     max_commit_files: int = DEFAULT_COMMIT_FILES,
     max_commit_bytes: int = DEFAULT_COMMIT_BYTES,
@@ -219,6 +216,8 @@ def upload_repository(
     sleep: Callable[[float], None] = time.sleep,
 ) -> UploadResult:
     """Upload a repository folder as the dataset ``repo_id`` (created if absent), on ``revision`` (a branch).
+
+    ``private=None`` leaves a new repository's visibility to the Hub (the organization's default).
 
     ``api`` defaults to ``huggingface_hub.HfApi(token=...)``. Raises `UploadError` when a commit
     fails for good; running the same upload again resumes it.
@@ -390,7 +389,7 @@ def publish(
     options: CardOptions,
     *,
     dry_run: str | os.PathLike | None = None,
-    private: bool = False,
+    private: bool | None = None,
     revision: str | None = None,
     api: Any = None,
     token: str | None = None,

@@ -306,7 +306,8 @@ def check_stamps(tokenizer_stamp: Stamp | None, dataset_stamp: Stamp | None, *, 
         lacking = tokenizer_where if tokenizer_stamp is None else dataset_where
         warnings.warn(
             f"cannot check that the tokenizer {tokenizer_where} fits the dataset {dataset_where}: "
-            f"{lacking} carries no normalization stamp ({STAMP_FILENAME})",
+            f"{lacking} carries no normalization stamp ({STAMP_FILENAME}); pass the dataset's exported "
+            "folder or Hub snapshot (which hold one), or its Stamp",
             StampMismatchWarning,
             stacklevel=3,
         )

@@ -187,7 +187,7 @@ class TestUpload:
     def test_commits_data_first_then_card_tokenizer_and_stamp(self, repository, monkeypatch):
         hub = RecordedHub(monkeypatch)
         result = upload_repository(repository.folder, REPO_ID, api=hub.api, token="hf_recorded", max_commit_files=4, sleep=pytest.fail)
-        assert hub.calls[0] == ("create_repo", {"repo_id": REPO_ID, "repo_type": "dataset", "private": False, "exist_ok": True, "token": "hf_recorded"})
+        assert hub.calls[0] == ("create_repo", {"repo_id": REPO_ID, "repo_type": "dataset", "private": None, "exist_ok": True, "token": "hf_recorded"})
         assert hub.files == local_files(repository.folder)
         data_commits, final = hub.commits[:-1], hub.commits[-1]
         assert len(data_commits) > 1 and all(len(commit["added"]) <= 4 for commit in data_commits)
