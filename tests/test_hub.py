@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import io
 import json
 from dataclasses import replace
@@ -50,7 +51,17 @@ class RecordedHub:
         self.commits: list[dict] = []
         self.failures: list[Exception | None] = []  # popped per create_commit call: raise it, or None to go on
         for name in ("create_repo", "create_branch", "list_repo_tree", "create_commit"):
-            monkeypatch.setattr(self.api, name, getattr(self, name))
+            monkeypatch.setattr(self.api, name, self._checked(name))
+
+    def _checked(self, name: str):
+        """The fake method, called only after the arguments bind to the real `HfApi` method's signature."""
+        real, fake = inspect.signature(getattr(HfApi, name)), getattr(self, name)
+
+        def method(*args, **kwargs):
+            real.bind(self.api, *args, **kwargs)  # TypeError on an argument the real method lacks
+            return fake(*args, **kwargs)
+
+        return method
 
     def create_repo(self, repo_id, **kwargs):
         self.calls.append(("create_repo", {"repo_id": repo_id, **kwargs}))
