@@ -182,7 +182,7 @@ class RandomText:
     """Lines and texts drawn with `random` from the alphabets above, about 100x faster than
     hypothesis per example (no shrinking: `scripts/fuzz_normalize.py` shrinks what fails)."""
 
-    def __init__(self, seed: int | None = None):
+    def __init__(self, seed: int | str | None = None):
         self.rng = random.Random(seed)
         self.derived = _derived_characters()
 

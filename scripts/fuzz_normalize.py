@@ -1,0 +1,150 @@
+"""Fuzz newspairs' normalization against the NLTK reference, fast: millions of examples in minutes.
+
+Examples come from ``tests/strategies.py``'s ``RandomText``: the same alphabets as the hypothesis
+strategies (quotes, clitics, contractions, punctuation around digits, brackets, final periods,
+every engine's whitespace, case-folding look-alikes, lowercase skew, emoji, combining marks...),
+drawn with plain `random`. Hypothesis spends milliseconds per example on generation and
+bookkeeping; this spends microseconds, so the reference (NLTK, ~50 µs a line) is the cost.
+newspairs gets whole batches (``normalize_batch``). Work is split in tasks of fixed seeds, so a
+run is reproducible whatever ``--jobs`` is.
+
+Each divergent input is shrunk (delta debugging on its first divergent line) and reported once
+with how often it, minimal, came up: the minimal input, the reference's output, newspairs'.
+Exit status 1 if anything diverged.
+
+    python scripts/fuzz_normalize.py --examples 1000000 [--seed 0] [--jobs 2] [--show 10]
+
+Needs the test extra (``pip install -e '.[test]'``: nltk, hypothesis).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # reference + strategies live with the tests
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import newspairs  # noqa: E402
+from reference import reference_normalize, reference_normalize_line  # noqa: E402
+from strategies import RandomText  # noqa: E402
+
+TASK_EXAMPLES = 10_000  # examples per task (one seed each)
+BATCH = 2_000  # examples per normalize_batch call
+KEPT_PER_TASK = 50  # divergent examples a task sends back for shrinking
+
+
+def normalize_or_error(text: str) -> str:
+    """newspairs' output, or a description of the exception it raised (a crash is a divergence too)."""
+    try:
+        return newspairs.normalize(text)
+    except Exception as error:  # noqa: BLE001 - any exception is a finding to report
+        return f"<{type(error).__name__}: {error}>"
+
+
+def normalize_batch_or_errors(batch: list[str]) -> list[str]:
+    try:
+        return newspairs.normalize_batch(batch)
+    except Exception:  # noqa: BLE001 - find the culprits one by one
+        return [normalize_or_error(text) for text in batch]
+
+
+def run_task(task: tuple[int, int, int]) -> tuple[int, int, int, list[tuple[str, str, str]]]:
+    """``(seed, task number, examples)`` -> (examples, divergent, reference timeouts, some divergent)."""
+    seed, number, count = task
+    draw = RandomText(f"{seed}:{number}")
+    divergent = timeouts = 0
+    kept: list[tuple[str, str, str]] = []
+    for start in range(0, count, BATCH):
+        batch = [draw.line() if draw.rng.random() < 0.8 else draw.text() for _ in range(min(BATCH, count - start))]
+        for text, got in zip(batch, normalize_batch_or_errors(batch)):
+            try:
+                expected = reference_normalize(text)
+            except TimeoutError:
+                timeouts += 1
+                continue
+            if got != expected:
+                divergent += 1
+                if len(kept) < KEPT_PER_TASK:
+                    kept.append((text, expected, got))
+    return count, divergent, timeouts, kept
+
+
+def diverges(line: str) -> bool:
+    try:
+        return normalize_or_error(line) != reference_normalize_line(line)
+    except TimeoutError:
+        return False
+
+
+def shrink(text: str) -> str:
+    """A small line that still diverges: the first divergent line of ``text``, then delta
+    debugging (drop ever smaller chunks while it still diverges), then ASCII stand-ins."""
+    line = next((line for line in text.split("\n") if diverges(line)), None)
+    if line is None:  # only the article as a whole diverges (should not happen: lines are independent)
+        return text
+    parts = 2
+    while len(line) > 1:
+        size = max(1, len(line) // parts)
+        for start in range(0, len(line), size):
+            candidate = line[:start] + line[start + size :]
+            if diverges(candidate):
+                line, parts = candidate, max(parts - 1, 2)
+                break
+        else:
+            if size == 1:
+                break
+            parts = min(parts * 2, len(line))
+    for position, char in enumerate(line):  # a plain letter where any letter will do
+        if char.isalpha() and char != "a" and diverges(line[:position] + "a" + line[position + 1 :]):
+            line = line[:position] + "a" + line[position + 1 :]
+    return line
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--examples", type=int, default=100_000, help="how many examples (default 100,000)")
+    parser.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes (default: all cores)")
+    parser.add_argument("--show", type=int, default=10, help="distinct minimal divergences to print (default 10)")
+    args = parser.parse_args(argv)
+
+    tasks = [(args.seed, n, min(TASK_EXAMPLES, args.examples - start)) for n, start in enumerate(range(0, args.examples, TASK_EXAMPLES))]
+    started = time.perf_counter()
+    done = divergent = timeouts = 0
+    kept: list[tuple[str, str, str]] = []
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with context.Pool(args.jobs) as pool:
+        for count, task_divergent, task_timeouts, task_kept in pool.imap_unordered(run_task, tasks):
+            done, divergent, timeouts = done + count, divergent + task_divergent, timeouts + task_timeouts
+            kept.extend(task_kept)
+            print(f"\r{done:,} examples, {divergent:,} divergent", end="", file=sys.stderr, flush=True)
+    elapsed = time.perf_counter() - started
+    print(file=sys.stderr)
+
+    print(f"examples:           {done:,} (seed {args.seed}, {args.jobs} jobs) in {elapsed:.1f} s ({done / elapsed:,.0f}/s)")
+    print(f"reference timeouts: {timeouts:,} (NLTK's regex time limit; not compared)")
+    print(f"divergent:          {divergent:,}")
+    if not divergent:
+        return 0
+    minimal = Counter()
+    first_seen: dict[str, tuple[str, str]] = {}
+    for text, _, _ in kept:
+        small = shrink(text)
+        minimal[small] += 1
+        if small not in first_seen:
+            first_seen[small] = (reference_normalize(small), normalize_or_error(small))
+    print(f"distinct minimal inputs among {len(kept)} shrunk: {len(minimal)}\n")
+    for small, seen in minimal.most_common(args.show):
+        expected, got = first_seen[small]
+        print(f"input    {small!r}   ({seen}x)\n  expected {expected!r}\n  got      {got!r}\n")
+    return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
