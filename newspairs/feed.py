@@ -232,9 +232,14 @@ def pack(
         from datasets.fingerprint import Hasher
 
         fingerprint = Hasher.hash(("newspairs.pack", dataset._fingerprint, tokenizer.to_str(), column, block_size, separator_id))
-        return datasets.Dataset.from_generator(
-            _packed_examples, features=features, gen_kwargs={"sources": [dataset], **kwargs}, fingerprint=fingerprint
-        )
+        try:
+            return datasets.Dataset.from_generator(
+                _packed_examples, features=features, gen_kwargs={"sources": [dataset], **kwargs}, fingerprint=fingerprint
+            )
+        except ValueError as error:
+            if "corresponds to no data" not in str(error):  # datasets' word for a generator that yielded nothing
+                raise
+            return datasets.Dataset.from_dict({"input_ids": []}, features=features)
     raise ValueError(f"pack() takes a datasets.Dataset or IterableDataset, got {type(dataset).__name__}")
 
 

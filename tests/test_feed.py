@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
@@ -41,13 +42,18 @@ def seed_pair() -> tuple[list[str], list[str]]:
     return raw_file.read_text().split("\n"), normalized_file.read_text().split("\n")
 
 
-@pytest.fixture(scope="module")
-def tokenizer():
+@functools.lru_cache(maxsize=1)
+def trained_tokenizer():
     """A small WordPiece tokenizer trained the way newspairs trains its default one."""
     texts = SENTENCES * 3
     if (SHARED / "seed").is_dir():
         texts += seed_pair()[0]
     return newspairs.train_tokenizer(texts, model="wordpiece", vocab_size=400, min_frequency=1, show_progress=False)
+
+
+@pytest.fixture()
+def tokenizer():
+    return trained_tokenizer()
 
 
 def ids_of_normalized_side(tokenizer, normalized_texts):
@@ -69,7 +75,8 @@ class TestEncoder:
 
     @settings(max_examples=150, deadline=None)
     @given(texts=st.lists(st.text(alphabet=st.sampled_from("ab'\"`.,:;()-$% \nN'T"), max_size=30), min_size=1, max_size=5))
-    def test_raw_ids_equal_ids_of_the_normalized_text_for_any_text(self, tokenizer, texts):
+    def test_raw_ids_equal_ids_of_the_normalized_text_for_any_text(self, texts):
+        tokenizer = trained_tokenizer()  # not a fixture argument: hypothesis would print its whole repr
         got = feed.encode({"raw": texts}, tokenizer)["input_ids"]
         assert got == ids_of_normalized_side(tokenizer, newspairs.normalize_batch(texts))
 
@@ -156,6 +163,10 @@ class TestPack:
         assert packed.column_names == ["input_ids"]
         assert len(packed) == len(stream) // block_size
         assert [i for block in packed["input_ids"] for i in block] == stream[: len(packed) * block_size]
+
+    def test_too_little_text_for_one_block_gives_no_rows(self, tokenizer):
+        packed = feed.pack(datasets.Dataset.from_dict({"raw": SENTENCES[:2]}), 1000, tokenizer)
+        assert len(packed) == 0 and packed.column_names == ["input_ids"]
 
     def test_streaming_packs_each_shard_on_its_own(self, tokenizer):
         shards = [SENTENCES * 5, ARTICLES * 7, SENTENCES[::-1] * 3]

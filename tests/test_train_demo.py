@@ -1,0 +1,48 @@
+"""A very short run of scripts/train_demo.py: the loss of the tiny language model must fall."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+import newspairs
+
+pytest.importorskip("torch")
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "train_demo.py"
+
+
+@pytest.fixture(scope="module")
+def train_demo():
+    spec = importlib.util.spec_from_file_location("train_demo", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture()
+def tokenizer_file(tmp_path):
+    """A small tokenizer trained on the embedded training split, as `newspairs train-tokenizer` would."""
+    train = newspairs.load(config="articles", split="train")
+    path = tmp_path / "tokenizer.json"
+    newspairs.train_tokenizer(train, vocab_size=600, show_progress=False).save(str(path))
+    return path
+
+
+@pytest.mark.parametrize("streaming", [False, True], ids=["dataset", "streaming"])
+def test_loss_falls_in_a_short_run(train_demo, tokenizer_file, streaming, capsys):
+    argv = ["--tokenizer", str(tokenizer_file), "--steps", "40", "--log-every", "10", "--block-size", "32",
+            "--batch-size", "8", "--threads", "1"]
+    result = train_demo.main(argv + (["--streaming"] if streaming else []))
+    out = capsys.readouterr().out
+    assert result["last_loss"] < result["first_loss"] - 0.5
+    assert result["tokens_per_second"] > 0
+    assert out.count("tokens/s") == 4  # one progress line per 10 steps
+    assert out.splitlines()[-1].startswith("loss ")
+
+
+def test_too_large_blocks_are_an_error_not_a_hang(train_demo, tokenizer_file):
+    with pytest.raises(ValueError, match="no block"):
+        train_demo.main(["--tokenizer", str(tokenizer_file), "--steps", "5", "--block-size", "100000"])
