@@ -33,6 +33,7 @@ import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from importlib import import_module
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -55,6 +56,10 @@ REPORT_PREFIX = "newspairs-report-"
 # are single lines), while the batch is what stays in memory.
 BATCH_ARTICLES = 64
 BATCH_CHARS = 4 << 20  # 4 MiB of raw text
+
+# `datasets` buffers this many rows before writing (by count, not bytes): with whole articles
+# as rows, its default of 1000 would hold up to 1000 articles (a one-file article can be MBs).
+ARTICLE_ROWS_PER_WRITE = 64
 
 _DESCRIPTIONS = {
     "articles": "One row per article: raw, stored normalized side, whether it agrees with newspairs.normalize, metadata.",
@@ -124,8 +129,8 @@ def builder_hash(inputs: Sequence[InputFile]) -> str:
     from newspairs.stamp import rules_hash
 
     digest = hashlib.sha256()
-    for module_file in (__file__, sources.__file__):
-        digest.update(_file_bytes(module_file))
+    for module in (__name__, "newspairs.sources", "newspairs.normalize", "newspairs.tokenizer"):
+        digest.update(_file_bytes(import_module(module).__file__))
     digest.update(rules_hash().encode())
     digest.update(json.dumps(sources.source_identity(inputs)).encode())
     return digest.hexdigest()[:16]
@@ -197,6 +202,8 @@ class NewsPairs(datasets.GeneratorBasedBuilder):
         if source is not None:
             kwargs["source"] = source
         super().__init__(*args, hash=hash or builder_hash(self._inputs), dataset_name=dataset_name, **kwargs)
+        if self._writer_batch_size is None and self.config.name != "lines":
+            self._writer_batch_size = ARTICLE_ROWS_PER_WRITE
 
     def _create_builder_config(self, *args, **kwargs):
         # `datasets` sets overrides on a copy of a predefined config without re-running __post_init__
@@ -220,11 +227,15 @@ class NewsPairs(datasets.GeneratorBasedBuilder):
     def _split_generators(self, dl_manager):
         # Streaming has no output folder: rejects are logged instead of written to a report.
         report_dir = None if isinstance(dl_manager, StreamingDownloadManager) else self._output_dir
+        # With num_proc, `datasets` re-raises a worker's error without its cause: the first bad
+        # article is also written beside the build, for `source_errors` to raise it whole.
+        self._error_path = None if report_dir is None else f"{report_dir}.newspairs-error.json"
         ratios = tuple((name, ratio) for name, ratio in zip(SPLIT_NAMES, self.config.split_ratios) if ratio > 0)
         return [
             datasets.SplitGenerator(
                 name=name,
-                gen_kwargs={"inputs": list(self._inputs), "split": name, "ratios": ratios, "report_dir": report_dir},
+                gen_kwargs={"inputs": list(self._inputs), "split": name, "ratios": ratios, "report_dir": report_dir,
+                            "error_path": self._error_path},
             )
             for name, _ in ratios
         ]
@@ -236,10 +247,10 @@ class NewsPairs(datasets.GeneratorBasedBuilder):
         for name in [name for name, split in self.info.splits.items() if not split.num_examples]:
             del self.info.splits[name]
 
-    def _generate_shards(self, inputs, split, ratios, report_dir):
+    def _generate_shards(self, inputs, split, ratios, report_dir, error_path=None):
         yield from (item.path for item in inputs)
 
-    def _generate_examples(self, inputs, split, ratios, report_dir):
+    def _generate_examples(self, inputs, split, ratios, report_dir, error_path=None):
         config = self.config
         options = self._read_options()
         json_types = getattr(self, "_json_types", {})
@@ -250,7 +261,7 @@ class NewsPairs(datasets.GeneratorBasedBuilder):
                 for entry in read_input(item, options, json_types.get(item.path))
                 if split_of(entry.id, ratios) == split
             )
-            rows = _rows(config.name, _accepted(mine, config.errors, stats), stats)
+            rows = _rows(config.name, _accepted(mine, config.errors, stats, error_path), stats)
             for index, row in enumerate(rows):
                 yield Key(shard, index), row
                 stats.rows += 1
@@ -262,11 +273,12 @@ class NewsPairs(datasets.GeneratorBasedBuilder):
         return read_report(self.cache_dir, self.config.name, self.info)
 
 
-def _accepted(entries, errors: str, stats: BuildReport) -> Iterator[Article]:
+def _accepted(entries, errors: str, stats: BuildReport, error_path: Optional[str] = None) -> Iterator[Article]:
     for entry in entries:
         stats.read += 1
         if isinstance(entry, Reject):
             if errors == "raise":
+                _record_error(error_path, entry)
                 raise entry.error()
             stats.rejected += 1
             stats.rejects.append(entry.to_dict())
@@ -276,6 +288,16 @@ def _accepted(entries, errors: str, stats: BuildReport) -> Iterator[Article]:
         if entry.normalized is not None:
             stats.stored += 1
         yield entry
+
+
+def _record_error(error_path: Optional[str], reject: Reject) -> None:
+    if error_path is None:
+        return
+    try:
+        with open(error_path, "x", encoding="utf-8") as handle:  # the first worker's error wins
+            json.dump(reject.to_dict(), handle)
+    except FileExistsError:
+        pass
 
 
 def _batches(articles: Iterator[Article]) -> Iterator[list[Article]]:
@@ -364,17 +386,27 @@ def read_report(folder: str, config_name: str, info: Optional[datasets.DatasetIn
 
 
 @contextmanager
-def source_errors():
+def source_errors(builder: Optional[NewsPairs] = None):
     """Surface the `ValueError` a bad source raised inside `datasets`' generation wrapper."""
+    error_path = None
     try:
         yield
     except datasets.exceptions.DatasetGenerationError as error:
+        error_path = getattr(builder, "_error_path", None)
+        if error_path is not None and os.path.exists(error_path):
+            with open(error_path, encoding="utf-8") as handle:
+                data = json.load(handle)
+            raise SourceError(data["file"], data["article"], data["line"], data["reason"]) from None
         cause = error.__cause__ or error.__context__
         while cause is not None and not isinstance(cause, ValueError):
             cause = cause.__cause__ or cause.__context__
         if cause is not None:
             raise cause from None
         raise
+    finally:
+        error_path = error_path or getattr(builder, "_error_path", None)
+        if error_path is not None and os.path.exists(error_path):
+            os.remove(error_path)
 
 
 def prepare(
@@ -393,7 +425,7 @@ def prepare(
     if num_proc is not None and num_proc > 1:
         # forked workers must not inherit a tokenizer thread pool that already ran
         os.environ["TOKENIZERS_PARALLELISM"] = "false"
-    with source_errors():
+    with source_errors(builder):
         builder.download_and_prepare(num_proc=num_proc)
     return builder
 

@@ -68,6 +68,9 @@ class SourceError(ValueError):
             where.append(f"line {line}")
         super().__init__(f"{', '.join(where)}: {reason}")
 
+    def __reduce__(self):  # raised in a worker process, it must cross back whole
+        return type(self), (self.file, self.article, self.line, self.reason)
+
 
 @dataclass(frozen=True)
 class InputFile:

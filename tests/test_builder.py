@@ -125,6 +125,15 @@ class TestErrors:
         assert isinstance(caught.value, ValueError)
         assert caught.value.file.startswith(str(source)) and caught.value.reason
 
+    def test_raise_from_a_worker_process_is_the_same_error(self, tmp_path):
+        source = write_pairs(tmp_path / "c", {f"a{i}.txt": f"Article {i}." for i in range(6)})
+        (source / "normalized" / "a3.txt").write_text("x\ny", encoding="utf-8")
+        with pytest.raises(SourceError) as caught:
+            load(source, num_proc=2)
+        assert (caught.value.article, caught.value.line) == ("raw/a3.txt", 2)
+        assert "raw has 1 lines" in caught.value.reason
+        assert not list(tmp_path.rglob("*.newspairs-error.json"))
+
     @pytest.mark.parametrize("config", CONFIG_NAMES)
     def test_report_sets_bad_articles_aside_and_counts_reconcile(self, tmp_path, config):
         source = _bad_pairs(tmp_path)
