@@ -269,8 +269,8 @@ class NewsPairs(datasets.GeneratorBasedBuilder):
             _write_report(report_dir, split, inputs, stats)
 
     def report(self) -> BuildReport:
-        """The build report of this builder's prepared cache (after `download_and_prepare`)."""
-        return read_report(self.cache_dir, self.config.name, self.info)
+        """The build report of this builder's prepared data (after `download_and_prepare`, in its output folder)."""
+        return read_report(self._output_dir, self.config.name, self.info)
 
 
 def _accepted(entries, errors: str, stats: BuildReport, error_path: Optional[str] = None) -> Iterator[Article]:
