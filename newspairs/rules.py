@@ -39,6 +39,9 @@ def _nocase(word: str) -> str:
 WORD = f"[{cc.RE_WORD}]"  # stdlib re \w: what \b looks at in the contraction rules
 NOT_WORD = f"[^{cc.RE_WORD}]"
 END_OF_WORD = f"(?!{WORD})"  # \b after a word character
+# a \b that matters: a non-word character that is not whitespace (whitespace already separates)
+PUNCTUATION_NEXT = f"(?=[^{cc.RE_WORD}{cc.PY_SPLIT_SPACE}])"
+NOT_WORD_NOR_SPACE = f"[^{cc.RE_WORD}{cc.PY_SPLIT_SPACE}]"
 DIGIT = cc.RX_DIGIT  # regex \d: the comma/colon rule pads unless a digit follows
 LINE_SPACE = f"[{cc.RX_INLINE_SPACE}]"  # regex \s, without the line break that ends our lines
 SYMBOLS = r";@#$%&?!\[\](){}<>"  # padded on both sides wherever they are
@@ -102,14 +105,14 @@ LAYOUT = [
 
 OPENING_QUOTES = [
     Rule(
-        "open_quote_at_line_start", r"\n \K\"", " `` ", pass_name="open_quotes",
+        "open_quote_at_line_start", r"\"(?<=\n \")", " `` ", pass_name="open_quotes",
         nltk=r'STARTING_QUOTES: ^\" -> ``',
         why="a double quote that starts the line opens a quotation",
         example='"Hi" he said.',
     ),
     Rule(
         "open_quote_after_opener",
-        r"(?:[(\[{<]| (?<=[^\n] )|`(?<!``)`(?:``)*)\K(?:\"|'')|\"(?<=\n \"\")|'(?<=\n \"')'", " `` ",
+        r"\"(?<=[(\[{<]\"|[^\n] \"|\n \"\")|'(?<=[(\[{<]'|[^\n] '|\n \"')'|`(?<!``)`(?:``)*\K(?:\"|'')", " `` ",
         pass_name="open_quotes",
         nltk=r"STARTING_QUOTES: ([ \(\[{<])(\"|\'{2}) -> \1 `` ",
         why="after a space, an opening bracket or a padded `` pair (even backtick run), or right after "
@@ -122,7 +125,7 @@ OPENING_QUOTES = [
 BEFORE_PADDING = [
     Rule(
         "collapse_space_after_final_period",
-        rf"(?=\.)(?<!\.)(?:\.\.\.)*\.{CLOSERS}*\K{LINE_SPACE}+$", "  ",
+        rf"(?:\.(?<=[^\n][^.\n]\.)|\.(?<!\.\.)\.\.(?:\.\.\.)*\.){CLOSERS}*\K{LINE_SPACE}+$", "  ",
         nltk=r"PUNCTUATION: ([^\.])(\.)([\]\)}>\"\']*)\s*$ -> \1 \2\3 (the \s* becomes one space)",
         why="the final-period rule rewrites trailing whitespace to one space, which the apostrophe rules "
         "then see (.'<tab> splits the apostrophe); only where that rule fires (run of periods ≡ 1 mod 3); "
@@ -147,7 +150,7 @@ BEFORE_PADDING = [
     ),
     Rule(
         "split_apostrophe_before_space",
-        rf"[^'\n]\K(?='(?: (?=.)|``|[:,][^{DIGIT}]|\.\.\.|[;@#$%&?!]|\.{CLOSERS}*{LINE_SPACE}*$))", " ",
+        rf"(?='(?: (?=.)|``|[:,][^{DIGIT}]|\.\.\.|[;@#$%&?!]|\.{CLOSERS}*{LINE_SPACE}*$))(?<![' \n])", " ",
         pass_name="final_period",
         nltk=r"PUNCTUATION: ([^'])' -> \1 ' ",
         why="an apostrophe followed by a space splits off; the spaces it sees are those of the rules "
@@ -192,10 +195,11 @@ PADDING = [
     ),
     Rule(
         "pad_before_symbols_and_runs",
-        rf"[^\n]\K(?=[{SYMBOLS}]|``|\.\.\.|--|''|[:,][^{DIGIT}])", " ", pass_name="padding",
+        rf"(?=[{SYMBOLS}]|[:,][^{DIGIT}])|(?=``)(?<!`)|(?=\.\.\.)(?<!\.)|(?=--)(?<!-)|(?='')(?<!')", " ",
+        pass_name="padding_before",
         nltk="the leading ' ' of the same rules; PUNCTUATION: ([:,])([^\\d])",
-        why="one character consumed before the insertion point keeps this from overlapping the runs; "
-        "a comma or colon splits from what precedes it unless a digit follows it",
+        why="zero-width, so a pass of its own (after the pass that consumes runs); runs pad only at their "
+        "start; a comma or colon splits from what precedes it unless a digit follows it",
         example="a(b",
     ),
 ]
@@ -212,7 +216,7 @@ CLOSING_QUOTES = [
 CLITICS = [
     Rule(
         "split_clitics_s_m_d",
-        r"[^' \n]\K(?='[sSmMdD] |' )", " ", pass_name="clitics",
+        r"(?='[sSmMdD] |' )(?<![' \n])", " ", pass_name="clitics",
         nltk=r"ENDING_QUOTES: ([^' ])('[sS]|'[mM]|'[dD]|') -> \1 \2 ; PUNCTUATION: ([^'])' -> \1 ' ",
         why="before 's 'm 'd or a lone apostrophe followed by a space (case as NLTK writes it), "
         "including spaces inserted after the apostrophe rule ran (brackets, dashes, quotes, line end)",
@@ -220,7 +224,7 @@ CLITICS = [
     ),
     Rule(
         "split_clitics_ll_re_ve_nt",
-        r"[^' \n]\K(?=(?:'ll|'LL|'re|'RE|'ve|'VE|n't|N'T)(?: |'[sSmMdD] |' ))", " ",
+        r"(?=(?:'ll|'LL|'re|'RE|'ve|'VE|n't|N'T)(?: |'[sSmMdD] |' ))(?<![' \n])", " ",
         pass_name="clitics",
         nltk=r"ENDING_QUOTES: ([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T) -> \1 \2 ",
         why="runs after the 's rule in NLTK, so a space that rule inserts after the clitic counts",
@@ -235,13 +239,28 @@ _TWO_PART = [  # NLTK's CONTRACTIONS2 as (first part, second part), matched case
 _TWO_PART_ALTERNATION = "|".join(_nocase(a + b) for a, b in _TWO_PART)
 _WANNA = _nocase("wanna") + f"(?=[{cc.RE_SPACE}])"
 
+
+def _after_words(parts: list[tuple[str, str]]) -> str:
+    """Insert after any two-part word (whole, case-insensitive) when punctuation follows it.
+
+    Each alternative starts at the second part, where the scan resumes after the middle split.
+    """
+    by_second: dict[str, list[str]] = {}
+    for first, second in parts:
+        by_second.setdefault(second, []).append(first + second)
+    return "|".join(
+        f"{_nocase(second)}(?<={'|'.join(NOT_WORD + _nocase(w) for w in words)})\\K{PUNCTUATION_NEXT}"
+        for second, words in by_second.items()
+    )
+
 CONTRACTIONS = [
     Rule(
         "split_before_contractions",
-        rf"{NOT_WORD[:-1]}\n]\K(?=(?:{_TWO_PART_ALTERNATION}){END_OF_WORD}|{_WANNA})", " ",
+        rf"{NOT_WORD_NOR_SPACE}\K(?=(?:{_TWO_PART_ALTERNATION}){END_OF_WORD}|{_WANNA})", " ",
         pass_name="contractions",
         nltk=r"CONTRACTIONS2: (?i)\b(can)(not)\b etc. -> ' \1 \2 ' (the leading space)",
-        why="the contraction splits from a non-word character that precedes it",
+        why="the contraction splits from a non-word character that precedes it (one that is not "
+        "whitespace: there the split is already made)",
         example="'cannot",
     ),
     *(
@@ -265,9 +284,10 @@ CONTRACTIONS = [
     ),
     Rule(
         "split_after_contractions",
-        rf"{WORD}(?<={NOT_WORD}(?:{_TWO_PART_ALTERNATION}))\K{END_OF_WORD}", " ", pass_name="contractions",
+        _after_words(_TWO_PART), " ", pass_name="contractions",
         nltk=r"CONTRACTIONS2: ... -> ' \1 \2 ' (the trailing space)",
-        why="the contraction splits from a non-word character that follows it",
+        why="the contraction splits from a non-word, non-space character that follows it; "
+        "starts at the word's last letter, so the scan looks at few places",
         example="cannot.x",
     ),
 ]
@@ -281,7 +301,7 @@ TIS_TWAS = [
         example="'Tis the season",
     ),
     Rule(
-        "split_after_t_is", rf"{WORD}(?<= '{_T}{_IS})\K{END_OF_WORD}", " ", pass_name="tis_twas",
+        "split_after_t_is", rf"{_IS}(?<= '{_T}{_IS})\K{PUNCTUATION_NEXT}", " ", pass_name="tis_twas",
         nltk=r"CONTRACTIONS3: (?i) ('t)(?#X)(is)\b -> ' \1 \2 ' (the trailing space)",
         why="'tis splits from a non-word character that follows it",
         example="'tis.x",
@@ -293,7 +313,7 @@ TIS_TWAS = [
         example="'Twas the night",
     ),
     Rule(
-        "split_after_t_was", rf"{WORD}(?<= '{_T}{_WAS}| '{_T}{_IS}'{_T}{_WAS})\K{END_OF_WORD}", " ",
+        "split_after_t_was", rf"{_WAS}(?<= '{_T}{_WAS}| '{_T}{_IS}'{_T}{_WAS})\K{PUNCTUATION_NEXT}", " ",
         pass_name="tis_twas",
         nltk=r"CONTRACTIONS3: (?i) ('t)(?#X)(was)\b -> ' \1 \2 ' (the trailing space)",
         why="'twas splits from a non-word character that follows it",
