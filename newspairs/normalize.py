@@ -28,6 +28,8 @@ def default_tokenizer() -> Tokenizer:
 
 def _normalize_chunk(normalize_str, lines: Sequence[str]) -> list[str]:
     joined = "\n".join(lines)
+    if not joined:  # tokenizers' Prepend leaves an empty string alone: one empty line
+        return [""] * len(lines)
     # the first rule (mark_text_start) puts a line break before the text: drop what precedes it
     out = normalize_str(joined).split("\n")[1:]
     if len(out) != len(lines):  # the rules never add or remove a line break; guard the invariant
