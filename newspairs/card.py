@@ -168,13 +168,10 @@ def example_row(folder: Path, config: str, split: str) -> dict[str, Any]:
 
 
 def _feature_type(feature: Any) -> str:
-    dtype = getattr(feature, "dtype", None)
-    if dtype is not None:
-        return dtype
-    names = getattr(feature, "names", None)
+    names = getattr(feature, "names", None)  # a ClassLabel (its dtype is int64: say what the ints mean)
     if names is not None:
         return "class label (" + ", ".join(f"{index} = {name}" for index, name in enumerate(names)) + ")"
-    return type(feature).__name__
+    return getattr(feature, "dtype", None) or type(feature).__name__
 
 
 def fields_tables(summaries: Mapping[str, Any]) -> str:

@@ -199,3 +199,37 @@ class TestRenderedCard:
     def test_license_is_required_for_a_card(self):
         with pytest.raises(ValueError, match="license is required"):
             CardOptions(license="", repo_id="acme/x")
+
+
+class TestIsotCard:
+    """A source with metadata columns and a class label: the card describes them from the data."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def isot(cls, tmp_path_factory):
+        from pairs import isot_rows, write_csv
+
+        source = tmp_path_factory.mktemp("isot")
+        write_csv(source / "True-sample.csv", ["title", "text", "subject", "date"], isot_rows())
+        write_csv(source / "Fake-sample.csv", ["title", "text", "subject", "date"], isot_rows()[:2])
+        build = build_offline(tmp_path_factory.mktemp("repo") / "out", tmp_path_factory.mktemp("cache"),
+                              source=source, configs=["articles"], split_ratios=(1.0, 0.0, 0.0))
+        return build, (build.folder / "README.md").read_text(encoding="utf-8")
+
+    def test_metadata_columns_and_the_label_are_in_the_fields_table(self, isot):
+        _, card = isot
+        fields = section(card, "### Fields")
+        assert "| `label` | class label (0 = Fake, 1 = True) | metadata carried over from the source |" in fields
+        for column in ("title", "subject", "date"):
+            assert f"| `{column}` | string | metadata carried over from the source |" in fields
+
+    def test_producers_and_input_files_name_the_isot_files(self, isot):
+        _, card = isot
+        assert "ISOT fake news dataset" in section(card, "#### Who are the source data producers?")
+        assert "2 ISOT fake-news CSV files" in card
+
+    def test_only_the_splits_the_data_has(self, isot):
+        build, card = isot
+        assert build.configs == {"articles": {"train": 5}}
+        assert "| `articles` | 5 | 5 |" in section(card, "### Splits")
+        assert unfilled_parts(card) == []
