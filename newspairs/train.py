@@ -169,7 +169,7 @@ def text_batches(texts: Iterable[str] | object, *, column: str = "raw", batch_si
     if hasattr(texts, "keys") and hasattr(texts, "values"):
         raise ValueError(f"train on one split, not on a dict of splits ({', '.join(map(str, texts.keys()))}): pick one")
     if _is_dataset(texts):
-        if column not in (texts.column_names or []):
+        if texts.column_names is not None and column not in texts.column_names:  # None: a stream of unknown features
             raise ValueError(f"the dataset has no column {column!r}; its columns: {texts.column_names}")
         size = len(texts) if hasattr(texts, "__len__") else None
         batches = (batch[column] for batch in texts.iter(batch_size=batch_size))
