@@ -56,10 +56,7 @@ def newspairs_pool(pool, lines: list[str], jobs: int) -> list[str]:
     return [line for part in parts for line in part]
 
 
-def moses_lines(lines: list[str]) -> list[str]:
-    from sacremoses import MosesTokenizer
-
-    tokenize = MosesTokenizer(lang="en").tokenize
+def moses_lines(tokenize, lines: list[str]) -> list[str]:
     return [" ".join(tokenize(line, escape=False)).lower() for line in lines]
 
 
@@ -98,7 +95,9 @@ def bench_corpus(path: Path, pool, args) -> dict:
     }
     if args.moses_mb > 0:
         sample = prefix_of(lines, args.moses_mb)
-        moses_time, moses = timed(moses_lines, sample)
+        from sacremoses import MosesTokenizer
+
+        moses_time, moses = timed(moses_lines, MosesTokenizer(lang="en").tokenize, sample)
         row["moses"] = size_mb(sample) / moses_time
         row["moses_agreement"] = agreement(expected[: len(sample)], moses)
     return row
@@ -131,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench_normalize: no such file: {', '.join(missing)}", file=sys.stderr)
         return 2
 
+    newspairs.normalize("Warm up: build the tokenizer.")  # imports and set-up stay out of the timings
+    reference_normalize_line("Warm up: import nltk.")
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with context.Pool(args.jobs) as pool:
         pool.map(newspairs_lines, [["warm up the worker's tokenizer."]] * args.jobs)
