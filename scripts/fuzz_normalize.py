@@ -36,7 +36,8 @@ from strategies import RandomText  # noqa: E402
 
 TASK_EXAMPLES = 10_000  # examples per task (one seed each)
 BATCH = 2_000  # examples per normalize_batch call
-KEPT_PER_TASK = 50  # divergent examples a task sends back for shrinking
+KEPT_PER_TASK = 10  # divergent examples a task sends back for shrinking
+SHRUNK_AT_MOST = 300  # shrinking costs hundreds of calls per example
 
 
 def normalize_or_error(text: str) -> str:
@@ -122,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     with context.Pool(args.jobs) as pool:
         for count, task_divergent, task_timeouts, task_kept in pool.imap_unordered(run_task, tasks):
             done, divergent, timeouts = done + count, divergent + task_divergent, timeouts + task_timeouts
-            kept.extend(task_kept)
+            kept.extend(task_kept[: max(0, SHRUNK_AT_MOST - len(kept))])
             print(f"\r{done:,} examples, {divergent:,} divergent", end="", file=sys.stderr, flush=True)
     elapsed = time.perf_counter() - started
     print(file=sys.stderr)

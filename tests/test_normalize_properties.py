@@ -25,6 +25,43 @@ def _reference_or_reject(function, text):
         reject()
 
 
+# Traps, each of which has broken a port of the Treebank rules: the reference decides what is right.
+TRAPS = {
+    "comma-consumes-next": ",,x",
+    "colon-comma-parity": ":,:a,",
+    "digit-comma-kept": "1,000,000 and 12:30, ok:1",
+    "ellipsis-parity": "a....b.....c",
+    "dash-parity": "a---b----c",
+    "quote-pairs": "``a'' ''b`` ```c''' \"\"d",
+    "opening-quote-after-brackets": "(\"a\") [''b''] {\"c} <''d>",
+    "quote-at-line-start": "''Tis",
+    "clitics-need-inserted-spaces": "NOT'D'LL go, it's THEY'RE",
+    "clitic-apostrophe-chain": "a'' b' 'c' d''' e'",
+    "tis-twas": "'Tis 'twas 'TIS'TWAS x'tis",
+    "contractions-first": "cannot'tis gimme'twas",
+    "contractions-all": "Cannot gonna GOTTA wanna gimme lemme more'n D'ye 'tis 'twas",
+    "wanna-before-odd-spaces": "wanna\x1cx wanna\xa0y wanna\u3000z wanna",
+    "casefold-lookalikes": "'tiſ 'TWAſ gİmme lemİe canNOT",
+    "word-boundary-unicode": "²cannot \u0301cannot Ⅻgonna ßgotta",
+    "final-period-odd-spaces": "end.\x1c",
+    "final-period-nbsp": "end.\xa0",
+    "final-period-closers": "end.)]'\"  ",
+    "final-period-after-period": "etc..",
+    "python-split-whitespace": "a\x1cb\x1dc\x1ed\x1ff\x85g\u2028h\u2029i\xa0j\u3000k\u200bl",
+    "final-sigma": "ΟΔΟΣ ΣΑΣ'Σ Σ. ΟΔΟΣ.",
+    "dotted-capital-i": "İSTANBUL İ'M",
+    "lowercase-skew": "\u1c89 \ua7cb \U00010d50",
+    "zero-width-at-start": "'s",
+    "control-characters": "\x00a\x07b\x1bc\x7f.",
+    "emoji-and-combining": "👍🏽 e\u0301. 🇩🇪's",
+}
+
+
+@pytest.mark.parametrize("line", TRAPS.values(), ids=TRAPS.keys())
+def test_trap(line):
+    assert newspairs.normalize(line) == reference_normalize_line(line)
+
+
 class TestAgainstReference:
     @settings(max_examples=3 * settings.default.max_examples)  # the main differential property
     @given(lines)
