@@ -31,7 +31,7 @@ class TinyCausalLM(nn.Module):
         super().__init__()
         self.embed = nn.Embedding(vocab_size, width)
         self.position = nn.Embedding(block_size, width)
-        layer = nn.TransformerEncoderLayer(width, heads, dim_feedforward=4 * width, dropout=0.0, batch_first=True)
+        layer = nn.TransformerEncoderLayer(width, heads, dim_feedforward=4 * width, dropout=0.1, batch_first=True)
         self.layers = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
         self.norm = nn.LayerNorm(width)
         for embedding in (self.embed, self.position):
@@ -50,6 +50,13 @@ def next_id_loss(model: nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tens
     logits = model(ids[:, :-1])
     targets = ids[:, 1:].masked_fill(mask[:, 1:] == 0, -100)  # no loss on padding
     return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=-100)
+
+
+@torch.no_grad()
+def mean_loss(model: nn.Module, loader) -> float | None:
+    """The next-id loss over a held-out DataLoader (None when it has no block)."""
+    losses = [next_id_loss(model, batch).item() for batch in loader]
+    return sum(losses) / len(losses) if losses else None
 
 
 def batches_forever(loader):
@@ -100,7 +107,10 @@ def main(argv: list[str] | None = None) -> dict:
     loader = newspairs.dataloader(
         blocks, tokenizer, batch_size=args.batch_size, shuffle=not args.streaming, num_workers=args.num_workers
     )
+    held_out = newspairs.load(args.source, config="articles", split="validation", streaming=args.streaming)
+    held_out_loader = newspairs.dataloader(newspairs.pack(held_out, args.block_size, tokenizer), tokenizer, batch_size=args.batch_size)
     model = TinyCausalLM(tokenizer.get_vocab_size(), args.block_size)
+    held_out_before = mean_loss(model, held_out_loader)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr)
     print(
         f"{'streaming' if args.streaming else 'packed'} blocks of {args.block_size} ids, batch {args.batch_size}, "
@@ -122,13 +132,24 @@ def main(argv: list[str] | None = None) -> dict:
             seconds = time.perf_counter() - window_start
             logged.append(window_loss / steps_in_window)
             rates.append(window_tokens / seconds)
-            print(f"step {step:5d}  loss {logged[-1]:.3f}  {rates[-1]:,.0f} tokens/s")
+            held_out_now = mean_loss(model.eval(), held_out_loader)
+            model.train()
+            held_out_note = "" if held_out_now is None else f"  validation loss {held_out_now:.3f}"
+            print(f"step {step:5d}  loss {logged[-1]:.3f}  {rates[-1]:,.0f} tokens/s{held_out_note}")
             window_loss, window_tokens, window_start = 0.0, 0, time.perf_counter()
         if step == args.steps:
             break
     first = math.log(tokenizer.get_vocab_size())  # the loss of a uniform guess, where training starts
     print(f"loss {first:.3f} (uniform) -> {logged[0]:.3f} (first {args.log_every} steps) -> {logged[-1]:.3f} (last)")
-    return {"first_loss": logged[0], "last_loss": logged[-1], "tokens_per_second": sum(rates) / len(rates)}
+    held_out_after = mean_loss(model.eval(), held_out_loader)
+    if held_out_before is not None:
+        print(f"validation split: loss {held_out_before:.3f} before training -> {held_out_after:.3f} after")
+    return {
+        "first_loss": logged[0],
+        "last_loss": logged[-1],
+        "tokens_per_second": sum(rates) / len(rates),
+        "validation_loss": (held_out_before, held_out_after),
+    }
 
 
 if __name__ == "__main__":
