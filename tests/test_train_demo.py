@@ -40,7 +40,9 @@ def test_loss_falls_in_a_short_run(train_demo, tokenizer_file, streaming, capsys
     assert result["last_loss"] < result["first_loss"] - 0.5
     assert result["tokens_per_second"] > 0
     assert out.count("tokens/s") == 4  # one progress line per 10 steps
-    assert out.splitlines()[-1].startswith("loss ")
+    assert any(line.startswith("loss ") for line in out.splitlines())
+    before, after = result["validation_loss"]
+    assert out.splitlines()[-1] == f"validation split: loss {before:.3f} before training -> {after:.3f} after"
 
 
 def test_too_large_blocks_are_an_error_not_a_hang(train_demo, tokenizer_file):
