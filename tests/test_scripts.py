@@ -1,0 +1,90 @@
+"""The verification scripts: fidelity check, fuzzer (its shrinker) and benchmark, on tiny inputs."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from tokenizers import normalizers
+
+import newspairs
+from newspairs.tokenizer import save_tokenizer
+from reference import reference_normalize
+
+SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
+
+
+def load_script(name: str):
+    spec = importlib.util.spec_from_file_location(f"script_{name}", SCRIPTS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its functions must pickle for the scripts' process pools
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def commaless_tokenizer(tmp_path):
+    """The normalization tokenizer with one more step that drops commas: wrong on every comma."""
+    tokenizer = newspairs.build_tokenizer()
+    tokenizer.normalizer = normalizers.Sequence([tokenizer.normalizer, normalizers.Replace(",", "")])
+    return save_tokenizer(tokenizer, tmp_path / "commaless.json")
+
+
+class TestCheckFidelity:
+    def test_agreeing_corpus(self, tmp_path, capsys):
+        (tmp_path / "corpus" / "sub").mkdir(parents=True)
+        (tmp_path / "corpus" / "a.txt").write_text("Plain words here\nand more\n", encoding="utf-8")
+        (tmp_path / "corpus" / "sub" / "b.txt").write_text("no punctuation at all", encoding="utf-8")
+        assert load_script("check_fidelity").main([str(tmp_path / "corpus")]) == 0
+        out = capsys.readouterr().out
+        assert "lines checked: 3" in out and "(100.000%)" in out
+
+    def test_divergence_is_reported_with_a_diff(self, tmp_path, capsys, commaless_tokenizer):
+        corpus = tmp_path / "c.txt"
+        corpus.write_text("plain line\nHe said, hi.\n", encoding="utf-8")
+        code = load_script("check_fidelity").main([str(corpus), "--tokenizer", str(commaless_tokenizer)])
+        out = capsys.readouterr().out
+        assert code == 1
+        assert "lines checked: 2" in out and "(50.000%)" in out
+        assert f"{corpus}:2" in out and "he said [-,-] hi ." in out
+
+    def test_undecodable_file(self, tmp_path, capsys):
+        (tmp_path / "bad.txt").write_bytes(b"ok\n\xff\n")
+        assert load_script("check_fidelity").main([str(tmp_path / "bad.txt")]) == 2
+        assert "bad.txt, line 2" in capsys.readouterr().err
+
+
+class TestFuzz:
+    def test_shrinks_to_a_minimal_input(self, monkeypatch):
+        fuzz = load_script("fuzz_normalize")
+        # a normalizer that is wrong exactly when the line holds "!"
+        monkeypatch.setattr(fuzz, "normalize_or_error", lambda text: reference_normalize(text.replace("!", "")))
+        assert fuzz.shrink("First line is fine.\nHe said: wow! Really.") == "!"
+
+    def test_exceptions_are_divergences(self, monkeypatch):
+        fuzz = load_script("fuzz_normalize")
+
+        def broken(text):
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(fuzz.newspairs, "normalize", broken)
+        assert fuzz.normalize_or_error("x") == "<RuntimeError: boom>"
+
+    def test_task_is_reproducible(self):
+        fuzz = load_script("fuzz_normalize")
+        first, second = fuzz.run_task((7, 0, 300)), fuzz.run_task((7, 0, 300))
+        assert first[0] == 300 and first == second
+
+
+def test_benchmark_prints_its_table(tmp_path, capsys):
+    corpus = tmp_path / "news.txt"
+    corpus.write_text("Shares rose 2.5% on Monday, traders said.\n\nThe U.S. dollar fell.\n" * 50, encoding="utf-8")
+    code = load_script("bench_normalize").main([str(corpus), "--jobs", "1", "--moses-mb", "0.001", "--no-pathological"])
+    out = capsys.readouterr().out
+    assert code == 0
+    header = next(line for line in out.splitlines() if line.startswith("| corpus"))
+    row = next(line for line in out.splitlines() if line.startswith("| news.txt"))
+    cells = dict(zip((c.strip() for c in header.strip("|").split("|")), (c.strip() for c in row.strip("|").split("|"))))
+    assert cells["lines"] == "150" and cells["agreement with NLTK"] == "100.000%", cells
