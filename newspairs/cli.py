@@ -91,6 +91,13 @@ def _fresh_demo_folder() -> str:
     return str(candidate)
 
 
+def _shortened(value, width: int = 150):
+    if not isinstance(value, str):
+        return value
+    first = value.split("\n")[0]
+    return first if len(first) <= width and first == value else first[:width].rstrip() + " ..."
+
+
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     """Build the embedded default pairs (or SOURCE), export them, and load them back with plain datasets.
 
@@ -122,14 +129,15 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     first_split = next(iter(articles))
     example = articles[first_split][0]
     line = loaded["lines"][first_split][0] if first_split in loaded["lines"] else None
-    out.write(f"\nexample (articles, {first_split} row 0):\n")
+    features = articles[first_split].features
+    out.write(f"\nexample (articles, {first_split} row 0; first line, shortened):\n")
     for key, value in example.items():
-        if key in ("raw", "normalized") and isinstance(value, str):
-            value = value.split("\n")[0] + (" ..." if "\n" in value else "")
-        out.write(f"  {key}: {value}\n")
+        if isinstance(features[key], datasets.ClassLabel) and value is not None:
+            value = f"{value} ({features[key].int2str(value)})"
+        out.write(f"  {key}: {_shortened(value)}\n")
     if line is not None:
         out.write(f"\nexample (lines, {first_split} row 0):\n")
-        out.write("".join(f"  {key}: {value}\n" for key, value in line.items()))
+        out.write("".join(f"  {key}: {_shortened(value)}\n" for key, value in line.items()))
     for report in result.reports.values():
         out.write(f"\n{report.summary()}\n" if report.rejected else "")
     return 0
