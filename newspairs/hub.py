@@ -23,6 +23,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import tempfile
 import time
 from collections import Counter
@@ -31,10 +32,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from tokenizers import Tokenizer
+
 from newspairs.card import CardFacts, CardOptions, render_card
 from newspairs.stamp import STAMP_FILENAME, Stamp
 from newspairs.train import (
-    SPECIAL_TOKENS,
     TOKENIZER_FILES,
     TrainingConfig,
     read_stamp,
@@ -307,26 +309,45 @@ class RepositoryBuild:
         return "\n".join(lines)
 
 
-def _tokenizer_for(source: Any, config: str, tokenizer: Any, training: TrainingConfig | None, dataset_stamp: Stamp, errors: str, config_kwargs: dict):
-    """The tokenizer to publish and its stamp: the given trained folder (its stamp must match the
-    data's), or one trained on the train split of ``config``."""
+def _checked_tokenizer(folder: str | os.PathLike, dataset_stamp: Stamp) -> Path:
+    """The ``tokenizer.json`` of a trained folder whose stamp matches the data's (else a `ValueError`)."""
+    stamp = read_stamp(folder)
+    if stamp is None:
+        raise ValueError(f"{folder}: no {STAMP_FILENAME} beside the tokenizer, so its normalization is unknown; "
+                         "train it with newspairs train-tokenizer")
+    differences = stamp.differences(dataset_stamp)
+    if differences:
+        listed = "; ".join(f"{key}: tokenizer {mine!r}, data {theirs!r}" for key, (mine, theirs) in differences.items())
+        raise ValueError(f"{folder}: the tokenizer was made by another normalization than the data ({listed})")
+    path = Path(folder)
+    path = path / "tokenizer.json" if path.is_dir() else path
+    if not path.is_file():
+        raise ValueError(f"no tokenizer file at {str(path)!r}")
+    return path
+
+
+def _write_tokenizer(out: Path, source: Any, config: str, tokenizer: Any, training: TrainingConfig | None,
+                     dataset_stamp: Stamp, errors: str, config_kwargs: dict) -> Tokenizer:
+    """Put the tokenizer files into ``out``: a given trained folder's files as they are (the
+    `transformers` configs written only where it lacks them), or a tokenizer trained on the train
+    split of ``config``. The stamp is the data's, which the tokenizer's matches."""
     from newspairs.builder import load
-    from newspairs.tokenizer import load_tokenizer_file
 
     if tokenizer is not None:
-        stamp = read_stamp(tokenizer)
-        if stamp is None:
-            raise ValueError(f"{tokenizer}: no {STAMP_FILENAME} beside the tokenizer, so its normalization is unknown; "
-                             "train it with newspairs train-tokenizer")
-        differences = stamp.differences(dataset_stamp)
-        if differences:
-            listed = "; ".join(f"{key}: tokenizer {mine!r}, data {theirs!r}" for key, (mine, theirs) in differences.items())
-            raise ValueError(f"{tokenizer}: the tokenizer was made by another normalization than the data ({listed})")
-        return load_tokenizer_file(tokenizer)
+        path = _checked_tokenizer(tokenizer, dataset_stamp)
+        trained = Tokenizer.from_file(str(path))
+        written = save_tokenizer_folder(trained, out, stamp=dataset_stamp)
+        for target in written:
+            given = path.parent / target.name
+            if target.name != STAMP_FILENAME and given.is_file():
+                shutil.copyfile(given, target)
+        return trained
     dataset = load(source, config, errors=errors, **config_kwargs)
     if "train" not in dataset:
         raise ValueError(f"the {config} config has no train split to train the tokenizer on; pass a trained tokenizer")
-    return train_tokenizer(dataset["train"], training or TrainingConfig(), column="raw")
+    trained = train_tokenizer(dataset["train"], training or TrainingConfig(), column="raw")
+    save_tokenizer_folder(trained, out, stamp=dataset_stamp)
+    return trained
 
 
 def build_repository(
@@ -363,15 +384,16 @@ def build_repository(
     report_path = out / REPORT_FILENAME
     report = json.loads(report_path.read_text(encoding="utf-8"))
     report_path.unlink()
-    trained = _tokenizer_for(source, configs[0], tokenizer, training, exported.stamp, errors, config_kwargs)
-    save_tokenizer_folder(trained, out, stamp=exported.stamp)
+    trained = _write_tokenizer(out, source, configs[0], tokenizer, training, exported.stamp, errors, config_kwargs)
     facts = CardFacts(
         report=report,
         input_kinds=dict(Counter(item.kind for item in resolve_source(source))),
         split_ratios=tuple(config_kwargs.get("split_ratios") or NewsPairsConfig.split_ratios),
         tokenizer_model=type(trained.model).__name__,
         tokenizer_vocab_size=trained.get_vocab_size(),
-        special_tokens=SPECIAL_TOKENS,
+        special_tokens=tuple(
+            token.content for _, token in sorted(trained.get_added_tokens_decoder().items()) if token.special
+        ),
     )
     card = render_card(out, options, facts)
     (out / CARD_FILENAME).write_text(card, encoding="utf-8")

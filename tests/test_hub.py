@@ -143,10 +143,20 @@ class TestDryRunFolder:
 
     def test_a_given_tokenizer_is_published_as_it_is(self, tmp_path):
         tokenizer = train_tokenizer(raw_texts_of(None), replace(TRAINING, model="wordlevel"))
-        save_tokenizer_folder(tokenizer, tmp_path / "tok")
+        save_tokenizer_folder(tokenizer, tmp_path / "tok", model_max_length=256)
         build = build_offline(tmp_path / "out", tmp_path / "cache", tokenizer=tmp_path / "tok", configs=["lines"])
-        assert (tmp_path / "out" / "tokenizer.json").read_text() == (tmp_path / "tok" / "tokenizer.json").read_text()
+        for name in TOKENIZER_FILES:
+            assert (tmp_path / "out" / name).read_text() == (tmp_path / "tok" / name).read_text(), name
         assert list(build.configs) == ["lines"]
+        assert "a WordLevel model of" in build.card
+
+    def test_a_bare_tokenizer_file_gets_the_transformers_configs(self, tmp_path):
+        tokenizer = train_tokenizer(raw_texts_of(None), replace(TRAINING, model="wordlevel"))
+        save_tokenizer_folder(tokenizer, tmp_path / "tok")
+        for name in ("tokenizer_config.json", "special_tokens_map.json"):
+            (tmp_path / "tok" / name).unlink()
+        build_offline(tmp_path / "out", tmp_path / "cache", tokenizer=tmp_path / "tok", configs=["raw"])
+        assert json.loads((tmp_path / "out" / "tokenizer_config.json").read_text())["mask_token"] == "[MASK]"
 
 
 class TestPlan:
