@@ -122,8 +122,22 @@ def lowercase_skew() -> tuple[str, ...]:
     return tuple(c for c, low in zip(everything, rust) if c.lower() != low or len(c.lower()) != 1)
 
 
+@lru_cache(maxsize=1)
+def unicode_version_skew() -> frozenset[str]:
+    """Code points unassigned in this Python's Unicode (so ``str.lower`` keeps them) that
+    ``tokenizers``' newer ``Lowercase`` lowercases (55 with Python 3.11 and tokenizers 0.23.3).
+
+    A known divergence, pinned by ``tests/test_normalize_properties.py::test_unicode_version_skew``
+    (strict xfail); the random draws leave them out so that the other properties stay meaningful.
+    """
+    import unicodedata
+
+    return frozenset(c for c in lowercase_skew() if unicodedata.category(c) == "Cn")
+
+
 def _derived_characters() -> tuple[str, ...]:
-    return engine_whitespace() + casefold_lookalikes() + lowercase_skew()
+    skew = unicode_version_skew()
+    return engine_whitespace() + casefold_lookalikes() + tuple(c for c in lowercase_skew() if c not in skew)
 
 
 ASCII_PIECES = QUOTES + CLITICS + CONTRACTIONS + PUNCTUATION + BRACKETS + NUMBERS + ABBREVIATIONS + WORDS
@@ -132,7 +146,9 @@ ODD_PIECES = UNICODE_WORDS + SPACES + CONTROLS
 
 # -- hypothesis strategies ------------------------------------------------------------------
 
-any_character = st.characters(blacklist_categories=("Cs",), blacklist_characters="\n")
+# Cn: unassigned code points, where Python's and tokenizers' Unicode versions disagree (see
+# unicode_version_skew); the divergence is pinned by a strict xfail, not drawn at random
+any_character = st.characters(blacklist_categories=("Cs", "Cn"), blacklist_characters="\n")
 
 
 @st.composite
