@@ -22,8 +22,7 @@ from pathlib import Path
 from tokenizers import Tokenizer, decoders, models, processors, trainers
 
 from newspairs.stamp import STAMP_FILENAME, Stamp, normalization_stamp
-from newspairs.normalize import normalize_batch
-from newspairs.tokenizer import build_pre_tokenizer, build_tokenizer, load_tokenizer_file, save_tokenizer
+from newspairs.tokenizer import build_tokenizer, load_tokenizer_file, save_tokenizer
 
 # Ids 0..4 in this order in every trained vocabulary: the trainers put special tokens first.
 SPECIAL_TOKENS: tuple[str, ...] = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
@@ -206,18 +205,13 @@ def train_tokenizer(
         config = TrainingConfig(**settings)
     elif settings:
         raise ValueError(f"pass either a TrainingConfig or settings, not both: {sorted(settings)}")
-    model, trainer = model_and_trainer(config)
-    batches, length = text_batches(texts, column=column, batch_size=config.batch_size)
-    # The trainer sees the words of the normalization: newspairs normalizes the batches (32 lines per
-    # normalizer call) and a bare tokenizer with the same pre-tokenizer splits them, as in the README's
-    # three-line recipe. Same words, same model; 1.1-1.4x faster than the trainer calling the
-    # normalizer line by line (scripts/bench_train.py, Reuters text, 2 cores).
-    learner = Tokenizer(model)
-    learner.pre_tokenizer = build_pre_tokenizer()
-    learner.train_from_iterator((normalize_batch(batch) for batch in batches), trainer=trainer, length=length)
     tokenizer = build_tokenizer()
-    tokenizer.model = learner.model
-    tokenizer.add_special_tokens(list(SPECIAL_TOKENS))
+    tokenizer.model, trainer = model_and_trainer(config)
+    batches, length = text_batches(texts, column=column, batch_size=config.batch_size)
+    # The trainer normalizes and pre-tokenizes each text with the tokenizer's own pipeline, in Rust
+    # threads. Normalizing the batches with newspairs first (32 lines per call, one thread) was not
+    # reliably faster on 2 cores (0.4x to 1.9x by model and run, Reuters text), so the plain way stays.
+    tokenizer.train_from_iterator(batches, trainer=trainer, length=length)
     missing = [token for token in SPECIAL_TOKENS if tokenizer.token_to_id(token) is None]
     if missing or tokenizer.get_vocab_size() <= len(SPECIAL_TOKENS):
         raise ValueError(f"training found no text to learn from (vocabulary of {tokenizer.get_vocab_size()} tokens)")

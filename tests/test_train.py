@@ -394,17 +394,3 @@ class TestBatches:
         batches, length = text_batches(datasets.Dataset.from_dict({"raw": ["a"] * 7}), batch_size=3)
         assert length == 7 and [len(batch) for batch in batches] == [3, 3, 1]
 
-
-class TestSameWordsAsTheTrainersOwnNormalization:
-    @pytest.mark.skipif(not PEER_CASES.is_file(), reason="../shared/peer/treebank_cases.jsonl is absent")
-    def test_wordlevel_counts_the_same_words(self, seed_pair):
-        # wordlevel's vocabulary is the word counts themselves: any difference in words would show
-        from newspairs.train import model_and_trainer
-
-        raw, _ = seed_pair
-        texts = raw + [json.loads(row)["input"] for row in PEER_CASES.read_text(encoding="utf-8").split("\n") if row]
-        config = TrainingConfig(model="wordlevel", vocab_size=100_000, min_frequency=1, batch_size=7, show_progress=False)
-        direct = newspairs.build_tokenizer()
-        direct.model, trainer = model_and_trainer(config)
-        direct.train_from_iterator(texts, trainer=trainer)
-        assert train_tokenizer(texts, config).get_vocab() == direct.get_vocab()
