@@ -34,6 +34,7 @@ from newspairs.train import (
 from conftest import FIXTURES, SHARED
 
 UNK_ID = SPECIAL_TOKENS.index("[UNK]")
+STALE = "the shipped tokenizer is stale: run python scripts/build_default_tokenizer.py and commit newspairs/data/tokenizer/"
 PEER_CASES = SHARED / "peer" / "treebank_cases.jsonl"
 
 
@@ -320,25 +321,25 @@ class TestShippedDefault:
     def test_normalization_is_the_current_rule_table(self):
         shipped = json.loads(load_tokenizer().to_str())
         built = json.loads(newspairs.build_tokenizer().to_str())
-        assert (shipped["normalizer"], shipped["pre_tokenizer"]) == (built["normalizer"], built["pre_tokenizer"])
+        assert (shipped["normalizer"], shipped["pre_tokenizer"]) == (built["normalizer"], built["pre_tokenizer"]), STALE
 
     def test_stamp_is_the_current_rule_table(self):
         stamp = newspairs.Stamp.from_json((DEFAULT_TOKENIZER_DIR / STAMP_FILENAME).read_text(encoding="utf-8"))
-        assert (stamp.normalization, stamp.rules) == (normalization_stamp().normalization, rules_hash())
+        assert (stamp.normalization, stamp.rules) == (normalization_stamp().normalization, rules_hash()), STALE
 
     def test_trained_on_the_current_default_data_and_settings(self):
         record = json.loads((DEFAULT_TOKENIZER_DIR / TRAINING_RECORD_FILENAME).read_text(encoding="utf-8"))
-        assert record == training_record(DEFAULT_TRAINING, raw_texts_of(None))
+        assert record == training_record(DEFAULT_TRAINING, raw_texts_of(None)), STALE
 
     def test_a_rebuild_differs_at_most_in_learned_pieces(self, tmp_path):
         # the trainer's tie-breaking varies between runs on a corpus this small: compare the rest
         build_default_tokenizer(tmp_path)
         for name in TOKENIZER_FILES[1:]:
-            assert (tmp_path / name).read_text(encoding="utf-8") == (DEFAULT_TOKENIZER_DIR / name).read_text(encoding="utf-8")
+            assert (tmp_path / name).read_text(encoding="utf-8") == (DEFAULT_TOKENIZER_DIR / name).read_text(encoding="utf-8"), STALE
         rebuilt, shipped = (json.loads((folder / "tokenizer.json").read_text(encoding="utf-8")) for folder in (tmp_path, DEFAULT_TOKENIZER_DIR))
         for part in (rebuilt, shipped):
             part["model"].pop("vocab")
-        assert rebuilt == shipped
+        assert rebuilt == shipped, STALE
 
     def test_encodes_the_default_data_without_unknowns_and_decodes_its_normalized_side(self):
         tokenizer = load_tokenizer()
