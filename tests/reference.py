@@ -54,13 +54,9 @@ def reference_normalize_lines(lines: Iterable[str]) -> list[str]:
     return [" ".join(tokenize(line.removesuffix("\n"))).lower() for line in lines]
 
 
-def _normalize_part(lines: list[str]) -> list[str]:
-    return reference_normalize_lines(lines)
-
-
 def reference_normalize_lines_parallel(lines: list[str], processes: int | None = None) -> list[str]:
     """``reference_normalize_lines`` spread over processes (NLTK's cost is per line, in pure Python)."""
-    processes = processes or min(2, os.cpu_count() or 1)
+    processes = processes or os.cpu_count() or 1
     if processes < 2 or len(lines) < 10_000:
         return reference_normalize_lines(lines)
     from concurrent.futures import ProcessPoolExecutor
@@ -68,7 +64,7 @@ def reference_normalize_lines_parallel(lines: list[str], processes: int | None =
     step = -(-len(lines) // (processes * 4))  # a few parts per process evens out the load
     parts = [lines[i : i + step] for i in range(0, len(lines), step)]
     with ProcessPoolExecutor(processes) as pool:
-        return [line for part in pool.map(_normalize_part, parts) for line in part]
+        return [line for part in pool.map(reference_normalize_lines, parts) for line in part]
 
 
 def token_diff(expected: str, got: str, max_changes: int = 5) -> str:
