@@ -78,13 +78,24 @@ class TestFuzz:
         assert first[0] == 300 and first == second
 
 
-def test_benchmark_prints_its_table(tmp_path, capsys):
+def _bench_table(tmp_path, capsys, *options) -> dict[str, str]:
     corpus = tmp_path / "news.txt"
     corpus.write_text("Shares rose 2.5% on Monday, traders said.\n\nThe U.S. dollar fell.\n" * 50, encoding="utf-8")
-    code = load_script("bench_normalize").main([str(corpus), "--jobs", "1", "--moses-mb", "0.001", "--no-pathological"])
+    code = load_script("bench_normalize").main([str(corpus), "--jobs", "1", "--no-pathological", *options])
     out = capsys.readouterr().out
     assert code == 0
     header = next(line for line in out.splitlines() if line.startswith("| corpus"))
     row = next(line for line in out.splitlines() if line.startswith("| news.txt"))
-    cells = dict(zip((c.strip() for c in header.strip("|").split("|")), (c.strip() for c in row.strip("|").split("|"))))
+    return dict(zip((c.strip() for c in header.strip("|").split("|")), (c.strip() for c in row.strip("|").split("|"))))
+
+
+def test_benchmark_prints_its_table(tmp_path, capsys):
+    cells = _bench_table(tmp_path, capsys, "--moses-mb", "0")
     assert cells["lines"] == "150" and cells["agreement with NLTK"] == "100.000%", cells
+    assert "Moses*" not in cells
+
+
+def test_benchmark_with_moses(tmp_path, capsys):
+    pytest.importorskip("sacremoses", reason="sacremoses comes with the bench extra")
+    cells = _bench_table(tmp_path, capsys, "--moses-mb", "0.001")
+    assert float(cells["Moses*"]) > 0 and cells["Moses* agreement"].endswith("%"), cells
