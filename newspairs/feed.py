@@ -102,8 +102,10 @@ class Encoder:
     special_tokens: bool = True
     keep: tuple[str, ...] = ()
     _configured: Tokenizer = field(init=False, repr=False)
+    _owner_pid: int = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._owner_pid = os.getpid()
         if self.max_length is not None and self.max_length < 1:
             raise ValueError(f"max_length must be a positive number of ids, got {self.max_length!r}")
         self.keep = tuple(self.keep)
@@ -127,6 +129,9 @@ class Encoder:
     def __call__(self, batch: Mapping[str, Sequence[Any]]) -> dict[str, list]:
         if self.column not in batch:
             raise ValueError(f"the batch has no text column {self.column!r} (its columns: {sorted(batch)})")
+        if os.getpid() != self._owner_pid:
+            # a worker (map's num_proc, DataLoader): sequential encoding, see `worker_init_fn`
+            os.environ["TOKENIZERS_PARALLELISM"] = "false"
         texts = batch[self.column]
         for i, text in enumerate(texts):
             if not isinstance(text, str):

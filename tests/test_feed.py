@@ -252,11 +252,14 @@ class TestTorch:
 
 # Runs in a fresh interpreter so that a deadlock fails the test through the timeout instead of
 # hanging the suite. The parent encodes in parallel first (the situation that deadlocks forked
-# workers), then two forked workers encode raw text and two more read a streaming dataset.
+# workers), then forked DataLoader workers encode raw text (through newspairs.dataloader, then
+# through a hand-made DataLoader), others read a streaming dataset and pack one, and map(num_proc=2)
+# encodes in two forked processes. Without the Encoder's own check or without worker_init_fn, it hangs.
 FORKED_WORKERS_SCRIPT = textwrap.dedent(
     """
     import sys
     import datasets
+    import torch
     from tokenizers import Tokenizer
     from newspairs import feed
 
@@ -267,10 +270,23 @@ FORKED_WORKERS_SCRIPT = textwrap.dedent(
     loader = feed.dataloader(ds, tokenizer, batch_size=4, num_workers=2, multiprocessing_context="fork")
     rows = sum(batch["input_ids"].shape[0] for batch in loader)
     assert rows == len(ds), rows
+    # a hand-made DataLoader without worker_init_fn: the Encoder notices it runs in a worker
+    plain = torch.utils.data.DataLoader(
+        ds.with_transform(feed.Encoder(tokenizer)), batch_size=4, num_workers=2,
+        collate_fn=feed.PadCollator(0), multiprocessing_context="fork",
+    )
+    rows = sum(batch["input_ids"].shape[0] for batch in plain)
+    assert rows == len(ds), rows
     stream = ds.to_iterable_dataset(num_shards=4)
     loader = feed.dataloader(stream, tokenizer, batch_size=4, num_workers=2, multiprocessing_context="fork")
     rows = sum(batch["input_ids"].shape[0] for batch in loader)
     assert rows == len(ds), rows
+    blocks = feed.pack(stream, 8, tokenizer)  # the packing generator encodes in the workers
+    loader = feed.dataloader(blocks, tokenizer, batch_size=4, num_workers=2, multiprocessing_context="fork")
+    assert sum(batch["input_ids"].shape[0] for batch in loader) == len(list(blocks))
+    # last: datasets sets TOKENIZERS_PARALLELISM=false in this process before forking for num_proc
+    mapped = ds.map(feed.Encoder(tokenizer), batched=True, batch_size=4, num_proc=2)
+    assert mapped["input_ids"] == feed.Encoder(tokenizer)(ds[:])["input_ids"]
     print("ok", rows)
     """
 )
