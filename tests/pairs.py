@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import newspairs
+import pytest
 
 ARTICLES = {
     "budget.txt": 'The council "can\'t" agree on a budget, its leader said.\nTalks resume (again) on Monday.',
@@ -70,3 +71,82 @@ def tabular_records() -> list[dict]:
         {"raw": raw, "normalized": newspairs.normalize(raw), "title": f"article {i}", "year": 2020 + i, "score": i / 2}
         for i, raw in enumerate(raws)
     ]
+
+
+# Bad inputs, one per kind: each maker writes a source under tmp with exactly one bad article and
+# returns (source, the reject's article, its line, a regex of its reason).
+
+def _pair_missing_normalized(tmp):
+    write_pairs(tmp / "c")
+    (tmp / "c" / "normalized" / "ferry.txt").unlink()
+    return tmp / "c", "raw/ferry.txt", None, "without its normalized twin"
+
+
+def _normalized_missing_raw(tmp):
+    write_pairs(tmp / "c")
+    (tmp / "c" / "raw" / "ferry.txt").unlink()
+    return tmp / "c", "normalized/ferry.txt", None, "without its raw twin"
+
+
+def _line_counts_differ(tmp):
+    write_pairs(tmp / "c")
+    (tmp / "c" / "normalized" / "ferry.txt").write_text("only one line", encoding="utf-8")
+    return tmp / "c", "raw/ferry.txt", 2, "raw has 2 lines, its normalized twin .* has 1"
+
+
+def _undecodable_text(tmp):
+    write_pairs(tmp / "c")
+    (tmp / "c" / "raw" / "ferry.txt").write_bytes(b"first line\nsecond \xff\xfe line")
+    return tmp / "c", "raw/ferry.txt", 2, "not UTF-8"
+
+
+def _undecodable_csv(tmp):
+    path = write_csv(tmp / "t.csv", ["raw"], [["fine"], ["also fine"]])
+    path.write_bytes(path.read_bytes() + b"bad \xff byte\r\n")
+    return path, "line 4", 4, "not UTF-8"
+
+
+def _empty_article(tmp):
+    write_pairs(tmp / "c")
+    (tmp / "c" / "raw" / "ferry.txt").write_text("  \n", encoding="utf-8")
+    (tmp / "c" / "normalized" / "ferry.txt").write_text("", encoding="utf-8")
+    return tmp / "c", "raw/ferry.txt", 1, "empty article"
+
+
+def _empty_row(tmp):
+    return write_jsonl(tmp / "t.jsonl", [{"raw": "a"}, {"raw": ""}]), "line 2", 2, "empty article"
+
+
+def _duplicate_ids(tmp):
+    return write_jsonl(tmp / "t.jsonl", [{"raw": "same"}, {"raw": "other"}, {"raw": "same"}]), "line 3", 3, "duplicate id .* line 1"
+
+
+def _csv_missing_text_column(tmp):
+    return write_csv(tmp / "t.csv", ["title", "body"], [["a", "b"]]), None, None, "no raw column 'raw'"
+
+
+def _corrupt_parquet(tmp):
+    path = tmp / "t.parquet"
+    path.write_bytes(b"PAR1 this is not really parquet")
+    return path, None, None, "not a readable Parquet file"
+
+
+def _truncated_parquet(tmp):
+    path = write_parquet(tmp / "t.parquet", {"raw": ["a"] * 10})
+    path.write_bytes(path.read_bytes()[:-30])
+    return path, None, None, "not a readable Parquet file"
+
+
+BAD_INPUTS = [
+    pytest.param(_pair_missing_normalized, id="raw-without-normalized-twin"),
+    pytest.param(_normalized_missing_raw, id="normalized-without-raw-twin"),
+    pytest.param(_line_counts_differ, id="different-line-counts"),
+    pytest.param(_undecodable_text, id="undecodable-bytes-text"),
+    pytest.param(_undecodable_csv, id="undecodable-bytes-csv"),
+    pytest.param(_empty_article, id="empty-article"),
+    pytest.param(_empty_row, id="empty-row"),
+    pytest.param(_duplicate_ids, id="duplicate-ids"),
+    pytest.param(_csv_missing_text_column, id="csv-missing-text-column"),
+    pytest.param(_corrupt_parquet, id="corrupt-parquet"),
+    pytest.param(_truncated_parquet, id="truncated-parquet"),
+]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import datasets
 import pytest
 
 import newspairs
 from newspairs.builder import CONFIG_NAMES, NewsPairs, builder_hash, load, prepare
 from newspairs.sources import SourceError, resolve_source
-from pairs import ARTICLES, isot_rows, tabular_records, write_csv, write_jsonl, write_pairs, write_parquet
+from pairs import ARTICLES, BAD_INPUTS, isot_rows, tabular_records, write_csv, write_jsonl, write_pairs, write_parquet
 
 ALL = ("train", "validation", "test")
 
@@ -124,6 +126,25 @@ class TestErrors:
             load(source)
         assert isinstance(caught.value, ValueError)
         assert caught.value.file.startswith(str(source)) and caught.value.reason
+
+    @pytest.mark.parametrize("make", BAD_INPUTS)
+    def test_each_bad_input_raises_through_load_naming_file_article_and_line(self, tmp_path, make):
+        source, article, line, reason = make(tmp_path)
+        with pytest.raises(SourceError) as caught:
+            load(source, split_ratios=(1, 0, 0))
+        error = caught.value
+        assert re.search(reason, error.reason), error.reason
+        assert error.line == line
+        if article is not None:
+            assert error.article == article
+        assert str(error).startswith(error.file) and (f"line {line}" in str(error)) == (line is not None)
+
+    @pytest.mark.parametrize("make", BAD_INPUTS)
+    def test_each_bad_input_is_reported_and_counts_reconcile(self, tmp_path, make):
+        source, *_ = make(tmp_path)
+        report = prepare(source, errors="report").report()
+        assert report.rejected == len(report.rejects) == 1
+        assert report.read == report.written + 1 and report.reconciles
 
     def test_raise_from_a_worker_process_is_the_same_error(self, tmp_path):
         source = write_pairs(tmp_path / "c", {f"a{i}.txt": f"Article {i}." for i in range(6)})
