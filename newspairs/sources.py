@@ -265,8 +265,12 @@ def resolve_source(source: Source = None) -> list[InputFile]:
         if not entries:
             raise ValueError("the source is an empty list")
     inputs: list[InputFile] = []
+    listed: set[str] = set()
     for entry in entries:
-        inputs.extend(_entry_inputs(entry))
+        for item in _entry_inputs(entry):
+            if item.path not in listed:  # e.g. a recursive glob matching a folder and its files
+                listed.add(item.path)
+                inputs.append(item)
     if not inputs:
         raise ValueError(f"{', '.join(entries)}: no input file found (.txt, .jsonl, .json, .csv, .parquet)")
     seen: dict[str, str] = {}

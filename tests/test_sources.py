@@ -70,6 +70,11 @@ class TestResolveSource:
         by_list = resolve_source([tmp_path / "x" / "a.jsonl", tmp_path / "y" / "b.jsonl"])
         assert [item.relpath for item in by_list] == ["a.jsonl", "b.jsonl"]
 
+    def test_a_file_named_twice_is_read_once(self, tmp_path):
+        write_jsonl(tmp_path / "x" / "a.jsonl", tabular_records())
+        inputs = resolve_source([str(tmp_path / "x" / "**"), tmp_path / "x"])
+        assert [item.relpath for item in inputs] == ["a.jsonl"]
+
     @pytest.mark.parametrize(
         "make, message",
         [
