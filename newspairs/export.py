@@ -132,8 +132,8 @@ def _prepare_out(out: Path) -> Path:
 
 
 def export(
-    source: Any = None,
-    out: Any = "newspairs-export",
+    source: Any,
+    out: Any,
     *,
     configs: Sequence[str] = CONFIG_NAMES,
     max_shard_size: Any = DEFAULT_MAX_SHARD_SIZE,
@@ -143,7 +143,7 @@ def export(
     cache_dir: Optional[str] = None,
     **config_kwargs,
 ) -> ExportResult:
-    """Build ``configs`` of ``source`` and write them to ``out`` as Parquet shards plus a card.
+    """Build ``configs`` of ``source`` (None: the embedded default) and write them to ``out`` as Parquet shards plus a card.
 
     ``card`` is the markdown body under the YAML (default: a short `DEFAULT_CARD_BODY`); the YAML
     is always written here. The first config is the default one of ``load_dataset(out)``.
