@@ -6,6 +6,9 @@ Derived with Python 3.11.7 (unicodedata 14.0.0),
 regex 2026.11.19, tokenizers 0.23.3.
 """
 
+# non-ASCII characters stdlib `re` (?i) matches against the contraction rules' ASCII letters
+CASE_LOOKALIKES = 'İıſ'
+
 # str.split() separators: the reference's final split and our pre-tokenizer (29 characters)
 PY_SPLIT_SPACE = '\\x{9}-\\x{d}\\x{1c}-\\x{20}\\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}-\\x{2029}\\x{202f}\\x{205f}\\x{3000}'
 

@@ -90,6 +90,10 @@ def render_module() -> str:
         "CASE_IGNORABLE": "what str.lower's final-sigma rule skips",
         "LOWERCASE_SKEW": "characters tokenizers' Lowercase maps differently from str.lower",
     }
+    lookalikes = sorted({c for name, chars in tables.items() if name.startswith("RE_NOCASE_") for c in chars if ord(c) > 0x7F})
+    lines.append("# non-ASCII characters stdlib `re` (?i) matches against the contraction rules' ASCII letters")
+    lines.append(f"CASE_LOOKALIKES = {''.join(lookalikes)!r}")
+    lines.append("")
     for name, chars in tables.items():
         note = notes.get(name, f"what stdlib `re` (?i){name[-1].lower()} matches")
         lines.append(f"# {note} ({len(chars)} characters)")

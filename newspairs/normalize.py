@@ -9,21 +9,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
-from itertools import islice
 
 from tokenizers import PreTokenizedString, Tokenizer
 
-from newspairs.tokenizer import build_tokenizer
+from newspairs.tokenizer import SkippingNormalizer, build_tokenizer
 
 # Lines joined per normalizer call: one call per short line is mostly call overhead, while much
-# larger chunks get slower per byte (measured on the Reuters wire text).
+# larger chunks get slower per byte (measured on the Reuters wire text); and the smaller a chunk,
+# the more often a pass that cannot fire in it is skipped (measured on the ISOT articles).
 LINES_PER_CALL = 32
+CHARACTERS_PER_CALL = 8192
 
 
 @lru_cache(maxsize=1)
 def default_tokenizer() -> Tokenizer:
     """The normalization tokenizer built from this installation's rule table (built once)."""
     return build_tokenizer()
+
+
+@lru_cache(maxsize=1)
+def _default_normalizer() -> SkippingNormalizer:
+    return SkippingNormalizer()
 
 
 def _normalize_chunk(normalize_str, lines: Sequence[str]) -> list[str]:
@@ -42,13 +48,21 @@ def normalize_lines(lines: Iterable[str], tokenizer: Tokenizer | None = None) ->
 
     Each line must hold no ``"\\n"``; a trailing ``"\\n"`` (as from a file) is removed first.
     """
-    normalize_str = (tokenizer or default_tokenizer()).normalizer.normalize_str
-    iterator = iter(lines)
-    while chunk := list(islice(iterator, LINES_PER_CALL)):
-        chunk = [line[:-1] if line.endswith("\n") else line for line in chunk]
-        if any("\n" in line for line in chunk):
-            bad = next(line for line in chunk if "\n" in line)
-            raise ValueError(f"a line must not contain a line break: {bad!r}")
+    # the default skips, per chunk, passes that cannot fire there (same output, less work)
+    normalize_str = tokenizer.normalizer.normalize_str if tokenizer else _default_normalizer().normalize_str
+    chunk: list[str] = []
+    size = 0
+    for line in lines:
+        if line.endswith("\n"):
+            line = line[:-1]
+        if "\n" in line:
+            raise ValueError(f"a line must not contain a line break: {line!r:.200}")
+        chunk.append(line)
+        size += len(line)
+        if size >= CHARACTERS_PER_CALL or len(chunk) == LINES_PER_CALL:
+            yield from _normalize_chunk(normalize_str, chunk)
+            chunk, size = [], 0
+    if chunk:
         yield from _normalize_chunk(normalize_str, chunk)
 
 

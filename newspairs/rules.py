@@ -62,6 +62,8 @@ class Rule:
         literal: ``pattern`` is a plain string.
         kind: ``"replace"``, ``"prepend"`` or ``"lowercase"``.
         pass_name: rules sharing a pass name and content become one `Replace` (an alternation).
+        triggers: strings one of which the lowercased line must hold for the rule to match at all
+            (empty: no such guarantee); lets `newspairs.normalize` skip passes that cannot fire.
     """
 
     name: str
@@ -73,6 +75,7 @@ class Rule:
     literal: bool = False
     kind: str = "replace"
     pass_name: str = field(default="")
+    triggers: tuple[str, ...] = ()
 
     def __post_init__(self):
         if not self.pass_name:
@@ -109,6 +112,7 @@ OPENING_QUOTES = [
         nltk=r'STARTING_QUOTES: ^\" -> ``',
         why="a double quote that starts the line opens a quotation",
         example='"Hi" he said.',
+        triggers=("\"",),
     ),
     Rule(
         "open_quote_after_opener",
@@ -118,6 +122,7 @@ OPENING_QUOTES = [
         why="after a space, an opening bracket or a padded `` pair (even backtick run), or right after "
         "a quote opened at the line start (whose `` NLTK pads first); the padding space of the line does not count",
         example="He said (\"no\").",
+        triggers=("\"", "''"),
     ),
 ]
 
@@ -131,6 +136,7 @@ BEFORE_PADDING = [
         "then see (.'<tab> splits the apostrophe); only where that rule fires (run of periods ≡ 1 mod 3); "
         "two spaces: the one NLTK writes and the line's padding",
         example="It ended.'\t",
+        triggers=(".",),
     ),
     Rule(
         "split_final_period",
@@ -139,6 +145,7 @@ BEFORE_PADDING = [
         why="the last period of a line splits off, with only closers and regex-\\s spaces after it; "
         "in a run of periods only the one left after the ... triples does",
         example="It ended.",
+        triggers=(".",),
     ),
     Rule(
         "pad_after_odd_comma_run",
@@ -147,6 +154,7 @@ BEFORE_PADDING = [
         why="NLTK's scan pairs each comma or colon with the next character, so whether the run's end "
         "splits depends on the run's parity; counted from the run's start",
         example="a,,5",
+        triggers=(",", ":"),
     ),
     Rule(
         "split_apostrophe_before_space",
@@ -157,6 +165,7 @@ BEFORE_PADDING = [
         "before it (``, comma/colon, ..., ;@#$%&?!, the final period), not the line's padding "
         "(the space before a line break) nor those of brackets or quotes",
         example="x'm'?",
+        triggers=("'",),
     ),
 ]
 
@@ -210,6 +219,7 @@ CLOSING_QUOTES = [
         nltk="ENDING_QUOTES: \" -> \" '' \"",
         why="every double quote not opened above closes",
         example='say "hi"',
+        triggers=("\"",),
     ),
 ]
 
@@ -221,6 +231,7 @@ CLITICS = [
         why="before 's 'm 'd or a lone apostrophe followed by a space (case as NLTK writes it), "
         "including spaces inserted after the apostrophe rule ran (brackets, dashes, quotes, line end)",
         example="John's car",
+        triggers=("'",),
     ),
     Rule(
         "split_clitics_ll_re_ve_nt",
@@ -229,68 +240,54 @@ CLITICS = [
         nltk=r"ENDING_QUOTES: ([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T) -> \1 \2 ",
         why="runs after the 's rule in NLTK, so a space that rule inserts after the clitic counts",
         example="they'll go",
+        triggers=("'",),
     ),
 ]
 
-_TWO_PART = [  # NLTK's CONTRACTIONS2 as (first part, second part), matched case-insensitively
-    ("can", "not"), ("d", "'ye"), ("gim", "me"), ("gon", "na"),
-    ("got", "ta"), ("lem", "me"), ("more", "'n"),
+# NLTK's CONTRACTIONS2 as (first part, second part, what must follow), matched case-insensitively
+# with stdlib re's \b and \s; NLTK runs one pass per contraction, and so does this table
+_TWO_PART = [
+    ("can", "not", "word_end"), ("d", "'ye", "word_end"), ("gim", "me", "word_end"),
+    ("gon", "na", "word_end"), ("got", "ta", "word_end"), ("lem", "me", "word_end"),
+    ("more", "'n", "word_end"), ("wan", "na", "space"),
 ]
-_TWO_PART_ALTERNATION = "|".join(_nocase(a + b) for a, b in _TWO_PART)
-_WANNA = _nocase("wanna") + f"(?=[{cc.RE_SPACE}])"
 
 
-def _after_words(parts: list[tuple[str, str]]) -> str:
-    """Insert after any two-part word (whole, case-insensitive) when punctuation follows it.
+def _contraction_rules(first: str, second: str, follows: str) -> list[Rule]:
+    """The three insertions of ``" \\1 \\2 "``: before the word, between its parts, after it.
 
-    Each alternative starts at the second part, where the scan resumes after the middle split.
+    Each starts with a character the engine can skip to: the punctuation before the word (where
+    whitespace precedes it, the split is already made), the word's first letter, the second part.
     """
-    by_second: dict[str, list[str]] = {}
-    for first, second in parts:
-        by_second.setdefault(second, []).append(first + second)
-    return "|".join(
-        f"{_nocase(second)}(?<={'|'.join(NOT_WORD + _nocase(w) for w in words)})\\K{PUNCTUATION_NEXT}"
-        for second, words in by_second.items()
-    )
-
-CONTRACTIONS = [
-    Rule(
-        "split_before_contractions",
-        rf"{NOT_WORD_NOR_SPACE}\K(?=(?:{_TWO_PART_ALTERNATION}){END_OF_WORD}|{_WANNA})", " ",
-        pass_name="contractions",
-        nltk=r"CONTRACTIONS2: (?i)\b(can)(not)\b etc. -> ' \1 \2 ' (the leading space)",
-        why="the contraction splits from a non-word character that precedes it (one that is not "
-        "whitespace: there the split is already made)",
-        example="'cannot",
-    ),
-    *(
+    word = first + second
+    name = word.replace("'", "")
+    after = END_OF_WORD if follows == "word_end" else f"(?=[{cc.RE_SPACE}])"
+    nltk = rf"CONTRACTIONS2: (?i)\b({first})(?#X)({second})" + (r"\b" if follows == "word_end" else r"(?=\s)")
+    common = dict(pass_name=f"contraction_{name}", nltk=nltk, triggers=(word,))
+    rules = [
         Rule(
-            f"split_{first.strip(chr(39))}_{second.strip(chr(39))}",
-            rf"{_nocase(first[0])}(?<={NOT_WORD}.){_nocase(first[1:])}\K(?={_nocase(second)}{END_OF_WORD})",
-            " ", pass_name="contractions",
-            nltk=rf"CONTRACTIONS2: (?i)\b({first})(?#X)({second})\b",
-            why="stdlib re semantics: \\b over re's \\w, (?i) over re's case classes",
-            example=f"I {first}{second} do it",
-        )
-        for first, second in _TWO_PART
-    ),
-    Rule(
-        "split_wan_na",
-        rf"{_nocase('w')}(?<={NOT_WORD}.){_nocase('an')}\K(?={_nocase('na')}[{cc.RE_SPACE}])", " ",
-        pass_name="contractions",
-        nltk=r"CONTRACTIONS2: (?i)\b(wan)(?#X)(na)(?=\s)",
-        why="wanna needs re's \\s after it, not a word boundary",
-        example="I wanna go",
-    ),
-    Rule(
-        "split_after_contractions",
-        _after_words(_TWO_PART), " ", pass_name="contractions",
-        nltk=r"CONTRACTIONS2: ... -> ' \1 \2 ' (the trailing space)",
-        why="the contraction splits from a non-word, non-space character that follows it; "
-        "starts at the word's last letter, so the scan looks at few places",
-        example="cannot.x",
-    ),
-]
+            f"split_before_{name}", rf"{NOT_WORD_NOR_SPACE}\K(?={_nocase(word)}{after})", " ",
+            why="the word splits from punctuation right before it (re's \\b: not a re \\w character)",
+            example=f"'{word} it", **common,
+        ),
+        Rule(
+            f"split_{first}_{second.strip(chr(39))}",
+            rf"{_nocase(first[0])}(?<={NOT_WORD}.){_nocase(first[1:])}\K(?={_nocase(second)}{after})", " ",
+            why="between the parts, for the whole word only; (?i) as stdlib re folds case (İ ı for i, ſ for s)",
+            example=f"I {word} do it", **common,
+        ),
+    ]
+    if follows == "word_end":
+        rules.append(Rule(
+            f"split_after_{name}",
+            rf"{_nocase(second)}(?<={NOT_WORD}{_nocase(word)})\K{PUNCTUATION_NEXT}", " ",
+            why="the word splits from punctuation right after it (where whitespace follows, it is split)",
+            example=f"{word}.x", **common,
+        ))
+    return rules
+
+
+CONTRACTIONS = [rule for parts in _TWO_PART for rule in _contraction_rules(*parts)]
 
 _T, _IS, _WAS = _nocase("t"), _nocase("is"), _nocase("was")
 TIS_TWAS = [
@@ -299,18 +296,21 @@ TIS_TWAS = [
         nltk=r"CONTRACTIONS3: (?i) ('t)(?#X)(is)\b",
         why="needs a space before the apostrophe",
         example="'Tis the season",
+        triggers=("'tis",),
     ),
     Rule(
         "split_after_t_is", rf"{_IS}(?<= '{_T}{_IS})\K{PUNCTUATION_NEXT}", " ", pass_name="tis_twas",
         nltk=r"CONTRACTIONS3: (?i) ('t)(?#X)(is)\b -> ' \1 \2 ' (the trailing space)",
         why="'tis splits from a non-word character that follows it",
         example="'tis.x",
+        triggers=("'tis",),
     ),
     Rule(
         "split_t_was", rf"'(?<= '| '{_T}{_IS}'){_T}\K(?={_WAS}{END_OF_WORD})", " ", pass_name="tis_twas",
         nltk=r"CONTRACTIONS3: (?i) ('t)(?#X)(was)\b",
         why="runs after the 'tis rule in NLTK, so a split 'tis before it provides the space it needs",
         example="'Twas the night",
+        triggers=("'twas",),
     ),
     Rule(
         "split_after_t_was", rf"{_WAS}(?<= '{_T}{_WAS}| '{_T}{_IS}'{_T}{_WAS})\K{PUNCTUATION_NEXT}", " ",
@@ -318,6 +318,7 @@ TIS_TWAS = [
         nltk=r"CONTRACTIONS3: (?i) ('t)(?#X)(was)\b -> ' \1 \2 ' (the trailing space)",
         why="'twas splits from a non-word character that follows it",
         example="'twas.x",
+        triggers=("'twas",),
     ),
 ]
 
@@ -328,6 +329,7 @@ LOWERCASING = [
         nltk="str.lower() of the joined tokens",
         why="str.lower writes a word-final capital sigma as ς; tokenizers' Lowercase always writes σ",
         example="ΟΔΟΣ",
+        triggers=("σ", "ς"),
     ),
     Rule(
         "lowercase", "", "", kind="lowercase",
@@ -341,6 +343,10 @@ RULES: tuple[Rule, ...] = (
     *LAYOUT, *OPENING_QUOTES, *BEFORE_PADDING, *PADDING, *CLOSING_QUOTES,
     *CLITICS, *CONTRACTIONS, *TIS_TWAS, *LOWERCASING,
 )
+
+# Python's (?i) matches these against the ASCII letters of the contraction rules (İ, ı against i;
+# ſ against s), which str.lower() does not map to them: a text holding one runs every pass.
+CASE_LOOKALIKES = cc.CASE_LOOKALIKES
 
 # What the reference's final str.split() splits on; the pre-tokenizer splits on exactly this.
 WHITESPACE_CLASS = f"[{cc.PY_SPLIT_SPACE}]"
@@ -356,6 +362,7 @@ class Pass:
     content: str
     literal: bool
     rules: tuple[str, ...]
+    triggers: tuple[str, ...] = ()  # empty: the pass always runs
 
 
 def build_passes(rules: tuple[Rule, ...] = RULES) -> tuple[Pass, ...]:
@@ -370,8 +377,10 @@ def build_passes(rules: tuple[Rule, ...] = RULES) -> tuple[Pass, ...]:
         if len({rule.content for rule in group}) != 1 or (len(group) > 1 and any(r.literal for r in group)):
             raise ValueError(f"rules of pass {first.pass_name!r} must share content and be regexes")
         pattern = first.pattern if len(group) == 1 else "|".join(f"(?:{rule.pattern})" for rule in group)
+        triggers = () if any(not r.triggers for r in group) else tuple(
+            dict.fromkeys(t for r in group for t in r.triggers))
         passes.append(Pass(first.pass_name, first.kind, pattern, first.content, first.literal,
-                           tuple(rule.name for rule in group)))
+                           tuple(rule.name for rule in group), triggers))
         group.clear()
 
     for rule in rules:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers
 
-from newspairs.rules import PASSES, WHITESPACE_CLASS, Pass
+from newspairs.rules import CASE_LOOKALIKES, PASSES, WHITESPACE_CLASS, Pass
 
 UNK_TOKEN = "[UNK]"
 
@@ -28,6 +28,37 @@ def _normalizer_of(step: Pass) -> normalizers.Normalizer:
 def build_normalizer(passes: tuple[Pass, ...] = PASSES) -> normalizers.Normalizer:
     """The normalizer: one built-in component per pass of the rule table, in order."""
     return normalizers.Sequence([_normalizer_of(step) for step in passes])
+
+
+class SkippingNormalizer:
+    """The rule table's normalizer that, per text, leaves out the passes that cannot fire on it.
+
+    A pass with triggers matches only where one of them occurs in the lowercased text (and the
+    lowercase cannot hide one: a text holding a character that Python's ``(?i)`` matches against an
+    ASCII letter runs every pass), so leaving it out of a text without them changes nothing. The
+    result is the full normalizer's, byte for byte; the work is still done by built-in components.
+    """
+
+    def __init__(self, passes: tuple[Pass, ...] = PASSES):
+        self._components = [_normalizer_of(step) for step in passes]
+        self._gated = [(index, step.triggers) for index, step in enumerate(passes) if step.triggers]
+        self._by_key: dict[tuple[bool, ...], normalizers.Normalizer] = {}
+
+    def _normalizer_for(self, key: tuple[bool, ...]) -> normalizers.Normalizer:
+        normalizer = self._by_key.get(key)
+        if normalizer is None:
+            skipped = {index for (index, _), active in zip(self._gated, key) if not active}
+            normalizer = normalizers.Sequence([c for i, c in enumerate(self._components) if i not in skipped])
+            self._by_key[key] = normalizer
+        return normalizer
+
+    def normalize_str(self, text: str) -> str:
+        if any(character in text for character in CASE_LOOKALIKES):
+            key = (True,) * len(self._gated)
+        else:
+            lowered = text.lower()
+            key = tuple(any(trigger in lowered for trigger in triggers) for _, triggers in self._gated)
+        return self._normalizer_for(key).normalize_str(text)
 
 
 def build_pre_tokenizer() -> pre_tokenizers.PreTokenizer:

@@ -12,13 +12,17 @@ for the final join) and off `tokenizers`' `Lowercase`, never written by hand.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
-from newspairs.charclasses_derive import render_module  # noqa: E402
+# loaded by path, not through the package, which needs the module this script writes
+_spec = importlib.util.spec_from_file_location("charclasses_derive", REPO / "newspairs" / "charclasses_derive.py")
+_derive = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_derive)
+render_module = _derive.render_module
 
 TARGET = REPO / "newspairs" / "charclasses.py"
 
