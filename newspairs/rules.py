@@ -396,6 +396,7 @@ def build_passes(rules: tuple[Rule, ...] = RULES) -> tuple[Pass, ...]:
 PASSES: tuple[Pass, ...] = build_passes()
 
 
-def rule_table_fingerprint() -> str:
+def rule_table_fingerprint(passes: tuple[Pass, ...] | None = None) -> str:
     """Everything that determines the normalization, as text (hashed into the stamp)."""
-    return "\n".join(f"{p.kind}\t{p.literal}\t{p.pattern!r}\t{p.content!r}" for p in PASSES) + "\n" + WHITESPACE_CLASS
+    passes = PASSES if passes is None else passes
+    return "\n".join(f"{p.kind}\t{p.literal}\t{p.pattern!r}\t{p.content!r}" for p in passes) + "\n" + WHITESPACE_CLASS

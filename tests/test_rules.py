@@ -1,0 +1,104 @@
+"""The rule table: every rule matters, passes build, skipping passes changes nothing, tables are current."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from hypothesis import example, given
+
+import newspairs.rules as rules
+from newspairs.tokenizer import SkippingNormalizer, build_normalizer, build_tokenizer
+from reference import REPO, reference_normalize_line
+from strategies import lines, texts
+
+
+def recipe(tokenizer, line: str) -> str:
+    """The documented three-line recipe: normalizer, pre-tokenizer, join."""
+    normalized = tokenizer.normalizer.normalize_str(line)
+    return " ".join(word for word, _ in tokenizer.pre_tokenizer.pre_tokenize_str(normalized))
+
+
+FULL = build_tokenizer()
+
+
+class TestEveryRuleMatters:
+    @pytest.mark.parametrize("rule", rules.RULES, ids=[rule.name for rule in rules.RULES])
+    def test_example_is_exact_with_the_rule(self, rule):
+        assert recipe(FULL, rule.example) == reference_normalize_line(rule.example)
+
+    @pytest.mark.parametrize("rule", rules.RULES, ids=[rule.name for rule in rules.RULES])
+    def test_example_breaks_without_the_rule(self, rule):
+        without = build_tokenizer(rules.build_passes(tuple(r for r in rules.RULES if r is not rule)))
+        assert recipe(without, rule.example) != reference_normalize_line(rule.example)
+
+
+class TestTable:
+    def test_names_are_unique(self):
+        names = [rule.name for rule in rules.RULES]
+        assert len(names) == len(set(names))
+
+    def test_each_rule_says_why_and_where_it_comes_from(self):
+        for rule in rules.RULES:
+            assert rule.why and rule.nltk and rule.example, rule.name
+
+    def test_rules_of_a_pass_share_content(self):
+        with pytest.raises(ValueError, match="must share content"):
+            rules.build_passes(
+                (
+                    rules.Rule("a", "x", " ", nltk="-", why="-", example="-", pass_name="p"),
+                    rules.Rule("b", "y", "_", nltk="-", why="-", example="-", pass_name="p"),
+                )
+            )
+
+    def test_passes_with_triggers_only_hold_rules_with_triggers(self):
+        by_name = {rule.name: rule for rule in rules.RULES}
+        for step in rules.PASSES:
+            if step.triggers:
+                assert all(by_name[name].triggers for name in step.rules), step.name
+
+    @pytest.mark.parametrize("index", [0, len(rules.RULES) // 2, len(rules.RULES) - 2])
+    def test_fingerprint_changes_with_any_rule(self, index):
+        changed = list(rules.RULES)
+        rule = changed[index]
+        changed[index] = rules.Rule(**{**rule.__dict__, "content": rule.content + " "})
+        assert rules.rule_table_fingerprint(rules.build_passes(tuple(changed))) != rules.rule_table_fingerprint()
+        assert rules.rule_table_fingerprint(rules.build_passes(rules.RULES)) == rules.rule_table_fingerprint()
+
+
+class TestSkippingNormalizer:
+    """Leaving out passes whose triggers a text lacks gives the full normalizer's output."""
+
+    full = build_normalizer()
+    skipping = SkippingNormalizer()
+
+    @given(texts())
+    @example("I cannot go, 'tis late.\nGONNA x ΟΔΟΣ \"q\"")
+    @example("gİmme 'tİs 'twaſ")  # İ, ſ: Python's (?i) matches them, str.lower() does not map them
+    @example("no trigger at all here")
+    def test_same_output_as_the_full_normalizer(self, text):
+        assert self.skipping.normalize_str(text) == self.full.normalize_str(text)
+
+    @given(lines)
+    def test_same_output_on_single_lines(self, line):
+        assert self.skipping.normalize_str(line) == self.full.normalize_str(line)
+
+    @pytest.mark.parametrize(
+        "text",
+        ["plain words only", "he said, yes", 'a "quote"', "it's", "cannot", "'Tis", "ΣΑΣ"],
+        ids=["none", "comma", "double-quote", "apostrophe", "contraction", "tis", "sigma"],
+    )
+    def test_triggered_passes_do_fire(self, text):
+        assert self.skipping.normalize_str(text) == self.full.normalize_str(text)
+        assert recipe(FULL, text) == reference_normalize_line(text)
+
+
+@pytest.mark.slow
+def test_character_classes_are_current():
+    """newspairs/charclasses.py is what the reference engines give today (drift check)."""
+    result = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "derive_charclasses.py"), "--check"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
