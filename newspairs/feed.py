@@ -193,8 +193,8 @@ def pack_ids(
 
 
 def _packed_examples(sources: list, column: str, tokenizer: Tokenizer, block_size: int, separator_id: int):
-    # One packing stream per source shard: datasets hands each DataLoader worker / node its own
-    # sublist of `sources`, and each shard drops only its own final remainder.
+    # One packing stream per source group: datasets hands each DataLoader worker / node its own
+    # sublist of `sources`, and each group drops only its own final remainder.
     for source in sources:
         batches = source.select_columns([column]).with_format(None).iter(batch_size=PACK_TEXTS_PER_CALL)
         for block in pack_ids(_texts(batches, column), tokenizer, block_size, separator_id):
@@ -208,14 +208,19 @@ def pack(
     *,
     column: str = TEXT_COLUMN,
     separator: str = SEP_TOKEN,
+    num_shards: int = 1,
 ) -> datasets.Dataset | datasets.IterableDataset:
     """Language-modelling blocks: the documents of ``column``, encoded, joined with ``separator``, cut.
 
     Returns a dataset of the same kind with one column, ``input_ids``, each row exactly
-    ``block_size`` ids. No id is dropped but the final remainder: on a `Dataset`, the last
-    ``< block_size`` ids of the whole concatenation; on an `IterableDataset`, the last ones of each
-    of its shards (each shard is packed on its own, so ``split_dataset_by_node`` and DataLoader
-    workers split the packed stream along the source's shards).
+    ``block_size`` ids, in the source's order. No id is dropped but the final remainder, the last
+    ``< block_size`` ids of the concatenation.
+
+    ``num_shards`` (an `IterableDataset` only) splits the packed stream into that many shards, each
+    packing a contiguous group of the source's shards on its own and dropping its own final
+    remainder. With one shard (the default), ``split_dataset_by_node`` gives each node one block in
+    ``world_size`` of a stream every node reads and encodes whole, and one DataLoader worker reads;
+    with ``world_size * num_workers`` shards, each node and worker encodes only its own part.
     """
     import datasets
 
@@ -229,11 +234,15 @@ def pack(
     features = datasets.Features({"input_ids": datasets.List(datasets.Value("int32"), length=block_size)})
     kwargs = {"column": column, "tokenizer": tokenizer, "block_size": block_size, "separator_id": separator_id}
     if isinstance(dataset, datasets.IterableDataset):
-        shards = [dataset.shard(dataset.num_shards, i) for i in range(dataset.num_shards)]
+        if not isinstance(num_shards, int) or not 1 <= num_shards <= dataset.num_shards:
+            raise ValueError(f"num_shards must be an int from 1 to the source's {dataset.num_shards} shards, got {num_shards!r}")
+        shards = [dataset] if num_shards == 1 else [dataset.shard(num_shards, i) for i in range(num_shards)]
         return datasets.IterableDataset.from_generator(
             _packed_examples, features=features, gen_kwargs={"sources": shards, **kwargs}
         )
     if isinstance(dataset, datasets.Dataset):
+        if num_shards != 1:
+            raise ValueError(f"num_shards is for an IterableDataset; a Dataset is split by index, got {num_shards!r}")
         from datasets.fingerprint import Hasher
 
         fingerprint = Hasher.hash(("newspairs.pack", dataset._fingerprint, tokenizer.to_str(), column, block_size, separator_id))

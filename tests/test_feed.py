@@ -168,27 +168,46 @@ class TestPack:
         packed = feed.pack(datasets.Dataset.from_dict({"raw": SENTENCES[:2]}), 1000, tokenizer)
         assert len(packed) == 0 and packed.column_names == ["input_ids"]
 
-    def test_streaming_packs_each_shard_on_its_own(self, tokenizer):
+    @staticmethod
+    def three_shard_stream():
         shards = [SENTENCES * 5, ARTICLES * 7, SENTENCES[::-1] * 3]
         source = datasets.IterableDataset.from_generator(
             lambda texts: ({"raw": text} for shard in texts for text in shard), gen_kwargs={"texts": shards}
         )
+        return source, shards
+
+    @staticmethod
+    def blocks_of(stream, block_size):
+        return [stream[i : i + block_size] for i in range(0, len(stream) - block_size + 1, block_size)]
+
+    def test_streaming_drops_only_the_final_remainder(self, tokenizer):
+        source, shards = self.three_shard_stream()
         packed = feed.pack(source, 8, tokenizer)
-        assert packed.num_shards == 3
-        expected = []
-        for shard in shards:
-            stream = expected_stream(tokenizer, shard)
-            expected += [stream[i : i + 8] for i in range(0, len(stream) - 7, 8)]
+        assert packed.num_shards == 1
+        expected = self.blocks_of(expected_stream(tokenizer, [text for shard in shards for text in shard]), 8)
         assert [row["input_ids"] for row in packed] == expected
 
-    @pytest.mark.parametrize("world_size", [2, 3])
-    def test_split_by_node_shares_out_the_blocks(self, tokenizer, world_size):
+    def test_streaming_shards_are_packed_on_their_own(self, tokenizer):
+        source, shards = self.three_shard_stream()
+        packed = feed.pack(source, 8, tokenizer, num_shards=3)
+        assert packed.num_shards == 3
+        expected = [block for shard in shards for block in self.blocks_of(expected_stream(tokenizer, shard), 8)]
+        assert [row["input_ids"] for row in packed] == expected
+
+    @pytest.mark.parametrize(("world_size", "num_shards"), [(2, 1), (3, 1), (2, 6), (3, 3)])
+    def test_split_by_node_shares_out_the_blocks(self, tokenizer, world_size, num_shards):
         source = datasets.Dataset.from_dict({"raw": SENTENCES * 12}).to_iterable_dataset(num_shards=6)
-        packed = feed.pack(source, 8, tokenizer)
+        packed = feed.pack(source, 8, tokenizer, num_shards=num_shards)
         everything = sorted(tuple(row["input_ids"]) for row in packed)
         per_node = [[tuple(row["input_ids"]) for row in split_dataset_by_node(packed, rank, world_size)] for rank in range(world_size)]
         assert all(per_node)
         assert sorted(block for node in per_node for block in node) == everything
+
+    @pytest.mark.parametrize("num_shards", [0, 7, 2.0])
+    def test_streaming_num_shards_must_fit_the_source(self, tokenizer, num_shards):
+        source = datasets.Dataset.from_dict({"raw": SENTENCES}).to_iterable_dataset(num_shards=6)
+        with pytest.raises(ValueError, match="num_shards must be an int from 1 to the source's 6 shards"):
+            feed.pack(source, 8, tokenizer, num_shards=num_shards)
 
     def test_with_format_torch_gives_a_block_tensor(self, tokenizer):
         torch = pytest.importorskip("torch")
@@ -202,8 +221,9 @@ class TestPack:
             ({"block_size": 1}, "block_size must be an int >= 2"),
             ({"block_size": 8, "separator": "</s>"}, "no separator token '</s>'"),
             ({"block_size": 8, "column": "text"}, "no text column 'text'"),
+            ({"block_size": 8, "num_shards": 2}, "num_shards is for an IterableDataset"),
         ],
-        ids=["block-too-small", "unknown-separator", "missing-column"],
+        ids=["block-too-small", "unknown-separator", "missing-column", "shards-of-a-dataset"],
     )
     def test_errors(self, tokenizer, kwargs, message):
         ds = datasets.Dataset.from_dict({"raw": SENTENCES})
@@ -244,7 +264,7 @@ class TestTorch:
 
     def test_dataloader_of_packed_streaming_blocks(self, tokenizer):
         source = datasets.Dataset.from_dict({"raw": SENTENCES * 6}).to_iterable_dataset(num_shards=2)
-        packed = feed.pack(source, 8, tokenizer)
+        packed = feed.pack(source, 8, tokenizer, num_shards=2)
         batches = list(feed.dataloader(packed, tokenizer, batch_size=4))
         assert sum(b["input_ids"].shape[0] for b in batches) == len(list(packed))
         assert all(b["attention_mask"].all() for b in batches)
@@ -281,7 +301,7 @@ FORKED_WORKERS_SCRIPT = textwrap.dedent(
     loader = feed.dataloader(stream, tokenizer, batch_size=4, num_workers=2, multiprocessing_context="fork")
     rows = sum(batch["input_ids"].shape[0] for batch in loader)
     assert rows == len(ds), rows
-    blocks = feed.pack(stream, 8, tokenizer)  # the packing generator encodes in the workers
+    blocks = feed.pack(stream, 8, tokenizer, num_shards=2)  # the packing generator encodes in the workers
     loader = feed.dataloader(blocks, tokenizer, batch_size=4, num_workers=2, multiprocessing_context="fork")
     assert sum(batch["input_ids"].shape[0] for batch in loader) == len(list(blocks))
     # last: datasets sets TOKENIZERS_PARALLELISM=false in this process before forking for num_proc
