@@ -101,7 +101,10 @@ def main(argv: list[str] | None = None) -> dict:
     train = newspairs.load(args.source, config="articles", split="train", streaming=args.streaming)
     if args.streaming:
         train = train.shuffle(seed=args.seed, buffer_size=1000)
-    blocks = newspairs.pack(train, args.block_size, tokenizer)
+    if args.streaming:  # one packed shard per DataLoader worker, so that every worker reads
+        blocks = newspairs.pack(train, args.block_size, tokenizer, num_shards=min(max(args.num_workers, 1), train.num_shards))
+    else:
+        blocks = newspairs.pack(train, args.block_size, tokenizer)
     if not args.streaming and len(blocks) == 0:
         raise ValueError(f"the corpus gave no block of {args.block_size} ids: use a smaller --block-size or more text")
     loader = newspairs.dataloader(

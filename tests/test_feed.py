@@ -62,7 +62,9 @@ def ids_of_normalized_side(tokenizer, normalized_texts):
 
 class TestEncoder:
     @pytest.mark.skipif(not (SHARED / "seed").is_dir(), reason="needs ../shared/seed")
-    def test_raw_ids_equal_the_stored_normalized_sides_ids(self, tokenizer):
+    @pytest.mark.parametrize("which", ["trained-here", "shipped"])
+    def test_raw_ids_equal_the_stored_normalized_sides_ids(self, which):
+        tokenizer = trained_tokenizer() if which == "trained-here" else newspairs.load_tokenizer()
         raw, normalized = seed_pair()
         got = feed.Encoder(tokenizer)({"raw": raw})["input_ids"]
         assert got == ids_of_normalized_side(tokenizer, normalized)
