@@ -11,6 +11,8 @@ run is reproducible whatever ``--jobs`` is.
 Each divergent input is shrunk (delta debugging on its first divergent line); minimal inputs are
 grouped by kind (ASCII as is, other characters as their Unicode category) and each kind is
 reported once, with how often it came up: a minimal input, the reference's output, newspairs'.
+A known gap (``strategies.unicode_version_skew``, pinned by a strict xfail) is left out unless
+``--with-unicode-skew``.
 Exit status 1 if anything diverged.
 
     python scripts/fuzz_normalize.py --examples 1000000 [--seed 0] [--jobs 2] [--show 10]
@@ -57,10 +59,11 @@ def normalize_batch_or_errors(batch: list[str]) -> list[str]:
         return [normalize_or_error(text) for text in batch]
 
 
-def run_task(task: tuple[int, int, int]) -> tuple[int, int, int, list[tuple[str, str, str]]]:
-    """``(seed, task number, examples)`` -> (examples, divergent, reference timeouts, some divergent)."""
-    seed, number, count = task
-    draw = RandomText(f"{seed}:{number}")
+def run_task(task: tuple[int, int, int, bool]) -> tuple[int, int, int, list[tuple[str, str, str]]]:
+    """``(seed, task number, examples, with version skew)`` -> (examples, divergent, reference
+    timeouts, some divergent examples)."""
+    seed, number, count, with_version_skew = task
+    draw = RandomText(f"{seed}:{number}", with_version_skew=with_version_skew)
     divergent = timeouts = 0
     kept: list[tuple[str, str, str]] = []
     for start in range(0, count, BATCH):
@@ -120,10 +123,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--examples", type=int, default=100_000, help="how many examples (default 100,000)")
     parser.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes (default: all cores)")
+    parser.add_argument(
+        "--with-unicode-skew", action="store_true",
+        help="also draw the known gap: code points Python's Unicode leaves unassigned and tokenizers lowercases",
+    )
     parser.add_argument("--show", type=int, default=10, help="distinct minimal divergences to print (default 10)")
     args = parser.parse_args(argv)
 
-    tasks = [(args.seed, n, min(TASK_EXAMPLES, args.examples - start)) for n, start in enumerate(range(0, args.examples, TASK_EXAMPLES))]
+    tasks = [
+        (args.seed, n, min(TASK_EXAMPLES, args.examples - start), args.with_unicode_skew)
+        for n, start in enumerate(range(0, args.examples, TASK_EXAMPLES))
+    ]
     started = time.perf_counter()
     done = divergent = timeouts = 0
     kept: list[tuple[str, str, str]] = []

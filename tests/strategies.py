@@ -196,11 +196,16 @@ def texts(draw, max_lines: int = 8) -> str:
 
 class RandomText:
     """Lines and texts drawn with `random` from the alphabets above, about 100x faster than
-    hypothesis per example (no shrinking: `scripts/fuzz_normalize.py` shrinks what fails)."""
+    hypothesis per example (no shrinking: `scripts/fuzz_normalize.py` shrinks what fails).
 
-    def __init__(self, seed: int | str | None = None):
+    Like the hypothesis strategies, it leaves out the known gap `unicode_version_skew` unless
+    ``with_version_skew`` (then its code points come up among the derived characters too).
+    """
+
+    def __init__(self, seed: int | str | None = None, with_version_skew: bool = False):
         self.rng = random.Random(seed)
-        self.derived = _derived_characters()
+        self.derived = _derived_characters() + (tuple(sorted(unicode_version_skew())) if with_version_skew else ())
+        self.left_out = frozenset() if with_version_skew else unicode_version_skew()
 
     def piece(self) -> str:
         rng = self.rng
@@ -212,7 +217,7 @@ class RandomText:
         if roll < 0.9:
             return rng.choice(self.derived)
         codes = (rng.choice((rng.randrange(32, 0x250), rng.randrange(0x250, 0x30000))) for _ in range(rng.randint(1, 3)))
-        return "".join(chr(c) for c in codes if not 0xD800 <= c <= 0xDFFF)
+        return "".join(chr(c) for c in codes if not 0xD800 <= c <= 0xDFFF and chr(c) not in self.left_out)
 
     def line(self, max_pieces: int = 24) -> str:
         rng = self.rng
