@@ -9,8 +9,9 @@ parallel ``encode_batch`` path, with no normalized text ever materialized in Pyt
   ``with_transform``, and for ``IterableDataset.map``.
 - `pack`: concatenate documents with the separator and cut fixed-length blocks, on `Dataset` and
   on streaming `IterableDataset` (shard by shard, so it composes with ``split_dataset_by_node``).
-- `PadCollator`, `dataloader`, `worker_init_fn`: PyTorch batches, with ``num_workers > 0`` safe
-  from the tokenizers fork deadlock. torch is imported only when these are used.
+- `PadCollator`, `dataloader`: PyTorch batches. torch is imported only when these are used.
+- Forked processes (DataLoader workers, ``map(num_proc=...)``) encode sequentially: see
+  `encode_sequentially_in_forked_children`, registered when this module is imported.
 - `skip_normalization`: the same tokenizer minus the normalization, for text that is already
   normalized (what "encoding the stored normalized side" means).
 """
@@ -31,6 +32,23 @@ if TYPE_CHECKING:
     import torch
 
 TEXT_COLUMN = "raw"
+
+
+def encode_sequentially_in_forked_children() -> None:
+    """Turn tokenizers' thread pool off in a forked child (run by `os.fork` in every child).
+
+    A forked child inherits the parent's memory but not its threads: once the parent has run a
+    parallel ``encode_batch``, the child's first parallel call waits on a pool whose threads do not
+    exist, forever. tokenizers guards against this only while ``TOKENIZERS_PARALLELISM`` is unset;
+    set to ``true``, DataLoader workers and ``map(num_proc=...)`` children hang. In a child the
+    processes are the parallelism, so each encodes sequentially (tokenizers reads the variable at
+    every call). Processes started by ``subprocess`` or the ``spawn`` method are not forks of this
+    interpreter and are left alone.
+    """
+    os.environ["TOKENIZERS_PARALLELISM"] = "false"
+
+
+os.register_at_fork(after_in_child=encode_sequentially_in_forked_children)
 # Texts handed to one encode_batch call while packing: enough to keep both of tokenizers' threads
 # busy, small enough that a streaming pipeline yields its first block quickly.
 PACK_TEXTS_PER_CALL = 256
@@ -102,10 +120,8 @@ class Encoder:
     special_tokens: bool = True
     keep: tuple[str, ...] = ()
     _configured: Tokenizer = field(init=False, repr=False)
-    _owner_pid: int = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._owner_pid = os.getpid()
         if self.max_length is not None and self.max_length < 1:
             raise ValueError(f"max_length must be a positive number of ids, got {self.max_length!r}")
         self.keep = tuple(self.keep)
@@ -129,9 +145,6 @@ class Encoder:
     def __call__(self, batch: Mapping[str, Sequence[Any]]) -> dict[str, list]:
         if self.column not in batch:
             raise ValueError(f"the batch has no text column {self.column!r} (its columns: {sorted(batch)})")
-        if os.getpid() != self._owner_pid:
-            # a worker (map's num_proc, DataLoader): sequential encoding, see `worker_init_fn`
-            os.environ["TOKENIZERS_PARALLELISM"] = "false"
         texts = batch[self.column]
         for i, text in enumerate(texts):
             if not isinstance(text, str):
@@ -260,17 +273,6 @@ def pack(
 # --- PyTorch -------------------------------------------------------------------------------------
 
 
-def worker_init_fn(worker_id: int) -> None:
-    """DataLoader worker start-up: turn tokenizers' own thread pool off in the worker.
-
-    A forked worker inherits the parent's memory but not its Rust threads; if the parent already
-    ran a parallel ``encode_batch``, the pool's locks may be held by threads that no longer
-    exist, and the worker's first parallel call can hang. Workers are the parallelism here, so
-    each encodes sequentially (tokenizers reads the variable at every call).
-    """
-    os.environ["TOKENIZERS_PARALLELISM"] = "false"
-
-
 def _as_list(value: Any) -> list:
     return value.tolist() if hasattr(value, "tolist") else list(value)
 
@@ -368,6 +370,5 @@ def dataloader(
         shuffle=shuffle,
         num_workers=num_workers,
         collate_fn=PadCollator(pad_id_of(tokenizer)),
-        worker_init_fn=worker_init_fn if num_workers > 0 else None,
         **loader_options,
     )

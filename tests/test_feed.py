@@ -130,6 +130,15 @@ class TestEncoder:
             "label": [2, 3],
         }
 
+    def test_map_fingerprint_depends_on_tokenizer_and_options_only(self):
+        # what lets datasets reuse a cached map() in a later session
+        from datasets.fingerprint import Hasher
+
+        loaded = [newspairs.load_tokenizer(), newspairs.load_tokenizer()]
+        assert Hasher.hash(feed.Encoder(loaded[0])) == Hasher.hash(feed.Encoder(loaded[1]))
+        assert Hasher.hash(feed.Encoder(loaded[0])) != Hasher.hash(feed.Encoder(loaded[0], max_length=8))
+        assert Hasher.hash(feed.Encoder(loaded[0])) != Hasher.hash(feed.Encoder(trained_tokenizer()))
+
     @pytest.mark.parametrize(
         ("make", "message"),
         [
@@ -275,8 +284,8 @@ class TestTorch:
 # Runs in a fresh interpreter so that a deadlock fails the test through the timeout instead of
 # hanging the suite. The parent encodes in parallel first (the situation that deadlocks forked
 # workers), then forked DataLoader workers encode raw text (through newspairs.dataloader, then
-# through a hand-made DataLoader), others read a streaming dataset and pack one, and map(num_proc=2)
-# encodes in two forked processes. Without the Encoder's own check or without worker_init_fn, it hangs.
+# through a hand-made DataLoader), others pack a stream, and map(num_proc=2) encodes in two forked
+# processes. Without encode_sequentially_in_forked_children, the first DataLoader hangs.
 FORKED_WORKERS_SCRIPT = textwrap.dedent(
     """
     import sys
@@ -292,7 +301,7 @@ FORKED_WORKERS_SCRIPT = textwrap.dedent(
     loader = feed.dataloader(ds, tokenizer, batch_size=4, num_workers=2, multiprocessing_context="fork")
     rows = sum(batch["input_ids"].shape[0] for batch in loader)
     assert rows == len(ds), rows
-    # a hand-made DataLoader without worker_init_fn: the Encoder notices it runs in a worker
+    # a hand-made DataLoader: nothing newspairs-specific but the Encoder and the collator
     plain = torch.utils.data.DataLoader(
         ds.with_transform(feed.Encoder(tokenizer)), batch_size=4, num_workers=2,
         collate_fn=feed.PadCollator(0), multiprocessing_context="fork",
