@@ -149,7 +149,7 @@ BEFORE_PADDING = [
     ),
     Rule(
         "pad_after_odd_comma_run",
-        rf"[:,](?<![:,][:,])(?:[:,][:,])*\K(?=[:,][{DIGIT}]|[^:,{DIGIT}])", " ", pass_name="final_period",
+        rf"[:,](?<![:,][:,])(?:[:,][:,])*\K(?=[:,][{DIGIT}]|[^:,{DIGIT} ])", " ", pass_name="final_period",
         nltk=r"PUNCTUATION: ([:,])([^\d]) -> ' \1 \2' (consumes the next character)",
         why="NLTK's scan pairs each comma or colon with the next character, so whether the run's end "
         "splits depends on the run's parity; counted from the run's start",
@@ -173,38 +173,38 @@ BEFORE_PADDING = [
 # point (one, or a whole pair/triple of a run), so the alternatives cannot hide one another.
 PADDING = [
     Rule(
-        "pad_backtick_pairs", r"``\K", " ", pass_name="padding",
+        "pad_backtick_pairs", r"``\K(?! )", " ", pass_name="padding",
         nltk="STARTING_QUOTES: (``) -> ' \\1 '",
         why="pairs are taken from the start of a backtick run, as NLTK's scan takes them",
         example="a```b",
     ),
     Rule(
-        "pad_ellipses", r"\.\.\.\K", " ", pass_name="padding",
+        "pad_ellipses", r"\.\.\.\K(?! )", " ", pass_name="padding",
         nltk=r"PUNCTUATION: \.\.\. -> ' ... '",
         why="triples are taken from the start of a run of periods",
         example="wait....for it",
     ),
     Rule(
-        "pad_double_dashes", r"--\K", " ", pass_name="padding",
+        "pad_double_dashes", r"--\K(?! )", " ", pass_name="padding",
         nltk="DOUBLE_DASHES: -- -> ' -- '",
         why="pairs are taken from the start of a run of dashes",
         example="a---b",
     ),
     Rule(
-        "pad_double_single_quotes", r"''\K", " ", pass_name="padding",
+        "pad_double_single_quotes", r"''\K(?! )", " ", pass_name="padding",
         nltk="ENDING_QUOTES: '' -> \" '' \"",
         why="pairs are taken from the start of a run of apostrophes",
         example="a'''b",
     ),
     Rule(
-        "pad_after_symbols", rf"[{SYMBOLS}]\K", " ", pass_name="padding",
+        "pad_after_symbols", rf"[{SYMBOLS}]\K(?! )", " ", pass_name="padding",
         nltk="PUNCTUATION: [;@#$%&] and [?!]; PARENS_BRACKETS",
         why="these split off wherever they are",
         example="a;b",
     ),
     Rule(
         "pad_before_symbols_and_runs",
-        rf"(?=[{SYMBOLS}]|[:,][^{DIGIT}])|(?=``)(?<!`)|(?=\.\.\.)(?<!\.)|(?=--)(?<!-)|(?='')(?<!')", " ",
+        rf"(?=[{SYMBOLS}]|[:,][^{DIGIT}])(?<! )|(?=``)(?<![` ])|(?=\.\.\.)(?<![. ])|(?=--)(?<![- ])|(?='')(?<![' ])", " ",
         pass_name="padding_before",
         nltk="the leading ' ' of the same rules; PUNCTUATION: ([:,])([^\\d])",
         why="zero-width, so a pass of its own (after the pass that consumes runs); runs pad only at their "
