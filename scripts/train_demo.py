@@ -1,11 +1,14 @@
-"""Train a tiny causal language model on CPU straight from raw news text, with newspairs' feed.
+"""Train a tiny model on CPU straight from raw news text, with newspairs' feed.
 
 Raw articles (the embedded default data, or ``--source``) are encoded on the fly by the trained
-normalization tokenizer, packed into fixed-length blocks (`newspairs.pack`) and batched by
-`newspairs.dataloader`; a two-layer Transformer learns to predict the next id. Prints the loss and
-tokens/s as it goes; exits 1 if the loss did not fall.
+normalization tokenizer. ``--task lm`` (default): the ids are packed into fixed-length blocks
+(`newspairs.pack`) and a two-layer causal Transformer learns to predict the next id. ``--task
+classify``: each article is encoded when its batch is read (`newspairs.dataloader`, padded by
+`newspairs.PadCollator`) and a small Transformer encoder learns the source's ``label`` (ISOT
+``True``/``Fake`` files have one). Prints the loss, tokens/s and the validation split's loss as it
+goes; exits 1 if the training loss did not fall.
 
-    python scripts/train_demo.py [--source PATH] [--tokenizer DIR] [--steps 300] [--streaming]
+    python scripts/train_demo.py [--source PATH] [--tokenizer DIR] [--task lm|classify] [--steps 300] [--streaming]
 
 Needs torch (``pip install -e '.[torch]'``, the CPU build).
 """
@@ -45,6 +48,27 @@ class TinyCausalLM(nn.Module):
         return self.norm(hidden) @ self.embed.weight.T
 
 
+class TinyClassifier(nn.Module):
+    """Token and position embeddings, a Transformer encoder layer, the mean over the real ids, a linear head."""
+
+    def __init__(self, vocab_size: int, max_length: int, classes: int, width: int = 64, heads: int = 4):
+        super().__init__()
+        self.embed = nn.Embedding(vocab_size, width)
+        self.position = nn.Embedding(max_length, width)
+        self.layer = nn.TransformerEncoderLayer(width, heads, dim_feedforward=4 * width, dropout=0.1, batch_first=True)
+        self.head = nn.Linear(width, classes)
+
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        hidden = self.embed(ids) + self.position(torch.arange(ids.shape[1], device=ids.device))
+        hidden = self.layer(hidden, src_key_padding_mask=mask == 0)
+        weights = mask.unsqueeze(-1).float()
+        return self.head((hidden * weights).sum(1) / weights.sum(1).clamp(min=1))
+
+
+def label_loss(model: nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+    return nn.functional.cross_entropy(model(batch["input_ids"], batch["attention_mask"]), batch["label"])
+
+
 def next_id_loss(model: nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tensor:
     ids, mask = batch["input_ids"], batch["attention_mask"]
     logits = model(ids[:, :-1])
@@ -53,9 +77,9 @@ def next_id_loss(model: nn.Module, batch: dict[str, torch.Tensor]) -> torch.Tens
 
 
 @torch.no_grad()
-def mean_loss(model: nn.Module, loader) -> float | None:
-    """The next-id loss over a held-out DataLoader (None when it has no block)."""
-    losses = [next_id_loss(model, batch).item() for batch in loader]
+def mean_loss(model: nn.Module, loss_of, loader) -> float | None:
+    """The mean loss over a held-out DataLoader (None when it is empty)."""
+    losses = [loss_of(model, batch).item() for batch in loader]
     return sum(losses) / len(losses) if losses else None
 
 
@@ -69,16 +93,17 @@ def batches_forever(loader):
             empty = False
             yield batch
         if empty:
-            raise ValueError("the corpus gave no block: use a smaller --block-size or more text")
+            raise ValueError("the corpus gave no batch: use a smaller --block-size or more text")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--source", help="a corpus newspairs.load reads (default: the embedded data)")
     parser.add_argument("--tokenizer", help="trained tokenizer folder or tokenizer.json (default: the shipped one)")
+    parser.add_argument("--task", choices=("lm", "classify"), default="lm", help="what the model learns (default lm)")
     parser.add_argument("--steps", type=int, default=300, help="optimizer steps (default 300)")
-    parser.add_argument("--block-size", type=int, default=64, help="ids per packed block (default 64)")
-    parser.add_argument("--batch-size", type=int, default=16, help="blocks per step (default 16)")
+    parser.add_argument("--block-size", type=int, default=64, help="ids per packed block; classify: at most (default 64)")
+    parser.add_argument("--batch-size", type=int, default=16, help="blocks or articles per step (default 16)")
     parser.add_argument("--lr", type=float, default=3e-3, help="AdamW learning rate (default 3e-3)")
     parser.add_argument("--log-every", type=int, default=50, help="steps between progress lines (default 50)")
     parser.add_argument("--streaming", action="store_true", help="read the corpus as a stream (IterableDataset)")
@@ -91,40 +116,60 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def language_model_task(args, tokenizer, train, held_out):
+    """Packed blocks for training and validation, the causal LM, its loss and a uniform guess's loss."""
+    # a stream gets one packed shard per DataLoader worker, so that every worker reads
+    shards = {"num_shards": min(max(args.num_workers, 1), train.num_shards)} if args.streaming else {}
+    blocks = newspairs.pack(train, args.block_size, tokenizer, **shards)
+    if not args.streaming and len(blocks) == 0:
+        raise ValueError(f"the corpus gave no block of {args.block_size} ids: use a smaller --block-size or more text")
+    loader = newspairs.dataloader(
+        blocks, tokenizer, batch_size=args.batch_size, shuffle=not args.streaming, num_workers=args.num_workers
+    )
+    held_out_loader = newspairs.dataloader(newspairs.pack(held_out, args.block_size, tokenizer), tokenizer, batch_size=args.batch_size)
+    model = TinyCausalLM(tokenizer.get_vocab_size(), args.block_size)
+    return loader, held_out_loader, model, next_id_loss, math.log(tokenizer.get_vocab_size())
+
+
+def classifier_task(args, tokenizer, train, held_out):
+    """Raw articles encoded per batch with their label, the classifier, its loss and a uniform guess's loss."""
+    label = (train.features or {}).get("label")
+    if label is None:
+        raise ValueError(f"the source has no label column (its columns: {train.column_names}): use --task lm")
+    options = {"batch_size": args.batch_size, "max_length": args.block_size, "keep": ("label",)}
+    loader = newspairs.dataloader(train, tokenizer, shuffle=not args.streaming, num_workers=args.num_workers, **options)
+    held_out_loader = newspairs.dataloader(held_out, tokenizer, **options)
+    model = TinyClassifier(tokenizer.get_vocab_size(), args.block_size, label.num_classes)
+    return loader, held_out_loader, model, label_loss, math.log(label.num_classes)
+
+
 def main(argv: list[str] | None = None) -> dict:
-    """Train; returns the first and last logged losses and the tokens/s (for tests)."""
+    """Train; returns the first and last logged losses, the tokens/s and the validation losses (for tests)."""
     args = parse_args(argv)
     torch.manual_seed(args.seed)
     if args.threads:
         torch.set_num_threads(args.threads)
     tokenizer = newspairs.load_tokenizer(args.tokenizer)
     train = newspairs.load(args.source, config="articles", split="train", streaming=args.streaming)
+    held_out = newspairs.load(args.source, config="articles", split="validation", streaming=args.streaming)
     if args.streaming:
         train = train.shuffle(seed=args.seed, buffer_size=1000)
-    if args.streaming:  # one packed shard per DataLoader worker, so that every worker reads
-        blocks = newspairs.pack(train, args.block_size, tokenizer, num_shards=min(max(args.num_workers, 1), train.num_shards))
-    else:
-        blocks = newspairs.pack(train, args.block_size, tokenizer)
-    if not args.streaming and len(blocks) == 0:
-        raise ValueError(f"the corpus gave no block of {args.block_size} ids: use a smaller --block-size or more text")
-    loader = newspairs.dataloader(
-        blocks, tokenizer, batch_size=args.batch_size, shuffle=not args.streaming, num_workers=args.num_workers
-    )
-    held_out = newspairs.load(args.source, config="articles", split="validation", streaming=args.streaming)
-    held_out_loader = newspairs.dataloader(newspairs.pack(held_out, args.block_size, tokenizer), tokenizer, batch_size=args.batch_size)
-    model = TinyCausalLM(tokenizer.get_vocab_size(), args.block_size)
-    held_out_before = mean_loss(model, held_out_loader)
+    task = language_model_task if args.task == "lm" else classifier_task
+    loader, held_out_loader, model, loss_of, uniform_loss = task(args, tokenizer, train, held_out)
+    held_out_before = mean_loss(model.eval(), loss_of, held_out_loader)
+    model.train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr)
     print(
-        f"{'streaming' if args.streaming else 'packed'} blocks of {args.block_size} ids, batch {args.batch_size}, "
-        f"vocabulary {tokenizer.get_vocab_size()}, {sum(p.numel() for p in model.parameters()):,} parameters"
+        f"task {args.task}, {'streaming' if args.streaming else 'in memory'}, at most {args.block_size} ids per row, "
+        f"batch {args.batch_size}, vocabulary {tokenizer.get_vocab_size()}, "
+        f"{sum(p.numel() for p in model.parameters()):,} parameters"
     )
 
     window_loss, window_tokens, window_start = 0.0, 0, time.perf_counter()
     logged: list[float] = []
     rates: list[float] = []
     for step, batch in enumerate(batches_forever(loader), start=1):
-        loss = next_id_loss(model, batch)
+        loss = loss_of(model, batch)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -135,16 +180,15 @@ def main(argv: list[str] | None = None) -> dict:
             seconds = time.perf_counter() - window_start
             logged.append(window_loss / steps_in_window)
             rates.append(window_tokens / seconds)
-            held_out_now = mean_loss(model.eval(), held_out_loader)
+            held_out_now = mean_loss(model.eval(), loss_of, held_out_loader)
             model.train()
             held_out_note = "" if held_out_now is None else f"  validation loss {held_out_now:.3f}"
             print(f"step {step:5d}  loss {logged[-1]:.3f}  {rates[-1]:,.0f} tokens/s{held_out_note}")
             window_loss, window_tokens, window_start = 0.0, 0, time.perf_counter()
         if step == args.steps:
             break
-    first = math.log(tokenizer.get_vocab_size())  # the loss of a uniform guess, where training starts
-    print(f"loss {first:.3f} (uniform) -> {logged[0]:.3f} (first {args.log_every} steps) -> {logged[-1]:.3f} (last)")
-    held_out_after = mean_loss(model.eval(), held_out_loader)
+    print(f"loss {uniform_loss:.3f} (uniform guess) -> {logged[0]:.3f} (first {args.log_every} steps) -> {logged[-1]:.3f} (last)")
+    held_out_after = mean_loss(model.eval(), loss_of, held_out_loader)
     if held_out_before is not None:
         print(f"validation split: loss {held_out_before:.3f} before training -> {held_out_after:.3f} after")
     return {

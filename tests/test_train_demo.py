@@ -45,6 +45,49 @@ def test_loss_falls_in_a_short_run(train_demo, tokenizer_file, streaming, capsys
     assert out.splitlines()[-1] == f"validation split: loss {before:.3f} before training -> {after:.3f} after"
 
 
+def write_isot_pair(folder: Path, rows_per_file: int = 60) -> Path:
+    """``True.csv`` and ``Fake.csv`` in ISOT's layout, from sentences written for this test."""
+    import csv
+    import random
+
+    subjects = ["The ministry", "Officials", "The central bank", "A spokesman", "The committee"]
+    true_verbs = ["said on Tuesday that", "reported that", "told reporters that", "confirmed in a statement that"]
+    true_ends = ["exports rose 3 percent.", "the talks will resume in March.", "the budget was approved.",
+                 "rates stay unchanged."]
+    fake_openers = ["SHOCKING:", "You won't believe it:", "EXPOSED!", "They don't want you to know:"]
+    fake_ends = ["the secret plan is finally revealed!!", "insiders are panicking!", "share before it's deleted!",
+                 "the truth will stun you!"]
+    pick = random.Random(0).choice
+    folder.mkdir()
+    for name, make in [
+        ("True.csv", lambda: f"{pick(subjects)} {pick(true_verbs)} {pick(true_ends)}"),
+        ("Fake.csv", lambda: f"{pick(fake_openers)} {pick(subjects).lower()} {pick(fake_ends)}"),
+    ]:
+        with open(folder / name, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["title", "text", "subject", "date"])
+            for i in range(rows_per_file):
+                writer.writerow([f"headline {i}", f"{make()} {make()} Item {i}.", "news", "March 3, 2017"])  # unique
+    return folder
+
+
+def test_classifier_learns_the_label(train_demo, tokenizer_file, tmp_path, capsys):
+    source = write_isot_pair(tmp_path / "isot")
+    result = train_demo.main([
+        "--source", str(source), "--task", "classify", "--tokenizer", str(tokenizer_file), "--steps", "40",
+        "--log-every", "10", "--block-size", "48", "--batch-size", "8", "--threads", "1",
+    ])
+    assert result["last_loss"] < result["first_loss"]
+    before, after = result["validation_loss"]
+    assert after < before
+    assert "task classify" in capsys.readouterr().out
+
+
+def test_classifying_needs_a_label(train_demo, tokenizer_file):
+    with pytest.raises(ValueError, match="no label column"):
+        train_demo.main(["--tokenizer", str(tokenizer_file), "--task", "classify", "--steps", "5"])
+
+
 def test_too_large_blocks_are_an_error_not_a_hang(train_demo, tokenizer_file):
     with pytest.raises(ValueError, match="no block"):
         train_demo.main(["--tokenizer", str(tokenizer_file), "--steps", "5", "--block-size", "100000"])
