@@ -8,7 +8,8 @@ parallel ``encode_batch`` path, with no normalized text ever materialized in Pyt
 - `Encoder` / `encode`: a batch function for ``Dataset.map(batched=True)``, ``set_transform`` and
   ``with_transform``, and for ``IterableDataset.map``.
 - `pack`: concatenate documents with the separator and cut fixed-length blocks, on `Dataset` and
-  on streaming `IterableDataset` (shard by shard, so it composes with ``split_dataset_by_node``).
+  on streaming `IterableDataset` (in ``num_shards`` groups that ``split_dataset_by_node`` and
+  DataLoader workers share out).
 - `PadCollator`, `dataloader`: PyTorch batches. torch is imported only when these are used.
 - Forked processes (DataLoader workers, ``map(num_proc=...)``) encode sequentially: see
   `encode_sequentially_in_forked_children`, registered when this module is imported.
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
     import torch
 
 TEXT_COLUMN = "raw"
+# Texts handed to one encode_batch call while packing: enough to keep both of tokenizers' threads
+# busy, small enough that a streaming pipeline yields its first block quickly.
+PACK_TEXTS_PER_CALL = 256
 
 
 def encode_sequentially_in_forked_children() -> None:
@@ -49,9 +53,6 @@ def encode_sequentially_in_forked_children() -> None:
 
 
 os.register_at_fork(after_in_child=encode_sequentially_in_forked_children)
-# Texts handed to one encode_batch call while packing: enough to keep both of tokenizers' threads
-# busy, small enough that a streaming pipeline yields its first block quickly.
-PACK_TEXTS_PER_CALL = 256
 
 
 def _resolve(tokenizer: Tokenizer | None) -> Tokenizer:
@@ -181,7 +182,11 @@ def _texts(batches: Iterable[Mapping[str, Sequence[Any]]], column: str) -> Itera
     for batch in batches:
         if column not in batch:
             raise ValueError(f"the dataset has no text column {column!r} (its columns: {sorted(batch)})")
-        yield list(batch[column])
+        texts = list(batch[column])
+        bad = next((text for text in texts if not isinstance(text, str)), "")
+        if not isinstance(bad, str):
+            raise ValueError(f"a row of column {column!r} is not text: {bad!r:.80}")
+        yield texts
 
 
 def pack_ids(

@@ -214,6 +214,11 @@ class TestPack:
         assert all(per_node)
         assert sorted(block for node in per_node for block in node) == everything
 
+    def test_a_row_that_is_not_text_is_named(self, tokenizer):
+        stream = datasets.IterableDataset.from_generator(lambda: iter([{"raw": "Fine."}, {"raw": None}]))
+        with pytest.raises(ValueError, match="a row of column 'raw' is not text: None"):
+            list(feed.pack(stream, 4, tokenizer))
+
     @pytest.mark.parametrize("num_shards", [0, 7, 2.0])
     def test_streaming_num_shards_must_fit_the_source(self, tokenizer, num_shards):
         source = datasets.Dataset.from_dict({"raw": SENTENCES}).to_iterable_dataset(num_shards=6)
