@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import newspairs
+import strategies
 from newspairs import feed
 from newspairs.train import PAD_TOKEN, SEP_TOKEN
 
@@ -51,6 +52,11 @@ def trained_tokenizer():
     return newspairs.train_tokenizer(texts, model="wordpiece", vocab_size=400, min_frequency=1, show_progress=False)
 
 
+@functools.lru_cache(maxsize=1)
+def shipped_tokenizer():
+    return newspairs.load_tokenizer()
+
+
 @pytest.fixture()
 def tokenizer():
     return trained_tokenizer()
@@ -64,7 +70,7 @@ class TestEncoder:
     @pytest.mark.skipif(not (SHARED / "seed").is_dir(), reason="needs ../shared/seed")
     @pytest.mark.parametrize("which", ["trained-here", "shipped"])
     def test_raw_ids_equal_the_stored_normalized_sides_ids(self, which):
-        tokenizer = trained_tokenizer() if which == "trained-here" else newspairs.load_tokenizer()
+        tokenizer = trained_tokenizer() if which == "trained-here" else shipped_tokenizer()
         raw, normalized = seed_pair()
         got = feed.Encoder(tokenizer)({"raw": raw})["input_ids"]
         assert got == ids_of_normalized_side(tokenizer, normalized)
@@ -80,6 +86,14 @@ class TestEncoder:
     def test_raw_ids_equal_ids_of_the_normalized_text_for_any_text(self, texts):
         tokenizer = trained_tokenizer()  # not a fixture argument: hypothesis would print its whole repr
         got = feed.encode({"raw": texts}, tokenizer)["input_ids"]
+        assert got == ids_of_normalized_side(tokenizer, newspairs.normalize_batch(texts))
+
+    @settings(max_examples=100, deadline=None)
+    @given(texts=st.lists(st.one_of(strategies.lines, strategies.texts()), min_size=1, max_size=4))
+    def test_raw_ids_equal_ids_of_the_normalized_text_for_adversarial_text(self, texts):
+        # quotes, clitics, brackets, every engine's whitespace, Unicode look-alikes (tests/strategies.py)
+        tokenizer = shipped_tokenizer()
+        got = feed.Encoder(tokenizer)({"raw": texts})["input_ids"]
         assert got == ids_of_normalized_side(tokenizer, newspairs.normalize_batch(texts))
 
     def test_normalized_text_must_skip_the_normalization(self, tokenizer):
