@@ -130,13 +130,14 @@ OPENING_QUOTES = [
 BEFORE_PADDING = [
     Rule(
         "collapse_space_after_final_period",
-        rf"(?:\.(?<=[^\n][^.\n]\.)|\.(?<!\.\.)\.\.(?:\.\.\.)*\.){CLOSERS}*\K{LINE_SPACE}+$", "  ",
+        rf"(?:\.(?<=[^\n][^.\n]\.)|\.(?<!\.\.)\.\.(?:\.\.\.)*\.){CLOSERS}*'\K{LINE_SPACE}+$", "  ",
         nltk=r"PUNCTUATION: ([^\.])(\.)([\]\)}>\"\']*)\s*$ -> \1 \2\3 (the \s* becomes one space)",
         why="the final-period rule rewrites trailing whitespace to one space, which the apostrophe rules "
         "then see (.'<tab> splits the apostrophe); only where that rule fires (run of periods ≡ 1 mod 3); "
-        "two spaces: the one NLTK writes and the line's padding",
+        "two spaces: the one NLTK writes and the line's padding; only before an apostrophe, the one "
+        "closer whose split depends on it",
         example="It ended.'\t",
-        triggers=(".",),
+        triggers=("'",),
     ),
     Rule(
         "split_final_period",
