@@ -22,10 +22,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from tokenizers import Tokenizer, pre_tokenizers
 
+from newspairs.normalize import default_tokenizer, normalize_batch
 from newspairs.train import PAD_TOKEN, SEP_TOKEN, load_tokenizer
 
 if TYPE_CHECKING:
@@ -77,6 +79,22 @@ def skip_normalization(tokenizer: Tokenizer | None = None) -> Tokenizer:
     return copy
 
 
+def _normalization_state(tokenizer: Tokenizer) -> tuple[bytes | None, bytes | None]:
+    # the components' own serialized JSON: about a millisecond, without the vocabulary
+    parts = (tokenizer.normalizer, tokenizer.pre_tokenizer)
+    return tuple(None if part is None else part.__getstate__() for part in parts)
+
+
+@lru_cache(maxsize=1)
+def _installed_normalization_state() -> tuple[bytes | None, bytes | None]:
+    return _normalization_state(default_tokenizer())
+
+
+def normalizes_like_this_installation(tokenizer: Tokenizer) -> bool:
+    """Whether ``tokenizer``'s normalizer and pre-tokenizer are those of this installation's rule table."""
+    return _normalization_state(tokenizer) == _installed_normalization_state()
+
+
 def special_token_id(tokenizer: Tokenizer, token: str, role: str) -> int:
     """The id of ``token`` in ``tokenizer``'s vocabulary; a ValueError naming the role if it is absent."""
     token_id = tokenizer.token_to_id(token)
@@ -111,6 +129,12 @@ class Encoder:
             special tokens (e.g. ``[CLS] ... [SEP]``).
         keep (`tuple[str, ...]`, defaults to `()`): columns passed through unchanged, for
             ``set_transform``, whose output replaces the whole row.
+        skip_passes (`bool`, defaults to `True`): when the tokenizer's normalization is this
+            installation's rule table (`normalizes_like_this_installation`), normalize with
+            `newspairs.normalize_batch`, which leaves out the passes that cannot fire on each chunk
+            of lines, and hand the words to the model's ``encode_batch``: the same ids, about twice
+            as fast on news text. Otherwise, and with ``offsets``, the tokenizer's own
+            ``encode_batch`` does everything.
     """
 
     tokenizer: Tokenizer | None = None
@@ -120,13 +144,17 @@ class Encoder:
     offsets: bool = False
     special_tokens: bool = True
     keep: tuple[str, ...] = ()
+    skip_passes: bool = True
     _configured: Tokenizer = field(init=False, repr=False)
+    _words_to_ids: Tokenizer | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.max_length is not None and self.max_length < 1:
             raise ValueError(f"max_length must be a positive number of ids, got {self.max_length!r}")
         self.keep = tuple(self.keep)
         self._configured = self._configure(_resolve(self.tokenizer))
+        fast = self.skip_passes and not self.offsets and normalizes_like_this_installation(self._configured)
+        self._words_to_ids = skip_normalization(self._configured) if fast else None
 
     def _configure(self, tokenizer: Tokenizer) -> Tokenizer:
         truncation = None if self.max_length is None else {"max_length": self.max_length}
@@ -150,9 +178,12 @@ class Encoder:
         for i, text in enumerate(texts):
             if not isinstance(text, str):
                 raise ValueError(f"row {i} of column {self.column!r} is not text: {text!r:.80}")
-        # encode_batch_fast skips the offset bookkeeping (about 10% of the time on news lines)
-        encode_batch = self._configured.encode_batch if self.offsets else self._configured.encode_batch_fast
-        encodings = encode_batch(list(texts), add_special_tokens=self.special_tokens)
+        if self._words_to_ids is not None:
+            encodings = self._words_to_ids.encode_batch_fast(normalize_batch(texts), add_special_tokens=self.special_tokens)
+        else:
+            # encode_batch_fast skips the offset bookkeeping (about 10% of the time on news lines)
+            encode_batch = self._configured.encode_batch if self.offsets else self._configured.encode_batch_fast
+            encodings = encode_batch(list(texts), add_special_tokens=self.special_tokens)
         out: dict[str, list] = {
             "input_ids": [e.ids for e in encodings],
             "attention_mask": [e.attention_mask for e in encodings],

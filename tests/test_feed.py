@@ -15,6 +15,7 @@ import pytest
 from datasets.distributed import split_dataset_by_node
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tokenizers import Tokenizer, normalizers
 
 import newspairs
 import strategies
@@ -66,35 +67,56 @@ def ids_of_normalized_side(tokenizer, normalized_texts):
     return [e.ids for e in feed.skip_normalization(tokenizer).encode_batch(normalized_texts)]
 
 
+def assert_ids_are_the_normalizations(tokenizer, texts, **options):
+    """Encoder's ids == the tokenizer's own encode_batch == its model on the normalized text."""
+    got = feed.Encoder(tokenizer, **options)({"raw": texts})["input_ids"]
+    assert got == [e.ids for e in tokenizer.encode_batch(texts)]
+    assert got == ids_of_normalized_side(tokenizer, newspairs.normalize_batch(texts, tokenizer))
+
+
 class TestEncoder:
     @pytest.mark.skipif(not (SHARED / "seed").is_dir(), reason="needs ../shared/seed")
+    @pytest.mark.parametrize("skip_passes", [True, False], ids=["skipping", "in-encode-batch"])
     @pytest.mark.parametrize("which", ["trained-here", "shipped"])
-    def test_raw_ids_equal_the_stored_normalized_sides_ids(self, which):
+    def test_raw_ids_equal_the_stored_normalized_sides_ids(self, which, skip_passes):
         tokenizer = trained_tokenizer() if which == "trained-here" else shipped_tokenizer()
         raw, normalized = seed_pair()
-        got = feed.Encoder(tokenizer)({"raw": raw})["input_ids"]
+        got = feed.Encoder(tokenizer, skip_passes=skip_passes)({"raw": raw})["input_ids"]
         assert got == ids_of_normalized_side(tokenizer, normalized)
         assert all(row[0] == tokenizer.token_to_id("[CLS]") and row[-1] == tokenizer.token_to_id(SEP_TOKEN) for row in got)
 
+    def test_a_tokenizer_trained_now_takes_the_skipping_path(self, tokenizer):
+        assert feed.normalizes_like_this_installation(tokenizer)
+        assert feed.Encoder(tokenizer)._words_to_ids is not None
+        assert feed.Encoder(tokenizer, offsets=True)._words_to_ids is None
+
+    def test_another_normalization_is_left_to_the_tokenizer(self, tokenizer):
+        other = Tokenizer.from_str(tokenizer.to_str())
+        other.normalizer = normalizers.Lowercase()
+        assert not feed.normalizes_like_this_installation(other)
+        got = feed.Encoder(other)({"raw": SENTENCES})["input_ids"]
+        assert got == [e.ids for e in other.encode_batch(SENTENCES)]
+        assert got != feed.Encoder(tokenizer)({"raw": SENTENCES})["input_ids"]
+
+    @pytest.mark.parametrize("skip_passes", [True, False], ids=["skipping", "in-encode-batch"])
     @pytest.mark.parametrize("texts", [SENTENCES, ARTICLES], ids=["lines", "articles"])
-    def test_raw_ids_equal_ids_of_the_normalized_text(self, tokenizer, texts):
-        got = feed.Encoder(tokenizer)({"raw": texts})["input_ids"]
-        assert got == ids_of_normalized_side(tokenizer, newspairs.normalize_batch(texts))
+    def test_raw_ids_equal_ids_of_the_normalized_text(self, tokenizer, texts, skip_passes):
+        assert_ids_are_the_normalizations(tokenizer, texts, skip_passes=skip_passes)
 
     @settings(max_examples=150, deadline=None)
     @given(texts=st.lists(st.text(alphabet=st.sampled_from("ab'\"`.,:;()-$% \nN'T"), max_size=30), min_size=1, max_size=5))
     def test_raw_ids_equal_ids_of_the_normalized_text_for_any_text(self, texts):
-        tokenizer = trained_tokenizer()  # not a fixture argument: hypothesis would print its whole repr
-        got = feed.encode({"raw": texts}, tokenizer)["input_ids"]
-        assert got == ids_of_normalized_side(tokenizer, newspairs.normalize_batch(texts))
+        # not a fixture argument: hypothesis would print the tokenizer's whole repr
+        assert_ids_are_the_normalizations(trained_tokenizer(), texts)
 
     @settings(max_examples=100, deadline=None)
     @given(texts=st.lists(st.one_of(strategies.lines, strategies.texts()), min_size=1, max_size=4))
     def test_raw_ids_equal_ids_of_the_normalized_text_for_adversarial_text(self, texts):
         # quotes, clitics, brackets, every engine's whitespace, Unicode look-alikes (tests/strategies.py)
-        tokenizer = shipped_tokenizer()
-        got = feed.Encoder(tokenizer)({"raw": texts})["input_ids"]
-        assert got == ids_of_normalized_side(tokenizer, newspairs.normalize_batch(texts))
+        assert_ids_are_the_normalizations(trained_tokenizer(), texts)
+
+    def test_encode_is_the_encoder(self, tokenizer):
+        assert feed.encode({"raw": SENTENCES}, tokenizer, max_length=6) == feed.Encoder(tokenizer, max_length=6)({"raw": SENTENCES})
 
     def test_normalized_text_must_skip_the_normalization(self, tokenizer):
         # Why skip_normalization exists: normalizing again turns the closing '' into an opening ``.
