@@ -171,6 +171,14 @@ class Encoder:
             configured.enable_padding(pad_id=pad_id, pad_token=PAD_TOKEN)
         return configured
 
+    def encodings(self, texts: Sequence[str]) -> list:
+        """The `tokenizers.Encoding` of each raw text."""
+        if self._words_to_ids is not None:
+            return self._words_to_ids.encode_batch_fast(normalize_batch(texts), add_special_tokens=self.special_tokens)
+        # encode_batch_fast skips the offset bookkeeping (about 10% of the time on news lines)
+        encode_batch = self._configured.encode_batch if self.offsets else self._configured.encode_batch_fast
+        return encode_batch(list(texts), add_special_tokens=self.special_tokens)
+
     def __call__(self, batch: Mapping[str, Sequence[Any]]) -> dict[str, list]:
         if self.column not in batch:
             raise ValueError(f"the batch has no text column {self.column!r} (its columns: {sorted(batch)})")
@@ -178,12 +186,7 @@ class Encoder:
         for i, text in enumerate(texts):
             if not isinstance(text, str):
                 raise ValueError(f"row {i} of column {self.column!r} is not text: {text!r:.80}")
-        if self._words_to_ids is not None:
-            encodings = self._words_to_ids.encode_batch_fast(normalize_batch(texts), add_special_tokens=self.special_tokens)
-        else:
-            # encode_batch_fast skips the offset bookkeeping (about 10% of the time on news lines)
-            encode_batch = self._configured.encode_batch if self.offsets else self._configured.encode_batch_fast
-            encodings = encode_batch(list(texts), add_special_tokens=self.special_tokens)
+        encodings = self.encodings(texts)
         out: dict[str, list] = {
             "input_ids": [e.ids for e in encodings],
             "attention_mask": [e.attention_mask for e in encodings],
@@ -220,33 +223,38 @@ def _texts(batches: Iterable[Mapping[str, Sequence[Any]]], column: str) -> Itera
         yield texts
 
 
-def pack_ids(
-    text_batches: Iterable[Sequence[str]], tokenizer: Tokenizer, block_size: int, separator_id: int
-) -> Iterator[list[int]]:
-    """Blocks of exactly ``block_size`` ids from a stream of text batches, in order.
+def pack_ids(documents: Iterable[Sequence[int]], block_size: int, separator_id: int) -> Iterator[list[int]]:
+    """Blocks of exactly ``block_size`` ids from a stream of documents' ids, in order.
 
-    Each non-empty document's ids (no special tokens) are followed by ``separator_id``; the
-    concatenation is cut into blocks. Every id lands in a block except the final remainder
-    (fewer than ``block_size`` ids), which is dropped. Empty documents add nothing.
+    Each non-empty document's ids are followed by ``separator_id``; the concatenation is cut into
+    blocks. Every id lands in a block except the final remainder (fewer than ``block_size`` ids),
+    which is dropped. Empty documents add nothing.
     """
     carry: list[int] = []
-    for texts in text_batches:
-        for encoding in tokenizer.encode_batch_fast(list(texts), add_special_tokens=False):
-            if encoding.ids:
-                carry.extend(encoding.ids)
-                carry.append(separator_id)
-        full = len(carry) - len(carry) % block_size
-        for start in range(0, full, block_size):
-            yield carry[start : start + block_size]
-        del carry[:full]
+    for ids in documents:
+        if not ids:
+            continue
+        carry.extend(ids)
+        carry.append(separator_id)
+        if len(carry) >= block_size:
+            full = len(carry) - len(carry) % block_size
+            for start in range(0, full, block_size):
+                yield carry[start : start + block_size]
+            del carry[:full]
 
 
-def _packed_examples(sources: list, column: str, tokenizer: Tokenizer, block_size: int, separator_id: int):
+def _documents(batches: Iterable[Mapping[str, Sequence[Any]]], column: str, encoder: Encoder) -> Iterator[list[int]]:
+    for texts in _texts(batches, column):
+        for encoding in encoder.encodings(texts):
+            yield encoding.ids
+
+
+def _packed_examples(sources: list, column: str, encoder: Encoder, block_size: int, separator_id: int):
     # One packing stream per source group: datasets hands each DataLoader worker / node its own
     # sublist of `sources`, and each group drops only its own final remainder.
     for source in sources:
         batches = source.select_columns([column]).with_format(None).iter(batch_size=PACK_TEXTS_PER_CALL)
-        for block in pack_ids(_texts(batches, column), tokenizer, block_size, separator_id):
+        for block in pack_ids(_documents(batches, column, encoder), block_size, separator_id):
             yield {"input_ids": block}
 
 
@@ -281,7 +289,8 @@ def pack(
     tokenizer = _resolve(tokenizer)
     separator_id = special_token_id(tokenizer, separator, "separator")
     features = datasets.Features({"input_ids": datasets.List(datasets.Value("int32"), length=block_size)})
-    kwargs = {"column": column, "tokenizer": tokenizer, "block_size": block_size, "separator_id": separator_id}
+    encoder = Encoder(tokenizer, column=column, special_tokens=False)
+    kwargs = {"column": column, "encoder": encoder, "block_size": block_size, "separator_id": separator_id}
     if isinstance(dataset, datasets.IterableDataset):
         if not isinstance(num_shards, int) or not 1 <= num_shards <= dataset.num_shards:
             raise ValueError(f"num_shards must be an int from 1 to the source's {dataset.num_shards} shards, got {num_shards!r}")

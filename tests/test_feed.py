@@ -202,6 +202,20 @@ def expected_stream(tokenizer, texts):
 
 
 class TestPack:
+    @pytest.mark.parametrize(
+        ("documents", "block_size", "blocks"),
+        [
+            ([[1, 2], [], [3]], 2, [[1, 2], [9, 3]]),  # the final [9] is the dropped remainder
+            ([[1, 2, 3, 4, 5]], 3, [[1, 2, 3], [4, 5, 9]]),
+            ([[1], [2], [3]], 4, [[1, 9, 2, 9]]),
+            ([[1, 2]], 4, []),
+            ([], 2, []),
+        ],
+        ids=["empty-document", "one-long-document", "short-documents", "under-one-block", "nothing"],
+    )
+    def test_pack_ids(self, documents, block_size, blocks):
+        assert list(feed.pack_ids(documents, block_size, separator_id=9)) == blocks
+
     @pytest.mark.parametrize("block_size", [2, 7, 16, 64])
     def test_dataset_blocks_are_the_stream_minus_the_final_remainder(self, tokenizer, block_size):
         texts = SENTENCES * 40  # several encode_batch calls, so blocks straddle calls
