@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from tokenizers import PreTokenizedString, Tokenizer
 
-from newspairs.tokenizer import SkippingNormalizer, build_tokenizer
+from newspairs.tokenizer import SkippingNormalizer, build_tokenizer, lay_out
 
 # Lines joined per normalizer call: one call per short line is mostly call overhead, while much
 # larger chunks get slower per byte (measured on the Reuters wire text); and the smaller a chunk,
@@ -29,15 +29,28 @@ def default_tokenizer() -> Tokenizer:
 
 @lru_cache(maxsize=1)
 def _default_normalizer() -> SkippingNormalizer:
-    return SkippingNormalizer()
+    return SkippingNormalizer(skip_layout=True)
 
 
-def _normalize_chunk(normalize_str, lines: Sequence[str]) -> list[str]:
-    joined = "\n".join(lines)
-    if not joined:  # tokenizers' Prepend leaves an empty string alone: one empty line
-        return [""] * len(lines)
-    # the first rule (mark_text_start) puts a line break before the text: drop what precedes it
-    out = normalize_str(joined).split("\n")[1:]
+def _default_normalize_chunk(lines: Sequence[str]) -> str:
+    """The rule table's normalization of joined lines: laid out here, the other passes as needed."""
+    return _default_normalizer().normalize_str(lay_out(lines))
+
+
+def _tokenizer_normalize_chunk(tokenizer: Tokenizer):
+    normalize_str = tokenizer.normalizer.normalize_str
+
+    def normalize_chunk(lines: Sequence[str]) -> str:
+        joined = "\n".join(lines)
+        # tokenizers' Prepend leaves an empty string alone; the empty line's normalization is empty
+        return normalize_str(joined) if joined else "\n".join(["", *lines])
+
+    return normalize_chunk
+
+
+def _normalize_chunk(normalize_chunk, lines: Sequence[str]) -> list[str]:
+    # the layout (first rules) puts a line break before the text: drop what precedes it
+    out = normalize_chunk(lines).split("\n")[1:]
     if len(out) != len(lines):  # the rules never add or remove a line break; guard the invariant
         raise RuntimeError(f"normalizer changed the line count ({len(lines)} -> {len(out)})")
     return [" ".join(line.split()) for line in out]
@@ -48,8 +61,9 @@ def normalize_lines(lines: Iterable[str], tokenizer: Tokenizer | None = None) ->
 
     Each line must hold no ``"\\n"``; a trailing ``"\\n"`` (as from a file) is removed first.
     """
-    # the default skips, per chunk, passes that cannot fire there (same output, less work)
-    normalize_str = tokenizer.normalizer.normalize_str if tokenizer else _default_normalizer().normalize_str
+    # the default lays lines out itself and skips, per chunk, passes that cannot fire there
+    # (the full normalizer's output, byte for byte: tested)
+    normalize_chunk = _tokenizer_normalize_chunk(tokenizer) if tokenizer else _default_normalize_chunk
     chunk: list[str] = []
     size = 0
     for line in lines:
@@ -60,10 +74,10 @@ def normalize_lines(lines: Iterable[str], tokenizer: Tokenizer | None = None) ->
         chunk.append(line)
         size += len(line)
         if size >= CHARACTERS_PER_CALL or len(chunk) == LINES_PER_CALL:
-            yield from _normalize_chunk(normalize_str, chunk)
+            yield from _normalize_chunk(normalize_chunk, chunk)
             chunk, size = [], 0
     if chunk:
-        yield from _normalize_chunk(normalize_str, chunk)
+        yield from _normalize_chunk(normalize_chunk, chunk)
 
 
 def normalize(text: str, tokenizer: Tokenizer | None = None) -> str:

@@ -106,6 +106,10 @@ LAYOUT = [
     ),
 ]
 
+# What the LAYOUT passes make of lines joined by "\n" (no line holding a "\n"): a caller that lays
+# lines out so itself may run the passes after them, with the same result (tested).
+LAID_OUT_START, LAID_OUT_BREAK, LAID_OUT_END = " \n ", " \n ", " "
+
 OPENING_QUOTES = [
     Rule(
         "open_quote_at_line_start", r"\"(?<=\n \")", " `` ", pass_name="open_quotes",

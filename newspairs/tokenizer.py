@@ -11,7 +11,9 @@ from pathlib import Path
 
 from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers
 
-from newspairs.rules import CASE_LOOKALIKES, PASSES, WHITESPACE_CLASS, Pass
+from newspairs.rules import (
+    CASE_LOOKALIKES, LAID_OUT_BREAK, LAID_OUT_END, LAID_OUT_START, LAYOUT, PASSES, WHITESPACE_CLASS, Pass,
+)
 
 UNK_TOKEN = "[UNK]"
 
@@ -39,7 +41,12 @@ class SkippingNormalizer:
     result is the full normalizer's, byte for byte; the work is still done by built-in components.
     """
 
-    def __init__(self, passes: tuple[Pass, ...] = PASSES):
+    def __init__(self, passes: tuple[Pass, ...] = PASSES, *, skip_layout: bool = False):
+        if skip_layout:  # the caller lays lines out as the layout passes would (see normalize_lines)
+            layout = [rule.name for rule in LAYOUT]
+            if [step.rules for step in passes[: len(layout)]] != [(name,) for name in layout]:
+                raise ValueError(f"the passes do not start with the layout passes {layout}")
+            passes = passes[len(layout) :]
         self._components = [_normalizer_of(step) for step in passes]
         self._gated = [(index, step.triggers) for index, step in enumerate(passes) if step.triggers]
         self._by_key: dict[tuple[bool, ...], normalizers.Normalizer] = {}
@@ -59,6 +66,11 @@ class SkippingNormalizer:
             lowered = text.lower()
             key = tuple(any(trigger in lowered for trigger in triggers) for _, triggers in self._gated)
         return self._normalizer_for(key).normalize_str(text)
+
+
+def lay_out(lines: list[str]) -> str:
+    """Lines (none holding a line break) joined and padded as the rule table's layout passes do."""
+    return LAID_OUT_START + LAID_OUT_BREAK.join(lines) + LAID_OUT_END
 
 
 def build_pre_tokenizer() -> pre_tokenizers.PreTokenizer:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given
 
 import newspairs.rules as rules
-from newspairs.tokenizer import SkippingNormalizer, build_normalizer, build_tokenizer
+from newspairs.tokenizer import SkippingNormalizer, build_normalizer, build_tokenizer, lay_out
 from reference import REPO, reference_normalize_line
 from strategies import lines, texts
 
@@ -83,6 +83,19 @@ class TestSkippingNormalizer:
     @given(lines)
     def test_same_output_on_single_lines(self, line):
         assert self.skipping.normalize_str(line) == self.full.normalize_str(line)
+
+    @given(texts())
+    @example("I cannot go.\n\n 'tis\t")
+    def test_laying_lines_out_replaces_the_layout_passes(self, text):
+        lines = text.split("\n")
+        if not text:
+            return  # Prepend leaves an empty text alone; normalize handles it before the normalizer
+        laid_out = SkippingNormalizer(skip_layout=True).normalize_str(lay_out(lines))
+        assert laid_out == self.full.normalize_str(text)
+
+    def test_skip_layout_needs_the_layout_passes_first(self):
+        with pytest.raises(ValueError, match="layout passes"):
+            SkippingNormalizer(rules.PASSES[1:], skip_layout=True)
 
     @pytest.mark.parametrize(
         "text",
