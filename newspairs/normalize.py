@@ -18,7 +18,7 @@ from newspairs.tokenizer import SkippingNormalizer, build_tokenizer, lay_out
 # larger chunks get slower per byte (measured on the Reuters wire text); and the smaller a chunk,
 # the more often a pass that cannot fire in it is skipped (measured on the ISOT articles).
 LINES_PER_CALL = 32
-CHARACTERS_PER_CALL = 8192
+CHARACTERS_PER_CALL = 4096
 
 
 @lru_cache(maxsize=1)
