@@ -147,29 +147,57 @@ class Encoder:
     skip_passes: bool = True
     _configured: Tokenizer = field(init=False, repr=False)
     _words_to_ids: Tokenizer | None = field(init=False, repr=False)
+    _padding: dict | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.max_length is not None and self.max_length < 1:
             raise ValueError(f"max_length must be a positive number of ids, got {self.max_length!r}")
         self.keep = tuple(self.keep)
-        self._configured = self._configure(_resolve(self.tokenizer))
+        tokenizer = _resolve(self.tokenizer)
+        self._padding = self._padding_of(tokenizer) if self.padding else None
+        self._configured = self._configure(tokenizer)
         fast = self.skip_passes and not self.offsets and normalizes_like_this_installation(self._configured)
         self._words_to_ids = skip_normalization(self._configured) if fast else None
 
+    @staticmethod
+    def _padding_of(tokenizer: Tokenizer) -> dict:
+        # the tokenizer's own padding set-up if it has one, else [PAD] to the longest, on the right
+        if tokenizer.padding:
+            return dict(tokenizer.padding)
+        pad_id = special_token_id(tokenizer, PAD_TOKEN, "padding")
+        return {"pad_id": pad_id, "direction": "right", "length": None, "pad_to_multiple_of": None}
+
     def _configure(self, tokenizer: Tokenizer) -> Tokenizer:
+        # padding is done here, in Python (see `_pad`): the tokenizer encodes unpadded
         truncation = None if self.max_length is None else {"max_length": self.max_length}
         current_truncation = tokenizer.truncation and {"max_length": tokenizer.truncation["max_length"]}
-        if (current_truncation, bool(tokenizer.padding)) == (truncation, self.padding):
+        if current_truncation == truncation and not tokenizer.padding:
             return tokenizer  # already set up as asked: share it, no copy
         configured = _copy(tokenizer)
         configured.no_truncation()
         configured.no_padding()
         if self.max_length is not None:
             configured.enable_truncation(self.max_length)
-        if self.padding:
-            pad_id = special_token_id(configured, PAD_TOKEN, "padding")
-            configured.enable_padding(pad_id=pad_id, pad_token=PAD_TOKEN)
         return configured
+
+    def _pad(self, out: dict[str, list]) -> None:
+        # The same rows as tokenizers' own padding, but padding a Python list with `[pad] * n`
+        # costs less than converting every padding id from Rust (measured: about 20% of the
+        # encode step on news lines).
+        spec = self._padding
+        rows = out["input_ids"]
+        width = spec["length"] or max(map(len, rows), default=0)
+        multiple = spec["pad_to_multiple_of"]
+        if multiple and width % multiple:
+            width += multiple - width % multiple
+        left = spec["direction"] == "left"
+        fills = {"input_ids": spec["pad_id"], "attention_mask": 0, "offset_mapping": (0, 0)}
+        for name, fill in fills.items():
+            if name in out:
+                out[name] = [
+                    ([fill] * (width - len(row)) + row) if left else (row + [fill] * (width - len(row)))
+                    for row in out[name]
+                ]
 
     def encodings(self, texts: Sequence[str]) -> list:
         """The `tokenizers.Encoding` of each raw text."""
@@ -187,12 +215,13 @@ class Encoder:
             if not isinstance(text, str):
                 raise ValueError(f"row {i} of column {self.column!r} is not text: {text!r:.80}")
         encodings = self.encodings(texts)
-        out: dict[str, list] = {
-            "input_ids": [e.ids for e in encodings],
-            "attention_mask": [e.attention_mask for e in encodings],
-        }
+        ids = [e.ids for e in encodings]
+        # unpadded, every id is attended to: cheaper than converting each mask from Rust
+        out: dict[str, list] = {"input_ids": ids, "attention_mask": [[1] * len(row) for row in ids]}
         if self.offsets:
             out["offset_mapping"] = [e.offsets for e in encodings]
+        if self._padding is not None:
+            self._pad(out)
         for name in self.keep:
             if name not in batch:
                 raise ValueError(f"cannot keep column {name!r}: the batch has {sorted(batch)}")

@@ -148,6 +148,24 @@ class TestEncoder:
         assert short[-1] == tokenizer.token_to_id(PAD_TOKEN)
         assert out["attention_mask"][0].count(0) == short.count(tokenizer.token_to_id(PAD_TOKEN)) > 0
 
+    @pytest.mark.parametrize("offsets", [False, True], ids=["ids", "offsets"])
+    @pytest.mark.parametrize(
+        "padding",
+        [{}, {"direction": "left", "pad_to_multiple_of": 8}, {"length": 40}, {"length": 3}],
+        ids=["longest", "left-multiple-of-8", "fixed-length", "fixed-shorter-than-some"],
+    )
+    def test_padding_is_the_tokenizers_own(self, tokenizer, padding, offsets):
+        padded = Tokenizer.from_str(tokenizer.to_str())
+        padded.enable_padding(pad_id=tokenizer.token_to_id(PAD_TOKEN), pad_token=PAD_TOKEN, **padding)
+        texts = ["Short.", *SENTENCES]
+        out = feed.Encoder(padded, padding=True, offsets=offsets)({"raw": texts})
+        encodings = padded.encode_batch(texts)
+        assert out["input_ids"] == [e.ids for e in encodings]
+        assert out["attention_mask"] == [e.attention_mask for e in encodings]
+        if offsets:
+            assert out["offset_mapping"] == [e.offsets for e in encodings]
+        assert padded.padding is not None  # left as it was
+
     def test_without_special_tokens(self, tokenizer):
         with_specials = feed.encode({"raw": SENTENCES[:1]}, tokenizer)["input_ids"][0]
         without = feed.encode({"raw": SENTENCES[:1]}, tokenizer, special_tokens=False)["input_ids"][0]
