@@ -33,32 +33,39 @@ def cmd_normalize(args: argparse.Namespace, out: TextIO) -> int:
     Streams: memory does not grow with the input. Input must be UTF-8; a line that is not
     stops the run with an error naming the file and the line.
     """
-    from newspairs.normalize import normalize_lines
     from newspairs.tokenizer import load_tokenizer_file
 
     tokenizer = load_tokenizer_file(args.tokenizer) if args.tokenizer else None
     for name in args.files or ["-"]:
         if name == "-":
-            stream, label = sys.stdin.buffer, "<stdin>"
-            lines = _lines_of(stream, label)
-            for line in normalize_lines(lines, tokenizer):
-                out.write(line + "\n")
+            _write_normalized(_lines_of(sys.stdin.buffer, "<stdin>"), tokenizer, out)
             continue
         try:
             handle = open(name, "rb")
         except OSError as error:
             raise InputError(f"{name}: cannot open ({error.strerror})") from None
         with handle:
-            for line in normalize_lines(_lines_of(handle, name), tokenizer):
-                out.write(line + "\n")
+            _write_normalized(_lines_of(handle, name), tokenizer, out)
     return 0
 
 
-def _add_normalize(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "normalize", help=cmd_normalize.__doc__.splitlines()[0], description=cmd_normalize.__doc__,
+def _write_normalized(lines, tokenizer, out: TextIO) -> None:
+    from newspairs.normalize import normalize_lines
+
+    for line in normalize_lines(lines, tokenizer):
+        out.write(line + "\n")
+
+
+def _command_parser(subparsers, name: str, command) -> argparse.ArgumentParser:
+    """A subcommand whose help is its function's docstring (first line in the command list)."""
+    return subparsers.add_parser(
+        name, help=command.__doc__.splitlines()[0], description=command.__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+
+
+def _add_normalize(subparsers) -> None:
+    parser = _command_parser(subparsers, "normalize", cmd_normalize)
     parser.add_argument("files", nargs="*", metavar="FILE", help="raw text files ('-' or none: standard input)")
     parser.add_argument("--tokenizer", metavar="PATH", help="normalize with this tokenizer.json instead of the built-in rules")
     parser.set_defaults(run=cmd_normalize)
@@ -144,10 +151,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _add_demo(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "demo", help=cmd_demo.__doc__.splitlines()[0], description=cmd_demo.__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = _command_parser(subparsers, "demo", cmd_demo)
     parser.add_argument("source", nargs="*", metavar="SOURCE", help="folder, file or glob (default: the embedded pairs)")
     parser.add_argument("--out", metavar="DIR", help="export folder (default: ./newspairs-demo)")
     parser.add_argument("--num-proc", type=int, metavar="N", help="build with N processes (sharded over input files)")
@@ -178,10 +182,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _add_export(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "export", help=cmd_export.__doc__.splitlines()[0], description=cmd_export.__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = _command_parser(subparsers, "export", cmd_export)
     parser.add_argument("source", nargs="+", metavar="SOURCE", help="folder, file or glob (several allowed)")
     parser.add_argument("out", metavar="OUT", help="export folder")
     parser.add_argument("--config", action="append", choices=("articles", "lines", "raw"),
@@ -215,10 +216,7 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _add_verify(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "verify", help=cmd_verify.__doc__.splitlines()[0], description=cmd_verify.__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = _command_parser(subparsers, "verify", cmd_verify)
     parser.add_argument("source", nargs="*", metavar="SOURCE", help="folder, file or glob (default: the embedded pairs)")
     parser.add_argument("--show", type=int, default=5, metavar="N", help="diffs to print (default: 5)")
     _add_column_options(parser)
@@ -250,10 +248,7 @@ def cmd_train_tokenizer(args: argparse.Namespace, out: TextIO) -> int:
 def _add_train_tokenizer(subparsers) -> None:
     from newspairs.train import MODELS, TrainingConfig
 
-    parser = subparsers.add_parser(
-        "train-tokenizer", help=cmd_train_tokenizer.__doc__.splitlines()[0], description=cmd_train_tokenizer.__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = _command_parser(subparsers, "train-tokenizer", cmd_train_tokenizer)
     parser.add_argument("source", nargs="*", metavar="SOURCE", help="folder, file or glob (default: the embedded pairs)")
     parser.add_argument("--out", required=True, metavar="DIR", help="folder to write the tokenizer files to")
     parser.add_argument("--model", choices=MODELS, default=TrainingConfig.model, help="the model to train (default: wordpiece)")
@@ -312,10 +307,7 @@ def _add_publish(subparsers) -> None:
     from newspairs.hub import DEFAULT_COMMIT_FILES
     from newspairs.train import MODELS, TrainingConfig
 
-    parser = subparsers.add_parser(
-        "publish", help=cmd_publish.__doc__.splitlines()[0], description=cmd_publish.__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = _command_parser(subparsers, "publish", cmd_publish)
     parser.add_argument("source", nargs="+", metavar="SOURCE", help="folder, file or glob (several allowed)")
     parser.add_argument("--repo-id", required=True, metavar="ORG/NAME", help="the dataset repository on the Hub")
     parser.add_argument("--license", required=True, metavar="ID", help="Hub license identifier (cc-by-4.0, mit, other...); no default")
