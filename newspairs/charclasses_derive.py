@@ -65,6 +65,25 @@ def derive() -> dict[str, list[str]]:
     return tables
 
 
+def derive_lowercase_skew_pairs() -> list[tuple[str, str, str]]:
+    """``(character, tokenizers' Lowercase of it, str.lower of it)`` for each LOWERCASE_SKEW character.
+
+    The rule table marks each such character before `Lowercase` and puts ``str.lower``'s result back
+    after it, keyed on what `Lowercase` wrote: two characters written alike could not be told apart.
+    """
+    from tokenizers import normalizers
+
+    lowercase = normalizers.Lowercase()
+    probe = [c for c in ALL_CHARS if c != "\n"]
+    lowered = lowercase.normalize_str("\n".join(probe)).split("\n")
+    pairs = [(c, low, c.lower()) for c, low in zip(probe, lowered) if low != c.lower()]
+    written = [low for _, low, _ in pairs]
+    clashes = sorted({low for low in written if written.count(low) > 1})
+    if clashes:
+        raise ValueError(f"tokenizers' Lowercase writes several skewed characters alike: {clashes!r}")
+    return pairs
+
+
 def render_module() -> str:
     import regex
     import tokenizers
@@ -99,4 +118,13 @@ def render_module() -> str:
         lines.append(f"# {note} ({len(chars)} characters)")
         lines.append(f"{name} = {class_body(chars)!r}")
         lines.append("")
+    pairs = derive_lowercase_skew_pairs()
+    lines.append(
+        "# (character, tokenizers' Lowercase of it, str.lower of it) for each LOWERCASE_SKEW character"
+        f" ({len(pairs)} characters)"
+    )
+    lines.append("LOWERCASE_SKEW_PAIRS = (")
+    lines.extend(f"    {ascii(pair)}," for pair in pairs)
+    lines.append(")")
+    lines.append("")
     return "\n".join(lines)

@@ -327,6 +327,32 @@ TIS_TWAS = [
     ),
 ]
 
+# Where tokenizers' Lowercase (a newer Unicode: 55 characters unassigned in Python 3.11's) maps a
+# character otherwise than str.lower, a mark follows the character from just before Lowercase to
+# just after it. Laid out, every "\n" follows a space, so "<Lowercase of it>\n" is always ours.
+SKEW_MARK = "\n"
+
+MARK_LOWERCASE_SKEW = [
+    Rule(
+        "mark_lowercase_skew", rf"[{cc.LOWERCASE_SKEW}]\K", SKEW_MARK,
+        nltk="str.lower() of the joined tokens",
+        why="Replace cannot tell Lowercase's output from the same character in the text: mark it first",
+        example=cc.LOWERCASE_SKEW_PAIRS[0][0],
+        triggers=tuple(dict.fromkeys(python for _, _, python in cc.LOWERCASE_SKEW_PAIRS)),
+    ),
+] if cc.LOWERCASE_SKEW_PAIRS else []
+
+KEEP_STR_LOWER = [
+    Rule(
+        f"keep_str_lower_of_U+{ord(character):04X}", rust + SKEW_MARK, python, literal=True,
+        nltk="str.lower() of the joined tokens",
+        why="puts str.lower's result back in place of Lowercase's and the mark (one literal per Replace)",
+        example=character,
+        triggers=(python,),
+    )
+    for character, rust, python in cc.LOWERCASE_SKEW_PAIRS
+]
+
 LOWERCASING = [
     Rule(
         "final_sigma",
@@ -336,12 +362,14 @@ LOWERCASING = [
         example="ΟΔΟΣ",
         triggers=("σ", "ς"),
     ),
+    *MARK_LOWERCASE_SKEW,
     Rule(
         "lowercase", "", "", kind="lowercase",
         nltk="str.lower() of the joined tokens",
         why="the normalized side is lowercase",
         example="Hello",
     ),
+    *KEEP_STR_LOWER,
 ]
 
 RULES: tuple[Rule, ...] = (

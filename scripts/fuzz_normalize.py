@@ -2,7 +2,8 @@
 
 Examples come from ``tests/strategies.py``'s ``RandomText``: the same alphabets as the hypothesis
 strategies (quotes, clitics, contractions, punctuation around digits, brackets, final periods,
-every engine's whitespace, case-folding look-alikes, lowercase skew, emoji, combining marks...),
+every engine's whitespace, case-folding look-alikes, lowercase skew, unassigned code points,
+emoji, combining marks...),
 drawn with plain `random`. Hypothesis spends milliseconds per example on generation and
 bookkeeping; this spends microseconds, so the reference (NLTK, ~50 µs a line) is the cost.
 newspairs gets whole batches (``normalize_batch``). Work is split in tasks of fixed seeds, so a
@@ -11,8 +12,6 @@ run is reproducible whatever ``--jobs`` is.
 Each divergent input is shrunk (delta debugging on its first divergent line); minimal inputs are
 grouped by kind (ASCII as is, other characters as their Unicode category) and each kind is
 reported once, with how often it came up: a minimal input, the reference's output, newspairs'.
-A known gap (``strategies.unicode_version_skew``, pinned by a strict xfail) is left out unless
-``--with-unicode-skew``.
 Exit status 1 if anything diverged.
 
     python scripts/fuzz_normalize.py --examples 1000000 [--seed 0] [--jobs 2] [--show 10]
@@ -59,11 +58,11 @@ def normalize_batch_or_errors(batch: list[str]) -> list[str]:
         return [normalize_or_error(text) for text in batch]
 
 
-def run_task(task: tuple[int, int, int, bool]) -> tuple[int, int, int, list[tuple[str, str, str]]]:
-    """``(seed, task number, examples, with version skew)`` -> (examples, divergent, reference
-    timeouts, some divergent examples)."""
-    seed, number, count, with_version_skew = task
-    draw = RandomText(f"{seed}:{number}", with_version_skew=with_version_skew)
+def run_task(task: tuple[int, int, int]) -> tuple[int, int, int, list[tuple[str, str, str]]]:
+    """``(seed, task number, examples)`` -> (examples, divergent, reference timeouts, some
+    divergent examples)."""
+    seed, number, count = task
+    draw = RandomText(f"{seed}:{number}")
     divergent = timeouts = 0
     kept: list[tuple[str, str, str]] = []
     for start in range(0, count, BATCH):
@@ -123,15 +122,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--examples", type=int, default=100_000, help="how many examples (default 100,000)")
     parser.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes (default: all cores)")
-    parser.add_argument(
-        "--with-unicode-skew", action="store_true",
-        help="also draw the known gap: code points Python's Unicode leaves unassigned and tokenizers lowercases",
-    )
     parser.add_argument("--show", type=int, default=10, help="distinct minimal divergences to print (default 10)")
     args = parser.parse_args(argv)
 
     tasks = [
-        (args.seed, n, min(TASK_EXAMPLES, args.examples - start), args.with_unicode_skew)
+        (args.seed, n, min(TASK_EXAMPLES, args.examples - start))
         for n, start in enumerate(range(0, args.examples, TASK_EXAMPLES))
     ]
     started = time.perf_counter()
