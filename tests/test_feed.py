@@ -209,6 +209,61 @@ class TestEncoder:
             make(tokenizer)
 
 
+class TestWordIds:
+    """The ids of each normalized word, kept: the same ids as the tokenizer's own encode_batch."""
+
+    @pytest.mark.parametrize("special_tokens", [True, False], ids=["specials", "no-specials"])
+    @pytest.mark.parametrize("max_length", [None, 2, 3, 9], ids=["whole", "specials-only", "one-word-id", "nine"])
+    def test_same_ids_as_encode_batch(self, tokenizer, max_length, special_tokens):
+        options = dict(max_length=max_length, special_tokens=special_tokens)
+        fast, plain = feed.Encoder(tokenizer, **options), feed.Encoder(tokenizer, skip_passes=False, **options)
+        assert fast._word_ids is not None and plain._word_ids is None
+        texts = [*SENTENCES, *ARTICLES, "", "word word word"]
+        assert fast.ids(texts) == plain.ids(texts)
+        assert fast.ids(texts[::-1]) == plain.ids(texts[::-1])  # now from what was kept
+
+    def test_a_tokenizer_it_cannot_follow_is_encoded_by_the_tokenizer(self, tokenizer):
+        spanning = Tokenizer.from_str(tokenizer.to_str())
+        spanning.add_tokens(["new york"])  # an added token across two words
+        assert not feed.WordIds.usable(feed.skip_normalization(spanning))
+        encoder = feed.Encoder(spanning)
+        assert encoder._word_ids is None
+        assert encoder.ids(["New York rose."]) == [e.ids for e in spanning.encode_batch(["New York rose."])]
+
+    def test_an_added_token_inside_a_word_is_asked_word_by_word(self, tokenizer):
+        inside = Tokenizer.from_str(tokenizer.to_str())
+        inside.add_tokens(["ork"])
+        encoder = feed.Encoder(inside)
+        assert encoder._word_ids is not None
+        texts = ["New York's pork rose.", "york york"]
+        # (the full tokenizer matches such a token on its own terms: compare with the normalized side)
+        assert encoder.ids(texts) == ids_of_normalized_side(inside, newspairs.normalize_batch(texts))
+
+    def test_memory_stays_bounded(self, tokenizer):
+        words = feed.WordIds(feed.skip_normalization(tokenizer), max_words=6)
+        normalized = newspairs.normalize_batch(SENTENCES)
+        largest_batch = 0
+        for text in normalized:
+            got = words([text])
+            assert got == [feed.skip_normalization(tokenizer).encode(text).ids]
+            largest_batch = max(largest_batch, len(set(text.split())))
+            assert len(words._ids) <= max(6, largest_batch)
+        assert largest_batch > 6  # the bound was hit
+
+    def test_max_length_shorter_than_the_special_ids_is_refused(self, tokenizer):
+        with pytest.raises(ValueError, match="max_length 1 is shorter than the 2 special ids"):
+            feed.Encoder(tokenizer, max_length=1)
+
+    def test_what_it_learned_stays_out_of_the_map_fingerprint(self, tokenizer):
+        from datasets.fingerprint import Hasher
+
+        encoder = feed.Encoder(tokenizer)
+        before = Hasher.hash(encoder)
+        encoder.ids(SENTENCES)
+        assert encoder._word_ids._ids
+        assert Hasher.hash(encoder) == before
+
+
 def expected_stream(tokenizer, texts):
     """The concatenation pack() cuts: each non-empty document's ids, then the separator."""
     sep = tokenizer.token_to_id(SEP_TOKEN)

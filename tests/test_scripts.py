@@ -74,7 +74,7 @@ class TestFuzz:
 
     def test_task_is_reproducible(self):
         fuzz = load_script("fuzz_normalize")
-        first, second = fuzz.run_task((7, 0, 300, False)), fuzz.run_task((7, 0, 300, False))
+        first, second = fuzz.run_task((7, 0, 300)), fuzz.run_task((7, 0, 300))
         assert first[0] == 300 and first == second
 
 
