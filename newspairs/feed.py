@@ -41,6 +41,8 @@ TEXT_COLUMN = "raw"
 # Texts handed to one encode_batch call while packing: enough to keep both of tokenizers' threads
 # busy, small enough that a streaming pipeline yields its first block quickly.
 PACK_TEXTS_PER_CALL = 256
+# New words per text when `WordIds` asks the model for them (several texts: both threads work).
+WORDS_PER_TEXT = 1024
 
 
 def encode_sequentially_in_forked_children() -> None:
@@ -159,15 +161,18 @@ class WordIds:
         return whole == prefix + [i for ids in words for i in ids] + suffix
 
     def _learn(self, words: list[str]) -> None:
-        encoding = self._tokenizer.encode(" ".join(words), add_special_tokens=False)
-        groups: list[list[int]] = [[] for _ in words]
-        word_ids = encoding.word_ids
-        if len(set(word_ids)) == len(words) and None not in word_ids:
-            for piece, word in zip(encoding.ids, word_ids):
-                groups[word].append(piece)
-        else:  # a word made of no ids, or an added token inside one: ask word by word
-            groups = [e.ids for e in self._tokenizer.encode_batch_fast(words, add_special_tokens=False)]
-        self._ids.update(zip(words, groups))
+        # new words go to the model joined by spaces, in a few texts that tokenizers' threads share
+        chunks = [words[i : i + WORDS_PER_TEXT] for i in range(0, len(words), WORDS_PER_TEXT)]
+        encodings = self._tokenizer.encode_batch_fast([" ".join(chunk) for chunk in chunks], add_special_tokens=False)
+        for chunk, encoding in zip(chunks, encodings):
+            word_ids = encoding.word_ids
+            if len(set(word_ids)) == len(chunk) and None not in word_ids:
+                groups: list[list[int]] = [[] for _ in chunk]
+                for piece, word in zip(encoding.ids, word_ids):
+                    groups[word].append(piece)
+            else:  # a word made of no ids, or an added token inside one: ask word by word
+                groups = [e.ids for e in self._tokenizer.encode_batch_fast(chunk, add_special_tokens=False)]
+            self._ids.update(zip(chunk, groups))
 
     def __call__(self, normalized: Sequence[str], max_length: int | None = None) -> list[list[int]]:
         """The ids of each normalized text (truncated to ``max_length`` ids, special ones included)."""

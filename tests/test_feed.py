@@ -222,6 +222,11 @@ class TestWordIds:
         assert fast.ids(texts) == plain.ids(texts)
         assert fast.ids(texts[::-1]) == plain.ids(texts[::-1])  # now from what was kept
 
+    def test_new_words_asked_in_several_texts(self, tokenizer, monkeypatch):
+        monkeypatch.setattr(feed, "WORDS_PER_TEXT", 3)
+        texts = [*SENTENCES, *ARTICLES]
+        assert feed.Encoder(tokenizer).ids(texts) == [e.ids for e in tokenizer.encode_batch(texts)]
+
     def test_a_tokenizer_it_cannot_follow_is_encoded_by_the_tokenizer(self, tokenizer):
         spanning = Tokenizer.from_str(tokenizer.to_str())
         spanning.add_tokens(["new york"])  # an added token across two words
