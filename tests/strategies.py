@@ -129,7 +129,7 @@ def unassigned_in_python() -> tuple[str, ...]:
     import unicodedata
 
     skew = [c for c in lowercase_skew() if unicodedata.category(c) == "Cn"]
-    others = [chr(code) for code in (0x378, 0x9FFF + 0x1000, 0x2FFFF, 0xE0080, 0x10FFFF)]
+    others = [chr(code) for code in (0x378, 0x2FFFF, 0xE0080, 0x10FFFF)]
     return tuple(sorted(set(skew) | {c for c in others if unicodedata.category(c) == "Cn"}))
 
 
