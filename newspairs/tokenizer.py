@@ -12,7 +12,8 @@ from pathlib import Path
 from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers
 
 from newspairs.rules import (
-    CASE_LOOKALIKES, LAID_OUT_BREAK, LAID_OUT_END, LAID_OUT_START, LAYOUT, PASSES, WHITESPACE_CLASS, Pass,
+    CASE_LOOKALIKES, LAID_OUT_BREAK, LAID_OUT_END, LAID_OUT_START, LAYOUT, LOWERCASING, PASSES, WHITESPACE_CLASS,
+    Pass,
 )
 
 UNK_TOKEN = "[UNK]"
@@ -41,12 +42,22 @@ class SkippingNormalizer:
     result is the full normalizer's, byte for byte; the work is still done by built-in components.
     """
 
-    def __init__(self, passes: tuple[Pass, ...] = PASSES, *, skip_layout: bool = False):
+    def __init__(self, passes: tuple[Pass, ...] = PASSES, *, skip_layout: bool = False, skip_lowercasing: bool = False):
         if skip_layout:  # the caller lays lines out as the layout passes would (see normalize_lines)
             layout = [rule.name for rule in LAYOUT]
             if [step.rules for step in passes[: len(layout)]] != [(name,) for name in layout]:
                 raise ValueError(f"the passes do not start with the layout passes {layout}")
             passes = passes[len(layout) :]
+        if skip_lowercasing:
+            # the caller lowercases the result with str.lower, the reference's own last step, which
+            # the lowercasing passes exist to reproduce in tokenizers (see normalize_lines)
+            lowercasing = [rule.name for rule in LOWERCASING]
+            kept = len(passes)
+            while kept and set(passes[kept - 1].rules) <= set(lowercasing):
+                kept -= 1
+            if [name for step in passes[kept:] for name in step.rules] != lowercasing:
+                raise ValueError(f"the passes do not end with the lowercasing passes {lowercasing[:3]}...")
+            passes = passes[:kept]
         self._components = [_normalizer_of(step) for step in passes]
         self._gated = [(index, step.triggers) for index, step in enumerate(passes) if step.triggers]
         # an ASCII text cannot hold a non-ASCII trigger: its key has False there without a search

@@ -97,6 +97,19 @@ class TestSkippingNormalizer:
         with pytest.raises(ValueError, match="layout passes"):
             SkippingNormalizer(rules.PASSES[1:], skip_layout=True)
 
+    @given(texts())
+    @example("ΟΔΟΣ ΣΑΣ Σ.\nΑΣ'Σ \u1c89x \U00010d50\u0301")  # final sigma, Lowercase's newer Unicode
+    @example("I cannot go.\n\n 'tis\t")
+    def test_str_lower_replaces_the_lowercasing_passes(self, text):
+        if not text:
+            return  # as above
+        without = SkippingNormalizer(skip_layout=True, skip_lowercasing=True)
+        assert without.normalize_str(lay_out(text.split("\n"))).lower() == self.full.normalize_str(text)
+
+    def test_skip_lowercasing_needs_the_lowercasing_passes_last(self):
+        with pytest.raises(ValueError, match="lowercasing passes"):
+            SkippingNormalizer(rules.PASSES[:-1], skip_lowercasing=True)
+
     @pytest.mark.parametrize(
         "text",
         ["plain words only", "he said, yes", 'a "quote"', "it's", "cannot", "'Tis", "ΣΑΣ"],
