@@ -112,6 +112,17 @@ def special_token_id(tokenizer: Tokenizer, token: str, role: str) -> int:
     return token_id
 
 
+def _split_at(ids: list[int], separator: int) -> list[list[int]]:
+    """``ids`` cut at each ``separator`` (dropped): one more group than separators."""
+    groups, start = [], 0
+    for _ in range(ids.count(separator)):
+        end = ids.index(separator, start)
+        groups.append(ids[start:end])
+        start = end + 1
+    groups.append(ids[start:])
+    return groups
+
+
 class WordIds:
     """The ids of each normalized word, asked of the model once and kept.
 
@@ -134,6 +145,7 @@ class WordIds:
         self._ids: dict[str, list[int]] = {}
         self._max_words = max_words
         self.prefix, self.suffix = self._prefix_and_suffix(words_to_ids) if special_tokens else ([], [])
+        self._separator = self._separator_of(words_to_ids)
 
     @staticmethod
     def _prefix_and_suffix(tokenizer: Tokenizer) -> tuple[list[int], list[int]]:
@@ -160,19 +172,36 @@ class WordIds:
         whole = words_to_ids.encode(probe, add_special_tokens=special_tokens).ids
         return whole == prefix + [i for ids in words for i in ids] + suffix
 
+    @staticmethod
+    def _separator_of(tokenizer: Tokenizer) -> tuple[str, int] | None:
+        # an added token, which tokenizers cuts out before the model runs, marks where a word ends
+        # in the ids of words joined around it (a special one first: the least likely in a word)
+        added = sorted(tokenizer.get_added_tokens_decoder().items(), key=lambda item: not item[1].special)
+        for token_id, token in added:
+            if token.content and not any(c.isspace() for c in token.content):
+                return token.content, token_id
+        return None
+
     def _learn(self, words: list[str]) -> None:
-        # new words go to the model joined by spaces, in a few texts that tokenizers' threads share
+        # New words go to the model in a few texts that tokenizers' threads share, joined around
+        # the separator token. The ids between two separators are one word's ids, as the model
+        # gives them for that word alone, so long as the model never gives the separator's id
+        # itself: then a text holds exactly one separator fewer than words, which is checked.
+        # (encode_batch_fast keeps no word indices, and encode_batch's cost twice as much.)
+        if self._separator is None:
+            self._ids.update(zip(words, self._ask_word_by_word(words)))
+            return
+        content, separator = self._separator
         chunks = [words[i : i + WORDS_PER_TEXT] for i in range(0, len(words), WORDS_PER_TEXT)]
-        encodings = self._tokenizer.encode_batch_fast([" ".join(chunk) for chunk in chunks], add_special_tokens=False)
-        for chunk, encoding in zip(chunks, encodings):
-            word_ids = encoding.word_ids
-            if len(set(word_ids)) == len(chunk) and None not in word_ids:
-                groups: list[list[int]] = [[] for _ in chunk]
-                for piece, word in zip(encoding.ids, word_ids):
-                    groups[word].append(piece)
-            else:  # a word made of no ids, or an added token inside one: ask word by word
-                groups = [e.ids for e in self._tokenizer.encode_batch_fast(chunk, add_special_tokens=False)]
+        joined = [f" {content} ".join(chunk) for chunk in chunks]
+        for chunk, encoding in zip(chunks, self._tokenizer.encode_batch_fast(joined, add_special_tokens=False)):
+            groups = _split_at(encoding.ids, separator)
+            if len(groups) != len(chunk):  # a word holds the separator, or the model gives its id
+                groups = self._ask_word_by_word(chunk)
             self._ids.update(zip(chunk, groups))
+
+    def _ask_word_by_word(self, words: list[str]) -> list[list[int]]:
+        return [e.ids for e in self._tokenizer.encode_batch_fast(words, add_special_tokens=False)]
 
     def __call__(self, normalized: Sequence[str], max_length: int | None = None) -> list[list[int]]:
         """The ids of each normalized text (truncated to ``max_length`` ids, special ones included)."""

@@ -15,7 +15,7 @@ import pytest
 from datasets.distributed import split_dataset_by_node
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tokenizers import Tokenizer, normalizers
+from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
 
 import newspairs
 import strategies
@@ -244,6 +244,35 @@ class TestWordIds:
         # (the full tokenizer matches such a token on its own terms: compare with the normalized side)
         assert encoder.ids(texts) == ids_of_normalized_side(inside, newspairs.normalize_batch(texts))
 
+    @pytest.mark.parametrize(
+        ("added", "texts", "cut_wrong"),
+        [
+            (["[X]"], ["a b c", "a d"], None),
+            (["x"], ["a x b", "c d"], "x"),
+            (["ork"], ["york a", "b c"], "york"),
+        ],
+        ids=["separator", "a-word-is-the-separator", "separator-inside-a-word"],
+    )
+    def test_new_words_go_to_the_model_joined_around_an_added_token(self, monkeypatch, added, texts, cut_wrong):
+        monkeypatch.setattr(feed, "WORDS_PER_TEXT", 3)
+        model, asked = recorded_word_level(added)
+        got = feed.WordIds(model, special_tokens=False)(texts)
+        assert got == [model.encode(text).ids for text in texts]
+        new_words = set(" ".join(texts).split())
+        # first one call with every new word, joined in texts of at most 3 words
+        assert len(asked[0]) == -(-len(new_words) // 3)
+        assert sorted(w for text in asked[0] for w in text.split(f" {added[0]} ")) == sorted(new_words)
+        if cut_wrong is None:
+            assert len(asked) == 1
+        else:  # then the words of the text that could not be cut, one by one
+            assert len(asked) == 2 and cut_wrong in asked[1] and len(asked[1]) <= 3
+
+    def test_without_added_tokens_new_words_go_to_the_model_one_by_one(self):
+        model, asked = recorded_word_level([])
+        texts = ["a b c", "a d"]
+        assert feed.WordIds(model, special_tokens=False)(texts) == [model.encode(text).ids for text in texts]
+        assert len(asked) == 1 and sorted(asked[0]) == ["a", "b", "c", "d"]
+
     def test_memory_stays_bounded(self, tokenizer):
         words = feed.WordIds(feed.skip_normalization(tokenizer), max_words=6)
         normalized = newspairs.normalize_batch(SENTENCES)
@@ -267,6 +296,25 @@ class TestWordIds:
         encoder.ids(SENTENCES)
         assert encoder._word_ids._ids
         assert Hasher.hash(encoder) == before
+
+
+def recorded_word_level(added: list[str]):
+    """A word-level tokenizer with ``added`` tokens, recording the texts it is asked to encode in batches."""
+    vocab = {"[UNK]": 0, **{w: i for i, w in enumerate(["a", "b", "c", "d", "x", "york", "ork"], 1)}}
+    model = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
+    model.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    model.add_tokens(added)
+    asked: list[list[str]] = []
+
+    class Recorded:
+        def __getattr__(self, name):
+            return getattr(model, name)
+
+        def encode_batch_fast(self, batch, **kwargs):
+            asked.append(list(batch))
+            return model.encode_batch_fast(batch, **kwargs)
+
+    return Recorded(), asked
 
 
 def expected_stream(tokenizer, texts):
