@@ -10,9 +10,10 @@ the same lines are normalized, in one run, one process unless said otherwise, by
   (it is a different tokenization), on the first ``--moses-mb`` MB of each corpus (it is slow).
 
 Prints a Markdown table (MB = 10^6 bytes of UTF-8; agreement = lines equal to the reference) and
-the seconds per MB on the pathological one-line megabytes of ``tests/strategies.py``.
+the seconds per MB on the pathological one-line megabytes of ``tests/strategies.py``. Each path's
+figure is its best of ``--repeat`` rounds (as ``timeit`` reports), the paths taking turns.
 
-    python scripts/bench_normalize.py [PATH ...] [--jobs 2] [--moses-mb 2] [--max-lines N] [--no-pathological]
+    python scripts/bench_normalize.py [PATH ...] [--jobs 2] [--moses-mb 2] [--max-lines N] [--repeat 3] [--no-pathological]
 
 Needs the bench extra (``pip install -e '.[bench]'``: nltk, sacremoses).
 """
@@ -20,6 +21,7 @@ Needs the bench extra (``pip install -e '.[bench]'``: nltk, sacremoses).
 from __future__ import annotations
 
 import argparse
+import gc
 import multiprocessing
 import os
 import sys
@@ -41,9 +43,16 @@ MB = 1_000_000
 
 
 def timed(function, *args):
-    start = time.perf_counter()
-    result = function(*args)
-    return time.perf_counter() - start, result
+    """Seconds and result of ``function(*args)``, the garbage collector off meanwhile (as ``timeit``
+    does): otherwise a path run after another pays for scanning what the other left alive."""
+    gc.collect()
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        result = function(*args)
+        return time.perf_counter() - start, result
+    finally:
+        gc.enable()
 
 
 def newspairs_lines(lines: list[str]) -> list[str]:
@@ -85,9 +94,16 @@ def bench_corpus(path: Path, pool, args) -> dict:
     if args.max_lines:
         lines = lines[: args.max_lines]
     megabytes = size_mb(lines)
-    ours_time, ours = timed(newspairs_lines, lines)
-    pool_time, pooled = timed(newspairs_pool, pool, lines, args.jobs)
-    nltk_time, expected = timed(reference_normalize_lines, lines)
+    # best of --repeat rounds, the paths taking turns within each round: this machine's speed
+    # drifts by tens of percent over a minute, and a drift should not fall on one path only
+    ours_time = pool_time = nltk_time = float("inf")
+    for _ in range(args.repeat):
+        seconds, ours = timed(newspairs_lines, lines)
+        ours_time = min(ours_time, seconds)
+        seconds, pooled = timed(newspairs_pool, pool, lines, args.jobs)
+        pool_time = min(pool_time, seconds)
+        seconds, expected = timed(reference_normalize_lines, lines)
+        nltk_time = min(nltk_time, seconds)
     row = {
         "corpus": path.name, "MB": megabytes, "lines": len(lines),
         "newspairs": megabytes / ours_time, "pool": megabytes / pool_time, "nltk": megabytes / nltk_time,
@@ -124,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--moses-mb", type=float, default=2.0, help="MB of each corpus given to Moses (default 2; 0: skip)")
     parser.add_argument("--max-lines", type=int, help="only the first N lines of each corpus")
     parser.add_argument("--no-pathological", action="store_true", help="skip the one-line megabytes")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds per corpus; each path's best round counts (default 3)")
     args = parser.parse_args(argv)
     missing = [str(path) for path in args.paths if not path.is_file()]
     if missing:
@@ -138,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = [bench_corpus(path, pool, args) for path in args.paths]
 
     moses = args.moses_mb > 0
-    print(f"newspairs {newspairs.__version__}, {os.cpu_count()} cores; MB/s, higher is better\n")
+    print(f"newspairs {newspairs.__version__}, {os.cpu_count()} cores; MB/s (best of {args.repeat} rounds), higher is better\n")
     print(
         f"| corpus | MB | lines | newspairs | newspairs {args.jobs} procs | NLTK | "
         + ("Moses* | " if moses else "") + "newspairs/NLTK | agreement with NLTK |"
