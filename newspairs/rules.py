@@ -110,7 +110,23 @@ LAYOUT = [
 # lines out so itself may run the passes after them, with the same result (tested).
 LAID_OUT_START, LAID_OUT_BREAK, LAID_OUT_END = " \n ", " \n ", " "
 
+# An opening '' becomes `` through a mark, so that each backtick keeps its own apostrophe's span
+# (tokenizers aligns every character a match writes with the match's last character): the first
+# apostrophe becomes " `" and the mark, and the mark with the second apostrophe becomes "` ". Laid
+# out, a line break follows only a space, so "\n'" is always the mark.
+OPENING_MARK = "\n"
+
 OPENING_QUOTES = [
+    Rule(
+        "open_apostrophe_pair",
+        r"'(?<=[(\[{<]'|[^\n] '|\n \"')(?=')|`(?<!``)`(?:``)*\K'(?=')", " `" + OPENING_MARK,
+        nltk=r"STARTING_QUOTES: ([ \(\[{<])(\"|\'{2}) -> \1 `` ",
+        why="an opening '' after a space, an opening bracket, a padded `` pair (even backtick run) or a "
+        "quote opened at the line start (whose `` NLTK pads first); runs before the double-quote rules, "
+        "whose look-behinds must see the text as NLTK's one scan does",
+        example="He said ''no'' twice.",
+        triggers=("''",),
+    ),
     Rule(
         "open_quote_at_line_start", r"\"(?<=\n \")", " `` ", pass_name="open_quotes",
         nltk=r'STARTING_QUOTES: ^\" -> ``',
@@ -120,13 +136,21 @@ OPENING_QUOTES = [
     ),
     Rule(
         "open_quote_after_opener",
-        r"\"(?<=[(\[{<]\"|[^\n] \"|\n \"\")|'(?<=[(\[{<]'|[^\n] '|\n \"')'|`(?<!``)`(?:``)*\K(?:\"|'')", " `` ",
+        r"\"(?<=[(\[{<]\"|[^\n] \"|\n \"\")|`(?<!``)`(?:``)*\K\"", " `` ",
         pass_name="open_quotes",
         nltk=r"STARTING_QUOTES: ([ \(\[{<])(\"|\'{2}) -> \1 `` ",
-        why="after a space, an opening bracket or a padded `` pair (even backtick run), or right after "
+        why="after a space, an opening bracket, a padded `` pair (even backtick run), or right after "
         "a quote opened at the line start (whose `` NLTK pads first); the padding space of the line does not count",
         example="He said (\"no\").",
-        triggers=("\"", "''"),
+        triggers=("\"",),
+    ),
+    Rule(
+        "finish_opening_apostrophe_pair", OPENING_MARK + "'", "` ", literal=True,
+        nltk=r"STARTING_QUOTES: ([ \(\[{<])(\"|\'{2}) -> \1 `` ",
+        why="the second apostrophe of an opening '' becomes the second backtick (after the double-quote "
+        "rules: a quote after it must still see an apostrophe before it)",
+        example="He said ''no'' twice.",
+        triggers=("''",),
     ),
 ]
 

@@ -54,13 +54,18 @@ def test_known_spans(line, expected):
     check_offsets(line)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known limitation: an opening '' turned into `` spans only its second apostrophe, because "
-    "tokenizers aligns the space the padding pass inserts before it to the first one",
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("(''x", [("(", (0, 1)), ("``", (1, 3)), ("x", (3, 4))]),
+        ("''x", [("''", (0, 2)), ("x", (2, 3))]),  # NLTK opens only a double quote at the line start
+        ("\"''x", [("``", (0, 1)), ("``", (1, 3)), ("x", (3, 4))]),
+        ("(\"x", [("(", (0, 1)), ("``", (1, 2)), ("x", (2, 3))]),
+    ],
+    ids=["after-bracket", "line-start-is-no-opening", "after-opening-double-quote", "double-quote"],
 )
-def test_opening_double_apostrophe_spans_both():
-    assert newspairs.tokens_with_offsets("(''x") == [("(", (0, 1)), ("``", (1, 3)), ("x", (3, 4))]
+def test_an_opening_quote_spans_all_it_was_made_from(line, expected):
+    assert newspairs.tokens_with_offsets(line) == expected
 
 
 def test_rejects_a_line_break():
