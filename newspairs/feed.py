@@ -253,8 +253,8 @@ class Encoder:
             installation's rule table (`normalizes_like_this_installation`), normalize with
             `newspairs.normalize_batch`, which leaves out the passes that cannot fire on each chunk
             of lines, and take each word's ids from `WordIds` (the model runs once per distinct
-            word): the same ids, 2-3x faster on news text. Otherwise, and with ``offsets``, the
-            tokenizer's own ``encode_batch`` does everything.
+            word): the same ids, 1.6x (ISOT) to 3.3x (Reuters) faster in `scripts/bench_feed.py`.
+            Otherwise, and with ``offsets``, the tokenizer's own ``encode_batch`` does everything.
     """
 
     tokenizer: Tokenizer | None = None
