@@ -187,7 +187,7 @@ class WordIds:
         # the separator token. The ids between two separators are one word's ids, as the model
         # gives them for that word alone, so long as the model never gives the separator's id
         # itself: then a text holds exactly one separator fewer than words, which is checked.
-        # (encode_batch_fast keeps no word indices, and encode_batch's cost twice as much.)
+        # (encode_batch_fast keeps no word indices; encode_batch, which does, costs twice as much.)
         if self._separator is None:
             self._ids.update(zip(words, self._ask_word_by_word(words)))
             return

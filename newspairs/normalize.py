@@ -38,8 +38,8 @@ def _default_normalize_chunk(lines: Sequence[str]) -> str:
     """The rule table's normalization of joined lines: laid out here, the other passes as needed.
 
     The last step is the reference's own ``str.lower()``: the lowercasing passes exist only to make
-    tokenizers' ``Lowercase`` write what it writes (final sigma, newer Unicode), and in Python the
-    call itself is exact and several times cheaper than the ``Lowercase`` pass over the text.
+    tokenizers write what ``str.lower()`` writes (final sigma, a newer Unicode in ``Lowercase``), and
+    in Python the call itself is exact and several times cheaper than the ``Lowercase`` pass.
     """
     return _default_normalizer().normalize_str(lay_out(lines)).lower()
 

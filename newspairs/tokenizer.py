@@ -50,10 +50,10 @@ class SkippingNormalizer:
             passes = passes[len(layout) :]
         if skip_lowercasing:
             # the caller lowercases the result with str.lower, the reference's own last step, which
-            # the lowercasing passes exist to reproduce in tokenizers (see normalize_lines)
+            # the lowercasing passes exist to reproduce in tokenizers (see newspairs.normalize)
             lowercasing = [rule.name for rule in LOWERCASING]
             kept = len(passes)
-            while kept and set(passes[kept - 1].rules) <= set(lowercasing):
+            while kept and set(passes[kept - 1].rules).issubset(lowercasing):
                 kept -= 1
             if [name for step in passes[kept:] for name in step.rules] != lowercasing:
                 raise ValueError(f"the passes do not end with the lowercasing passes {lowercasing[:3]}...")
