@@ -60,9 +60,6 @@ class SkippingNormalizer:
             passes = passes[:kept]
         self._components = [_normalizer_of(step) for step in passes]
         self._gated = [(index, step.triggers) for index, step in enumerate(passes) if step.triggers]
-        # an ASCII text cannot hold a non-ASCII trigger: its key has False there without a search
-        # (the lowercase skew passes alone are 56 of them)
-        self._ascii_key = tuple(False if all(not t.isascii() for t in triggers) else None for _, triggers in self._gated)
         self._by_key: dict[tuple[bool, ...], normalizers.Normalizer] = {}
 
     def _normalizer_for(self, key: tuple[bool, ...]) -> normalizers.Normalizer:
@@ -78,13 +75,7 @@ class SkippingNormalizer:
             key = (True,) * len(self._gated)
         else:
             lowered = text.lower()
-            if lowered.isascii():
-                key = tuple(
-                    any(trigger in lowered for trigger in triggers) if known is None else known
-                    for known, (_, triggers) in zip(self._ascii_key, self._gated)
-                )
-            else:
-                key = tuple(any(trigger in lowered for trigger in triggers) for _, triggers in self._gated)
+            key = tuple(any(trigger in lowered for trigger in triggers) for _, triggers in self._gated)
         return self._normalizer_for(key).normalize_str(text)
 
 

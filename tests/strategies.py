@@ -192,9 +192,7 @@ def texts(draw, max_lines: int = 8) -> str:
 
 class RandomText:
     """Lines and texts drawn with `random` from the alphabets above, about 100x faster than
-    hypothesis per example (no shrinking: `scripts/fuzz_normalize.py` shrinks what fails).
-
-    """
+    hypothesis per example (no shrinking: `scripts/fuzz_normalize.py` shrinks what fails)."""
 
     def __init__(self, seed: int | str | None = None):
         self.rng = random.Random(seed)
