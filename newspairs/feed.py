@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from tokenizers import Tokenizer, pre_tokenizers
 
-from newspairs.normalize import default_tokenizer, normalize_batch
+from newspairs.normalize import default_tokenizer, normalize_batch, normalized_words_batch
 from newspairs.train import PAD_TOKEN, SEP_TOKEN, load_tokenizer
 
 if TYPE_CHECKING:
@@ -130,8 +130,8 @@ class WordIds:
     normalized text splits on whitespace only, so a line's ids are its words' ids in order, between
     the post-processor's fixed prefix and suffix. Repeated words (most of news text) then cost a
     dictionary look-up instead of a model run and a conversion from Rust. Words not yet seen are
-    encoded together in one call per batch. `usable` says whether a tokenizer keeps to these
-    assumptions; the ids are tested equal to ``encode_batch``'s.
+    encoded together in one call per batch. `for_tokenizer` makes one only for a tokenizer that
+    keeps to these assumptions; the ids are tested equal to ``encode_batch``'s.
 
     Args:
         words_to_ids: a tokenizer for normalized text (`skip_normalization`), with no padding and
@@ -159,18 +159,26 @@ class WordIds:
         raise ValueError(f"the post-processor does not put fixed ids around the text ({probe} for 'a', {ids} for '')")
 
     @classmethod
-    def usable(cls, words_to_ids: Tokenizer, special_tokens: bool = True) -> bool:
-        """Whether ``words_to_ids`` encodes a line as its words' ids between a fixed prefix and suffix."""
+    def for_tokenizer(cls, words_to_ids: Tokenizer, special_tokens: bool = True, max_words: int = 1_000_000) -> WordIds | None:
+        """A `WordIds` for ``words_to_ids``, or None if it does not encode a line as its words' ids
+        between a fixed prefix and suffix (then only the tokenizer itself encodes right)."""
         if any(any(c.isspace() for c in token.content) for token in words_to_ids.get_added_tokens_decoder().values()):
-            return False  # an added token spanning words would not be found word by word
+            return None  # an added token spanning words would not be found word by word
         try:
-            prefix, suffix = cls._prefix_and_suffix(words_to_ids) if special_tokens else ([], [])
+            word_ids = cls(words_to_ids, special_tokens, max_words)
         except ValueError:
-            return False
+            return None
         probe = "the cat , `` sat '' on 1,000 mats ."
         words = [words_to_ids.encode(word, add_special_tokens=False).ids for word in probe.split()]
         whole = words_to_ids.encode(probe, add_special_tokens=special_tokens).ids
-        return whole == prefix + [i for ids in words for i in ids] + suffix
+        if whole != word_ids.prefix + [i for ids in words for i in ids] + word_ids.suffix:
+            return None
+        return word_ids
+
+    @classmethod
+    def usable(cls, words_to_ids: Tokenizer, special_tokens: bool = True) -> bool:
+        """Whether ``words_to_ids`` encodes a line as its words' ids between a fixed prefix and suffix."""
+        return cls.for_tokenizer(words_to_ids, special_tokens) is not None
 
     @staticmethod
     def _separator_of(tokenizer: Tokenizer) -> tuple[str, int] | None:
@@ -205,22 +213,33 @@ class WordIds:
 
     def __call__(self, normalized: Sequence[str], max_length: int | None = None) -> list[list[int]]:
         """The ids of each normalized text (truncated to ``max_length`` ids, special ones included)."""
-        split = [text.split() for text in normalized]
-        batch_words = set(chain.from_iterable(split))
-        unseen = batch_words.difference(self._ids)
-        if unseen:
-            if len(self._ids) + len(unseen) > self._max_words:
-                self._ids.clear()
-                unseen = batch_words
-            self._learn(list(unseen))
-        ids_of = self._ids.__getitem__
+        return self.of_words([text.split() for text in normalized], max_length)
+
+    def of_words(self, texts_words: Sequence[list[str]], max_length: int | None = None) -> list[list[int]]:
+        """The ids of each normalized text given as its words (``text.split()``)."""
+        words = list(chain.from_iterable(texts_words))
+        kept = self._ids
+        # Look every word up first and learn only what is missing: once most words are kept (the
+        # rule after the first batches of a corpus) one look-up per word is all the Python work.
+        words_ids = list(map(kept.get, words))
+        if None in words_ids:
+            missing = [i for i, ids in enumerate(words_ids) if ids is None]
+            unseen = list(dict.fromkeys(words[i] for i in missing))
+            if len(kept) + len(unseen) > self._max_words:
+                kept.clear()
+            self._learn(unseen)
+            for i in missing:
+                words_ids[i] = kept[words[i]]
         prefix, suffix = self.prefix, self.suffix
-        if max_length is None:
-            return [[*prefix, *chain.from_iterable(map(ids_of, words)), *suffix] for words in split]
-        room = max_length - len(prefix) - len(suffix)
-        if room < 0:
+        room = None if max_length is None else max_length - len(prefix) - len(suffix)
+        if room is not None and room < 0:
             raise ValueError(f"max_length {max_length} leaves no room beside the {len(prefix) + len(suffix)} special ids")
-        return [[*prefix, *islice(chain.from_iterable(map(ids_of, words)), room), *suffix] for words in split]
+        out, start = [], 0
+        for count in map(len, texts_words):
+            ids = chain.from_iterable(words_ids[start : start + count])
+            out.append([*prefix, *(ids if room is None else islice(ids, room)), *suffix])
+            start += count
+        return out
 
     def __getstate__(self) -> dict:
         # the learned ids are a cache: leave them out of pickles (datasets' map fingerprint, workers)
@@ -266,6 +285,7 @@ class Encoder:
     keep: tuple[str, ...] = ()
     skip_passes: bool = True
     _configured: Tokenizer = field(init=False, repr=False)
+    _skipping: bool = field(init=False, repr=False)
     _words_to_ids: Tokenizer | None = field(init=False, repr=False)
     _word_ids: WordIds | None = field(init=False, repr=False)
     _padding: dict | None = field(init=False, repr=False)
@@ -281,15 +301,18 @@ class Encoder:
             raise ValueError(f"max_length {self.max_length} is shorter than the {specials} special ids the tokenizer adds")
         self._padding = self._padding_of(tokenizer) if self.padding else None
         self._configured = self._configure(tokenizer)
-        fast = self.skip_passes and not self.offsets and normalizes_like_this_installation(self._configured)
-        self._words_to_ids = skip_normalization(self._configured) if fast else None
+        self._skipping = self.skip_passes and not self.offsets and normalizes_like_this_installation(self._configured)
+        self._words_to_ids = None  # made when first needed: a copy costs tens of milliseconds
         self._word_ids = None
-        if fast:
+        if self._skipping:
             plain = skip_normalization(tokenizer)
             plain.no_truncation()
             plain.no_padding()
-            if WordIds.usable(plain, self.special_tokens):
-                self._word_ids = WordIds(plain, self.special_tokens)
+            self._word_ids = WordIds.for_tokenizer(plain, self.special_tokens)
+
+    def __getstate__(self) -> dict:
+        # the copy made for `encodings` is derived: leave it out, so a map fingerprint stays put
+        return {**self.__dict__, "_words_to_ids": None}
 
     @staticmethod
     def _padding_of(tokenizer: Tokenizer) -> dict:
@@ -333,7 +356,9 @@ class Encoder:
 
     def encodings(self, texts: Sequence[str]) -> list:
         """The `tokenizers.Encoding` of each raw text."""
-        if self._words_to_ids is not None:
+        if self._skipping:
+            if self._words_to_ids is None:
+                self._words_to_ids = skip_normalization(self._configured)
             return self._words_to_ids.encode_batch_fast(normalize_batch(texts), add_special_tokens=self.special_tokens)
         # encode_batch_fast skips the offset bookkeeping (about 10% of the time on news lines)
         encode_batch = self._configured.encode_batch if self.offsets else self._configured.encode_batch_fast
@@ -342,7 +367,7 @@ class Encoder:
     def ids(self, texts: Sequence[str]) -> list[list[int]]:
         """The ids of each raw text."""
         if self._word_ids is not None:
-            return self._word_ids(normalize_batch(texts), self.max_length)
+            return self._word_ids.of_words(normalized_words_batch(texts), self.max_length)
         return [e.ids for e in self.encodings(texts)]
 
     def __call__(self, batch: Mapping[str, Sequence[Any]]) -> dict[str, list]:

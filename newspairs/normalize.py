@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
+from itertools import chain
 
 from tokenizers import PreTokenizedString, Tokenizer
 
@@ -55,19 +56,16 @@ def _tokenizer_normalize_chunk(tokenizer: Tokenizer):
     return normalize_chunk
 
 
-def _normalize_chunk(normalize_chunk, lines: Sequence[str]) -> list[str]:
+def _normalized_chunk(normalize_chunk, lines: Sequence[str]) -> list[str]:
+    """Each line's normalization, its tokens still separated by runs of whitespace."""
     # the layout (first rules) puts a line break before the text: drop what precedes it
     out = normalize_chunk(lines).split("\n")[1:]
     if len(out) != len(lines):  # the rules never add or remove a line break; guard the invariant
         raise RuntimeError(f"normalizer changed the line count ({len(lines)} -> {len(out)})")
-    return [" ".join(line.split()) for line in out]
+    return out
 
 
-def normalize_lines(lines: Iterable[str], tokenizer: Tokenizer | None = None) -> Iterator[str]:
-    """Normalize an iterable of lines lazily, one output line per input line (memory stays flat).
-
-    Each line must hold no ``"\\n"``; a trailing ``"\\n"`` (as from a file) is removed first.
-    """
+def _normalized_chunks(lines: Iterable[str], tokenizer: Tokenizer | None) -> Iterator[list[str]]:
     # the default lays lines out itself and skips, per chunk, passes that cannot fire there
     # (the full normalizer's output, byte for byte: tested)
     normalize_chunk = _tokenizer_normalize_chunk(tokenizer) if tokenizer else _default_normalize_chunk
@@ -81,10 +79,19 @@ def normalize_lines(lines: Iterable[str], tokenizer: Tokenizer | None = None) ->
         chunk.append(line)
         size += len(line)
         if size >= CHARACTERS_PER_CALL or len(chunk) == LINES_PER_CALL:
-            yield from _normalize_chunk(normalize_chunk, chunk)
+            yield _normalized_chunk(normalize_chunk, chunk)
             chunk, size = [], 0
     if chunk:
-        yield from _normalize_chunk(normalize_chunk, chunk)
+        yield _normalized_chunk(normalize_chunk, chunk)
+
+
+def normalize_lines(lines: Iterable[str], tokenizer: Tokenizer | None = None) -> Iterator[str]:
+    """Normalize an iterable of lines lazily, one output line per input line (memory stays flat).
+
+    Each line must hold no ``"\\n"``; a trailing ``"\\n"`` (as from a file) is removed first.
+    """
+    for out in _normalized_chunks(lines, tokenizer):
+        yield from (" ".join(line.split()) for line in out)
 
 
 def normalize(text: str, tokenizer: Tokenizer | None = None) -> str:
@@ -110,6 +117,29 @@ def normalize_batch(texts: Sequence[str], tokenizer: Tokenizer | None = None) ->
     out, start = [], 0
     for count in counts:
         out.append("\n".join(normalized[start : start + count]))
+        start += count
+    return out
+
+
+def normalized_words_batch(texts: Sequence[str], tokenizer: Tokenizer | None = None) -> list[list[str]]:
+    """The tokens of each article's normalization, all its lines' in order.
+
+    ``normalized_words_batch(texts)[i] == normalize_batch(texts)[i].split()``, without joining the
+    tokens into text only to split them again (for `newspairs.feed`, which wants the tokens).
+    """
+    lines: list[str] = []
+    counts: list[int] = []
+    for text in texts:
+        article_lines = text.split("\n")
+        lines.extend(article_lines)
+        counts.append(len(article_lines))
+    words_of_lines = [words for out in _normalized_chunks(lines, tokenizer) for words in map(str.split, out)]
+    out, start = [], 0
+    for count in counts:
+        if count == 1:
+            out.append(words_of_lines[start])
+        else:
+            out.append(list(chain.from_iterable(words_of_lines[start : start + count])))
         start += count
     return out
 

@@ -87,8 +87,8 @@ class TestEncoder:
 
     def test_a_tokenizer_trained_now_takes_the_skipping_path(self, tokenizer):
         assert feed.normalizes_like_this_installation(tokenizer)
-        assert feed.Encoder(tokenizer)._words_to_ids is not None
-        assert feed.Encoder(tokenizer, offsets=True)._words_to_ids is None
+        assert feed.Encoder(tokenizer)._skipping and feed.Encoder(tokenizer)._word_ids is not None
+        assert not feed.Encoder(tokenizer, offsets=True)._skipping
 
     def test_another_normalization_is_left_to_the_tokenizer(self, tokenizer):
         other = Tokenizer.from_str(tokenizer.to_str())
@@ -294,7 +294,8 @@ class TestWordIds:
         encoder = feed.Encoder(tokenizer)
         before = Hasher.hash(encoder)
         encoder.ids(SENTENCES)
-        assert encoder._word_ids._ids
+        encoder.encodings(SENTENCES)
+        assert encoder._word_ids._ids and encoder._words_to_ids is not None
         assert Hasher.hash(encoder) == before
 
 

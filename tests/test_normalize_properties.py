@@ -16,6 +16,7 @@ from tokenizers import Tokenizer
 
 import newspairs
 from newspairs import charclasses
+from newspairs.normalize import normalized_words_batch
 from newspairs.tokenizer import save_tokenizer
 from reference import reference_normalize, reference_normalize_line
 from strategies import lines, lowercase_skew, texts
@@ -95,6 +96,11 @@ class TestAgainstReference:
         assert list(newspairs.normalize_lines(iter(many))) == [
             _reference_or_reject(reference_normalize_line, line) for line in many
         ]
+
+    @given(st.lists(texts(max_lines=3), max_size=6))
+    def test_words_batch(self, batch):
+        # what newspairs.feed encodes: the reference's tokens, without joining them into text first
+        assert normalized_words_batch(batch) == [_reference_or_reject(reference_normalize, text).split() for text in batch]
 
 
 class TestShape:
