@@ -99,3 +99,38 @@ def test_benchmark_with_moses(tmp_path, capsys):
     pytest.importorskip("sacremoses", reason="sacremoses comes with the bench extra")
     cells = _bench_table(tmp_path, capsys, "--moses-mb", "0.001")
     assert float(cells["Moses*"]) > 0 and cells["Moses* agreement"].endswith("%"), cells
+
+
+def _feed_table(tmp_path, capsys, monkeypatch, *options) -> dict[str, dict[str, str]]:
+    corpus = tmp_path / "news.txt"
+    corpus.write_text('Shares rose 2.5%, traders said.\n"It\'s over," he said.\nThe U.S. dollar fell.\n' * 40, encoding="utf-8")
+    script = load_script("bench_feed")
+    monkeypatch.setattr(script, "CORPUS_FILES", {"news": corpus})
+    assert script.main(["--batch-size", "16", "--repeat", "1", *options]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    header = [c.strip() for c in lines[0].strip("|").split("|")]
+    rows = [dict(zip(header, (c.strip() for c in line.strip("|").split("|")))) for line in lines[1:]]
+    return {row["path"]: row for row in rows}
+
+
+class TestBenchFeed:
+    def test_every_path_gives_the_two_step_ids(self, tmp_path, capsys, monkeypatch):
+        rows = _feed_table(tmp_path, capsys, monkeypatch)
+        assert list(rows) == [
+            "newspairs `Encoder`",
+            "(the same `Encoder`, a later epoch)",
+            "newspairs `Encoder(skip_passes=False)`",
+            "NLTK + encode",
+            "(its encode step alone)",
+        ]
+        assert rows["newspairs `Encoder`"]["lines"] == "120"
+        assert [row["lines with other ids"] for row in rows.values()] == ["0", "0", "0", "0", ""]
+
+    def test_other_ids_are_counted(self, tmp_path, capsys, monkeypatch):
+        # a tokenizer whose normalization also drops commas: wrong on the 80 lines holding one (one
+        # line per batch: padded rows also differ where a batch's longest line lost its comma)
+        commaless = newspairs.load_tokenizer()
+        commaless.normalizer = normalizers.Sequence([commaless.normalizer, normalizers.Replace(",", "")])
+        path = save_tokenizer(commaless, tmp_path / "commaless.json")
+        rows = _feed_table(tmp_path, capsys, monkeypatch, "--tokenizer", str(path), "--batch-size", "1")
+        assert rows["newspairs `Encoder`"]["lines with other ids"] == "80"
