@@ -101,16 +101,21 @@ def test_benchmark_with_moses(tmp_path, capsys):
     assert float(cells["Moses*"]) > 0 and cells["Moses* agreement"].endswith("%"), cells
 
 
-def _feed_table(tmp_path, capsys, monkeypatch, *options) -> dict[str, dict[str, str]]:
-    corpus = tmp_path / "news.txt"
-    corpus.write_text('Shares rose 2.5%, traders said.\n"It\'s over," he said.\nThe U.S. dollar fell.\n' * 40, encoding="utf-8")
+def _feed_rows(tmp_path, capsys, monkeypatch, *options, corpora=("news",)) -> list[dict[str, str]]:
+    files = {}
+    for name in corpora:
+        files[name] = tmp_path / f"{name}.txt"
+        files[name].write_text('Shares rose 2.5%, traders said.\n"It\'s over," he said.\nThe U.S. dollar fell.\n' * 40, encoding="utf-8")
     script = load_script("bench_feed")
-    monkeypatch.setattr(script, "CORPUS_FILES", {"news": corpus})
+    monkeypatch.setattr(script, "CORPUS_FILES", files)
     assert script.main(["--batch-size", "16", "--repeat", "1", *options]) == 0
     lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
     header = [c.strip() for c in lines[0].strip("|").split("|")]
-    rows = [dict(zip(header, (c.strip() for c in line.strip("|").split("|")))) for line in lines[1:]]
-    return {row["path"]: row for row in rows}
+    return [dict(zip(header, (c.strip() for c in line.strip("|").split("|")))) for line in lines[1:]]
+
+
+def _feed_table(tmp_path, capsys, monkeypatch, *options) -> dict[str, dict[str, str]]:
+    return {row["path"]: row for row in _feed_rows(tmp_path, capsys, monkeypatch, *options)}
 
 
 class TestBenchFeed:
@@ -134,3 +139,10 @@ class TestBenchFeed:
         path = save_tokenizer(commaless, tmp_path / "commaless.json")
         rows = _feed_table(tmp_path, capsys, monkeypatch, "--tokenizer", str(path), "--batch-size", "1")
         assert rows["newspairs `Encoder`"]["lines with other ids"] == "80"
+
+    def test_several_corpora_are_also_summed(self, tmp_path, capsys, monkeypatch):
+        rows = _feed_rows(tmp_path, capsys, monkeypatch, corpora=("one", "two"))
+        assert [row["corpus"] for row in rows if row["corpus"]] == ["one", "two", "all 2"]
+        summed = rows[10:]
+        assert len(summed) == 5 and summed[0]["lines"] == "240"
+        assert summed[0]["tokens"] == f"{2 * int(rows[0]['tokens'].replace(',', '')):,}"
