@@ -272,7 +272,7 @@ class Encoder:
             installation's rule table (`normalizes_like_this_installation`), normalize with
             `newspairs.normalize_batch`, which leaves out the passes that cannot fire on each chunk
             of lines, and take each word's ids from `WordIds` (the model runs once per distinct
-            word): the same ids, 1.6x (ISOT) to 3.3x (Reuters) faster in `scripts/bench_feed.py`.
+            word): the same ids, 2x (ISOT) to 4x (Reuters) faster in `scripts/bench_feed.py`.
             Otherwise, and with ``offsets``, the tokenizer's own ``encode_batch`` does everything.
     """
 
