@@ -105,14 +105,20 @@ def normalize(text: str, tokenizer: Tokenizer | None = None) -> str:
     return "\n".join(normalize_lines(text.split("\n"), tokenizer))
 
 
-def normalize_batch(texts: Sequence[str], tokenizer: Tokenizer | None = None) -> list[str]:
-    """Normalize many articles at once (for ``Dataset.map(batched=True)``)."""
+def _lines_of(texts: Sequence[str]) -> tuple[list[str], list[int]]:
+    """Every article's lines, in one list, and how many lines each article has."""
     lines: list[str] = []
     counts: list[int] = []
     for text in texts:
         article_lines = text.split("\n")
         lines.extend(article_lines)
         counts.append(len(article_lines))
+    return lines, counts
+
+
+def normalize_batch(texts: Sequence[str], tokenizer: Tokenizer | None = None) -> list[str]:
+    """Normalize many articles at once (for ``Dataset.map(batched=True)``)."""
+    lines, counts = _lines_of(texts)
     normalized = list(normalize_lines(lines, tokenizer))
     out, start = [], 0
     for count in counts:
@@ -127,12 +133,7 @@ def normalized_words_batch(texts: Sequence[str], tokenizer: Tokenizer | None = N
     ``normalized_words_batch(texts)[i] == normalize_batch(texts)[i].split()``, without joining the
     tokens into text only to split them again (for `newspairs.feed`, which wants the tokens).
     """
-    lines: list[str] = []
-    counts: list[int] = []
-    for text in texts:
-        article_lines = text.split("\n")
-        lines.extend(article_lines)
-        counts.append(len(article_lines))
+    lines, counts = _lines_of(texts)
     words_of_lines = [words for out in _normalized_chunks(lines, tokenizer) for words in map(str.split, out)]
     out, start = [], 0
     for count in counts:
