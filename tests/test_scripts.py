@@ -1,4 +1,4 @@
-"""The verification scripts: fidelity check, fuzzer (its shrinker) and benchmark, on tiny inputs."""
+"""The verification scripts: fidelity check, fuzzer (its shrinker) and both benchmarks, on tiny inputs."""
 
 from __future__ import annotations
 
