@@ -22,6 +22,7 @@ fire) and each word's ids are asked of the model once (`WordIds`); otherwise, an
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -395,13 +396,30 @@ class Encoder:
         return out
 
 
+# The Encoders `encode` made last, by the tokenizer's whole state and the options.
+ENCODERS_KEPT = 2
+_encoders: OrderedDict[tuple[str | None, str], Encoder] = OrderedDict()
+
+
 def encode(batch: Mapping[str, Sequence[Any]], tokenizer: Tokenizer | None = None, **options: Any) -> dict[str, list]:
     """Encode one batch of raw text (see `Encoder` for ``options``).
 
-    For ``ds.map(newspairs.encode, batched=True, fn_kwargs={"tokenizer": tok})``. An `Encoder`
-    made once does the same without re-checking the tokenizer set-up for every batch.
+    For ``ds.map(newspairs.encode, batched=True, fn_kwargs={"tokenizer": tok})``. Consecutive calls
+    with a tokenizer in the same state and the same options share one `Encoder`, so the set-up is
+    checked once and each word's ids are asked of the model once, not once per batch. The state is
+    the tokenizer's whole ``to_str()`` (a few milliseconds), so a tokenizer changed in place gets a
+    new `Encoder`. An `Encoder` you make and pass to ``map`` yourself skips even that.
     """
-    return Encoder(tokenizer, **options)(batch)
+    key = (None if tokenizer is None else tokenizer.to_str(), repr(sorted(options.items())))
+    encoder = _encoders.get(key)
+    if encoder is None:
+        encoder = Encoder(tokenizer, **options)
+        _encoders[key] = encoder
+        while len(_encoders) > ENCODERS_KEPT:
+            _encoders.popitem(last=False)
+    else:
+        _encoders.move_to_end(key)
+    return encoder(batch)
 
 
 # --- packing -------------------------------------------------------------------------------------

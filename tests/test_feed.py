@@ -118,6 +118,38 @@ class TestEncoder:
     def test_encode_is_the_encoder(self, tokenizer):
         assert feed.encode({"raw": SENTENCES}, tokenizer, max_length=6) == feed.Encoder(tokenizer, max_length=6)({"raw": SENTENCES})
 
+    def test_encode_keeps_its_encoder_and_the_words_from_batch_to_batch(self, tokenizer, monkeypatch):
+        monkeypatch.setattr(feed, "_encoders", type(feed._encoders)())
+        first = feed.encode({"raw": SENTENCES}, tokenizer, max_length=6)
+        (encoder,) = feed._encoders.values()
+
+        def learn(words):
+            raise AssertionError(f"asked the model again for {words}")
+
+        monkeypatch.setattr(encoder._word_ids, "_learn", learn)
+        assert feed.encode({"raw": SENTENCES}, tokenizer, max_length=6) == first
+        assert list(feed._encoders.values()) == [encoder]
+
+    def test_encode_follows_a_tokenizer_changed_in_place(self, tokenizer, monkeypatch):
+        monkeypatch.setattr(feed, "_encoders", type(feed._encoders)())
+        changing = Tokenizer.from_str(tokenizer.to_str())
+        batch = {"raw": ["Shares of Zqxj rose."]}
+        before = feed.encode(batch, changing)["input_ids"]
+        assert changing.add_tokens(["zqxj"]) == 1
+        after = feed.encode(batch, changing)["input_ids"]
+        assert after != before and changing.token_to_id("zqxj") in after[0]
+        assert after == ids_of_normalized_side(changing, newspairs.normalize_batch(batch["raw"]))
+        changing.post_processor = None
+        assert feed.encode(batch, changing)["input_ids"] == [after[0][1:-1]]  # no [CLS] ... [SEP]
+        assert len(feed._encoders) == feed.ENCODERS_KEPT  # the oldest was let go
+
+    def test_encode_keeps_the_map_fingerprint(self, tokenizer):
+        from datasets.fingerprint import Hasher
+
+        before = Hasher.hash(feed.encode)
+        feed.encode({"raw": SENTENCES}, tokenizer)
+        assert Hasher.hash(feed.encode) == before
+
     def test_normalized_text_must_skip_the_normalization(self, tokenizer):
         # Why skip_normalization exists: normalizing again turns the closing '' into an opening ``.
         normalized = newspairs.normalize('"Yes," he said.')
