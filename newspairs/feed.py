@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from tokenizers import Tokenizer, pre_tokenizers
 
 from newspairs.normalize import default_tokenizer, normalize_batch, normalized_words_batch
-from newspairs.train import PAD_TOKEN, SEP_TOKEN, load_tokenizer
+from newspairs.train import PAD_TOKEN, SEP_TOKEN, load_tokenizer, special_tokens_as_text
 
 if TYPE_CHECKING:
     import datasets
@@ -324,12 +324,13 @@ class Encoder:
         return {"pad_id": pad_id, "direction": "right", "length": None, "pad_to_multiple_of": None}
 
     def _configure(self, tokenizer: Tokenizer) -> Tokenizer:
-        # padding is done here, in Python (see `_pad`): the tokenizer encodes unpadded
+        # padding is done here, in Python (see `_pad`): the tokenizer encodes unpadded; and raw text
+        # that spells a special token is text, as on the normalized side (`special_tokens_as_text`)
         truncation = None if self.max_length is None else {"max_length": self.max_length}
         current_truncation = tokenizer.truncation and {"max_length": tokenizer.truncation["max_length"]}
-        if current_truncation == truncation and not tokenizer.padding:
+        if current_truncation == truncation and not tokenizer.padding and tokenizer.encode_special_tokens:
             return tokenizer  # already set up as asked: share it, no copy
-        configured = _copy(tokenizer)
+        configured = special_tokens_as_text(_copy(tokenizer))
         configured.no_truncation()
         configured.no_padding()
         if self.max_length is not None:

@@ -221,7 +221,7 @@ def train_tokenizer(
     decoder = decoder_for(config.model)
     if decoder is not None:
         tokenizer.decoder = decoder
-    return tokenizer
+    return special_tokens_as_text(tokenizer)
 
 
 def transformers_config(*, model_max_length: int | None = None) -> dict:
@@ -234,6 +234,7 @@ def transformers_config(*, model_max_length: int | None = None) -> dict:
         "sep_token": SEP_TOKEN,
         "mask_token": MASK_TOKEN,
         "clean_up_tokenization_spaces": False,  # the decoders already give the normalized text
+        "split_special_tokens": True,  # see `special_tokens_as_text`: tokenizer.json cannot say it
         "model_input_names": ["input_ids", "token_type_ids", "attention_mask"],
     }
     if model_max_length is not None:
@@ -329,6 +330,20 @@ def check_stamps(tokenizer_stamp: Stamp | None, dataset_stamp: Stamp | None, *, 
     return True
 
 
+def special_tokens_as_text(tokenizer: Tokenizer) -> Tokenizer:
+    """Make ``tokenizer`` encode raw text that spells a special token as text; returns it.
+
+    An article holding ``[SEP]`` has the words ``[ sep ]`` on its normalized side, and the ids of
+    raw text are those of its normalized side; by default `tokenizers` would cut ``[SEP]`` out of
+    the raw text as the separator's id. The post-processor still adds ``[CLS]`` and ``[SEP]`` by
+    id. `tokenizers` does not save this setting in ``tokenizer.json``: newspairs sets it on every
+    tokenizer it trains or loads, and ``tokenizer_config.json`` carries it to `transformers`
+    (``split_special_tokens``).
+    """
+    tokenizer.encode_special_tokens = True
+    return tokenizer
+
+
 def load_tokenizer(
     path: str | os.PathLike | None = None,
     *,
@@ -347,7 +362,7 @@ def load_tokenizer(
     ``pad_to_multiple_of`` when given); ``max_length`` truncates encodings to that many ids.
     """
     location = Path(path) if path is not None else DEFAULT_TOKENIZER_DIR
-    tokenizer = load_tokenizer_file(location)
+    tokenizer = special_tokens_as_text(load_tokenizer_file(location))
     if dataset is not None:
         dataset_stamp, dataset_where = stamp_of(dataset)
         check_stamps(read_stamp(location), dataset_stamp, tokenizer_where=str(location), dataset_where=dataset_where)

@@ -115,6 +115,24 @@ class TestEncoder:
         # quotes, clitics, brackets, every engine's whitespace, Unicode look-alikes (tests/strategies.py)
         assert_ids_are_the_normalizations(trained_tokenizer(), texts)
 
+    @pytest.mark.parametrize(
+        "options", [{}, {"skip_passes": False}, {"offsets": True}], ids=["skipping", "in-encode-batch", "offsets"]
+    )
+    @pytest.mark.parametrize("loaded_by", ["newspairs", "tokenizers"])
+    def test_text_that_spells_a_special_token_is_text(self, tokenizer, options, loaded_by):
+        # the normalized side of "[SEP]" is "[ sep ]": no path may cut it out as the separator's id
+        if loaded_by == "tokenizers":  # Tokenizer.from_str/from_file cut special tokens out of text
+            tokenizer = Tokenizer.from_str(tokenizer.to_str())
+            assert not tokenizer.encode_special_tokens
+        texts = ["Oil [SEP] fell.", "[CLS][PAD] x [MASK]", "a [UNK] b"]
+        got = feed.Encoder(tokenizer, **options)({"raw": texts})["input_ids"]
+        assert got == ids_of_normalized_side(tokenizer, newspairs.normalize_batch(texts))
+        assert loaded_by == "newspairs" or not tokenizer.encode_special_tokens  # the caller's is left alone
+
+    def test_newspairs_tokenizers_encode_special_tokens_as_text(self, tokenizer):
+        assert tokenizer.encode_special_tokens and shipped_tokenizer().encode_special_tokens
+        assert tokenizer.encode("a [SEP] b").ids == ids_of_normalized_side(tokenizer, ["a [ sep ] b"])[0]
+
     def test_encode_is_the_encoder(self, tokenizer):
         assert feed.encode({"raw": SENTENCES}, tokenizer, max_length=6) == feed.Encoder(tokenizer, max_length=6)({"raw": SENTENCES})
 

@@ -296,6 +296,14 @@ class TestTransformers:
         assert tokenizer.pad_token_id == 0
         assert tokenizer.decode(tokenizer(raw[0])["input_ids"], skip_special_tokens=True) == normalized[0]
 
+    def test_text_that_spells_a_special_token_is_text(self, transformers, trained_folder):
+        # split_special_tokens in tokenizer_config.json: the ids of the normalized side, "[ sep ]"
+        tokenizer = transformers.AutoTokenizer.from_pretrained(str(trained_folder))
+        text = "Oil [SEP] fell [PAD]."
+        ids = tokenizer(text)["input_ids"]
+        assert ids == newspairs.load_tokenizer(trained_folder).encode(text).ids
+        assert ids.count(tokenizer.sep_token_id) == 1 and tokenizer.pad_token_id not in ids
+
     def test_padding_and_truncation_work(self, transformers, trained_folder, seed_pair):
         raw, _ = seed_pair
         tokenizer = transformers.AutoTokenizer.from_pretrained(str(trained_folder))
