@@ -208,6 +208,7 @@ def _load_examples(repo_id: str, configs: Sequence[str]) -> str:
         "from tokenizers import Tokenizer",
         f'folder = snapshot_download("{repo_id}", repo_type="dataset", allow_patterns=["*.json"])',
         'tok = Tokenizer.from_file(f"{folder}/tokenizer.json")  # or transformers.AutoTokenizer.from_pretrained(folder)',
+        'tok.encode_special_tokens = True  # "[SEP]" in an article is text, as on its normalized side',
         "```",
     ]
     return "\n".join(lines)
