@@ -160,6 +160,11 @@ class TestEncoder:
         changing.post_processor = None
         assert feed.encode(batch, changing)["input_ids"] == [after[0][1:-1]]  # no [CLS] ... [SEP]
         assert len(feed._encoders) == feed.ENCODERS_KEPT  # the oldest was let go
+        spelled = {"raw": ["Oil [SEP] fell."]}
+        changing.encode_special_tokens = True  # as newspairs sets it: the Encoder shares the tokenizer
+        assert feed.encode(spelled, changing, offsets=True)["input_ids"] == ids_of_normalized_side(changing, ["oil [ sep ] fell ."])
+        changing.encode_special_tokens = False  # a setting to_str() leaves out
+        assert feed.encode(spelled, changing, offsets=True)["input_ids"] == ids_of_normalized_side(changing, ["oil [ sep ] fell ."])
 
     def test_encode_keeps_the_map_fingerprint(self, tokenizer):
         from datasets.fingerprint import Hasher
