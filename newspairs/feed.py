@@ -176,11 +176,6 @@ class WordIds:
             return None
         return word_ids
 
-    @classmethod
-    def usable(cls, words_to_ids: Tokenizer, special_tokens: bool = True) -> bool:
-        """Whether ``words_to_ids`` encodes a line as its words' ids between a fixed prefix and suffix."""
-        return cls.for_tokenizer(words_to_ids, special_tokens) is not None
-
     @staticmethod
     def _separator_of(tokenizer: Tokenizer) -> tuple[str, int] | None:
         # an added token, which tokenizers cuts out before the model runs, marks where a word ends
