@@ -112,12 +112,19 @@ class TestSkippingNormalizer:
 
     @pytest.mark.parametrize(
         "text",
-        ["plain words only", "he said, yes", 'a "quote"', "it's", "cannot", "'Tis", "ΣΑΣ"],
-        ids=["none", "comma", "double-quote", "apostrophe", "contraction", "tis", "sigma"],
+        ["plain words only", "he said, yes", 'a "quote"', "it's", "cannot", "'Tis", "ΣΑΣ", "D'ye see", "more'n that", "'Twas so", "Gimme"],
+        ids=["none", "comma", "double-quote", "apostrophe", "contraction", "tis", "sigma", "dye", "moren", "twas", "gimme"],
     )
     def test_triggered_passes_do_fire(self, text):
         assert self.skipping.normalize_str(text) == self.full.normalize_str(text)
         assert recipe(FULL, text) == reference_normalize_line(text)
+
+    def test_each_trigger_turns_its_passes_on(self):
+        for position, (_, triggers) in enumerate(self.skipping._gated):
+            for trigger in triggers:
+                for text in (trigger, f"x {trigger.upper()} y"):
+                    assert self.skipping._passes_on(text)[position], (trigger, text)
+        assert not any(self.skipping._passes_on("plain words only"))
 
 
 @pytest.mark.slow
