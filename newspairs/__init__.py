@@ -20,6 +20,7 @@ _LAZY: dict[str, str] = {
     "StampMismatchWarning": "newspairs.train",
     "load_tokenizer": "newspairs.train",
     "train_tokenizer": "newspairs.train",
+    "AddedTokensWarning": "newspairs.feed",
     "Encoder": "newspairs.feed",
     "PadCollator": "newspairs.feed",
     "dataloader": "newspairs.feed",

@@ -22,6 +22,7 @@ fire) and each word's ids are asked of the model once (`WordIds`); otherwise, an
 from __future__ import annotations
 
 import os
+import warnings
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +45,15 @@ TEXT_COLUMN = "raw"
 PACK_TEXTS_PER_CALL = 256
 # New words per text when `WordIds` asks the model for them (several texts: both threads work).
 WORDS_PER_TEXT = 1024
+
+
+class AddedTokensWarning(UserWarning):
+    """The tokenizer's own ``encode_batch`` will not give the normalized side's ids for its added tokens."""
+
+
+def added_words(tokenizer: Tokenizer) -> list[str]:
+    """The contents of ``tokenizer``'s added tokens that are not special (``add_tokens``)."""
+    return [token.content for token in tokenizer.get_added_tokens_decoder().values() if not token.special]
 
 
 def encode_sequentially_in_forked_children() -> None:
@@ -271,7 +281,9 @@ class Encoder:
             `newspairs.normalize_batch`, which leaves out the passes that cannot fire on each chunk
             of lines, and take each word's ids from `WordIds` (the model runs once per distinct
             word): the same ids, 2x (ISOT) to 4x (Reuters) faster in `scripts/bench_feed.py`.
-            Otherwise, and with ``offsets``, the tokenizer's own ``encode_batch`` does everything.
+            Otherwise, and with ``offsets``, the tokenizer's own ``encode_batch`` does everything
+            (which does not find added tokens where the normalized side has them: see
+            `AddedTokensWarning`).
     """
 
     tokenizer: Tokenizer | None = None
@@ -300,6 +312,8 @@ class Encoder:
         self._padding = self._padding_of(tokenizer) if self.padding else None
         self._configured = self._configure(tokenizer)
         self._skipping = self.skip_passes and not self.offsets and normalizes_like_this_installation(self._configured)
+        if not self._skipping and added_words(tokenizer):
+            self._warn_added_tokens(added_words(tokenizer))
         self._words_to_ids = None  # made when first needed: a copy costs tens of milliseconds
         self._word_ids = None
         if self._skipping:
@@ -307,6 +321,19 @@ class Encoder:
             plain.no_truncation()
             plain.no_padding()
             self._word_ids = WordIds.for_tokenizer(plain, self.special_tokens)
+
+    def _warn_added_tokens(self, words: list[str]) -> None:
+        # tokenizers matches an added token before normalizing (normalized=False: in the raw text,
+        # which then is normalized piece by piece) or in its own normalization of the token, which
+        # this normalization lays out as a line (' \n covid '): found only at a text's start
+        reason = "offsets=True" if self.offsets else "skip_passes=False" if not self.skip_passes else "another normalization"
+        warnings.warn(
+            f"the tokenizer has added tokens {words[:5]}{' ...' if len(words) > 5 else ''}: with {reason}, its own "
+            "encode_batch encodes the raw text, and it does not find them where the normalized side has them "
+            "(the ids differ from encoding the normalized text); the default path finds them as normalized words",
+            AddedTokensWarning,
+            stacklevel=4,  # the caller of Encoder(...)
+        )
 
     def __getstate__(self) -> dict:
         # the copy made for `encodings` is derived: leave it out, so a map fingerprint stays put

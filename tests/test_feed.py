@@ -15,7 +15,7 @@ import pytest
 from datasets.distributed import split_dataset_by_node
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
+from tokenizers import AddedToken, Tokenizer, models, normalizers, pre_tokenizers
 
 import newspairs
 import strategies
@@ -129,6 +129,37 @@ class TestEncoder:
         assert got == ids_of_normalized_side(tokenizer, newspairs.normalize_batch(texts))
         assert loaded_by == "newspairs" or not tokenizer.encode_special_tokens  # the caller's is left alone
 
+    @pytest.mark.parametrize("normalized", [True, False], ids=["normalized", "raw"])
+    def test_added_tokens_are_found_as_normalized_words(self, tokenizer, normalized):
+        # the default path gives the normalized side's ids, wherever and however cased the word is
+        with_added = Tokenizer.from_str(tokenizer.to_str())
+        with_added.add_tokens([AddedToken("covid", normalized=normalized)])
+        texts = ["Covid cases rose.", 'He said "covid" is bad', "New COVID cases"]
+        got = feed.Encoder(with_added)({"raw": texts})["input_ids"]
+        assert got == ids_of_normalized_side(with_added, newspairs.normalize_batch(texts))
+        assert all(with_added.token_to_id("covid") in ids for ids in got)
+
+    @pytest.mark.parametrize("options", [{"skip_passes": False}, {"offsets": True}], ids=["in-encode-batch", "offsets"])
+    def test_added_tokens_warn_on_the_paths_of_tokenizers_own_encode_batch(self, tokenizer, options):
+        with_added = Tokenizer.from_str(tokenizer.to_str())
+        with_added.add_tokens(["covid"])
+        with pytest.warns(feed.AddedTokensWarning, match=r"added tokens \['covid'\].*normalized side") as caught:
+            encoder = feed.Encoder(with_added, **options)
+        assert caught[0].filename == __file__  # points at the caller
+        # what it warns of: tokenizers finds the word only at a text's start
+        texts = ["Covid cases rose.", "New covid cases"]
+        got = encoder({"raw": texts})["input_ids"]
+        expected = ids_of_normalized_side(with_added, newspairs.normalize_batch(texts))
+        assert got[0] == expected[0] and got[1] != expected[1]
+
+    @pytest.mark.parametrize("options", [{}, {"skip_passes": False}, {"offsets": True}], ids=["skipping", "in-encode-batch", "offsets"])
+    def test_no_added_tokens_no_warning(self, tokenizer, options, recwarn):
+        feed.Encoder(tokenizer, **options)
+        with_added = Tokenizer.from_str(tokenizer.to_str())
+        with_added.add_tokens(["covid"])
+        feed.Encoder(with_added)  # the default path finds them
+        assert not [w for w in recwarn if issubclass(w.category, feed.AddedTokensWarning)]
+
     def test_newspairs_tokenizers_encode_special_tokens_as_text(self, tokenizer):
         assert tokenizer.encode_special_tokens and shipped_tokenizer().encode_special_tokens
         assert tokenizer.encode("a [SEP] b").ids == ids_of_normalized_side(tokenizer, ["a [ sep ] b"])[0]
@@ -162,9 +193,10 @@ class TestEncoder:
         assert len(feed._encoders) == feed.ENCODERS_KEPT  # the oldest was let go
         spelled = {"raw": ["Oil [SEP] fell."]}
         changing.encode_special_tokens = True  # as newspairs sets it: the Encoder shares the tokenizer
-        assert feed.encode(spelled, changing, offsets=True)["input_ids"] == ids_of_normalized_side(changing, ["oil [ sep ] fell ."])
-        changing.encode_special_tokens = False  # a setting to_str() leaves out
-        assert feed.encode(spelled, changing, offsets=True)["input_ids"] == ids_of_normalized_side(changing, ["oil [ sep ] fell ."])
+        with pytest.warns(feed.AddedTokensWarning):  # zqxj, on the path of tokenizers' encode_batch
+            assert feed.encode(spelled, changing, offsets=True)["input_ids"] == ids_of_normalized_side(changing, ["oil [ sep ] fell ."])
+            changing.encode_special_tokens = False  # a setting to_str() leaves out
+            assert feed.encode(spelled, changing, offsets=True)["input_ids"] == ids_of_normalized_side(changing, ["oil [ sep ] fell ."])
 
     def test_encode_keeps_the_map_fingerprint(self, tokenizer):
         from datasets.fingerprint import Hasher
