@@ -312,8 +312,8 @@ class Encoder:
         self._padding = self._padding_of(tokenizer) if self.padding else None
         self._configured = self._configure(tokenizer)
         self._skipping = self.skip_passes and not self.offsets and normalizes_like_this_installation(self._configured)
-        if not self._skipping and added_words(tokenizer):
-            self._warn_added_tokens(added_words(tokenizer))
+        if not self._skipping:
+            self._warn_of_added_tokens(tokenizer)
         self._words_to_ids = None  # made when first needed: a copy costs tens of milliseconds
         self._word_ids = None
         if self._skipping:
@@ -322,10 +322,13 @@ class Encoder:
             plain.no_padding()
             self._word_ids = WordIds.for_tokenizer(plain, self.special_tokens)
 
-    def _warn_added_tokens(self, words: list[str]) -> None:
+    def _warn_of_added_tokens(self, tokenizer: Tokenizer) -> None:
         # tokenizers matches an added token before normalizing (normalized=False: in the raw text,
         # which then is normalized piece by piece) or in its own normalization of the token, which
         # this normalization lays out as a line (' \n covid '): found only at a text's start
+        words = added_words(tokenizer)
+        if not words:
+            return
         reason = "offsets=True" if self.offsets else "skip_passes=False" if not self.skip_passes else "another normalization"
         warnings.warn(
             f"the tokenizer has added tokens {words[:5]}{' ...' if len(words) > 5 else ''}: with {reason}, its own "
@@ -379,7 +382,7 @@ class Encoder:
         window = [0] * width + [1] * width if left else [1] * width + [0] * width
         starts = lengths if left else missing
         out["attention_mask"] = [
-            window[start : start + width] if gap >= 0 else [1] * (width - gap) for start, gap in zip(starts, missing)
+            window[start : start + width] if n <= width else [1] * n for start, n in zip(starts, lengths)
         ]
         for name, fill in (("input_ids", spec["pad_id"]), ("offset_mapping", (0, 0))):
             if name not in out:

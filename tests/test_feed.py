@@ -153,7 +153,7 @@ class TestEncoder:
         assert got[0] == expected[0] and got[1] != expected[1]
 
     @pytest.mark.parametrize("options", [{}, {"skip_passes": False}, {"offsets": True}], ids=["skipping", "in-encode-batch", "offsets"])
-    def test_no_added_tokens_no_warning(self, tokenizer, options, recwarn):
+    def test_no_warning_without_added_tokens_nor_on_the_default_path(self, tokenizer, options, recwarn):
         feed.Encoder(tokenizer, **options)
         with_added = Tokenizer.from_str(tokenizer.to_str())
         with_added.add_tokens(["covid"])
