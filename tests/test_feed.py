@@ -360,6 +360,41 @@ class TestWordIds:
         assert feed.WordIds(model, special_tokens=False)(texts) == [model.encode(text).ids for text in texts]
         assert len(asked) == 1 and sorted(asked[0]) == ["a", "b", "c", "d"]
 
+    def test_a_piece_is_normalized_once(self, tokenizer, monkeypatch):
+        normalized = []
+        normalize_pieces = feed.normalized_words_of_pieces
+
+        def recorded(pieces):
+            normalized.append(list(pieces))
+            return normalize_pieces(pieces)
+
+        monkeypatch.setattr(feed, "normalized_words_of_pieces", recorded)
+        encoder = feed.Encoder(tokenizer)
+        texts = [*SENTENCES, *ARTICLES]
+        first = encoder.ids(texts)
+        assert len(normalized) == 1 and len(normalized[0]) == len(set(normalized[0]))
+        assert "\nHe" in normalized[0] and "said," in normalized[0] and 'there."\nThe' in normalized[0]
+        assert encoder.ids(texts[::-1]) == first[::-1]  # a later epoch: every piece kept
+        assert len(normalized) == 1
+
+    def test_text_with_other_whitespace_is_normalized_whole(self, tokenizer, monkeypatch):
+        whole = []
+        words_batch = feed.normalized_words_batch
+        monkeypatch.setattr(feed, "normalized_words_batch", lambda texts: whole.append(list(texts)) or words_batch(texts))
+        texts = ["It ended.\tNo.", "a b.", "x\xa0y\u2028z.", 'He said, "go."', "Σ\rΣ.  "]
+        got = feed.Encoder(tokenizer).ids(texts)
+        assert whole == [[texts[0], texts[2], texts[4]]]
+        assert got == ids_of_normalized_side(tokenizer, newspairs.normalize_batch(texts))
+
+    def test_memory_stays_bounded_for_pieces_too(self, tokenizer):
+        words = feed.WordIds(feed.skip_normalization(tokenizer), max_words=6)
+        largest_batch = 0
+        for text in SENTENCES:
+            assert words.of_raw_texts([text]) == ids_of_normalized_side(tokenizer, [newspairs.normalize(text)])
+            largest_batch = max(largest_batch, len(set(text.split(" "))))
+            assert len(words._pieces) <= max(6, largest_batch + 1)  # + the empty piece
+        assert largest_batch > 6  # the bound was hit
+
     def test_memory_stays_bounded(self, tokenizer):
         words = feed.WordIds(feed.skip_normalization(tokenizer), max_words=6)
         normalized = newspairs.normalize_batch(SENTENCES)

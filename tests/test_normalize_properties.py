@@ -7,6 +7,7 @@ runs: ``HYPOTHESIS_PROFILE=dev``).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
@@ -16,7 +17,7 @@ from tokenizers import Tokenizer
 
 import newspairs
 from newspairs import charclasses
-from newspairs.normalize import normalized_words_batch
+from newspairs.normalize import normalized_words_batch, normalized_words_of_pieces, text_pieces, texts_pieces
 from newspairs.tokenizer import save_tokenizer
 from reference import reference_normalize, reference_normalize_line
 from strategies import lines, lowercase_skew, texts
@@ -101,6 +102,66 @@ class TestAgainstReference:
     def test_words_batch(self, batch):
         # what newspairs.feed encodes: the reference's tokens, without joining them into text first
         assert normalized_words_batch(batch) == [_reference_or_reject(reference_normalize, text).split() for text in batch]
+
+
+OTHER_WHITESPACE = re.compile(r"[^\S \n]")
+
+# Where a token's place on its line changes its normalization: each piece must carry that place.
+PIECE_TRAPS = {
+    "apostrophes-opening-only-after-a-space": "''hi ''hi\n ''hi",
+    "quote-at-line-start-and-after-a-space": '"a "b\n"c',
+    "final-period-through-trailing-spaces": "Mr. Smith said.   ",
+    "final-period-through-trailing-spaces-of-lines": "Mr. Smith said.   \nIt ended.' \nend .  ",
+    "comma-and-colon-at-line-end": "a, b,  \nc: d:",
+    "apostrophe-before-line-end": "x' y'\nz''  ",
+    "clitics-and-contractions-at-both-ends": "'tis cannot wanna\ngonna 'Twas it's",
+    "empty-lines-and-runs-of-spaces": "\n\n  a   b  \n \n   \nc",
+    "final-sigma-at-piece-ends": "ΟΔΟΣ ΣΑΣ.\nΣ'Σ",
+    "the-separator-in-the-text": "a\x01b. \x01 c\x01",
+}
+
+
+class TestPieces:
+    """A text cut at its spaces, each piece normalized in its place (what newspairs.feed keeps)."""
+
+    @staticmethod
+    def words_of_pieces(texts: list[str]) -> list[list[str] | None]:
+        # the distinct pieces in reverse order: a piece's normalization must not depend on its neighbours
+        pieces_of_texts = texts_pieces(texts)
+        distinct = list(dict.fromkeys(p for pieces in pieces_of_texts if pieces is not None for p in pieces))[::-1]
+        words = dict(zip(distinct, normalized_words_of_pieces(distinct), strict=True))
+        return [None if pieces is None else [w for p in pieces for w in words[p]] for pieces in pieces_of_texts]
+
+    @pytest.mark.parametrize("text", PIECE_TRAPS.values(), ids=PIECE_TRAPS.keys())
+    def test_trap(self, text):
+        assert self.words_of_pieces([text]) == [reference_normalize(text).split()]
+
+    @given(st.lists(st.tuples(texts(max_lines=3), st.booleans()), max_size=6))
+    def test_words_are_the_references(self, drawn):
+        # most drawn text holds some engine's odd whitespace: turn it into spaces half the time
+        batch = [OTHER_WHITESPACE.sub(" ", text) if to_spaces else text for text, to_spaces in drawn]
+        for text, words in zip(batch, self.words_of_pieces(batch), strict=True):
+            if words is None:
+                assert OTHER_WHITESPACE.search(text)
+            else:
+                assert words == _reference_or_reject(reference_normalize, text).split()
+
+    @pytest.mark.parametrize(
+        ("text", "pieces"),
+        [
+            ("a b", ["\na", "b\n"]),
+            ("  a  b  ", ["\n", "", "a", "", "b\n"]),
+            ("a\nb c\n", ["\na\nb", "c\n\n"]),
+            ("", ["\n\n"]),
+            ("a\tb", None),
+            ("a\xa0b", None),
+            ("a\rb", None),
+        ],
+        ids=["words", "runs-of-spaces", "lines", "empty", "tab", "no-break-space", "carriage-return"],
+    )
+    def test_cut(self, text, pieces):
+        assert text_pieces(text) == pieces
+        assert texts_pieces(["x y", text]) == [["\nx", "y\n"], pieces]
 
 
 class TestShape:

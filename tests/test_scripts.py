@@ -72,6 +72,14 @@ class TestFuzz:
         monkeypatch.setattr(fuzz.newspairs, "normalize", broken)
         assert fuzz.normalize_or_error("x") == "<RuntimeError: boom>"
 
+    def test_pieces_that_lose_a_word_are_divergences(self, monkeypatch):
+        fuzz = load_script("fuzz_normalize")
+        normalize_pieces = fuzz.normalized_words_of_pieces
+        monkeypatch.setattr(fuzz, "normalized_words_of_pieces", lambda pieces: [w[1:] for w in normalize_pieces(pieces)])
+        assert fuzz.normalize_or_error("He went.") == "<pieces: '.'>"  # each piece's first word lost
+        assert fuzz.normalize_or_error("a\tb") == "a b"  # not cut: whole
+        assert fuzz.run_task((7, 0, 300))[1] > 0
+
     def test_task_is_reproducible(self):
         fuzz = load_script("fuzz_normalize")
         first, second = fuzz.run_task((7, 0, 300)), fuzz.run_task((7, 0, 300))
