@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, compress, count
 
 from tokenizers import PreTokenizedString, Tokenizer
 
@@ -206,16 +206,22 @@ def normalized_words_of_pieces(pieces: Sequence[str]) -> list[list[str]]:
     unless the piece ends it); a piece holding the separator is normalized on its own.
     """
     words_of: list[list[str] | None] = [None] * len(pieces)
-    together = [i for i, piece in enumerate(pieces) if PIECE_SEPARATOR not in piece]
-    for i in (i for i, piece in enumerate(pieces) if PIECE_SEPARATOR in piece):
-        words_of[i] = normalized_words_batch([f" {pieces[i]} a"])[0][:-1]  # the "a" keeps it off the line's end
+    together: Sequence[int] = range(len(pieces))
+    if PIECE_SEPARATOR in "".join(pieces):  # rare: set the pieces holding it apart
+        together = []
+        for i, piece in enumerate(pieces):
+            if PIECE_SEPARATOR in piece:
+                words_of[i] = normalized_words_batch([f" {piece} a"])[0][:-1]  # "a": not at the line's end
+            else:
+                together.append(i)
     joiner = f" {PIECE_SEPARATOR} "
+    joined = pieces if len(together) == len(pieces) else [pieces[i] for i in together]
     text = "\n".join(
-        " " + joiner.join(pieces[i] for i in together[start : start + PIECES_PER_LINE]) + joiner.rstrip()
-        for start in range(0, len(together), PIECES_PER_LINE)
+        " " + joiner.join(joined[start : start + PIECES_PER_LINE]) + joiner.rstrip()
+        for start in range(0, len(joined), PIECES_PER_LINE)
     )
     words = [word for out in _normalized_chunks(text.split("\n"), None) for line in out for word in line.split()]
-    ends = [i for i, word in enumerate(words) if word == PIECE_SEPARATOR]
+    ends = list(compress(count(), map(PIECE_SEPARATOR.__eq__, words)))
     if len(ends) != len(together):  # each piece is followed by exactly one separator: guard it
         raise RuntimeError(f"normalized pieces lost their separators ({len(together)} pieces, {len(ends)} separators)")
     start = 0
