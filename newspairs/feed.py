@@ -28,7 +28,7 @@ from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain, compress, islice, repeat
+from itertools import accumulate, chain, compress, count, islice, repeat
 from operator import is_
 from typing import TYPE_CHECKING, Any
 
@@ -262,21 +262,27 @@ class WordIds:
         kept = self._pieces
         pieces_ids = list(map(kept.get, pieces))
         if None in pieces_ids:
-            unseen = list(dict.fromkeys(compress(pieces, map(is_, pieces_ids, repeat(None)))))
+            missing = list(compress(count(), map(is_, pieces_ids, repeat(None))))
+            unseen = list(dict.fromkeys(map(pieces.__getitem__, missing)))
             if len(kept) + len(unseen) > self._max_words:  # forget all: learn this batch's pieces again
                 kept.clear()
                 kept[""] = ()
                 unseen = list(dict.fromkeys(pieces))
-            words_of = normalized_words_of_pieces(unseen)
-            words_ids = self._ids_of_words(list(chain.from_iterable(words_of)))
-            start = 0
-            for piece, words in zip(unseen, words_of):
-                count = len(words)
-                # most pieces are one word: share that word's tuple
-                kept[piece] = words_ids[start] if count == 1 else tuple(chain.from_iterable(words_ids[start : start + count]))
-                start += count
-            pieces_ids = list(map(kept.__getitem__, pieces))
+            self._learn_pieces(unseen)
+            for i in missing:
+                pieces_ids[i] = kept[pieces[i]]
         return self._assemble(pieces_ids, map(len, pieces_of_texts), max_length)
+
+    def _learn_pieces(self, pieces: list[str]) -> None:
+        words_of = normalized_words_of_pieces(pieces)
+        words_ids = self._ids_of_words(list(chain.from_iterable(words_of)))
+        counts = list(map(len, words_of))
+        starts = list(accumulate(counts, initial=0))
+        # most pieces are one word: each shares that word's tuple (no Python loop for them)
+        one_word = list(map((1).__eq__, counts))
+        self._pieces.update(zip(compress(pieces, one_word), map(words_ids.__getitem__, compress(starts, one_word))))
+        for piece, start, size in compress(zip(pieces, starts, counts), map((1).__ne__, counts)):
+            self._pieces[piece] = tuple(chain.from_iterable(words_ids[start : start + size]))
 
     def _ids_of_words(self, words: list[str]) -> list[tuple[int, ...]]:
         """Each normalized word's ids, the model asked only for words not kept."""
@@ -294,16 +300,16 @@ class WordIds:
         return words_ids
 
     def _assemble(self, units_ids: list[tuple[int, ...]], counts: Iterable[int], max_length: int | None) -> list[list[int]]:
-        """Each text's ids: its ``count`` units' ids in turn, between the special ids, truncated."""
+        """Each text's ids: its units' ids in turn (``counts``: units per text), between the special ids, truncated."""
         prefix, suffix = self.prefix, self.suffix
         room = None if max_length is None else max_length - len(prefix) - len(suffix)
         if room is not None and room < 0:
             raise ValueError(f"max_length {max_length} leaves no room beside the {len(prefix) + len(suffix)} special ids")
         out, start = [], 0
-        for count in counts:
-            ids = chain.from_iterable(units_ids[start : start + count])
+        for size in counts:
+            ids = chain.from_iterable(units_ids[start : start + size])
             out.append([*prefix, *(ids if room is None else islice(ids, room)), *suffix])
-            start += count
+            start += size
         return out
 
     def __getstate__(self) -> dict:
