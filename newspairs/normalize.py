@@ -150,9 +150,10 @@ def normalized_words_batch(texts: Sequence[str], tokenizer: Tokenizer | None = N
     return out
 
 
-# Whitespace other than the space and the line break: the reference's engines disagree on what is
-# whitespace (str.split, re, regex), so a text holding any is not cut into pieces.
-_OTHER_WHITESPACE = re.compile(r"[^\S \n]")
+# A line whose text ends in whitespace other than spaces: the final-period rule's \s*$ reaches its
+# last token through that whitespace (and every space before it), where the engines disagree on
+# what is whitespace (str.split, re, regex), so a text holding one is not cut into pieces.
+_OTHER_WHITESPACE_AT_LINE_END = re.compile(r"[^\S \n] *(?:\n|\Z)")
 _OTHER_ASCII_WHITESPACE = ("\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
 _SPACES_BEFORE_LINE_BREAKS = re.compile(r" +(?=\n)")
 # Written after each piece where pieces are normalized together: a word no rule touches, from
@@ -161,10 +162,10 @@ PIECE_SEPARATOR = "\x01"
 PIECES_PER_LINE = 256
 
 
-def _holds_other_whitespace(text: str) -> bool:
-    if text.isascii():  # a few substring scans instead of a regex: several times faster
-        return any(space in text for space in _OTHER_ASCII_WHITESPACE)
-    return _OTHER_WHITESPACE.search(text) is not None
+def _ends_a_line_in_other_whitespace(text: str) -> bool:
+    if text.isascii() and not any(space in text for space in _OTHER_ASCII_WHITESPACE):
+        return False  # a few substring scans: several times faster than the regex
+    return _OTHER_WHITESPACE_AT_LINE_END.search(text) is not None
 
 
 def _pieces(text: str) -> list[str]:
@@ -177,7 +178,7 @@ def _pieces(text: str) -> list[str]:
 
 
 def text_pieces(text: str) -> list[str] | None:
-    """``text`` cut at every space, ``"\\n"`` added at both ends; None if it holds other whitespace.
+    """``text`` cut at every space, ``"\\n"`` added at both ends; None if a line of it ends in other whitespace.
 
     A line's normalization is the normalizations of its space-separated tokens, one after the
     other, each made in its place: whether a space or the line's start comes before it (``^\\"``
@@ -186,14 +187,16 @@ def text_pieces(text: str) -> list[str] | None:
     dropped here). Every reference rule that matches across a space only reads that space, so no
     other context counts (tested against the reference). A piece is a token with such context:
     it holds a ``"\\n"`` where it ends a line (after the line break: the next line's first token),
-    and runs of spaces leave empty pieces, which normalize to nothing.
+    and runs of spaces leave empty pieces, which normalize to nothing. Other whitespace (a tab, a
+    no-break space) stays inside its piece, where the rules see it as they see it in the line;
+    only at a line's end would the final-period rule reach across spaces through it.
     """
-    return None if _holds_other_whitespace(text) else _pieces(text)
+    return None if _ends_a_line_in_other_whitespace(text) else _pieces(text)
 
 
 def texts_pieces(texts: Sequence[str]) -> list[list[str] | None]:
     """`text_pieces` of each text (whitespace looked for once in the whole batch)."""
-    if not _holds_other_whitespace("".join(texts)):
+    if not _ends_a_line_in_other_whitespace("\n".join(texts)):
         return list(map(_pieces, texts))
     return list(map(text_pieces, texts))
 

@@ -7,9 +7,9 @@ emoji, combining marks...),
 drawn with plain `random`. Hypothesis spends milliseconds per example on generation and
 bookkeeping; this spends microseconds, so the reference (NLTK, ~50 µs a line) is the cost.
 newspairs gets whole batches (``normalize_batch``), and each text is also normalized piece by
-piece (half the texts have their odd whitespace turned into spaces first, which a text needs to
-be cut), as `newspairs.feed` encodes it (``text_pieces``, ``normalized_words_of_pieces``, the distinct
-pieces of a batch in reverse order): its words must be the reference's too. Work is split in tasks
+piece, as `newspairs.feed` encodes it (``text_pieces``, ``normalized_words_of_pieces``, the
+distinct pieces of a batch in reverse order): its words must be the reference's too. Half the
+texts have their odd whitespace turned into spaces first, where pieces are cut. Work is split in tasks
 of fixed seeds, so a run is reproducible whatever ``--jobs`` is.
 
 Each divergent input is shrunk (delta debugging on its first divergent line); minimal inputs are
@@ -42,7 +42,7 @@ from newspairs.normalize import normalized_words_of_pieces, texts_pieces  # noqa
 from reference import reference_normalize, reference_normalize_line  # noqa: E402
 from strategies import RandomText  # noqa: E402
 
-OTHER_WHITESPACE = re.compile(r"[^\S \n]")  # whitespace that keeps a text from being cut into pieces
+OTHER_WHITESPACE = re.compile(r"[^\S \n]")  # whitespace but spaces and line breaks
 TASK_EXAMPLES = 10_000  # examples per task (one seed each)
 BATCH = 2_000  # examples per normalize_batch call
 KEPT_PER_TASK = 10  # divergent examples a task sends back for shrinking
@@ -86,8 +86,8 @@ def run_task(task: tuple[int, int, int]) -> tuple[int, int, int, list[tuple[str,
     kept: list[tuple[str, str, str]] = []
     for start in range(0, count, BATCH):
         batch = [draw.line() if draw.rng.random() < 0.8 else draw.text() for _ in range(min(BATCH, count - start))]
-        # most drawn text holds some engine's odd whitespace, which keeps it whole: for the pieces'
-        # sake, half of it has that whitespace turned into spaces
+        # most drawn text holds some engine's odd whitespace: half of it has that whitespace turned
+        # into spaces, at which the pieces' path cuts text
         batch = [OTHER_WHITESPACE.sub(" ", text) if draw.rng.random() < 0.5 else text for text in batch]
         for text, got in zip(batch, normalize_batch_or_errors(batch)):
             try:

@@ -377,13 +377,14 @@ class TestWordIds:
         assert encoder.ids(texts[::-1]) == first[::-1]  # a later epoch: every piece kept
         assert len(normalized) == 1
 
-    def test_text_with_other_whitespace_is_normalized_whole(self, tokenizer, monkeypatch):
+    def test_text_with_other_whitespace_at_a_line_end_is_normalized_whole(self, tokenizer, monkeypatch):
         whole = []
         words_batch = feed.normalized_words_batch
         monkeypatch.setattr(feed, "normalized_words_batch", lambda texts: whole.append(list(texts)) or words_batch(texts))
-        texts = ["It ended.\tNo.", "a b.", "x\xa0y\u2028z.", 'He said, "go."', "Σ\rΣ.  "]
+        # whitespace other than spaces at a line's end keeps a text whole; anywhere else it does not
+        texts = ["It ended.\t", "a b.", "x\xa0y\u2028z.", 'He said, "go." \xa0 \nNo.', "Σ\rΣ.  \nnext"]
         got = feed.Encoder(tokenizer).ids(texts)
-        assert whole == [[texts[0], texts[2], texts[4]]]
+        assert whole == [[texts[0], texts[3]]]
         assert got == ids_of_normalized_side(tokenizer, newspairs.normalize_batch(texts))
 
     def test_memory_stays_bounded_for_pieces_too(self, tokenizer):

@@ -77,7 +77,7 @@ class TestFuzz:
         normalize_pieces = fuzz.normalized_words_of_pieces
         monkeypatch.setattr(fuzz, "normalized_words_of_pieces", lambda pieces: [w[1:] for w in normalize_pieces(pieces)])
         assert fuzz.normalize_or_error("He went.") == "<pieces: '.'>"  # each piece's first word lost
-        assert fuzz.normalize_or_error("a\tb") == "a b"  # not cut: whole
+        assert fuzz.normalize_or_error("a b\t") == "a b"  # not cut: whole
         assert fuzz.run_task((7, 0, 300))[1] > 0
 
     def test_task_is_reproducible(self):
