@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from tokenizers import Tokenizer, pre_tokenizers
 
 from newspairs.normalize import (
-    default_tokenizer, normalize_batch, normalized_words_batch, normalized_words_of_pieces, texts_pieces,
+    default_tokenizer, normalize_batch, normalized_words_batch, normalized_words_of_pieces, text_pieces,
 )
 from newspairs.train import PAD_TOKEN, SEP_TOKEN, load_tokenizer, special_tokens_as_text
 
@@ -245,7 +245,7 @@ class WordIds:
         epoch skips the normalization of every piece it has seen. A text holding whitespace other
         than spaces and line breaks is normalized whole (`normalized_words_batch`), then word by word.
         """
-        pieces_of_texts = texts_pieces(texts)
+        pieces_of_texts = list(map(text_pieces, texts))
         if None not in pieces_of_texts:
             return self._of_pieces(pieces_of_texts, max_length)
         out: list[list[int] | None] = [None] * len(texts)

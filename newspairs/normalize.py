@@ -154,27 +154,11 @@ def normalized_words_batch(texts: Sequence[str], tokenizer: Tokenizer | None = N
 # last token through that whitespace (and every space before it), where the engines disagree on
 # what is whitespace (str.split, re, regex), so a text holding one is not cut into pieces.
 _OTHER_WHITESPACE_AT_LINE_END = re.compile(r"[^\S \n] *(?:\n|\Z)")
-_OTHER_ASCII_WHITESPACE = ("\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
 _SPACES_BEFORE_LINE_BREAKS = re.compile(r" +(?=\n)")
 # Written after each piece where pieces are normalized together: a word no rule touches, from
 # which no piece's words can be told apart, so it cuts the words back into pieces.
 PIECE_SEPARATOR = "\x01"
 PIECES_PER_LINE = 256
-
-
-def _ends_a_line_in_other_whitespace(text: str) -> bool:
-    if text.isascii() and not any(space in text for space in _OTHER_ASCII_WHITESPACE):
-        return False  # a few substring scans: several times faster than the regex
-    return _OTHER_WHITESPACE_AT_LINE_END.search(text) is not None
-
-
-def _pieces(text: str) -> list[str]:
-    if "\n" not in text:
-        return f"\n{text.rstrip(' ')}\n".split(" ")
-    marked = f"\n{text}\n"
-    if " \n" in marked:
-        marked = _SPACES_BEFORE_LINE_BREAKS.sub("", marked)
-    return marked.split(" ")
 
 
 def text_pieces(text: str) -> list[str] | None:
@@ -191,14 +175,12 @@ def text_pieces(text: str) -> list[str] | None:
     no-break space) stays inside its piece, where the rules see it as they see it in the line;
     only at a line's end would the final-period rule reach across spaces through it.
     """
-    return None if _ends_a_line_in_other_whitespace(text) else _pieces(text)
-
-
-def texts_pieces(texts: Sequence[str]) -> list[list[str] | None]:
-    """`text_pieces` of each text (whitespace looked for once in the whole batch)."""
-    if not _ends_a_line_in_other_whitespace("\n".join(texts)):
-        return list(map(_pieces, texts))
-    return list(map(text_pieces, texts))
+    if "\n" not in text:  # one line (most texts): no regex
+        line = text.rstrip(" ")
+        return None if line[-1:].isspace() else f"\n{line}\n".split(" ")
+    if _OTHER_WHITESPACE_AT_LINE_END.search(text):
+        return None
+    return _SPACES_BEFORE_LINE_BREAKS.sub("", f"\n{text}\n").split(" ")
 
 
 def normalized_words_of_pieces(pieces: Sequence[str]) -> list[list[str]]:

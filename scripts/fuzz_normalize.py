@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # ref
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import newspairs  # noqa: E402
-from newspairs.normalize import normalized_words_of_pieces, texts_pieces  # noqa: E402
+from newspairs.normalize import normalized_words_of_pieces, text_pieces  # noqa: E402
 from reference import reference_normalize, reference_normalize_line  # noqa: E402
 from strategies import RandomText  # noqa: E402
 
@@ -51,7 +51,7 @@ SHRUNK_AT_MOST = 300  # shrinking costs hundreds of calls per example
 
 def words_by_pieces(texts: list[str]) -> list[list[str] | None]:
     """Each text's words made piece by piece (None for a text not cut into pieces)."""
-    pieces_of_texts = texts_pieces(texts)
+    pieces_of_texts = list(map(text_pieces, texts))
     distinct = list(dict.fromkeys(p for pieces in pieces_of_texts if pieces is not None for p in pieces))[::-1]
     words = dict(zip(distinct, normalized_words_of_pieces(distinct), strict=True))
     return [None if pieces is None else [w for p in pieces for w in words[p]] for pieces in pieces_of_texts]

@@ -17,7 +17,7 @@ from tokenizers import Tokenizer
 
 import newspairs
 from newspairs import charclasses
-from newspairs.normalize import normalized_words_batch, normalized_words_of_pieces, text_pieces, texts_pieces
+from newspairs.normalize import normalized_words_batch, normalized_words_of_pieces, text_pieces
 from newspairs.tokenizer import save_tokenizer
 from reference import reference_normalize, reference_normalize_line
 from strategies import lines, lowercase_skew, texts
@@ -133,7 +133,7 @@ class TestPieces:
     @staticmethod
     def words_of_pieces(texts: list[str]) -> list[list[str] | None]:
         # the distinct pieces in reverse order: a piece's normalization must not depend on its neighbours
-        pieces_of_texts = texts_pieces(texts)
+        pieces_of_texts = list(map(text_pieces, texts))
         distinct = list(dict.fromkeys(p for pieces in pieces_of_texts if pieces is not None for p in pieces))[::-1]
         words = dict(zip(distinct, normalized_words_of_pieces(distinct), strict=True))
         return [None if pieces is None else [w for p in pieces for w in words[p]] for pieces in pieces_of_texts]
@@ -169,7 +169,6 @@ class TestPieces:
     )
     def test_cut(self, text, pieces):
         assert text_pieces(text) == pieces
-        assert texts_pieces(["x y", text]) == [["\nx", "y\n"], pieces]
 
 
 class TestShape:
