@@ -9,8 +9,8 @@ bookkeeping; this spends microseconds, so the reference (NLTK, ~50 µs a line) i
 newspairs gets whole batches (``normalize_batch``), and each text is also normalized piece by
 piece, as `newspairs.feed` encodes it (``text_pieces``, ``normalized_words_of_pieces``, the
 distinct pieces of a batch in reverse order): its words must be the reference's too. Half the
-texts have their odd whitespace turned into spaces first, where pieces are cut. Work is split in tasks
-of fixed seeds, so a run is reproducible whatever ``--jobs`` is.
+texts have their odd whitespace turned into spaces first, where pieces are cut. Work is split in
+tasks of fixed seeds, so a run is reproducible whatever ``--jobs`` is.
 
 Each divergent input is shrunk (delta debugging on its first divergent line); minimal inputs are
 grouped by kind (ASCII as is, other characters as their Unicode category) and each kind is
