@@ -165,8 +165,8 @@ class WordIds:
         # tuples: the garbage collector stops tracking a tuple of ints, so a large cache is not
         # scanned again at every full collection (lists would be)
         self._ids: dict[str, tuple[int, ...]] = {}
-        # each raw piece's ids (see of_raw_texts); a run of spaces leaves an empty piece
-        self._pieces: dict[str, tuple[int, ...]] = {"": ()}
+        # each raw piece's ids (see of_raw_texts)
+        self._pieces: dict[str, tuple[int, ...]] = {}
         self._max_words = max_words
         self.prefix, self.suffix = self._prefix_and_suffix(words_to_ids) if special_tokens else ([], [])
         self._separator = self._separator_of(words_to_ids)
@@ -258,19 +258,7 @@ class WordIds:
         return out
 
     def _of_pieces(self, pieces_of_texts: list[list[str]], max_length: int | None) -> list[list[int]]:
-        pieces = list(chain.from_iterable(pieces_of_texts))
-        kept = self._pieces
-        pieces_ids = list(map(kept.get, pieces))
-        if None in pieces_ids:
-            missing = list(compress(count(), map(is_, pieces_ids, repeat(None))))
-            unseen = list(dict.fromkeys(map(pieces.__getitem__, missing)))
-            if len(kept) + len(unseen) > self._max_words:  # forget all: learn this batch's pieces again
-                kept.clear()
-                kept[""] = ()
-                unseen = list(dict.fromkeys(pieces))
-            self._learn_pieces(unseen)
-            for i in missing:
-                pieces_ids[i] = kept[pieces[i]]
+        pieces_ids = self._kept_ids(self._pieces, list(chain.from_iterable(pieces_of_texts)), self._learn_pieces)
         return self._assemble(pieces_ids, map(len, pieces_of_texts), max_length)
 
     def _learn_pieces(self, pieces: list[str]) -> None:
@@ -286,18 +274,23 @@ class WordIds:
 
     def _ids_of_words(self, words: list[str]) -> list[tuple[int, ...]]:
         """Each normalized word's ids, the model asked only for words not kept."""
-        kept = self._ids
-        # Look every word up first and learn only what is missing: once most words are kept (the
-        # rule after the first batches of a corpus) one look-up per word is all the Python work.
-        words_ids = list(map(kept.get, words))
-        if None in words_ids:
-            unseen = list(dict.fromkeys(compress(words, map(is_, words_ids, repeat(None)))))
-            if len(kept) + len(unseen) > self._max_words:  # forget all: learn this batch's words again
+        return self._kept_ids(self._ids, words, self._learn)
+
+    def _kept_ids(self, kept: dict[str, tuple[int, ...]], keys: list[str], learn) -> list[tuple[int, ...]]:
+        """Each key's ids from ``kept``, after ``learn(keys)`` has added those it lacked."""
+        # Look every key up first and learn only what is missing: once most keys are kept (the
+        # rule after the first batches of a corpus) one look-up per key is all the Python work.
+        keys_ids = list(map(kept.get, keys))
+        if None in keys_ids:
+            missing = list(compress(count(), map(is_, keys_ids, repeat(None))))
+            unseen = list(dict.fromkeys(map(keys.__getitem__, missing)))
+            if len(kept) + len(unseen) > self._max_words:  # forget all: learn this batch's keys again
                 kept.clear()
-                unseen = list(dict.fromkeys(words))
-            self._learn(unseen)
-            words_ids = list(map(kept.__getitem__, words))
-        return words_ids
+                unseen = list(dict.fromkeys(keys))
+            learn(unseen)
+            for i in missing:
+                keys_ids[i] = kept[keys[i]]
+        return keys_ids
 
     def _assemble(self, units_ids: list[tuple[int, ...]], counts: Iterable[int], max_length: int | None) -> list[list[int]]:
         """Each text's ids: its units' ids in turn (``counts``: units per text), between the special ids, truncated."""
@@ -314,7 +307,7 @@ class WordIds:
 
     def __getstate__(self) -> dict:
         # the learned ids are a cache: leave them out of pickles (datasets' map fingerprint, workers)
-        return {**self.__dict__, "_ids": {}, "_pieces": {"": ()}}
+        return {**self.__dict__, "_ids": {}, "_pieces": {}}
 
 
 @dataclass
