@@ -154,3 +154,41 @@ class TestBenchFeed:
         summed = rows[10:]
         assert len(summed) == 5 and summed[0]["lines"] == "240"
         assert summed[0]["tokens"] == f"{2 * int(rows[0]['tokens'].replace(',', '')):,}"
+
+    def test_the_target_line_follows_the_table(self, tmp_path, capsys, monkeypatch):
+        script = load_script("bench_feed")
+        files = {}
+        for name in ("one", "two"):
+            files[name] = tmp_path / f"{name}.txt"
+            files[name].write_text("Oil fell 2%, traders said.\n" * 30, encoding="utf-8")
+        monkeypatch.setattr(script, "CORPUS_FILES", files)
+        assert script.main(["--batch-size", "16", "--repeat", "1"]) == 0
+        last = capsys.readouterr().out.rstrip("\n").splitlines()[-1]
+        assert last.startswith("target: a first epoch at least 10x NLTK + encode on the corpora as one (all 2): ")
+        assert "; per corpus: one " in last and ", two " in last
+
+
+@pytest.mark.parametrize(
+    "ratios, expected",
+    [
+        pytest.param(
+            {"reuters": 14.6, "isot": 5.9, "all 2": 13.3},
+            "target: a first epoch at least 10x NLTK + encode on the corpora as one (all 2): 13.3x, met; "
+            "per corpus: reuters 14.6x, isot 5.9x (below)",
+            id="met-as-one-a-corpus-below",
+        ),
+        pytest.param(
+            {"reuters": 9.9, "isot": 5.9, "all 2": 9.5},
+            "target: a first epoch at least 10x NLTK + encode on the corpora as one (all 2): 9.5x, NOT met; "
+            "per corpus: reuters 9.9x (below), isot 5.9x (below)",
+            id="not-met",
+        ),
+        pytest.param(
+            {"isot": 10.0},
+            "target: a first epoch at least 10x NLTK + encode on the corpora as one (isot): 10.0x, met",
+            id="one-corpus-at-the-target",
+        ),
+    ],
+)
+def test_bench_feed_verdict(ratios, expected):
+    assert load_script("bench_feed").verdict(ratios) == expected
