@@ -9,6 +9,7 @@ import pytest
 from hypothesis import example, given
 
 import newspairs.rules as rules
+from newspairs.charclasses_derive import tables_part
 from newspairs.tokenizer import SkippingNormalizer, build_normalizer, build_tokenizer, lay_out
 from reference import REPO, reference_normalize_line
 from strategies import lines, texts
@@ -135,3 +136,23 @@ def test_character_classes_are_current():
         capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stderr
+
+
+class TestDriftCheckComparesTables:
+    """The drift check compares the tables: a new engine release that derives the same ones passes."""
+
+    committed = (REPO / "newspairs" / "charclasses.py").read_text(encoding="utf-8")
+
+    def test_a_new_version_stamp_alone_is_not_drift(self):
+        restamped = self.committed.replace("regex 20", "regex 19", 1)
+        assert restamped != self.committed
+        assert tables_part(restamped) == tables_part(self.committed)
+
+    def test_a_changed_table_is_drift(self):
+        changed = self.committed.replace("RE_NOCASE_A = '\\\\x{41}\\\\x{61}'", "RE_NOCASE_A = '\\\\x{41}'", 1)
+        assert changed != self.committed
+        assert tables_part(changed) != tables_part(self.committed)
+
+    def test_a_text_without_the_docstring_is_refused(self):
+        with pytest.raises(ValueError, match="no docstring"):
+            tables_part("RE_NOCASE_A = 'a'\n")
