@@ -345,3 +345,24 @@ def test_isot_corpus_split_is_idempotent_and_changes_only_whitespace():
     assert split_sentences(split) == split
     assert re.sub(r"\s+", " ", split) == re.sub(r"\s+", " ", text)
     assert split.count("\n") > 10 * text.count("\n")
+
+
+def test_benchmark_prints_its_table(tmp_path, capsys):
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "bench_sentences.py"
+    spec = importlib.util.spec_from_file_location("script_bench_sentences", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    corpus = tmp_path / "news.txt"
+    corpus.write_text(f"{PARAGRAPH}\nShares rose 2.5% on Monday. The U.S. dollar fell.\n" * 20, encoding="utf-8")
+    build = write_isot(tmp_path / "True-own.csv", [PARAGRAPH, "One sentence."])
+    assert script.main([str(corpus), "--repeat", "1", "--build", str(build)]) == 0
+    out = capsys.readouterr().out
+    rows = {cells[2]: cells for cells in (line.split("|") for line in out.splitlines() if line.startswith("| news.txt"))}
+    assert set(rows) == {" split (newspairs.sentences, punkt) ", " NLTK PunktSentenceTokenizer, same model ",
+                         " normalize (newspairs.normalize_lines) ", " split + normalize "}
+    assert "40 articles -> 100 lines" in rows[" split (newspairs.sentences, punkt) "][7]
+    assert "40/40 articles split alike" in rows[" NLTK PunktSentenceTokenizer, same model "][7]
+    assert "| sentences='punkt' |" in out
+    assert script.main([str(tmp_path / "absent.txt")]) == 1
