@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -49,7 +50,7 @@ class Splitter:
     model: str
     model_source: str
     model_sha256: str
-    _spans: Callable[[str], Any]
+    spans: Callable[[str], Iterable[tuple[int, int]]] = field(repr=False, compare=False)
 
     def split(self, text: str) -> str:
         """``text`` with the whitespace between two sentences of a line replaced by one newline."""
@@ -58,11 +59,10 @@ class Splitter:
     def _split_line(self, line: str) -> str:
         if not line or line.isspace():
             return line
-        pieces, start = [], 0
-        previous_end = None
-        for begin, end in self._spans(line):
-            gap = line[previous_end:begin] if previous_end is not None else None
-            if gap is not None and gap.isspace():  # Punkt only ever leaves whitespace between sentences
+        pieces, start, previous_end = [], 0, None
+        for begin, end in self.spans(line):
+            # Punkt leaves whitespace between sentences, or nothing (``over.”Then``): not cut there
+            if previous_end is not None and line[previous_end:begin].isspace():
                 pieces.append(line[start:previous_end])
                 start = begin
             previous_end = end
@@ -71,8 +71,10 @@ class Splitter:
 
     def record(self) -> dict[str, Any]:
         """What an export records about this splitter (see `record`)."""
-        data = {key: value for key, value in asdict(self).items() if not key.startswith("_")}
-        return {"split": True, "splitter": data.pop("name"), **data}
+        return {
+            "split": True, "splitter": self.name, "package": self.package, "version": self.version,
+            "model": self.model, "model_source": self.model_source, "model_sha256": self.model_sha256,
+        }
 
 
 def _model_sha256(params: Any) -> str:
@@ -87,11 +89,15 @@ def _model_sha256(params: Any) -> str:
     return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
 
 
-@lru_cache(maxsize=None)
 def splitter(name: str = "punkt") -> Splitter:
     """The splitter called ``name``; raises `ValueError` for an unknown name or a missing extra."""
-    if name not in SPLITTERS:
+    if not isinstance(name, str) or name not in SPLITTERS:
         raise ValueError(f"sentences must be one of {', '.join(SPLITTERS)} (or None: lines as given), got {name!r}")
+    return _loaded(name)
+
+
+@lru_cache(maxsize=None)
+def _loaded(name: str) -> Splitter:
     try:
         import punkt
     except ImportError:
@@ -107,7 +113,7 @@ def splitter(name: str = "punkt") -> Splitter:
         model=params.metadata.language,
         model_source=params.metadata.source,
         model_sha256=_model_sha256(params),
-        _spans=tokenizer.span_tokenize,
+        spans=tokenizer.span_tokenize,
     )
 
 

@@ -144,19 +144,20 @@ class TestSplitter:
         lambda: ReadOptions(sentences="Punkt"),
         lambda: load(None, "lines", sentences="spacy"),
         lambda: verify(None, sentences="nltk"),
-    ], ids=["function", "read-options", "load", "verify"])
+        lambda: ReadOptions(sentences=["punkt"]),
+    ], ids=["function", "read-options", "load", "verify", "not-a-name"])
     def test_an_unknown_splitter_is_a_value_error_naming_it(self, make):
-        with pytest.raises(ValueError, match=r"sentences must be one of punkt .*got '(nltk|Punkt|spacy)'"):
+        with pytest.raises(ValueError, match=r"sentences must be one of punkt .*got \[?'(nltk|Punkt|spacy|punkt)'"):
             make()
 
     def test_a_missing_extra_says_how_to_install_it(self, monkeypatch):
-        splitter.cache_clear()
+        sentences._loaded.cache_clear()
         monkeypatch.setitem(sys.modules, "punkt", None)  # import punkt now raises ImportError
         try:
             with pytest.raises(ValueError, match=re.escape("pip install 'newspairs[sentences]'")):
                 ReadOptions(sentences="punkt")
         finally:
-            splitter.cache_clear()
+            sentences._loaded.cache_clear()
 
     def test_nltks_punkt_with_the_same_model_splits_the_seed_alike(self):
         """NLTK's own data cannot be downloaded here: its algorithm is compared on the same parameters."""
