@@ -336,8 +336,12 @@ class TestCommandLine:
         assert exit_info.value.code == 2 and "invalid choice: 'nltk'" in capsys.readouterr().err
 
 
-def test_isot_corpus_split_is_idempotent_and_changes_only_whitespace():
-    """On the real ISOT text: splitting twice changes nothing, and only whitespace between sentences moved."""
+@pytest.mark.slow
+def test_isot_corpus_split_is_idempotent_changes_only_whitespace_and_normalizes_exactly():
+    """On the real ISOT text: splitting twice changes nothing, only whitespace between sentences moved,
+    and every split line (new line edges: a quote first, a trailing space) normalizes as the reference."""
+    from reference import reference_normalize_line
+
     path = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "isot" / "isot_true_text.txt"
     if not path.is_file():
         pytest.skip(f"{path.name} not found in ../shared/corpora beside the clone")
@@ -346,6 +350,9 @@ def test_isot_corpus_split_is_idempotent_and_changes_only_whitespace():
     assert split_sentences(split) == split
     assert re.sub(r"\s+", " ", split) == re.sub(r"\s+", " ", text)
     assert split.count("\n") > 10 * text.count("\n")
+    lines = split.split("\n")
+    assert [i for i, (line, ours) in enumerate(zip(lines, newspairs.normalize_lines(lines)))
+            if ours != reference_normalize_line(line)] == []
 
 
 def test_benchmark_prints_its_table(tmp_path, capsys):
