@@ -124,6 +124,12 @@ class TestSplitter:
         raw, _ = seed_pair(FIXTURE_SEED)
         assert split_sentences("\n".join(raw)) == "\n".join(raw)
 
+    def test_the_embedded_default_pairs_are_unchanged_ids_included(self):
+        inputs = resolve_source(None)
+        split = [entry for item in inputs for entry in read_input(item, ReadOptions(sentences="punkt"))]
+        assert split == [entry for item in inputs for entry in read_input(item)]
+        assert all(isinstance(entry, Article) for entry in split)
+
     def test_identity_names_package_version_model_and_its_hash(self):
         found = splitter("punkt").record()
         assert found == {
