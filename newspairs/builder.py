@@ -82,6 +82,8 @@ class NewsPairsConfig(datasets.BuilderConfig):
             report (`NewsPairs.report()`) and goes on.
         split_ratios (`tuple[float, float, float]`, defaults to ``(0.8, 0.1, 0.1)``): train,
             validation, test weights; a split of weight 0 is not generated.
+        sentences (`str`, *optional*): split each article's raw text into sentences, one per line,
+            with this splitter (``"punkt"``: `newspairs.sentences`) before anything else; None: lines as given.
     """
 
     source: Optional[Union[str, tuple[str, ...]]] = None
@@ -89,6 +91,7 @@ class NewsPairsConfig(datasets.BuilderConfig):
     normalized_column: str = "normalized"
     errors: str = "raise"
     split_ratios: tuple[float, float, float] = (0.8, 0.1, 0.1)
+    sentences: Optional[str] = None
 
     def __post_init__(self):
         super().__post_init__()
@@ -123,15 +126,19 @@ def _file_bytes(path: str) -> bytes:
     return Path(path).read_bytes()
 
 
-def builder_hash(inputs: Sequence[InputFile]) -> str:
+def builder_hash(inputs: Sequence[InputFile], sentences: Optional[str] = None) -> str:
     """The cache key of a build: this builder's and the source reader's code, the normalization's
-    rule table, and each input file's path, size and mtime. Any change makes a fresh build."""
+    rule table, the sentence splitter's identity (when one splits), and each input file's path, size
+    and mtime. Any change makes a fresh build."""
+    from newspairs.sentences import record as sentence_record
     from newspairs.stamp import rules_hash
 
     digest = hashlib.sha256()
-    for module in (__name__, "newspairs.sources", "newspairs.normalize", "newspairs.tokenizer"):
+    for module in (__name__, "newspairs.sources", "newspairs.sentences", "newspairs.normalize", "newspairs.tokenizer"):
         digest.update(_file_bytes(import_module(module).__file__))
     digest.update(rules_hash().encode())
+    if sentences is not None:  # a new splitter or model version must not be served a stale split
+        digest.update(json.dumps(sentence_record(sentences), sort_keys=True).encode())
     digest.update(json.dumps(sources.source_identity(inputs)).encode())
     return digest.hexdigest()[:16]
 
@@ -201,7 +208,7 @@ class NewsPairs(datasets.GeneratorBasedBuilder):
         self._inputs = resolve_source(source)
         if source is not None:
             kwargs["source"] = source
-        super().__init__(*args, hash=hash or builder_hash(self._inputs), dataset_name=dataset_name, **kwargs)
+        super().__init__(*args, hash=hash or builder_hash(self._inputs, kwargs.get("sentences")), dataset_name=dataset_name, **kwargs)
         if self._writer_batch_size is None and self.config.name != "lines":
             self._writer_batch_size = ARTICLE_ROWS_PER_WRITE
 
@@ -216,7 +223,8 @@ class NewsPairs(datasets.GeneratorBasedBuilder):
         return list(self._inputs)
 
     def _read_options(self) -> ReadOptions:
-        return ReadOptions(raw_column=self.config.raw_column, normalized_column=self.config.normalized_column)
+        return ReadOptions(raw_column=self.config.raw_column, normalized_column=self.config.normalized_column,
+                           sentences=self.config.sentences)
 
     def _info(self) -> datasets.DatasetInfo:
         metadata, self._json_types = sources.scan_metadata(self._inputs, self._read_options())
@@ -447,7 +455,7 @@ def load(
     ``config``: ``articles``, ``lines`` or ``raw``; ``streaming=True`` returns an
     `IterableDataset`(Dict) that reads the source directly, without preparing a cache;
     ``num_proc`` shards the build over input files. Other keyword arguments go to
-    `NewsPairsConfig` (``raw_column``, ``normalized_column``, ``split_ratios``).
+    `NewsPairsConfig` (``raw_column``, ``normalized_column``, ``split_ratios``, ``sentences``).
     """
     if streaming:
         if config not in CONFIG_NAMES:

@@ -310,6 +310,7 @@ def render_card(folder: str | Path, options: CardOptions, facts: CardFacts, *, t
 
     from newspairs import __version__
     from newspairs.export import CARD_FILENAME, export_summary
+    from newspairs.sentences import card_sentence, read_record
     from newspairs.stamp import STAMP_FILENAME, Stamp
 
     folder = Path(folder)
@@ -360,7 +361,7 @@ def render_card(folder: str | Path, options: CardOptions, facts: CardFacts, *, t
         "fields_tables": fields_tables(summaries),
         "split_table": split_table(summaries),
         "split_weights": ratios,
-        "processing": _processing(facts, summaries, __version__),
+        "processing": _processing(facts, summaries, __version__) + "\n\n" + card_sentence(read_record(folder)),
         "producers": (options.producers or _producers(facts)).strip(),
         "limitations": _limitations(facts),
         "citation": _citation(options),

@@ -84,6 +84,15 @@ def _add_column_options(parser) -> None:
         "--normalized-column", default="normalized", metavar="NAME",
         help="tabular files' optional normalized column (default: normalized)",
     )
+    _add_sentences_option(parser)
+
+
+def _add_sentences_option(parser) -> None:
+    from newspairs.sentences import SPLITTERS
+
+    parser.add_argument("--sentences", choices=SPLITTERS, metavar="SPLITTER",
+                        help="split each article's raw text into sentences, one per line, first (punkt; "
+                             "needs pip install 'newspairs[sentences]'; default: lines as given)")
 
 
 def _fresh_demo_folder() -> str:
@@ -118,7 +127,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     from newspairs.export import export
 
     folder = args.out or _fresh_demo_folder()
-    result = export(_source_of(args.source), folder, num_proc=args.num_proc)
+    result = export(_source_of(args.source), folder, num_proc=args.num_proc, sentences=args.sentences)
     out.write(f"built {' '.join(args.source) or 'the embedded default pairs'} and exported them to {folder}/\n")
     loaded = {name: datasets.load_dataset(folder, name) for name in result.configs}
     splits = [split for split in ("train", "validation", "test") if any(split in d for d in loaded.values())]
@@ -145,6 +154,12 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     if line is not None:
         out.write(f"\nexample (lines, {first_split} row 0):\n")
         out.write("".join(f"  {key}: {_shortened(value)}\n" for key, value in line.items()))
+    if args.sentences:
+        from newspairs.sentences import read_record, signature
+
+        lines_of_example = example["raw"].count("\n") + 1
+        out.write(f"\nsentences split by {signature(read_record(folder))}: the example article's raw text "
+                  f"is {lines_of_example} lines, one sentence each, each line a pair in 'lines'\n")
     for report in result.reports.values():
         out.write(f"\n{report.summary()}\n" if report.rejected else "")
     return 0
@@ -155,6 +170,7 @@ def _add_demo(subparsers) -> None:
     parser.add_argument("source", nargs="*", metavar="SOURCE", help="folder, file or glob (default: the embedded pairs)")
     parser.add_argument("--out", metavar="DIR", help="export folder (default: ./newspairs-demo)")
     parser.add_argument("--num-proc", type=int, metavar="N", help="build with N processes (sharded over input files)")
+    _add_sentences_option(parser)
     parser.set_defaults(run=cmd_demo)
 
 
@@ -171,7 +187,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     result = export(
         _source_of(args.source), args.out, configs=args.config or ("articles", "lines", "raw"),
         max_shard_size=args.max_shard_size, num_proc=args.num_proc, errors=args.errors,
-        raw_column=args.raw_column, normalized_column=args.normalized_column,
+        raw_column=args.raw_column, normalized_column=args.normalized_column, sentences=args.sentences,
     )
     out.write(result.summary() + "\n")
     for report in result.reports.values():
@@ -205,7 +221,8 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
     from newspairs.verify import verify
 
     result = verify(
-        _source_of(args.source), show=args.show, raw_column=args.raw_column, normalized_column=args.normalized_column
+        _source_of(args.source), show=args.show, raw_column=args.raw_column, normalized_column=args.normalized_column,
+        sentences=args.sentences,
     )
     out.write(result.summary() + "\n")
     for disagreement in result.first:
@@ -237,7 +254,7 @@ def cmd_train_tokenizer(args: argparse.Namespace, out: TextIO) -> int:
                             show_progress=not args.quiet)
     tokenizer = train_on_source(
         _source_of(args.source), config, split=None if args.split == "all" else args.split,
-        raw_column=args.raw_column, normalized_column=args.normalized_column,
+        raw_column=args.raw_column, normalized_column=args.normalized_column, sentences=args.sentences,
     )
     for path in save_tokenizer_folder(tokenizer, args.out, model_max_length=args.model_max_length):
         out.write(f"wrote {path}\n")
@@ -290,7 +307,7 @@ def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
         tokenizer=args.tokenizer,
         training=TrainingConfig(model=args.model, vocab_size=args.vocab_size, show_progress=not args.quiet),
         configs=args.config, max_shard_size=args.max_shard_size, num_proc=args.num_proc, errors=args.errors,
-        raw_column=args.raw_column, normalized_column=args.normalized_column,
+        raw_column=args.raw_column, normalized_column=args.normalized_column, sentences=args.sentences,
     )
     out.write(build.summary() + "\n")
     if upload is None:

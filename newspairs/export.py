@@ -4,6 +4,7 @@ The folder mirrors what ``push_to_hub`` writes, so the Hub helper can upload it 
 
     OUT/README.md                                   card: YAML `configs` (data_files, default) + `dataset_info`
     OUT/newspairs_stamp.json                        the normalization stamp (also under `newspairs_stamp` in the YAML)
+    OUT/newspairs_sentences.json                    whether and by what sentences were split (also in the YAML)
     OUT/newspairs_report.json                       per config: articles read/written/rejected, the rejects
     OUT/<config>/<split>-00000-of-00001.parquet     one or more shards per config and split
 
@@ -36,6 +37,7 @@ from datasets.utils.metadata import MetadataConfigs
 from datasets.utils.py_utils import convert_file_size_to_int
 from huggingface_hub import DatasetCard, DatasetCardData
 
+from newspairs import sentences
 from newspairs.builder import CONFIG_NAMES, BuildReport, prepare
 from newspairs.stamp import STAMP_FILENAME, Stamp, normalization_stamp
 
@@ -179,10 +181,11 @@ def export(
             )
         stamp = normalization_stamp()
         body = card if card is not None else DEFAULT_CARD_BODY.format(where=out.name)
-        DatasetCard(f"---\n{card_data(infos, default=configs[0], stamp=stamp).to_yaml()}\n---\n\n{body}").save(
-            staging / CARD_FILENAME
-        )
+        yaml = card_data(infos, default=configs[0], stamp=stamp)
+        yaml[sentences.CARD_KEY] = split = sentences.record(config_kwargs.get("sentences"))  # beside the stamp, always
+        DatasetCard(f"---\n{yaml.to_yaml()}\n---\n\n{body}").save(staging / CARD_FILENAME)
         (staging / STAMP_FILENAME).write_text(stamp.to_json(), encoding="utf-8")
+        (staging / sentences.SENTENCES_FILENAME).write_text(json.dumps(split, indent=2) + "\n", encoding="utf-8")
         (staging / REPORT_FILENAME).write_text(
             json.dumps({name: report.to_dict() for name, report in reports.items()}, indent=2, ensure_ascii=False) + "\n",
             encoding="utf-8",

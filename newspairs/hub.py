@@ -7,6 +7,7 @@ The repository, exactly as ``newspairs publish --dry-run OUT`` writes it::
     tokenizer.json, tokenizer_config.json,
     special_tokens_map.json                         the trained tokenizer (`newspairs.train`)
     newspairs_stamp.json                            the stamp shared by data and tokenizer
+    newspairs_sentences.json                        whether and by what sentences were split (`newspairs.sentences`)
 
 Uploading makes one commit per chunk of data files (at most ``max_commit_files`` files and
 ``max_commit_bytes`` bytes each) and a last commit with the card, the tokenizer and the stamp, so
@@ -35,6 +36,7 @@ from typing import Any, TypeVar
 from tokenizers import Tokenizer
 
 from newspairs.card import CardFacts, CardOptions, render_card
+from newspairs.sentences import SENTENCES_FILENAME
 from newspairs.stamp import STAMP_FILENAME, Stamp
 from newspairs.train import (
     TOKENIZER_FILES,
@@ -49,7 +51,7 @@ logger = logging.getLogger(__name__)
 REPO_TYPE = "dataset"
 CARD_FILENAME = "README.md"
 # The last commit: what describes the data, committed once the data is there.
-FINAL_FILES: tuple[str, ...] = (CARD_FILENAME, *TOKENIZER_FILES)
+FINAL_FILES: tuple[str, ...] = (CARD_FILENAME, *TOKENIZER_FILES, SENTENCES_FILENAME)
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 DEFAULT_COMMIT_FILES = 50
 DEFAULT_COMMIT_BYTES = 1 << 30  # 1 GiB: a failed commit re-sends at most this much

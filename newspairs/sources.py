@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
 
+from newspairs.sentences import check as check_splitter, split_note, split_or_keep
+
 DEFAULT_DATA = Path(__file__).resolve().parent / "data" / "default"
 
 ISOT_HEADER = ("title", "text", "subject", "date")
@@ -91,10 +93,16 @@ class ReadOptions:
         raw_column (`str`, defaults to ``"raw"``): column holding the raw article (ISOT files: ``text``).
         normalized_column (`str`, defaults to ``"normalized"``): column holding the stored normalized
             side; a file without it, or a null cell, has no normalized side.
+        sentences (`str`, *optional*): split each article's raw text into sentences, one per line, with
+            this splitter (``"punkt"``, see `newspairs.sentences`) before anything else; None: lines as given.
     """
 
     raw_column: str = "raw"
     normalized_column: str = "normalized"
+    sentences: str | None = None
+
+    def __post_init__(self):
+        check_splitter(self.sentences)  # an unknown name or a missing extra: a ValueError now, not per article
 
 
 @dataclass
@@ -322,7 +330,7 @@ def _is_empty(text: str) -> bool:
     return not text.strip()
 
 
-def _read_text(item: InputFile) -> Iterator[Article | Reject]:
+def _read_text(item: InputFile, options: ReadOptions) -> Iterator[Article | Reject]:
     def reject(file: str, line: int | None, reason: str, article: str | None = None) -> Reject:
         return Reject(article_id(item.relpath, f"\0{file}\0{line}"), file, article or item.relpath, line, reason)
 
@@ -345,6 +353,7 @@ def _read_text(item: InputFile) -> Iterator[Article | Reject]:
     if _is_empty(raw):
         yield reject(item.path, 1, "empty article (no text in the raw file)")
         return
+    raw = split_or_keep(raw, options.sentences)
     raw_lines = raw.count("\n") + 1
     if normalized is not None:
         normalized_lines = normalized.count("\n") + 1
@@ -352,7 +361,7 @@ def _read_text(item: InputFile) -> Iterator[Article | Reject]:
             yield reject(
                 item.path,
                 min(raw_lines, normalized_lines) + 1,
-                f"raw has {raw_lines} lines, its normalized twin {item.twin} has {normalized_lines}",
+                f"raw has {raw_lines} lines{split_note(options.sentences)}, its normalized twin {item.twin} has {normalized_lines}",
             )
             return
     yield Article(article_id(item.relpath, raw), raw, normalized, item.relpath, {}, None)
@@ -481,12 +490,12 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any]) ->
         if normalized is not None and not isinstance(normalized, str):
             yield reject(line, f"normalized column {normalized_column!r} holds {type(normalized).__name__}, not text")
             continue
-        raw = raw.replace("\r\n", "\n")
+        raw = split_or_keep(raw.replace("\r\n", "\n"), options.sentences)
         if normalized is not None:
             normalized = normalized.replace("\r\n", "\n")
             raw_lines, normalized_lines = raw.count("\n") + 1, normalized.count("\n") + 1
             if raw_lines != normalized_lines:
-                yield reject(line, f"raw has {raw_lines} lines, normalized has {normalized_lines}")
+                yield reject(line, f"raw has {raw_lines} lines{split_note(options.sentences)}, normalized has {normalized_lines}")
                 continue
         metadata = {k: v for k, v in record.items() if k not in (raw_column, normalized_column)}
         if label is not None:
@@ -511,7 +520,7 @@ def read_input(item: InputFile, options: ReadOptions = ReadOptions(), types: dic
     ``types`` (from `scan_metadata`) gives JSON lines' metadata columns their inferred types.
     """
     if item.kind in ("pair", "text", "orphan"):
-        yield from _read_text(item)
+        yield from _read_text(item, options)
     else:
         yield from _read_table(item, options, types or {})
 

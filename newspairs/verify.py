@@ -77,13 +77,15 @@ def line_diff(stored: str, expected: str, *, label: str) -> tuple[tuple[int, ...
 
 
 def verify(
-    source: Any = None, *, show: int = 5, raw_column: str = "raw", normalized_column: str = "normalized"
+    source: Any = None, *, show: int = 5, raw_column: str = "raw", normalized_column: str = "normalized",
+    sentences: Optional[str] = None,
 ) -> VerifyResult:
     """Check every stored normalized side of ``source`` against ``newspairs.normalize(raw)``.
 
-    Unreadable articles do not stop the check: they are listed in ``rejects``.
+    Unreadable articles do not stop the check: they are listed in ``rejects``. With ``sentences``
+    the raw side is split into sentences first (`newspairs.sentences`), as the build would split it.
     """
-    options = ReadOptions(raw_column=raw_column, normalized_column=normalized_column)
+    options = ReadOptions(raw_column=raw_column, normalized_column=normalized_column, sentences=sentences)
     inputs = resolve_source(source)
     _, json_types = scan_metadata(inputs, options)
     result = VerifyResult()

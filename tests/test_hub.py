@@ -308,7 +308,7 @@ class TestCommand:
         assert code == 0
         text = out.getvalue()
         assert "dry run: nothing uploaded" in text and f"to {REPO_ID}" in text
-        assert sorted(path.name for path in (tmp_path / "out").iterdir()) == sorted(["README.md", "lines", *TOKENIZER_FILES])
+        assert sorted(path.name for path in (tmp_path / "out").iterdir()) == sorted(["README.md", "lines", *TOKENIZER_FILES, "newspairs_sentences.json"])
         assert json.loads((tmp_path / "out" / "tokenizer_config.json").read_text())["pad_token"] == "[PAD]"
 
     def test_license_is_required(self, capsys):
