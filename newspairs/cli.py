@@ -123,27 +123,26 @@ def _source_of(values: list[str]):
     return values[0] if len(values) == 1 else list(values)
 
 
-def _column_options(args: argparse.Namespace) -> dict[str, str]:
-    """The column options as keyword arguments; one that no file of the source reads is an error,
-    not silently ignored (ISOT CSVs always read "text"; text files have no columns)."""
-    given = {
-        option: value
-        for option, value in (("--raw-column", args.raw_column), ("--normalized-column", args.normalized_column))
-        if value is not None
-    }
-    if given:
-        from newspairs.sources import resolve_source
+def _checked_source(args: argparse.Namespace) -> tuple[object, dict[str, str]]:
+    """The source (its files found now, so a missing one fails before any build) and the column
+    options as keyword arguments. A column option that no file of the source reads is an error,
+    not silently ignored: ISOT CSVs always read "text", text files have no columns."""
+    from newspairs.sources import resolve_source
 
-        inputs = resolve_source(_source_of(args.source))
-        if not any(item.kind in COLUMN_KINDS for item in inputs):
-            option, value = next(iter(given.items()))
-            isot = [Path(item.path).name for item in inputs if item.kind == "isot"]
-            why = (
-                f"{', '.join(isot[:3])}{' ...' if len(isot) > 3 else ''}: an ISOT CSV reads its raw side from 'text' "
-                "and has no normalized side" if isot else "the source's files are text files, which have no columns"
-            )
-            raise ValueError(f"{option} {value!r} applies to no file of the source ({why})")
-    return {"raw_column": args.raw_column or "raw", "normalized_column": args.normalized_column or "normalized"}
+    source = _source_of(args.source)
+    inputs = resolve_source(source)
+    raw_column, normalized_column = getattr(args, "raw_column", None), getattr(args, "normalized_column", None)
+    given = [(option, value) for option, value in (("--raw-column", raw_column), ("--normalized-column", normalized_column))
+             if value is not None]
+    if given and not any(item.kind in COLUMN_KINDS for item in inputs):
+        option, value = given[0]
+        isot = [Path(item.path).name for item in inputs if item.kind == "isot"]
+        why = (
+            f"{', '.join(isot[:3])}{' ...' if len(isot) > 3 else ''}: an ISOT CSV reads its raw side from 'text' "
+            "and has no normalized side" if isot else "the source's files are text files, which have no columns"
+        )
+        raise ValueError(f"{option} {value!r} applies to no file of the source ({why})")
+    return source, {"raw_column": raw_column or "raw", "normalized_column": normalized_column or "normalized"}
 
 
 def _input_bytes(source) -> int:
@@ -378,9 +377,9 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     from newspairs.builder import CONFIG_NAMES
     from newspairs.export import export
 
+    source, _ = _checked_source(args)
     folder = args.out or _fresh_demo_folder()
     _check_creatable(folder, "--out")
-    source = _source_of(args.source)
     with BuildOutput(source, CONFIG_NAMES).scoped():
         result = export(source, folder, num_proc=args.num_proc)
     out.write(f"built {' '.join(args.source) or 'the embedded default pairs'} and exported them to {folder}/\n")
@@ -444,9 +443,9 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     """
     from newspairs.export import export
 
-    columns = _column_options(args)
+    source, columns = _checked_source(args)
     _check_creatable(args.out, "OUT")
-    source, configs = _source_of(args.source), args.config or ("articles", "lines", "raw")
+    configs = args.config or ("articles", "lines", "raw")
     with BuildOutput(source, configs, columns).scoped():
         result = export(
             source, args.out, configs=configs, max_shard_size=args.max_shard_size, num_proc=args.num_proc,
@@ -485,7 +484,8 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
     """
     from newspairs.verify import verify
 
-    result = verify(_source_of(args.source), show=args.show, **_column_options(args))
+    source, columns = _checked_source(args)
+    result = verify(source, show=args.show, **columns)
     out.write(result.summary() + "\n")
     for disagreement in result.first:
         out.write(f"\n{disagreement.diff}\n")
@@ -521,9 +521,8 @@ def cmd_train_tokenizer(args: argparse.Namespace, out: TextIO) -> int:
     """
     from newspairs.train import TrainingConfig, save_tokenizer_folder, train_on_source
 
-    columns = _column_options(args)
+    source, columns = _checked_source(args)
     _check_creatable(args.out, "--out")
-    source = _source_of(args.source)
     output = BuildOutput(source, ("articles",), columns)
     config = TrainingConfig(model=args.model, vocab_size=args.vocab_size, min_frequency=args.min_frequency,
                             show_progress=_trainer_progress(args, output))
@@ -595,10 +594,9 @@ def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
         license=args.license, repo_id=args.repo_id, pretty_name=args.pretty_name,
         language=tuple(args.language or ("en",)), description=args.description,
     )
-    columns = _column_options(args)
+    source, columns = _checked_source(args)
     if args.dry_run:
         _check_creatable(args.dry_run, "--dry-run")
-    source = _source_of(args.source)
     output = BuildOutput(source, args.config or CONFIG_NAMES, columns)
     training = TrainingConfig(model=args.model, vocab_size=args.vocab_size, show_progress=_trainer_progress(args, output))
     max_commit_files, max_commit_bytes = args.max_commit_files, convert_file_size_to_int(args.max_commit_size)
@@ -678,7 +676,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="newspairs",
         description="Raw/normalized news article pairs: normalize, load, export, publish, feed training.",
-        epilog="Each command's --help shows its options and an example: newspairs export --help",
+        epilog="newspairs COMMAND --help: a command's options and an example.",
     )
     parser.add_argument("--version", action="version", version=_version())
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
