@@ -340,6 +340,11 @@ def _add_column_options(parser) -> None:
                         help="their optional normalized column (default: normalized)")
 
 
+def _configs(args: argparse.Namespace) -> list[str]:
+    """The --config values in the order given, each once (default: all three, articles first)."""
+    return list(dict.fromkeys(args.config or ("articles", "lines", "raw")))
+
+
 def _add_num_proc(parser) -> None:
     parser.add_argument("--num-proc", type=_whole_number(1), metavar="N",
                         help="build with N processes (sharded over input files)")
@@ -445,7 +450,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
     source, columns = _checked_source(args)
     _check_creatable(args.out, "OUT")
-    configs = args.config or ("articles", "lines", "raw")
+    configs = _configs(args)
     with BuildOutput(source, configs, columns).scoped():
         result = export(
             source, args.out, configs=configs, max_shard_size=args.max_shard_size, num_proc=args.num_proc,
@@ -579,7 +584,6 @@ def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
     """
     from datasets.utils.py_utils import convert_file_size_to_int
 
-    from newspairs.builder import CONFIG_NAMES
     from newspairs.card import CardOptions
     from newspairs.hub import plan_commits, publish, repository_files
     from newspairs.licenses import check_license
@@ -597,14 +601,15 @@ def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
     source, columns = _checked_source(args)
     if args.dry_run:
         _check_creatable(args.dry_run, "--dry-run")
-    output = BuildOutput(source, args.config or CONFIG_NAMES, columns)
+    configs = _configs(args)
+    output = BuildOutput(source, configs, columns)
     training = TrainingConfig(model=args.model, vocab_size=args.vocab_size, show_progress=_trainer_progress(args, output))
     max_commit_files, max_commit_bytes = args.max_commit_files, convert_file_size_to_int(args.max_commit_size)
     with output.scoped(), _stdout_to_stderr():
         build, upload = publish(
             source, options, dry_run=args.dry_run, private=args.private or None, revision=args.revision,
             max_commit_files=max_commit_files, max_commit_bytes=max_commit_bytes, tokenizer=args.tokenizer,
-            training=training, configs=args.config, max_shard_size=args.max_shard_size, num_proc=args.num_proc,
+            training=training, configs=configs, max_shard_size=args.max_shard_size, num_proc=args.num_proc,
             errors=args.errors, **columns,
         )
     out.write(build.summary() + "\n")

@@ -453,3 +453,20 @@ def test_train_tokenizer_in_a_pipe_prints_results_only(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "" not in done.stdout.splitlines() and done.stdout.startswith("wrote ")
     assert done.stderr == ""
+
+
+def test_an_interrupt_is_one_line_and_status_130(monkeypatch, capsys):
+    import newspairs.verify
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(newspairs.verify, "verify", interrupted)
+    assert outcome(["verify"], capsys) == (130, "", "newspairs: interrupted\n")
+
+
+def test_a_config_given_twice_is_exported_once(tmp_path, capsys):
+    code, out, err = outcome(["export", _pairs(tmp_path), tmp_path / "out", "--config", "lines", "--config", "lines"], capsys)
+    assert (code, err) == (0, "")
+    assert out.count("lines: ") == 2  # the split sizes and the build summary, once each
+    assert sorted(path.name for path in (tmp_path / "out").iterdir() if path.is_dir()) == ["lines"]
