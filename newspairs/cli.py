@@ -345,6 +345,11 @@ def _configs(args: argparse.Namespace) -> list[str]:
     return list(dict.fromkeys(args.config or ("articles", "lines", "raw")))
 
 
+def _add_quiet(parser) -> None:
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress bar (shown otherwise for a long build on a terminal)")
+
+
 def _add_num_proc(parser) -> None:
     parser.add_argument("--num-proc", type=_whole_number(1), metavar="N",
                         help="build with N processes (sharded over input files)")
@@ -385,7 +390,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     source, _ = _checked_source(args)
     folder = args.out or _fresh_demo_folder()
     _check_creatable(folder, "--out")
-    with BuildOutput(source, CONFIG_NAMES).scoped():
+    with BuildOutput(source, CONFIG_NAMES, show=False if args.quiet else None).scoped():
         result = export(source, folder, num_proc=args.num_proc)
     out.write(f"built {' '.join(args.source) or 'the embedded default pairs'} and exported them to {folder}/\n")
     with BuildOutput(show=False).scoped():  # datasets' bars off while it reads the export back
@@ -430,6 +435,7 @@ def _add_demo(subparsers) -> None:
     parser.add_argument("source", nargs="*", metavar="SOURCE", help="folder, file or glob (default: the embedded pairs)")
     parser.add_argument("--out", metavar="DIR", help="export folder (default: ./newspairs-demo)")
     _add_num_proc(parser)
+    _add_quiet(parser)
     parser.set_defaults(run=cmd_demo)
 
 
@@ -451,7 +457,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     source, columns = _checked_source(args)
     _check_creatable(args.out, "OUT")
     configs = _configs(args)
-    with BuildOutput(source, configs, columns).scoped():
+    with BuildOutput(source, configs, columns, show=False if args.quiet else None).scoped():
         result = export(
             source, args.out, configs=configs, max_shard_size=args.max_shard_size, num_proc=args.num_proc,
             errors=args.errors, **columns,
@@ -473,6 +479,7 @@ def _add_export(subparsers) -> None:
     _add_num_proc(parser)
     parser.add_argument("--errors", choices=("raise", "report"), default="raise",
                         help="stop at the first bad article (raise, default) or report it and go on")
+    _add_quiet(parser)
     _add_column_options(parser)
     parser.set_defaults(run=cmd_export)
 
@@ -508,8 +515,8 @@ def _add_verify(subparsers) -> None:
 
 
 def _trainer_progress(args: argparse.Namespace, output: BuildOutput) -> bool:
-    """The trainer's own progress bars: for a long build on a terminal, unless --quiet."""
-    return output.show and not args.quiet
+    """The trainer's own progress bars: as the build's (a long one, on a terminal, without --quiet)."""
+    return output.show
 
 
 def cmd_train_tokenizer(args: argparse.Namespace, out: TextIO) -> int:
@@ -528,7 +535,7 @@ def cmd_train_tokenizer(args: argparse.Namespace, out: TextIO) -> int:
 
     source, columns = _checked_source(args)
     _check_creatable(args.out, "--out")
-    output = BuildOutput(source, ("articles",), columns)
+    output = BuildOutput(source, ("articles",), columns, show=False if args.quiet else None)
     config = TrainingConfig(model=args.model, vocab_size=args.vocab_size, min_frequency=args.min_frequency,
                             show_progress=_trainer_progress(args, output))
     with output.scoped(), _stdout_to_stderr():
@@ -553,7 +560,7 @@ def _add_train_tokenizer(subparsers) -> None:
     parser.add_argument("--split", default="train", choices=("train", "validation", "test", "all"),
                         help="split to train on, or all of them (default: train)")
     parser.add_argument("--model-max-length", type=_whole_number(1), metavar="N", help="model_max_length in tokenizer_config.json")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_quiet(parser)
     _add_column_options(parser)
     parser.set_defaults(run=cmd_train_tokenizer)
 
@@ -602,7 +609,7 @@ def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
     if args.dry_run:
         _check_creatable(args.dry_run, "--dry-run")
     configs = _configs(args)
-    output = BuildOutput(source, configs, columns)
+    output = BuildOutput(source, configs, columns, show=False if args.quiet else None)
     training = TrainingConfig(model=args.model, vocab_size=args.vocab_size, show_progress=_trainer_progress(args, output))
     max_commit_files, max_commit_bytes = args.max_commit_files, convert_file_size_to_int(args.max_commit_size)
     with output.scoped(), _stdout_to_stderr():
@@ -651,7 +658,7 @@ def _add_publish(subparsers) -> None:
     _add_num_proc(parser)
     parser.add_argument("--errors", choices=("raise", "report"), default="raise",
                         help="stop at the first bad article (raise, default) or report it and go on")
-    parser.add_argument("--quiet", action="store_true", help="no training progress bar")
+    _add_quiet(parser)
     _add_column_options(parser)
     parser.set_defaults(run=cmd_publish)
 

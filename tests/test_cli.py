@@ -409,6 +409,18 @@ def test_a_long_build_shows_one_bar_with_a_total(tmp_path, capsys, monkeypatch):
     assert capsys.readouterr().out.startswith(f"exported to {tmp_path / 'out'}")
 
 
+@pytest.mark.parametrize("command", ["export", "demo", "train-tokenizer"], ids=str)
+def test_quiet_shows_no_bar_even_for_a_long_build_on_a_terminal(command, tmp_path, capsys, monkeypatch):
+    import newspairs.cli
+
+    monkeypatch.setattr(newspairs.cli, "LONG_BUILD_BYTES", 0)
+    terminal = as_terminal(monkeypatch)
+    argv = {"export": ["export", "newspairs/data/default", tmp_path / "out"], "demo": ["demo", "--out", tmp_path / "out"],
+            "train-tokenizer": ["train-tokenizer", "--out", tmp_path / "out", "--vocab-size", "300"]}[command]
+    assert main([str(arg) for arg in argv] + ["--quiet"]) == 0
+    assert terminal.getvalue() == ""
+
+
 def test_no_bar_when_standard_error_is_not_a_terminal(tmp_path, capsys, monkeypatch):
     import newspairs.cli
 
