@@ -77,21 +77,27 @@ def _size(text: str) -> str:
 
 def _check_creatable(path: str, what: str) -> None:
     """Fail before any build when the folder ``path`` cannot be written: it is a file, or it cannot be
-    created (the probe removes what it created, so nothing is left behind)."""
+    created (the probe removes every folder it made, so nothing is left behind)."""
     folder = Path(path)
     if folder.exists():
         if not folder.is_dir():
             raise ValueError(f"{what} {path}: exists and is not a folder")
         return
-    existing = next(parent for parent in folder.parents if parent.exists())
+    missing = []
+    for candidate in [folder, *folder.parents]:
+        if candidate.exists():
+            break
+        missing.append(candidate)
+    made: list[Path] = []
     try:
-        folder.mkdir(parents=True)
+        for candidate in reversed(missing):
+            candidate.mkdir()
+            made.append(candidate)
     except OSError as error:
         raise ValueError(f"{what} {path}: cannot be created ({error.strerror})") from None
-    for made in [folder, *folder.parents]:
-        if made == existing:
-            break
-        made.rmdir()
+    finally:
+        for candidate in reversed(made):
+            candidate.rmdir()
 
 
 def _tokenizer_file(path: str):

@@ -482,3 +482,28 @@ def test_a_config_given_twice_is_exported_once(tmp_path, capsys):
     assert (code, err) == (0, "")
     assert out.count("lines: ") == 2  # the split sizes and the build summary, once each
     assert sorted(path.name for path in (tmp_path / "out").iterdir() if path.is_dir()) == ["lines"]
+
+
+@pytest.mark.parametrize(
+    ("parts", "creatable"),
+    [
+        pytest.param(["new"], True, id="a-new-folder"),
+        pytest.param(["a", "b", "new"], True, id="new-parents-too"),
+        pytest.param(["a-file", "new"], False, id="under-a-file"),
+        pytest.param(["a", "a-file", "new"], False, id="under-a-file-in-a-folder"),
+    ],
+)
+def test_the_output_probe_leaves_nothing_behind(parts, creatable, tmp_path):
+    from newspairs.cli import _check_creatable
+
+    (tmp_path / "a").mkdir()
+    _a_file(tmp_path)
+    _a_file(tmp_path / "a")
+    before = sorted(tmp_path.rglob("*"))
+    target = tmp_path.joinpath(*parts)
+    if creatable:
+        _check_creatable(str(target), "OUT")
+    else:
+        with pytest.raises(ValueError, match=rf"OUT {re.escape(str(target))}: cannot be created \(Not a directory\)"):
+            _check_creatable(str(target), "OUT")
+    assert sorted(tmp_path.rglob("*")) == before
