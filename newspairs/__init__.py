@@ -47,6 +47,11 @@ __all__ = [
 ]
 
 
+def __dir__() -> list[str]:
+    """The module's names and the lazily loaded ones, which `dir()` would otherwise miss until first used."""
+    return sorted(set(globals()) | set(_LAZY))
+
+
 def __getattr__(name: str):
     if name in _LAZY:
         value = getattr(import_module(_LAZY[name]), name)

@@ -1,14 +1,31 @@
 """The `newspairs` command line: each subcommand is a thin wrapper over the package's Python API.
 
-Every command's help is its function's docstring; commands read UTF-8 and stream where they can.
+Every command's help is its function's docstring, an example included; commands read UTF-8 and
+stream where they can. A user's mistake (an option out of range, a file that is not what it
+should be, a folder that cannot be written) ends the command with one line on standard error that
+names what is at fault, and a non-zero exit status (1; 2 for what argparse rejects); a bug still
+shows its traceback. Standard output carries only results: progress goes to standard error, and
+only for a long build on a terminal (`BuildOutput`).
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
+import logging
+import os
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TextIO
+
+# File kinds (`newspairs.sources.InputFile.kind`) whose columns --raw-column/--normalized-column name;
+# an ISOT CSV always reads its raw side from "text" and has no normalized side.
+COLUMN_KINDS = ("csv", "jsonl", "parquet")
+# A build reading at least this many bytes of input shows a progress bar (on a terminal); the
+# embedded default data is 12 kB and builds in about a second.
+LONG_BUILD_BYTES = 1 << 20
 
 
 class InputError(ValueError):
@@ -27,15 +44,267 @@ def _lines_of(stream, name: str) -> Iterator[str]:
         yield line[:-1] if line.endswith("\n") else line
 
 
+# --- checks of what the user gave, before anything is built ------------------------------------
+
+
+def _whole_number(least: int):
+    """An argparse type: an int of at least ``least``, or argparse's one-line error naming the option."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"must be {least} or more, got {value}")
+        return value
+
+    return parse
+
+
+def _size(text: str) -> str:
+    """An argparse type: a size such as 500MB or 1GiB (as `datasets` reads it), kept as given."""
+    from datasets.utils.py_utils import convert_file_size_to_int
+
+    try:
+        value = convert_file_size_to_int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size such as 500MB or 1GiB: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be more than 0 bytes, got {text!r}")
+    return text
+
+
+def _check_creatable(path: str, what: str) -> None:
+    """Fail before any build when the folder ``path`` cannot be written: it is a file, or it cannot be
+    created (the probe removes every folder it made, so nothing is left behind)."""
+    folder = Path(path)
+    if folder.exists():
+        if not folder.is_dir():
+            raise ValueError(f"{what} {path}: exists and is not a folder")
+        return
+    missing = []
+    for candidate in [folder, *folder.parents]:
+        if candidate.exists():
+            break
+        missing.append(candidate)
+    made: list[Path] = []
+    try:
+        for candidate in reversed(missing):
+            candidate.mkdir()
+            made.append(candidate)
+    except OSError as error:
+        raise ValueError(f"{what} {path}: cannot be created ({error.strerror})") from None
+    finally:
+        for candidate in reversed(made):
+            candidate.rmdir()
+
+
+def _tokenizer_file(path: str):
+    """Load a ``tokenizer.json`` (or the folder holding one); a file that is not one is a user's mistake."""
+    from newspairs.tokenizer import load_tokenizer_file
+
+    given = Path(path)
+    if not (given / "tokenizer.json" if given.is_dir() else given).is_file():
+        raise ValueError(f"{path}: {'no tokenizer.json in the folder' if given.is_dir() else 'no such file'}")
+    try:
+        return load_tokenizer_file(given)
+    except Exception as error:  # tokenizers raises a bare Exception for a file it cannot parse
+        raise ValueError(f"{path}: not a tokenizers tokenizer.json ({error})") from None
+
+
+@contextmanager
+def _naming(option: str):
+    """A `ValueError` raised within says which option it is about."""
+    try:
+        yield
+    except ValueError as error:
+        raise ValueError(f"{option} {error}") from None
+
+
+def _source_of(values: list[str]):
+    """No SOURCE: the embedded default data; one: that path or glob; several: the list."""
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else list(values)
+
+
+def _checked_source(args: argparse.Namespace) -> tuple[object, dict[str, str]]:
+    """The source (its files found now, so a missing one fails before any build) and the column
+    options as keyword arguments. A column option that no file of the source reads is an error,
+    not silently ignored: ISOT CSVs always read "text", text files have no columns."""
+    from newspairs.sources import resolve_source
+
+    source = _source_of(args.source)
+    inputs = resolve_source(source)
+    raw_column, normalized_column = getattr(args, "raw_column", None), getattr(args, "normalized_column", None)
+    given = [(option, value) for option, value in (("--raw-column", raw_column), ("--normalized-column", normalized_column))
+             if value is not None]
+    if given and not any(item.kind in COLUMN_KINDS for item in inputs):
+        option, value = given[0]
+        isot = [Path(item.path).name for item in inputs if item.kind == "isot"]
+        why = (
+            f"{', '.join(isot[:3])}{' ...' if len(isot) > 3 else ''}: an ISOT CSV reads its raw side from 'text' "
+            "and has no normalized side" if isot else "the source's files are text files, which have no columns"
+        )
+        raise ValueError(f"{option} {value!r} applies to no file of the source ({why})")
+    options = {"raw_column": raw_column or "raw", "normalized_column": normalized_column or "normalized"}
+    return source, {**options, "sentences": getattr(args, "sentences", None)}
+
+
+def _input_bytes(source) -> int:
+    from newspairs.sources import resolve_source
+
+    return sum(os.path.getsize(path) for item in resolve_source(source) for path in (item.path, item.twin) if path)
+
+
+# --- what the libraries print while a command runs -----------------------------------------------
+
+
+def _build_rows(source, configs, config_kwargs: dict) -> int:
+    """The rows a build of ``configs`` generates: articles for ``articles`` and ``raw``, lines for
+    ``lines``; counted by reading the source once (reading is cheap next to normalizing)."""
+    from dataclasses import fields
+
+    from newspairs.sources import Article, ReadOptions, read_input, resolve_source, scan_metadata
+
+    options = ReadOptions(**{f.name: config_kwargs[f.name] for f in fields(ReadOptions) if f.name in config_kwargs})
+    inputs = resolve_source(source)
+    _, json_types = scan_metadata(inputs, options)
+    articles = lines = 0
+    for item in inputs:
+        for entry in read_input(item, options, json_types.get(item.path)):
+            if isinstance(entry, Article):
+                articles += 1
+                lines += entry.raw.count("\n") + 1
+    return sum(lines if name == "lines" else articles for name in configs)
+
+
+class _SplitBar:
+    """Stands in for the bar `datasets` draws per split: its counts go to the one bar of the build."""
+
+    def __init__(self, output: BuildOutput):
+        self.output = output
+
+    def __enter__(self) -> _SplitBar:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        pass
+
+    def update(self, count: int = 1) -> None:
+        self.output.advance(count)
+
+    def close(self) -> None:
+        pass
+
+
+class BuildOutput:
+    """What a command prints while it builds: one progress bar with a total, or nothing.
+
+    `datasets` draws a bar per split of each config (nine for an export, with no total) and the
+    builder logs each reject of each config; the command prints the results itself. Within
+    `scoped`, `datasets`' bars and warnings and the builder's per-reject log lines are off, and,
+    when the build is long (``LONG_BUILD_BYTES`` of input) and standard error is a terminal, the
+    rows every split generates are counted on one bar whose total is the source's rows (counted when
+    a build starts: a build served from the cache shows nothing).
+    """
+
+    def __init__(self, source=None, configs=("articles",), config_kwargs: dict | None = None, *,
+                 show: bool | None = None, stream: TextIO | None = None):
+        self.source, self.configs, self.config_kwargs = source, tuple(configs), dict(config_kwargs or {})
+        self.stream = stream if stream is not None else sys.stderr
+        self.show = show if show is not None else (_is_terminal(self.stream) and _input_bytes(source) >= LONG_BUILD_BYTES)
+        self.bar = None
+
+    def split_bar(self, *args, **kwargs) -> _SplitBar:
+        if self.bar is None:
+            from tqdm import tqdm
+
+            total = _build_rows(self.source, self.configs, self.config_kwargs)
+            self.bar = tqdm(total=total, unit=" rows", desc=f"building {', '.join(self.configs)}",
+                            file=self.stream, dynamic_ncols=True)
+        return _SplitBar(self)
+
+    def advance(self, count: int) -> None:
+        self.bar.update(count)
+
+    @contextmanager
+    def scoped(self):
+        import datasets
+        import datasets.builder
+
+        builder_log = logging.getLogger("newspairs.builder")
+        saved = (datasets.is_progress_bar_enabled(), datasets.logging.get_verbosity(), builder_log.level)
+        datasets.disable_progress_bars()
+        datasets.logging.set_verbosity_error()
+        builder_log.setLevel(logging.ERROR)  # the command lists each reject once
+        bar_factory = getattr(datasets.builder, "hf_tqdm", None)
+        if self.show and bar_factory is not None:
+            datasets.builder.hf_tqdm = self.split_bar
+        try:
+            yield self
+        finally:
+            if self.show and bar_factory is not None:
+                datasets.builder.hf_tqdm = bar_factory
+            if self.bar is not None:
+                self.bar.close()
+            if saved[0]:
+                datasets.enable_progress_bars()
+            datasets.logging.set_verbosity(saved[1])
+            builder_log.setLevel(saved[2])
+
+
+def _is_terminal(stream) -> bool:
+    return bool(getattr(stream, "isatty", None) and stream.isatty())
+
+
+@contextmanager
+def _stdout_to_stderr():
+    """Send what is written to file descriptor 1 to standard error: the `tokenizers` trainer writes a
+    blank line per progress bar to standard output, which carries only results."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no file descriptor 1 to protect
+        yield
+        return
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _unique_rejects(reports) -> list[tuple[dict, list[str]]]:
+    """Each rejected article once, with the configs that rejected it: every config reads the same
+    files, so an export of three configs rejects each bad article three times."""
+    unique: dict[tuple, tuple[dict, list[str]]] = {}
+    for report in reports:
+        for reject in report.rejects:
+            key = (reject["file"], reject["article"], reject["line"], reject["reason"])
+            unique.setdefault(key, (reject, []))[1].append(report.config)
+    return list(unique.values())
+
+
+# --- the commands ---------------------------------------------------------------------------------
+
+
 def cmd_normalize(args: argparse.Namespace, out: TextIO) -> int:
     """Normalize raw text, line for line, from FILEs (or standard input) to standard output.
 
     Streams: memory does not grow with the input. Input must be UTF-8; a line that is not
     stops the run with an error naming the file and the line.
-    """
-    from newspairs.tokenizer import load_tokenizer_file
 
-    tokenizer = load_tokenizer_file(args.tokenizer) if args.tokenizer else None
+    Example:
+      newspairs normalize article.txt > article.normalized.txt
+      echo "It's 1,000 U.S. dollars." | newspairs normalize
+    """
+    tokenizer = None
+    if args.tokenizer:
+        with _naming("--tokenizer"):
+            tokenizer = _tokenizer_file(args.tokenizer)
     for name in args.files or ["-"]:
         if name == "-":
             _write_normalized(_lines_of(sys.stdin.buffer, "<stdin>"), tokenizer, out)
@@ -58,9 +327,9 @@ def _write_normalized(lines, tokenizer, out: TextIO) -> None:
 
 def _command_parser(subparsers, name: str, command) -> argparse.ArgumentParser:
     """A subcommand whose help is its function's docstring (first line in the command list)."""
+    doc = inspect.cleandoc(command.__doc__)
     return subparsers.add_parser(
-        name, help=command.__doc__.splitlines()[0], description=command.__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        name, help=doc.splitlines()[0], description=doc, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
 
 
@@ -71,19 +340,11 @@ def _add_normalize(subparsers) -> None:
     parser.set_defaults(run=cmd_normalize)
 
 
-def _source_of(values: list[str]):
-    """No SOURCE: the embedded default data; one: that path or glob; several: the list."""
-    if not values:
-        return None
-    return values[0] if len(values) == 1 else list(values)
-
-
 def _add_column_options(parser) -> None:
-    parser.add_argument("--raw-column", default="raw", metavar="NAME", help="tabular files' raw column (default: raw)")
-    parser.add_argument(
-        "--normalized-column", default="normalized", metavar="NAME",
-        help="tabular files' optional normalized column (default: normalized)",
-    )
+    parser.add_argument("--raw-column", metavar="NAME",
+                        help="CSV, JSON lines and Parquet files' raw column (default: raw; ISOT CSVs: text)")
+    parser.add_argument("--normalized-column", metavar="NAME",
+                        help="their optional normalized column (default: normalized)")
     _add_sentences_option(parser)
 
 
@@ -95,9 +356,22 @@ def _add_sentences_option(parser) -> None:
                              "needs pip install 'newspairs[sentences]'; default: lines as given)")
 
 
-def _fresh_demo_folder() -> str:
-    from pathlib import Path
+def _configs(args: argparse.Namespace) -> list[str]:
+    """The --config values in the order given, each once (default: all three, articles first)."""
+    return list(dict.fromkeys(args.config or ("articles", "lines", "raw")))
 
+
+def _add_quiet(parser) -> None:
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress bar (shown otherwise for a long build on a terminal)")
+
+
+def _add_num_proc(parser) -> None:
+    parser.add_argument("--num-proc", type=_whole_number(1), metavar="N",
+                        help="build with N processes (sharded over input files)")
+
+
+def _fresh_demo_folder() -> str:
     from newspairs.stamp import STAMP_FILENAME
 
     candidate, number = Path("newspairs-demo"), 1
@@ -121,14 +395,28 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     if it holds a previous newspairs export). It is then read back with `datasets.load_dataset(folder)`
     and `datasets.load_dataset(folder, "lines")`, no newspairs code, no network; the command prints
     rows per config and split, the agreement rate, and one example.
-    """
-    import datasets
 
+    Example:
+      newspairs demo
+      newspairs demo corpus/ --out corpus-demo
+    """
+    from newspairs.builder import CONFIG_NAMES
     from newspairs.export import export
 
+    source, _ = _checked_source(args)
     folder = args.out or _fresh_demo_folder()
-    result = export(_source_of(args.source), folder, num_proc=args.num_proc, sentences=args.sentences)
+    _check_creatable(folder, "--out")
+    with BuildOutput(source, CONFIG_NAMES, {"sentences": args.sentences}, show=False if args.quiet else None).scoped():
+        result = export(source, folder, num_proc=args.num_proc, sentences=args.sentences)
     out.write(f"built {' '.join(args.source) or 'the embedded default pairs'} and exported them to {folder}/\n")
+    with BuildOutput(show=False).scoped():  # datasets' bars off while it reads the export back
+        _print_loaded_back(folder, result, out, args.sentences)
+    return 0
+
+
+def _print_loaded_back(folder: str, result, out: TextIO, sentences: str | None = None) -> None:
+    import datasets
+
     loaded = {name: datasets.load_dataset(folder, name) for name in result.configs}
     splits = [split for split in ("train", "validation", "test") if any(split in d for d in loaded.values())]
     out.write(f"\nloaded back with datasets.load_dataset({folder!r}, config):\n")
@@ -154,7 +442,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     if line is not None:
         out.write(f"\nexample (lines, {first_split} row 0):\n")
         out.write("".join(f"  {key}: {_shortened(value)}\n" for key, value in line.items()))
-    if args.sentences:
+    if sentences:
         from newspairs.sentences import read_record, signature
 
         lines_of_example = example["raw"].count("\n") + 1
@@ -162,14 +450,14 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
                   f"is {lines_of_example} lines, one sentence each, each line a pair in 'lines'\n")
     for report in result.reports.values():
         out.write(f"\n{report.summary()}\n" if report.rejected else "")
-    return 0
 
 
 def _add_demo(subparsers) -> None:
     parser = _command_parser(subparsers, "demo", cmd_demo)
     parser.add_argument("source", nargs="*", metavar="SOURCE", help="folder, file or glob (default: the embedded pairs)")
     parser.add_argument("--out", metavar="DIR", help="export folder (default: ./newspairs-demo)")
-    parser.add_argument("--num-proc", type=int, metavar="N", help="build with N processes (sharded over input files)")
+    _add_num_proc(parser)
+    _add_quiet(parser)
     _add_sentences_option(parser)
     parser.set_defaults(run=cmd_demo)
 
@@ -180,20 +468,27 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     OUT gets <config>/<split>-NNNNN-of-NNNNN.parquet per config and split, README.md (YAML configs
     and dataset_info), newspairs_stamp.json and newspairs_report.json (counts and rejects). OUT must
     be absent, empty or a previous export. With --errors report, bad articles are set aside in the
-    report and the build goes on; the summary reconciles read = written + rejected.
+    report and the build goes on; the summary reconciles read = written + rejected, and each
+    rejected article is listed once.
+
+    Example:
+      newspairs export corpus/ corpus-export --errors report
+      python -c "import datasets; print(datasets.load_dataset('corpus-export'))"
     """
     from newspairs.export import export
 
-    result = export(
-        _source_of(args.source), args.out, configs=args.config or ("articles", "lines", "raw"),
-        max_shard_size=args.max_shard_size, num_proc=args.num_proc, errors=args.errors,
-        raw_column=args.raw_column, normalized_column=args.normalized_column, sentences=args.sentences,
-    )
+    source, columns = _checked_source(args)
+    _check_creatable(args.out, "OUT")
+    configs = _configs(args)
+    with BuildOutput(source, configs, columns, show=False if args.quiet else None).scoped():
+        result = export(
+            source, args.out, configs=configs, max_shard_size=args.max_shard_size, num_proc=args.num_proc,
+            errors=args.errors, **columns,
+        )
     out.write(result.summary() + "\n")
-    for report in result.reports.values():
-        for reject in report.rejects:
-            where = ", ".join(f"{k} {reject[k]}" for k in ("article", "line") if reject[k] is not None)
-            out.write(f"rejected ({report.config}): {reject['file']}{', ' + where if where else ''}: {reject['reason']}\n")
+    for reject, configs in _unique_rejects(result.reports.values()):
+        where = ", ".join(f"{k} {reject[k]}" for k in ("article", "line") if reject[k] is not None)
+        out.write(f"rejected ({', '.join(configs)}): {reject['file']}{', ' + where if where else ''}: {reject['reason']}\n")
     return 0
 
 
@@ -203,10 +498,11 @@ def _add_export(subparsers) -> None:
     parser.add_argument("out", metavar="OUT", help="export folder")
     parser.add_argument("--config", action="append", choices=("articles", "lines", "raw"),
                         help="config to export (repeatable; default: all three, articles first)")
-    parser.add_argument("--max-shard-size", default="500MB", metavar="SIZE", help="Parquet shard size (default: 500MB)")
-    parser.add_argument("--num-proc", type=int, metavar="N", help="build with N processes (sharded over input files)")
+    parser.add_argument("--max-shard-size", type=_size, default="500MB", metavar="SIZE", help="Parquet shard size (default: 500MB)")
+    _add_num_proc(parser)
     parser.add_argument("--errors", choices=("raise", "report"), default="raise",
                         help="stop at the first bad article (raise, default) or report it and go on")
+    _add_quiet(parser)
     _add_column_options(parser)
     parser.set_defaults(run=cmd_export)
 
@@ -217,13 +513,14 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
     Prints the counts and the first disagreements as unified diffs (stored against the
     normalizer), then the articles that could not be read. Exit status 1 when any pair
     disagrees or any article could not be read.
+
+    Example:
+      newspairs verify corpus/ --show 2
     """
     from newspairs.verify import verify
 
-    result = verify(
-        _source_of(args.source), show=args.show, raw_column=args.raw_column, normalized_column=args.normalized_column,
-        sentences=args.sentences,
-    )
+    source, columns = _checked_source(args)
+    result = verify(source, show=args.show, **columns)
     out.write(result.summary() + "\n")
     for disagreement in result.first:
         out.write(f"\n{disagreement.diff}\n")
@@ -235,9 +532,14 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
 def _add_verify(subparsers) -> None:
     parser = _command_parser(subparsers, "verify", cmd_verify)
     parser.add_argument("source", nargs="*", metavar="SOURCE", help="folder, file or glob (default: the embedded pairs)")
-    parser.add_argument("--show", type=int, default=5, metavar="N", help="diffs to print (default: 5)")
+    parser.add_argument("--show", type=_whole_number(0), default=5, metavar="N", help="diffs to print (default: 5)")
     _add_column_options(parser)
     parser.set_defaults(run=cmd_verify)
+
+
+def _trainer_progress(args: argparse.Namespace, output: BuildOutput) -> bool:
+    """The trainer's own progress bars: as the build's (a long one, on a terminal, without --quiet)."""
+    return output.show
 
 
 def cmd_train_tokenizer(args: argparse.Namespace, out: TextIO) -> int:
@@ -247,15 +549,20 @@ def cmd_train_tokenizer(args: argparse.Namespace, out: TextIO) -> int:
     reproduces the normalized side. DIR gets tokenizer.json, tokenizer_config.json and
     special_tokens_map.json (for transformers.AutoTokenizer) and newspairs_stamp.json. Special
     tokens: [PAD] [UNK] [CLS] [SEP] [MASK] (ids 0-4). Trains on the train split unless --split all.
+
+    Example:
+      newspairs train-tokenizer corpus/ --out corpus-tokenizer --vocab-size 8000
+      python -c "import newspairs; print(newspairs.load_tokenizer('corpus-tokenizer').encode('Hi!').tokens)"
     """
     from newspairs.train import TrainingConfig, save_tokenizer_folder, train_on_source
 
+    source, columns = _checked_source(args)
+    _check_creatable(args.out, "--out")
+    output = BuildOutput(source, ("articles",), columns, show=False if args.quiet else None)
     config = TrainingConfig(model=args.model, vocab_size=args.vocab_size, min_frequency=args.min_frequency,
-                            show_progress=not args.quiet)
-    tokenizer = train_on_source(
-        _source_of(args.source), config, split=None if args.split == "all" else args.split,
-        raw_column=args.raw_column, normalized_column=args.normalized_column, sentences=args.sentences,
-    )
+                            show_progress=_trainer_progress(args, output))
+    with output.scoped(), _stdout_to_stderr():
+        tokenizer = train_on_source(source, config, split=None if args.split == "all" else args.split, **columns)
     for path in save_tokenizer_folder(tokenizer, args.out, model_max_length=args.model_max_length):
         out.write(f"wrote {path}\n")
     out.write(f"{type(tokenizer.model).__name__} model, {tokenizer.get_vocab_size()} tokens\n")
@@ -269,15 +576,25 @@ def _add_train_tokenizer(subparsers) -> None:
     parser.add_argument("source", nargs="*", metavar="SOURCE", help="folder, file or glob (default: the embedded pairs)")
     parser.add_argument("--out", required=True, metavar="DIR", help="folder to write the tokenizer files to")
     parser.add_argument("--model", choices=MODELS, default=TrainingConfig.model, help="the model to train (default: wordpiece)")
-    parser.add_argument("--vocab-size", type=int, default=TrainingConfig.vocab_size, metavar="N",
+    parser.add_argument("--vocab-size", type=_whole_number(6), default=TrainingConfig.vocab_size, metavar="N",
                         help=f"largest vocabulary (default: {TrainingConfig.vocab_size})")
-    parser.add_argument("--min-frequency", type=int, default=TrainingConfig.min_frequency, metavar="N",
+    parser.add_argument("--min-frequency", type=_whole_number(0), default=TrainingConfig.min_frequency, metavar="N",
                         help=f"least count of a merged pair or kept word (default: {TrainingConfig.min_frequency})")
-    parser.add_argument("--split", default="train", metavar="NAME", help="split to train on, or 'all' (default: train)")
-    parser.add_argument("--model-max-length", type=int, metavar="N", help="model_max_length in tokenizer_config.json")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--split", default="train", choices=("train", "validation", "test", "all"),
+                        help="split to train on, or all of them (default: train)")
+    parser.add_argument("--model-max-length", type=_whole_number(1), metavar="N", help="model_max_length in tokenizer_config.json")
+    _add_quiet(parser)
     _add_column_options(parser)
     parser.set_defaults(run=cmd_train_tokenizer)
+
+
+def _check_publish_tokenizer(path: str) -> None:
+    """A --tokenizer to publish must load and carry the stamp of this normalization (the data's)."""
+    from newspairs.hub import _checked_tokenizer
+    from newspairs.stamp import normalization_stamp
+
+    _checked_tokenizer(path, normalization_stamp())
+    _tokenizer_file(path)
 
 
 def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
@@ -288,27 +605,43 @@ def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
     tokenizer is trained on the train split (--model, --vocab-size). Data goes first in commits of
     at most --max-commit-files files / --max-commit-size bytes, then the card, tokenizer and stamp;
     files already on the Hub with the same content are skipped, so rerunning a failed publish
-    resumes it. --dry-run OUT writes the same repository to OUT and uploads nothing.
+    resumes it. --dry-run OUT writes the same repository to OUT and uploads nothing. The license,
+    the tokenizer and the output folder are checked before anything is built.
+
+    Example:
+      newspairs publish corpus/ --repo-id my-org/corpus-pairs --license cc-by-4.0 --dry-run corpus-repo
+      newspairs publish corpus/ --repo-id my-org/corpus-pairs --license cc-by-4.0
     """
     from datasets.utils.py_utils import convert_file_size_to_int
 
     from newspairs.card import CardOptions
     from newspairs.hub import plan_commits, publish, repository_files
+    from newspairs.licenses import check_license
     from newspairs.train import TrainingConfig
 
+    with _naming("--license"):
+        check_license(args.license)
+    if args.tokenizer:
+        with _naming("--tokenizer"):
+            _check_publish_tokenizer(args.tokenizer)
     options = CardOptions(
         license=args.license, repo_id=args.repo_id, pretty_name=args.pretty_name,
         language=tuple(args.language or ("en",)), description=args.description,
     )
+    source, columns = _checked_source(args)
+    if args.dry_run:
+        _check_creatable(args.dry_run, "--dry-run")
+    configs = _configs(args)
+    output = BuildOutput(source, configs, columns, show=False if args.quiet else None)
+    training = TrainingConfig(model=args.model, vocab_size=args.vocab_size, show_progress=_trainer_progress(args, output))
     max_commit_files, max_commit_bytes = args.max_commit_files, convert_file_size_to_int(args.max_commit_size)
-    build, upload = publish(
-        _source_of(args.source), options, dry_run=args.dry_run, private=args.private or None, revision=args.revision,
-        max_commit_files=max_commit_files, max_commit_bytes=max_commit_bytes,
-        tokenizer=args.tokenizer,
-        training=TrainingConfig(model=args.model, vocab_size=args.vocab_size, show_progress=not args.quiet),
-        configs=args.config, max_shard_size=args.max_shard_size, num_proc=args.num_proc, errors=args.errors,
-        raw_column=args.raw_column, normalized_column=args.normalized_column, sentences=args.sentences,
-    )
+    with output.scoped(), _stdout_to_stderr():
+        build, upload = publish(
+            source, options, dry_run=args.dry_run, private=args.private or None, revision=args.revision,
+            max_commit_files=max_commit_files, max_commit_bytes=max_commit_bytes, tokenizer=args.tokenizer,
+            training=training, configs=configs, max_shard_size=args.max_shard_size, num_proc=args.num_proc,
+            errors=args.errors, **columns,
+        )
     out.write(build.summary() + "\n")
     if upload is None:
         plan = plan_commits(repository_files(build.folder), max_files=max_commit_files, max_bytes=max_commit_bytes)
@@ -327,36 +660,60 @@ def _add_publish(subparsers) -> None:
     parser = _command_parser(subparsers, "publish", cmd_publish)
     parser.add_argument("source", nargs="+", metavar="SOURCE", help="folder, file or glob (several allowed)")
     parser.add_argument("--repo-id", required=True, metavar="ORG/NAME", help="the dataset repository on the Hub")
-    parser.add_argument("--license", required=True, metavar="ID", help="Hub license identifier (cc-by-4.0, mit, other...); no default")
+    parser.add_argument("--license", required=True, metavar="ID",
+                        help="Hub license identifier (cc-by-4.0, mit, other...; checked against the Hub's list); no default")
     parser.add_argument("--private", action="store_true", help="create the repository private (ignored if it exists)")
     parser.add_argument("--revision", metavar="BRANCH", help="branch to commit to (created if absent; default: main)")
     parser.add_argument("--dry-run", metavar="OUT", help="write the repository to OUT and upload nothing")
-    parser.add_argument("--max-shard-size", default="500MB", metavar="SIZE", help="Parquet shard size (default: 500MB)")
-    parser.add_argument("--max-commit-files", type=int, default=DEFAULT_COMMIT_FILES, metavar="N",
+    parser.add_argument("--max-shard-size", type=_size, default="500MB", metavar="SIZE", help="Parquet shard size (default: 500MB)")
+    parser.add_argument("--max-commit-files", type=_whole_number(1), default=DEFAULT_COMMIT_FILES, metavar="N",
                         help=f"files per commit (default: {DEFAULT_COMMIT_FILES})")
-    parser.add_argument("--max-commit-size", default="1GiB", metavar="SIZE", help="bytes per commit (default: 1GiB)")
+    parser.add_argument("--max-commit-size", type=_size, default="1GiB", metavar="SIZE", help="bytes per commit (default: 1GiB)")
     parser.add_argument("--tokenizer", metavar="DIR", help="a trained tokenizer folder to publish (default: train one)")
     parser.add_argument("--model", choices=MODELS, default=TrainingConfig.model, help="model of the trained tokenizer (default: wordpiece)")
-    parser.add_argument("--vocab-size", type=int, default=TrainingConfig.vocab_size, metavar="N",
+    parser.add_argument("--vocab-size", type=_whole_number(6), default=TrainingConfig.vocab_size, metavar="N",
                         help=f"its largest vocabulary (default: {TrainingConfig.vocab_size})")
     parser.add_argument("--pretty-name", metavar="TEXT", help="the card's title (default: NAME of --repo-id)")
     parser.add_argument("--language", action="append", metavar="CODE", help="language code (repeatable; default: en)")
     parser.add_argument("--description", metavar="TEXT", help="what the corpus is (default: a statement of its size)")
     parser.add_argument("--config", action="append", choices=("articles", "lines", "raw"),
                         help="config to publish (repeatable; default: all three, articles first)")
-    parser.add_argument("--num-proc", type=int, metavar="N", help="build with N processes (sharded over input files)")
+    _add_num_proc(parser)
     parser.add_argument("--errors", choices=("raise", "report"), default="raise",
                         help="stop at the first bad article (raise, default) or report it and go on")
-    parser.add_argument("--quiet", action="store_true", help="no training progress bar")
+    _add_quiet(parser)
     _add_column_options(parser)
     parser.set_defaults(run=cmd_publish)
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from newspairs import __version__
+
+    engines = []
+    for name in ("tokenizers", "datasets"):
+        try:
+            engines.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            pass
+    return f"newspairs {__version__}" + (f" ({', '.join(engines)})" if engines else "")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser whose errors are one line naming the option, not the whole usage."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="newspairs",
         description="Raw/normalized news article pairs: normalize, load, export, publish, feed training.",
+        epilog="newspairs COMMAND --help: a command's options and an example.",
     )
+    parser.add_argument("--version", action="version", version=_version())
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
     _add_normalize(subparsers)
     _add_demo(subparsers)
@@ -367,13 +724,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(error: BaseException) -> str:
+    """The message of a user's mistake on one line; an OSError names its file."""
+    if isinstance(error, OSError) and error.filename is not None:
+        names = f"{error.filename}" + (f" -> {error.filename2}" if error.filename2 is not None else "")
+        text = f"{names}: {error.strerror or error}"
+    else:
+        text = str(error) or type(error).__name__
+    return " | ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; a user's mistake (`ValueError`, `OSError`) is one line on standard error and exit 1."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.run(args, sys.stdout)
-    except ValueError as error:
-        print(f"newspairs: error: {error}", file=sys.stderr)
-        return 1
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader went away (| head): not an error
+        _drop_stdout()
         return 0
+    except KeyboardInterrupt:
+        print("newspairs: interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, OSError) as error:
+        print(f"newspairs: error: {_one_line(error)}", file=sys.stderr)
+        return 1
+
+
+def _drop_stdout() -> None:
+    """After a broken pipe, point standard output at /dev/null so that the flush at exit does not fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass

@@ -1,10 +1,15 @@
-"""`newspairs normalize` and the command line's help: files, standard input, bad bytes, streaming."""
+"""The command line: `newspairs normalize` (files, standard input, bad bytes, streaming), help and
+--version, a user's mistake as one line (never a traceback), and what the commands print while they
+build (no progress for a short run, one bar with a total for a long one, stdout for results only)."""
 
 from __future__ import annotations
 
 import io
+import json
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -23,13 +28,37 @@ def run(argv, capsys, monkeypatch=None, stdin: bytes | None = None):
     return code, captured.out, captured.err
 
 
+COMMANDS = ("normalize", "demo", "export", "verify", "train-tokenizer", "publish")
+
+
+def help_of(argv, capsys) -> str:
+    with pytest.raises(SystemExit) as exit_info:
+        main([*argv, "--help"])
+    assert exit_info.value.code == 0
+    return capsys.readouterr().out
+
+
 class TestHelp:
-    def test_top_level_help_lists_normalize(self, capsys):
+    def test_top_level_help_lists_every_command(self, capsys):
+        out = help_of([], capsys)
+        assert "usage: newspairs" in out
+        listed = re.findall(r"^    ([a-z-]+)\b", out, flags=re.MULTILINE)
+        assert listed == list(COMMANDS)
+
+    @pytest.mark.parametrize("command", COMMANDS, ids=str)
+    def test_each_command_has_an_example_and_no_leaked_indentation(self, command, capsys):
+        out = help_of([command], capsys)
+        description = out.split("\n\n", 1)[1].split("\npositional arguments:")[0].split("\noptions:")[0]
+        example = description.split("Example:\n", 1)[1]
+        assert example.startswith(f"  newspairs {command}") or f"\n  newspairs {command}" in example
+        prose = description.split("Example:")[0]
+        assert [line for line in prose.splitlines() if line.startswith(" ")] == []
+
+    def test_version(self, capsys):
         with pytest.raises(SystemExit) as exit_info:
-            main(["--help"])
+            main(["--version"])
         assert exit_info.value.code == 0
-        out = capsys.readouterr().out
-        assert "usage: newspairs" in out and "normalize" in out
+        assert capsys.readouterr().out.startswith(f"newspairs {newspairs.__version__} (tokenizers ")
 
     def test_normalize_help_is_its_docstring(self, capsys):
         with pytest.raises(SystemExit) as exit_info:
@@ -126,3 +155,355 @@ def test_normalize_streams(tmp_path):
     big.write_text(_ARTICLE_LINE * (20_000_000 // len(_ARTICLE_LINE)), encoding="utf-8")
     small_kb, big_kb = _peak_rss_kb(small), _peak_rss_kb(big)
     assert big_kb < small_kb + 12_000, f"peak RSS {small_kb} kB for 2 MB of input, {big_kb} kB for 20 MB"
+
+
+# --- a user's mistake: one line naming the thing at fault, a non-zero exit, nothing built ------------
+
+
+def outcome(argv, capsys) -> tuple[int, str, str]:
+    """Exit status, stdout, stderr of the command line, argparse's exits included."""
+    try:
+        code = main([str(arg) for arg in argv])
+    except SystemExit as exit_info:
+        code = exit_info.code
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _pairs(tmp):
+    from pairs import write_pairs
+
+    return write_pairs(tmp / "corpus")
+
+
+def _isot(tmp):
+    from pairs import isot_rows, write_csv
+
+    return write_csv(tmp / "isot" / "True.csv", ["title", "text", "subject", "date"], isot_rows())
+
+
+def _a_file(tmp):
+    path = tmp / "a-file"
+    path.write_text("not a folder", encoding="utf-8")
+    return path
+
+
+def _not_a_tokenizer(tmp):
+    path = tmp / "README.md"
+    path.write_text("# a readme, not a tokenizer\n", encoding="utf-8")
+    return path
+
+
+def _tokenizer_folder(tmp, *, stamp: str | None = "ours", tokenizer_json: bool = True):
+    """A trained tokenizer folder: its stamp this normalization's, another's, or none."""
+    from newspairs.stamp import STAMP_FILENAME, normalization_stamp
+    from newspairs.train import DEFAULT_TOKENIZER_DIR
+
+    folder = tmp / "tok"
+    folder.mkdir()
+    (folder / "tokenizer.json").write_text(
+        (DEFAULT_TOKENIZER_DIR / "tokenizer.json").read_text(encoding="utf-8") if tokenizer_json else "{not json",
+        encoding="utf-8",
+    )
+    if stamp is not None:
+        data = json.loads(normalization_stamp().to_json())
+        if stamp == "theirs":
+            data["rules"] = "0" * 16
+        (folder / STAMP_FILENAME).write_text(json.dumps(data), encoding="utf-8")
+    return folder
+
+
+PUBLISH = ["publish", "--repo-id", "me/pairs"]
+
+# (argv from tmp_path, exit status, what stderr names); ids say what the user got wrong
+MISTAKES = [
+    pytest.param(lambda t: ["normalize", "--tokenizer", _not_a_tokenizer(t)], 1,
+                 "--tokenizer {t}/README.md: not a tokenizers tokenizer.json", id="normalize-tokenizer-not-a-tokenizer"),
+    pytest.param(lambda t: ["normalize", "--tokenizer", t / "nope.json"], 1,
+                 "--tokenizer {t}/nope.json: no such file", id="normalize-tokenizer-missing"),
+    pytest.param(lambda t: ["normalize", "--tokenizer", t], 1,
+                 "--tokenizer {t}: no tokenizer.json in the folder", id="normalize-tokenizer-folder-without-one"),
+    pytest.param(lambda t: ["export", _pairs(t), _a_file(t) / "out"], 1,
+                 "OUT {t}/a-file/out: cannot be created", id="export-out-cannot-be-created"),
+    pytest.param(lambda t: ["export", _pairs(t), _a_file(t)], 1,
+                 "OUT {t}/a-file: exists and is not a folder", id="export-out-is-a-file"),
+    pytest.param(lambda t: ["export", t / "nowhere", t / "out"], 1, "{t}/nowhere: no such file or folder",
+                 id="export-source-missing"),
+    pytest.param(lambda t: ["export", _pairs(t), t / "out", "--num-proc", "0"], 2,
+                 "argument --num-proc: must be 1 or more, got 0", id="export-num-proc-0"),
+    pytest.param(lambda t: ["export", _pairs(t), t / "out", "--num-proc", "two"], 2,
+                 "argument --num-proc: not a whole number: 'two'", id="export-num-proc-not-a-number"),
+    pytest.param(lambda t: ["export", _pairs(t), t / "out", "--max-shard-size", "12"], 2,
+                 "argument --max-shard-size: not a size such as 500MB", id="export-shard-size-without-unit"),
+    pytest.param(lambda t: ["export", _pairs(t), t / "out", "--max-shard-size=-5MB"], 2,
+                 "argument --max-shard-size: must be more than 0 bytes", id="export-shard-size-negative"),
+    pytest.param(lambda t: ["export", _isot(t), t / "out", "--raw-column", "body"], 1,
+                 "--raw-column 'body' applies to no file of the source (True.csv: an ISOT CSV reads its raw side from 'text'",
+                 id="export-raw-column-on-isot"),
+    pytest.param(lambda t: ["export", _pairs(t), t / "out", "--normalized-column", "norm"], 1,
+                 "--normalized-column 'norm' applies to no file of the source (the source's files are text files",
+                 id="export-normalized-column-on-text"),
+    pytest.param(lambda t: ["demo", "--out", _a_file(t)], 1, "--out {t}/a-file: exists and is not a folder",
+                 id="demo-out-is-a-file"),
+    pytest.param(lambda t: ["verify", "--show", "-1"], 2, "argument --show: must be 0 or more, got -1",
+                 id="verify-show-negative"),
+    pytest.param(lambda t: ["verify", _isot(t), "--raw-column", "body"], 1, "--raw-column 'body' applies to no file",
+                 id="verify-raw-column-on-isot"),
+    pytest.param(lambda t: ["train-tokenizer", "--out", _a_file(t)], 1, "--out {t}/a-file: exists and is not a folder",
+                 id="train-tokenizer-out-is-a-file"),
+    pytest.param(lambda t: ["train-tokenizer", "--out", t / "tok", "--vocab-size", "3"], 2,
+                 "argument --vocab-size: must be 6 or more, got 3", id="train-tokenizer-vocab-too-small"),
+    pytest.param(lambda t: ["train-tokenizer", "--out", t / "tok", "--min-frequency", "-1"], 2,
+                 "argument --min-frequency: must be 0 or more, got -1", id="train-tokenizer-min-frequency-negative"),
+    pytest.param(lambda t: ["train-tokenizer", "--out", t / "tok", "--model-max-length", "0"], 2,
+                 "argument --model-max-length: must be 1 or more, got 0", id="train-tokenizer-max-length-0"),
+    pytest.param(lambda t: [*PUBLISH, _pairs(t), "--license", "cc-by-4", "--dry-run", t / "repo"], 1,
+                 "--license 'cc-by-4' is not a Hub license identifier; did you mean cc-by-4.0", id="publish-license-not-on-the-list"),
+    pytest.param(lambda t: [*PUBLISH, _pairs(t), "--license", "CC-BY-4.0", "--dry-run", t / "repo"], 1,
+                 "--license 'CC-BY-4.0' is not a Hub license identifier; did you mean cc-by-4.0", id="publish-license-uppercase"),
+    pytest.param(lambda t: [*PUBLISH, _pairs(t), "--license", "mit", "--tokenizer", _tokenizer_folder(t, stamp=None),
+                            "--dry-run", t / "repo"], 1, "--tokenizer {t}/tok: no newspairs_stamp.json", id="publish-tokenizer-without-stamp"),
+    pytest.param(lambda t: [*PUBLISH, _pairs(t), "--license", "mit", "--tokenizer", _tokenizer_folder(t, stamp="theirs"),
+                            "--dry-run", t / "repo"], 1, "--tokenizer {t}/tok: the tokenizer was made by another normalization",
+                 id="publish-tokenizer-of-another-normalization"),
+    pytest.param(lambda t: [*PUBLISH, _pairs(t), "--license", "mit", "--tokenizer", _tokenizer_folder(t, tokenizer_json=False),
+                            "--dry-run", t / "repo"], 1, "--tokenizer {t}/tok: not a tokenizers tokenizer.json",
+                 id="publish-tokenizer-not-a-tokenizer"),
+    pytest.param(lambda t: [*PUBLISH, _pairs(t), "--license", "mit", "--dry-run", _a_file(t)], 1,
+                 "--dry-run {t}/a-file: exists and is not a folder", id="publish-dry-run-is-a-file"),
+    pytest.param(lambda t: ["publish", _pairs(t), "--repo-id", "pairs", "--license", "mit", "--dry-run", t / "repo"], 1,
+                 "repo_id must be ORG/NAME, got 'pairs'", id="publish-repo-id-without-org"),
+    pytest.param(lambda t: [*PUBLISH, _pairs(t), "--license", "mit", "--max-commit-files", "0", "--dry-run", t / "repo"], 2,
+                 "argument --max-commit-files: must be 1 or more, got 0", id="publish-max-commit-files-0"),
+    pytest.param(lambda t: [*PUBLISH, _pairs(t), "--license", "mit", "--max-commit-size", "lots", "--dry-run", t / "repo"], 2,
+                 "argument --max-commit-size: not a size such as 500MB", id="publish-max-commit-size-not-a-size"),
+    pytest.param(lambda t: ["train-tokenizer", "--out", t / "tok", "--split", "dev"], 2,
+                 "argument --split: invalid choice: 'dev'", id="train-tokenizer-unknown-split"),
+    pytest.param(lambda t: ["tokenize"], 2, "argument COMMAND: invalid choice: 'tokenize'", id="unknown-command"),
+]
+
+
+def built_in(cache: Path) -> list[str]:
+    """The newspairs builds in the test's own datasets cache."""
+    return sorted(path.name for path in (cache / "datasets").glob("newspairs*"))
+
+
+def test_a_build_leaves_its_mark_in_the_cache(tmp_path, capsys, offline_hf_cache):
+    """What the table below checks for "nothing was built" does see a build."""
+    code, _, err = outcome(["export", _pairs(tmp_path), tmp_path / "out", "--config", "articles"], capsys)
+    assert (code, err) == (0, "")
+    assert built_in(offline_hf_cache) != []
+
+
+@pytest.mark.parametrize(("argv", "status", "names"), MISTAKES)
+def test_a_mistake_is_one_line_naming_what_is_at_fault(argv, status, names, tmp_path, capsys, offline_hf_cache):
+    code, out, err = outcome(argv(tmp_path), capsys)
+    assert code == status
+    assert out == ""
+    assert len(err.splitlines()) == 1, err
+    assert names.format(t=tmp_path) in err
+    assert err.startswith("newspairs")
+    assert built_in(offline_hf_cache) == []  # checked before anything is built
+    assert not (tmp_path / "out").exists() and not (tmp_path / "repo").exists() and not (tmp_path / "tok.partial").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(["normalize", "--tokenizer", "README.md", "README.md"], id="normalize-tokenizer-readme"),
+        pytest.param(["export", "newspairs/data/default", "{tmp}/a-file/out"], id="export-out-under-a-file"),
+        pytest.param(["train-tokenizer", "--out", "{tmp}/a-file"], id="train-tokenizer-out-existing-file"),
+    ],
+)
+def test_the_mistakes_the_issue_met_show_no_traceback(argv, tmp_path):
+    """As a user runs them, in a process of their own (the three that gave tracebacks)."""
+    _a_file(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "newspairs", *(arg.format(tmp=tmp_path) for arg in argv)],
+        capture_output=True, text=True, timeout=300, cwd=Path(newspairs.__file__).parent.parent,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1, done.stderr
+    assert done.stdout == ""
+
+
+def test_a_bug_keeps_its_traceback(monkeypatch):
+    import newspairs.verify
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug, not a user's mistake")
+
+    monkeypatch.setattr(newspairs.verify, "verify", broken)
+    with pytest.raises(KeyError, match="a bug"):
+        main(["verify"])
+
+
+def test_a_file_system_error_names_its_file(monkeypatch, capsys, tmp_path):
+    import newspairs.export
+
+    def denied(source, out, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "out" / "README.md"))
+
+    monkeypatch.setattr(newspairs.export, "export", denied)
+    code, out, err = outcome(["export", "newspairs/data/default", tmp_path / "out"], capsys)
+    assert (code, out) == (1, "")
+    assert err == f"newspairs: error: {tmp_path / 'out' / 'README.md'}: Permission denied\n"
+
+
+def test_a_column_option_that_some_file_reads_is_accepted(tmp_path, capsys):
+    """Mixed sources: --raw-column names the column of the CSV; the ISOT file keeps its 'text'."""
+    from pairs import write_csv
+
+    _isot(tmp_path)
+    write_csv(tmp_path / "isot" / "other.csv", ["body"], [["A plain CSV article."]])
+    code, out, err = outcome(["export", tmp_path / "isot", tmp_path / "out", "--raw-column", "body"], capsys)
+    assert (code, err) == (0, "")
+    assert "4 articles read = 4 written + 0 rejected" in out
+
+
+# --- what the commands print while they build --------------------------------------------------------
+
+
+class Terminal(io.StringIO):
+    """Standard error as a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+
+def as_terminal(monkeypatch) -> Terminal:
+    """Make standard error a terminal; called in the test's body, after capsys took sys.stderr."""
+    stream = Terminal()
+    monkeypatch.setattr(sys, "stderr", stream)
+    return stream
+
+
+def bar_states(text: str) -> list[str]:
+    return [state for state in re.split(r"[\r\n]+", text) if state.strip()]
+
+
+def test_a_short_run_shows_no_progress(tmp_path, capsys, monkeypatch):
+    """The 12-article demo, built afresh (the test's own cache), with standard error a terminal."""
+    terminal = as_terminal(monkeypatch)
+    code = main(["demo", "--out", str(tmp_path / "demo")])
+    assert code == 0
+    assert terminal.getvalue() == ""
+    assert "agreement: 12 of 12" in capsys.readouterr().out
+
+
+def test_a_long_build_shows_one_bar_with_a_total(tmp_path, capsys, monkeypatch):
+    import newspairs.cli
+
+    terminal = as_terminal(monkeypatch)
+    monkeypatch.setattr(newspairs.cli, "LONG_BUILD_BYTES", 0)  # the embedded data counts as long
+    code = main(["export", "newspairs/data/default", str(tmp_path / "out")])
+    assert code == 0
+    printed = terminal.getvalue()
+    states = bar_states(printed)
+    assert "Generating" not in printed and "Creating parquet" not in printed
+    rows = sum(len(split) for config in ("articles", "lines", "raw") for split in newspairs.load(config=config).values())
+    assert states and all(state.startswith("building articles, lines, raw: ") for state in states)
+    assert all(f"/{rows} [" in state for state in states)
+    assert f" {rows}/{rows} [" in states[-1] and "100%" in states[-1]
+    assert capsys.readouterr().out.startswith(f"exported to {tmp_path / 'out'}")
+
+
+@pytest.mark.parametrize("command", ["export", "demo", "train-tokenizer"], ids=str)
+def test_quiet_shows_no_bar_even_for_a_long_build_on_a_terminal(command, tmp_path, capsys, monkeypatch):
+    import newspairs.cli
+
+    monkeypatch.setattr(newspairs.cli, "LONG_BUILD_BYTES", 0)
+    terminal = as_terminal(monkeypatch)
+    argv = {"export": ["export", "newspairs/data/default", tmp_path / "out"], "demo": ["demo", "--out", tmp_path / "out"],
+            "train-tokenizer": ["train-tokenizer", "--out", tmp_path / "out", "--vocab-size", "300"]}[command]
+    assert main([str(arg) for arg in argv] + ["--quiet"]) == 0
+    assert terminal.getvalue() == ""
+
+
+def test_no_bar_when_standard_error_is_not_a_terminal(tmp_path, capsys, monkeypatch):
+    import newspairs.cli
+
+    monkeypatch.setattr(newspairs.cli, "LONG_BUILD_BYTES", 0)
+    code, out, err = outcome(["export", "newspairs/data/default", tmp_path / "out"], capsys)
+    assert (code, err) == (0, "")
+    assert out.startswith("exported to")
+
+
+def test_each_reject_is_listed_once_and_nothing_else_on_stderr(tmp_path, capsys):
+    from pairs import write_pairs
+
+    source = write_pairs(tmp_path / "c")
+    (source / "normalized" / "market.txt").write_text("a\nb", encoding="utf-8")
+    code, out, err = outcome(["export", source, tmp_path / "out", "--errors", "report"], capsys)
+    assert (code, err) == (0, "")
+    rejected = [line for line in out.splitlines() if line.startswith("rejected")]
+    assert len(rejected) == 1
+    assert rejected[0].startswith(f"rejected (articles, lines, raw): {source / 'raw' / 'market.txt'}, article raw/market.txt, line 2: ")
+    assert out.count("1 rejected") == 3  # the summary still reconciles each config
+
+
+def test_train_tokenizer_writes_only_results_to_stdout(tmp_path, capfd, monkeypatch):
+    """With the trainer's progress on (a long build on a terminal), its blank lines go to stderr."""
+    import newspairs.cli
+
+    monkeypatch.setattr(newspairs.cli, "LONG_BUILD_BYTES", 0)
+    as_terminal(monkeypatch)
+    code = main(["train-tokenizer", "--out", str(tmp_path / "tok"), "--vocab-size", "300"])
+    assert code == 0
+    lines = capfd.readouterr().out.splitlines()
+    assert lines[:-1] == [f"wrote {tmp_path / 'tok' / name}" for name in
+                          ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "newspairs_stamp.json")]
+    assert re.fullmatch(r"WordPiece model, \d+ tokens", lines[-1])
+
+
+def test_train_tokenizer_in_a_pipe_prints_results_only(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "newspairs", "train-tokenizer", "--out", str(tmp_path / "tok"), "--vocab-size", "300"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "" not in done.stdout.splitlines() and done.stdout.startswith("wrote ")
+    assert done.stderr == ""
+
+
+def test_an_interrupt_is_one_line_and_status_130(monkeypatch, capsys):
+    import newspairs.verify
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(newspairs.verify, "verify", interrupted)
+    assert outcome(["verify"], capsys) == (130, "", "newspairs: interrupted\n")
+
+
+def test_a_config_given_twice_is_exported_once(tmp_path, capsys):
+    code, out, err = outcome(["export", _pairs(tmp_path), tmp_path / "out", "--config", "lines", "--config", "lines"], capsys)
+    assert (code, err) == (0, "")
+    assert out.count("lines: ") == 2  # the split sizes and the build summary, once each
+    assert sorted(path.name for path in (tmp_path / "out").iterdir() if path.is_dir()) == ["lines"]
+
+
+@pytest.mark.parametrize(
+    ("parts", "creatable"),
+    [
+        pytest.param(["new"], True, id="a-new-folder"),
+        pytest.param(["a", "b", "new"], True, id="new-parents-too"),
+        pytest.param(["a-file", "new"], False, id="under-a-file"),
+        pytest.param(["a", "a-file", "new"], False, id="under-a-file-in-a-folder"),
+    ],
+)
+def test_the_output_probe_leaves_nothing_behind(parts, creatable, tmp_path):
+    from newspairs.cli import _check_creatable
+
+    (tmp_path / "a").mkdir()
+    _a_file(tmp_path)
+    _a_file(tmp_path / "a")
+    before = sorted(tmp_path.rglob("*"))
+    target = tmp_path.joinpath(*parts)
+    if creatable:
+        _check_creatable(str(target), "OUT")
+    else:
+        with pytest.raises(ValueError, match=rf"OUT {re.escape(str(target))}: cannot be created \(Not a directory\)"):
+            _check_creatable(str(target), "OUT")
+    assert sorted(tmp_path.rglob("*")) == before

@@ -387,8 +387,18 @@ class TestCommand:
     def test_an_unknown_split_is_named(self, tmp_path, capsys):
         from newspairs.cli import main
 
-        assert main(["train-tokenizer", "--split", "dev", "--out", str(tmp_path), "--quiet"]) == 1
-        assert "no 'dev' split" in capsys.readouterr().err
+        with pytest.raises(SystemExit) as exit_info:
+            main(["train-tokenizer", "--split", "dev", "--out", str(tmp_path), "--quiet"])
+        assert exit_info.value.code == 2
+        assert "argument --split: invalid choice: 'dev'" in capsys.readouterr().err
+
+    def test_a_split_the_source_lacks_is_named(self, tmp_path, capsys):
+        from newspairs.cli import main
+
+        source = tmp_path / "one.jsonl"
+        source.write_text('{"raw": "A single article."}\n', encoding="utf-8")
+        assert main(["train-tokenizer", str(source), "--split", "test", "--out", str(tmp_path / "tok"), "--quiet"]) == 1
+        assert "no 'test' split" in capsys.readouterr().err
 
 
 class TestBatches:

@@ -1,8 +1,10 @@
-"""A very short run of scripts/train_demo.py: the loss of the tiny language model must fall."""
+"""scripts/train_demo.py: the loss of the tiny language model falls; its default run on the embedded data shows the
+validation loss falling at every report; the classifier learns ISOT's label and reports its accuracy."""
 
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -45,6 +47,19 @@ def test_loss_falls_in_a_short_run(train_demo, tokenizer_file, streaming, capsys
     assert out.splitlines()[-1] == f"validation split: loss {before:.3f} before training -> {after:.3f} after"
 
 
+@pytest.mark.slow
+def test_the_default_run_shows_the_validation_loss_falling(train_demo, capsys):
+    """The defaults as a user runs them (the embedded data, the shipped tokenizer); one thread for repeatability."""
+    result = train_demo.main(["--threads", "1"])
+    out = capsys.readouterr().out
+    before, after = result["validation_loss"]
+    reported = result["validation_losses"]
+    assert len(reported) == 3 and out.count("validation loss") == 3  # steps 20, 40, 60
+    assert all(later < earlier for earlier, later in zip([before, *reported], reported)), (before, reported)
+    assert after < before - 0.2
+    assert result["validation_accuracy"] is None and "accuracy" not in out
+
+
 def write_isot_pair(folder: Path, rows_per_file: int = 60) -> Path:
     """``True.csv`` and ``Fake.csv`` in ISOT's layout, from sentences written for this test."""
     import csv
@@ -80,7 +95,13 @@ def test_classifier_learns_the_label(train_demo, tokenizer_file, tmp_path, capsy
     assert result["last_loss"] < result["first_loss"]
     before, after = result["validation_loss"]
     assert after < before
-    assert "task classify" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "task classify" in out
+    accuracy_before, accuracy_after = result["validation_accuracy"]
+    assert accuracy_after >= 0.9 and accuracy_after > accuracy_before
+    (line,) = [line for line in out.splitlines() if "accuracy" in line]
+    assert re.fullmatch(rf"validation split: accuracy {accuracy_before:.1%} before training -> {accuracy_after:.1%} after "
+                        r"\(\d+ articles\)", line)
 
 
 def test_classifying_needs_a_label(train_demo, tokenizer_file):
@@ -91,3 +112,27 @@ def test_classifying_needs_a_label(train_demo, tokenizer_file):
 def test_too_large_blocks_are_an_error_not_a_hang(train_demo, tokenizer_file):
     with pytest.raises(ValueError, match="no block"):
         train_demo.main(["--tokenizer", str(tokenizer_file), "--steps", "5", "--block-size", "100000"])
+
+
+def test_a_bad_article_stops_the_run_unless_errors_report(train_demo, tokenizer_file, tmp_path):
+    source = write_isot_pair(tmp_path / "isot", rows_per_file=20)
+    with open(source / "Fake.csv", "a", encoding="utf-8", newline="") as handle:
+        handle.write('"headline x","A row with a field too many.","news","March 3, 2017","extra"\n')
+    argv = ["--source", str(source), "--task", "classify", "--tokenizer", str(tokenizer_file), "--steps", "4",
+            "--log-every", "2", "--block-size", "32", "--batch-size", "4", "--threads", "1"]
+    with pytest.raises(ValueError, match="Fake.csv.*5 fields where the header has 4"):
+        train_demo.main(argv)
+    assert train_demo.main(argv + ["--errors", "report"])["first_loss"] > 0
+
+
+def test_a_mistake_is_one_line_without_a_traceback(tokenizer_file):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--tokenizer", str(tokenizer_file), "--steps", "5", "--block-size", "100000"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("train_demo: error: the corpus gave no block of 100000 ids") and "Traceback" not in done.stderr
+    assert len(done.stderr.splitlines()) == 1
