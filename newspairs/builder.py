@@ -26,12 +26,13 @@ depends on the largest article, not on the corpus.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import logging
 import os
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
@@ -60,6 +61,9 @@ BATCH_CHARS = 4 << 20  # 4 MiB of raw text
 # `datasets` buffers this many rows before writing (by count, not bytes): with whole articles
 # as rows, its default of 1000 would hold up to 1000 articles (a one-file article can be MBs).
 ARTICLE_ROWS_PER_WRITE = 64
+
+# News bodies exceed the csv module's 128 KiB default field size; raised only while a file is read.
+CSV_FIELD_SIZE_LIMIT = 1 << 30
 
 _DESCRIPTIONS = {
     "articles": "One row per article: raw, stored normalized side, whether it agrees with newspairs.normalize, metadata.",
@@ -258,7 +262,7 @@ class NewsPairs(datasets.GeneratorBasedBuilder):
         for shard, item in enumerate(inputs):
             mine = (
                 entry
-                for entry in read_input(item, options, json_types.get(item.path))
+                for entry in _csv_fields_scoped(read_input(item, options, json_types.get(item.path)))
                 if split_of(entry.id, ratios) == split
             )
             rows = _rows(config.name, _accepted(mine, config.errors, stats, error_path), stats)
@@ -351,6 +355,22 @@ def _rows(config_name: str, articles: Iterator[Article], stats: BuildReport) -> 
             yield row
 
 
+def _csv_fields_scoped(entries: Iterator[Any]) -> Iterator[Any]:
+    """``entries``, each read with the csv module's field size limit raised (CSV news bodies exceed its
+    128 KiB default) and restored before the entry is handed on: the limit is process-wide, and a
+    streamed dataset is read between the user's own statements."""
+    while True:
+        before = csv.field_size_limit()
+        csv.field_size_limit(max(before, CSV_FIELD_SIZE_LIMIT))
+        try:
+            entry = next(entries)
+        except StopIteration:
+            return
+        finally:
+            csv.field_size_limit(before)
+        yield entry
+
+
 def _write_report(report_dir: str, split: str, inputs: Sequence[InputFile], stats: BuildReport) -> None:
     job = hashlib.sha256("\0".join(item.path for item in inputs).encode()).hexdigest()[:12]
     data = stats.to_dict()
@@ -422,12 +442,25 @@ def prepare(
     if config not in CONFIG_NAMES:
         raise ValueError(f"config must be one of {CONFIG_NAMES}, got {config!r}")
     builder = NewsPairs(config_name=config, source=source, errors=errors, cache_dir=cache_dir, **config_kwargs)
-    if num_proc is not None and num_proc > 1:
-        # forked workers must not inherit a tokenizer thread pool that already ran
-        os.environ["TOKENIZERS_PARALLELISM"] = "false"
-    with source_errors(builder):
+    # forked workers must not inherit a tokenizer thread pool that already ran: off while they run
+    parallelism = _environment("TOKENIZERS_PARALLELISM", "false") if num_proc is not None and num_proc > 1 else nullcontext()
+    with parallelism, source_errors(builder):
         builder.download_and_prepare(num_proc=num_proc)
     return builder
+
+
+@contextmanager
+def _environment(name: str, value: str):
+    """The environment variable ``name`` set to ``value`` inside the block, as it was after it."""
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
 
 
 def load(
@@ -446,12 +479,20 @@ def load(
     ``source``: a folder, file, glob or list of them (None: the embedded default data);
     ``config``: ``articles``, ``lines`` or ``raw``; ``streaming=True`` returns an
     `IterableDataset`(Dict) that reads the source directly, without preparing a cache;
-    ``num_proc`` shards the build over input files. Other keyword arguments go to
+    ``num_proc`` shards the build over input files (not with ``streaming=True``: a streamed dataset
+    is read as it is iterated; give it to ``torch.utils.data.DataLoader(num_workers=N)``, which
+    shares its input files out among the workers). Other keyword arguments go to
     `NewsPairsConfig` (``raw_column``, ``normalized_column``, ``split_ratios``).
     """
     if streaming:
         if config not in CONFIG_NAMES:
             raise ValueError(f"config must be one of {CONFIG_NAMES}, got {config!r}")
+        if num_proc is not None and num_proc != 1:
+            raise ValueError(
+                f"num_proc={num_proc!r} does not apply to streaming=True: a streamed dataset is read as it is "
+                "iterated; pass it to torch.utils.data.DataLoader(num_workers=N) to read its input files in "
+                "N processes, or load without streaming to build with num_proc"
+            )
         builder = NewsPairs(config_name=config, source=source, errors=errors, cache_dir=cache_dir, **config_kwargs)
         return builder.as_streaming_dataset(split)
     builder = prepare(source, config, num_proc=num_proc, errors=errors, cache_dir=cache_dir, **config_kwargs)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import os
 import re
 
 import datasets
@@ -222,9 +224,63 @@ class TestScale:
             key = lambda row: (row["article_id"], row["line"])  # noqa: E731
             assert sorted(two[split].to_list(), key=key) == sorted(one[split].to_list(), key=key)
 
+    def test_streaming_with_num_proc_is_a_value_error_naming_what_to_do(self, tmp_path):
+        """Class: an option that cannot apply is an error, never silently ignored."""
+        source = write_pairs(tmp_path / "c")
+        with pytest.raises(ValueError, match=r"num_proc=2 does not apply to streaming=True.*DataLoader\(num_workers=N\)"):
+            load(source, streaming=True, num_proc=2)
+        assert isinstance(load(source, streaming=True, num_proc=1), datasets.IterableDatasetDict)
+        # what the error offers instead: a DataLoader's workers share out the input files, its shards
+        assert load(source, split="train", streaming=True).num_shards == len(resolve_source(source))
+
     def test_mixed_layouts_in_one_source(self, tmp_path):
         write_pairs(tmp_path / "mix" / "pairs")
         write_parquet(tmp_path / "mix" / "t.parquet", {"raw": ["Parquet text."], "normalized": ["parquet text ."]})
         every = rows(load(tmp_path / "mix"))
         assert len(every) == len(ARTICLES) + 1
         assert all(row["agrees"] for row in every)
+
+
+CSV_DEFAULT_LIMIT = 128 * 1024  # the csv module's own default field size limit
+
+
+@pytest.fixture
+def default_csv_limit():
+    before = csv.field_size_limit(CSV_DEFAULT_LIMIT)
+    yield CSV_DEFAULT_LIMIT
+    csv.field_size_limit(before)
+
+
+def _long_csv(tmp_path):
+    """A CSV whose one article exceeds the csv module's default field size."""
+    long_raw = "Shares rose, traders said. " * 6000  # 162 KB in one field
+    return write_csv(tmp_path / "t" / "long.csv", ["raw", "desk"], [[long_raw, "markets"], ["Short one.", "city"]]), long_raw
+
+
+class TestProcessSettings:
+    """Class: settings that are process-wide (environment, csv module) are changed only while the
+    work that needs them runs, and given back as they were."""
+
+    @pytest.mark.parametrize("before", ["true", None], ids=["set", "unset"])
+    def test_tokenizers_parallelism_is_restored_after_a_multiprocess_build(self, tmp_path, monkeypatch, before):
+        if before is None:
+            monkeypatch.delenv("TOKENIZERS_PARALLELISM")
+        else:
+            monkeypatch.setenv("TOKENIZERS_PARALLELISM", before)
+        source = write_pairs(tmp_path / "c", {f"a{i}.txt": f"Article {i}." for i in range(4)})
+        prepare(source, num_proc=2)
+        assert os.environ.get("TOKENIZERS_PARALLELISM") == before
+
+    def test_csv_field_size_limit_is_raised_for_the_build_only(self, tmp_path, default_csv_limit):
+        source, long_raw = _long_csv(tmp_path)
+        every = rows(load(source, "raw", split_ratios=(1, 0, 0)))
+        assert sorted(row["raw"] for row in every) == sorted([long_raw, "Short one."])
+        assert csv.field_size_limit() == default_csv_limit
+
+    def test_csv_field_size_limit_is_the_users_between_streamed_rows(self, tmp_path, default_csv_limit):
+        source, long_raw = _long_csv(tmp_path)
+        rows_seen = []
+        for row in load(source, "articles", split="train", streaming=True, split_ratios=(1, 0, 0)):
+            assert csv.field_size_limit() == default_csv_limit
+            rows_seen.append(row["raw"])
+        assert rows_seen == [long_raw, "Short one."]
