@@ -1,4 +1,4 @@
-"""The `datasets.GeneratorBasedBuilder` of newspairs: configs, features, splits, and the build report.
+"""The `datasets.ArrowBasedBuilder` of newspairs: configs, features, splits, and the build report.
 
 Public names (stable; the export and card helpers use them):
 
@@ -20,8 +20,9 @@ Configs:
 Splits come from a stable hash of the article id (`newspairs.sources.split_of`), so an article never
 changes split when others are added; a line row goes where its article goes. Each split's generator
 reads every input file and keeps its own articles: reading is cheap next to normalizing, which runs
-once per article. Generation yields article by article and normalizes in small batches, so memory
-depends on the largest article, not on the corpus.
+once per article. Generation reads article by article, normalizes in small batches, and yields
+each batch as one `pyarrow` table in the config's features (as `datasets`' own json/csv/text
+builders yield tables), so memory depends on the largest article, not on the corpus.
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 import datasets
+import pyarrow as pa
 from datasets.builder import Key
+from datasets.features.features import encode_nested_example
 from datasets.download.streaming_download_manager import StreamingDownloadManager
 
 from newspairs import sources
@@ -58,8 +61,8 @@ REPORT_PREFIX = "newspairs-report-"
 BATCH_ARTICLES = 64
 BATCH_CHARS = 4 << 20  # 4 MiB of raw text
 
-# `datasets` buffers this many rows before writing (by count, not bytes): with whole articles
-# as rows, its default of 1000 would hold up to 1000 articles (a one-file article can be MBs).
+# Rows per record batch `datasets` writes (by count, not bytes): with whole articles as rows, its
+# default of 1000 would put up to 1000 articles in one record batch (a one-file article can be MBs).
 ARTICLE_ROWS_PER_WRITE = 64
 
 # News bodies exceed the csv module's 128 KiB default field size; raised only while a file is read.
@@ -188,7 +191,7 @@ class BuildReport:
         }
 
 
-class NewsPairs(datasets.GeneratorBasedBuilder):
+class NewsPairs(datasets.ArrowBasedBuilder):
     """Raw/normalized news article pairs (see the module docstring for configs and splits).
 
     ``NewsPairs(config_name="lines", source="corpus/", errors="report")``; with ``hash=None`` the
@@ -254,7 +257,7 @@ class NewsPairs(datasets.GeneratorBasedBuilder):
     def _generate_shards(self, inputs, split, ratios, report_dir, error_path=None):
         yield from (item.path for item in inputs)
 
-    def _generate_examples(self, inputs, split, ratios, report_dir, error_path=None):
+    def _generate_tables(self, inputs, split, ratios, report_dir, error_path=None):
         config = self.config
         options = self._read_options()
         json_types = getattr(self, "_json_types", {})
@@ -265,10 +268,10 @@ class NewsPairs(datasets.GeneratorBasedBuilder):
                 for entry in _csv_fields_scoped(read_input(item, options, json_types.get(item.path)))
                 if split_of(entry.id, ratios) == split
             )
-            rows = _rows(config.name, _accepted(mine, config.errors, stats, error_path), stats)
-            for index, row in enumerate(rows):
-                yield Key(shard, index), row
-                stats.rows += 1
+            tables = _tables(config.name, _accepted(mine, config.errors, stats, error_path), stats, self.info.features)
+            for index, table in enumerate(tables):
+                yield Key(shard, index), table
+                stats.rows += table.num_rows
         if report_dir is not None:
             _write_report(report_dir, split, inputs, stats)
 
@@ -326,33 +329,62 @@ def _computed(batch: list[Article], needed) -> list[Optional[str]]:
     return out
 
 
-def _rows(config_name: str, articles: Iterator[Article], stats: BuildReport) -> Iterator[dict[str, Any]]:
+def _column(feature: Any, values: list[Any], arrow_type: pa.DataType) -> pa.Array:
+    """One column of a batch in its feature's Arrow type (a metadata feature encoded as `datasets` would)."""
+    if not isinstance(feature, datasets.Value):  # ClassLabel names to ids, nested features
+        values = [encode_nested_example(feature, value) for value in values]
+    return pa.array(values, type=arrow_type)
+
+
+def _line_columns(batch: list[Article], computed: list[Optional[str]]) -> dict[str, list[Any]]:
+    ids: list[str] = []
+    numbers: list[int] = []
+    raws: list[str] = []
+    normalized_lines: list[str] = []
+    for article, normalized in zip(batch, computed):
+        if article.normalized is not None:
+            normalized = article.normalized
+        raw_lines, article_lines = article.raw.split("\n"), normalized.split("\n")
+        count = min(len(raw_lines), len(article_lines))  # equal: checked when read, kept by normalize
+        ids.extend([article.id] * count)
+        numbers.extend(range(1, count + 1))
+        raws.extend(raw_lines[:count])
+        normalized_lines.extend(article_lines[:count])
+    return {"article_id": ids, "line": numbers, "raw": raws, "normalized": normalized_lines}
+
+
+def _article_columns(config_name: str, batch: list[Article], computed: list[Optional[str]], stats: BuildReport) -> dict[str, list[Any]]:
+    columns: dict[str, list[Any]] = {"id": [a.id for a in batch], "raw": [a.raw for a in batch]}
+    if config_name == "articles":
+        columns["normalized"] = [a.normalized for a in batch]
+        columns["agrees"] = [None if a.normalized is None else a.normalized == c for a, c in zip(batch, computed)]
+        stats.disagree += columns["agrees"].count(False)
+    else:
+        columns["normalized"] = computed
+    columns["source_file"] = [a.source_file for a in batch]
+    return columns
+
+
+def _tables(config_name: str, articles: Iterator[Article], stats: BuildReport, features: datasets.Features) -> Iterator[pa.Table]:
+    """A `pyarrow` table of the config's rows per batch of articles, in the schema of ``features``."""
     if config_name == "articles":
         needed = lambda article: article.normalized is not None  # noqa: E731
     elif config_name == "raw":
         needed = lambda article: True  # noqa: E731
     else:
         needed = lambda article: article.normalized is None  # noqa: E731
+    schema = features.arrow_schema
     for batch in _batches(articles):
-        for article, computed in zip(batch, _computed(batch, needed)):
-            if config_name == "lines":
-                normalized = article.normalized if article.normalized is not None else computed
-                for number, (raw_line, normalized_line) in enumerate(
-                    zip(article.raw.split("\n"), normalized.split("\n")), start=1
-                ):
-                    yield {"article_id": article.id, "line": number, "raw": raw_line, "normalized": normalized_line}
-                continue
-            row = {"id": article.id, "raw": article.raw}
-            if config_name == "articles":
-                row["normalized"] = article.normalized
-                row["agrees"] = None if article.normalized is None else article.normalized == computed
-                if row["agrees"] is False:
-                    stats.disagree += 1
-            else:
-                row["normalized"] = computed
-            row["source_file"] = article.source_file
-            row.update(article.metadata)
-            yield row
+        computed = _computed(batch, needed)
+        if config_name == "lines":
+            columns = _line_columns(batch, computed)
+        else:
+            columns = _article_columns(config_name, batch, computed, stats)
+            for name in features:
+                if name not in columns:  # a metadata column; null where the article's file has none
+                    columns[name] = [article.metadata.get(name) for article in batch]
+        arrays = [_column(features[name], columns[name], schema.field(name).type) for name in features]
+        yield pa.Table.from_arrays(arrays, schema=schema)
 
 
 def _csv_fields_scoped(entries: Iterator[Any]) -> Iterator[Any]:
