@@ -52,3 +52,14 @@ def test_prints_a_row_per_source_and_a_line_per_target(tmp_path, capsys):
 def test_a_missing_corpus_is_a_clear_error(tmp_path, capsys):
     assert load_script("bench_build").main([str(tmp_path / "nowhere.txt")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_cpu_clock_and_a_subset_of_formats_and_configs(tmp_path, capsys):
+    corpus = tmp_path / "wire.txt"
+    corpus.write_text(WIRE, encoding="utf-8")
+    bench = load_script("bench_build")
+    assert bench.main([str(corpus), "--formats", "jsonl", "--configs", "raw", "--clock", "cpu"]) == 0
+    out = capsys.readouterr().out
+    assert "(cpu clock)" in out
+    (row,) = _table(out).values()
+    assert row["source"] == "wire jsonl" and "build raw" in row and "build lines" not in row
