@@ -18,16 +18,19 @@ Configs:
 - ``raw``: ``id``, ``raw``, ``normalized`` computed by the tokenizer, ``source_file``, metadata.
 
 Splits come from a stable hash of the article id (`newspairs.sources.split_of`), so an article never
-changes split when others are added; a line row goes where its article goes. Each split's generator
-reads every input file and keeps its own articles: reading is cheap next to normalizing, which runs
-once per article. Generation reads article by article, normalizes in small batches, and yields
-each batch as one `pyarrow` table in the config's features (as `datasets`' own json/csv/text
-builders yield tables), so memory depends on the largest article, not on the corpus.
+changes split when others are added; a line row goes where its article goes. Generation reads
+article by article, normalizes in small batches, and makes each batch one `pyarrow` table in the
+config's features (as `datasets`' own json/csv/text builders yield tables), so memory depends on
+the largest article, not on the corpus. `datasets` generates one split after the other; each input
+file is read once per build: the first split's pass writes the tables of the later splits to
+spill files beside the build, which their passes replay (a pass that finds no spill of its own
+inputs, as in streaming, reads the files and keeps its own articles).
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import json
 import logging
@@ -55,6 +58,7 @@ CONFIG_NAMES = ("articles", "lines", "raw")
 SPLIT_NAMES = ("train", "validation", "test")
 ERRORS = ("raise", "report")
 REPORT_PREFIX = "newspairs-report-"
+SPILL_PREFIX = "newspairs-spill-"
 
 # Articles normalized per call: one call per one-line article is mostly call overhead (ISOT rows
 # are single lines), while the batch is what stays in memory.
@@ -248,7 +252,11 @@ class NewsPairs(datasets.ArrowBasedBuilder):
         ]
 
     def _download_and_prepare(self, dl_manager, verification_mode, **prepare_split_kwargs):
-        super()._download_and_prepare(dl_manager, verification_mode, **prepare_split_kwargs)
+        try:
+            super()._download_and_prepare(dl_manager, verification_mode, **prepare_split_kwargs)
+        finally:  # a spill no pass replayed (another num_proc partition of the inputs) is not kept
+            for leftover in Path(self._output_dir).glob(f"{SPILL_PREFIX}*"):
+                leftover.unlink()
         # A split no article hashed into has nothing to read (`datasets` cannot load a split of no
         # data): it is left out, as `load_dataset` of the export leaves it out.
         for name in [name for name, split in self.info.splits.items() if not split.num_examples]:
@@ -258,22 +266,58 @@ class NewsPairs(datasets.ArrowBasedBuilder):
         yield from (item.path for item in inputs)
 
     def _generate_tables(self, inputs, split, ratios, report_dir, error_path=None):
-        config = self.config
-        options = self._read_options()
-        json_types = getattr(self, "_json_types", {})
-        stats = BuildReport(config=config.name, disagree=0 if config.name == "articles" else None)
-        for shard, item in enumerate(inputs):
-            mine = (
-                entry
-                for entry in _csv_fields_scoped(read_input(item, options, json_types.get(item.path)))
-                if split_of(entry.id, ratios) == split
-            )
-            tables = _tables(config.name, _accepted(mine, config.errors, stats, error_path), stats, self.info.features)
-            for index, table in enumerate(tables):
-                yield Key(shard, index), table
-                stats.rows += table.num_rows
+        if report_dir is not None and (spilled := _Spill(report_dir, split, inputs)).exists():
+            stats = yield from spilled.replay()
+        else:
+            stats = yield from self._read_tables(inputs, split, ratios, report_dir, error_path)
         if report_dir is not None:
             _write_report(report_dir, split, inputs, stats)
+
+    def _read_tables(self, inputs, split, ratios, report_dir, error_path):
+        """Read ``inputs`` and yield this split's tables; with an output folder, spill the later splits'."""
+        config, features = self.config, self.info.features
+        options = self._read_options()
+        json_types = getattr(self, "_json_types", {})
+        names = [name for name, _ in ratios]
+        targets = names[names.index(split):] if report_dir is not None else [split]
+        stats = {name: BuildReport(config=config.name, disagree=0 if config.name == "articles" else None) for name in targets}
+        spills = {name: _Spill(report_dir, name, inputs) for name in targets[1:]}
+        try:
+            for shard, item in enumerate(inputs):
+                pending: dict[str, list[Article]] = {name: [] for name in targets}
+                sizes = dict.fromkeys(targets, 0)
+                index = 0
+                for entry in _csv_fields_scoped(read_input(item, options, json_types.get(item.path))):
+                    name = split_of(entry.id, ratios)
+                    if name not in stats:  # an earlier split's article
+                        continue
+                    for article in _accepted((entry,), config.errors, stats[name], error_path):
+                        pending[name].append(article)
+                        sizes[name] += len(article.raw)
+                    if len(pending[name]) < BATCH_ARTICLES and sizes[name] < BATCH_CHARS:
+                        continue
+                    table = _table(config.name, pending[name], stats[name], features)
+                    pending[name], sizes[name] = [], 0
+                    if name == split:
+                        yield Key(shard, index), table
+                        index, stats[split].rows = index + 1, stats[split].rows + table.num_rows
+                    else:
+                        spills[name].write(shard, table)
+                for name, batch in pending.items():
+                    if not batch:
+                        continue
+                    table = _table(config.name, batch, stats[name], features)
+                    if name == split:
+                        yield Key(shard, index), table
+                        stats[split].rows += table.num_rows
+                    else:
+                        spills[name].write(shard, table)
+            for name, spill in spills.items():
+                spill.close(stats[name])
+        finally:
+            for spill in spills.values():
+                spill.abandon()
+        return stats[split]
 
     def report(self) -> BuildReport:
         """The build report of this builder's prepared data (after `download_and_prepare`, in its output folder)."""
@@ -305,19 +349,6 @@ def _record_error(error_path: Optional[str], reject: Reject) -> None:
             json.dump(reject.to_dict(), handle)
     except FileExistsError:
         pass
-
-
-def _batches(articles: Iterator[Article]) -> Iterator[list[Article]]:
-    batch: list[Article] = []
-    size = 0
-    for article in articles:
-        batch.append(article)
-        size += len(article.raw)
-        if len(batch) >= BATCH_ARTICLES or size >= BATCH_CHARS:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
 
 
 def _computed(batch: list[Article], needed) -> list[Optional[str]]:
@@ -365,26 +396,74 @@ def _article_columns(config_name: str, batch: list[Article], computed: list[Opti
     return columns
 
 
-def _tables(config_name: str, articles: Iterator[Article], stats: BuildReport, features: datasets.Features) -> Iterator[pa.Table]:
-    """A `pyarrow` table of the config's rows per batch of articles, in the schema of ``features``."""
-    if config_name == "articles":
-        needed = lambda article: article.normalized is not None  # noqa: E731
-    elif config_name == "raw":
-        needed = lambda article: True  # noqa: E731
+def _needs_computing(config_name: str, article: Article) -> bool:
+    if config_name == "articles":  # to say whether the stored side agrees
+        return article.normalized is not None
+    return config_name == "raw" or article.normalized is None
+
+
+def _table(config_name: str, batch: list[Article], stats: BuildReport, features: datasets.Features) -> pa.Table:
+    """The config's rows of a batch of articles, as one `pyarrow` table in the schema of ``features``."""
+    computed = _computed(batch, lambda article: _needs_computing(config_name, article))
+    if config_name == "lines":
+        columns = _line_columns(batch, computed)
     else:
-        needed = lambda article: article.normalized is None  # noqa: E731
+        columns = _article_columns(config_name, batch, computed, stats)
+        for name in features:
+            if name not in columns:  # a metadata column; null where the article's file has none
+                columns[name] = [article.metadata.get(name) for article in batch]
     schema = features.arrow_schema
-    for batch in _batches(articles):
-        computed = _computed(batch, needed)
-        if config_name == "lines":
-            columns = _line_columns(batch, computed)
-        else:
-            columns = _article_columns(config_name, batch, computed, stats)
-            for name in features:
-                if name not in columns:  # a metadata column; null where the article's file has none
-                    columns[name] = [article.metadata.get(name) for article in batch]
-        arrays = [_column(features[name], columns[name], schema.field(name).type) for name in features]
-        yield pa.Table.from_arrays(arrays, schema=schema)
+    arrays = [_column(features[name], columns[name], schema.field(name).type) for name in features]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+class _Spill:
+    """The tables of one split and job, written by an earlier split's pass over the same inputs
+    (an Arrow stream, and a JSON sidecar written last: the shard of each table and the counts)."""
+
+    def __init__(self, folder: str, split: str, inputs: Sequence[InputFile]):
+        stem = Path(folder) / f"{SPILL_PREFIX}{split}-{_job_key(inputs)}"
+        self.tables, self.sidecar = stem.with_suffix(".arrow"), stem.with_suffix(".json")
+        self._writer = None
+        self._shards: list[int] = []
+
+    def exists(self) -> bool:
+        return self.sidecar.exists()
+
+    def write(self, shard: int, table: pa.Table) -> None:
+        if self._writer is None:
+            self._writer = pa.ipc.new_stream(str(self.tables), table.schema)
+        self._writer.write_table(table, max_chunksize=table.num_rows or None)
+        self._shards.append(shard)
+
+    def close(self, stats: BuildReport) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        data = {"shards": self._shards, "stats": dataclasses.asdict(stats)}
+        self.sidecar.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    def abandon(self) -> None:
+        if self._writer is not None:  # an error stopped the pass: no sidecar, never replayed
+            self._writer.close()
+            self._writer = None
+
+    def replay(self) -> Iterator[tuple[Key, pa.Table]]:
+        """Yield the spilled tables (keyed as the pass that read them would have) and return the
+        split's counts; the spill is removed once replayed."""
+        data = json.loads(self.sidecar.read_text(encoding="utf-8"))
+        stats = BuildReport(**data["stats"])
+        if data["shards"]:
+            indexes: dict[int, int] = {}
+            with pa.ipc.open_stream(str(self.tables)) as reader:
+                for shard, batch in zip(data["shards"], reader):
+                    table = pa.Table.from_batches([batch])
+                    yield Key(shard, indexes.setdefault(shard, 0)), table
+                    indexes[shard] += 1
+                    stats.rows += table.num_rows
+            self.tables.unlink()
+        self.sidecar.unlink()
+        return stats
 
 
 def _csv_fields_scoped(entries: Iterator[Any]) -> Iterator[Any]:
@@ -403,11 +482,15 @@ def _csv_fields_scoped(entries: Iterator[Any]) -> Iterator[Any]:
         yield entry
 
 
+def _job_key(inputs: Sequence[InputFile]) -> str:
+    """Names the files of one build job (its share of the inputs, with num_proc)."""
+    return hashlib.sha256("\0".join(item.path for item in inputs).encode()).hexdigest()[:12]
+
+
 def _write_report(report_dir: str, split: str, inputs: Sequence[InputFile], stats: BuildReport) -> None:
-    job = hashlib.sha256("\0".join(item.path for item in inputs).encode()).hexdigest()[:12]
     data = stats.to_dict()
     data["split"] = split
-    path = Path(report_dir) / f"{REPORT_PREFIX}{split}-{job}.json"
+    path = Path(report_dir) / f"{REPORT_PREFIX}{split}-{_job_key(inputs)}.json"
     path.write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
 
 

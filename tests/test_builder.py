@@ -10,6 +10,7 @@ import datasets
 import pytest
 
 import newspairs
+import newspairs.builder as builder_module
 from newspairs.builder import CONFIG_NAMES, NewsPairs, builder_hash, load, prepare
 from newspairs.sources import SourceError, resolve_source
 from pairs import ARTICLES, BAD_INPUTS, isot_rows, tabular_records, write_csv, write_jsonl, write_pairs, write_parquet
@@ -232,6 +233,33 @@ class TestScale:
         assert isinstance(load(source, streaming=True, num_proc=1), datasets.IterableDatasetDict)
         # what the error offers instead: a DataLoader's workers share out the input files, its shards
         assert load(source, split="train", streaming=True).num_shards == len(resolve_source(source))
+
+    @pytest.mark.parametrize("config", CONFIG_NAMES)
+    def test_each_input_file_is_read_once_per_build(self, tmp_path, monkeypatch, config):
+        """Class: work proportional to the corpus is done once per build, not once per split."""
+        source = write_pairs(tmp_path / "c", {f"a{i}.txt": f"Article {i}.\nIt's line two." for i in range(30)})
+        write_jsonl(tmp_path / "c" / "more" / "t.jsonl", tabular_records())
+        reads: dict[str, int] = {}
+        read_input = builder_module.read_input
+
+        def counting(item, *args):
+            reads[item.path] = reads.get(item.path, 0) + 1
+            return read_input(item, *args)
+
+        monkeypatch.setattr(builder_module, "read_input", counting)
+        built = prepare(source, config)
+        assert len(built.info.splits) == 3  # all three splits were generated
+        assert sorted(reads) == sorted(item.path for item in resolve_source(source))
+        assert set(reads.values()) == {1}
+        assert not list(tmp_path.rglob(f"{builder_module.SPILL_PREFIX}*"))  # spills are gone with the build
+
+    def test_num_proc_builds_leave_no_spill_and_reconcile(self, tmp_path):
+        source = write_pairs(tmp_path / "c", {f"a{i}.txt": f"Article {i}." for i in range(9)})
+        (source / "normalized" / "a3.txt").write_text("x\ny", encoding="utf-8")
+        built = prepare(source, "raw", num_proc=2, errors="report", cache_dir=str(tmp_path / "cache"))
+        report = built.report()
+        assert (report.read, report.written, report.rejected) == (9, 8, 1) and report.reconciles
+        assert not list(tmp_path.rglob(f"{builder_module.SPILL_PREFIX}*"))
 
     def test_mixed_layouts_in_one_source(self, tmp_path):
         write_pairs(tmp_path / "mix" / "pairs")
