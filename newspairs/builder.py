@@ -39,6 +39,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from importlib import import_module
+from itertools import islice
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -49,7 +50,7 @@ from datasets.features.features import encode_nested_example
 from datasets.download.streaming_download_manager import StreamingDownloadManager
 
 from newspairs import sources
-from newspairs.normalize import normalize_batch
+from newspairs.normalize import normalize_batch, normalize_lines
 from newspairs.sources import Article, InputFile, ReadOptions, Reject, SourceError, read_input, resolve_source, split_of
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ ARTICLE_ROWS_PER_WRITE = 64
 
 # News bodies exceed the csv module's 128 KiB default field size; raised only while a file is read.
 CSV_FIELD_SIZE_LIMIT = 1 << 30
+CSV_KINDS = ("csv", "isot")  # the input kinds read with the csv module
 
 _DESCRIPTIONS = {
     "articles": "One row per article: raw, stored normalized side, whether it agrees with newspairs.normalize, metadata.",
@@ -276,6 +278,7 @@ class NewsPairs(datasets.ArrowBasedBuilder):
     def _read_tables(self, inputs, split, ratios, report_dir, error_path):
         """Read ``inputs`` and yield this split's tables; with an output folder, spill the later splits'."""
         config, features = self.config, self.info.features
+        schema = features.arrow_schema  # a property that builds the schema anew at each call
         options = self._read_options()
         json_types = getattr(self, "_json_types", {})
         names = [name for name, _ in ratios]
@@ -287,7 +290,10 @@ class NewsPairs(datasets.ArrowBasedBuilder):
                 pending: dict[str, list[Article]] = {name: [] for name in targets}
                 sizes = dict.fromkeys(targets, 0)
                 index = 0
-                for entry in _csv_fields_scoped(read_input(item, options, json_types.get(item.path))):
+                entries = read_input(item, options, json_types.get(item.path))
+                if item.kind in CSV_KINDS:
+                    entries = _csv_fields_scoped(entries)
+                for entry in entries:
                     name = split_of(entry.id, ratios)
                     if name not in stats:  # an earlier split's article
                         continue
@@ -296,7 +302,7 @@ class NewsPairs(datasets.ArrowBasedBuilder):
                         sizes[name] += len(article.raw)
                     if len(pending[name]) < BATCH_ARTICLES and sizes[name] < BATCH_CHARS:
                         continue
-                    table = _table(config.name, pending[name], stats[name], features)
+                    table = _table(config.name, pending[name], stats[name], features, schema)
                     pending[name], sizes[name] = [], 0
                     if name == split:
                         yield Key(shard, index), table
@@ -306,7 +312,7 @@ class NewsPairs(datasets.ArrowBasedBuilder):
                 for name, batch in pending.items():
                     if not batch:
                         continue
-                    table = _table(config.name, batch, stats[name], features)
+                    table = _table(config.name, batch, stats[name], features, schema)
                     if name == split:
                         yield Key(shard, index), table
                         stats[split].rows += table.num_rows
@@ -367,15 +373,20 @@ def _column(feature: Any, values: list[Any], arrow_type: pa.DataType) -> pa.Arra
     return pa.array(values, type=arrow_type)
 
 
-def _line_columns(batch: list[Article], computed: list[Optional[str]]) -> dict[str, list[Any]]:
+def _line_columns(batch: list[Article]) -> dict[str, list[Any]]:
+    """The line rows of a batch; lines without a stored side are normalized in one call for the
+    batch, line by line (as `newspairs.normalize` does, without joining them into articles)."""
     ids: list[str] = []
     numbers: list[int] = []
     raws: list[str] = []
     normalized_lines: list[str] = []
-    for article, normalized in zip(batch, computed):
-        if article.normalized is not None:
-            normalized = article.normalized
-        raw_lines, article_lines = article.raw.split("\n"), normalized.split("\n")
+    split_raws = [article.raw.split("\n") for article in batch]
+    computed = normalize_lines([line for a, lines in zip(batch, split_raws) if a.normalized is None for line in lines])
+    for article, raw_lines in zip(batch, split_raws):
+        if article.normalized is None:
+            article_lines = list(islice(computed, len(raw_lines)))
+        else:
+            article_lines = article.normalized.split("\n")
         count = min(len(raw_lines), len(article_lines))  # equal: checked when read, kept by normalize
         ids.extend([article.id] * count)
         numbers.extend(range(1, count + 1))
@@ -399,20 +410,19 @@ def _article_columns(config_name: str, batch: list[Article], computed: list[Opti
 def _needs_computing(config_name: str, article: Article) -> bool:
     if config_name == "articles":  # to say whether the stored side agrees
         return article.normalized is not None
-    return config_name == "raw" or article.normalized is None
+    return True  # raw
 
 
-def _table(config_name: str, batch: list[Article], stats: BuildReport, features: datasets.Features) -> pa.Table:
-    """The config's rows of a batch of articles, as one `pyarrow` table in the schema of ``features``."""
-    computed = _computed(batch, lambda article: _needs_computing(config_name, article))
+def _table(config_name: str, batch: list[Article], stats: BuildReport, features: datasets.Features, schema: pa.Schema) -> pa.Table:
+    """The config's rows of a batch of articles, as one `pyarrow` table of ``schema`` (``features``')."""
     if config_name == "lines":
-        columns = _line_columns(batch, computed)
+        columns = _line_columns(batch)
     else:
+        computed = _computed(batch, lambda article: _needs_computing(config_name, article))
         columns = _article_columns(config_name, batch, computed, stats)
         for name in features:
             if name not in columns:  # a metadata column; null where the article's file has none
                 columns[name] = [article.metadata.get(name) for article in batch]
-    schema = features.arrow_schema
     arrays = [_column(features[name], columns[name], schema.field(name).type) for name in features]
     return pa.Table.from_arrays(arrays, schema=schema)
 
