@@ -287,37 +287,18 @@ class NewsPairs(datasets.ArrowBasedBuilder):
         spills = {name: _Spill(report_dir, name, inputs) for name in targets[1:]}
         try:
             for shard, item in enumerate(inputs):
-                pending: dict[str, list[Article]] = {name: [] for name in targets}
-                sizes = dict.fromkeys(targets, 0)
-                index = 0
                 entries = read_input(item, options, json_types.get(item.path))
                 if item.kind in CSV_KINDS:
                     entries = _csv_fields_scoped(entries)
-                for entry in entries:
-                    name = split_of(entry.id, ratios)
-                    if name not in stats:  # an earlier split's article
-                        continue
-                    for article in _accepted((entry,), config.errors, stats[name], error_path):
-                        pending[name].append(article)
-                        sizes[name] += len(article.raw)
-                    if len(pending[name]) < BATCH_ARTICLES and sizes[name] < BATCH_CHARS:
-                        continue
-                    table = _table(config.name, pending[name], stats[name], features, schema)
-                    pending[name], sizes[name] = [], 0
-                    if name == split:
-                        yield Key(shard, index), table
-                        index, stats[split].rows = index + 1, stats[split].rows + table.num_rows
-                    else:
-                        spills[name].write(shard, table)
-                for name, batch in pending.items():
-                    if not batch:
-                        continue
+                index = 0
+                for name, batch in _routed_batches(entries, ratios, stats, config.errors, error_path):
                     table = _table(config.name, batch, stats[name], features, schema)
-                    if name == split:
-                        yield Key(shard, index), table
-                        stats[split].rows += table.num_rows
-                    else:
+                    if name != split:
                         spills[name].write(shard, table)
+                        continue
+                    yield Key(shard, index), table
+                    index += 1
+                    stats[split].rows += table.num_rows
             for name, spill in spills.items():
                 spill.close(stats[name])
         finally:
@@ -345,6 +326,26 @@ def _accepted(entries, errors: str, stats: BuildReport, error_path: Optional[str
         if entry.normalized is not None:
             stats.stored += 1
         yield entry
+
+
+def _routed_batches(entries, ratios, stats: dict[str, BuildReport], errors: str, error_path: Optional[str]) -> Iterator[tuple[str, list[Article]]]:
+    """(split, batch) for the splits in ``stats``, each batch at most `BATCH_ARTICLES` articles or
+    `BATCH_CHARS` characters of raw text (or one larger article); other splits' entries are skipped."""
+    pending: dict[str, list[Article]] = {name: [] for name in stats}
+    sizes = dict.fromkeys(stats, 0)
+    for entry in entries:
+        name = split_of(entry.id, ratios)
+        if name not in stats:
+            continue
+        for article in _accepted((entry,), errors, stats[name], error_path):
+            pending[name].append(article)
+            sizes[name] += len(article.raw)
+        if len(pending[name]) >= BATCH_ARTICLES or sizes[name] >= BATCH_CHARS:
+            yield name, pending[name]
+            pending[name], sizes[name] = [], 0
+    for name, batch in pending.items():
+        if batch:
+            yield name, batch
 
 
 def _record_error(error_path: Optional[str], reject: Reject) -> None:
