@@ -57,6 +57,22 @@ class TestConfigs:
         for split, dataset in load(source, "lines").items():
             assert {article_split[row["article_id"]] for row in dataset} == {split}
 
+    def test_lines_of_one_file_mixing_stored_and_missing_normalized_sides(self, tmp_path):
+        """Class: rows built per batch keep each article's own lines (stored or computed) in place."""
+        records = [
+            {"raw": f"First {i}, it's one.\n\nThird (line) {i}.", **({"normalized": f"stored {i}\n\nkept {i}"} if i % 3 else {})}
+            for i in range(10)
+        ]
+        write_jsonl(tmp_path / "t" / "mixed.jsonl", records)
+        lines = rows(load(tmp_path / "t", "lines"))
+        by_article: dict[str, list[str]] = {}
+        for row in sorted(lines, key=lambda row: (row["article_id"], row["line"])):
+            by_article.setdefault(row["article_id"], []).append(row["normalized"])
+        expected = sorted(
+            record.get("normalized", newspairs.normalize(record["raw"])).split("\n") for record in records
+        )
+        assert sorted(by_article.values()) == expected
+
     def test_raw_config_computes_the_normalized_side_of_a_raw_only_source(self, tmp_path):
         source = write_pairs(tmp_path / "c", normalized=False)
         dataset = load(source, "raw")
