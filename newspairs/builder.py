@@ -424,7 +424,9 @@ def _table(config_name: str, batch: list[Article], stats: BuildReport, features:
         for name in features:
             if name not in columns:  # a metadata column; null where the article's file has none
                 columns[name] = [article.metadata.get(name) for article in batch]
-    arrays = [_column(features[name], columns[name], schema.field(name).type) for name in features]
+    # each list is let go once its array is made: a one-article batch of a large article's lines
+    # holds both only one column at a time
+    arrays = [_column(features[name], columns.pop(name), schema.field(name).type) for name in features]
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
