@@ -39,7 +39,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from importlib import import_module
-from itertools import islice
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -72,6 +71,10 @@ ARTICLE_ROWS_PER_WRITE = 64
 
 # News bodies exceed the csv module's 128 KiB default field size; raised only while a file is read.
 CSV_FIELD_SIZE_LIMIT = 1 << 30
+
+# Line rows per table: a large article (the Reuters-21578 text read as one file is 370,000 lines)
+# is written in parts rather than held as one table beside its lines.
+LINE_ROWS_PER_TABLE = 1 << 15
 CSV_KINDS = ("csv", "isot")  # the input kinds read with the csv module
 
 _DESCRIPTIONS = {
@@ -292,13 +295,13 @@ class NewsPairs(datasets.ArrowBasedBuilder):
                     entries = _csv_fields_scoped(entries)
                 index = 0
                 for name, batch in _routed_batches(entries, ratios, stats, config.errors, error_path):
-                    table = _table(config.name, batch, stats[name], features, schema)
-                    if name != split:
-                        spills[name].write(shard, table)
-                        continue
-                    yield Key(shard, index), table
-                    index += 1
-                    stats[split].rows += table.num_rows
+                    for table in _tables(config.name, batch, stats[name], features, schema):
+                        if name != split:
+                            spills[name].write(shard, table)
+                            continue
+                        yield Key(shard, index), table
+                        index += 1
+                        stats[split].rows += table.num_rows
             for name, spill in spills.items():
                 spill.close(stats[name])
         finally:
@@ -374,26 +377,44 @@ def _column(feature: Any, values: list[Any], arrow_type: pa.DataType) -> pa.Arra
     return pa.array(values, type=arrow_type)
 
 
-def _line_columns(batch: list[Article]) -> dict[str, list[Any]]:
-    """The line rows of a batch; lines without a stored side are normalized in one call for the
-    batch, line by line (as `newspairs.normalize` does, without joining them into articles)."""
+def _line_tables(batch: list[Article], features: datasets.Features, schema: pa.Schema) -> Iterator[pa.Table]:
+    """The line rows of a batch, at most `LINE_ROWS_PER_TABLE` rows a table (a large article's lines
+    become several tables); lines without a stored side are normalized per table, line by line
+    (as `newspairs.normalize` does, without joining them into articles)."""
     ids: list[str] = []
     numbers: list[int] = []
     raws: list[str] = []
-    normalized_lines: list[str] = []
-    split_raws = [article.raw.split("\n") for article in batch]
-    computed = normalize_lines([line for a, lines in zip(batch, split_raws) if a.normalized is None for line in lines])
-    for article, raw_lines in zip(batch, split_raws):
+    stored: list[Optional[str]] = []  # the stored side's line, or None: to compute
+    for article in batch:
+        raw_lines = article.raw.split("\n")
         if article.normalized is None:
-            article_lines = list(islice(computed, len(raw_lines)))
+            article_lines: list[Optional[str]] = [None] * len(raw_lines)
         else:
             article_lines = article.normalized.split("\n")
         count = min(len(raw_lines), len(article_lines))  # equal: checked when read, kept by normalize
-        ids.extend([article.id] * count)
-        numbers.extend(range(1, count + 1))
-        raws.extend(raw_lines[:count])
-        normalized_lines.extend(article_lines[:count])
-    return {"article_id": ids, "line": numbers, "raw": raws, "normalized": normalized_lines}
+        start = 0
+        while start < count:
+            end = min(count, start + LINE_ROWS_PER_TABLE - len(ids))
+            ids.extend([article.id] * (end - start))
+            numbers.extend(range(start + 1, end + 1))
+            raws.extend(raw_lines[start:end])
+            stored.extend(article_lines[start:end])
+            start = end
+            if len(ids) >= LINE_ROWS_PER_TABLE:
+                yield _line_table(ids, numbers, raws, stored, features, schema)
+                ids, numbers, raws, stored = [], [], [], []
+    if ids:
+        yield _line_table(ids, numbers, raws, stored, features, schema)
+
+
+def _line_table(ids, numbers, raws, stored, features: datasets.Features, schema: pa.Schema) -> pa.Table:
+    missing = [i for i, line in enumerate(stored) if line is None]
+    if len(missing) == len(stored):
+        stored = list(normalize_lines(raws))
+    else:
+        for i, line in zip(missing, normalize_lines([raws[i] for i in missing])):
+            stored[i] = line
+    return _arrow_table({"article_id": ids, "line": numbers, "raw": raws, "normalized": stored}, features, schema)
 
 
 def _article_columns(config_name: str, batch: list[Article], computed: list[Optional[str]], stats: BuildReport) -> dict[str, list[Any]]:
@@ -414,18 +435,21 @@ def _needs_computing(config_name: str, article: Article) -> bool:
     return True  # raw
 
 
-def _table(config_name: str, batch: list[Article], stats: BuildReport, features: datasets.Features, schema: pa.Schema) -> pa.Table:
-    """The config's rows of a batch of articles, as one `pyarrow` table of ``schema`` (``features``')."""
+def _tables(config_name: str, batch: list[Article], stats: BuildReport, features: datasets.Features, schema: pa.Schema) -> Iterator[pa.Table]:
+    """The config's rows of a batch of articles as `pyarrow` tables of ``schema`` (``features``')."""
     if config_name == "lines":
-        columns = _line_columns(batch)
-    else:
-        computed = _computed(batch, lambda article: _needs_computing(config_name, article))
-        columns = _article_columns(config_name, batch, computed, stats)
-        for name in features:
-            if name not in columns:  # a metadata column; null where the article's file has none
-                columns[name] = [article.metadata.get(name) for article in batch]
-    # each list is let go once its array is made: a one-article batch of a large article's lines
-    # holds both only one column at a time
+        yield from _line_tables(batch, features, schema)
+        return
+    computed = _computed(batch, lambda article: _needs_computing(config_name, article))
+    columns = _article_columns(config_name, batch, computed, stats)
+    for name in features:
+        if name not in columns:  # a metadata column; null where the article's file has none
+            columns[name] = [article.metadata.get(name) for article in batch]
+    yield _arrow_table(columns, features, schema)
+
+
+def _arrow_table(columns: dict[str, list[Any]], features: datasets.Features, schema: pa.Schema) -> pa.Table:
+    # each list is let go once its array is made: both are held one column at a time
     arrays = [_column(features[name], columns.pop(name), schema.field(name).type) for name in features]
     return pa.Table.from_arrays(arrays, schema=schema)
 

@@ -57,17 +57,25 @@ class TestConfigs:
         for split, dataset in load(source, "lines").items():
             assert {article_split[row["article_id"]] for row in dataset} == {split}
 
-    def test_lines_of_one_file_mixing_stored_and_missing_normalized_sides(self, tmp_path):
-        """Class: rows built per batch keep each article's own lines (stored or computed) in place."""
+    @pytest.mark.parametrize("rows_per_table", [None, 1, 2, 4], ids=["default", "1", "2", "4"])
+    def test_lines_of_one_file_mixing_stored_and_missing_normalized_sides(self, tmp_path, monkeypatch, rows_per_table):
+        """Class: rows built per batch, and cut into tables of a few rows, keep each article's own
+        lines (stored or computed) in place and in order."""
+        if rows_per_table is not None:
+            monkeypatch.setattr(builder_module, "LINE_ROWS_PER_TABLE", rows_per_table)
         records = [
             {"raw": f"First {i}, it's one.\n\nThird (line) {i}.", **({"normalized": f"stored {i}\n\nkept {i}"} if i % 3 else {})}
             for i in range(10)
         ]
         write_jsonl(tmp_path / "t" / "mixed.jsonl", records)
-        lines = rows(load(tmp_path / "t", "lines"))
+        dataset = load(tmp_path / "t", "lines", cache_dir=str(tmp_path / "cache"))
         by_article: dict[str, list[str]] = {}
-        for row in sorted(lines, key=lambda row: (row["article_id"], row["line"])):
-            by_article.setdefault(row["article_id"], []).append(row["normalized"])
+        for split in dataset.values():
+            previous = None
+            for row in split.to_list():  # in order: each article's lines together, numbered from 1
+                assert row["line"] == 1 or (row["article_id"], row["line"] - 1) == previous, (row, previous)
+                previous = (row["article_id"], row["line"])
+                by_article.setdefault(row["article_id"], []).append(row["normalized"])
         expected = sorted(
             record.get("normalized", newspairs.normalize(record["raw"])).split("\n") for record in records
         )
