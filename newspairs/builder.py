@@ -1,4 +1,4 @@
-"""The `datasets.GeneratorBasedBuilder` of newspairs: configs, features, splits, and the build report.
+"""The `datasets.ArrowBasedBuilder` of newspairs: configs, features, splits, and the build report.
 
 Public names (stable; the export and card helpers use them):
 
@@ -18,31 +18,38 @@ Configs:
 - ``raw``: ``id``, ``raw``, ``normalized`` computed by the tokenizer, ``source_file``, metadata.
 
 Splits come from a stable hash of the article id (`newspairs.sources.split_of`), so an article never
-changes split when others are added; a line row goes where its article goes. Each split's generator
-reads every input file and keeps its own articles: reading is cheap next to normalizing, which runs
-once per article. Generation yields article by article and normalizes in small batches, so memory
-depends on the largest article, not on the corpus.
+changes split when others are added; a line row goes where its article goes. Generation reads
+article by article, normalizes in small batches, and makes each batch one `pyarrow` table in the
+config's features (as `datasets`' own json/csv/text builders yield tables), so memory depends on
+the largest article, not on the corpus. `datasets` generates one split after the other; each input
+file is read once per build: the first split's pass writes the tables of the later splits to
+spill files beside the build, which their passes replay (a pass that finds no spill of its own
+inputs, as in streaming, reads the files and keeps its own articles).
 """
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import hashlib
 import json
 import logging
 import os
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
 from typing import Any, Optional, Union
 
 import datasets
+import pyarrow as pa
 from datasets.builder import Key
+from datasets.features.features import encode_nested_example
 from datasets.download.streaming_download_manager import StreamingDownloadManager
 
 from newspairs import sources
-from newspairs.normalize import normalize_batch
+from newspairs.normalize import normalize_batch, normalize_lines
 from newspairs.sources import Article, InputFile, ReadOptions, Reject, SourceError, read_input, resolve_source, split_of
 
 logger = logging.getLogger(__name__)
@@ -51,15 +58,24 @@ CONFIG_NAMES = ("articles", "lines", "raw")
 SPLIT_NAMES = ("train", "validation", "test")
 ERRORS = ("raise", "report")
 REPORT_PREFIX = "newspairs-report-"
+SPILL_PREFIX = "newspairs-spill-"
 
 # Articles normalized per call: one call per one-line article is mostly call overhead (ISOT rows
 # are single lines), while the batch is what stays in memory.
 BATCH_ARTICLES = 64
 BATCH_CHARS = 4 << 20  # 4 MiB of raw text
 
-# `datasets` buffers this many rows before writing (by count, not bytes): with whole articles
-# as rows, its default of 1000 would hold up to 1000 articles (a one-file article can be MBs).
+# Rows per record batch `datasets` writes (by count, not bytes): with whole articles as rows, its
+# default of 1000 would put up to 1000 articles in one record batch (a one-file article can be MBs).
 ARTICLE_ROWS_PER_WRITE = 64
+
+# News bodies exceed the csv module's 128 KiB default field size; raised only while a file is read.
+CSV_FIELD_SIZE_LIMIT = 1 << 30
+
+# Line rows per table: a large article (the Reuters-21578 text read as one file is 370,000 lines)
+# is written in parts rather than held as one table beside its lines.
+LINE_ROWS_PER_TABLE = 1 << 15
+CSV_KINDS = ("csv", "isot")  # the input kinds read with the csv module
 
 _DESCRIPTIONS = {
     "articles": "One row per article: raw, stored normalized side, whether it agrees with newspairs.normalize, metadata.",
@@ -191,7 +207,7 @@ class BuildReport:
         }
 
 
-class NewsPairs(datasets.GeneratorBasedBuilder):
+class NewsPairs(datasets.ArrowBasedBuilder):
     """Raw/normalized news article pairs (see the module docstring for configs and splits).
 
     ``NewsPairs(config_name="lines", source="corpus/", errors="report")``; with ``hash=None`` the
@@ -249,7 +265,11 @@ class NewsPairs(datasets.GeneratorBasedBuilder):
         ]
 
     def _download_and_prepare(self, dl_manager, verification_mode, **prepare_split_kwargs):
-        super()._download_and_prepare(dl_manager, verification_mode, **prepare_split_kwargs)
+        try:
+            super()._download_and_prepare(dl_manager, verification_mode, **prepare_split_kwargs)
+        finally:  # a spill no pass replayed (another num_proc partition of the inputs) is not kept
+            for leftover in Path(self._output_dir).glob(f"{SPILL_PREFIX}*"):
+                leftover.unlink()
         # A split no article hashed into has nothing to read (`datasets` cannot load a split of no
         # data): it is left out, as `load_dataset` of the export leaves it out.
         for name in [name for name, split in self.info.splits.items() if not split.num_examples]:
@@ -258,23 +278,44 @@ class NewsPairs(datasets.GeneratorBasedBuilder):
     def _generate_shards(self, inputs, split, ratios, report_dir, error_path=None):
         yield from (item.path for item in inputs)
 
-    def _generate_examples(self, inputs, split, ratios, report_dir, error_path=None):
-        config = self.config
-        options = self._read_options()
-        json_types = getattr(self, "_json_types", {})
-        stats = BuildReport(config=config.name, disagree=0 if config.name == "articles" else None)
-        for shard, item in enumerate(inputs):
-            mine = (
-                entry
-                for entry in read_input(item, options, json_types.get(item.path))
-                if split_of(entry.id, ratios) == split
-            )
-            rows = _rows(config.name, _accepted(mine, config.errors, stats, error_path), stats)
-            for index, row in enumerate(rows):
-                yield Key(shard, index), row
-                stats.rows += 1
+    def _generate_tables(self, inputs, split, ratios, report_dir, error_path=None):
+        if report_dir is not None and (spilled := _Spill(report_dir, split, inputs)).exists():
+            stats = yield from spilled.replay()
+        else:
+            stats = yield from self._read_tables(inputs, split, ratios, report_dir, error_path)
         if report_dir is not None:
             _write_report(report_dir, split, inputs, stats)
+
+    def _read_tables(self, inputs, split, ratios, report_dir, error_path):
+        """Read ``inputs`` and yield this split's tables; with an output folder, spill the later splits'."""
+        config, features = self.config, self.info.features
+        schema = features.arrow_schema  # a property that builds the schema anew at each call
+        options = self._read_options()
+        json_types = getattr(self, "_json_types", {})
+        names = [name for name, _ in ratios]
+        targets = names[names.index(split):] if report_dir is not None else [split]
+        stats = {name: BuildReport(config=config.name, disagree=0 if config.name == "articles" else None) for name in targets}
+        spills = {name: _Spill(report_dir, name, inputs) for name in targets[1:]}
+        try:
+            for shard, item in enumerate(inputs):
+                entries = read_input(item, options, json_types.get(item.path))
+                if item.kind in CSV_KINDS:
+                    entries = _csv_fields_scoped(entries)
+                index = 0
+                for name, batch in _routed_batches(entries, ratios, stats, config.errors, error_path):
+                    for table in _tables(config.name, batch, stats[name], features, schema):
+                        if name != split:
+                            spills[name].write(shard, table)
+                            continue
+                        yield Key(shard, index), table
+                        index += 1
+                        stats[split].rows += table.num_rows
+            for name, spill in spills.items():
+                spill.close(stats[name])
+        finally:
+            for spill in spills.values():
+                spill.abandon()
+        return stats[split]
 
     def report(self) -> BuildReport:
         """The build report of this builder's prepared data (after `download_and_prepare`, in its output folder)."""
@@ -298,6 +339,26 @@ def _accepted(entries, errors: str, stats: BuildReport, error_path: Optional[str
         yield entry
 
 
+def _routed_batches(entries, ratios, stats: dict[str, BuildReport], errors: str, error_path: Optional[str]) -> Iterator[tuple[str, list[Article]]]:
+    """(split, batch) for the splits in ``stats``, each batch at most `BATCH_ARTICLES` articles or
+    `BATCH_CHARS` characters of raw text (or one larger article); other splits' entries are skipped."""
+    pending: dict[str, list[Article]] = {name: [] for name in stats}
+    sizes = dict.fromkeys(stats, 0)
+    for entry in entries:
+        name = split_of(entry.id, ratios)
+        if name not in stats:
+            continue
+        for article in _accepted((entry,), errors, stats[name], error_path):
+            pending[name].append(article)
+            sizes[name] += len(article.raw)
+        if len(pending[name]) >= BATCH_ARTICLES or sizes[name] >= BATCH_CHARS:
+            yield name, pending[name]
+            pending[name], sizes[name] = [], 0
+    for name, batch in pending.items():
+        if batch:
+            yield name, batch
+
+
 def _record_error(error_path: Optional[str], reject: Reject) -> None:
     if error_path is None:
         return
@@ -306,19 +367,6 @@ def _record_error(error_path: Optional[str], reject: Reject) -> None:
             json.dump(reject.to_dict(), handle)
     except FileExistsError:
         pass
-
-
-def _batches(articles: Iterator[Article]) -> Iterator[list[Article]]:
-    batch: list[Article] = []
-    size = 0
-    for article in articles:
-        batch.append(article)
-        size += len(article.raw)
-        if len(batch) >= BATCH_ARTICLES or size >= BATCH_CHARS:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
 
 
 def _computed(batch: list[Article], needed) -> list[Optional[str]]:
@@ -330,40 +378,164 @@ def _computed(batch: list[Article], needed) -> list[Optional[str]]:
     return out
 
 
-def _rows(config_name: str, articles: Iterator[Article], stats: BuildReport) -> Iterator[dict[str, Any]]:
-    if config_name == "articles":
-        needed = lambda article: article.normalized is not None  # noqa: E731
-    elif config_name == "raw":
-        needed = lambda article: True  # noqa: E731
+def _column(feature: Any, values: list[Any], arrow_type: pa.DataType) -> pa.Array:
+    """One column of a batch in its feature's Arrow type (a metadata feature encoded as `datasets` would)."""
+    if not isinstance(feature, datasets.Value):  # ClassLabel names to ids, nested features
+        values = [encode_nested_example(feature, value) for value in values]
+    return pa.array(values, type=arrow_type)
+
+
+def _line_tables(batch: list[Article], features: datasets.Features, schema: pa.Schema) -> Iterator[pa.Table]:
+    """The line rows of a batch, at most `LINE_ROWS_PER_TABLE` rows a table (a large article's lines
+    become several tables); lines without a stored side are normalized per table, line by line
+    (as `newspairs.normalize` does, without joining them into articles)."""
+    ids: list[str] = []
+    numbers: list[int] = []
+    raws: list[str] = []
+    stored: list[Optional[str]] = []  # the stored side's line, or None: to compute
+    for article in batch:
+        raw_lines = article.raw.split("\n")
+        if article.normalized is None:
+            article_lines: list[Optional[str]] = [None] * len(raw_lines)
+        else:
+            article_lines = article.normalized.split("\n")
+        count = min(len(raw_lines), len(article_lines))  # equal: checked when read, kept by normalize
+        start = 0
+        while start < count:
+            end = min(count, start + LINE_ROWS_PER_TABLE - len(ids))
+            ids.extend([article.id] * (end - start))
+            numbers.extend(range(start + 1, end + 1))
+            raws.extend(raw_lines[start:end])
+            stored.extend(article_lines[start:end])
+            start = end
+            if len(ids) >= LINE_ROWS_PER_TABLE:
+                yield _line_table(ids, numbers, raws, stored, features, schema)
+                ids, numbers, raws, stored = [], [], [], []
+    if ids:
+        yield _line_table(ids, numbers, raws, stored, features, schema)
+
+
+def _line_table(ids, numbers, raws, stored, features: datasets.Features, schema: pa.Schema) -> pa.Table:
+    missing = [i for i, line in enumerate(stored) if line is None]
+    if len(missing) == len(stored):
+        stored = list(normalize_lines(raws))
     else:
-        needed = lambda article: article.normalized is None  # noqa: E731
-    for batch in _batches(articles):
-        for article, computed in zip(batch, _computed(batch, needed)):
-            if config_name == "lines":
-                normalized = article.normalized if article.normalized is not None else computed
-                for number, (raw_line, normalized_line) in enumerate(
-                    zip(article.raw.split("\n"), normalized.split("\n")), start=1
-                ):
-                    yield {"article_id": article.id, "line": number, "raw": raw_line, "normalized": normalized_line}
-                continue
-            row = {"id": article.id, "raw": article.raw}
-            if config_name == "articles":
-                row["normalized"] = article.normalized
-                row["agrees"] = None if article.normalized is None else article.normalized == computed
-                if row["agrees"] is False:
-                    stats.disagree += 1
-            else:
-                row["normalized"] = computed
-            row["source_file"] = article.source_file
-            row.update(article.metadata)
-            yield row
+        for i, line in zip(missing, normalize_lines([raws[i] for i in missing])):
+            stored[i] = line
+    return _arrow_table({"article_id": ids, "line": numbers, "raw": raws, "normalized": stored}, features, schema)
+
+
+def _article_columns(config_name: str, batch: list[Article], computed: list[Optional[str]], stats: BuildReport) -> dict[str, list[Any]]:
+    columns: dict[str, list[Any]] = {"id": [a.id for a in batch], "raw": [a.raw for a in batch]}
+    if config_name == "articles":
+        columns["normalized"] = [a.normalized for a in batch]
+        columns["agrees"] = [None if a.normalized is None else a.normalized == c for a, c in zip(batch, computed)]
+        stats.disagree += columns["agrees"].count(False)
+    else:
+        columns["normalized"] = computed
+    columns["source_file"] = [a.source_file for a in batch]
+    return columns
+
+
+def _needs_computing(config_name: str, article: Article) -> bool:
+    if config_name == "articles":  # to say whether the stored side agrees
+        return article.normalized is not None
+    return True  # raw
+
+
+def _tables(config_name: str, batch: list[Article], stats: BuildReport, features: datasets.Features, schema: pa.Schema) -> Iterator[pa.Table]:
+    """The config's rows of a batch of articles as `pyarrow` tables of ``schema`` (``features``')."""
+    if config_name == "lines":
+        yield from _line_tables(batch, features, schema)
+        return
+    computed = _computed(batch, lambda article: _needs_computing(config_name, article))
+    columns = _article_columns(config_name, batch, computed, stats)
+    for name in features:
+        if name not in columns:  # a metadata column; null where the article's file has none
+            columns[name] = [article.metadata.get(name) for article in batch]
+    yield _arrow_table(columns, features, schema)
+
+
+def _arrow_table(columns: dict[str, list[Any]], features: datasets.Features, schema: pa.Schema) -> pa.Table:
+    # each list is let go once its array is made: both are held one column at a time
+    arrays = [_column(features[name], columns.pop(name), schema.field(name).type) for name in features]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+class _Spill:
+    """The tables of one split and job, written by an earlier split's pass over the same inputs
+    (an Arrow stream, and a JSON sidecar written last: the shard of each table and the counts)."""
+
+    def __init__(self, folder: str, split: str, inputs: Sequence[InputFile]):
+        stem = Path(folder) / f"{SPILL_PREFIX}{split}-{_job_key(inputs)}"
+        self.tables, self.sidecar = stem.with_suffix(".arrow"), stem.with_suffix(".json")
+        self._writer = None
+        self._shards: list[int] = []
+
+    def exists(self) -> bool:
+        return self.sidecar.exists()
+
+    def write(self, shard: int, table: pa.Table) -> None:
+        if self._writer is None:
+            self._writer = pa.ipc.new_stream(str(self.tables), table.schema)
+        self._writer.write_table(table, max_chunksize=table.num_rows or None)
+        self._shards.append(shard)
+
+    def close(self, stats: BuildReport) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        data = {"shards": self._shards, "stats": dataclasses.asdict(stats)}
+        self.sidecar.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    def abandon(self) -> None:
+        if self._writer is not None:  # an error stopped the pass: no sidecar, never replayed
+            self._writer.close()
+            self._writer = None
+
+    def replay(self) -> Iterator[tuple[Key, pa.Table]]:
+        """Yield the spilled tables (keyed as the pass that read them would have) and return the
+        split's counts; the spill is removed once replayed."""
+        data = json.loads(self.sidecar.read_text(encoding="utf-8"))
+        stats = BuildReport(**data["stats"])
+        if data["shards"]:
+            indexes: dict[int, int] = {}
+            with pa.ipc.open_stream(str(self.tables)) as reader:
+                for shard, batch in zip(data["shards"], reader):
+                    table = pa.Table.from_batches([batch])
+                    yield Key(shard, indexes.setdefault(shard, 0)), table
+                    indexes[shard] += 1
+                    stats.rows += table.num_rows
+            self.tables.unlink()
+        self.sidecar.unlink()
+        return stats
+
+
+def _csv_fields_scoped(entries: Iterator[Any]) -> Iterator[Any]:
+    """``entries``, each read with the csv module's field size limit raised (CSV news bodies exceed its
+    128 KiB default) and restored before the entry is handed on: the limit is process-wide, and a
+    streamed dataset is read between the user's own statements."""
+    while True:
+        before = csv.field_size_limit()
+        csv.field_size_limit(max(before, CSV_FIELD_SIZE_LIMIT))
+        try:
+            entry = next(entries)
+        except StopIteration:
+            return
+        finally:
+            csv.field_size_limit(before)
+        yield entry
+
+
+def _job_key(inputs: Sequence[InputFile]) -> str:
+    """Names the files of one build job (its share of the inputs, with num_proc)."""
+    return hashlib.sha256("\0".join(item.path for item in inputs).encode()).hexdigest()[:12]
 
 
 def _write_report(report_dir: str, split: str, inputs: Sequence[InputFile], stats: BuildReport) -> None:
-    job = hashlib.sha256("\0".join(item.path for item in inputs).encode()).hexdigest()[:12]
     data = stats.to_dict()
     data["split"] = split
-    path = Path(report_dir) / f"{REPORT_PREFIX}{split}-{job}.json"
+    path = Path(report_dir) / f"{REPORT_PREFIX}{split}-{_job_key(inputs)}.json"
     path.write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
@@ -430,12 +602,25 @@ def prepare(
     if config not in CONFIG_NAMES:
         raise ValueError(f"config must be one of {CONFIG_NAMES}, got {config!r}")
     builder = NewsPairs(config_name=config, source=source, errors=errors, cache_dir=cache_dir, **config_kwargs)
-    if num_proc is not None and num_proc > 1:
-        # forked workers must not inherit a tokenizer thread pool that already ran
-        os.environ["TOKENIZERS_PARALLELISM"] = "false"
-    with source_errors(builder):
+    # forked workers must not inherit a tokenizer thread pool that already ran: off while they run
+    parallelism = _environment("TOKENIZERS_PARALLELISM", "false") if num_proc is not None and num_proc > 1 else nullcontext()
+    with parallelism, source_errors(builder):
         builder.download_and_prepare(num_proc=num_proc)
     return builder
+
+
+@contextmanager
+def _environment(name: str, value: str):
+    """The environment variable ``name`` set to ``value`` inside the block, as it was after it."""
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
 
 
 def load(
@@ -454,12 +639,20 @@ def load(
     ``source``: a folder, file, glob or list of them (None: the embedded default data);
     ``config``: ``articles``, ``lines`` or ``raw``; ``streaming=True`` returns an
     `IterableDataset`(Dict) that reads the source directly, without preparing a cache;
-    ``num_proc`` shards the build over input files. Other keyword arguments go to
+    ``num_proc`` shards the build over input files (not with ``streaming=True``: a streamed dataset
+    is read as it is iterated; give it to ``torch.utils.data.DataLoader(num_workers=N)``, which
+    shares its input files out among the workers). Other keyword arguments go to
     `NewsPairsConfig` (``raw_column``, ``normalized_column``, ``split_ratios``, ``sentences``).
     """
     if streaming:
         if config not in CONFIG_NAMES:
             raise ValueError(f"config must be one of {CONFIG_NAMES}, got {config!r}")
+        if num_proc is not None and num_proc != 1:
+            raise ValueError(
+                f"num_proc={num_proc!r} does not apply to streaming=True: a streamed dataset is read as it is "
+                "iterated; pass it to torch.utils.data.DataLoader(num_workers=N) to read its input files in "
+                "N processes, or load without streaming to build with num_proc"
+            )
         builder = NewsPairs(config_name=config, source=source, errors=errors, cache_dir=cache_dir, **config_kwargs)
         return builder.as_streaming_dataset(split)
     builder = prepare(source, config, num_proc=num_proc, errors=errors, cache_dir=cache_dir, **config_kwargs)

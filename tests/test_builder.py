@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import os
 import re
 
 import datasets
 import pytest
 
 import newspairs
+import newspairs.builder as builder_module
 from newspairs.builder import CONFIG_NAMES, NewsPairs, builder_hash, load, prepare
 from newspairs.sources import SourceError, resolve_source
 from pairs import ARTICLES, BAD_INPUTS, isot_rows, tabular_records, write_csv, write_jsonl, write_pairs, write_parquet
@@ -53,6 +56,30 @@ class TestConfigs:
         article_split = {row["id"]: split for split, ds in load(source).items() for row in ds}
         for split, dataset in load(source, "lines").items():
             assert {article_split[row["article_id"]] for row in dataset} == {split}
+
+    @pytest.mark.parametrize("rows_per_table", [None, 1, 2, 4], ids=["default", "1", "2", "4"])
+    def test_lines_of_one_file_mixing_stored_and_missing_normalized_sides(self, tmp_path, monkeypatch, rows_per_table):
+        """Class: rows built per batch, and cut into tables of a few rows, keep each article's own
+        lines (stored or computed) in place and in order."""
+        if rows_per_table is not None:
+            monkeypatch.setattr(builder_module, "LINE_ROWS_PER_TABLE", rows_per_table)
+        records = [
+            {"raw": f"First {i}, it's one.\n\nThird (line) {i}.", **({"normalized": f"stored {i}\n\nkept {i}"} if i % 3 else {})}
+            for i in range(10)
+        ]
+        write_jsonl(tmp_path / "t" / "mixed.jsonl", records)
+        dataset = load(tmp_path / "t", "lines", cache_dir=str(tmp_path / "cache"))
+        by_article: dict[str, list[str]] = {}
+        for split in dataset.values():
+            previous = None
+            for row in split.to_list():  # in order: each article's lines together, numbered from 1
+                assert row["line"] == 1 or (row["article_id"], row["line"] - 1) == previous, (row, previous)
+                previous = (row["article_id"], row["line"])
+                by_article.setdefault(row["article_id"], []).append(row["normalized"])
+        expected = sorted(
+            record.get("normalized", newspairs.normalize(record["raw"])).split("\n") for record in records
+        )
+        assert sorted(by_article.values()) == expected
 
     def test_raw_config_computes_the_normalized_side_of_a_raw_only_source(self, tmp_path):
         source = write_pairs(tmp_path / "c", normalized=False)
@@ -222,9 +249,90 @@ class TestScale:
             key = lambda row: (row["article_id"], row["line"])  # noqa: E731
             assert sorted(two[split].to_list(), key=key) == sorted(one[split].to_list(), key=key)
 
+    def test_streaming_with_num_proc_is_a_value_error_naming_what_to_do(self, tmp_path):
+        """Class: an option that cannot apply is an error, never silently ignored."""
+        source = write_pairs(tmp_path / "c")
+        with pytest.raises(ValueError, match=r"num_proc=2 does not apply to streaming=True.*DataLoader\(num_workers=N\)"):
+            load(source, streaming=True, num_proc=2)
+        assert isinstance(load(source, streaming=True, num_proc=1), datasets.IterableDatasetDict)
+        # what the error offers instead: a DataLoader's workers share out the input files, its shards
+        assert load(source, split="train", streaming=True).num_shards == len(resolve_source(source))
+
+    @pytest.mark.parametrize("config", CONFIG_NAMES)
+    def test_each_input_file_is_read_once_per_build(self, tmp_path, monkeypatch, config):
+        """Class: work proportional to the corpus is done once per build, not once per split."""
+        source = write_pairs(tmp_path / "c", {f"a{i}.txt": f"Article {i}.\nIt's line two." for i in range(30)})
+        write_jsonl(tmp_path / "c" / "more" / "t.jsonl", tabular_records())
+        reads: dict[str, int] = {}
+        read_input = builder_module.read_input
+
+        def counting(item, *args):
+            reads[item.path] = reads.get(item.path, 0) + 1
+            return read_input(item, *args)
+
+        monkeypatch.setattr(builder_module, "read_input", counting)
+        built = prepare(source, config)
+        assert len(built.info.splits) == 3  # all three splits were generated
+        assert sorted(reads) == sorted(item.path for item in resolve_source(source))
+        assert set(reads.values()) == {1}
+        assert not list(tmp_path.rglob(f"{builder_module.SPILL_PREFIX}*"))  # spills are gone with the build
+
+    def test_num_proc_builds_leave_no_spill_and_reconcile(self, tmp_path):
+        source = write_pairs(tmp_path / "c", {f"a{i}.txt": f"Article {i}." for i in range(9)})
+        (source / "normalized" / "a3.txt").write_text("x\ny", encoding="utf-8")
+        built = prepare(source, "raw", num_proc=2, errors="report", cache_dir=str(tmp_path / "cache"))
+        report = built.report()
+        assert (report.read, report.written, report.rejected) == (9, 8, 1) and report.reconciles
+        assert not list(tmp_path.rglob(f"{builder_module.SPILL_PREFIX}*"))
+
     def test_mixed_layouts_in_one_source(self, tmp_path):
         write_pairs(tmp_path / "mix" / "pairs")
         write_parquet(tmp_path / "mix" / "t.parquet", {"raw": ["Parquet text."], "normalized": ["parquet text ."]})
         every = rows(load(tmp_path / "mix"))
         assert len(every) == len(ARTICLES) + 1
         assert all(row["agrees"] for row in every)
+
+
+CSV_DEFAULT_LIMIT = 128 * 1024  # the csv module's own default field size limit
+
+
+@pytest.fixture
+def default_csv_limit():
+    before = csv.field_size_limit(CSV_DEFAULT_LIMIT)
+    yield CSV_DEFAULT_LIMIT
+    csv.field_size_limit(before)
+
+
+def _long_csv(tmp_path):
+    """A CSV whose one article exceeds the csv module's default field size."""
+    long_raw = "Shares rose, traders said. " * 6000  # 162 KB in one field
+    return write_csv(tmp_path / "t" / "long.csv", ["raw", "desk"], [[long_raw, "markets"], ["Short one.", "city"]]), long_raw
+
+
+class TestProcessSettings:
+    """Class: settings that are process-wide (environment, csv module) are changed only while the
+    work that needs them runs, and given back as they were."""
+
+    @pytest.mark.parametrize("before", ["true", None], ids=["set", "unset"])
+    def test_tokenizers_parallelism_is_restored_after_a_multiprocess_build(self, tmp_path, monkeypatch, before):
+        if before is None:
+            monkeypatch.delenv("TOKENIZERS_PARALLELISM")
+        else:
+            monkeypatch.setenv("TOKENIZERS_PARALLELISM", before)
+        source = write_pairs(tmp_path / "c", {f"a{i}.txt": f"Article {i}." for i in range(4)})
+        prepare(source, num_proc=2)
+        assert os.environ.get("TOKENIZERS_PARALLELISM") == before
+
+    def test_csv_field_size_limit_is_raised_for_the_build_only(self, tmp_path, default_csv_limit):
+        source, long_raw = _long_csv(tmp_path)
+        every = rows(load(source, "raw", split_ratios=(1, 0, 0)))
+        assert sorted(row["raw"] for row in every) == sorted([long_raw, "Short one."])
+        assert csv.field_size_limit() == default_csv_limit
+
+    def test_csv_field_size_limit_is_the_users_between_streamed_rows(self, tmp_path, default_csv_limit):
+        source, long_raw = _long_csv(tmp_path)
+        rows_seen = []
+        for row in load(source, "articles", split="train", streaming=True, split_ratios=(1, 0, 0)):
+            assert csv.field_size_limit() == default_csv_limit
+            rows_seen.append(row["raw"])
+        assert rows_seen == [long_raw, "Short one."]

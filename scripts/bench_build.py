@@ -1,0 +1,170 @@
+"""Benchmark the build: each config of the NewsPairs builder against the normalization alone and
+against `datasets`' own loaders, on the same files, in one run.
+
+From each corpus (default: the Reuters-21578 text, one article per blank-line-separated document,
+and the ISOT true-news text, one article per line, in ``../shared/corpora``) the same articles are
+written, in a temporary folder (never in the repository), as
+
+- ``jsonl``: one ``{"raw": article}`` record per line;
+- ``csv``: a ``raw`` column;
+- ``text``: the corpus file itself (newspairs reads a ``.txt`` file as one article).
+
+For each of these sources, in one process, each timed once with a fresh cache:
+
+- ``normalize``: ``newspairs.normalize_batch`` over the source's articles (the normalization alone);
+- ``datasets``: ``datasets.load_dataset("json" / "csv" / "text", data_files=...)`` of the file;
+- ``articles``, ``raw``, ``lines``: ``newspairs.load(file, config)``.
+
+``--clock cpu`` times CPU seconds of this process (all its threads) instead of wall seconds: on a
+machine shared with other work, wall time measures the neighbours too.
+
+Prints a Markdown table of MB/s (MB = 10^6 bytes of UTF-8 raw text) with each config's ratio to
+its reference: ``raw`` and ``lines`` against ``normalize`` (targets 0.8x and 0.7x), ``articles``
+(no normalization: no stored side) against ``datasets`` (target 0.5x); then whether each target
+holds on every source.
+
+    python scripts/bench_build.py [PATH ...] [--one-per-line PATH ...] [--formats jsonl csv text] [--configs ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gc
+import json
+import logging
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import datasets
+
+import newspairs
+from newspairs.builder import CONFIG_NAMES, load
+
+REPO = Path(__file__).resolve().parent.parent
+CORPORA = REPO.parent / "shared" / "corpora"
+DEFAULT_PARAGRAPHS = [CORPORA / "reuters21578" / "reuters21578_text.txt"]
+DEFAULT_ONE_PER_LINE = [CORPORA / "isot" / "isot_true_text.txt"]
+FORMATS = ("jsonl", "csv", "text")
+LOADERS = {"jsonl": "json", "csv": "csv", "text": "text"}
+TARGETS = {"articles": ("datasets", 0.5), "raw": ("normalize", 0.8), "lines": ("normalize", 0.7)}
+MB = 1_000_000
+
+
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+
+
+def timed(clock, function, *args, **kwargs):
+    """Seconds (of ``clock``) and result of one call, the garbage collector off meanwhile (as ``timeit`` does)."""
+    gc.collect()
+    gc.disable()
+    try:
+        start = clock()
+        result = function(*args, **kwargs)
+        return clock() - start, result
+    finally:
+        gc.enable()
+
+
+def articles_of(path: Path, one_per_line: bool) -> list[str]:
+    """The corpus' articles: one per non-blank line, or one per blank-line-separated block; each
+    once (newspairs rejects an article repeated in one file: the same id)."""
+    text = path.read_text(encoding="utf-8")
+    units = text.split("\n") if one_per_line else (block.strip("\n") for block in text.split("\n\n"))
+    return list(dict.fromkeys(unit for unit in units if unit.strip()))
+
+
+def write_source(folder: Path, corpus: Path, articles: list[str], form: str) -> tuple[Path, list[str]]:
+    """The file of one format, and the articles newspairs reads from it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if form == "text":
+        target = folder / corpus.name
+        target.write_bytes(corpus.read_bytes())
+        text = corpus.read_text(encoding="utf-8")
+        return target, [text[:-1] if text.endswith("\n") else text]
+    target = folder / f"{corpus.stem}.{form}"
+    with open(target, "w", encoding="utf-8", newline="") as handle:
+        if form == "jsonl":
+            handle.writelines(json.dumps({"raw": article}, ensure_ascii=False) + "\n" for article in articles)
+        else:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(["raw"])
+            writer.writerows([article] for article in articles)
+    return target, articles
+
+
+def rows_of(dataset_dict) -> int:
+    return sum(split.num_rows for split in dataset_dict.values())
+
+
+def bench_source(path: Path, form: str, articles: list[str], configs: list[str], work: Path, clock) -> dict:
+    megabytes = sum(len(article.encode("utf-8")) for article in articles) / MB
+    lines = sum(article.count("\n") + 1 for article in articles)
+    row = {"source": f"{path.stem} {form}", "MB": megabytes, "count": len(articles)}
+    seconds, _ = timed(clock, newspairs.normalize_batch, articles)
+    row["normalize"] = megabytes / seconds
+    cache = work / f"cache-{form}-{path.stem}-datasets"
+    seconds, _ = timed(clock, datasets.load_dataset, LOADERS[form], data_files=str(path), split="train", cache_dir=str(cache))
+    row["datasets"] = megabytes / seconds
+    expected = {"articles": len(articles), "raw": len(articles), "lines": lines}
+    for config in configs:
+        cache = work / f"cache-{form}-{path.stem}-{config}"
+        seconds, built = timed(clock, load, str(path), config, cache_dir=str(cache))
+        if rows_of(built) != expected[config]:
+            raise SystemExit(f"bench_build: {path} {config}: {rows_of(built)} rows, expected {expected[config]}")
+        row[config] = megabytes / seconds
+    return row
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="text files, one article per blank-line-separated block")
+    parser.add_argument("--one-per-line", nargs="*", type=Path, default=[], metavar="PATH", help="text files, one article per line")
+    parser.add_argument("--formats", nargs="+", choices=FORMATS, default=list(FORMATS))
+    parser.add_argument("--configs", nargs="+", choices=CONFIG_NAMES, default=["articles", "raw", "lines"])
+    parser.add_argument("--clock", choices=CLOCKS, default="wall", help="wall seconds (default) or CPU seconds of this process")
+    args = parser.parse_args(argv)
+    corpora = [(path, False) for path in args.paths] + [(path, True) for path in args.one_per_line]
+    if not corpora:
+        corpora = [(path, False) for path in DEFAULT_PARAGRAPHS] + [(path, True) for path in DEFAULT_ONE_PER_LINE]
+    missing = [str(path) for path, _ in corpora if not path.is_file()]
+    if missing:
+        print(f"bench_build: no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+
+    datasets.disable_progress_bars()
+    logging.getLogger("datasets").setLevel(logging.ERROR)
+    newspairs.normalize("Warm up: build the tokenizer.")  # imports and set-up stay out of the timings
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="newspairs-bench-build-") as folder:
+        work = Path(folder)
+        for corpus, one_per_line in corpora:
+            articles = articles_of(corpus, one_per_line)
+            for form in args.formats:
+                path, read = write_source(work / "sources" / form, corpus, articles, form)
+                rows.append(bench_source(path, form, read, args.configs, work, CLOCKS[args.clock]))
+
+    print(f"newspairs {newspairs.__version__}, datasets {datasets.__version__}, {os.cpu_count()} cores; "
+          f"MB/s of raw text ({args.clock} clock), one run each, fresh caches; higher is better\n")
+    head = "| source | MB | articles | normalize | datasets |" + "".join(f" build {config} |" for config in args.configs)
+    print(head)
+    print("|---|---:|---:|---:|---:|" + "---:|" * len(args.configs))
+    for row in rows:
+        cells = "".join(
+            f" {row[config]:.3g} ({row[config] / row[TARGETS[config][0]]:.2f}x {TARGETS[config][0]}) |" for config in args.configs
+        )
+        print(f"| {row['source']} | {row['MB']:.3g} | {row['count']:,} | {row['normalize']:.3g} | {row['datasets']:.3g} |{cells}")
+    print()
+    for config in args.configs:
+        reference, target = TARGETS[config]
+        missed = [row["source"] for row in rows if row[config] / row[reference] < target]
+        verdict = "holds on every source" if not missed else f"missed on {', '.join(missed)}"
+        print(f"target {config} >= {target}x {reference}: {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

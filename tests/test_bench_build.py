@@ -1,0 +1,65 @@
+"""scripts/bench_build.py on a tiny input: its sources, its table and its target lines."""
+
+from __future__ import annotations
+
+import json
+
+from test_scripts import load_script
+
+WIRE = "SHARES RISE\nShares rose 2.5% on Monday, traders said.\n    It's \"up\" again.\n\nDOLLAR FALLS\nThe U.S. dollar fell.\n\n"
+
+
+def _table(out: str) -> dict[str, dict[str, str]]:
+    lines = out.splitlines()
+    header = next(line for line in lines if line.startswith("| source"))
+    names = [cell.strip() for cell in header.strip("|").split("|")]
+    rows = [line for line in lines if line.startswith("| ") and line != header]
+    return {cells[0]: dict(zip(names, cells)) for cells in ([c.strip() for c in row.strip("|").split("|")] for row in rows)}
+
+
+def test_sources_hold_each_article_once(tmp_path):
+    bench = load_script("bench_build")
+    corpus = tmp_path / "wire.txt"
+    corpus.write_text(WIRE + WIRE, encoding="utf-8")  # every document twice
+    articles = bench.articles_of(corpus, one_per_line=False)
+    assert articles == ["SHARES RISE\nShares rose 2.5% on Monday, traders said.\n    It's \"up\" again.", "DOLLAR FALLS\nThe U.S. dollar fell."]
+    assert bench.articles_of(corpus, one_per_line=True)[:2] == ["SHARES RISE", "Shares rose 2.5% on Monday, traders said."]
+    path, read = bench.write_source(tmp_path / "out", corpus, articles, "jsonl")
+    assert [json.loads(line)["raw"] for line in path.read_text(encoding="utf-8").splitlines()] == articles == read
+    path, read = bench.write_source(tmp_path / "out", corpus, articles, "text")
+    assert path.read_bytes() == corpus.read_bytes() and read == [(WIRE + WIRE)[:-1]]
+
+
+def test_prints_a_row_per_source_and_a_line_per_target(tmp_path, capsys):
+    corpus = tmp_path / "wire.txt"
+    corpus.write_text(WIRE * 3, encoding="utf-8")
+    lines_file = tmp_path / "lines.txt"
+    lines_file.write_text("One article, it's here.\nAnother one.\n", encoding="utf-8")
+    assert load_script("bench_build").main([str(corpus), "--one-per-line", str(lines_file)]) == 0
+    out = capsys.readouterr().out
+    table = _table(out)
+    assert list(table) == ["wire jsonl", "wire csv", "wire text", "lines jsonl", "lines csv", "lines text"]
+    assert [table[name]["articles"] for name in table] == ["2", "2", "1", "2", "2", "1"]
+    for row in table.values():
+        assert float(row["normalize"]) > 0 and float(row["datasets"]) > 0
+        for config, reference in (("articles", "datasets"), ("raw", "normalize"), ("lines", "normalize")):
+            speed, ratio = row[f"build {config}"].split(" (")
+            assert float(speed) > 0 and ratio.endswith(f"x {reference})"), row
+    for config, target in (("articles", "0.5x datasets"), ("raw", "0.8x normalize"), ("lines", "0.7x normalize")):
+        assert any(line.startswith(f"target {config} >= {target}: ") for line in out.splitlines()), out
+
+
+def test_a_missing_corpus_is_a_clear_error(tmp_path, capsys):
+    assert load_script("bench_build").main([str(tmp_path / "nowhere.txt")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_cpu_clock_and_a_subset_of_formats_and_configs(tmp_path, capsys):
+    corpus = tmp_path / "wire.txt"
+    corpus.write_text(WIRE, encoding="utf-8")
+    bench = load_script("bench_build")
+    assert bench.main([str(corpus), "--formats", "jsonl", "--configs", "raw", "--clock", "cpu"]) == 0
+    out = capsys.readouterr().out
+    assert "(cpu clock)" in out
+    (row,) = _table(out).values()
+    assert row["source"] == "wire jsonl" and "build raw" in row and "build lines" not in row
