@@ -5,6 +5,7 @@ The folder mirrors what ``push_to_hub`` writes, so the Hub helper can upload it 
     OUT/README.md                                   card: YAML `configs` (data_files, default) + `dataset_info`
     OUT/newspairs_stamp.json                        the normalization stamp (also under `newspairs_stamp` in the YAML)
     OUT/newspairs_report.json                       per config: articles read/written/rejected, the rejects
+    OUT/newspairs_export.json                       the manifest: the files the export wrote (all a later one may replace)
     OUT/<config>/<split>-00000-of-00001.parquet     one or more shards per config and split
 
 ``datasets.load_dataset(OUT)`` gives the ``articles`` config and ``load_dataset(OUT, "lines")`` the
@@ -23,7 +24,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +43,10 @@ from newspairs.builder import CONFIG_NAMES, BuildReport, prepare
 from newspairs.stamp import STAMP_FILENAME, Stamp, normalization_stamp
 
 REPORT_FILENAME = "newspairs_report.json"
+# What the export wrote, relative to the folder: all a later export may replace or delete there.
+MANIFEST_FILENAME = "newspairs_export.json"
+# A staging folder is `.<out>.<random><suffix>` beside ``out``: made by one call, removed by it.
+STAGING_SUFFIX = ".newspairs-partial"
 CARD_FILENAME = "README.md"
 DEFAULT_MAX_SHARD_SIZE = "500MB"
 
@@ -117,18 +124,94 @@ def card_data(infos: dict[str, datasets.DatasetInfo], *, default: str = "article
     return data
 
 
-def _prepare_out(out: Path) -> Path:
-    """A fresh staging folder beside ``out``; ``out`` itself must be absent, empty or a previous export."""
-    if out.exists():
-        if not out.is_dir():
-            raise ValueError(f"{out}: exists and is not a folder")
-        if any(out.iterdir()) and not (out / STAMP_FILENAME).is_file():
-            raise ValueError(f"{out}: the folder is not empty and is not a newspairs export; choose another")
-    staging = out.with_name(out.name + ".partial")
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
-    return staging
+def read_manifest(out: Path) -> Optional[list[str]]:
+    """The files an earlier export (or `newspairs.hub`'s repository build) wrote into ``out``, or None."""
+    path = out / MANIFEST_FILENAME
+    if not path.is_file():
+        return None
+    try:
+        files = json.loads(path.read_text(encoding="utf-8"))["files"]
+    except (ValueError, KeyError, TypeError):
+        raise ValueError(f"{path}: not a readable export manifest; move {out} aside or choose another folder") from None
+    return [str(name) for name in files]
+
+
+def write_manifest(out: Path, files: Sequence[str]) -> None:
+    """Record ``files`` (relative to ``out``) as what newspairs wrote there: what a later export may replace."""
+    data = {"written_by": "newspairs", "files": sorted(set(files) - {MANIFEST_FILENAME})}
+    (out / MANIFEST_FILENAME).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+
+def _folder_files(folder: Path) -> set[str]:
+    """Every file under ``folder`` (hidden ones included), relative to it; links are not followed."""
+    found = set()
+    for root, _, files in os.walk(folder):
+        for name in files:
+            found.add((Path(root) / name).relative_to(folder).as_posix())
+    return found
+
+
+def _check_out(out: Path) -> tuple[set[str], set[str]]:
+    """What of ``out`` an earlier export wrote, and what else it holds; a `ValueError` when it may not be written."""
+    if not out.exists():
+        return set(), set()
+    if not out.is_dir():
+        raise ValueError(f"{out}: exists and is not a folder")
+    present = _folder_files(out)
+    listed = read_manifest(out)
+    if listed is None:
+        if present:
+            raise ValueError(
+                f"{out}: the folder is not empty and was not written by a newspairs export "
+                f"(no {MANIFEST_FILENAME}); choose another"
+            )
+        return set(), set()
+    ours = (set(listed) | {MANIFEST_FILENAME}) & present
+    return ours, present - ours
+
+
+def _remove_files(root: Path, files: Sequence[str]) -> None:
+    """Delete ``files`` (relative to ``root``), then the folders they leave empty; nothing else."""
+    folders = set()
+    for name in files:
+        path = root / name
+        if path.is_file() or path.is_symlink():
+            path.unlink()
+        folders.update(parent for parent in path.parents if parent != root and root in parent.parents)
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        try:
+            folder.rmdir()
+        except OSError:  # not empty: holds something that is not ours
+            pass
+
+
+def _install(staging: Path, out: Path, written: list[str]) -> None:
+    """Put the staged export in place of ``out``, replacing only what an earlier export wrote there.
+
+    ``out`` holding nothing else is swapped for the staging folder at once; otherwise (a git clone
+    of the published repository, say) each file is moved in and the earlier export's files that the
+    new one lacks are deleted, leaving what newspairs did not write as it was.
+    """
+    ours, others = _check_out(out)
+    clash = sorted(others & set(written))
+    if clash:
+        raise ValueError(f"{out}: would replace {', '.join(clash[:3])}, which no newspairs export wrote; move it aside")
+    if not out.exists():
+        staging.rename(out)
+        return
+    if not others:
+        retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=STAGING_SUFFIX, dir=out.parent))
+        retired.rmdir()
+        out.rename(retired)
+        staging.rename(out)
+        _remove_files(retired, sorted(ours))
+        retired.rmdir()  # holds only what the earlier export wrote, checked above
+        return
+    for name in written:
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / name, out / name)
+    _remove_files(out, sorted(ours - set(written)))
+    _remove_files(staging, written)
 
 
 def export(
@@ -147,7 +230,8 @@ def export(
 
     ``card`` is the markdown body under the YAML (default: a short `DEFAULT_CARD_BODY`); the YAML
     is always written here. The first config is the default one of ``load_dataset(out)``.
-    ``out`` is replaced atomically: it must be absent, empty, or a previous newspairs export.
+    ``out`` must be absent, empty, or a previous newspairs export: only the files that export wrote
+    (its `MANIFEST_FILENAME`) are replaced or deleted; anything else in ``out`` is left as it was.
     """
     configs = list(configs)
     unknown = [name for name in configs if name not in CONFIG_NAMES]
@@ -155,7 +239,9 @@ def export(
         raise ValueError(f"configs must be among {CONFIG_NAMES}, got {configs!r}")
     out = Path(out)
     shard_bytes = convert_file_size_to_int(max_shard_size)
-    staging = _prepare_out(out)
+    _check_out(out)  # before the build: a folder that may not be written is refused at once
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=STAGING_SUFFIX, dir=out.parent))
     try:
         infos: dict[str, datasets.DatasetInfo] = {}
         reports: dict[str, BuildReport] = {}
@@ -187,11 +273,12 @@ def export(
             json.dumps({name: report.to_dict() for name, report in reports.items()}, indent=2, ensure_ascii=False) + "\n",
             encoding="utf-8",
         )
-        if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
+        written = sorted(path.relative_to(staging).as_posix() for path in staging.rglob("*") if path.is_file())
+        write_manifest(staging, written)
+        written.append(MANIFEST_FILENAME)
+        _install(staging, out, written)
     finally:
-        if staging.exists():
+        if staging.exists():  # made by this call: it holds only what this call wrote
             shutil.rmtree(staging)
     summaries = {name: ConfigSummary(info.features, {s: i.num_examples for s, i in info.splits.items()}) for name, info in infos.items()}
     return ExportResult(

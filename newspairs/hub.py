@@ -7,6 +7,7 @@ The repository, exactly as ``newspairs publish --dry-run OUT`` writes it::
     tokenizer.json, tokenizer_config.json,
     special_tokens_map.json                         the trained tokenizer (`newspairs.train`)
     newspairs_stamp.json                            the stamp shared by data and tokenizer
+    newspairs_export.json                           the files newspairs wrote (what a later build may replace)
 
 Uploading makes one commit per chunk of data files (at most ``max_commit_files`` files and
 ``max_commit_bytes`` bytes each) and a last commit with the card, the tokenizer and the stamp, so
@@ -48,8 +49,9 @@ logger = logging.getLogger(__name__)
 
 REPO_TYPE = "dataset"
 CARD_FILENAME = "README.md"
+MANIFEST_FILENAME = "newspairs_export.json"  # `newspairs.export.MANIFEST_FILENAME` (not imported: it loads `datasets`)
 # The last commit: what describes the data, committed once the data is there.
-FINAL_FILES: tuple[str, ...] = (CARD_FILENAME, *TOKENIZER_FILES)
+FINAL_FILES: tuple[str, ...] = (CARD_FILENAME, *TOKENIZER_FILES, MANIFEST_FILENAME)
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 DEFAULT_COMMIT_FILES = 50
 DEFAULT_COMMIT_BYTES = 1 << 30  # 1 GiB: a failed commit re-sends at most this much
@@ -372,7 +374,7 @@ def build_repository(
     the card and not published (its rejects name local file paths).
     """
     from newspairs.builder import CONFIG_NAMES, NewsPairsConfig
-    from newspairs.export import DEFAULT_MAX_SHARD_SIZE, REPORT_FILENAME, export
+    from newspairs.export import DEFAULT_MAX_SHARD_SIZE, REPORT_FILENAME, export, read_manifest, write_manifest
     from newspairs.sources import resolve_source
 
     out = Path(out)
@@ -397,6 +399,8 @@ def build_repository(
     )
     card = render_card(out, options, facts)
     (out / CARD_FILENAME).write_text(card, encoding="utf-8")
+    # the tokenizer files are this build's too: a later build (or export) into ``out`` may replace them
+    write_manifest(out, [name for name in read_manifest(out) or () if name != REPORT_FILENAME] + list(TOKENIZER_FILES))
     return RepositoryBuild(
         folder=out,
         files=[item.path_in_repo for item in repository_files(out)],

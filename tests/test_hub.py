@@ -21,6 +21,7 @@ from tokenizers import Tokenizer
 import newspairs
 from newspairs.builder import CONFIG_NAMES, load
 from newspairs.cli import main
+from newspairs.export import MANIFEST_FILENAME
 from newspairs.hub import FINAL_FILES, LocalFile, UploadError, plan_commits, publish, repository_files, upload_repository
 from newspairs.stamp import STAMP_FILENAME, normalization_stamp
 from newspairs.train import TOKENIZER_FILES, raw_texts_of, save_tokenizer_folder, train_tokenizer
@@ -157,6 +158,20 @@ class TestDryRunFolder:
             (tmp_path / "tok" / name).unlink()
         build_offline(tmp_path / "out", tmp_path / "cache", tokenizer=tmp_path / "tok", configs=["raw"])
         assert json.loads((tmp_path / "out" / "tokenizer_config.json").read_text())["mask_token"] == "[MASK]"
+
+
+def test_the_manifest_is_the_exports_and_is_published_last():
+    import newspairs.hub
+
+    assert newspairs.hub.MANIFEST_FILENAME == MANIFEST_FILENAME and MANIFEST_FILENAME in FINAL_FILES
+
+
+def test_a_dry_run_into_its_own_earlier_output_replaces_it(tmp_path):
+    """Class: what a repository build wrote (export, card, tokenizer) is in its manifest, so a later build may replace it."""
+    first = build_offline(tmp_path / "out", tmp_path / "cache", configs=["raw"])
+    second = build_offline(tmp_path / "out", tmp_path / "cache", configs=["lines"])
+    assert sorted(second.files) == sorted(json.loads((tmp_path / "out" / MANIFEST_FILENAME).read_text())["files"] + [MANIFEST_FILENAME])
+    assert first.files != second.files and not (tmp_path / "out" / "raw").exists()
 
 
 class TestPlan:
@@ -308,7 +323,7 @@ class TestCommand:
         assert code == 0
         text = out.getvalue()
         assert "dry run: nothing uploaded" in text and f"to {REPO_ID}" in text
-        assert sorted(path.name for path in (tmp_path / "out").iterdir()) == sorted(["README.md", "lines", *TOKENIZER_FILES])
+        assert sorted(path.name for path in (tmp_path / "out").iterdir()) == sorted(["README.md", "lines", *TOKENIZER_FILES, MANIFEST_FILENAME])
         assert json.loads((tmp_path / "out" / "tokenizer_config.json").read_text())["pad_token"] == "[PAD]"
 
     def test_license_is_required(self, capsys):
