@@ -158,7 +158,9 @@ def example_row(folder: Path, config: str, split: str) -> dict[str, Any]:
     """The first row of a config's split, read from its first Parquet shard."""
     import pyarrow.parquet as pq
 
-    shards = sorted((folder / config).glob(f"{split}-*.parquet"))
+    from newspairs.export import shard_files
+
+    shards = shard_files(folder, config, split)
     if not shards:
         raise ValueError(f"{folder / config}: no Parquet shard for the split {split!r}")
     rows = pq.read_table(shards[0]).slice(0, 1).to_pylist()

@@ -6,7 +6,9 @@ The folder mirrors what ``push_to_hub`` writes, so the Hub helper can upload it 
     OUT/newspairs_stamp.json                        the normalization stamp (also under `newspairs_stamp` in the YAML)
     OUT/newspairs_report.json                       per config: articles read/written/rejected, the rejects
     OUT/newspairs_export.json                       the manifest: the files the export wrote (all a later one may replace)
-    OUT/<config>/<split>-00000-of-00001.parquet     one or more shards per config and split
+    OUT/<config>/<digest>/<split>-00000-of-00001.parquet
+                                                    one or more shards per config and split; <digest>
+                                                    names the config's shards by their content
 
 ``datasets.load_dataset(OUT)`` gives the ``articles`` config and ``load_dataset(OUT, "lines")`` the
 line pairs, row for row what `newspairs.load` gives, with no newspairs code and no network.
@@ -16,12 +18,14 @@ Public names (stable; the card/Hub helper calls them):
 - `export(source, out, *, configs=..., max_shard_size=..., card=None, ...) -> ExportResult`
 - `export_summary(out) -> dict[config, ConfigSummary]`: features and split sizes per config, read
   back from an exported folder's card (pure: reads files, builds nothing)
-- `card_data(infos, default=..., stamp=...) -> huggingface_hub.DatasetCardData`: the YAML part
+- `shard_files(out, config, split) -> list[Path]`: the shards the card names for a config's split
+- `card_data(infos, default=..., stamp=..., data_dirs=...) -> huggingface_hub.DatasetCardData`: the YAML part
 - `REPORT_FILENAME`, `DEFAULT_CARD_BODY`
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -43,6 +47,7 @@ from newspairs.builder import CONFIG_NAMES, BuildReport, prepare
 from newspairs.stamp import STAMP_FILENAME, Stamp, normalization_stamp
 
 REPORT_FILENAME = "newspairs_report.json"
+DATA_DIR_DIGITS = 16  # hex digits of the content digest naming a config's shard folder
 # What the export wrote, relative to the folder: all a later export may replace or delete there.
 MANIFEST_FILENAME = "newspairs_export.json"
 # A staging folder is `.<out>.<random><suffix>` beside ``out``: made by one call, removed by it.
@@ -107,12 +112,40 @@ def _write_split(dataset: datasets.Dataset, folder: Path, config: str, split: st
     return written
 
 
-def card_data(infos: dict[str, datasets.DatasetInfo], *, default: str = "articles", stamp: Optional[Stamp] = None) -> DatasetCardData:
-    """The card's YAML: ``configs`` (data_files per split, ``default: true``), ``dataset_info``, ``newspairs_stamp``."""
+def _seal_config(folder: Path, config: str, written: list[Path]) -> tuple[str, list[Path]]:
+    """Move a config's shards into ``<config>/<digest>/``, the digest naming their content.
+
+    The card's ``data_files`` name that folder alone, so a repository holding an earlier upload's
+    shards beside these (mid-upload, or after a failed last commit) is read as one set or the other,
+    never both; unchanged data keeps its names, so a re-upload skips it.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(written):
+        digest.update(f"{path.name}\0{hashlib.sha256(path.read_bytes()).hexdigest()}\n".encode())
+    data_dir = digest.hexdigest()[:DATA_DIR_DIGITS]
+    (folder / config / data_dir).mkdir()
+    sealed = []
+    for path in written:
+        target = folder / config / data_dir / path.name
+        path.rename(target)
+        sealed.append(target)
+    return data_dir, sealed
+
+
+def card_data(
+    infos: dict[str, datasets.DatasetInfo], *, default: str = "articles", stamp: Optional[Stamp] = None,
+    data_dirs: Optional[dict[str, str]] = None,
+) -> DatasetCardData:
+    """The card's YAML: ``configs`` (data_files per split, ``default: true``), ``dataset_info``, ``newspairs_stamp``.
+
+    ``data_dirs`` names each config's shard folder under ``<config>/`` (`export` writes one, named by
+    the shards' content); without it, the shards are ``<config>/<split>-*``.
+    """
     data = DatasetCardData()
+    folders = {name: f"{name}/{data_dirs[name]}" if data_dirs else name for name in infos}
     configs = {
         name: {
-            "data_files": [{"split": split, "path": f"{name}/{split}-*"} for split in info.splits],
+            "data_files": [{"split": split, "path": f"{folders[name]}/{split}-*"} for split in info.splits],
             **({"default": True} if name == default else {}),
         }
         for name, info in infos.items()
@@ -246,16 +279,20 @@ def export(
         infos: dict[str, datasets.DatasetInfo] = {}
         reports: dict[str, BuildReport] = {}
         files: list[Path] = []
+        data_dirs: dict[str, str] = {}
         for name in configs:
             builder = prepare(source, name, num_proc=num_proc, errors=errors, cache_dir=cache_dir, **config_kwargs)
             reports[name] = builder.report()
             splits = SplitDict()
             download_size = 0
+            shards: list[Path] = []
             for split, split_info in builder.info.splits.items():
                 written = _write_split(builder.as_dataset(split), staging, name, split, shard_bytes)
-                files.extend(written)
+                shards.extend(written)
                 download_size += sum(path.stat().st_size for path in written)
                 splits.add(SplitInfo(name=split, num_bytes=split_info.num_bytes, num_examples=split_info.num_examples))
+            data_dirs[name], sealed = _seal_config(staging, name, shards)
+            files.extend(sealed)
             infos[name] = datasets.DatasetInfo(
                 config_name=name,
                 features=builder.info.features,
@@ -265,7 +302,7 @@ def export(
             )
         stamp = normalization_stamp()
         body = card if card is not None else DEFAULT_CARD_BODY.format(where=out.name)
-        DatasetCard(f"---\n{card_data(infos, default=configs[0], stamp=stamp).to_yaml()}\n---\n\n{body}").save(
+        DatasetCard(f"---\n{card_data(infos, default=configs[0], stamp=stamp, data_dirs=data_dirs).to_yaml()}\n---\n\n{body}").save(
             staging / CARD_FILENAME
         )
         (staging / STAMP_FILENAME).write_text(stamp.to_json(), encoding="utf-8")
@@ -298,3 +335,19 @@ def export_summary(out: Any) -> dict[str, ConfigSummary]:
         name: ConfigSummary(info.features, {split: s.num_examples for split, s in (info.splits or {}).items()})
         for name, info in infos.items()
     }
+
+
+def shard_files(out: Any, config: str, split: str) -> list[Path]:
+    """The Parquet shards of ``config``'s ``split`` in an exported folder, as its card's ``data_files`` name them."""
+    path = Path(out) / CARD_FILENAME
+    if not path.is_file():
+        raise ValueError(f"{out}: no {CARD_FILENAME}; not a newspairs export")
+    configs = MetadataConfigs.from_dataset_card_data(DatasetCard.load(path).data)
+    if config not in configs:
+        raise ValueError(f"{path}: no config {config!r} (configs: {', '.join(configs)})")
+    patterns = [
+        pattern
+        for entry in configs[config].get("data_files", []) if entry.get("split") == split
+        for pattern in ([entry["path"]] if isinstance(entry["path"], str) else entry["path"])
+    ]
+    return sorted(match for pattern in patterns for match in Path(out).glob(pattern))

@@ -3,7 +3,8 @@
 The repository, exactly as ``newspairs publish --dry-run OUT`` writes it::
 
     README.md                                       the card (`newspairs.card`): Hub metadata, configs, dataset_info
-    <config>/<split>-NNNNN-of-NNNNN.parquet         the data (`newspairs.export`)
+    <config>/<digest>/<split>-NNNNN-of-NNNNN.parquet
+                                                    the data (`newspairs.export`), <digest> naming its content
     tokenizer.json, tokenizer_config.json,
     special_tokens_map.json                         the trained tokenizer (`newspairs.train`)
     newspairs_stamp.json                            the stamp shared by data and tokenizer
@@ -12,7 +13,9 @@ The repository, exactly as ``newspairs publish --dry-run OUT`` writes it::
 Uploading makes one commit per chunk of data files (at most ``max_commit_files`` files and
 ``max_commit_bytes`` bytes each) and a last commit with the card, the tokenizer and the stamp, so
 the card appears only once the data it describes is there; that last commit also deletes shards a
-previous publish left that the new data no longer has. Files already on the Hub with the same
+previous publish left that the new data no longer has. Readers never see a mix of the two: new
+shards land in folders named by their content, which only the new card names, so until the last
+commit (or after it failed) the repository reads as the earlier publish, and after it as the new one. Files already on the Hub with the same
 content (same size, and same sha256 for LFS files or git blob id for the others) are skipped, which
 is how a failed upload resumes: run it again. Transient Hub errors (429, 5xx, dropped connections)
 are retried with exponential backoff.

@@ -168,7 +168,7 @@ class TestRenderedCard:
 
     def test_json_example_is_the_first_row_of_the_data(self, card, repository):
         block = section(card, "## Dataset Structure").split("```json\n")[1].split("\n```")[0]
-        shard = sorted((repository.folder / "articles").glob("train-*.parquet"))[0]
+        shard = sorted((repository.folder / "articles").glob("*/train-*.parquet"))[0]
         first = pq.read_table(shard).slice(0, 1).to_pylist()[0]
         shown = json.loads(block)
         assert shown.keys() == first.keys()
