@@ -210,24 +210,18 @@ def _folder_inputs(folder: Path, prefix: str = "") -> Iterator[InputFile]:
             yield InputFile(kind, str(entry), f"{prefix}{entry.name}")
 
 
+def _split_glob(pattern: str) -> tuple[Path, str]:
+    """A glob's leading folders that exist as named (literal, whatever characters they hold), and the rest."""
+    parts = Path(pattern).parts
+    fixed = Path(".")
+    for index, part in enumerate(parts):
+        if _GLOB_CHARS.search(part) and not os.path.lexists(fixed / part):
+            return fixed, os.path.join(*parts[index:])
+        fixed = fixed / part if index else Path(part)
+    return fixed, ""
+
+
 def _entry_inputs(entry: str) -> list[InputFile]:
-    if _GLOB_CHARS.search(entry):
-        matches = sorted(glob.glob(entry, recursive=True))
-        if not matches:
-            raise ValueError(f"{entry}: the glob matches no file")
-        leading = _leading_parts(entry)
-        fixed = Path(*leading) if leading else Path(".")
-        found: list[InputFile] = []
-        for match in matches:
-            path = Path(match)
-            if path.is_dir():
-                prefix = path.relative_to(fixed).as_posix() + "/" if path != fixed else ""
-                found.extend(_folder_inputs(path, prefix))
-            else:
-                kind = _classify(path)
-                if kind is not None:
-                    found.append(InputFile(kind, str(path), path.relative_to(fixed).as_posix()))
-        return found
     path = Path(entry)
     if path.is_dir():
         return list(_folder_inputs(path))
@@ -238,16 +232,24 @@ def _entry_inputs(entry: str) -> list[InputFile]:
                 f"{entry}: not a source layout newspairs reads (.txt, .jsonl, .json, .csv, .parquet, or a folder)"
             )
         return [InputFile(kind, str(path), path.name)]
-    raise ValueError(f"{entry}: no such file or folder")
-
-
-def _leading_parts(pattern: str) -> list[str]:
-    parts = []
-    for part in Path(pattern).parts:
-        if _GLOB_CHARS.search(part):
-            break
-        parts.append(part)
-    return parts
+    if not _GLOB_CHARS.search(entry):
+        raise ValueError(f"{entry}: no such file or folder")
+    # not a path: a glob, under its leading folders taken as they are named
+    fixed, rest = _split_glob(entry)
+    matches = sorted(glob.glob(os.path.join(glob.escape(str(fixed)), rest), recursive=True))
+    if not matches:
+        raise ValueError(f"{entry}: the glob matches no file")
+    found: list[InputFile] = []
+    for match in matches:
+        path = Path(match)
+        if path.is_dir():
+            prefix = path.relative_to(fixed).as_posix() + "/" if path != fixed else ""
+            found.extend(_folder_inputs(path, prefix))
+        else:
+            kind = _classify(path)
+            if kind is not None:
+                found.append(InputFile(kind, str(path), path.relative_to(fixed).as_posix()))
+    return found
 
 
 def resolve_source(source: Source = None) -> list[InputFile]:

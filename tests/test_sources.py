@@ -231,3 +231,26 @@ def test_input_file_is_picklable_for_worker_processes():
 
 def test_normalize_is_the_reference_for_the_helpers():
     assert newspairs.normalize(ARTICLES["market.txt"]) == "shares rose 2.5 % in early trading ."
+
+
+class TestWhatASourceEntryNames:
+    """Class: an existing path is a path, whatever characters its name holds; only what does not
+    exist as a path is a glob, and a glob's existing leading folders are literal too."""
+
+    @pytest.mark.parametrize("name", ["batch [1]", "batch *", "batch ?", "[a-z]"], ids=["brackets", "star", "question", "class"])
+    def test_an_existing_folder_with_glob_characters_is_that_folder(self, tmp_path, name):
+        write_jsonl(tmp_path / name / "a.jsonl", [{"raw": "Mine."}])
+        write_jsonl(tmp_path / "batch 1" / "a.jsonl", [{"raw": "The other folder."}])
+        write_jsonl(tmp_path / "a" / "a.jsonl", [{"raw": "The other folder."}])
+        assert [entry.raw for entry in read_all(str(tmp_path / name))] == ["Mine."]
+
+    def test_an_existing_file_with_glob_characters_is_that_file(self, tmp_path):
+        write_jsonl(tmp_path / "day[1].jsonl", [{"raw": "Mine."}])
+        write_jsonl(tmp_path / "day1.jsonl", [{"raw": "Other."}])
+        assert [entry.raw for entry in read_all(str(tmp_path / "day[1].jsonl"))] == ["Mine."]
+
+    def test_a_glob_under_a_folder_with_glob_characters_stays_under_it(self, tmp_path):
+        write_jsonl(tmp_path / "batch [1]" / "a.jsonl", [{"raw": "Mine."}])
+        write_jsonl(tmp_path / "batch 1" / "a.jsonl", [{"raw": "Other."}])
+        inputs = resolve_source(str(tmp_path / "batch [1]" / "*.jsonl"))
+        assert [(Path(item.path).parent.name, item.relpath) for item in inputs] == [("batch [1]", "a.jsonl")]
