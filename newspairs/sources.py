@@ -252,6 +252,25 @@ def _entry_inputs(entry: str) -> list[InputFile]:
     return found
 
 
+def _distinct(found: list[InputFile]) -> list[InputFile]:
+    """Each file once, as what it is, whichever entries named it and in whatever order.
+
+    A file is known by its real path. One that is a pair's normalized twin is never an article of its
+    own; one named both as a pair's raw side and as a loose file is the pair; one found under several
+    entries keeps its shortest relative path (so its id does not depend on the order of the entries).
+    """
+    twins = {os.path.realpath(item.twin) for item in found if item.twin is not None}
+    chosen: dict[str, tuple[tuple, InputFile]] = {}
+    for item in found:
+        real = os.path.realpath(item.path)
+        if real in twins and item.kind != "pair":
+            continue
+        rank = (item.kind != "pair", len(item.relpath), item.relpath, item.path)
+        if real not in chosen or rank < chosen[real][0]:
+            chosen[real] = (rank, item)
+    return sorted((item for _, item in chosen.values()), key=lambda item: (item.relpath, item.path))
+
+
 def resolve_source(source: Source = None) -> list[InputFile]:
     """The input files a source names, in a stable order; ``None`` is the embedded default data.
 
@@ -266,13 +285,7 @@ def resolve_source(source: Source = None) -> list[InputFile]:
         entries = [os.fspath(entry) for entry in source]
         if not entries:
             raise ValueError("the source is an empty list")
-    inputs: list[InputFile] = []
-    listed: set[str] = set()
-    for entry in entries:
-        for item in _entry_inputs(entry):
-            if item.path not in listed:  # e.g. a recursive glob matching a folder and its files
-                listed.add(item.path)
-                inputs.append(item)
+    inputs = _distinct([item for entry in entries for item in _entry_inputs(entry)])
     if not inputs:
         raise ValueError(f"{', '.join(entries)}: no input file found (.txt, .jsonl, .json, .csv, .parquet)")
     seen: dict[str, str] = {}

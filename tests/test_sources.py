@@ -254,3 +254,31 @@ class TestWhatASourceEntryNames:
         write_jsonl(tmp_path / "batch 1" / "a.jsonl", [{"raw": "Other."}])
         inputs = resolve_source(str(tmp_path / "batch [1]" / "*.jsonl"))
         assert [(Path(item.path).parent.name, item.relpath) for item in inputs] == [("batch [1]", "a.jsonl")]
+
+
+def shape(inputs: list[InputFile]) -> list[tuple]:
+    return [(item.kind, Path(item.path).resolve(), item.relpath, item.twin and Path(item.twin).resolve()) for item in inputs]
+
+
+class TestOverlappingEntries:
+    """Class: entries that name a file more than once are de-duplicated by what the file is (a pair's
+    raw side, a pair's normalized twin, a file of its own), with the same result in any order."""
+
+    @pytest.mark.parametrize(
+        "entries",
+        [
+            ["corpus/**"],
+            ["corpus", "corpus/**"],
+            ["corpus/raw/ferry.txt", "corpus"],
+            ["corpus/normalized/ferry.txt", "corpus"],
+            ["corpus/raw", "corpus/normalized", "corpus"],
+            ["corpus/*/*.txt", "corpus"],
+        ],
+        ids=["recursive-glob", "folder-and-recursive-glob", "raw-file-and-folder", "twin-and-folder", "sides-and-folder", "glob-of-sides-and-folder"],
+    )
+    def test_a_paired_folder_named_again_reads_as_the_folder_in_any_order(self, tmp_path, monkeypatch, entries):
+        monkeypatch.chdir(tmp_path)
+        write_pairs(tmp_path / "corpus")
+        expected = shape(resolve_source("corpus"))
+        assert shape(resolve_source(entries)) == expected
+        assert shape(resolve_source(list(reversed(entries)))) == expected
