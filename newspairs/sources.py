@@ -153,9 +153,26 @@ def split_of(key: str, ratios: Sequence[tuple[str, float]]) -> str:
 # --- which files a source names ---------------------------------------------------------------
 
 
-def _visible_files(folder: Path) -> Iterator[Path]:
+def _first_visit(folder: Path, visited: set[str]) -> bool:
+    """Whether ``folder`` (a real folder, links resolved) is not yet in ``visited``; it is then added."""
+    real = os.path.realpath(folder)
+    if real in visited:
+        return False
+    visited.add(real)
+    return True
+
+
+def _ancestors(folder: Path) -> set[str]:
+    """The real folders above ``folder``: a link back to one of them is a loop, never followed."""
+    return {str(parent) for parent in Path(os.path.realpath(folder)).parents}
+
+
+def _visible_files(folder: Path, visited: set[str]) -> Iterator[Path]:
+    """The files under ``folder``, links followed, each real folder visited once, hidden names skipped."""
+    if not _first_visit(folder, visited):
+        return
     for root, dirs, files in os.walk(folder, followlinks=True):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and _first_visit(Path(root) / d, visited))
         for name in sorted(files):
             if not name.startswith("."):
                 yield Path(root) / name
@@ -180,14 +197,14 @@ def _csv_header(path: Path) -> tuple[str, ...] | None:
     return tuple(cell.strip() for cell in row) if row else None
 
 
-def _paired_inputs(folder: Path, prefix: str) -> Iterator[InputFile]:
+def _paired_inputs(folder: Path, prefix: str, visited: set[str]) -> Iterator[InputFile]:
     raw_dir, normalized_dir = folder / "raw", folder / "normalized"
-    raw = {p.relative_to(raw_dir).as_posix(): p for p in _visible_files(raw_dir)}
+    raw = {p.relative_to(raw_dir).as_posix(): p for p in _visible_files(raw_dir, visited)}
     if not normalized_dir.is_dir():  # raw only
         for name, path in raw.items():
             yield InputFile("text", str(path), f"{prefix}raw/{name}")
         return
-    normalized = {p.relative_to(normalized_dir).as_posix(): p for p in _visible_files(normalized_dir)}
+    normalized = {p.relative_to(normalized_dir).as_posix(): p for p in _visible_files(normalized_dir, visited)}
     for name in sorted(set(raw) | set(normalized)):
         if name not in raw:
             yield InputFile("orphan", str(normalized[name]), f"{prefix}normalized/{name}")
@@ -196,16 +213,22 @@ def _paired_inputs(folder: Path, prefix: str) -> Iterator[InputFile]:
             yield InputFile("pair", str(raw[name]), f"{prefix}raw/{name}", str(twin) if twin else None)
 
 
-def _folder_inputs(folder: Path, prefix: str = "") -> Iterator[InputFile]:
-    """A folder holding ``raw/`` is a paired folder; any other folder is walked, its files read by suffix."""
+def _folder_inputs(folder: Path, prefix: str = "", visited: set[str] | None = None) -> Iterator[InputFile]:
+    """A folder holding ``raw/`` is a paired folder; any other folder is walked, its files read by suffix.
+
+    Links are followed; ``visited`` (the real folders seen, and those above the walk) stops loops.
+    """
+    visited = _ancestors(folder) if visited is None else visited
+    if not _first_visit(folder, visited):
+        return
     if (folder / "raw").is_dir():
-        yield from _paired_inputs(folder, prefix)
+        yield from _paired_inputs(folder, prefix, visited)
         return
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
-            yield from _folder_inputs(entry, f"{prefix}{entry.name}/")
+            yield from _folder_inputs(entry, f"{prefix}{entry.name}/", visited)
         elif (kind := _classify(entry)) is not None:
             yield InputFile(kind, str(entry), f"{prefix}{entry.name}")
 

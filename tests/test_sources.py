@@ -282,3 +282,26 @@ class TestOverlappingEntries:
         expected = shape(resolve_source("corpus"))
         assert shape(resolve_source(entries)) == expected
         assert shape(resolve_source(list(reversed(entries)))) == expected
+
+
+class TestLinks:
+    """Class: links are followed, but no real folder is visited twice (a loop, or two links to one folder)."""
+
+    def test_a_link_back_up_in_a_paired_folder_adds_nothing(self, tmp_path):
+        write_pairs(tmp_path / "corpus")
+        expected = shape(resolve_source(tmp_path / "corpus"))
+        (tmp_path / "corpus" / "raw" / "up").symlink_to("..")
+        (tmp_path / "corpus" / "normalized" / "loop").symlink_to(".")
+        assert shape(resolve_source(tmp_path / "corpus")) == expected
+
+    def test_a_link_loop_in_a_walked_folder_reads_each_file_once(self, tmp_path):
+        write_jsonl(tmp_path / "data" / "a" / "t.jsonl", [{"raw": "Once."}])
+        (tmp_path / "data" / "a" / "back").symlink_to("..")
+        (tmp_path / "data" / "again").symlink_to("a")
+        assert [entry.raw for entry in read_all(tmp_path / "data")] == ["Once."]
+
+    def test_a_linked_folder_outside_is_read(self, tmp_path):
+        write_jsonl(tmp_path / "elsewhere" / "t.jsonl", [{"raw": "Linked."}])
+        (tmp_path / "data").mkdir()
+        (tmp_path / "data" / "linked").symlink_to(tmp_path / "elsewhere")
+        assert [item.relpath for item in resolve_source(tmp_path / "data")] == ["linked/t.jsonl"]
