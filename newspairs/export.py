@@ -44,12 +44,13 @@ from datasets.utils.py_utils import convert_file_size_to_int
 from huggingface_hub import DatasetCard, DatasetCardData
 
 from newspairs.builder import CONFIG_NAMES, BuildReport, prepare
+from newspairs.sources import EXPORT_MANIFEST
 from newspairs.stamp import STAMP_FILENAME, Stamp, normalization_stamp
 
 REPORT_FILENAME = "newspairs_report.json"
 DATA_DIR_DIGITS = 16  # hex digits of the content digest naming a config's shard folder
 # What the export wrote, relative to the folder: all a later export may replace or delete there.
-MANIFEST_FILENAME = "newspairs_export.json"
+MANIFEST_FILENAME = EXPORT_MANIFEST
 # A staging folder is `.<out>.<random><suffix>` beside ``out``: made by one call, removed by it.
 STAGING_SUFFIX = ".newspairs-partial"
 CARD_FILENAME = "README.md"

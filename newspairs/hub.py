@@ -39,6 +39,7 @@ from typing import Any, TypeVar
 from tokenizers import Tokenizer
 
 from newspairs.card import CardFacts, CardOptions, render_card
+from newspairs.sources import EXPORT_MANIFEST
 from newspairs.stamp import STAMP_FILENAME, Stamp
 from newspairs.train import (
     TOKENIZER_FILES,
@@ -52,9 +53,8 @@ logger = logging.getLogger(__name__)
 
 REPO_TYPE = "dataset"
 CARD_FILENAME = "README.md"
-MANIFEST_FILENAME = "newspairs_export.json"  # `newspairs.export.MANIFEST_FILENAME` (not imported: it loads `datasets`)
 # The last commit: what describes the data, committed once the data is there.
-FINAL_FILES: tuple[str, ...] = (CARD_FILENAME, *TOKENIZER_FILES, MANIFEST_FILENAME)
+FINAL_FILES: tuple[str, ...] = (CARD_FILENAME, *TOKENIZER_FILES, EXPORT_MANIFEST)
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 DEFAULT_COMMIT_FILES = 50
 DEFAULT_COMMIT_BYTES = 1 << 30  # 1 GiB: a failed commit re-sends at most this much

@@ -8,10 +8,11 @@ This module owns the input side of the loader and knows nothing of `datasets` wr
 - `scan_metadata(inputs, options)` gives the metadata columns and their `datasets` features;
 - `article_id(relpath, raw)` and `split_of(article_id, ratios)` are the stable id and split.
 
-Layouts (see the README's "Loading" section for examples):
+Layouts (docs/sources.md states the rules):
 
-1. paired text files: a folder holding ``raw/`` and ``normalized/`` with the same relative file
-   names, one article per file (a folder with ``raw/`` only, or a loose ``.txt`` file, is raw only);
+1. paired text files: a folder holding both ``raw/`` and ``normalized/`` with the same relative
+   file names, one article per file; any other folder (``raw/`` alone included) is walked and its
+   files read by kind, a loose ``.txt`` file being one raw-only article;
 2. tabular files, ``.jsonl``/``.json`` (JSON lines), ``.csv``, ``.parquet``: a raw column and an
    optional normalized column, other columns carried through as metadata;
 3. ISOT fake-news CSVs (header ``title,text,subject,date``): raw only, ``label`` from the file name.
@@ -28,12 +29,17 @@ import csv
 import glob
 import hashlib
 import json
+import logging
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
+
+from newspairs.stamp import STAMP_FILENAME
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_DATA = Path(__file__).resolve().parent / "data" / "default"
 
@@ -42,6 +48,11 @@ ISOT_LABELS = ("Fake", "True")  # ClassLabel order: 0 = Fake, 1 = True
 
 TABULAR_KINDS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 TEXT_SUFFIX = ".txt"
+
+# The manifest of an export (`newspairs.export`) and the stamp every newspairs artifact carries:
+# a folder holding one is newspairs' output, never read as a source.
+EXPORT_MANIFEST = "newspairs_export.json"
+OUTPUT_MARKERS = (EXPORT_MANIFEST, STAMP_FILENAME)
 
 # Columns newspairs writes itself; a metadata column of the same name would be overwritten.
 RESERVED_COLUMNS = ("id", "raw", "normalized", "agrees", "source_file", "article_id", "line")
@@ -213,15 +224,30 @@ def _paired_inputs(folder: Path, prefix: str, visited: set[str]) -> Iterator[Inp
             yield InputFile("pair", str(raw[name]), f"{prefix}raw/{name}", str(twin) if twin else None)
 
 
+def is_newspairs_output(folder: Path) -> bool:
+    """Whether ``folder`` is one newspairs wrote: an export, a Hub repository or a tokenizer folder."""
+    return any((folder / name).is_file() for name in OUTPUT_MARKERS)
+
+
 def _folder_inputs(folder: Path, prefix: str = "", visited: set[str] | None = None) -> Iterator[InputFile]:
-    """A folder holding ``raw/`` is a paired folder; any other folder is walked, its files read by suffix.
+    """A folder holding ``raw/`` and ``normalized/`` is a paired folder; any other folder is walked, its
+    files read by suffix, except a folder newspairs wrote (skipped in a walk, an error when named).
 
     Links are followed; ``visited`` (the real folders seen, and those above the walk) stops loops.
     """
+    top = visited is None
     visited = _ancestors(folder) if visited is None else visited
     if not _first_visit(folder, visited):
         return
-    if (folder / "raw").is_dir():
+    if is_newspairs_output(folder):
+        if top:
+            raise ValueError(
+                f"{folder}: a folder newspairs wrote (it holds {', '.join(OUTPUT_MARKERS)}), not a source: "
+                "an export loads with datasets.load_dataset(folder); name the files it was made from instead"
+            )
+        logger.warning("newspairs: %s is a newspairs export or tokenizer folder; its files are not read as input", folder)
+        return
+    if (folder / "raw").is_dir() and (folder / "normalized").is_dir():
         yield from _paired_inputs(folder, prefix, visited)
         return
     for entry in sorted(folder.iterdir()):

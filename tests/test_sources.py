@@ -305,3 +305,31 @@ class TestLinks:
         (tmp_path / "data").mkdir()
         (tmp_path / "data" / "linked").symlink_to(tmp_path / "elsewhere")
         assert [item.relpath for item in resolve_source(tmp_path / "data")] == ["linked/t.jsonl"]
+
+
+class TestWhatIsAPairedFolder:
+    """Class: a folder is paired only when it holds both raw/ and normalized/; any other folder is
+    walked and its files read by kind, and a newspairs export found in a walk is not read as input."""
+
+    def test_raw_and_processed_folders_of_a_data_science_layout_are_read_by_kind(self, tmp_path):
+        write_csv(tmp_path / "data" / "raw" / "news.csv", ["raw", "desk"], [["The first story.", "world"]])
+        write_jsonl(tmp_path / "data" / "processed" / "more.jsonl", [{"raw": "The second story."}])
+        inputs = resolve_source(tmp_path / "data")
+        assert [(item.kind, item.relpath) for item in inputs] == [("jsonl", "processed/more.jsonl"), ("csv", "raw/news.csv")]
+        assert sorted(entry.raw for entry in read_all(tmp_path / "data")) == ["The first story.", "The second story."]
+
+    def test_a_folder_with_raw_text_only_reads_the_texts_with_the_same_ids(self, tmp_path):
+        write_pairs(tmp_path / "paired")
+        write_pairs(tmp_path / "rawonly", normalized=False)
+        paired = {entry.raw: entry.id for entry in read_all(tmp_path / "paired")}
+        rawonly = {entry.raw: entry.id for entry in read_all(tmp_path / "rawonly")}
+        assert rawonly == paired
+
+    def test_an_export_in_a_walked_folder_is_not_read(self, tmp_path):
+        from newspairs.export import export
+
+        write_jsonl(tmp_path / "project" / "corpus" / "t.jsonl", [{"raw": "The story."}])
+        export(tmp_path / "project" / "corpus", tmp_path / "project" / "out", configs=["articles", "lines"])
+        assert [item.relpath for item in resolve_source(tmp_path / "project")] == ["corpus/t.jsonl"]
+        with pytest.raises(ValueError, match="a folder newspairs wrote .*not a source"):
+            resolve_source(tmp_path / "project" / "out")
