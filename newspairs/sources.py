@@ -542,6 +542,8 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any]) ->
             yield reject(line, f"raw column {raw_column!r} holds {type(raw).__name__}, not text")
             continue
         normalized = record.get(normalized_column) if normalized_column else None
+        if normalized == "" and item.kind == "csv":  # CSV has no null: an empty cell is no normalized side
+            normalized = None
         if normalized is not None and not isinstance(normalized, str):
             yield reject(line, f"normalized column {normalized_column!r} holds {type(normalized).__name__}, not text")
             continue

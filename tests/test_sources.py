@@ -333,3 +333,10 @@ class TestWhatIsAPairedFolder:
         assert [item.relpath for item in resolve_source(tmp_path / "project")] == ["corpus/t.jsonl"]
         with pytest.raises(ValueError, match="a folder newspairs wrote .*not a source"):
             resolve_source(tmp_path / "project" / "out")
+
+
+def test_an_empty_normalized_cell_in_a_csv_is_no_normalized_side(tmp_path):
+    """Class: CSV has no null; an empty cell of the normalized column means "no normalized side"
+    (what a null is in JSON or Parquet), not an empty target that disagrees."""
+    path = write_csv(tmp_path / "t.csv", ["raw", "normalized"], [["One story.", ""], ["Two.", "two ."], ["Three.", "  "]])
+    assert [entry.normalized for entry in read_all(path)] == [None, "two .", "  "]  # blanks are a (wrong) side
