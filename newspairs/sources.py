@@ -61,6 +61,7 @@ RESERVED_COLUMNS = ("id", "raw", "normalized", "agrees", "source_file", "article
 # from its first block; a later value that does not fit its column is rejected with the reason.
 JSON_TYPE_SAMPLE = 1000
 
+BOM = "\ufeff".encode()  # UTF-8's byte-order mark
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _SURROGATE = re.compile("[\udc80-\udcff]")
 
@@ -201,7 +202,7 @@ def _classify(path: Path) -> str | None:
 
 def _csv_header(path: Path) -> tuple[str, ...] | None:
     try:
-        with open(path, encoding="utf-8", newline="") as handle:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
             row = next(csv.reader(handle), None)
     except (OSError, UnicodeDecodeError, csv.Error):
         return None  # unreadable: reported when the file is read
@@ -365,8 +366,13 @@ def source_identity(inputs: Iterable[InputFile]) -> list[tuple[str, int, int]]:
 # --- what is in a file ------------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> str:
-    """UTF-8 with undecodable bytes kept as surrogates, so the reader can say on which line they are."""
+def _decode(data: bytes, first: bool = False) -> str:
+    """UTF-8 with undecodable bytes kept as surrogates, so the reader can say on which line they are.
+
+    ``first``: the data starts the file, so a byte-order mark there is dropped (it is not text).
+    """
+    if first and data.startswith(BOM):
+        data = data[len(BOM):]
     text = data.decode("utf-8", "surrogateescape")
     return text.replace("\r\n", "\n")
 
@@ -378,7 +384,7 @@ def _undecodable_line(text: str) -> int | None:
 
 def _read_text_file(path: str) -> str:
     with open(path, "rb") as handle:
-        text = _decode(handle.read())
+        text = _decode(handle.read(), first=True)
     return text[:-1] if text.endswith("\n") else text  # one final newline ends the file, not a line
 
 
@@ -426,7 +432,7 @@ def _rows_csv(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, str
     """(line, row, problem) per CSV row; line is where the row starts."""
     csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))  # news bodies exceed the 128 KiB default
     with open(item.path, "rb") as handle:
-        lines = (_decode(raw) for raw in handle)
+        lines = (_decode(raw, first=number == 0) for number, raw in enumerate(handle))
         reader = csv.reader(lines)
         try:
             header = next(reader, None)
@@ -458,7 +464,7 @@ def _rows_csv(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, str
 def _rows_jsonl(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
     with open(item.path, "rb") as handle:
         for number, data in enumerate(handle, start=1):
-            text = _decode(data)
+            text = _decode(data, first=number == 1)
             if _undecodable_line(text) is not None:
                 yield number, None, "not UTF-8 (undecodable bytes)"
                 continue

@@ -340,3 +340,30 @@ def test_an_empty_normalized_cell_in_a_csv_is_no_normalized_side(tmp_path):
     (what a null is in JSON or Parquet), not an empty target that disagrees."""
     path = write_csv(tmp_path / "t.csv", ["raw", "normalized"], [["One story.", ""], ["Two.", "two ."], ["Three.", "  "]])
     assert [entry.normalized for entry in read_all(path)] == [None, "two .", "  "]  # blanks are a (wrong) side
+
+
+BOM = "\ufeff".encode()
+
+
+class TestByteOrderMark:
+    """Class: a UTF-8 byte-order mark starting a file is not text: every reader drops it (as
+    `datasets`' loaders do), so a file with one reads exactly as the same file without."""
+
+    @pytest.mark.parametrize(
+        "write",
+        [
+            lambda tmp: write_csv(tmp / "t.csv", ["raw", "desk"], [["One story.", "world"], ["Two.", "home"]]),
+            lambda tmp: write_csv(tmp / "True.csv", ["title", "text", "subject", "date"], isot_rows()),
+            lambda tmp: write_jsonl(tmp / "t.jsonl", tabular_records()),
+            lambda tmp: write_pairs(tmp / "c", {"a.txt": "It's here.\nAnd there."}) / "raw" / "a.txt",
+            lambda tmp: write_pairs(tmp / "c", {"a.txt": "It's here.\nAnd there."}) / "normalized" / "a.txt",
+        ],
+        ids=["csv", "isot-csv", "jsonl", "raw-txt", "normalized-txt"],
+    )
+    def test_a_file_with_a_bom_reads_as_without(self, tmp_path, write):
+        path = write(tmp_path)
+        source = path.parent.parent if path.suffix == ".txt" else path
+        without = read_all(source), resolve_source(source), scan_metadata(resolve_source(source))
+        path.write_bytes(BOM + path.read_bytes())
+        assert (read_all(source), resolve_source(source), scan_metadata(resolve_source(source))) == without
+        assert all(isinstance(entry, Article) for entry in without[0])
