@@ -33,6 +33,7 @@ import logging
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
@@ -57,10 +58,7 @@ OUTPUT_MARKERS = (EXPORT_MANIFEST, STAMP_FILENAME)
 # Columns newspairs writes itself; a metadata column of the same name would be overwritten.
 RESERVED_COLUMNS = ("id", "raw", "normalized", "agrees", "source_file", "article_id", "line")
 
-# JSON lines: metadata types are inferred from this many records, like datasets' JSON loader does
-# from its first block; a later value that does not fit its column is rejected with the reason.
-JSON_TYPE_SAMPLE = 1000
-
+CSV_FIELD_LIMIT = 1 << 30  # 1 GiB: one news body (a CSV field) can exceed the csv module's 128 KiB
 BOM = "\ufeff".encode()  # UTF-8's byte-order mark
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _SURROGATE = re.compile("[\udc80-\udcff]")
@@ -200,11 +198,17 @@ def _classify(path: Path) -> str | None:
     return kind
 
 
+def _csv_lines(handle) -> Iterator[str]:
+    """A binary CSV file's lines, decoded as `_decode` does (a BOM dropped, bad bytes kept as surrogates)."""
+    return (_decode(data, first=number == 0) for number, data in enumerate(handle))
+
+
 def _csv_header(path: Path) -> tuple[str, ...] | None:
+    """The first record of a CSV file, read alone: a bad byte further down does not spoil it."""
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            row = next(csv.reader(handle), None)
-    except (OSError, UnicodeDecodeError, csv.Error):
+        with open(path, "rb") as handle, _csv_field_limit():
+            row = next(csv.reader(_csv_lines(handle)), None)
+    except (OSError, csv.Error):
         return None  # unreadable: reported when the file is read
     return tuple(cell.strip() for cell in row) if row else None
 
@@ -349,6 +353,16 @@ def resolve_source(source: Source = None) -> list[InputFile]:
     return inputs
 
 
+def file_identity(path: str) -> tuple[str, int, int, int, int]:
+    """(path, size, mtime_ns, ctime_ns, inode) of a file: a rewrite changes the ctime even when the
+    old mtime is put back (``cp -p``, ``rsync -t``, ``tar x``)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return (os.path.abspath(path), -1, -1, -1, -1)
+    return (os.path.abspath(path), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
 def source_identity(inputs: Iterable[InputFile]) -> list[tuple[str, int, int]]:
     """(path, size, mtime_ns) of every file read: a changed input invalidates a cached build."""
     identity = []
@@ -428,14 +442,25 @@ def _read_text(item: InputFile) -> Iterator[Article | Reject]:
     yield Article(article_id(item.relpath, raw), raw, normalized, item.relpath, {}, None)
 
 
+@contextmanager
+def _csv_field_limit():
+    """The csv module's field size limit raised while newspairs reads (news bodies exceed its 128 KiB
+    default), and put back after: the limit is process-wide, and the caller's own CSV reading keeps its own."""
+    previous = csv.field_size_limit()
+    csv.field_size_limit(max(previous, CSV_FIELD_LIMIT))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
 def _rows_csv(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
     """(line, row, problem) per CSV row; line is where the row starts."""
-    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))  # news bodies exceed the 128 KiB default
     with open(item.path, "rb") as handle:
-        lines = (_decode(raw, first=number == 0) for number, raw in enumerate(handle))
-        reader = csv.reader(lines)
+        reader = csv.reader(_csv_lines(handle))
         try:
-            header = next(reader, None)
+            with _csv_field_limit():
+                header = next(reader, None)
         except csv.Error as error:
             yield 1, None, f"not a CSV file ({error})"
             return
@@ -445,7 +470,8 @@ def _rows_csv(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, str
         start = reader.line_num + 1
         while True:
             try:
-                row = next(reader)
+                with _csv_field_limit():  # around each row: the generator may pause between them
+                    row = next(reader)
             except StopIteration:
                 return
             except csv.Error as error:
@@ -600,15 +626,29 @@ def isot_label(path: str) -> str | None:
 # --- metadata columns and their types ---------------------------------------------------------
 
 
-def _json_type(values: list[Any]) -> str:
-    present = [v for v in values if v is not None]
-    if present and all(isinstance(v, bool) for v in present):
+def _value_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
         return "bool"
-    if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    return "string"  # strings, and anything nested, carried as JSON text
+
+
+def _column_type(kinds: set[str]) -> str:
+    """A column's type from the kinds of all its values: one kind gives its type, ints with floats are
+    float64, any other mix is carried as JSON text."""
+    kinds = kinds - {"null"}
+    if kinds == {"bool"}:
+        return "bool"
+    if kinds == {"int"}:
         return "int64"
-    if present and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+    if kinds and kinds <= {"int", "float"}:
         return "float64"
-    return "string"  # strings, and anything nested or mixed, carried as JSON text
+    return "string"
 
 
 def coerce_json_value(value: Any, dtype: str | None, column: str) -> Any:
@@ -623,7 +663,7 @@ def coerce_json_value(value: Any, dtype: str | None, column: str) -> Any:
         return value
     if dtype == "float64" and isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
-    raise ValueError(f"column {column!r} holds {value!r}, not {dtype} (the type of its first {JSON_TYPE_SAMPLE} records)")
+    raise ValueError(f"column {column!r} holds {value!r}, not {dtype} (the type of its other records)")
 
 
 def _columns_of(item: InputFile, options: ReadOptions) -> dict[str, Any]:
@@ -647,18 +687,25 @@ def _columns_of(item: InputFile, options: ReadOptions) -> dict[str, Any]:
         features = Features.from_arrow_schema(schema)
         return {name: feature for name, feature in features.items() if name not in skip}
     if item.kind == "jsonl":
-        samples: dict[str, list[Any]] = {}
-        count = 0
+        return dict(_json_types(item, frozenset(skip)))
+    return {}
+
+
+_JSON_TYPES: dict[tuple, dict[str, str]] = {}  # (file identity, skipped columns) -> types: a file is parsed once per process
+
+
+def _json_types(item: InputFile, skip: frozenset[str]) -> dict[str, str]:
+    """The type of every metadata key of a JSON file, from all its records (a key may first appear in the last one)."""
+    key = (*file_identity(item.path), skip)
+    if key not in _JSON_TYPES:
+        kinds: dict[str, set[str]] = {}
         for _, record, problem in _rows_jsonl(item):
             if problem is None:
-                for key, value in record.items():
-                    if key not in skip:
-                        samples.setdefault(key, []).append(value)
-                count += 1
-                if count >= JSON_TYPE_SAMPLE:
-                    break
-        return {key: _json_type(values) for key, values in samples.items()}
-    return {}
+                for name, value in record.items():
+                    if name not in skip:
+                        kinds.setdefault(name, set()).add(_value_kind(value))
+        _JSON_TYPES[key] = {name: _column_type(found) for name, found in kinds.items()}
+    return _JSON_TYPES[key]
 
 
 def scan_metadata(inputs: Iterable[InputFile], options: ReadOptions = ReadOptions()) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
