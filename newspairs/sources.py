@@ -487,7 +487,71 @@ def _rows_csv(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, str
             start = reader.line_num + 1
 
 
+def _rows_json_document(text: str) -> Iterator[tuple[int, dict[str, Any] | None, str | None]] | None:
+    """(line, record, problem) per record of a file that is one JSON document (an array of objects, or
+    one object), or None when the text is not one JSON document (then it is read as JSON lines)."""
+    body = text.lstrip()
+    if body.startswith("{"):
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError:
+            return None  # JSON lines, or a broken object: read line by line
+        if not isinstance(record, dict):
+            return None
+        first = text.count("\n", 0, len(text) - len(body)) + 1
+        problem = "not UTF-8 (undecodable bytes)" if _SURROGATE.search(text) else None
+        return iter([(first, None if problem else record, problem)])
+    if not body.startswith("["):
+        return None
+    return _json_array_records(text, len(text) - len(body))
+
+
+def _json_array_records(text: str, start: int) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+    decoder = json.JSONDecoder()
+    whitespace = re.compile(r"\s*")
+    line, counted = 1, 0
+
+    def line_at(position: int) -> int:
+        nonlocal line, counted
+        line += text.count("\n", counted, position)
+        counted = position
+        return line
+
+    position = whitespace.match(text, start + 1).end()
+    if text.startswith("]", position):
+        return
+    while True:
+        try:
+            value, end = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as error:
+            yield line_at(position), None, f"not a JSON document ({error.msg} at line {error.lineno} column {error.colno}); the rest of the file is unread"
+            return
+        where = line_at(position)
+        if _SURROGATE.search(text, position, end):
+            yield where, None, "not UTF-8 (undecodable bytes)"
+        elif not isinstance(value, dict):
+            yield where, None, f"a JSON record must be an object, got {type(value).__name__}"
+        else:
+            yield where, value, None
+        position = whitespace.match(text, end).end()
+        if text.startswith(",", position):
+            position = whitespace.match(text, position + 1).end()
+        elif text.startswith("]", position) and not text[position + 1:].strip():
+            return
+        else:
+            yield line_at(position), None, f"not a JSON document (',' or ']' expected at line {line_at(position)}); the rest of the file is unread"
+            return
+
+
 def _rows_jsonl(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+    """(line, record, problem) per record: a ``.json`` file that is one JSON document gives its records
+    (as `datasets` reads it); any other JSON file is JSON lines, one record per line."""
+    if item.path.lower().endswith(".json"):
+        with open(item.path, "rb") as handle:
+            document = _rows_json_document(_decode(handle.read(), first=True))
+        if document is not None:
+            yield from document
+            return
     with open(item.path, "rb") as handle:
         for number, data in enumerate(handle, start=1):
             text = _decode(data, first=number == 1)
@@ -543,6 +607,7 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any]) ->
     unit = "row" if item.kind == "parquet" else "line"
     seen: dict[str, int] = {}
     checked_header = False
+    file_problem: str | None = None
 
     def reject(line: int | None, reason: str) -> Reject:
         return Reject(
@@ -554,15 +619,23 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any]) ->
         if problem is not None:
             yield reject(line, problem)
             continue
-        if not checked_header:
+        # a table's columns are the file's: a missing raw column or a clash rejects each of its rows;
+        # a JSON record's keys are its own
+        if not checked_header or item.kind == "jsonl":
             checked_header = True
-            if raw_column not in record:
-                yield reject(None, f"no raw column {raw_column!r} (columns: {', '.join(record)}); the whole file is rejected")
-                return
+            column = "key" if item.kind == "jsonl" else "column"
             clash = sorted(set(record) & set(RESERVED_COLUMNS) - {raw_column, normalized_column})
-            if clash:
-                yield reject(None, f"column {clash[0]!r} clashes with a column newspairs writes; rename it")
-                return
+            if raw_column not in record:
+                file_problem = f"no raw {column} {raw_column!r} ({column}s: {', '.join(record)})"
+            elif clash:
+                file_problem = f"{column} {clash[0]!r} clashes with a column newspairs writes; rename it"
+            else:
+                file_problem = None
+            if file_problem is not None and item.kind != "jsonl":
+                file_problem += "; every row of the file is rejected"
+        if file_problem is not None:
+            yield reject(line, file_problem)
+            continue
         if item.kind in ("csv", "isot") and any(_SURROGATE.search(value) for value in record.values()):
             yield reject(line, "not UTF-8 (undecodable bytes)")
             continue

@@ -122,7 +122,7 @@ def _duplicate_ids(tmp):
 
 
 def _csv_missing_text_column(tmp):
-    return write_csv(tmp / "t.csv", ["title", "body"], [["a", "b"]]), None, None, "no raw column 'raw'"
+    return write_csv(tmp / "t.csv", ["title", "body"], [["a", "b"]]), "line 2", 2, "no raw column 'raw'"
 
 
 def _corrupt_parquet(tmp):

@@ -396,3 +396,44 @@ class TestMetadataFromTheWholeFile:
         path = write_jsonl(tmp_path / "t.jsonl", records)
         assert scan_metadata(resolve_source(path))[0]["n"].dtype == "float64"
         assert all(isinstance(entry, Article) for entry in read_all(path))
+
+
+class TestCounts:
+    """Class: read/written/rejected count articles: a file rejected whole counts each article it
+    holds, and a .json file that is one JSON document is read as its records (as `datasets` does)."""
+
+    @pytest.mark.parametrize(
+        "write, articles",
+        [
+            (lambda tmp: write_csv(tmp / "t.csv", ["title", "body"], [["a", "b"], ["c", "d"], ["e", "f"]]), 3),
+            (lambda tmp: write_jsonl(tmp / "t.jsonl", [{"text": "a"}, {"text": "b"}]), 2),
+            (lambda tmp: write_csv(tmp / "t.csv", ["raw", "id"], [["a", "1"], ["b", "2"]]), 2),
+            (lambda tmp: write_parquet(tmp / "t.parquet", {"body": ["a", "b", "c", "d"]}), 4),
+        ],
+        ids=["csv-without-raw-column", "jsonl-without-raw-column", "csv-reserved-column", "parquet-without-raw-column"],
+    )
+    def test_a_file_rejected_whole_counts_each_article(self, tmp_path, write, articles):
+        entries = read_all(write(tmp_path))
+        assert len(entries) == articles and all(isinstance(entry, Reject) for entry in entries)
+        assert len({entry.line for entry in entries}) == articles
+
+    @pytest.mark.parametrize(
+        "text, raws, lines",
+        [
+            ('[\n  {\n    "raw": "One.",\n    "n": 1\n  },\n  {\n    "raw": "Two.",\n    "n": 2\n  }\n]\n', ["One.", "Two."], [2, 6]),
+            ('{\n  "raw": "Only one.",\n  "n": 1\n}\n', ["Only one."], [1]),
+            ('{"raw": "One.", "n": 1}\n{"raw": "Two.", "n": 2}\n', ["One.", "Two."], [1, 2]),
+        ],
+        ids=["pretty-array", "pretty-object", "json-lines-named-json"],
+    )
+    def test_a_json_file_is_one_document_or_json_lines(self, tmp_path, text, raws, lines):
+        path = tmp_path / "t.json"
+        path.write_text(text, encoding="utf-8")
+        entries = read_all(path)
+        assert [entry.raw for entry in entries] == raws and [entry.line for entry in entries] == lines
+        assert scan_metadata(resolve_source(path))[0]["n"].dtype == "int64"
+
+    def test_a_bad_record_of_a_json_array_is_one_reject(self, tmp_path):
+        path = tmp_path / "t.json"
+        path.write_text('[{"raw": "One."},\n 7,\n {"raw": "Three."}]', encoding="utf-8")
+        assert [(type(entry).__name__, entry.line) for entry in read_all(path)] == [("Article", 1), ("Reject", 2), ("Article", 3)]
