@@ -58,6 +58,7 @@ OUTPUT_MARKERS = (EXPORT_MANIFEST, STAMP_FILENAME)
 # Columns newspairs writes itself; a metadata column of the same name would be overwritten.
 RESERVED_COLUMNS = ("id", "raw", "normalized", "agrees", "source_file", "article_id", "line")
 
+INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
 CSV_FIELD_LIMIT = 1 << 30  # 1 GiB: one news body (a CSV field) can exceed the csv module's 128 KiB
 BOM = "\ufeff".encode()  # UTF-8's byte-order mark
 _GLOB_CHARS = re.compile(r"[*?\[]")
@@ -494,7 +495,7 @@ def _rows_json_document(text: str) -> Iterator[tuple[int, dict[str, Any] | None,
     if body.startswith("{"):
         try:
             record = json.loads(text)
-        except json.JSONDecodeError:
+        except ValueError:
             return None  # JSON lines, or a broken object: read line by line
         if not isinstance(record, dict):
             return None
@@ -525,6 +526,9 @@ def _json_array_records(text: str, start: int) -> Iterator[tuple[int, dict[str, 
             value, end = decoder.raw_decode(text, position)
         except json.JSONDecodeError as error:
             yield line_at(position), None, f"not a JSON document ({error.msg} at line {error.lineno} column {error.colno}); the rest of the file is unread"
+            return
+        except ValueError as error:  # e.g. an integer of more digits than Python converts
+            yield line_at(position), None, f"not a JSON document ({error}); the rest of the file is unread"
             return
         where = line_at(position)
         if _SURROGATE.search(text, position, end):
@@ -564,6 +568,9 @@ def _rows_jsonl(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, s
                 record = json.loads(text)
             except json.JSONDecodeError as error:
                 yield number, None, f"not a JSON line ({error.msg} at column {error.colno})"
+                continue
+            except ValueError as error:  # e.g. an integer of more digits than Python converts
+                yield number, None, f"not a JSON line ({error})"
                 continue
             if not isinstance(record, dict):
                 yield number, None, f"a JSON line must hold an object, got {type(record).__name__}"
@@ -733,9 +740,15 @@ def coerce_json_value(value: Any, dtype: str | None, column: str) -> Any:
     if dtype == "bool" and isinstance(value, bool):
         return value
     if dtype == "int64" and isinstance(value, int) and not isinstance(value, bool):
+        if not INT64_MIN <= value <= INT64_MAX:
+            digits = str(value) if abs(value) < 10**40 else f"a {len(str(abs(value)))}-digit integer"
+            raise ValueError(f"column {column!r} holds {digits}, beyond int64 (its type)")
         return value
     if dtype == "float64" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            raise ValueError(f"column {column!r} holds a number beyond float64 (its type): {str(value)[:20]}...") from None
     raise ValueError(f"column {column!r} holds {value!r}, not {dtype} (the type of its other records)")
 
 

@@ -437,3 +437,19 @@ class TestCounts:
         path = tmp_path / "t.json"
         path.write_text('[{"raw": "One."},\n 7,\n {"raw": "Three."}]', encoding="utf-8")
         assert [(type(entry).__name__, entry.line) for entry in read_all(path)] == [("Article", 1), ("Reject", 2), ("Article", 3)]
+
+
+@pytest.mark.parametrize(
+    "value", [str(2**63), str(-(2**63) - 1), "1" + "0" * 400, "1" + "0" * 5000], ids=["above-int64", "below-int64", "beyond-float64", "beyond-python-int-parsing"]
+)
+def test_a_json_number_no_column_type_holds_is_a_reject_in_the_build(tmp_path, value):
+    """Class: a JSON value that does not fit its column's Arrow type (an int beyond int64, a number
+    beyond float64) is a reject naming file and line like any other, not a crash of the build."""
+    from newspairs.builder import prepare
+
+    other = 1.5 if len(value) > 100 else 1
+    path = tmp_path / "t.jsonl"
+    path.write_text(f'{{"raw": "One.", "n": {other}}}\n{{"raw": "Two.", "n": {value}}}\n{{"raw": "Three.", "n": {other}}}\n')
+    report = prepare(path, "articles", errors="report", split_ratios=(1, 0, 0)).report()
+    assert (report.read, report.written, report.rejected) == (3, 2, 1)
+    assert report.rejects[0]["line"] == 2 and ("'n'" in report.rejects[0]["reason"] or "digits" in report.rejects[0]["reason"])
