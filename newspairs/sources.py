@@ -58,6 +58,9 @@ OUTPUT_MARKERS = (EXPORT_MANIFEST, STAMP_FILENAME)
 # Columns newspairs writes itself; a metadata column of the same name would be overwritten.
 RESERVED_COLUMNS = ("id", "raw", "normalized", "agrees", "source_file", "article_id", "line")
 
+# The cache knows a file up to this size by its content (hashing it costs less than reading it for
+# the build), a larger one by its size, mtime, ctime and inode.
+HASHED_FILE_BYTES = 16 << 20
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
 CSV_FIELD_LIMIT = 1 << 30  # 1 GiB: one news body (a CSV field) can exceed the csv module's 128 KiB
 BOM = "\ufeff".encode()  # UTF-8's byte-order mark
@@ -364,18 +367,34 @@ def file_identity(path: str) -> tuple[str, int, int, int, int]:
     return (os.path.abspath(path), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
 
-def source_identity(inputs: Iterable[InputFile]) -> list[tuple[str, int, int]]:
-    """(path, size, mtime_ns) of every file read: a changed input invalidates a cached build."""
-    identity = []
+def source_identity(inputs: Iterable[InputFile]) -> list[tuple]:
+    """What every file read holds, for the cache key: a changed input invalidates a cached build.
+
+    A file of up to `HASHED_FILE_BYTES` is known by its content (path, size, sha256): touching it
+    rebuilds nothing, rewriting it always does. A larger one is known by `file_identity` (size,
+    mtime, ctime, inode): a rewrite changes its ctime even when the old mtime is restored.
+    """
+    identity: list[tuple] = []
     for item in inputs:
         for path in (item.path, item.twin):
             if path is not None:
-                try:
-                    stat = os.stat(path)
-                    identity.append((os.path.abspath(path), stat.st_size, stat.st_mtime_ns))
-                except OSError:
-                    identity.append((os.path.abspath(path), -1, -1))
+                identity.append(_content_identity(path))
     return identity
+
+
+def _content_identity(path: str) -> tuple:
+    stat_identity = file_identity(path)
+    size = stat_identity[1]
+    if not 0 <= size <= HASHED_FILE_BYTES:
+        return stat_identity
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return stat_identity
+    return (stat_identity[0], size, digest.hexdigest())
 
 
 # --- what is in a file ------------------------------------------------------------------------

@@ -453,3 +453,24 @@ def test_a_json_number_no_column_type_holds_is_a_reject_in_the_build(tmp_path, v
     report = prepare(path, "articles", errors="report", split_ratios=(1, 0, 0)).report()
     assert (report.read, report.written, report.rejected) == (3, 2, 1)
     assert report.rejects[0]["line"] == 2 and ("'n'" in report.rejects[0]["reason"] or "digits" in report.rejects[0]["reason"])
+
+
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_a_file_rewritten_with_its_old_mtime_is_not_served_from_the_cache(tmp_path, monkeypatch, size):
+    """Class: the cache keys on what a file holds (its content when small enough to hash quickly,
+    else size, mtime, ctime and inode), so tools that restore mtimes (cp -p, rsync -t, tar x) never
+    get a stale build."""
+    import os
+
+    from newspairs import sources
+    from newspairs.builder import load
+
+    if size == "large":
+        monkeypatch.setattr(sources, "HASHED_FILE_BYTES", 10)
+    path = write_jsonl(tmp_path / "t.jsonl", [{"raw": "The old text."}])
+    stat = path.stat()
+    assert list(load(path, split="train", split_ratios=(1, 0, 0))["raw"]) == ["The old text."]
+    path.write_text(path.read_text().replace("old", "new"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
+    assert list(load(path, split="train", split_ratios=(1, 0, 0))["raw"]) == ["The new text."]
