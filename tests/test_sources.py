@@ -474,3 +474,16 @@ def test_a_file_rewritten_with_its_old_mtime_is_not_served_from_the_cache(tmp_pa
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
     assert list(load(path, split="train", split_ratios=(1, 0, 0))["raw"]) == ["The new text."]
+
+
+def test_reading_a_csv_leaves_the_process_csv_field_limit_as_it_was(tmp_path):
+    """Class: process-wide settings (the csv module's field size limit) are changed only while newspairs
+    needs them, and put back, also while a reader is paused between rows."""
+    import csv
+
+    before = csv.field_size_limit()
+    path = write_csv(tmp_path / "t.csv", ["raw"], [["x" * 200_000], ["Two."]])
+    rows = read_input(resolve_source(path)[0])
+    assert len(next(rows).raw) == 200_000 and csv.field_size_limit() == before
+    assert next(rows).raw == "Two." and csv.field_size_limit() == before
+    assert scan_metadata(resolve_source(path)) and csv.field_size_limit() == before
