@@ -789,7 +789,7 @@ def _columns_of(item: InputFile, options: ReadOptions) -> dict[str, Any]:
             schema = _open_parquet(item.path).schema_arrow
         except ValueError:
             return {}
-        features = Features.from_arrow_schema(schema)
+        features = Features.from_arrow_schema(_plain_schema(schema))
         return {name: feature for name, feature in features.items() if name not in skip}
     if item.kind == "jsonl":
         return dict(_json_types(item, frozenset(skip)))
@@ -811,6 +811,28 @@ def _json_types(item: InputFile, skip: frozenset[str]) -> dict[str, str]:
                         kinds.setdefault(name, set()).add(_value_kind(value))
         _JSON_TYPES[key] = {name: _column_type(found) for name, found in kinds.items()}
     return _JSON_TYPES[key]
+
+
+def _plain_type(dtype):
+    """An Arrow type with its 64-bit offset variants (large_string, large_binary, large_list) made the
+    32-bit ones, which `datasets` features name: the same column whichever a file's writer chose."""
+    import pyarrow as pa
+
+    if pa.types.is_large_string(dtype):
+        return pa.string()
+    if pa.types.is_large_binary(dtype):
+        return pa.binary()
+    if pa.types.is_large_list(dtype) or pa.types.is_list(dtype):
+        return pa.list_(pa.field(dtype.value_field.name, _plain_type(dtype.value_type), dtype.value_field.nullable))
+    if pa.types.is_struct(dtype):
+        return pa.struct([field.with_type(_plain_type(field.type)) for field in dtype])
+    return dtype
+
+
+def _plain_schema(schema):
+    import pyarrow as pa
+
+    return pa.schema([field.with_type(_plain_type(field.type)) for field in schema], metadata=schema.metadata)
 
 
 def scan_metadata(inputs: Iterable[InputFile], options: ReadOptions = ReadOptions()) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:

@@ -487,3 +487,18 @@ def test_reading_a_csv_leaves_the_process_csv_field_limit_as_it_was(tmp_path):
     assert len(next(rows).raw) == 200_000 and csv.field_size_limit() == before
     assert next(rows).raw == "Two." and csv.field_size_limit() == before
     assert scan_metadata(resolve_source(path)) and csv.field_size_limit() == before
+
+
+def test_parquet_files_differing_in_string_and_large_string_share_a_column(tmp_path):
+    """Class: Arrow's 64-bit offset variants (large_string, large_binary, large_list) are the same
+    column type as their 32-bit twins, as `datasets` casts them."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from newspairs.builder import load
+
+    pq.write_table(pa.table({"raw": ["One."], "desk": pa.array(["world"], pa.string()), "tags": pa.array([["a"]], pa.list_(pa.string()))}), tmp_path / "a.parquet")
+    pq.write_table(pa.table({"raw": pa.array(["Two."], pa.large_string()), "desk": pa.array(["home"], pa.large_string()), "tags": pa.array([["b"]], pa.large_list(pa.large_string()))}), tmp_path / "b.parquet")
+    metadata, _ = scan_metadata(resolve_source(tmp_path))
+    assert metadata["desk"].dtype == "string"
+    rows = load(tmp_path, split="train", split_ratios=(1, 0, 0))
+    assert sorted(zip(rows["desk"], rows["tags"])) == [("home", ["b"]), ("world", ["a"])]
