@@ -99,6 +99,9 @@ class CardOptions:
             raise ValueError(f"repo_id must be ORG/NAME, got {self.repo_id!r}")
         if not self.language:
             raise ValueError("language needs at least one language code")
+        for name, value in (("pretty_name", self.pretty_name), *(("language", code) for code in self.language)):
+            if value is not None and len(value.splitlines()) > 1:
+                raise ValueError(f"{name} must be one line (it is a title or a code in the card), got {value!r}")
 
     @property
     def title(self) -> str:
@@ -368,8 +371,9 @@ def render_card(folder: str | Path, options: CardOptions, facts: CardFacts, *, t
         "citation": _citation(options),
     }
     text = template if template is not None else CARD_TEMPLATE.read_text(encoding="utf-8")
-    # checked without the example row: the data's own text may hold anything, "TODO" included
-    left = unfilled_parts(fill_template(text, {**values, "example_json": "{}"}))
+    # the template's own text is checked, not the values: a user's words and the data's text may hold
+    # anything, "TODO" included (fill_template already refuses a placeholder left without a value)
+    left = unfilled_parts(PLACEHOLDER.sub("", text))
     if left:
         raise ValueError(f"the rendered card still holds template fillers: {left[:3]}")
     return fill_template(text, values)
