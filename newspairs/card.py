@@ -59,7 +59,8 @@ METADATA_DESCRIPTION = "metadata carried over from the source"
 KIND_LABELS = {
     "pair": "paired raw/normalized text files",
     "text": "raw text files",
-    "orphan": "raw text files without a normalized twin",
+    "orphan": "normalized text files without a raw twin (rejected)",
+    "foreign": "files of a paired folder that are not .txt (rejected)",
     "jsonl": "JSON lines files",
     "csv": "CSV files",
     "parquet": "Parquet files",

@@ -89,7 +89,8 @@ class SourceError(ValueError):
 @dataclass(frozen=True)
 class InputFile:
     """One input file: its kind (``pair``, ``text``, ``jsonl``, ``csv``, ``isot``, ``parquet``,
-    ``orphan``), where it is, its path relative to its source entry, and a pair's normalized twin."""
+    ``orphan``, or ``foreign``: not ``.txt`` in a paired folder), where it is, its path relative to
+    its source entry, and a pair's normalized twin."""
 
     kind: str
     path: str
@@ -218,13 +219,15 @@ def _csv_header(path: Path) -> tuple[str, ...] | None:
 
 
 def _paired_inputs(folder: Path, prefix: str, visited: set[str]) -> Iterator[InputFile]:
-    raw_dir, normalized_dir = folder / "raw", folder / "normalized"
-    raw = {p.relative_to(raw_dir).as_posix(): p for p in _visible_files(raw_dir, visited)}
-    if not normalized_dir.is_dir():  # raw only
-        for name, path in raw.items():
-            yield InputFile("text", str(path), f"{prefix}raw/{name}")
-        return
-    normalized = {p.relative_to(normalized_dir).as_posix(): p for p in _visible_files(normalized_dir, visited)}
+    """The pairs of a paired folder; a file of either side that is not ``.txt`` is a ``foreign`` input (a reject)."""
+    sides = {}
+    for side in ("raw", "normalized"):
+        files = {p.relative_to(folder / side).as_posix(): p for p in _visible_files(folder / side, visited)}
+        for name, path in files.items():
+            if path.suffix.lower() != TEXT_SUFFIX:
+                yield InputFile("foreign", str(path), f"{prefix}{side}/{name}")
+        sides[side] = {name: path for name, path in files.items() if path.suffix.lower() == TEXT_SUFFIX}
+    raw, normalized = sides["raw"], sides["normalized"]
     for name in sorted(set(raw) | set(normalized)):
         if name not in raw:
             yield InputFile("orphan", str(normalized[name]), f"{prefix}normalized/{name}")
@@ -432,6 +435,9 @@ def _read_text(item: InputFile) -> Iterator[Article | Reject]:
 
     if item.kind == "orphan":
         yield reject(item.path, None, "a normalized file without its raw twin")
+        return
+    if item.kind == "foreign":
+        yield reject(item.path, None, "not a .txt file: a paired folder's raw/ and normalized/ hold one .txt article per file")
         return
     try:
         raw = _read_text_file(item.path)
@@ -707,7 +713,7 @@ def read_input(item: InputFile, options: ReadOptions = ReadOptions(), types: dic
 
     ``types`` (from `scan_metadata`) gives JSON lines' metadata columns their inferred types.
     """
-    if item.kind in ("pair", "text", "orphan"):
+    if item.kind in ("pair", "text", "orphan", "foreign"):
         yield from _read_text(item)
     else:
         yield from _read_table(item, options, types or {})

@@ -502,3 +502,16 @@ def test_parquet_files_differing_in_string_and_large_string_share_a_column(tmp_p
     assert metadata["desk"].dtype == "string"
     rows = load(tmp_path, split="train", split_ratios=(1, 0, 0))
     assert sorted(zip(rows["desk"], rows["tags"])) == [("home", ["b"]), ("world", ["a"])]
+
+
+@pytest.mark.parametrize("name", ["notes.md", "table.parquet", "story"], ids=["markdown", "parquet", "no-suffix"])
+@pytest.mark.parametrize("side", ["raw", "normalized"])
+def test_a_paired_folder_reads_only_txt_articles_and_rejects_other_files(tmp_path, name, side):
+    """Class: a paired folder's raw/ and normalized/ hold one .txt article per file; any other file
+    there is one reject saying so, never read as an article nor dropped without a word."""
+    write_pairs(tmp_path / "c")
+    (tmp_path / "c" / side / name).write_bytes(b"PAR1 not an article")
+    entries = read_all(tmp_path / "c")
+    assert len([entry for entry in entries if isinstance(entry, Article)]) == len(ARTICLES)
+    (reject,) = [entry for entry in entries if isinstance(entry, Reject)]
+    assert reject.file.endswith(name) and "not a .txt file" in reject.reason
