@@ -5,6 +5,7 @@ The folder mirrors what ``push_to_hub`` writes, so the Hub helper can upload it 
     OUT/README.md                                   card: YAML `configs` (data_files, default) + `dataset_info`
     OUT/newspairs_stamp.json                        the normalization stamp (also under `newspairs_stamp` in the YAML)
     OUT/newspairs_report.json                       per config: articles read/written/rejected, the rejects
+                                                    (files named relative to the source, as the ids are)
     OUT/newspairs_export.json                       the manifest: the files the export wrote (all a later one may replace)
     OUT/<config>/<digest>/<split>-00000-of-00001.parquet
                                                     one or more shards per config and split; <digest>
@@ -44,7 +45,7 @@ from datasets.utils.py_utils import convert_file_size_to_int
 from huggingface_hub import DatasetCard, DatasetCardData
 
 from newspairs.builder import CONFIG_NAMES, BuildReport, prepare
-from newspairs.sources import EXPORT_MANIFEST
+from newspairs.sources import EXPORT_MANIFEST, resolve_source
 from newspairs.stamp import STAMP_FILENAME, Stamp, normalization_stamp
 
 REPORT_FILENAME = "newspairs_report.json"
@@ -248,6 +249,38 @@ def _install(staging: Path, out: Path, written: list[str]) -> None:
     _remove_files(staging, written)
 
 
+def _relative_names(source: Any) -> dict[str, str]:
+    """Each input file's path -> its path relative to its source entry (a pair's twin: under normalized/)."""
+    names = {}
+    for item in resolve_source(source):
+        names[item.path] = item.relpath
+        if item.twin is not None:
+            raw_parts, twin_parts = Path(item.path).parts, Path(item.twin).parts
+            common = 0  # the file's name under raw/ and normalized/: their common trailing parts
+            while common < min(len(raw_parts), len(twin_parts)) - 1 and raw_parts[-1 - common] == twin_parts[-1 - common]:
+                common += 1
+            prefix = Path(item.relpath).parts[: -common - 1]
+            names[item.twin] = Path(*prefix, twin_parts[-common - 1], *twin_parts[len(twin_parts) - common:]).as_posix()
+    return names
+
+
+def _portable_reports(reports: dict[str, BuildReport], source: Any) -> dict[str, Any]:
+    """The reports as the export writes them: files named relative to the source, as the ids are,
+    never by this machine's paths (also where a reason quotes one)."""
+    names = _relative_names(source)
+    by_length = sorted(names, key=len, reverse=True)
+    portable = {}
+    for config, report in reports.items():
+        data = report.to_dict()
+        for reject in data["rejects"]:
+            reject["file"] = names.get(reject["file"], Path(reject["file"]).name)
+            for path in by_length:
+                if path in reject["reason"]:
+                    reject["reason"] = reject["reason"].replace(path, names[path])
+        portable[config] = data
+    return portable
+
+
 def export(
     source: Any,
     out: Any,
@@ -308,8 +341,7 @@ def export(
         )
         (staging / STAMP_FILENAME).write_text(stamp.to_json(), encoding="utf-8")
         (staging / REPORT_FILENAME).write_text(
-            json.dumps({name: report.to_dict() for name, report in reports.items()}, indent=2, ensure_ascii=False) + "\n",
-            encoding="utf-8",
+            json.dumps(_portable_reports(reports, source), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
         written = sorted(path.relative_to(staging).as_posix() for path in staging.rglob("*") if path.is_file())
         write_manifest(staging, written)

@@ -221,3 +221,16 @@ class TestWhatAnExportMayReplace:
         export(None, tmp_path / "out", configs=["lines"])
         assert (tmp_path / "out.partial" / "notes.txt").read_text() == "mine"
         assert sorted(path.name for path in tmp_path.iterdir()) == ["out", "out.partial"]
+
+
+def test_the_report_names_files_relative_to_the_source_not_by_local_paths(tmp_path):
+    """Class: what an export writes names input files as the ids do, relative to the source entry,
+    never by this machine's absolute paths."""
+    source = write_pairs(tmp_path / "c")
+    (source / "normalized" / "ferry.txt").write_text("one line only", encoding="utf-8")
+    (source / "normalized" / "gone.txt").write_text("orphan", encoding="utf-8")
+    export(source, tmp_path / "out", configs=["articles"], errors="report")
+    text = (tmp_path / "out" / REPORT_FILENAME).read_text()
+    assert str(tmp_path) not in text
+    rejects = json.loads(text)["articles"]["rejects"]
+    assert sorted(reject["file"] for reject in rejects) == ["normalized/gone.txt", "raw/ferry.txt"]
