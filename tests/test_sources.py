@@ -515,3 +515,14 @@ def test_a_paired_folder_reads_only_txt_articles_and_rejects_other_files(tmp_pat
     assert len([entry for entry in entries if isinstance(entry, Article)]) == len(ARTICLES)
     (reject,) = [entry for entry in entries if isinstance(entry, Reject)]
     assert reject.file.endswith(name) and "not a .txt file" in reject.reason
+
+
+def test_the_docs_state_the_rules_the_code_keeps():
+    """Class: the user-facing rules page names the same constants the code uses (a drift check)."""
+    from conftest import REPO
+    from newspairs import sources
+
+    text = (REPO / "docs" / "sources.md").read_text(encoding="utf-8")
+    assert f"{sources.HASHED_FILE_BYTES >> 20} MiB (`HASHED_FILE_BYTES`)" in text
+    assert all(marker in text for marker in sources.OUTPUT_MARKERS)
+    assert "<config>/<digest>/<split>-NNNNN-of-NNNNN.parquet" in text
