@@ -125,7 +125,7 @@ def _seal_config(folder: Path, config: str, written: list[Path]) -> tuple[str, l
     for path in sorted(written):
         digest.update(f"{path.name}\0{hashlib.sha256(path.read_bytes()).hexdigest()}\n".encode())
     data_dir = digest.hexdigest()[:DATA_DIR_DIGITS]
-    (folder / config / data_dir).mkdir()
+    (folder / config / data_dir).mkdir(parents=True)
     sealed = []
     for path in written:
         target = folder / config / data_dir / path.name
@@ -325,6 +325,14 @@ def export(
                 shards.extend(written)
                 download_size += sum(path.stat().st_size for path in written)
                 splits.add(SplitInfo(name=split, num_bytes=split_info.num_bytes, num_examples=split_info.num_examples))
+            if not any(split.num_examples for split in splits.values()):
+                report = reports[name]
+                raise ValueError(
+                    f"{source if source is not None else 'the default data'}: no article to export "
+                    f"({report.read} read, {report.rejected} rejected"
+                    + (f"; the first: {report.rejects[0]['file']}: {report.rejects[0]['reason']}" if report.rejects else "")
+                    + "): nothing written"
+                )
             data_dirs[name], sealed = _seal_config(staging, name, shards)
             files.extend(sealed)
             infos[name] = datasets.DatasetInfo(

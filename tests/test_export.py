@@ -234,3 +234,24 @@ def test_the_report_names_files_relative_to_the_source_not_by_local_paths(tmp_pa
     assert str(tmp_path) not in text
     rejects = json.loads(text)["articles"]["rejects"]
     assert sorted(reject["file"] for reject in rejects) == ["normalized/gone.txt", "raw/ferry.txt"]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda tmp: write_csv(tmp / "empty.csv", ["raw", "desk"], []),
+        lambda tmp: (tmp / "empty.jsonl").write_text("") and None or tmp / "empty.jsonl",
+        lambda tmp: write_csv(tmp / "t.csv", ["raw"], [[""], ["  "]]),
+    ],
+    ids=["header-only-csv", "empty-jsonl", "only-empty-articles"],
+)
+def test_a_source_with_no_article_is_an_error_and_writes_nothing(tmp_path, make, capsys):
+    """Class: an export of no article (an empty file, every article empty or rejected) is a clear
+    error, exit 1 from the CLI, and nothing is written (datasets.load_dataset could not read it)."""
+    source = make(tmp_path)
+    with pytest.raises(ValueError, match="no article to export"):
+        export(source, tmp_path / "out", errors="report")
+    assert not (tmp_path / "out").exists()
+    assert main(["export", str(source), str(tmp_path / "out2"), "--errors", "report"]) == 1
+    assert "no article to export" in capsys.readouterr().err and not (tmp_path / "out2").exists()
+    assert sorted(path.name for path in tmp_path.iterdir()) == [source.name]
