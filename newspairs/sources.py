@@ -129,7 +129,9 @@ class Reject:
     """An article that could not be read: the file, the article, the line, the reason.
 
     ``id`` is the article's id, or (when it cannot be computed) one derived from the file and the
-    location, so that a reject falls into exactly one split like any article.
+    location, so that a reject falls into exactly one split like any article (a duplicate: its
+    twin's). ``dropped`` marks an article set aside by rule, an empty one or a duplicate of one
+    already read: it is counted and reported like any reject but never stops a build.
     """
 
     id: str
@@ -137,12 +139,13 @@ class Reject:
     article: str | None
     line: int | None
     reason: str
+    dropped: bool = False  # set aside by rule (empty, or a duplicate of an article read), not a mistake
 
     def error(self) -> SourceError:
         return SourceError(self.file, self.article, self.line, self.reason)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "article": self.article, "line": self.line, "reason": self.reason}
+        return {"file": self.file, "article": self.article, "line": self.line, "reason": self.reason, "dropped": self.dropped}
 
 
 def article_id(relpath: str, raw: str) -> str:
@@ -430,8 +433,8 @@ def _is_empty(text: str) -> bool:
 
 
 def _read_text(item: InputFile) -> Iterator[Article | Reject]:
-    def reject(file: str, line: int | None, reason: str, article: str | None = None) -> Reject:
-        return Reject(article_id(item.relpath, f"\0{file}\0{line}"), file, article or item.relpath, line, reason)
+    def reject(file: str, line: int | None, reason: str, article: str | None = None, dropped: bool = False) -> Reject:
+        return Reject(article_id(item.relpath, f"\0{file}\0{line}"), file, article or item.relpath, line, reason, dropped)
 
     if item.kind == "orphan":
         yield reject(item.path, None, "a normalized file without its raw twin")
@@ -453,7 +456,7 @@ def _read_text(item: InputFile) -> Iterator[Article | Reject]:
         yield reject(item.path, None, "a raw file without its normalized twin")
         return
     if _is_empty(raw):
-        yield reject(item.path, 1, "empty article (no text in the raw file)")
+        yield reject(item.path, 1, "empty article (no text in the raw file)", dropped=True)
         return
     raw_lines = raw.count("\n") + 1
     if normalized is not None:
@@ -641,10 +644,10 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any]) ->
     checked_header = False
     file_problem: str | None = None
 
-    def reject(line: int | None, reason: str) -> Reject:
+    def reject(line: int | None, reason: str, dropped: bool = False) -> Reject:
         return Reject(
             article_id(item.relpath, f"\0{unit}\0{line}"), item.path, f"{unit} {line}" if line else None,
-            line or None, reason,
+            line or None, reason, dropped,
         )
 
     for line, record, problem in rows:
@@ -673,7 +676,7 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any]) ->
             continue
         raw = record.get(raw_column)
         if raw is None or (isinstance(raw, str) and _is_empty(raw)):
-            yield reject(line, f"empty article (no text in column {raw_column!r})")
+            yield reject(line, f"empty article (no text in column {raw_column!r})", dropped=True)
             continue
         if not isinstance(raw, str):
             yield reject(line, f"raw column {raw_column!r} holds {type(raw).__name__}, not text")
@@ -702,7 +705,8 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any]) ->
                 continue
         ident = article_id(item.relpath, raw)
         if ident in seen:
-            yield Reject(ident, item.path, f"{unit} {line}", line, f"duplicate id {ident}: the same article as {unit} {seen[ident]}")
+            yield Reject(ident, item.path, f"{unit} {line}", line,
+                         f"duplicate id {ident}: the same article as {unit} {seen[ident]}", dropped=True)
             continue
         seen[ident] = line
         yield Article(ident, raw, normalized, item.relpath, metadata, line)

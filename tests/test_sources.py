@@ -24,7 +24,7 @@ from newspairs.sources import (
     scan_metadata,
     split_of,
 )
-from pairs import ARTICLES, BAD_INPUTS, isot_rows, tabular_records, write_csv, write_jsonl, write_pairs, write_parquet
+from pairs import ARTICLES, BAD_INPUTS, DROPPED_INPUTS, isot_rows, tabular_records, write_csv, write_jsonl, write_pairs, write_parquet
 
 RATIOS = (("train", 0.8), ("validation", 0.1), ("test", 0.1))
 
@@ -181,7 +181,7 @@ class TestTabular:
 
 
 class TestBadInput:
-    @pytest.mark.parametrize("make", BAD_INPUTS)
+    @pytest.mark.parametrize("make", BAD_INPUTS + DROPPED_INPUTS)
     def test_each_bad_article_is_one_reject_naming_file_article_and_line(self, tmp_path, make):
         source, article, line, reason = make(tmp_path)
         entries = read_all(source)
@@ -198,7 +198,7 @@ class TestBadInput:
         if line is not None:
             assert f"line {line}" in str(error)
 
-    @pytest.mark.parametrize("make", BAD_INPUTS)
+    @pytest.mark.parametrize("make", BAD_INPUTS + DROPPED_INPUTS)
     def test_the_good_articles_beside_a_bad_one_are_still_read(self, tmp_path, make):
         source, *_ = make(tmp_path)
         entries = read_all(source)
@@ -526,3 +526,38 @@ def test_the_docs_state_the_rules_the_code_keeps():
     assert f"{sources.HASHED_FILE_BYTES >> 20} MiB (`HASHED_FILE_BYTES`)" in text
     assert all(marker in text for marker in sources.OUTPUT_MARKERS)
     assert "<config>/<digest>/<split>-NNNNN-of-NNNNN.parquet" in text
+
+
+class TestDroppedArticles:
+    """Class: an empty article and a duplicate of one already read (real ISOT files hold both) are set
+    aside by rule, not by mistake: each is a reject in the report and the summary, the build goes on
+    with the default options, and every input row stays accounted for."""
+
+    @pytest.mark.parametrize("make", DROPPED_INPUTS)
+    def test_a_dropped_article_does_not_stop_a_default_build(self, tmp_path, make):
+        from newspairs.builder import prepare
+
+        source, article, line, reason = make(tmp_path)
+        (reject,) = [entry for entry in read_all(source) if isinstance(entry, Reject)]
+        assert reject.dropped
+        report = prepare(source, split_ratios=(1, 0, 0)).report()
+        assert report.rejected == 1 and report.reconciles and re.search(reason, report.rejects[0]["reason"])
+
+    def test_isot_files_with_duplicate_and_empty_texts_load_with_the_default_options(self, tmp_path):
+        from newspairs.builder import load, prepare
+
+        rows = isot_rows()
+        rows = [*rows, ["Title only", "", "politicsNews", "May 10, 2021"], [rows[0][0] + " (again)", rows[0][1], "worldnews", "May 11, 2021"]]
+        write_csv(tmp_path / "isot" / "True.csv", ["title", "text", "subject", "date"], rows)
+        write_csv(tmp_path / "isot" / "Fake.csv", ["title", "text", "subject", "date"], isot_rows()[:2])
+        report = prepare(tmp_path / "isot").report()
+        assert (report.read, report.written, report.rejected) == (7, 5, 2) and report.reconciles
+        assert sorted(reject["line"] for reject in report.rejects) == [5, 6]
+        assert sum(len(split) for split in load(tmp_path / "isot").values()) == 5
+
+    def test_a_mistake_still_stops_a_default_build(self, tmp_path):
+        from newspairs.builder import load
+
+        path = write_jsonl(tmp_path / "t.jsonl", [{"raw": "One."}, {"text": "no raw key"}])
+        with pytest.raises(SourceError, match="line 2: no raw key"):
+            load(path)
