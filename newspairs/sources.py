@@ -49,6 +49,7 @@ ISOT_LABELS = ("Fake", "True")  # ClassLabel order: 0 = Fake, 1 = True
 
 TABULAR_KINDS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 TEXT_SUFFIX = ".txt"
+TEXT_ARTICLES = ("file", "blank-line")  # a .txt file is one article, or many separated by blank lines
 
 # The manifest of an export (`newspairs.export`) and the stamp every newspairs artifact carries:
 # a folder holding one is newspairs' output, never read as a source.
@@ -100,16 +101,24 @@ class InputFile:
 
 @dataclass(frozen=True)
 class ReadOptions:
-    """How tabular files name their sides.
+    """How tabular files name their sides, and how many articles a text file holds.
 
     Args:
         raw_column (`str`, defaults to ``"raw"``): column holding the raw article (ISOT files: ``text``).
         normalized_column (`str`, defaults to ``"normalized"``): column holding the stored normalized
             side; a file without it, or a null cell, has no normalized side.
+        text_articles (`str`, defaults to ``"file"``): ``"file"``, one article per ``.txt`` file;
+            ``"blank-line"``, many, separated by one or more blank (whitespace-only) lines, each with
+            its own id and the line it starts on (a pair's twin is split alike).
     """
 
     raw_column: str = "raw"
     normalized_column: str = "normalized"
+    text_articles: str = "file"
+
+    def __post_init__(self) -> None:
+        if self.text_articles not in TEXT_ARTICLES:
+            raise ValueError(f"text_articles must be one of {TEXT_ARTICLES}, got {self.text_articles!r}")
 
 
 @dataclass
@@ -432,7 +441,7 @@ def _is_empty(text: str) -> bool:
     return not text.strip()
 
 
-def _read_text(item: InputFile) -> Iterator[Article | Reject]:
+def _read_text(item: InputFile, text_articles: str = "file") -> Iterator[Article | Reject]:
     def reject(file: str, line: int | None, reason: str, article: str | None = None, dropped: bool = False) -> Reject:
         return Reject(article_id(item.relpath, f"\0{file}\0{line}"), file, article or item.relpath, line, reason, dropped)
 
@@ -458,6 +467,9 @@ def _read_text(item: InputFile) -> Iterator[Article | Reject]:
     if _is_empty(raw):
         yield reject(item.path, 1, "empty article (no text in the raw file)", dropped=True)
         return
+    if text_articles == "blank-line":
+        yield from _blank_line_articles(item, raw, normalized, reject)
+        return
     raw_lines = raw.count("\n") + 1
     if normalized is not None:
         normalized_lines = normalized.count("\n") + 1
@@ -469,6 +481,45 @@ def _read_text(item: InputFile) -> Iterator[Article | Reject]:
             )
             return
     yield Article(article_id(item.relpath, raw), raw, normalized, item.relpath, {}, None)
+
+
+def _paragraphs(text: str) -> list[tuple[int, str]]:
+    """(first line, text) of each run of non-blank lines: the articles of a blank-line separated file."""
+    found, current, start = [], [], 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            if not current:
+                start = number
+            current.append(line)
+        elif current:
+            found.append((start, "\n".join(current)))
+            current = []
+    if current:
+        found.append((start, "\n".join(current)))
+    return found
+
+
+def _blank_line_articles(item: InputFile, raw: str, normalized: str | None, reject) -> Iterator[Article | Reject]:
+    """The articles of a text file (and its twin) separated by blank lines; a duplicate is dropped."""
+    raws = _paragraphs(raw)
+    twins: list[tuple[int, str | None]] = _paragraphs(normalized) if normalized is not None else [(s, None) for s, _ in raws]
+    shape = lambda paragraphs: [(start, (text or "").count("\n")) for start, text in paragraphs]  # noqa: E731
+    aligned = len(raws)
+    if normalized is not None and shape(raws) != shape(twins):
+        aligned = next(i for i, (a, b) in enumerate(zip(shape(raws), shape(twins) + [None] * len(raws))) if a != b)
+    seen: dict[str, int] = {}
+    for index, ((line, text), (_, twin)) in enumerate(zip(raws, twins + [(0, None)] * len(raws))):
+        if index >= aligned:
+            yield reject(item.path, line, f"its normalized twin {item.twin} has other blank lines from here: "
+                         "articles no longer line up", article=f"{item.relpath} line {line}")
+            continue
+        ident = article_id(item.relpath, text)
+        if ident in seen:
+            yield Reject(ident, item.path, f"{item.relpath} line {line}", line,
+                         f"duplicate id {ident}: the same article as line {seen[ident]}", dropped=True)
+            continue
+        seen[ident] = line
+        yield Article(ident, text, twin, item.relpath, {}, line)
 
 
 @contextmanager
@@ -718,7 +769,7 @@ def read_input(item: InputFile, options: ReadOptions = ReadOptions(), types: dic
     ``types`` (from `scan_metadata`) gives JSON lines' metadata columns their inferred types.
     """
     if item.kind in ("pair", "text", "orphan", "foreign"):
-        yield from _read_text(item)
+        yield from _read_text(item, options.text_articles)
     else:
         yield from _read_table(item, options, types or {})
 

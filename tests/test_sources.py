@@ -561,3 +561,41 @@ class TestDroppedArticles:
         path = write_jsonl(tmp_path / "t.jsonl", [{"raw": "One."}, {"text": "no raw key"}])
         with pytest.raises(SourceError, match="line 2: no raw key"):
             load(path)
+
+
+class TestBlankLineArticles:
+    """Class: with ``text_articles="blank-line"`` a .txt file holds many articles separated by blank
+    lines, each with its own id (file + raw text), its first line, and its share of the pair's twin."""
+
+    TEXT = "First story, line one.\nLine two.\n\n\n  \nSecond story.\n\nThird story.\n"
+
+    def test_a_raw_file_is_split_at_blank_lines(self, tmp_path):
+        path = tmp_path / "many.txt"
+        path.write_text(self.TEXT, encoding="utf-8")
+        options = ReadOptions(text_articles="blank-line")
+        entries = [entry for item in resolve_source(path) for entry in read_input(item, options)]
+        assert [(entry.raw, entry.line) for entry in entries] == [
+            ("First story, line one.\nLine two.", 1), ("Second story.", 6), ("Third story.", 8)]
+        assert [entry.id for entry in entries] == [article_id("many.txt", entry.raw) for entry in entries]
+        assert [entry.raw for entry in read_all(path)] == [self.TEXT.rstrip("\n")]  # the default: one article per file
+
+    def test_a_pair_is_split_alike_and_a_repeated_article_is_dropped(self, tmp_path):
+        write_pairs(tmp_path / "c", {"many.txt": self.TEXT + "\nSecond story.\n"})
+        options = ReadOptions(text_articles="blank-line")
+        entries = [entry for item in resolve_source(tmp_path / "c") for entry in read_input(item, options)]
+        articles = [entry for entry in entries if isinstance(entry, Article)]
+        assert [entry.normalized for entry in articles] == [newspairs.normalize(entry.raw) for entry in articles]
+        assert len(articles) == 3
+        (dropped,) = [entry for entry in entries if isinstance(entry, Reject)]
+        assert dropped.dropped and dropped.line == 10 and "duplicate id" in dropped.reason
+
+    def test_a_twin_whose_blank_lines_differ_rejects_each_article_from_there(self, tmp_path):
+        write_pairs(tmp_path / "c", {"many.txt": self.TEXT})
+        (tmp_path / "c" / "normalized" / "many.txt").write_text("first story , line one .\nline two .\n\n\n\nsecond story .\nthird story .\n\n")
+        options = ReadOptions(text_articles="blank-line")
+        entries = [entry for item in resolve_source(tmp_path / "c") for entry in read_input(item, options)]
+        assert [(type(entry).__name__, entry.line) for entry in entries] == [("Article", 1), ("Reject", 6), ("Reject", 8)]
+
+    def test_an_unknown_mode_is_a_value_error(self):
+        with pytest.raises(ValueError, match="text_articles must be one of"):
+            ReadOptions(text_articles="paragraph")
