@@ -249,34 +249,39 @@ def _install(staging: Path, out: Path, written: list[str]) -> None:
     _remove_files(staging, written)
 
 
-def _relative_names(source: Any) -> dict[str, str]:
-    """Each input file's path -> its path relative to its source entry (a pair's twin: under normalized/)."""
-    names = {}
+def _relative_names(source: Any) -> dict[str, tuple[str, ...]]:
+    """Each input file's path -> (its path relative to its source entry, and for a pair its twin's path
+    and the twin's relative path under normalized/)."""
+    names: dict[str, tuple[str, ...]] = {}
     for item in resolve_source(source):
-        names[item.path] = item.relpath
+        names[item.path] = (item.relpath,)
         if item.twin is not None:
             raw_parts, twin_parts = Path(item.path).parts, Path(item.twin).parts
             common = 0  # the file's name under raw/ and normalized/: their common trailing parts
             while common < min(len(raw_parts), len(twin_parts)) - 1 and raw_parts[-1 - common] == twin_parts[-1 - common]:
                 common += 1
             prefix = Path(item.relpath).parts[: -common - 1]
-            names[item.twin] = Path(*prefix, twin_parts[-common - 1], *twin_parts[len(twin_parts) - common:]).as_posix()
+            twin = Path(*prefix, twin_parts[-common - 1], *twin_parts[len(twin_parts) - common:]).as_posix()
+            names[item.path] = (item.relpath, item.twin, twin)
+            names[item.twin] = (twin,)
     return names
 
 
 def _portable_reports(reports: dict[str, BuildReport], source: Any) -> dict[str, Any]:
     """The reports as the export writes them: files named relative to the source, as the ids are,
-    never by this machine's paths (also where a reason quotes one)."""
+    never by this machine's paths (also where a reason quotes a pair's twin)."""
     names = _relative_names(source)
-    by_length = sorted(names, key=len, reverse=True)
     portable = {}
     for config, report in reports.items():
         data = report.to_dict()
         for reject in data["rejects"]:
-            reject["file"] = names.get(reject["file"], Path(reject["file"]).name)
-            for path in by_length:
-                if path in reject["reason"]:
-                    reject["reason"] = reject["reason"].replace(path, names[path])
+            known = names.get(reject["file"])
+            if known is None:
+                reject["file"] = Path(reject["file"]).name
+                continue
+            reject["file"] = known[0]
+            if len(known) == 3:
+                reject["reason"] = reject["reason"].replace(known[1], known[2])
         portable[config] = data
     return portable
 
