@@ -100,12 +100,17 @@ class LocalFile:
 
 
 def repository_files(folder: str | os.PathLike) -> list[LocalFile]:
-    """Every file of a repository folder, sorted by path in the repository."""
+    """The files of a repository folder, sorted by path in the repository: those its manifest
+    (`EXPORT_MANIFEST`) lists and the manifest itself, so a build into a git clone of the repository
+    never uploads the clone's ``.git`` or files newspairs did not write; without a manifest, every file."""
     folder = Path(folder)
-    return sorted(
-        (LocalFile.of(folder, path) for path in folder.rglob("*") if path.is_file()),
-        key=lambda item: item.path_in_repo,
-    )
+    manifest = folder / EXPORT_MANIFEST
+    if manifest.is_file():
+        listed = [*json.loads(manifest.read_text(encoding="utf-8"))["files"], EXPORT_MANIFEST]
+        paths = [folder / name for name in listed if (folder / name).is_file()]
+    else:
+        paths = [path for path in folder.rglob("*") if path.is_file()]
+    return sorted((LocalFile.of(folder, path) for path in paths), key=lambda item: item.path_in_repo)
 
 
 def plan_commits(

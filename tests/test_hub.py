@@ -187,6 +187,20 @@ def test_a_dry_run_into_its_own_earlier_output_replaces_it(tmp_path):
     assert first.files != second.files and not (tmp_path / "out" / "raw").exists()
 
 
+def test_the_repository_is_what_newspairs_wrote_not_a_clones_other_files(tmp_path):
+    """Class: a repository folder's files are those its manifest lists: a build into a git clone of the
+    published repository keeps .git and LICENSE there, and neither is uploaded nor planned."""
+    build_offline(tmp_path / "clone", tmp_path / "cache", configs=["raw"])
+    (tmp_path / "clone" / ".git").mkdir()
+    (tmp_path / "clone" / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (tmp_path / "clone" / "LICENSE").write_text("CC-BY-4.0")
+    build = build_offline(tmp_path / "clone", tmp_path / "cache", configs=["lines"])
+    assert (tmp_path / "clone" / ".git" / "HEAD").is_file() and (tmp_path / "clone" / "LICENSE").is_file()
+    names = [item.path_in_repo for item in repository_files(tmp_path / "clone")]
+    assert sorted(names) == sorted(build.files) and not [name for name in names if name.startswith(".git/") or name == "LICENSE"]
+    assert all(name.startswith("lines/") for name in names if name.endswith(".parquet"))
+
+
 class TestPlan:
     @staticmethod
     def files(*sizes: int, final: int = 2) -> list[LocalFile]:
