@@ -26,6 +26,7 @@ article's raw text gives it a new id.
 from __future__ import annotations
 
 import csv
+import fnmatch
 import glob
 import hashlib
 import json
@@ -294,6 +295,31 @@ def _split_glob(pattern: str) -> tuple[Path, str]:
     return fixed, ""
 
 
+def _glob_matches(pattern: tuple[str, ...], parts: tuple[str, ...]) -> bool:
+    """Whether a relative path's parts match a glob's parts, ``**`` being zero or more folders."""
+    if not pattern:
+        return not parts
+    if pattern[0] == "**":
+        return any(_glob_matches(pattern[1:], parts[index:]) for index in range(len(parts) + 1))
+    return bool(parts) and fnmatch.fnmatchcase(parts[0], pattern[0]) and _glob_matches(pattern[1:], parts[1:])
+
+
+def _recursive_glob(fixed: Path, pattern: tuple[str, ...]) -> list[str]:
+    """What a ``**`` glob under ``fixed`` matches (folders and files, hidden names skipped), links
+    followed without visiting a real folder twice."""
+    visited = _ancestors(fixed)
+    if not _first_visit(fixed, visited):
+        return []
+    matches = [str(fixed)] if _glob_matches(pattern, ()) else []
+    for root, dirs, files in os.walk(fixed, followlinks=True):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and _first_visit(Path(root) / d, visited))
+        for name in [*dirs, *(f for f in sorted(files) if not f.startswith("."))]:
+            path = Path(root) / name
+            if _glob_matches(pattern, path.relative_to(fixed).parts):
+                matches.append(str(path))
+    return sorted(matches)
+
+
 def _entry_inputs(entry: str) -> list[InputFile]:
     path = Path(entry)
     if path.is_dir():
@@ -309,7 +335,10 @@ def _entry_inputs(entry: str) -> list[InputFile]:
         raise ValueError(f"{entry}: no such file or folder")
     # not a path: a glob, under its leading folders taken as they are named
     fixed, rest = _split_glob(entry)
-    matches = sorted(glob.glob(os.path.join(glob.escape(str(fixed)), rest), recursive=True))
+    if "**" in Path(rest).parts:  # glob.glob would follow a link loop without end: walk it ourselves
+        matches = _recursive_glob(fixed, Path(rest).parts)
+    else:
+        matches = sorted(glob.glob(os.path.join(glob.escape(str(fixed)), rest)))
     if not matches:
         raise ValueError(f"{entry}: the glob matches no file")
     found: list[InputFile] = []

@@ -293,6 +293,14 @@ class TestLinks:
         (tmp_path / "data" / "again").symlink_to("a")
         assert [entry.raw for entry in read_all(tmp_path / "data")] == ["Once."]
 
+    @pytest.mark.parametrize("pattern", ["data/**", "data/**/*.jsonl", "data/*/**/t.jsonl"])
+    def test_a_recursive_glob_over_a_link_loop_reads_each_file_once(self, tmp_path, monkeypatch, pattern):
+        monkeypatch.chdir(tmp_path)
+        write_jsonl(tmp_path / "data" / "a" / "t.jsonl", [{"raw": "Once."}])
+        (tmp_path / "data" / "a" / "back").symlink_to("..")
+        (tmp_path / "data" / "again").symlink_to("a")
+        assert [entry.raw for entry in read_all(pattern)] == ["Once."]
+
     def test_a_linked_folder_outside_is_read(self, tmp_path):
         write_jsonl(tmp_path / "elsewhere" / "t.jsonl", [{"raw": "Linked."}])
         (tmp_path / "data").mkdir()
