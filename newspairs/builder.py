@@ -326,7 +326,7 @@ def _accepted(entries, errors: str, stats: BuildReport, error_path: Optional[str
     for entry in entries:
         stats.read += 1
         if isinstance(entry, Reject):
-            if errors == "raise":
+            if errors == "raise" and not entry.dropped:  # a dropped article (empty, duplicate) is counted, never fatal
                 _record_error(error_path, entry)
                 raise entry.error()
             stats.rejected += 1

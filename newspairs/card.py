@@ -59,7 +59,8 @@ METADATA_DESCRIPTION = "metadata carried over from the source"
 KIND_LABELS = {
     "pair": "paired raw/normalized text files",
     "text": "raw text files",
-    "orphan": "raw text files without a normalized twin",
+    "orphan": "normalized text files without a raw twin (rejected)",
+    "foreign": "files of a paired folder that are not .txt (rejected)",
     "jsonl": "JSON lines files",
     "csv": "CSV files",
     "parquet": "Parquet files",
@@ -99,6 +100,9 @@ class CardOptions:
             raise ValueError(f"repo_id must be ORG/NAME, got {self.repo_id!r}")
         if not self.language:
             raise ValueError("language needs at least one language code")
+        for name, value in (("pretty_name", self.pretty_name), *(("language", code) for code in self.language)):
+            if value is not None and len(value.splitlines()) > 1:
+                raise ValueError(f"{name} must be one line (it is a title or a code in the card), got {value!r}")
 
     @property
     def title(self) -> str:
@@ -158,7 +162,9 @@ def example_row(folder: Path, config: str, split: str) -> dict[str, Any]:
     """The first row of a config's split, read from its first Parquet shard."""
     import pyarrow.parquet as pq
 
-    shards = sorted((folder / config).glob(f"{split}-*.parquet"))
+    from newspairs.export import shard_files
+
+    shards = shard_files(folder, config, split)
     if not shards:
         raise ValueError(f"{folder / config}: no Parquet shard for the split {split!r}")
     rows = pq.read_table(shards[0]).slice(0, 1).to_pylist()
@@ -367,8 +373,9 @@ def render_card(folder: str | Path, options: CardOptions, facts: CardFacts, *, t
         "citation": _citation(options),
     }
     text = template if template is not None else CARD_TEMPLATE.read_text(encoding="utf-8")
-    # checked without the example row: the data's own text may hold anything, "TODO" included
-    left = unfilled_parts(fill_template(text, {**values, "example_json": "{}"}))
+    # the template's own text is checked, not the values: a user's words and the data's text may hold
+    # anything, "TODO" included (fill_template already refuses a placeholder left without a value)
+    left = unfilled_parts(PLACEHOLDER.sub("", text))
     if left:
         raise ValueError(f"the rendered card still holds template fillers: {left[:3]}")
     return fill_template(text, values)

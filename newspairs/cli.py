@@ -372,10 +372,11 @@ def _add_num_proc(parser) -> None:
 
 
 def _fresh_demo_folder() -> str:
-    from newspairs.stamp import STAMP_FILENAME
+    from newspairs.sources import EXPORT_MANIFEST
 
+    # an earlier export (its manifest says what it wrote) may be replaced; any other folder is left alone
     candidate, number = Path("newspairs-demo"), 1
-    while candidate.exists() and any(candidate.iterdir()) and not (candidate / STAMP_FILENAME).is_file():
+    while candidate.exists() and any(candidate.iterdir()) and not (candidate / EXPORT_MANIFEST).is_file():
         number += 1
         candidate = Path(f"newspairs-demo-{number}")
     return str(candidate)
@@ -465,9 +466,10 @@ def _add_demo(subparsers) -> None:
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     """Build SOURCE and export it to OUT as Parquet shards plus a README.md card for datasets.load_dataset.
 
-    OUT gets <config>/<split>-NNNNN-of-NNNNN.parquet per config and split, README.md (YAML configs
-    and dataset_info), newspairs_stamp.json and newspairs_report.json (counts and rejects). OUT must
-    be absent, empty or a previous export. With --errors report, bad articles are set aside in the
+    OUT gets <config>/<digest>/<split>-NNNNN-of-NNNNN.parquet per config and split (<digest> names
+    the shards by their content), README.md (YAML configs and dataset_info), newspairs_stamp.json,
+    newspairs_report.json (counts and rejects) and newspairs_export.json (the files it wrote). OUT
+    must be absent, empty or a previous export, whose files alone it replaces. With --errors report, bad articles are set aside in the
     report and the build goes on; the summary reconciles read = written + rejected, and each
     rejected article is listed once.
 

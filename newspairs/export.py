@@ -6,7 +6,11 @@ The folder mirrors what ``push_to_hub`` writes, so the Hub helper can upload it 
     OUT/newspairs_stamp.json                        the normalization stamp (also under `newspairs_stamp` in the YAML)
     OUT/newspairs_sentences.json                    whether and by what sentences were split (also in the YAML)
     OUT/newspairs_report.json                       per config: articles read/written/rejected, the rejects
-    OUT/<config>/<split>-00000-of-00001.parquet     one or more shards per config and split
+                                                    (files named relative to the source, as the ids are)
+    OUT/newspairs_export.json                       the manifest: the files the export wrote (all a later one may replace)
+    OUT/<config>/<digest>/<split>-00000-of-00001.parquet
+                                                    one or more shards per config and split; <digest>
+                                                    names the config's shards by their content
 
 ``datasets.load_dataset(OUT)`` gives the ``articles`` config and ``load_dataset(OUT, "lines")`` the
 line pairs, row for row what `newspairs.load` gives, with no newspairs code and no network.
@@ -16,15 +20,19 @@ Public names (stable; the card/Hub helper calls them):
 - `export(source, out, *, configs=..., max_shard_size=..., card=None, ...) -> ExportResult`
 - `export_summary(out) -> dict[config, ConfigSummary]`: features and split sizes per config, read
   back from an exported folder's card (pure: reads files, builds nothing)
-- `card_data(infos, default=..., stamp=...) -> huggingface_hub.DatasetCardData`: the YAML part
+- `shard_files(out, config, split) -> list[Path]`: the shards the card names for a config's split
+- `card_data(infos, default=..., stamp=..., data_dirs=...) -> huggingface_hub.DatasetCardData`: the YAML part
 - `REPORT_FILENAME`, `DEFAULT_CARD_BODY`
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import os
 import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,9 +47,15 @@ from huggingface_hub import DatasetCard, DatasetCardData
 
 from newspairs import sentences
 from newspairs.builder import CONFIG_NAMES, BuildReport, prepare
+from newspairs.sources import EXPORT_MANIFEST, resolve_source
 from newspairs.stamp import STAMP_FILENAME, Stamp, normalization_stamp
 
 REPORT_FILENAME = "newspairs_report.json"
+DATA_DIR_DIGITS = 16  # hex digits of the content digest naming a config's shard folder
+# What the export wrote, relative to the folder: all a later export may replace or delete there.
+MANIFEST_FILENAME = EXPORT_MANIFEST
+# A staging folder is `.<out>.<random><suffix>` beside ``out``: made by one call, removed by it.
+STAGING_SUFFIX = ".newspairs-partial"
 CARD_FILENAME = "README.md"
 DEFAULT_MAX_SHARD_SIZE = "500MB"
 
@@ -102,12 +116,40 @@ def _write_split(dataset: datasets.Dataset, folder: Path, config: str, split: st
     return written
 
 
-def card_data(infos: dict[str, datasets.DatasetInfo], *, default: str = "articles", stamp: Optional[Stamp] = None) -> DatasetCardData:
-    """The card's YAML: ``configs`` (data_files per split, ``default: true``), ``dataset_info``, ``newspairs_stamp``."""
+def _seal_config(folder: Path, config: str, written: list[Path]) -> tuple[str, list[Path]]:
+    """Move a config's shards into ``<config>/<digest>/``, the digest naming their content.
+
+    The card's ``data_files`` name that folder alone, so a repository holding an earlier upload's
+    shards beside these (mid-upload, or after a failed last commit) is read as one set or the other,
+    never both; unchanged data keeps its names, so a re-upload skips it.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(written):
+        digest.update(f"{path.name}\0{hashlib.sha256(path.read_bytes()).hexdigest()}\n".encode())
+    data_dir = digest.hexdigest()[:DATA_DIR_DIGITS]
+    (folder / config / data_dir).mkdir(parents=True)
+    sealed = []
+    for path in written:
+        target = folder / config / data_dir / path.name
+        path.rename(target)
+        sealed.append(target)
+    return data_dir, sealed
+
+
+def card_data(
+    infos: dict[str, datasets.DatasetInfo], *, default: str = "articles", stamp: Optional[Stamp] = None,
+    data_dirs: Optional[dict[str, str]] = None,
+) -> DatasetCardData:
+    """The card's YAML: ``configs`` (data_files per split, ``default: true``), ``dataset_info``, ``newspairs_stamp``.
+
+    ``data_dirs`` names each config's shard folder under ``<config>/`` (`export` writes one, named by
+    the shards' content); without it, the shards are ``<config>/<split>-*``.
+    """
     data = DatasetCardData()
+    folders = {name: f"{name}/{data_dirs[name]}" if data_dirs else name for name in infos}
     configs = {
         name: {
-            "data_files": [{"split": split, "path": f"{name}/{split}-*"} for split in info.splits],
+            "data_files": [{"split": split, "path": f"{folders[name]}/{split}-*"} for split in info.splits],
             **({"default": True} if name == default else {}),
         }
         for name, info in infos.items()
@@ -119,18 +161,131 @@ def card_data(infos: dict[str, datasets.DatasetInfo], *, default: str = "article
     return data
 
 
-def _prepare_out(out: Path) -> Path:
-    """A fresh staging folder beside ``out``; ``out`` itself must be absent, empty or a previous export."""
-    if out.exists():
-        if not out.is_dir():
-            raise ValueError(f"{out}: exists and is not a folder")
-        if any(out.iterdir()) and not (out / STAMP_FILENAME).is_file():
-            raise ValueError(f"{out}: the folder is not empty and is not a newspairs export; choose another")
-    staging = out.with_name(out.name + ".partial")
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
-    return staging
+def read_manifest(out: Path) -> Optional[list[str]]:
+    """The files an earlier export (or `newspairs.hub`'s repository build) wrote into ``out``, or None."""
+    path = out / MANIFEST_FILENAME
+    if not path.is_file():
+        return None
+    try:
+        files = json.loads(path.read_text(encoding="utf-8"))["files"]
+    except (ValueError, KeyError, TypeError):
+        raise ValueError(f"{path}: not a readable export manifest; move {out} aside or choose another folder") from None
+    return [str(name) for name in files]
+
+
+def write_manifest(out: Path, files: Sequence[str]) -> None:
+    """Record ``files`` (relative to ``out``) as what newspairs wrote there: what a later export may replace."""
+    data = {"written_by": "newspairs", "files": sorted(set(files) - {MANIFEST_FILENAME})}
+    (out / MANIFEST_FILENAME).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+
+def _folder_files(folder: Path) -> set[str]:
+    """Every file under ``folder`` (hidden ones included), relative to it; links are not followed."""
+    found = set()
+    for root, _, files in os.walk(folder):
+        for name in files:
+            found.add((Path(root) / name).relative_to(folder).as_posix())
+    return found
+
+
+def _check_out(out: Path) -> tuple[set[str], set[str]]:
+    """What of ``out`` an earlier export wrote, and what else it holds; a `ValueError` when it may not be written."""
+    if not out.exists():
+        return set(), set()
+    if not out.is_dir():
+        raise ValueError(f"{out}: exists and is not a folder")
+    present = _folder_files(out)
+    listed = read_manifest(out)
+    if listed is None:
+        if present:
+            raise ValueError(
+                f"{out}: the folder is not empty and was not written by a newspairs export "
+                f"(no {MANIFEST_FILENAME}); choose another"
+            )
+        return set(), set()
+    ours = (set(listed) | {MANIFEST_FILENAME}) & present
+    return ours, present - ours
+
+
+def _remove_files(root: Path, files: Sequence[str]) -> None:
+    """Delete ``files`` (relative to ``root``), then the folders they leave empty; nothing else."""
+    folders = set()
+    for name in files:
+        path = root / name
+        if path.is_file() or path.is_symlink():
+            path.unlink()
+        folders.update(parent for parent in path.parents if parent != root and root in parent.parents)
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        try:
+            folder.rmdir()
+        except OSError:  # not empty: holds something that is not ours
+            pass
+
+
+def _install(staging: Path, out: Path, written: list[str]) -> None:
+    """Put the staged export in place of ``out``, replacing only what an earlier export wrote there.
+
+    ``out`` holding nothing else is swapped for the staging folder at once; otherwise (a git clone
+    of the published repository, say) each file is moved in and the earlier export's files that the
+    new one lacks are deleted, leaving what newspairs did not write as it was.
+    """
+    ours, others = _check_out(out)
+    clash = sorted(others & set(written))
+    if clash:
+        raise ValueError(f"{out}: would replace {', '.join(clash[:3])}, which no newspairs export wrote; move it aside")
+    if not out.exists():
+        staging.rename(out)
+        return
+    if not others:
+        retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=STAGING_SUFFIX, dir=out.parent))
+        retired.rmdir()
+        out.rename(retired)
+        staging.rename(out)
+        _remove_files(retired, sorted(ours))
+        retired.rmdir()  # holds only what the earlier export wrote, checked above
+        return
+    for name in written:
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / name, out / name)
+    _remove_files(out, sorted(ours - set(written)))
+    _remove_files(staging, written)
+
+
+def _relative_names(source: Any) -> dict[str, tuple[str, ...]]:
+    """Each input file's path -> (its path relative to its source entry, and for a pair its twin's path
+    and the twin's relative path under normalized/)."""
+    names: dict[str, tuple[str, ...]] = {}
+    for item in resolve_source(source):
+        names[item.path] = (item.relpath,)
+        if item.twin is not None:
+            raw_parts, twin_parts = Path(item.path).parts, Path(item.twin).parts
+            common = 0  # the file's name under raw/ and normalized/: their common trailing parts
+            while common < min(len(raw_parts), len(twin_parts)) - 1 and raw_parts[-1 - common] == twin_parts[-1 - common]:
+                common += 1
+            prefix = Path(item.relpath).parts[: -common - 1]
+            twin = Path(*prefix, twin_parts[-common - 1], *twin_parts[len(twin_parts) - common:]).as_posix()
+            names[item.path] = (item.relpath, item.twin, twin)
+            names[item.twin] = (twin,)
+    return names
+
+
+def _portable_reports(reports: dict[str, BuildReport], source: Any) -> dict[str, Any]:
+    """The reports as the export writes them: files named relative to the source, as the ids are,
+    never by this machine's paths (also where a reason quotes a pair's twin)."""
+    names = _relative_names(source)
+    portable = {}
+    for config, report in reports.items():
+        data = report.to_dict()
+        for reject in data["rejects"]:
+            known = names.get(reject["file"])
+            if known is None:
+                reject["file"] = Path(reject["file"]).name
+                continue
+            reject["file"] = known[0]
+            if len(known) == 3:
+                reject["reason"] = reject["reason"].replace(known[1], known[2])
+        portable[config] = data
+    return portable
 
 
 def export(
@@ -149,7 +304,8 @@ def export(
 
     ``card`` is the markdown body under the YAML (default: a short `DEFAULT_CARD_BODY`); the YAML
     is always written here. The first config is the default one of ``load_dataset(out)``.
-    ``out`` is replaced atomically: it must be absent, empty, or a previous newspairs export.
+    ``out`` must be absent, empty, or a previous newspairs export: only the files that export wrote
+    (its `MANIFEST_FILENAME`) are replaced or deleted; anything else in ``out`` is left as it was.
     """
     configs = list(configs)
     unknown = [name for name in configs if name not in CONFIG_NAMES]
@@ -157,21 +313,35 @@ def export(
         raise ValueError(f"configs must be among {CONFIG_NAMES}, got {configs!r}")
     out = Path(out)
     shard_bytes = convert_file_size_to_int(max_shard_size)
-    staging = _prepare_out(out)
+    _check_out(out)  # before the build: a folder that may not be written is refused at once
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=STAGING_SUFFIX, dir=out.parent))
     try:
         infos: dict[str, datasets.DatasetInfo] = {}
         reports: dict[str, BuildReport] = {}
         files: list[Path] = []
+        data_dirs: dict[str, str] = {}
         for name in configs:
             builder = prepare(source, name, num_proc=num_proc, errors=errors, cache_dir=cache_dir, **config_kwargs)
             reports[name] = builder.report()
             splits = SplitDict()
             download_size = 0
+            shards: list[Path] = []
             for split, split_info in builder.info.splits.items():
                 written = _write_split(builder.as_dataset(split), staging, name, split, shard_bytes)
-                files.extend(written)
+                shards.extend(written)
                 download_size += sum(path.stat().st_size for path in written)
                 splits.add(SplitInfo(name=split, num_bytes=split_info.num_bytes, num_examples=split_info.num_examples))
+            if not any(split.num_examples for split in splits.values()):
+                report = reports[name]
+                raise ValueError(
+                    f"{source if source is not None else 'the default data'}: no article to export "
+                    f"({report.read} read, {report.rejected} rejected"
+                    + (f"; the first: {report.rejects[0]['file']}: {report.rejects[0]['reason']}" if report.rejects else "")
+                    + "): nothing written"
+                )
+            data_dirs[name], sealed = _seal_config(staging, name, shards)
+            files.extend(sealed)
             infos[name] = datasets.DatasetInfo(
                 config_name=name,
                 features=builder.info.features,
@@ -181,20 +351,20 @@ def export(
             )
         stamp = normalization_stamp()
         body = card if card is not None else DEFAULT_CARD_BODY.format(where=out.name)
-        yaml = card_data(infos, default=configs[0], stamp=stamp)
+        yaml = card_data(infos, default=configs[0], stamp=stamp, data_dirs=data_dirs)
         yaml[sentences.CARD_KEY] = split = sentences.record(config_kwargs.get("sentences"))  # beside the stamp, always
         DatasetCard(f"---\n{yaml.to_yaml()}\n---\n\n{body}").save(staging / CARD_FILENAME)
         (staging / STAMP_FILENAME).write_text(stamp.to_json(), encoding="utf-8")
         (staging / sentences.SENTENCES_FILENAME).write_text(json.dumps(split, indent=2) + "\n", encoding="utf-8")
         (staging / REPORT_FILENAME).write_text(
-            json.dumps({name: report.to_dict() for name, report in reports.items()}, indent=2, ensure_ascii=False) + "\n",
-            encoding="utf-8",
+            json.dumps(_portable_reports(reports, source), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
-        if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
+        written = sorted(path.relative_to(staging).as_posix() for path in staging.rglob("*") if path.is_file())
+        write_manifest(staging, written)
+        written.append(MANIFEST_FILENAME)
+        _install(staging, out, written)
     finally:
-        if staging.exists():
+        if staging.exists():  # made by this call: it holds only what this call wrote
             shutil.rmtree(staging)
     summaries = {name: ConfigSummary(info.features, {s: i.num_examples for s, i in info.splits.items()}) for name, info in infos.items()}
     return ExportResult(
@@ -214,3 +384,19 @@ def export_summary(out: Any) -> dict[str, ConfigSummary]:
         name: ConfigSummary(info.features, {split: s.num_examples for split, s in (info.splits or {}).items()})
         for name, info in infos.items()
     }
+
+
+def shard_files(out: Any, config: str, split: str) -> list[Path]:
+    """The Parquet shards of ``config``'s ``split`` in an exported folder, as its card's ``data_files`` name them."""
+    path = Path(out) / CARD_FILENAME
+    if not path.is_file():
+        raise ValueError(f"{out}: no {CARD_FILENAME}; not a newspairs export")
+    configs = MetadataConfigs.from_dataset_card_data(DatasetCard.load(path).data)
+    if config not in configs:
+        raise ValueError(f"{path}: no config {config!r} (configs: {', '.join(configs)})")
+    patterns = [
+        pattern
+        for entry in configs[config].get("data_files", []) if entry.get("split") == split
+        for pattern in ([entry["path"]] if isinstance(entry["path"], str) else entry["path"])
+    ]
+    return sorted(match for pattern in patterns for match in Path(out).glob(pattern))

@@ -3,16 +3,20 @@
 The repository, exactly as ``newspairs publish --dry-run OUT`` writes it::
 
     README.md                                       the card (`newspairs.card`): Hub metadata, configs, dataset_info
-    <config>/<split>-NNNNN-of-NNNNN.parquet         the data (`newspairs.export`)
+    <config>/<digest>/<split>-NNNNN-of-NNNNN.parquet
+                                                    the data (`newspairs.export`), <digest> naming its content
     tokenizer.json, tokenizer_config.json,
     special_tokens_map.json                         the trained tokenizer (`newspairs.train`)
     newspairs_stamp.json                            the stamp shared by data and tokenizer
     newspairs_sentences.json                        whether and by what sentences were split (`newspairs.sentences`)
+    newspairs_export.json                           the files newspairs wrote (what a later build may replace)
 
 Uploading makes one commit per chunk of data files (at most ``max_commit_files`` files and
 ``max_commit_bytes`` bytes each) and a last commit with the card, the tokenizer and the stamp, so
 the card appears only once the data it describes is there; that last commit also deletes shards a
-previous publish left that the new data no longer has. Files already on the Hub with the same
+previous publish left that the new data no longer has. Readers never see a mix of the two: new
+shards land in folders named by their content, which only the new card names, so until the last
+commit (or after it failed) the repository reads as the earlier publish, and after it as the new one. Files already on the Hub with the same
 content (same size, and same sha256 for LFS files or git blob id for the others) are skipped, which
 is how a failed upload resumes: run it again. Transient Hub errors (429, 5xx, dropped connections)
 are retried with exponential backoff.
@@ -37,6 +41,7 @@ from tokenizers import Tokenizer
 
 from newspairs.card import CardFacts, CardOptions, render_card
 from newspairs.sentences import SENTENCES_FILENAME
+from newspairs.sources import EXPORT_MANIFEST
 from newspairs.stamp import STAMP_FILENAME, Stamp
 from newspairs.train import (
     TOKENIZER_FILES,
@@ -51,7 +56,7 @@ logger = logging.getLogger(__name__)
 REPO_TYPE = "dataset"
 CARD_FILENAME = "README.md"
 # The last commit: what describes the data, committed once the data is there.
-FINAL_FILES: tuple[str, ...] = (CARD_FILENAME, *TOKENIZER_FILES, SENTENCES_FILENAME)
+FINAL_FILES: tuple[str, ...] = (CARD_FILENAME, *TOKENIZER_FILES, SENTENCES_FILENAME, EXPORT_MANIFEST)
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 DEFAULT_COMMIT_FILES = 50
 DEFAULT_COMMIT_BYTES = 1 << 30  # 1 GiB: a failed commit re-sends at most this much
@@ -97,12 +102,17 @@ class LocalFile:
 
 
 def repository_files(folder: str | os.PathLike) -> list[LocalFile]:
-    """Every file of a repository folder, sorted by path in the repository."""
+    """The files of a repository folder, sorted by path in the repository: those its manifest
+    (`EXPORT_MANIFEST`) lists and the manifest itself, so a build into a git clone of the repository
+    never uploads the clone's ``.git`` or files newspairs did not write; without a manifest, every file."""
     folder = Path(folder)
-    return sorted(
-        (LocalFile.of(folder, path) for path in folder.rglob("*") if path.is_file()),
-        key=lambda item: item.path_in_repo,
-    )
+    manifest = folder / EXPORT_MANIFEST
+    if manifest.is_file():
+        listed = [*json.loads(manifest.read_text(encoding="utf-8"))["files"], EXPORT_MANIFEST]
+        paths = [folder / name for name in listed if (folder / name).is_file()]
+    else:
+        paths = [path for path in folder.rglob("*") if path.is_file()]
+    return sorted((LocalFile.of(folder, path) for path in paths), key=lambda item: item.path_in_repo)
 
 
 def plan_commits(
@@ -374,7 +384,7 @@ def build_repository(
     the card and not published (its rejects name local file paths).
     """
     from newspairs.builder import CONFIG_NAMES, NewsPairsConfig
-    from newspairs.export import DEFAULT_MAX_SHARD_SIZE, REPORT_FILENAME, export
+    from newspairs.export import DEFAULT_MAX_SHARD_SIZE, REPORT_FILENAME, export, read_manifest, write_manifest
     from newspairs.sources import resolve_source
 
     out = Path(out)
@@ -399,6 +409,8 @@ def build_repository(
     )
     card = render_card(out, options, facts)
     (out / CARD_FILENAME).write_text(card, encoding="utf-8")
+    # the tokenizer files are this build's too: a later build (or export) into ``out`` may replace them
+    write_manifest(out, [name for name in read_manifest(out) or () if name != REPORT_FILENAME] + list(TOKENIZER_FILES))
     return RepositoryBuild(
         folder=out,
         files=[item.path_in_repo for item in repository_files(out)],

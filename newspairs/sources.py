@@ -8,10 +8,11 @@ This module owns the input side of the loader and knows nothing of `datasets` wr
 - `scan_metadata(inputs, options)` gives the metadata columns and their `datasets` features;
 - `article_id(relpath, raw)` and `split_of(article_id, ratios)` are the stable id and split.
 
-Layouts (see the README's "Loading" section for examples):
+Layouts (docs/sources.md states the rules):
 
-1. paired text files: a folder holding ``raw/`` and ``normalized/`` with the same relative file
-   names, one article per file (a folder with ``raw/`` only, or a loose ``.txt`` file, is raw only);
+1. paired text files: a folder holding both ``raw/`` and ``normalized/`` with the same relative
+   file names, one article per file; any other folder (``raw/`` alone included) is walked and its
+   files read by kind, a loose ``.txt`` file being one raw-only article;
 2. tabular files, ``.jsonl``/``.json`` (JSON lines), ``.csv``, ``.parquet``: a raw column and an
    optional normalized column, other columns carried through as metadata;
 3. ISOT fake-news CSVs (header ``title,text,subject,date``): raw only, ``label`` from the file name.
@@ -25,17 +26,23 @@ article's raw text gives it a new id.
 from __future__ import annotations
 
 import csv
+import fnmatch
 import glob
 import hashlib
 import json
+import logging
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
 
 from newspairs.sentences import check as check_splitter, split_note, split_or_keep
+from newspairs.stamp import STAMP_FILENAME
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_DATA = Path(__file__).resolve().parent / "data" / "default"
 
@@ -44,14 +51,22 @@ ISOT_LABELS = ("Fake", "True")  # ClassLabel order: 0 = Fake, 1 = True
 
 TABULAR_KINDS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 TEXT_SUFFIX = ".txt"
+TEXT_ARTICLES = ("file", "blank-line")  # a .txt file is one article, or many separated by blank lines
+
+# The manifest of an export (`newspairs.export`) and the stamp every newspairs artifact carries:
+# a folder holding one is newspairs' output, never read as a source.
+EXPORT_MANIFEST = "newspairs_export.json"
+OUTPUT_MARKERS = (EXPORT_MANIFEST, STAMP_FILENAME)
 
 # Columns newspairs writes itself; a metadata column of the same name would be overwritten.
 RESERVED_COLUMNS = ("id", "raw", "normalized", "agrees", "source_file", "article_id", "line")
 
-# JSON lines: metadata types are inferred from this many records, like datasets' JSON loader does
-# from its first block; a later value that does not fit its column is rejected with the reason.
-JSON_TYPE_SAMPLE = 1000
-
+# The cache knows a file up to this size by its content (hashing it costs less than reading it for
+# the build), a larger one by its size, mtime, ctime and inode.
+HASHED_FILE_BYTES = 16 << 20
+INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
+CSV_FIELD_LIMIT = 1 << 30  # 1 GiB: one news body (a CSV field) can exceed the csv module's 128 KiB
+BOM = "\ufeff".encode()  # UTF-8's byte-order mark
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _SURROGATE = re.compile("[\udc80-\udcff]")
 
@@ -77,7 +92,8 @@ class SourceError(ValueError):
 @dataclass(frozen=True)
 class InputFile:
     """One input file: its kind (``pair``, ``text``, ``jsonl``, ``csv``, ``isot``, ``parquet``,
-    ``orphan``), where it is, its path relative to its source entry, and a pair's normalized twin."""
+    ``orphan``, or ``foreign``: not ``.txt`` in a paired folder), where it is, its path relative to
+    its source entry, and a pair's normalized twin."""
 
     kind: str
     path: str
@@ -87,7 +103,7 @@ class InputFile:
 
 @dataclass(frozen=True)
 class ReadOptions:
-    """How tabular files name their sides.
+    """How tabular files name their sides, and how many articles a text file holds.
 
     Args:
         raw_column (`str`, defaults to ``"raw"``): column holding the raw article (ISOT files: ``text``).
@@ -95,14 +111,20 @@ class ReadOptions:
             side; a file without it, or a null cell, has no normalized side.
         sentences (`str`, *optional*): split each article's raw text into sentences, one per line, with
             this splitter (``"punkt"``, see `newspairs.sentences`) before anything else; None: lines as given.
+        text_articles (`str`, defaults to ``"file"``): ``"file"``, one article per ``.txt`` file;
+            ``"blank-line"``, many, separated by one or more blank (whitespace-only) lines, each with
+            its own id and the line it starts on (a pair's twin is split alike).
     """
 
     raw_column: str = "raw"
     normalized_column: str = "normalized"
     sentences: str | None = None
+    text_articles: str = "file"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         check_splitter(self.sentences)  # an unknown name or a missing extra: a ValueError now, not per article
+        if self.text_articles not in TEXT_ARTICLES:
+            raise ValueError(f"text_articles must be one of {TEXT_ARTICLES}, got {self.text_articles!r}")
 
 
 @dataclass
@@ -122,7 +144,9 @@ class Reject:
     """An article that could not be read: the file, the article, the line, the reason.
 
     ``id`` is the article's id, or (when it cannot be computed) one derived from the file and the
-    location, so that a reject falls into exactly one split like any article.
+    location, so that a reject falls into exactly one split like any article (a duplicate: its
+    twin's). ``dropped`` marks an article set aside by rule, an empty one or a duplicate of one
+    already read: it is counted and reported like any reject but never stops a build.
     """
 
     id: str
@@ -130,12 +154,13 @@ class Reject:
     article: str | None
     line: int | None
     reason: str
+    dropped: bool = False  # set aside by rule (empty, or a duplicate of an article read), not a mistake
 
     def error(self) -> SourceError:
         return SourceError(self.file, self.article, self.line, self.reason)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "article": self.article, "line": self.line, "reason": self.reason}
+        return {"file": self.file, "article": self.article, "line": self.line, "reason": self.reason, "dropped": self.dropped}
 
 
 def article_id(relpath: str, raw: str) -> str:
@@ -161,9 +186,26 @@ def split_of(key: str, ratios: Sequence[tuple[str, float]]) -> str:
 # --- which files a source names ---------------------------------------------------------------
 
 
-def _visible_files(folder: Path) -> Iterator[Path]:
+def _first_visit(folder: Path, visited: set[str]) -> bool:
+    """Whether ``folder`` (a real folder, links resolved) is not yet in ``visited``; it is then added."""
+    real = os.path.realpath(folder)
+    if real in visited:
+        return False
+    visited.add(real)
+    return True
+
+
+def _ancestors(folder: Path) -> set[str]:
+    """The real folders above ``folder``: a link back to one of them is a loop, never followed."""
+    return {str(parent) for parent in Path(os.path.realpath(folder)).parents}
+
+
+def _visible_files(folder: Path, visited: set[str]) -> Iterator[Path]:
+    """The files under ``folder``, links followed, each real folder visited once, hidden names skipped."""
+    if not _first_visit(folder, visited):
+        return
     for root, dirs, files in os.walk(folder, followlinks=True):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and _first_visit(Path(root) / d, visited))
         for name in sorted(files):
             if not name.startswith("."):
                 yield Path(root) / name
@@ -179,23 +221,31 @@ def _classify(path: Path) -> str | None:
     return kind
 
 
+def _csv_lines(handle) -> Iterator[str]:
+    """A binary CSV file's lines, decoded as `_decode` does (a BOM dropped, bad bytes kept as surrogates)."""
+    return (_decode(data, first=number == 0) for number, data in enumerate(handle))
+
+
 def _csv_header(path: Path) -> tuple[str, ...] | None:
+    """The first record of a CSV file, read alone: a bad byte further down does not spoil it."""
     try:
-        with open(path, encoding="utf-8", newline="") as handle:
-            row = next(csv.reader(handle), None)
-    except (OSError, UnicodeDecodeError, csv.Error):
+        with open(path, "rb") as handle, _csv_field_limit():
+            row = next(csv.reader(_csv_lines(handle)), None)
+    except (OSError, csv.Error):
         return None  # unreadable: reported when the file is read
     return tuple(cell.strip() for cell in row) if row else None
 
 
-def _paired_inputs(folder: Path, prefix: str) -> Iterator[InputFile]:
-    raw_dir, normalized_dir = folder / "raw", folder / "normalized"
-    raw = {p.relative_to(raw_dir).as_posix(): p for p in _visible_files(raw_dir)}
-    if not normalized_dir.is_dir():  # raw only
-        for name, path in raw.items():
-            yield InputFile("text", str(path), f"{prefix}raw/{name}")
-        return
-    normalized = {p.relative_to(normalized_dir).as_posix(): p for p in _visible_files(normalized_dir)}
+def _paired_inputs(folder: Path, prefix: str, visited: set[str]) -> Iterator[InputFile]:
+    """The pairs of a paired folder; a file of either side that is not ``.txt`` is a ``foreign`` input (a reject)."""
+    sides = {}
+    for side in ("raw", "normalized"):
+        files = {p.relative_to(folder / side).as_posix(): p for p in _visible_files(folder / side, visited)}
+        for name, path in files.items():
+            if path.suffix.lower() != TEXT_SUFFIX:
+                yield InputFile("foreign", str(path), f"{prefix}{side}/{name}")
+        sides[side] = {name: path for name, path in files.items() if path.suffix.lower() == TEXT_SUFFIX}
+    raw, normalized = sides["raw"], sides["normalized"]
     for name in sorted(set(raw) | set(normalized)):
         if name not in raw:
             yield InputFile("orphan", str(normalized[name]), f"{prefix}normalized/{name}")
@@ -204,38 +254,78 @@ def _paired_inputs(folder: Path, prefix: str) -> Iterator[InputFile]:
             yield InputFile("pair", str(raw[name]), f"{prefix}raw/{name}", str(twin) if twin else None)
 
 
-def _folder_inputs(folder: Path, prefix: str = "") -> Iterator[InputFile]:
-    """A folder holding ``raw/`` is a paired folder; any other folder is walked, its files read by suffix."""
-    if (folder / "raw").is_dir():
-        yield from _paired_inputs(folder, prefix)
+def is_newspairs_output(folder: Path) -> bool:
+    """Whether ``folder`` is one newspairs wrote: an export, a Hub repository or a tokenizer folder."""
+    return any((folder / name).is_file() for name in OUTPUT_MARKERS)
+
+
+def _folder_inputs(folder: Path, prefix: str = "", visited: set[str] | None = None) -> Iterator[InputFile]:
+    """A folder holding ``raw/`` and ``normalized/`` is a paired folder; any other folder is walked, its
+    files read by suffix, except a folder newspairs wrote (skipped in a walk, an error when named).
+
+    Links are followed; ``visited`` (the real folders seen, and those above the walk) stops loops.
+    """
+    top = visited is None
+    visited = _ancestors(folder) if visited is None else visited
+    if not _first_visit(folder, visited):
+        return
+    if is_newspairs_output(folder):
+        if top:
+            raise ValueError(
+                f"{folder}: a folder newspairs wrote (it holds {', '.join(OUTPUT_MARKERS)}), not a source: "
+                "an export loads with datasets.load_dataset(folder); name the files it was made from instead"
+            )
+        logger.warning("newspairs: %s is a newspairs export or tokenizer folder; its files are not read as input", folder)
+        return
+    if (folder / "raw").is_dir() and (folder / "normalized").is_dir():
+        yield from _paired_inputs(folder, prefix, visited)
         return
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
-            yield from _folder_inputs(entry, f"{prefix}{entry.name}/")
+            yield from _folder_inputs(entry, f"{prefix}{entry.name}/", visited)
         elif (kind := _classify(entry)) is not None:
             yield InputFile(kind, str(entry), f"{prefix}{entry.name}")
 
 
+def _split_glob(pattern: str) -> tuple[Path, str]:
+    """A glob's leading folders that exist as named (literal, whatever characters they hold), and the rest."""
+    parts = Path(pattern).parts
+    fixed = Path(".")
+    for index, part in enumerate(parts):
+        if _GLOB_CHARS.search(part) and not os.path.lexists(fixed / part):
+            return fixed, os.path.join(*parts[index:])
+        fixed = fixed / part if index else Path(part)
+    return fixed, ""
+
+
+def _glob_matches(pattern: tuple[str, ...], parts: tuple[str, ...]) -> bool:
+    """Whether a relative path's parts match a glob's parts, ``**`` being zero or more folders."""
+    if not pattern:
+        return not parts
+    if pattern[0] == "**":
+        return any(_glob_matches(pattern[1:], parts[index:]) for index in range(len(parts) + 1))
+    return bool(parts) and fnmatch.fnmatchcase(parts[0], pattern[0]) and _glob_matches(pattern[1:], parts[1:])
+
+
+def _recursive_glob(fixed: Path, pattern: tuple[str, ...]) -> list[str]:
+    """What a ``**`` glob under ``fixed`` matches (folders and files, hidden names skipped), links
+    followed without visiting a real folder twice."""
+    visited = _ancestors(fixed)
+    if not _first_visit(fixed, visited):
+        return []
+    matches = [str(fixed)] if _glob_matches(pattern, ()) else []
+    for root, dirs, files in os.walk(fixed, followlinks=True):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and _first_visit(Path(root) / d, visited))
+        for name in [*dirs, *(f for f in sorted(files) if not f.startswith("."))]:
+            path = Path(root) / name
+            if _glob_matches(pattern, path.relative_to(fixed).parts):
+                matches.append(str(path))
+    return sorted(matches)
+
+
 def _entry_inputs(entry: str) -> list[InputFile]:
-    if _GLOB_CHARS.search(entry):
-        matches = sorted(glob.glob(entry, recursive=True))
-        if not matches:
-            raise ValueError(f"{entry}: the glob matches no file")
-        leading = _leading_parts(entry)
-        fixed = Path(*leading) if leading else Path(".")
-        found: list[InputFile] = []
-        for match in matches:
-            path = Path(match)
-            if path.is_dir():
-                prefix = path.relative_to(fixed).as_posix() + "/" if path != fixed else ""
-                found.extend(_folder_inputs(path, prefix))
-            else:
-                kind = _classify(path)
-                if kind is not None:
-                    found.append(InputFile(kind, str(path), path.relative_to(fixed).as_posix()))
-        return found
     path = Path(entry)
     if path.is_dir():
         return list(_folder_inputs(path))
@@ -246,16 +336,46 @@ def _entry_inputs(entry: str) -> list[InputFile]:
                 f"{entry}: not a source layout newspairs reads (.txt, .jsonl, .json, .csv, .parquet, or a folder)"
             )
         return [InputFile(kind, str(path), path.name)]
-    raise ValueError(f"{entry}: no such file or folder")
+    if not _GLOB_CHARS.search(entry):
+        raise ValueError(f"{entry}: no such file or folder")
+    # not a path: a glob, under its leading folders taken as they are named
+    fixed, rest = _split_glob(entry)
+    if "**" in Path(rest).parts:  # glob.glob would follow a link loop without end: walk it ourselves
+        matches = _recursive_glob(fixed, Path(rest).parts)
+    else:
+        matches = sorted(glob.glob(os.path.join(glob.escape(str(fixed)), rest)))
+    if not matches:
+        raise ValueError(f"{entry}: the glob matches no file")
+    found: list[InputFile] = []
+    for match in matches:
+        path = Path(match)
+        if path.is_dir():
+            prefix = path.relative_to(fixed).as_posix() + "/" if path != fixed else ""
+            found.extend(_folder_inputs(path, prefix))
+        else:
+            kind = _classify(path)
+            if kind is not None:
+                found.append(InputFile(kind, str(path), path.relative_to(fixed).as_posix()))
+    return found
 
 
-def _leading_parts(pattern: str) -> list[str]:
-    parts = []
-    for part in Path(pattern).parts:
-        if _GLOB_CHARS.search(part):
-            break
-        parts.append(part)
-    return parts
+def _distinct(found: list[InputFile]) -> list[InputFile]:
+    """Each file once, as what it is, whichever entries named it and in whatever order.
+
+    A file is known by its real path. One that is a pair's normalized twin is never an article of its
+    own; one named both as a pair's raw side and as a loose file is the pair; one found under several
+    entries keeps its shortest relative path (so its id does not depend on the order of the entries).
+    """
+    twins = {os.path.realpath(item.twin) for item in found if item.twin is not None}
+    chosen: dict[str, tuple[tuple, InputFile]] = {}
+    for item in found:
+        real = os.path.realpath(item.path)
+        if real in twins and item.kind != "pair":
+            continue
+        rank = (item.kind != "pair", len(item.relpath), item.relpath, item.path)
+        if real not in chosen or rank < chosen[real][0]:
+            chosen[real] = (rank, item)
+    return sorted((item for _, item in chosen.values()), key=lambda item: (item.relpath, item.path))
 
 
 def resolve_source(source: Source = None) -> list[InputFile]:
@@ -272,13 +392,7 @@ def resolve_source(source: Source = None) -> list[InputFile]:
         entries = [os.fspath(entry) for entry in source]
         if not entries:
             raise ValueError("the source is an empty list")
-    inputs: list[InputFile] = []
-    listed: set[str] = set()
-    for entry in entries:
-        for item in _entry_inputs(entry):
-            if item.path not in listed:  # e.g. a recursive glob matching a folder and its files
-                listed.add(item.path)
-                inputs.append(item)
+    inputs = _distinct([item for entry in entries for item in _entry_inputs(entry)])
     if not inputs:
         raise ValueError(f"{', '.join(entries)}: no input file found (.txt, .jsonl, .json, .csv, .parquet)")
     seen: dict[str, str] = {}
@@ -292,25 +406,56 @@ def resolve_source(source: Source = None) -> list[InputFile]:
     return inputs
 
 
-def source_identity(inputs: Iterable[InputFile]) -> list[tuple[str, int, int]]:
-    """(path, size, mtime_ns) of every file read: a changed input invalidates a cached build."""
-    identity = []
+def file_identity(path: str) -> tuple[str, int, int, int, int]:
+    """(path, size, mtime_ns, ctime_ns, inode) of a file: a rewrite changes the ctime even when the
+    old mtime is put back (``cp -p``, ``rsync -t``, ``tar x``)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return (os.path.abspath(path), -1, -1, -1, -1)
+    return (os.path.abspath(path), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+def source_identity(inputs: Iterable[InputFile]) -> list[tuple]:
+    """What every file read holds, for the cache key: a changed input invalidates a cached build.
+
+    A file of up to `HASHED_FILE_BYTES` is known by its content (path, size, sha256): touching it
+    rebuilds nothing, rewriting it always does. A larger one is known by `file_identity` (size,
+    mtime, ctime, inode): a rewrite changes its ctime even when the old mtime is restored.
+    """
+    identity: list[tuple] = []
     for item in inputs:
         for path in (item.path, item.twin):
             if path is not None:
-                try:
-                    stat = os.stat(path)
-                    identity.append((os.path.abspath(path), stat.st_size, stat.st_mtime_ns))
-                except OSError:
-                    identity.append((os.path.abspath(path), -1, -1))
+                identity.append(_content_identity(path))
     return identity
+
+
+def _content_identity(path: str) -> tuple:
+    stat_identity = file_identity(path)
+    size = stat_identity[1]
+    if not 0 <= size <= HASHED_FILE_BYTES:
+        return stat_identity
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return stat_identity
+    return (stat_identity[0], size, digest.hexdigest())
 
 
 # --- what is in a file ------------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> str:
-    """UTF-8 with undecodable bytes kept as surrogates, so the reader can say on which line they are."""
+def _decode(data: bytes, first: bool = False) -> str:
+    """UTF-8 with undecodable bytes kept as surrogates, so the reader can say on which line they are.
+
+    ``first``: the data starts the file, so a byte-order mark there is dropped (it is not text).
+    """
+    if first and data.startswith(BOM):
+        data = data[len(BOM):]
     text = data.decode("utf-8", "surrogateescape")
     return text.replace("\r\n", "\n")
 
@@ -322,7 +467,7 @@ def _undecodable_line(text: str) -> int | None:
 
 def _read_text_file(path: str) -> str:
     with open(path, "rb") as handle:
-        text = _decode(handle.read())
+        text = _decode(handle.read(), first=True)
     return text[:-1] if text.endswith("\n") else text  # one final newline ends the file, not a line
 
 
@@ -331,11 +476,14 @@ def _is_empty(text: str) -> bool:
 
 
 def _read_text(item: InputFile, options: ReadOptions) -> Iterator[Article | Reject]:
-    def reject(file: str, line: int | None, reason: str, article: str | None = None) -> Reject:
-        return Reject(article_id(item.relpath, f"\0{file}\0{line}"), file, article or item.relpath, line, reason)
+    def reject(file: str, line: int | None, reason: str, article: str | None = None, dropped: bool = False) -> Reject:
+        return Reject(article_id(item.relpath, f"\0{file}\0{line}"), file, article or item.relpath, line, reason, dropped)
 
     if item.kind == "orphan":
         yield reject(item.path, None, "a normalized file without its raw twin")
+        return
+    if item.kind == "foreign":
+        yield reject(item.path, None, "not a .txt file: a paired folder's raw/ and normalized/ hold one .txt article per file")
         return
     try:
         raw = _read_text_file(item.path)
@@ -351,7 +499,10 @@ def _read_text(item: InputFile, options: ReadOptions) -> Iterator[Article | Reje
         yield reject(item.path, None, "a raw file without its normalized twin")
         return
     if _is_empty(raw):
-        yield reject(item.path, 1, "empty article (no text in the raw file)")
+        yield reject(item.path, 1, "empty article (no text in the raw file)", dropped=True)
+        return
+    if options.text_articles == "blank-line":
+        yield from _blank_line_articles(item, raw, normalized, reject, options)
         return
     raw = split_or_keep(raw, options.sentences)
     raw_lines = raw.count("\n") + 1
@@ -367,14 +518,71 @@ def _read_text(item: InputFile, options: ReadOptions) -> Iterator[Article | Reje
     yield Article(article_id(item.relpath, raw), raw, normalized, item.relpath, {}, None)
 
 
+def _paragraphs(text: str) -> list[tuple[int, str]]:
+    """(first line, text) of each run of non-blank lines: the articles of a blank-line separated file."""
+    found, current, start = [], [], 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            if not current:
+                start = number
+            current.append(line)
+        elif current:
+            found.append((start, "\n".join(current)))
+            current = []
+    if current:
+        found.append((start, "\n".join(current)))
+    return found
+
+
+def _blank_line_articles(
+    item: InputFile, raw: str, normalized: str | None, reject, options: ReadOptions
+) -> Iterator[Article | Reject]:
+    """The articles of a text file (and its twin) separated by blank lines; a duplicate is dropped."""
+    raws = _paragraphs(raw)
+    twins: list[tuple[int, str | None]] = _paragraphs(normalized) if normalized is not None else [(s, None) for s, _ in raws]
+    shape = lambda paragraphs: [(start, (text or "").count("\n")) for start, text in paragraphs]  # noqa: E731
+    aligned = len(raws)
+    if normalized is not None and shape(raws) != shape(twins):
+        aligned = next(i for i, (a, b) in enumerate(zip(shape(raws), shape(twins) + [None] * len(raws))) if a != b)
+    seen: dict[str, int] = {}
+    for index, ((line, text), (_, twin)) in enumerate(zip(raws, twins + [(0, None)] * len(raws))):
+        if index >= aligned:
+            yield reject(item.path, line, f"its normalized twin {item.twin} has other blank lines from here: "
+                         "articles no longer line up", article=f"{item.relpath} line {line}")
+            continue
+        text = split_or_keep(text, options.sentences)
+        if twin is not None and text.count("\n") != twin.count("\n"):
+            yield reject(item.path, line, f"raw has {text.count(chr(10)) + 1} lines{split_note(options.sentences)}, "
+                         f"its normalized twin {item.twin} has {twin.count(chr(10)) + 1}", article=f"{item.relpath} line {line}")
+            continue
+        ident = article_id(item.relpath, text)
+        if ident in seen:
+            yield Reject(ident, item.path, f"{item.relpath} line {line}", line,
+                         f"duplicate id {ident}: the same article as line {seen[ident]}", dropped=True)
+            continue
+        seen[ident] = line
+        yield Article(ident, text, twin, item.relpath, {}, line)
+
+
+@contextmanager
+def _csv_field_limit():
+    """The csv module's field size limit raised while newspairs reads (news bodies exceed its 128 KiB
+    default), and put back after: the limit is process-wide, and the caller's own CSV reading keeps its own."""
+    previous = csv.field_size_limit()
+    csv.field_size_limit(max(previous, CSV_FIELD_LIMIT))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
 def _rows_csv(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
     """(line, row, problem) per CSV row; line is where the row starts."""
-    csv.field_size_limit(max(csv.field_size_limit(), 1 << 30))  # news bodies exceed the 128 KiB default
     with open(item.path, "rb") as handle:
-        lines = (_decode(raw) for raw in handle)
-        reader = csv.reader(lines)
+        reader = csv.reader(_csv_lines(handle))
         try:
-            header = next(reader, None)
+            with _csv_field_limit():
+                header = next(reader, None)
         except csv.Error as error:
             yield 1, None, f"not a CSV file ({error})"
             return
@@ -384,7 +592,8 @@ def _rows_csv(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, str
         start = reader.line_num + 1
         while True:
             try:
-                row = next(reader)
+                with _csv_field_limit():  # around each row: the generator may pause between them
+                    row = next(reader)
             except StopIteration:
                 return
             except csv.Error as error:
@@ -400,10 +609,77 @@ def _rows_csv(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, str
             start = reader.line_num + 1
 
 
+def _rows_json_document(text: str) -> Iterator[tuple[int, dict[str, Any] | None, str | None]] | None:
+    """(line, record, problem) per record of a file that is one JSON document (an array of objects, or
+    one object), or None when the text is not one JSON document (then it is read as JSON lines)."""
+    body = text.lstrip()
+    if body.startswith("{"):
+        try:
+            record = json.loads(text)
+        except ValueError:
+            return None  # JSON lines, or a broken object: read line by line
+        if not isinstance(record, dict):
+            return None
+        first = text.count("\n", 0, len(text) - len(body)) + 1
+        problem = "not UTF-8 (undecodable bytes)" if _SURROGATE.search(text) else None
+        return iter([(first, None if problem else record, problem)])
+    if not body.startswith("["):
+        return None
+    return _json_array_records(text, len(text) - len(body))
+
+
+def _json_array_records(text: str, start: int) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+    decoder = json.JSONDecoder()
+    whitespace = re.compile(r"\s*")
+    line, counted = 1, 0
+
+    def line_at(position: int) -> int:
+        nonlocal line, counted
+        line += text.count("\n", counted, position)
+        counted = position
+        return line
+
+    position = whitespace.match(text, start + 1).end()
+    if text.startswith("]", position):
+        return
+    while True:
+        try:
+            value, end = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as error:
+            yield line_at(position), None, f"not a JSON document ({error.msg} at line {error.lineno} column {error.colno}); the rest of the file is unread"
+            return
+        except ValueError as error:  # e.g. an integer of more digits than Python converts
+            yield line_at(position), None, f"not a JSON document ({error}); the rest of the file is unread"
+            return
+        where = line_at(position)
+        if _SURROGATE.search(text, position, end):
+            yield where, None, "not UTF-8 (undecodable bytes)"
+        elif not isinstance(value, dict):
+            yield where, None, f"a JSON record must be an object, got {type(value).__name__}"
+        else:
+            yield where, value, None
+        position = whitespace.match(text, end).end()
+        if text.startswith(",", position):
+            position = whitespace.match(text, position + 1).end()
+        elif text.startswith("]", position) and not text[position + 1:].strip():
+            return
+        else:
+            yield line_at(position), None, f"not a JSON document (',' or ']' expected at line {line_at(position)}); the rest of the file is unread"
+            return
+
+
 def _rows_jsonl(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+    """(line, record, problem) per record: a ``.json`` file that is one JSON document gives its records
+    (as `datasets` reads it); any other JSON file is JSON lines, one record per line."""
+    if item.path.lower().endswith(".json"):
+        with open(item.path, "rb") as handle:
+            document = _rows_json_document(_decode(handle.read(), first=True))
+        if document is not None:
+            yield from document
+            return
     with open(item.path, "rb") as handle:
         for number, data in enumerate(handle, start=1):
-            text = _decode(data)
+            text = _decode(data, first=number == 1)
             if _undecodable_line(text) is not None:
                 yield number, None, "not UTF-8 (undecodable bytes)"
                 continue
@@ -413,6 +689,9 @@ def _rows_jsonl(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, s
                 record = json.loads(text)
             except json.JSONDecodeError as error:
                 yield number, None, f"not a JSON line ({error.msg} at column {error.colno})"
+                continue
+            except ValueError as error:  # e.g. an integer of more digits than Python converts
+                yield number, None, f"not a JSON line ({error})"
                 continue
             if not isinstance(record, dict):
                 yield number, None, f"a JSON line must hold an object, got {type(record).__name__}"
@@ -456,37 +735,48 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any]) ->
     unit = "row" if item.kind == "parquet" else "line"
     seen: dict[str, int] = {}
     checked_header = False
+    file_problem: str | None = None
 
-    def reject(line: int | None, reason: str) -> Reject:
+    def reject(line: int | None, reason: str, dropped: bool = False) -> Reject:
         return Reject(
             article_id(item.relpath, f"\0{unit}\0{line}"), item.path, f"{unit} {line}" if line else None,
-            line or None, reason,
+            line or None, reason, dropped,
         )
 
     for line, record, problem in rows:
         if problem is not None:
             yield reject(line, problem)
             continue
-        if not checked_header:
+        # a table's columns are the file's: a missing raw column or a clash rejects each of its rows;
+        # a JSON record's keys are its own
+        if not checked_header or item.kind == "jsonl":
             checked_header = True
-            if raw_column not in record:
-                yield reject(None, f"no raw column {raw_column!r} (columns: {', '.join(record)}); the whole file is rejected")
-                return
+            column = "key" if item.kind == "jsonl" else "column"
             clash = sorted(set(record) & set(RESERVED_COLUMNS) - {raw_column, normalized_column})
-            if clash:
-                yield reject(None, f"column {clash[0]!r} clashes with a column newspairs writes; rename it")
-                return
+            if raw_column not in record:
+                file_problem = f"no raw {column} {raw_column!r} ({column}s: {', '.join(record)})"
+            elif clash:
+                file_problem = f"{column} {clash[0]!r} clashes with a column newspairs writes; rename it"
+            else:
+                file_problem = None
+            if file_problem is not None and item.kind != "jsonl":
+                file_problem += "; every row of the file is rejected"
+        if file_problem is not None:
+            yield reject(line, file_problem)
+            continue
         if item.kind in ("csv", "isot") and any(_SURROGATE.search(value) for value in record.values()):
             yield reject(line, "not UTF-8 (undecodable bytes)")
             continue
         raw = record.get(raw_column)
         if raw is None or (isinstance(raw, str) and _is_empty(raw)):
-            yield reject(line, f"empty article (no text in column {raw_column!r})")
+            yield reject(line, f"empty article (no text in column {raw_column!r})", dropped=True)
             continue
         if not isinstance(raw, str):
             yield reject(line, f"raw column {raw_column!r} holds {type(raw).__name__}, not text")
             continue
         normalized = record.get(normalized_column) if normalized_column else None
+        if normalized == "" and item.kind == "csv":  # CSV has no null: an empty cell is no normalized side
+            normalized = None
         if normalized is not None and not isinstance(normalized, str):
             yield reject(line, f"normalized column {normalized_column!r} holds {type(normalized).__name__}, not text")
             continue
@@ -508,7 +798,8 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any]) ->
                 continue
         ident = article_id(item.relpath, raw)
         if ident in seen:
-            yield Reject(ident, item.path, f"{unit} {line}", line, f"duplicate id {ident}: the same article as {unit} {seen[ident]}")
+            yield Reject(ident, item.path, f"{unit} {line}", line,
+                         f"duplicate id {ident}: the same article as {unit} {seen[ident]}", dropped=True)
             continue
         seen[ident] = line
         yield Article(ident, raw, normalized, item.relpath, metadata, line)
@@ -519,7 +810,7 @@ def read_input(item: InputFile, options: ReadOptions = ReadOptions(), types: dic
 
     ``types`` (from `scan_metadata`) gives JSON lines' metadata columns their inferred types.
     """
-    if item.kind in ("pair", "text", "orphan"):
+    if item.kind in ("pair", "text", "orphan", "foreign"):
         yield from _read_text(item, options)
     else:
         yield from _read_table(item, options, types or {})
@@ -537,15 +828,29 @@ def isot_label(path: str) -> str | None:
 # --- metadata columns and their types ---------------------------------------------------------
 
 
-def _json_type(values: list[Any]) -> str:
-    present = [v for v in values if v is not None]
-    if present and all(isinstance(v, bool) for v in present):
+def _value_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
         return "bool"
-    if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    return "string"  # strings, and anything nested, carried as JSON text
+
+
+def _column_type(kinds: set[str]) -> str:
+    """A column's type from the kinds of all its values: one kind gives its type, ints with floats are
+    float64, any other mix is carried as JSON text."""
+    kinds = kinds - {"null"}
+    if kinds == {"bool"}:
+        return "bool"
+    if kinds == {"int"}:
         return "int64"
-    if present and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+    if kinds and kinds <= {"int", "float"}:
         return "float64"
-    return "string"  # strings, and anything nested or mixed, carried as JSON text
+    return "string"
 
 
 def coerce_json_value(value: Any, dtype: str | None, column: str) -> Any:
@@ -557,10 +862,16 @@ def coerce_json_value(value: Any, dtype: str | None, column: str) -> Any:
     if dtype == "bool" and isinstance(value, bool):
         return value
     if dtype == "int64" and isinstance(value, int) and not isinstance(value, bool):
+        if not INT64_MIN <= value <= INT64_MAX:
+            digits = str(value) if abs(value) < 10**40 else f"a {len(str(abs(value)))}-digit integer"
+            raise ValueError(f"column {column!r} holds {digits}, beyond int64 (its type)")
         return value
     if dtype == "float64" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    raise ValueError(f"column {column!r} holds {value!r}, not {dtype} (the type of its first {JSON_TYPE_SAMPLE} records)")
+        try:
+            return float(value)
+        except OverflowError:
+            raise ValueError(f"column {column!r} holds a number beyond float64 (its type): {str(value)[:20]}...") from None
+    raise ValueError(f"column {column!r} holds {value!r}, not {dtype} (the type of its other records)")
 
 
 def _columns_of(item: InputFile, options: ReadOptions) -> dict[str, Any]:
@@ -581,21 +892,50 @@ def _columns_of(item: InputFile, options: ReadOptions) -> dict[str, Any]:
             schema = _open_parquet(item.path).schema_arrow
         except ValueError:
             return {}
-        features = Features.from_arrow_schema(schema)
+        features = Features.from_arrow_schema(_plain_schema(schema))
         return {name: feature for name, feature in features.items() if name not in skip}
     if item.kind == "jsonl":
-        samples: dict[str, list[Any]] = {}
-        count = 0
+        return dict(_json_types(item, frozenset(skip)))
+    return {}
+
+
+_JSON_TYPES: dict[tuple, dict[str, str]] = {}  # (file identity, skipped columns) -> types: a file is parsed once per process
+
+
+def _json_types(item: InputFile, skip: frozenset[str]) -> dict[str, str]:
+    """The type of every metadata key of a JSON file, from all its records (a key may first appear in the last one)."""
+    key = (*file_identity(item.path), skip)
+    if key not in _JSON_TYPES:
+        kinds: dict[str, set[str]] = {}
         for _, record, problem in _rows_jsonl(item):
             if problem is None:
-                for key, value in record.items():
-                    if key not in skip:
-                        samples.setdefault(key, []).append(value)
-                count += 1
-                if count >= JSON_TYPE_SAMPLE:
-                    break
-        return {key: _json_type(values) for key, values in samples.items()}
-    return {}
+                for name, value in record.items():
+                    if name not in skip:
+                        kinds.setdefault(name, set()).add(_value_kind(value))
+        _JSON_TYPES[key] = {name: _column_type(found) for name, found in kinds.items()}
+    return _JSON_TYPES[key]
+
+
+def _plain_type(dtype):
+    """An Arrow type with its 64-bit offset variants (large_string, large_binary, large_list) made the
+    32-bit ones, which `datasets` features name: the same column whichever a file's writer chose."""
+    import pyarrow as pa
+
+    if pa.types.is_large_string(dtype):
+        return pa.string()
+    if pa.types.is_large_binary(dtype):
+        return pa.binary()
+    if pa.types.is_large_list(dtype) or pa.types.is_list(dtype):
+        return pa.list_(pa.field(dtype.value_field.name, _plain_type(dtype.value_type), dtype.value_field.nullable))
+    if pa.types.is_struct(dtype):
+        return pa.struct([field.with_type(_plain_type(field.type)) for field in dtype])
+    return dtype
+
+
+def _plain_schema(schema):
+    import pyarrow as pa
+
+    return pa.schema([field.with_type(_plain_type(field.type)) for field in schema], metadata=schema.metadata)
 
 
 def scan_metadata(inputs: Iterable[InputFile], options: ReadOptions = ReadOptions()) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:

@@ -168,7 +168,7 @@ class TestRenderedCard:
 
     def test_json_example_is_the_first_row_of_the_data(self, card, repository):
         block = section(card, "## Dataset Structure").split("```json\n")[1].split("\n```")[0]
-        shard = sorted((repository.folder / "articles").glob("train-*.parquet"))[0]
+        shard = sorted((repository.folder / "articles").glob("*/train-*.parquet"))[0]
         first = pq.read_table(shard).slice(0, 1).to_pylist()[0]
         shown = json.loads(block)
         assert shown.keys() == first.keys()
@@ -233,3 +233,30 @@ class TestIsotCard:
         assert build.configs == {"articles": {"train": 5}}
         assert "| `articles` | 5 | 5 |" in section(card, "### Splits")
         assert unfilled_parts(card) == []
+
+
+class TestUsersWords:
+    """Class: the placeholder check is of the template's own fillers, never of what a user or the
+    data says; a one-line option (the title) cannot carry line breaks into the card."""
+
+    @pytest.mark.parametrize("field", ["description", "producers", "citation"])
+    def test_todo_and_tbd_in_a_users_text_are_the_users(self, repository, field):
+        from newspairs.card import CardFacts, render_card
+
+        words = "TODO: add the 2025 articles; their dates are TBD."
+        options = CardOptions(license="cc-by-4.0", repo_id="acme/news-pairs", **{field: words})
+        facts = CardFacts(report={}, input_kinds={"pair": 4}, split_ratios=(0.8, 0.1, 0.1), tokenizer_model="WordPiece", tokenizer_vocab_size=600)
+        assert words in render_card(repository.folder, options, facts)
+
+    def test_a_template_filler_is_still_caught(self, repository):
+        from newspairs.card import CardFacts, render_card
+
+        facts = CardFacts(report={}, input_kinds={"pair": 4}, split_ratios=(0.8, 0.1, 0.1), tokenizer_model="WordPiece", tokenizer_vocab_size=600)
+        template = CARD_TEMPLATE.read_text(encoding="utf-8").replace("## Uses", "## Uses\n\n[More Information Needed]")
+        with pytest.raises(ValueError, match="template fillers"):
+            render_card(repository.folder, OPTIONS, facts, template=template)
+
+    @pytest.mark.parametrize("title", ["Acme\n# Injected heading", "Acme\r\nnews", "Acme\u2028news"], ids=["newline", "crlf", "line-separator"])
+    def test_a_title_with_a_line_break_is_refused(self, title):
+        with pytest.raises(ValueError, match="pretty_name must be one line"):
+            CardOptions(license="mit", repo_id="acme/x", pretty_name=title)

@@ -13,7 +13,7 @@ import yaml
 import newspairs
 from newspairs.builder import CONFIG_NAMES, load
 from newspairs.cli import main
-from newspairs.export import REPORT_FILENAME, export, export_summary
+from newspairs.export import MANIFEST_FILENAME, REPORT_FILENAME, export, export_summary
 from newspairs.stamp import STAMP_FILENAME, Stamp, normalization_stamp
 from pairs import ARTICLES, isot_rows, write_csv, write_pairs
 
@@ -55,7 +55,7 @@ class TestExport:
         assert configs["articles"].get("default") is True and "default" not in configs["lines"]
         for name, config in configs.items():
             for entry in config["data_files"]:
-                assert entry["path"] == f"{name}/{entry['split']}-*"
+                assert re.fullmatch(rf"{name}/[0-9a-f]{{16}}/{entry['split']}-\*", entry["path"])
         infos = {info["config_name"]: info for info in card["dataset_info"]}
         built = load(None)
         assert {s["name"]: s["num_examples"] for s in infos["articles"]["splits"]} == {k: len(v) for k, v in built.items()}
@@ -66,7 +66,7 @@ class TestExport:
     def test_shards_follow_the_push_to_hub_layout(self, tmp_path):
         source = write_pairs(tmp_path / "c", {f"a{i}.txt": f"Article {i} is here, it's long enough. " * 20 for i in range(40)})
         result = export(source, tmp_path / "out", configs=["articles"], max_shard_size=2000)
-        names = sorted(path.name for path in (tmp_path / "out" / "articles").iterdir())
+        names = sorted(path.name for path in (tmp_path / "out" / "articles").glob("*/*"))
         assert len(names) > 3 and all(re.fullmatch(r"(train|validation|test)-\d{5}-of-\d{5}\.parquet", n) for n in names)
         assert {path.name for path in result.files} == set(names)
         assert_same_rows(datasets.load_dataset(str(tmp_path / "out")), load(source))
@@ -90,7 +90,7 @@ class TestExport:
     def test_out_must_be_new_empty_or_a_previous_export(self, tmp_path):
         (tmp_path / "busy").mkdir()
         (tmp_path / "busy" / "keep.txt").write_text("mine")
-        with pytest.raises(ValueError, match="not empty and is not a newspairs export"):
+        with pytest.raises(ValueError, match="not empty and was not written by a newspairs export"):
             export(None, tmp_path / "busy")
         assert (tmp_path / "busy" / "keep.txt").read_text() == "mine"
         export(None, tmp_path / "out", configs=["articles", "lines"])
@@ -175,3 +175,83 @@ class TestCommands:
             main([command, "--help"])
         assert len(capsys.readouterr().out) > 200
         assert f"newspairs {command}" in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+class TestWhatAnExportMayReplace:
+    """Class: an export replaces only what an earlier export wrote (its manifest), never anything else,
+    and removes only the temporary folders it made itself."""
+
+    def test_a_model_folder_with_a_newspairs_tokenizer_is_refused_and_left_whole(self, tmp_path):
+        from newspairs.train import raw_texts_of, save_tokenizer_folder, train_tokenizer, TrainingConfig
+
+        model = tmp_path / "model"
+        save_tokenizer_folder(train_tokenizer(raw_texts_of(None), TrainingConfig(model="wordlevel", vocab_size=200, show_progress=False)), model)
+        (model / "model.safetensors").write_bytes(b"weights")
+        before = {path.name: path.read_bytes() for path in model.iterdir()}
+        with pytest.raises(ValueError, match="not written by a newspairs export"):
+            export(None, model, configs=["articles"])
+        assert {path.name: path.read_bytes() for path in model.iterdir()} == before
+
+    def test_re_exporting_into_a_clone_keeps_what_the_export_did_not_write(self, tmp_path):
+        out = tmp_path / "clone"
+        export(None, out, configs=["articles", "lines"])
+        (out / ".git").mkdir()
+        (out / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+        (out / "LICENSE").write_text("CC-BY-4.0")
+        export(None, out, configs=["lines"])
+        assert (out / ".git" / "HEAD").read_text() == "ref: refs/heads/main\n"
+        assert (out / "LICENSE").read_text() == "CC-BY-4.0"
+        assert not (out / "articles").exists()  # the earlier export's shards of a config no longer exported
+        assert_same_rows(datasets.load_dataset(str(out), "lines"), load(None, "lines"))
+
+    def test_a_file_of_the_user_where_the_export_would_write_is_refused(self, tmp_path):
+        out = tmp_path / "out"
+        export(None, out, configs=["lines"])
+        manifest = json.loads((out / MANIFEST_FILENAME).read_text())
+        manifest["files"].remove("README.md")  # as if the user had put README.md there
+        (out / MANIFEST_FILENAME).write_text(json.dumps(manifest))
+        (out / "README.md").write_text("my own readme")
+        with pytest.raises(ValueError, match="README.md"):
+            export(None, out, configs=["lines"])
+        assert (out / "README.md").read_text() == "my own readme"
+
+    def test_a_sibling_partial_folder_of_the_user_is_left_alone(self, tmp_path):
+        (tmp_path / "out.partial").mkdir()
+        (tmp_path / "out.partial" / "notes.txt").write_text("mine")
+        export(None, tmp_path / "out", configs=["lines"])
+        assert (tmp_path / "out.partial" / "notes.txt").read_text() == "mine"
+        assert sorted(path.name for path in tmp_path.iterdir()) == ["out", "out.partial"]
+
+
+def test_the_report_names_files_relative_to_the_source_not_by_local_paths(tmp_path):
+    """Class: what an export writes names input files as the ids do, relative to the source entry,
+    never by this machine's absolute paths."""
+    source = write_pairs(tmp_path / "c")
+    (source / "normalized" / "ferry.txt").write_text("one line only", encoding="utf-8")
+    (source / "normalized" / "gone.txt").write_text("orphan", encoding="utf-8")
+    export(source, tmp_path / "out", configs=["articles"], errors="report")
+    text = (tmp_path / "out" / REPORT_FILENAME).read_text()
+    assert str(tmp_path) not in text
+    rejects = json.loads(text)["articles"]["rejects"]
+    assert sorted(reject["file"] for reject in rejects) == ["normalized/gone.txt", "raw/ferry.txt"]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda tmp: write_csv(tmp / "empty.csv", ["raw", "desk"], []),
+        lambda tmp: (tmp / "empty.jsonl").write_text("") and None or tmp / "empty.jsonl",
+        lambda tmp: write_csv(tmp / "t.csv", ["raw"], [[""], ["  "]]),
+    ],
+    ids=["header-only-csv", "empty-jsonl", "only-empty-articles"],
+)
+def test_a_source_with_no_article_is_an_error_and_writes_nothing(tmp_path, make, capsys):
+    """Class: an export of no article (an empty file, every article empty or rejected) is a clear
+    error, exit 1 from the CLI, and nothing is written (datasets.load_dataset could not read it)."""
+    source = make(tmp_path)
+    with pytest.raises(ValueError, match="no article to export"):
+        export(source, tmp_path / "out", errors="report")
+    assert not (tmp_path / "out").exists()
+    assert main(["export", str(source), str(tmp_path / "out2"), "--errors", "report"]) == 1
+    assert "no article to export" in capsys.readouterr().err and not (tmp_path / "out2").exists()
+    assert sorted(path.name for path in tmp_path.iterdir()) == [source.name]

@@ -21,6 +21,7 @@ from tokenizers import Tokenizer
 import newspairs
 from newspairs.builder import CONFIG_NAMES, load
 from newspairs.cli import main
+from newspairs.export import MANIFEST_FILENAME
 from newspairs.hub import FINAL_FILES, LocalFile, UploadError, plan_commits, publish, repository_files, upload_repository
 from newspairs.stamp import STAMP_FILENAME, normalization_stamp
 from newspairs.train import TOKENIZER_FILES, raw_texts_of, save_tokenizer_folder, train_tokenizer
@@ -99,6 +100,21 @@ class RecordedHub:
         return CommitInfo(f"https://huggingface.co/datasets/{repo_id}/commit/{number:040d}", kwargs["commit_message"], "", f"{number:040d}")
 
 
+def rows_of(files: dict[str, bytes], folder: Path) -> dict[str, dict[str, list]]:
+    """What `datasets.load_dataset` reads of a repository holding ``files``: rows per config and split."""
+    for path, data in files.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_bytes(data)
+    return {
+        name: {split: rows.to_list() for split, rows in datasets.load_dataset(str(folder), name).items()}
+        for name in CONFIG_NAMES
+    }
+
+
+def rows_of_built(config: str) -> dict[str, list]:
+    return {split: rows.to_list() for split, rows in load(None, config).items()}
+
+
 def local_files(folder: Path) -> dict[str, bytes]:
     return {item.path_in_repo: item.local.read_bytes() for item in repository_files(folder)}
 
@@ -108,11 +124,11 @@ class TestDryRunFolder:
         names = set(repository.files)
         assert set(FINAL_FILES) <= names
         assert {name for name in names if name not in FINAL_FILES} == {
-            path.relative_to(repository.folder).as_posix() for path in repository.folder.glob("*/*.parquet")
+            path.relative_to(repository.folder).as_posix() for path in repository.folder.glob("*/*/*.parquet")
         }
 
     def test_several_shards_per_split_when_the_data_is_larger_than_a_shard(self, repository):
-        shards = sorted(path.name for path in (repository.folder / "lines").glob("train-*.parquet"))
+        shards = sorted(path.name for path in (repository.folder / "lines").glob("*/train-*.parquet"))
         assert len(shards) > 1
         assert shards == [f"train-{index:05d}-of-{len(shards):05d}.parquet" for index in range(len(shards))]
 
@@ -157,6 +173,32 @@ class TestDryRunFolder:
             (tmp_path / "tok" / name).unlink()
         build_offline(tmp_path / "out", tmp_path / "cache", tokenizer=tmp_path / "tok", configs=["raw"])
         assert json.loads((tmp_path / "out" / "tokenizer_config.json").read_text())["mask_token"] == "[MASK]"
+
+
+def test_the_manifest_is_the_exports_and_is_published_last():
+    assert MANIFEST_FILENAME in FINAL_FILES
+
+
+def test_a_dry_run_into_its_own_earlier_output_replaces_it(tmp_path):
+    """Class: what a repository build wrote (export, card, tokenizer) is in its manifest, so a later build may replace it."""
+    first = build_offline(tmp_path / "out", tmp_path / "cache", configs=["raw"])
+    second = build_offline(tmp_path / "out", tmp_path / "cache", configs=["lines"])
+    assert sorted(second.files) == sorted(json.loads((tmp_path / "out" / MANIFEST_FILENAME).read_text())["files"] + [MANIFEST_FILENAME])
+    assert first.files != second.files and not (tmp_path / "out" / "raw").exists()
+
+
+def test_the_repository_is_what_newspairs_wrote_not_a_clones_other_files(tmp_path):
+    """Class: a repository folder's files are those its manifest lists: a build into a git clone of the
+    published repository keeps .git and LICENSE there, and neither is uploaded nor planned."""
+    build_offline(tmp_path / "clone", tmp_path / "cache", configs=["raw"])
+    (tmp_path / "clone" / ".git").mkdir()
+    (tmp_path / "clone" / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (tmp_path / "clone" / "LICENSE").write_text("CC-BY-4.0")
+    build = build_offline(tmp_path / "clone", tmp_path / "cache", configs=["lines"])
+    assert (tmp_path / "clone" / ".git" / "HEAD").is_file() and (tmp_path / "clone" / "LICENSE").is_file()
+    names = [item.path_in_repo for item in repository_files(tmp_path / "clone")]
+    assert sorted(names) == sorted(build.files) and not [name for name in names if name.startswith(".git/") or name == "LICENSE"]
+    assert all(name.startswith("lines/") for name in names if name.endswith(".parquet"))
 
 
 class TestPlan:
@@ -272,6 +314,29 @@ class TestUpload:
         assert not set(result.uploaded) & set(sent_before)
         assert hub.files == local_files(repository.folder)
 
+    @pytest.mark.parametrize("failing_commit", ["first-data", "second-data", "final"])
+    def test_readers_never_see_old_and_new_rows_together(self, repository, tmp_path, monkeypatch, failing_commit):
+        """Class: between the commits of an upload, and after any of them fails, `load_dataset(repo)`
+        gives exactly the earlier publish's rows or exactly the new ones, never a mix."""
+        from pairs import write_pairs
+
+        source = write_pairs(tmp_path / "older", {f"old{i}.txt": f"Older article {i} of the repository." for i in range(30)})
+        older = build_offline(tmp_path / "older-repo", tmp_path / "cache", source=source, max_shard_size="4KB")
+        hub = RecordedHub(monkeypatch, files=local_files(older.folder))
+        before = rows_of(hub.files, tmp_path / "before")
+        plan_length = len(plan_commits(repository_files(repository.folder), max_files=2))
+        failing = {"first-data": 1, "second-data": 2, "final": plan_length}[failing_commit]
+        hub.failures = [None] * (failing - 1) + [http_error(403)]
+        snapshots = []
+        original = hub.create_commit
+        monkeypatch.setattr(hub, "create_commit", lambda *a, **k: (original(*a, **k), snapshots.append(dict(hub.files)))[0])
+        with pytest.raises(UploadError):
+            upload_repository(repository.folder, REPO_ID, api=hub.api, token="t", max_commit_files=2, sleep=pytest.fail)
+        for index, files in enumerate([*snapshots, hub.files]):
+            assert rows_of(files, tmp_path / f"after-{index}") == before
+        upload_repository(repository.folder, REPO_ID, api=hub.api, token="t", max_commit_files=2, sleep=pytest.fail)
+        assert rows_of(hub.files, tmp_path / "new") == {name: rows_of_built(name) for name in CONFIG_NAMES}
+
     def test_no_token_is_a_clear_error(self, repository, monkeypatch):
         import huggingface_hub
 
@@ -308,7 +373,7 @@ class TestCommand:
         assert code == 0
         text = out.getvalue()
         assert "dry run: nothing uploaded" in text and f"to {REPO_ID}" in text
-        assert sorted(path.name for path in (tmp_path / "out").iterdir()) == sorted(["README.md", "lines", *TOKENIZER_FILES, "newspairs_sentences.json"])
+        assert sorted(path.name for path in (tmp_path / "out").iterdir()) == sorted(["README.md", "lines", *TOKENIZER_FILES, MANIFEST_FILENAME, "newspairs_sentences.json"])
         assert json.loads((tmp_path / "out" / "tokenizer_config.json").read_text())["pad_token"] == "[PAD]"
 
     def test_license_is_required(self, capsys):

@@ -24,7 +24,7 @@ from newspairs.sources import (
     scan_metadata,
     split_of,
 )
-from pairs import ARTICLES, BAD_INPUTS, isot_rows, tabular_records, write_csv, write_jsonl, write_pairs, write_parquet
+from pairs import ARTICLES, BAD_INPUTS, DROPPED_INPUTS, isot_rows, tabular_records, write_csv, write_jsonl, write_pairs, write_parquet
 
 RATIOS = (("train", 0.8), ("validation", 0.1), ("test", 0.1))
 
@@ -173,13 +173,6 @@ class TestTabular:
         path = write_jsonl(tmp_path / "t.jsonl", [{"raw": "a", "n": 1}, {"raw": "b", "n": [2, "x"]}, {"raw": "c", "n": "3"}])
         assert [a.metadata["n"] for a in read_all(path)] == ["1", '[2, "x"]', "3"]
 
-    def test_json_value_that_does_not_fit_its_inferred_type_is_rejected(self, tmp_path, monkeypatch):
-        monkeypatch.setattr("newspairs.sources.JSON_TYPE_SAMPLE", 1)
-        path = write_jsonl(tmp_path / "t.jsonl", [{"raw": "a", "n": 1}, {"raw": "b", "n": "two"}])
-        first, second = read_all(path)
-        assert isinstance(first, Article) and first.metadata == {"n": 1}
-        assert isinstance(second, Reject) and second.line == 2 and "'n'" in second.reason
-
     def test_metadata_column_with_two_types_is_a_value_error(self, tmp_path):
         write_jsonl(tmp_path / "a.jsonl", [{"raw": "a", "n": 1}])
         write_csv(tmp_path / "b.csv", ["raw", "n"], [["b", "1"]])
@@ -188,7 +181,7 @@ class TestTabular:
 
 
 class TestBadInput:
-    @pytest.mark.parametrize("make", BAD_INPUTS)
+    @pytest.mark.parametrize("make", BAD_INPUTS + DROPPED_INPUTS)
     def test_each_bad_article_is_one_reject_naming_file_article_and_line(self, tmp_path, make):
         source, article, line, reason = make(tmp_path)
         entries = read_all(source)
@@ -205,7 +198,7 @@ class TestBadInput:
         if line is not None:
             assert f"line {line}" in str(error)
 
-    @pytest.mark.parametrize("make", BAD_INPUTS)
+    @pytest.mark.parametrize("make", BAD_INPUTS + DROPPED_INPUTS)
     def test_the_good_articles_beside_a_bad_one_are_still_read(self, tmp_path, make):
         source, *_ = make(tmp_path)
         entries = read_all(source)
@@ -231,3 +224,386 @@ def test_input_file_is_picklable_for_worker_processes():
 
 def test_normalize_is_the_reference_for_the_helpers():
     assert newspairs.normalize(ARTICLES["market.txt"]) == "shares rose 2.5 % in early trading ."
+
+
+class TestWhatASourceEntryNames:
+    """Class: an existing path is a path, whatever characters its name holds; only what does not
+    exist as a path is a glob, and a glob's existing leading folders are literal too."""
+
+    @pytest.mark.parametrize("name", ["batch [1]", "batch *", "batch ?", "[a-z]"], ids=["brackets", "star", "question", "class"])
+    def test_an_existing_folder_with_glob_characters_is_that_folder(self, tmp_path, name):
+        write_jsonl(tmp_path / name / "a.jsonl", [{"raw": "Mine."}])
+        write_jsonl(tmp_path / "batch 1" / "a.jsonl", [{"raw": "The other folder."}])
+        write_jsonl(tmp_path / "a" / "a.jsonl", [{"raw": "The other folder."}])
+        assert [entry.raw for entry in read_all(str(tmp_path / name))] == ["Mine."]
+
+    def test_an_existing_file_with_glob_characters_is_that_file(self, tmp_path):
+        write_jsonl(tmp_path / "day[1].jsonl", [{"raw": "Mine."}])
+        write_jsonl(tmp_path / "day1.jsonl", [{"raw": "Other."}])
+        assert [entry.raw for entry in read_all(str(tmp_path / "day[1].jsonl"))] == ["Mine."]
+
+    def test_a_glob_under_a_folder_with_glob_characters_stays_under_it(self, tmp_path):
+        write_jsonl(tmp_path / "batch [1]" / "a.jsonl", [{"raw": "Mine."}])
+        write_jsonl(tmp_path / "batch 1" / "a.jsonl", [{"raw": "Other."}])
+        inputs = resolve_source(str(tmp_path / "batch [1]" / "*.jsonl"))
+        assert [(Path(item.path).parent.name, item.relpath) for item in inputs] == [("batch [1]", "a.jsonl")]
+
+
+def shape(inputs: list[InputFile]) -> list[tuple]:
+    return [(item.kind, Path(item.path).resolve(), item.relpath, item.twin and Path(item.twin).resolve()) for item in inputs]
+
+
+class TestOverlappingEntries:
+    """Class: entries that name a file more than once are de-duplicated by what the file is (a pair's
+    raw side, a pair's normalized twin, a file of its own), with the same result in any order."""
+
+    @pytest.mark.parametrize(
+        "entries",
+        [
+            ["corpus/**"],
+            ["corpus", "corpus/**"],
+            ["corpus/raw/ferry.txt", "corpus"],
+            ["corpus/normalized/ferry.txt", "corpus"],
+            ["corpus/raw", "corpus/normalized", "corpus"],
+            ["corpus/*/*.txt", "corpus"],
+        ],
+        ids=["recursive-glob", "folder-and-recursive-glob", "raw-file-and-folder", "twin-and-folder", "sides-and-folder", "glob-of-sides-and-folder"],
+    )
+    def test_a_paired_folder_named_again_reads_as_the_folder_in_any_order(self, tmp_path, monkeypatch, entries):
+        monkeypatch.chdir(tmp_path)
+        write_pairs(tmp_path / "corpus")
+        expected = shape(resolve_source("corpus"))
+        assert shape(resolve_source(entries)) == expected
+        assert shape(resolve_source(list(reversed(entries)))) == expected
+
+
+class TestLinks:
+    """Class: links are followed, but no real folder is visited twice (a loop, or two links to one folder)."""
+
+    def test_a_link_back_up_in_a_paired_folder_adds_nothing(self, tmp_path):
+        write_pairs(tmp_path / "corpus")
+        expected = shape(resolve_source(tmp_path / "corpus"))
+        (tmp_path / "corpus" / "raw" / "up").symlink_to("..")
+        (tmp_path / "corpus" / "normalized" / "loop").symlink_to(".")
+        assert shape(resolve_source(tmp_path / "corpus")) == expected
+
+    def test_a_link_loop_in_a_walked_folder_reads_each_file_once(self, tmp_path):
+        write_jsonl(tmp_path / "data" / "a" / "t.jsonl", [{"raw": "Once."}])
+        (tmp_path / "data" / "a" / "back").symlink_to("..")
+        (tmp_path / "data" / "again").symlink_to("a")
+        assert [entry.raw for entry in read_all(tmp_path / "data")] == ["Once."]
+
+    @pytest.mark.parametrize("pattern", ["data/**", "data/**/*.jsonl", "data/*/**/t.jsonl"])
+    def test_a_recursive_glob_over_a_link_loop_reads_each_file_once(self, tmp_path, monkeypatch, pattern):
+        monkeypatch.chdir(tmp_path)
+        write_jsonl(tmp_path / "data" / "a" / "t.jsonl", [{"raw": "Once."}])
+        (tmp_path / "data" / "a" / "back").symlink_to("..")
+        (tmp_path / "data" / "again").symlink_to("a")
+        assert [entry.raw for entry in read_all(pattern)] == ["Once."]
+
+    def test_a_linked_folder_outside_is_read(self, tmp_path):
+        write_jsonl(tmp_path / "elsewhere" / "t.jsonl", [{"raw": "Linked."}])
+        (tmp_path / "data").mkdir()
+        (tmp_path / "data" / "linked").symlink_to(tmp_path / "elsewhere")
+        assert [item.relpath for item in resolve_source(tmp_path / "data")] == ["linked/t.jsonl"]
+
+
+class TestWhatIsAPairedFolder:
+    """Class: a folder is paired only when it holds both raw/ and normalized/; any other folder is
+    walked and its files read by kind, and a newspairs export found in a walk is not read as input."""
+
+    def test_raw_and_processed_folders_of_a_data_science_layout_are_read_by_kind(self, tmp_path):
+        write_csv(tmp_path / "data" / "raw" / "news.csv", ["raw", "desk"], [["The first story.", "world"]])
+        write_jsonl(tmp_path / "data" / "processed" / "more.jsonl", [{"raw": "The second story."}])
+        inputs = resolve_source(tmp_path / "data")
+        assert [(item.kind, item.relpath) for item in inputs] == [("jsonl", "processed/more.jsonl"), ("csv", "raw/news.csv")]
+        assert sorted(entry.raw for entry in read_all(tmp_path / "data")) == ["The first story.", "The second story."]
+
+    def test_a_folder_with_raw_text_only_reads_the_texts_with_the_same_ids(self, tmp_path):
+        write_pairs(tmp_path / "paired")
+        write_pairs(tmp_path / "rawonly", normalized=False)
+        paired = {entry.raw: entry.id for entry in read_all(tmp_path / "paired")}
+        rawonly = {entry.raw: entry.id for entry in read_all(tmp_path / "rawonly")}
+        assert rawonly == paired
+
+    def test_an_export_in_a_walked_folder_is_not_read(self, tmp_path):
+        from newspairs.export import export
+
+        write_jsonl(tmp_path / "project" / "corpus" / "t.jsonl", [{"raw": "The story."}])
+        export(tmp_path / "project" / "corpus", tmp_path / "project" / "out", configs=["articles", "lines"])
+        assert [item.relpath for item in resolve_source(tmp_path / "project")] == ["corpus/t.jsonl"]
+        with pytest.raises(ValueError, match="a folder newspairs wrote .*not a source"):
+            resolve_source(tmp_path / "project" / "out")
+
+
+def test_an_empty_normalized_cell_in_a_csv_is_no_normalized_side(tmp_path):
+    """Class: CSV has no null; an empty cell of the normalized column means "no normalized side"
+    (what a null is in JSON or Parquet), not an empty target that disagrees."""
+    path = write_csv(tmp_path / "t.csv", ["raw", "normalized"], [["One story.", ""], ["Two.", "two ."], ["Three.", "  "]])
+    assert [entry.normalized for entry in read_all(path)] == [None, "two .", "  "]  # blanks are a (wrong) side
+
+
+BOM = "\ufeff".encode()
+
+
+class TestByteOrderMark:
+    """Class: a UTF-8 byte-order mark starting a file is not text: every reader drops it (as
+    `datasets`' loaders do), so a file with one reads exactly as the same file without."""
+
+    @pytest.mark.parametrize(
+        "write",
+        [
+            lambda tmp: write_csv(tmp / "t.csv", ["raw", "desk"], [["One story.", "world"], ["Two.", "home"]]),
+            lambda tmp: write_csv(tmp / "True.csv", ["title", "text", "subject", "date"], isot_rows()),
+            lambda tmp: write_jsonl(tmp / "t.jsonl", tabular_records()),
+            lambda tmp: write_pairs(tmp / "c", {"a.txt": "It's here.\nAnd there."}) / "raw" / "a.txt",
+            lambda tmp: write_pairs(tmp / "c", {"a.txt": "It's here.\nAnd there."}) / "normalized" / "a.txt",
+        ],
+        ids=["csv", "isot-csv", "jsonl", "raw-txt", "normalized-txt"],
+    )
+    def test_a_file_with_a_bom_reads_as_without(self, tmp_path, write):
+        path = write(tmp_path)
+        source = path.parent.parent if path.suffix == ".txt" else path
+        without = read_all(source), resolve_source(source), scan_metadata(resolve_source(source))
+        path.write_bytes(BOM + path.read_bytes())
+        assert (read_all(source), resolve_source(source), scan_metadata(resolve_source(source))) == without
+        assert all(isinstance(entry, Article) for entry in without[0])
+
+
+class TestMetadataFromTheWholeFile:
+    """Class: metadata columns and their types come from the whole file, never from a sample or a
+    buffer that one bad byte or a late key can spoil; a bad row costs that row only."""
+
+    def test_an_undecodable_byte_near_the_top_of_a_csv_rejects_its_row_only(self, tmp_path):
+        path = write_csv(tmp_path / "t.csv", ["raw", "desk"], [["Good story.", "world"], ["Bad XX byte.", "home"], ["Another.", "arts"]])
+        path.write_bytes(path.read_bytes().replace(b"XX", b"\xff"))
+        entries = read_all(path)
+        assert [type(entry).__name__ for entry in entries] == ["Article", "Reject", "Article"]
+        assert [entry.metadata for entry in entries if isinstance(entry, Article)] == [{"desk": "world"}, {"desk": "arts"}]
+        assert list(scan_metadata(resolve_source(path))[0]) == ["desk"]
+
+    def test_an_undecodable_byte_near_the_top_of_an_isot_file_keeps_it_isot(self, tmp_path):
+        rows = isot_rows()
+        rows[0][1] = "Bad XX byte."
+        path = write_csv(tmp_path / "True.csv", ["title", "text", "subject", "date"], rows)
+        path.write_bytes(path.read_bytes().replace(b"XX", b"\xff"))
+        assert [item.kind for item in resolve_source(path)] == ["isot"]
+        assert [type(entry).__name__ for entry in read_all(path)] == ["Reject", "Article", "Article"]
+
+    def test_a_json_key_that_first_appears_late_is_a_column(self, tmp_path):
+        records = [{"raw": f"Story {i}."} for i in range(1500)]
+        records[-1]["late"] = 7
+        path = write_jsonl(tmp_path / "t.jsonl", records)
+        metadata, _ = scan_metadata(resolve_source(path))
+        assert metadata["late"].dtype == "int64"
+        assert read_all(path)[-1].metadata == {"late": 7}
+
+    def test_a_json_value_of_another_type_late_in_the_file_types_the_column(self, tmp_path):
+        records = [{"raw": f"Story {i}.", "n": i} for i in range(1500)]
+        records[-1]["n"] = 0.5
+        path = write_jsonl(tmp_path / "t.jsonl", records)
+        assert scan_metadata(resolve_source(path))[0]["n"].dtype == "float64"
+        assert all(isinstance(entry, Article) for entry in read_all(path))
+
+
+class TestCounts:
+    """Class: read/written/rejected count articles: a file rejected whole counts each article it
+    holds, and a .json file that is one JSON document is read as its records (as `datasets` does)."""
+
+    @pytest.mark.parametrize(
+        "write, articles",
+        [
+            (lambda tmp: write_csv(tmp / "t.csv", ["title", "body"], [["a", "b"], ["c", "d"], ["e", "f"]]), 3),
+            (lambda tmp: write_jsonl(tmp / "t.jsonl", [{"text": "a"}, {"text": "b"}]), 2),
+            (lambda tmp: write_csv(tmp / "t.csv", ["raw", "id"], [["a", "1"], ["b", "2"]]), 2),
+            (lambda tmp: write_parquet(tmp / "t.parquet", {"body": ["a", "b", "c", "d"]}), 4),
+        ],
+        ids=["csv-without-raw-column", "jsonl-without-raw-column", "csv-reserved-column", "parquet-without-raw-column"],
+    )
+    def test_a_file_rejected_whole_counts_each_article(self, tmp_path, write, articles):
+        entries = read_all(write(tmp_path))
+        assert len(entries) == articles and all(isinstance(entry, Reject) for entry in entries)
+        assert len({entry.line for entry in entries}) == articles
+
+    @pytest.mark.parametrize(
+        "text, raws, lines",
+        [
+            ('[\n  {\n    "raw": "One.",\n    "n": 1\n  },\n  {\n    "raw": "Two.",\n    "n": 2\n  }\n]\n', ["One.", "Two."], [2, 6]),
+            ('{\n  "raw": "Only one.",\n  "n": 1\n}\n', ["Only one."], [1]),
+            ('{"raw": "One.", "n": 1}\n{"raw": "Two.", "n": 2}\n', ["One.", "Two."], [1, 2]),
+        ],
+        ids=["pretty-array", "pretty-object", "json-lines-named-json"],
+    )
+    def test_a_json_file_is_one_document_or_json_lines(self, tmp_path, text, raws, lines):
+        path = tmp_path / "t.json"
+        path.write_text(text, encoding="utf-8")
+        entries = read_all(path)
+        assert [entry.raw for entry in entries] == raws and [entry.line for entry in entries] == lines
+        assert scan_metadata(resolve_source(path))[0]["n"].dtype == "int64"
+
+    def test_a_bad_record_of_a_json_array_is_one_reject(self, tmp_path):
+        path = tmp_path / "t.json"
+        path.write_text('[{"raw": "One."},\n 7,\n {"raw": "Three."}]', encoding="utf-8")
+        assert [(type(entry).__name__, entry.line) for entry in read_all(path)] == [("Article", 1), ("Reject", 2), ("Article", 3)]
+
+
+@pytest.mark.parametrize(
+    "value", [str(2**63), str(-(2**63) - 1), "1" + "0" * 400, "1" + "0" * 5000], ids=["above-int64", "below-int64", "beyond-float64", "beyond-python-int-parsing"]
+)
+def test_a_json_number_no_column_type_holds_is_a_reject_in_the_build(tmp_path, value):
+    """Class: a JSON value that does not fit its column's Arrow type (an int beyond int64, a number
+    beyond float64) is a reject naming file and line like any other, not a crash of the build."""
+    from newspairs.builder import prepare
+
+    other = 1.5 if len(value) > 100 else 1
+    path = tmp_path / "t.jsonl"
+    path.write_text(f'{{"raw": "One.", "n": {other}}}\n{{"raw": "Two.", "n": {value}}}\n{{"raw": "Three.", "n": {other}}}\n')
+    report = prepare(path, "articles", errors="report", split_ratios=(1, 0, 0)).report()
+    assert (report.read, report.written, report.rejected) == (3, 2, 1)
+    assert report.rejects[0]["line"] == 2 and ("'n'" in report.rejects[0]["reason"] or "digits" in report.rejects[0]["reason"])
+
+
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_a_file_rewritten_with_its_old_mtime_is_not_served_from_the_cache(tmp_path, monkeypatch, size):
+    """Class: the cache keys on what a file holds (its content when small enough to hash quickly,
+    else size, mtime, ctime and inode), so tools that restore mtimes (cp -p, rsync -t, tar x) never
+    get a stale build."""
+    import os
+
+    from newspairs import sources
+    from newspairs.builder import load
+
+    if size == "large":
+        monkeypatch.setattr(sources, "HASHED_FILE_BYTES", 10)
+    path = write_jsonl(tmp_path / "t.jsonl", [{"raw": "The old text."}])
+    stat = path.stat()
+    assert list(load(path, split="train", split_ratios=(1, 0, 0))["raw"]) == ["The old text."]
+    path.write_text(path.read_text().replace("old", "new"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
+    assert list(load(path, split="train", split_ratios=(1, 0, 0))["raw"]) == ["The new text."]
+
+
+def test_reading_a_csv_leaves_the_process_csv_field_limit_as_it_was(tmp_path):
+    """Class: process-wide settings (the csv module's field size limit) are changed only while newspairs
+    needs them, and put back, also while a reader is paused between rows."""
+    import csv
+
+    before = csv.field_size_limit()
+    path = write_csv(tmp_path / "t.csv", ["raw"], [["x" * 200_000], ["Two."]])
+    rows = read_input(resolve_source(path)[0])
+    assert len(next(rows).raw) == 200_000 and csv.field_size_limit() == before
+    assert next(rows).raw == "Two." and csv.field_size_limit() == before
+    assert scan_metadata(resolve_source(path)) and csv.field_size_limit() == before
+
+
+def test_parquet_files_differing_in_string_and_large_string_share_a_column(tmp_path):
+    """Class: Arrow's 64-bit offset variants (large_string, large_binary, large_list) are the same
+    column type as their 32-bit twins, as `datasets` casts them."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from newspairs.builder import load
+
+    pq.write_table(pa.table({"raw": ["One."], "desk": pa.array(["world"], pa.string()), "tags": pa.array([["a"]], pa.list_(pa.string()))}), tmp_path / "a.parquet")
+    pq.write_table(pa.table({"raw": pa.array(["Two."], pa.large_string()), "desk": pa.array(["home"], pa.large_string()), "tags": pa.array([["b"]], pa.large_list(pa.large_string()))}), tmp_path / "b.parquet")
+    metadata, _ = scan_metadata(resolve_source(tmp_path))
+    assert metadata["desk"].dtype == "string"
+    rows = load(tmp_path, split="train", split_ratios=(1, 0, 0))
+    assert sorted(zip(rows["desk"], rows["tags"])) == [("home", ["b"]), ("world", ["a"])]
+
+
+@pytest.mark.parametrize("name", ["notes.md", "table.parquet", "story"], ids=["markdown", "parquet", "no-suffix"])
+@pytest.mark.parametrize("side", ["raw", "normalized"])
+def test_a_paired_folder_reads_only_txt_articles_and_rejects_other_files(tmp_path, name, side):
+    """Class: a paired folder's raw/ and normalized/ hold one .txt article per file; any other file
+    there is one reject saying so, never read as an article nor dropped without a word."""
+    write_pairs(tmp_path / "c")
+    (tmp_path / "c" / side / name).write_bytes(b"PAR1 not an article")
+    entries = read_all(tmp_path / "c")
+    assert len([entry for entry in entries if isinstance(entry, Article)]) == len(ARTICLES)
+    (reject,) = [entry for entry in entries if isinstance(entry, Reject)]
+    assert reject.file.endswith(name) and "not a .txt file" in reject.reason
+
+
+def test_the_docs_state_the_rules_the_code_keeps():
+    """Class: the user-facing rules page names the same constants the code uses (a drift check)."""
+    from conftest import REPO
+    from newspairs import sources
+
+    text = (REPO / "docs" / "sources.md").read_text(encoding="utf-8")
+    assert f"{sources.HASHED_FILE_BYTES >> 20} MiB (`HASHED_FILE_BYTES`)" in text
+    assert all(marker in text for marker in sources.OUTPUT_MARKERS)
+    assert "<config>/<digest>/<split>-NNNNN-of-NNNNN.parquet" in text
+
+
+class TestDroppedArticles:
+    """Class: an empty article and a duplicate of one already read (real ISOT files hold both) are set
+    aside by rule, not by mistake: each is a reject in the report and the summary, the build goes on
+    with the default options, and every input row stays accounted for."""
+
+    @pytest.mark.parametrize("make", DROPPED_INPUTS)
+    def test_a_dropped_article_does_not_stop_a_default_build(self, tmp_path, make):
+        from newspairs.builder import prepare
+
+        source, article, line, reason = make(tmp_path)
+        (reject,) = [entry for entry in read_all(source) if isinstance(entry, Reject)]
+        assert reject.dropped
+        report = prepare(source, split_ratios=(1, 0, 0)).report()
+        assert report.rejected == 1 and report.reconciles and re.search(reason, report.rejects[0]["reason"])
+
+    def test_isot_files_with_duplicate_and_empty_texts_load_with_the_default_options(self, tmp_path):
+        from newspairs.builder import load, prepare
+
+        rows = isot_rows()
+        rows = [*rows, ["Title only", "", "politicsNews", "May 10, 2021"], [rows[0][0] + " (again)", rows[0][1], "worldnews", "May 11, 2021"]]
+        write_csv(tmp_path / "isot" / "True.csv", ["title", "text", "subject", "date"], rows)
+        write_csv(tmp_path / "isot" / "Fake.csv", ["title", "text", "subject", "date"], isot_rows()[:2])
+        report = prepare(tmp_path / "isot").report()
+        assert (report.read, report.written, report.rejected) == (7, 5, 2) and report.reconciles
+        assert sorted(reject["line"] for reject in report.rejects) == [5, 6]
+        assert sum(len(split) for split in load(tmp_path / "isot").values()) == 5
+
+    def test_a_mistake_still_stops_a_default_build(self, tmp_path):
+        from newspairs.builder import load
+
+        path = write_jsonl(tmp_path / "t.jsonl", [{"raw": "One."}, {"text": "no raw key"}])
+        with pytest.raises(SourceError, match="line 2: no raw key"):
+            load(path)
+
+
+class TestBlankLineArticles:
+    """Class: with ``text_articles="blank-line"`` a .txt file holds many articles separated by blank
+    lines, each with its own id (file + raw text), its first line, and its share of the pair's twin."""
+
+    TEXT = "First story, line one.\nLine two.\n\n\n  \nSecond story.\n\nThird story.\n"
+
+    def test_a_raw_file_is_split_at_blank_lines(self, tmp_path):
+        path = tmp_path / "many.txt"
+        path.write_text(self.TEXT, encoding="utf-8")
+        options = ReadOptions(text_articles="blank-line")
+        entries = [entry for item in resolve_source(path) for entry in read_input(item, options)]
+        assert [(entry.raw, entry.line) for entry in entries] == [
+            ("First story, line one.\nLine two.", 1), ("Second story.", 6), ("Third story.", 8)]
+        assert [entry.id for entry in entries] == [article_id("many.txt", entry.raw) for entry in entries]
+        assert [entry.raw for entry in read_all(path)] == [self.TEXT.rstrip("\n")]  # the default: one article per file
+
+    def test_a_pair_is_split_alike_and_a_repeated_article_is_dropped(self, tmp_path):
+        write_pairs(tmp_path / "c", {"many.txt": self.TEXT + "\nSecond story.\n"})
+        options = ReadOptions(text_articles="blank-line")
+        entries = [entry for item in resolve_source(tmp_path / "c") for entry in read_input(item, options)]
+        articles = [entry for entry in entries if isinstance(entry, Article)]
+        assert [entry.normalized for entry in articles] == [newspairs.normalize(entry.raw) for entry in articles]
+        assert len(articles) == 3
+        (dropped,) = [entry for entry in entries if isinstance(entry, Reject)]
+        assert dropped.dropped and dropped.line == 10 and "duplicate id" in dropped.reason
+
+    def test_a_twin_whose_blank_lines_differ_rejects_each_article_from_there(self, tmp_path):
+        write_pairs(tmp_path / "c", {"many.txt": self.TEXT})
+        (tmp_path / "c" / "normalized" / "many.txt").write_text("first story , line one .\nline two .\n\n\n\nsecond story .\nthird story .\n\n")
+        options = ReadOptions(text_articles="blank-line")
+        entries = [entry for item in resolve_source(tmp_path / "c") for entry in read_input(item, options)]
+        assert [(type(entry).__name__, entry.line) for entry in entries] == [("Article", 1), ("Reject", 6), ("Reject", 8)]
+
+    def test_an_unknown_mode_is_a_value_error(self):
+        with pytest.raises(ValueError, match="text_articles must be one of"):
+            ReadOptions(text_articles="paragraph")
