@@ -100,6 +100,8 @@ class NewsPairsConfig(datasets.BuilderConfig):
             validation, test weights; a split of weight 0 is not generated.
         sentences (`str`, *optional*): split each article's raw text into sentences, one per line,
             with this splitter (``"punkt"``: `newspairs.sentences`) before anything else; None: lines as given.
+        text_articles (`str`, defaults to ``"file"``): a ``.txt`` file is one article (``"file"``), or
+            many separated by blank lines (``"blank-line"``), each with its own id and split.
     """
 
     source: Optional[Union[str, tuple[str, ...]]] = None
@@ -108,6 +110,7 @@ class NewsPairsConfig(datasets.BuilderConfig):
     errors: str = "raise"
     split_ratios: tuple[float, float, float] = (0.8, 0.1, 0.1)
     sentences: Optional[str] = None
+    text_articles: str = "file"
 
     def __post_init__(self):
         super().__post_init__()
@@ -121,6 +124,8 @@ class NewsPairsConfig(datasets.BuilderConfig):
         if len(ratios) != len(SPLIT_NAMES) or any(r < 0 for r in ratios) or sum(ratios) <= 0:
             raise ValueError(f"split_ratios must be three weights >= 0 (train, validation, test), got {self.split_ratios!r}")
         self.split_ratios = ratios
+        if self.text_articles not in sources.TEXT_ARTICLES:
+            raise ValueError(f"text_articles must be one of {sources.TEXT_ARTICLES}, got {self.text_articles!r}")
 
 
 def features_for(config_name: str, metadata: dict[str, Any]) -> datasets.Features:
@@ -240,7 +245,7 @@ class NewsPairs(datasets.ArrowBasedBuilder):
 
     def _read_options(self) -> ReadOptions:
         return ReadOptions(raw_column=self.config.raw_column, normalized_column=self.config.normalized_column,
-                           sentences=self.config.sentences)
+                           sentences=self.config.sentences, text_articles=self.config.text_articles)
 
     def _info(self) -> datasets.DatasetInfo:
         metadata, self._json_types = sources.scan_metadata(self._inputs, self._read_options())
@@ -642,7 +647,8 @@ def load(
     ``num_proc`` shards the build over input files (not with ``streaming=True``: a streamed dataset
     is read as it is iterated; give it to ``torch.utils.data.DataLoader(num_workers=N)``, which
     shares its input files out among the workers). Other keyword arguments go to
-    `NewsPairsConfig` (``raw_column``, ``normalized_column``, ``split_ratios``, ``sentences``).
+    `NewsPairsConfig` (``raw_column``, ``normalized_column``, ``split_ratios``, ``sentences``,
+    ``text_articles``).
     """
     if streaming:
         if config not in CONFIG_NAMES:

@@ -149,7 +149,8 @@ def _checked_source(args: argparse.Namespace) -> tuple[object, dict[str, str]]:
         )
         raise ValueError(f"{option} {value!r} applies to no file of the source ({why})")
     options = {"raw_column": raw_column or "raw", "normalized_column": normalized_column or "normalized"}
-    return source, {**options, "sentences": getattr(args, "sentences", None)}
+    return source, {**options, "sentences": getattr(args, "sentences", None),
+                    "text_articles": getattr(args, "text_articles", "file")}
 
 
 def _input_bytes(source) -> int:
@@ -346,6 +347,9 @@ def _add_column_options(parser) -> None:
     parser.add_argument("--normalized-column", metavar="NAME",
                         help="their optional normalized column (default: normalized)")
     _add_sentences_option(parser)
+    parser.add_argument("--text-articles", choices=("file", "blank-line"), default="file",
+                        help="a .txt file is one article (file, the default), or many separated by blank lines "
+                             "(blank-line), each with its own id and split")
 
 
 def _add_sentences_option(parser) -> None:

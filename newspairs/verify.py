@@ -78,14 +78,16 @@ def line_diff(stored: str, expected: str, *, label: str) -> tuple[tuple[int, ...
 
 def verify(
     source: Any = None, *, show: int = 5, raw_column: str = "raw", normalized_column: str = "normalized",
-    sentences: Optional[str] = None,
+    sentences: Optional[str] = None, text_articles: str = "file",
 ) -> VerifyResult:
     """Check every stored normalized side of ``source`` against ``newspairs.normalize(raw)``.
 
     Unreadable articles do not stop the check: they are listed in ``rejects``. With ``sentences``
-    the raw side is split into sentences first (`newspairs.sentences`), as the build would split it.
+    the raw side is split into sentences first (`newspairs.sentences`), as the build would split it;
+    ``text_articles="blank-line"`` reads many articles per ``.txt`` file, as the build would.
     """
-    options = ReadOptions(raw_column=raw_column, normalized_column=normalized_column, sentences=sentences)
+    options = ReadOptions(raw_column=raw_column, normalized_column=normalized_column, sentences=sentences,
+                          text_articles=text_articles)
     inputs = resolve_source(source)
     _, json_types = scan_metadata(inputs, options)
     result = VerifyResult()

@@ -607,3 +607,20 @@ class TestBlankLineArticles:
     def test_an_unknown_mode_is_a_value_error(self):
         with pytest.raises(ValueError, match="text_articles must be one of"):
             ReadOptions(text_articles="paragraph")
+
+    def test_load_and_the_export_command_take_the_option(self, tmp_path, capsys):
+        """Class: the reader's option reaches every entry point (newspairs.load, the CLI), and the
+        articles of one file get splits of their own instead of all landing in one."""
+        from newspairs.cli import main
+
+        stories = [f"Story number {n} about the harbour." for n in range(40)]
+        path = tmp_path / "wire.txt"
+        path.write_text("\n\n".join(stories) + "\n", encoding="utf-8")
+        loaded = newspairs.load(str(path), text_articles="blank-line", cache_dir=str(tmp_path / "cache"))
+        assert sorted(raw for split in loaded.values() for raw in split["raw"]) == sorted(stories)
+        assert len(loaded) > 1  # 40 articles spread over the splits by id
+        assert sum(len(split) for split in newspairs.load(str(path), cache_dir=str(tmp_path / "cache")).values()) == 1
+        assert main(["export", str(path), str(tmp_path / "out"), "--text-articles", "blank-line", "--quiet"]) == 0
+        assert "40 articles read = 40 written + 0 rejected" in capsys.readouterr().out
+        with pytest.raises(ValueError, match="text_articles must be one of"):
+            newspairs.load(str(path), text_articles="paragraph", cache_dir=str(tmp_path / "cache"))
