@@ -19,7 +19,7 @@ from tokenizers import AddedToken, Tokenizer, models, normalizers, pre_tokenizer
 
 import newspairs
 import strategies
-from newspairs import feed
+from newspairs import feed, pieces
 from newspairs.train import PAD_TOKEN, SEP_TOKEN
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
@@ -310,7 +310,7 @@ class TestWordIds:
         assert fast.ids(texts[::-1]) == plain.ids(texts[::-1])  # now from what was kept
 
     def test_new_words_asked_in_several_texts(self, tokenizer, monkeypatch):
-        monkeypatch.setattr(feed, "WORDS_PER_TEXT", 3)
+        monkeypatch.setattr(pieces, "WORDS_PER_TEXT", 3)
         texts = [*SENTENCES, *ARTICLES]
         assert feed.Encoder(tokenizer).ids(texts) == [e.ids for e in tokenizer.encode_batch(texts)]
 
@@ -341,7 +341,7 @@ class TestWordIds:
         ids=["separator", "a-word-is-the-separator", "separator-inside-a-word"],
     )
     def test_new_words_go_to_the_model_joined_around_an_added_token(self, monkeypatch, added, texts, cut_wrong):
-        monkeypatch.setattr(feed, "WORDS_PER_TEXT", 3)
+        monkeypatch.setattr(pieces, "WORDS_PER_TEXT", 3)
         model, asked = recorded_word_level(added)
         got = feed.WordIds(model, special_tokens=False)(texts)
         assert got == [model.encode(text).ids for text in texts]
@@ -362,13 +362,13 @@ class TestWordIds:
 
     def test_a_piece_is_normalized_once(self, tokenizer, monkeypatch):
         normalized = []
-        normalize_pieces = feed.normalized_words_of_pieces
+        normalize_pieces = pieces.normalized_words_of_pieces
 
         def recorded(pieces):
             normalized.append(list(pieces))
             return normalize_pieces(pieces)
 
-        monkeypatch.setattr(feed, "normalized_words_of_pieces", recorded)
+        monkeypatch.setattr(pieces, "normalized_words_of_pieces", recorded)
         encoder = feed.Encoder(tokenizer)
         texts = [*SENTENCES, *ARTICLES]
         first = encoder.ids(texts)
@@ -379,12 +379,13 @@ class TestWordIds:
 
     def test_text_with_other_whitespace_at_a_line_end_is_normalized_whole(self, tokenizer, monkeypatch):
         whole = []
-        words_batch = feed.normalized_words_batch
-        monkeypatch.setattr(feed, "normalized_words_batch", lambda texts: whole.append(list(texts)) or words_batch(texts))
+        words_batch = pieces.normalized_words_batch
+        monkeypatch.setattr(pieces, "normalized_words_batch", lambda texts: whole.append(list(texts)) or words_batch(texts))
         # whitespace other than spaces at a line's end keeps a text whole; anywhere else it does not
         texts = ["It ended.\t", "a b.", "x\xa0y\u2028z.", 'He said, "go." \xa0 \nNo.', "Σ\rΣ.  \nnext"]
         got = feed.Encoder(tokenizer).ids(texts)
-        assert whole == [[texts[0], texts[3]]]
+        # (the pieces are normalized by the same function, joined in texts of their own)
+        assert [text for call in whole for text in call if text in texts] == [texts[0], texts[3]]
         assert got == ids_of_normalized_side(tokenizer, newspairs.normalize_batch(texts))
 
     def test_memory_stays_bounded_for_pieces_too(self, tokenizer):
@@ -597,7 +598,7 @@ FORKED_WORKERS_SCRIPT = textwrap.dedent(
     import datasets
     import torch
     from tokenizers import Tokenizer
-    from newspairs import feed
+    from newspairs import feed, pieces
 
     tokenizer = Tokenizer.from_file(sys.argv[1])
     texts = [line for line in open(sys.argv[2], encoding="utf-8").read().split("\\n")]
@@ -651,3 +652,12 @@ def test_forked_dataloader_workers_finish_after_the_parent_encoded(tokenizer, tm
         pytest.fail("the DataLoader workers hung (the tokenizers fork deadlock)")
     assert process.returncode == 0, stderr
     assert stdout.split() == ["ok", str(len(SENTENCES) * 8)]
+
+
+def test_the_pieces_names_stay_importable_where_documented():
+    from newspairs.normalize import normalized_words_of_pieces, text_pieces
+
+    assert feed.WordIds is pieces.WordIds
+    assert (text_pieces, normalized_words_of_pieces) == (pieces.text_pieces, pieces.normalized_words_of_pieces)
+    with pytest.raises(ImportError, match="no_such_name"):
+        from newspairs.normalize import no_such_name  # noqa: F401

@@ -17,7 +17,8 @@ from tokenizers import Tokenizer
 
 import newspairs
 from newspairs import charclasses
-from newspairs.normalize import TRAILING_SPACES, normalized_words_batch, normalized_words_of_pieces, text_pieces
+from newspairs.normalize import normalized_words_batch
+from newspairs.pieces import TRAILING_SPACES, normalized_words_of_pieces, text_pieces
 from newspairs.tokenizer import save_tokenizer
 from reference import reference_normalize, reference_normalize_line
 from strategies import lines, lowercase_skew, texts
