@@ -373,13 +373,13 @@ def _documents(batches: Iterable[Mapping[str, Sequence[Any]]], column: str, enco
         yield from encoder.ids(texts)
 
 
-def _packed_examples(sources: list, column: str, encoder: Encoder, block_size: int, separator_id: int):
+def _packed_examples(sources: list, column: str, encoder: Encoder, block_size: int, separator_id: int, labels: bool):
     # One packing stream per source group: datasets hands each DataLoader worker / node its own
     # sublist of `sources`, and each group drops only its own final remainder.
     for source in sources:
         batches = source.select_columns([column]).with_format(None).iter(batch_size=PACK_TEXTS_PER_CALL)
         for block in pack_ids(_documents(batches, column, encoder), block_size, separator_id):
-            yield {"input_ids": block}
+            yield {"input_ids": block, "labels": block[:]} if labels else {"input_ids": block}
 
 
 def pack(
@@ -390,12 +390,15 @@ def pack(
     column: str = TEXT_COLUMN,
     separator: str = SEP_TOKEN,
     num_shards: int = 1,
+    labels: bool = False,
 ) -> datasets.Dataset | datasets.IterableDataset:
     """Language-modelling blocks: the documents of ``column``, encoded, joined with ``separator``, cut.
 
     Returns a dataset of the same kind with one column, ``input_ids``, each row exactly
     ``block_size`` ids, in the source's order. No id is dropped but the final remainder, the last
-    ``< block_size`` ids of the concatenation.
+    ``< block_size`` ids of the concatenation. ``labels=True`` adds a ``labels`` column, a copy of
+    each row's ``input_ids``: what the ``transformers`` ``Trainer`` computes a causal language
+    model's loss from (the model shifts the labels itself).
 
     ``num_shards`` (an `IterableDataset` only) splits the packed stream into that many shards, each
     packing a contiguous group of the source's shards on its own and dropping its own final
@@ -412,9 +415,12 @@ def pack(
         raise ValueError(f"the dataset has no text column {column!r} (its columns: {sorted(names)})")
     tokenizer = _resolve(tokenizer)
     separator_id = special_token_id(tokenizer, separator, "separator")
-    features = datasets.Features({"input_ids": datasets.List(datasets.Value("int32"), length=block_size)})
+    if not isinstance(labels, bool):
+        raise ValueError(f"labels must be True or False, got {labels!r}")
+    block = datasets.List(datasets.Value("int32"), length=block_size)
+    features = datasets.Features({"input_ids": block, "labels": block} if labels else {"input_ids": block})
     encoder = Encoder(tokenizer, column=column, special_tokens=False)
-    kwargs = {"column": column, "encoder": encoder, "block_size": block_size, "separator_id": separator_id}
+    kwargs = {"column": column, "encoder": encoder, "block_size": block_size, "separator_id": separator_id, "labels": labels}
     if isinstance(dataset, datasets.IterableDataset):
         if not isinstance(num_shards, int) or not 1 <= num_shards <= dataset.num_shards:
             raise ValueError(f"num_shards must be an int from 1 to the source's {dataset.num_shards} shards, got {num_shards!r}")
@@ -427,7 +433,9 @@ def pack(
             raise ValueError(f"num_shards is for an IterableDataset; a Dataset is split by index, got {num_shards!r}")
         from datasets.fingerprint import Hasher
 
-        fingerprint = Hasher.hash(("newspairs.pack", dataset._fingerprint, tokenizer.to_str(), column, block_size, separator_id))
+        fingerprint = Hasher.hash(
+            ("newspairs.pack", dataset._fingerprint, tokenizer.to_str(), column, block_size, separator_id, labels)
+        )
         try:
             return datasets.Dataset.from_generator(
                 _packed_examples, features=features, gen_kwargs={"sources": [dataset], **kwargs}, fingerprint=fingerprint
@@ -435,7 +443,7 @@ def pack(
         except ValueError as error:
             if "corresponds to no data" not in str(error):  # datasets' word for a generator that yielded nothing
                 raise
-            return datasets.Dataset.from_dict({"input_ids": []}, features=features)
+            return datasets.Dataset.from_dict({name: [] for name in features}, features=features)
     raise ValueError(f"pack() takes a datasets.Dataset or IterableDataset, got {type(dataset).__name__}")
 
 

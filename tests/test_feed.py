@@ -526,6 +526,31 @@ class TestPack:
         with pytest.raises(ValueError, match="num_shards must be an int from 1 to the source's 6 shards"):
             feed.pack(source, 8, tokenizer, num_shards=num_shards)
 
+    @pytest.mark.parametrize("streaming", [False, True], ids=["dataset", "iterable"])
+    def test_labels_are_a_copy_of_the_input_ids(self, tokenizer, streaming):
+        source = datasets.Dataset.from_dict({"raw": SENTENCES * 4})
+        plain = feed.pack(source, 8, tokenizer)
+        if streaming:
+            source = source.to_iterable_dataset(num_shards=2)
+        packed = feed.pack(source, 8, tokenizer, labels=True)
+        rows = list(packed)
+        assert rows and all(list(row) == ["input_ids", "labels"] for row in rows)
+        assert [row["labels"] for row in rows] == [row["input_ids"] for row in rows] == plain["input_ids"]
+        if not streaming:
+            assert packed.features["labels"] == packed.features["input_ids"]
+            assert packed._fingerprint != plain._fingerprint  # not served from the cache of a pack without labels
+
+    def test_labels_of_too_little_text(self, tokenizer):
+        packed = feed.pack(datasets.Dataset.from_dict({"raw": SENTENCES[:2]}), 1000, tokenizer, labels=True)
+        assert len(packed) == 0 and packed.column_names == ["input_ids", "labels"]
+
+    def test_labels_reach_a_torch_batch(self, tokenizer):
+        torch = pytest.importorskip("torch")
+        packed = feed.pack(datasets.Dataset.from_dict({"raw": SENTENCES * 4}), 8, tokenizer, labels=True)
+        batch = next(iter(feed.dataloader(packed, tokenizer, batch_size=2, keep=("labels",))))
+        assert set(batch) == {"input_ids", "attention_mask", "labels"}
+        assert torch.equal(batch["labels"], batch["input_ids"])
+
     def test_with_format_torch_gives_a_block_tensor(self, tokenizer):
         torch = pytest.importorskip("torch")
         packed = feed.pack(datasets.Dataset.from_dict({"raw": SENTENCES * 4}), 16, tokenizer).with_format("torch")
@@ -539,8 +564,9 @@ class TestPack:
             ({"block_size": 8, "separator": "</s>"}, "no separator token '</s>'"),
             ({"block_size": 8, "column": "text"}, "no text column 'text'"),
             ({"block_size": 8, "num_shards": 2}, "num_shards is for an IterableDataset"),
+            ({"block_size": 8, "labels": "yes"}, "labels must be True or False, got 'yes'"),
         ],
-        ids=["block-too-small", "unknown-separator", "missing-column", "shards-of-a-dataset"],
+        ids=["block-too-small", "unknown-separator", "missing-column", "shards-of-a-dataset", "labels-not-a-bool"],
     )
     def test_errors(self, tokenizer, kwargs, message):
         ds = datasets.Dataset.from_dict({"raw": SENTENCES})
