@@ -125,9 +125,9 @@ class WordIds:
     keeps to these assumptions; the ids are tested equal to ``encode_batch``'s.
 
     Raw text (`of_raw_texts`) is cut at its spaces into pieces that each normalize on their own
-    (`text_pieces`), and each piece's ids are kept too: a piece seen before
-    costs one look-up, neither normalization nor a word look-up (a later epoch on news text: a
-    quarter to a half less time). Both kinds of kept ids count against ``max_words`` on their own.
+    (`text_pieces`), and each piece's ids are kept too: a piece seen before costs one look-up,
+    neither normalization nor a word look-up. Both kinds of kept ids count against ``max_words``
+    on their own.
 
     Args:
         words_to_ids: a tokenizer for normalized text (`skip_normalization`), with no padding and
