@@ -4,7 +4,7 @@ Everything here drives a trained tokenizer whose normalizer and pre-tokenizer ar
 normalization (`newspairs.load_tokenizer()`, or any tokenizer trained on top of
 `newspairs.build_tokenizer()`): raw text goes in, ids come out. With this installation's rule
 table, each distinct space-separated piece of the text is normalized once (skipping the passes that
-cannot fire) and each word's ids are asked of the model once (`WordIds`); otherwise, and for
+cannot fire) and each word's ids are asked of the model once (`newspairs.pieces`); otherwise, and for
 offsets, `tokenizers`' batched, parallel ``encode_batch`` does everything. Both give the same ids
 (tested).
 
@@ -28,15 +28,13 @@ from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate, chain, compress, count, islice, repeat
-from operator import is_
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from tokenizers import Tokenizer, pre_tokenizers
 
-from newspairs.normalize import (
-    default_tokenizer, normalize_batch, normalized_words_batch, normalized_words_of_pieces, text_pieces,
-)
+from newspairs.normalize import default_tokenizer, normalize_batch
+from newspairs.pieces import WordIds
 from newspairs.train import PAD_TOKEN, SEP_TOKEN, load_tokenizer, special_tokens_as_text
 
 if TYPE_CHECKING:
@@ -47,8 +45,6 @@ TEXT_COLUMN = "raw"
 # Texts handed to one encode_batch call while packing: enough to keep both of tokenizers' threads
 # busy, small enough that a streaming pipeline yields its first block quickly.
 PACK_TEXTS_PER_CALL = 256
-# New words per text when `WordIds` asks the model for them (several texts: both threads work).
-WORDS_PER_TEXT = 1024
 
 
 class AddedTokensWarning(UserWarning):
@@ -125,189 +121,6 @@ def special_token_id(tokenizer: Tokenizer, token: str, role: str) -> int:
             f"pass the {role} token it uses"
         )
     return token_id
-
-
-def _split_at(ids: list[int], separator: int) -> list[tuple[int, ...]]:
-    """``ids`` cut at each ``separator`` (dropped): one more group than separators."""
-    groups, start = [], 0
-    for _ in range(ids.count(separator)):
-        end = ids.index(separator, start)
-        groups.append(tuple(ids[start:end]))
-        start = end + 1
-    groups.append(tuple(ids[start:]))
-    return groups
-
-
-class WordIds:
-    """The ids of each normalized word, asked of the model once and kept.
-
-    Every model of `tokenizers` encodes each pre-token on its own, and the pre-tokenizer of
-    normalized text splits on whitespace only, so a line's ids are its words' ids in order, between
-    the post-processor's fixed prefix and suffix. Repeated words (most of news text) then cost a
-    dictionary look-up instead of a model run and a conversion from Rust. Words not yet seen are
-    encoded together in one call per batch. `for_tokenizer` makes one only for a tokenizer that
-    keeps to these assumptions; the ids are tested equal to ``encode_batch``'s.
-
-    Raw text (`of_raw_texts`) is cut at its spaces into pieces that each normalize on their own
-    (`newspairs.normalize.text_pieces`), and each piece's ids are kept too: a piece seen before
-    costs one look-up, neither normalization nor a word look-up (a later epoch on news text: a
-    quarter to a half less time). Both kinds of kept ids count against ``max_words`` on their own.
-
-    Args:
-        words_to_ids: a tokenizer for normalized text (`skip_normalization`), with no padding and
-            no truncation.
-        special_tokens: add the post-processor's special tokens.
-        max_words: forget every kept word (or piece) once this many are kept (memory stays bounded).
-    """
-
-    def __init__(self, words_to_ids: Tokenizer, special_tokens: bool = True, max_words: int = 1_000_000):
-        self._tokenizer = words_to_ids
-        # tuples: the garbage collector stops tracking a tuple of ints, so a large cache is not
-        # scanned again at every full collection (lists would be)
-        self._ids: dict[str, tuple[int, ...]] = {}
-        # each raw piece's ids (see of_raw_texts)
-        self._pieces: dict[str, tuple[int, ...]] = {}
-        self._max_words = max_words
-        self.prefix, self.suffix = self._prefix_and_suffix(words_to_ids) if special_tokens else ([], [])
-        self._separator = self._separator_of(words_to_ids)
-
-    @staticmethod
-    def _prefix_and_suffix(tokenizer: Tokenizer) -> tuple[list[int], list[int]]:
-        ids = tokenizer.encode("").ids
-        # the post-processor's special ids: all before the text or after it, as with `$A` templates
-        probe = tokenizer.encode("a").ids
-        bare = tokenizer.encode("a", add_special_tokens=False).ids
-        for split in range(len(ids) + 1):
-            if ids[:split] + bare + ids[split:] == probe:
-                return ids[:split], ids[split:]
-        raise ValueError(f"the post-processor does not put fixed ids around the text ({probe} for 'a', {ids} for '')")
-
-    @classmethod
-    def for_tokenizer(cls, words_to_ids: Tokenizer, special_tokens: bool = True, max_words: int = 1_000_000) -> WordIds | None:
-        """A `WordIds` for ``words_to_ids``, or None if it does not encode a line as its words' ids
-        between a fixed prefix and suffix (then only the tokenizer itself encodes right)."""
-        if any(any(c.isspace() for c in token.content) for token in words_to_ids.get_added_tokens_decoder().values()):
-            return None  # an added token spanning words would not be found word by word
-        try:
-            word_ids = cls(words_to_ids, special_tokens, max_words)
-        except ValueError:
-            return None
-        probe = "the cat , `` sat '' on 1,000 mats ."
-        words = [words_to_ids.encode(word, add_special_tokens=False).ids for word in probe.split()]
-        whole = words_to_ids.encode(probe, add_special_tokens=special_tokens).ids
-        if whole != word_ids.prefix + [i for ids in words for i in ids] + word_ids.suffix:
-            return None
-        return word_ids
-
-    @staticmethod
-    def _separator_of(tokenizer: Tokenizer) -> tuple[str, int] | None:
-        # an added token, which tokenizers cuts out before the model runs, marks where a word ends
-        # in the ids of words joined around it (a special one first: the least likely in a word)
-        added = sorted(tokenizer.get_added_tokens_decoder().items(), key=lambda item: not item[1].special)
-        for token_id, token in added:
-            if token.content and not any(c.isspace() for c in token.content):
-                return token.content, token_id
-        return None
-
-    def _learn(self, words: list[str]) -> None:
-        # New words go to the model in a few texts that tokenizers' threads share, joined around
-        # the separator token. The ids between two separators are one word's ids, as the model
-        # gives them for that word alone, so long as the model never gives the separator's id
-        # itself: then a text holds exactly one separator fewer than words, which is checked.
-        # (encode_batch_fast keeps no word indices; encode_batch, which does, costs twice as much.)
-        if self._separator is None:
-            self._ids.update(zip(words, self._ask_word_by_word(words)))
-            return
-        content, separator = self._separator
-        chunks = [words[i : i + WORDS_PER_TEXT] for i in range(0, len(words), WORDS_PER_TEXT)]
-        joined = [f" {content} ".join(chunk) for chunk in chunks]
-        for chunk, encoding in zip(chunks, self._tokenizer.encode_batch_fast(joined, add_special_tokens=False)):
-            groups = _split_at(encoding.ids, separator)
-            if len(groups) != len(chunk):  # a word holds the separator, or the model gives its id
-                groups = self._ask_word_by_word(chunk)
-            self._ids.update(zip(chunk, groups))
-
-    def _ask_word_by_word(self, words: list[str]) -> list[tuple[int, ...]]:
-        return [tuple(e.ids) for e in self._tokenizer.encode_batch_fast(words, add_special_tokens=False)]
-
-    def __call__(self, normalized: Sequence[str], max_length: int | None = None) -> list[list[int]]:
-        """The ids of each normalized text (truncated to ``max_length`` ids, special ones included)."""
-        return self.of_words([text.split() for text in normalized], max_length)
-
-    def of_words(self, texts_words: Sequence[list[str]], max_length: int | None = None) -> list[list[int]]:
-        """The ids of each normalized text given as its words (``text.split()``)."""
-        return self._assemble(self._ids_of_words(list(chain.from_iterable(texts_words))), map(len, texts_words), max_length)
-
-    def of_raw_texts(self, texts: Sequence[str], max_length: int | None = None) -> list[list[int]]:
-        """The ids of each raw text: its pieces' ids (`newspairs.normalize.text_pieces`), kept.
-
-        Each piece (a token with its context) is normalized once and its ids kept, so a later
-        epoch skips the normalization of every piece it has seen. A text with a line that ends in
-        whitespace other than spaces is normalized whole (`normalized_words_batch`), then word by word.
-        """
-        pieces_of_texts = list(map(text_pieces, texts))
-        if None not in pieces_of_texts:
-            return self._of_pieces(pieces_of_texts, max_length)
-        out: list[list[int] | None] = [None] * len(texts)
-        cut = [i for i, pieces in enumerate(pieces_of_texts) if pieces is not None]
-        whole = [i for i, pieces in enumerate(pieces_of_texts) if pieces is None]
-        for i, ids in zip(cut, self._of_pieces([pieces_of_texts[i] for i in cut], max_length)):
-            out[i] = ids
-        for i, ids in zip(whole, self.of_words(normalized_words_batch([texts[i] for i in whole]), max_length)):
-            out[i] = ids
-        return out
-
-    def _of_pieces(self, pieces_of_texts: list[list[str]], max_length: int | None) -> list[list[int]]:
-        pieces_ids = self._kept_ids(self._pieces, list(chain.from_iterable(pieces_of_texts)), self._learn_pieces)
-        return self._assemble(pieces_ids, map(len, pieces_of_texts), max_length)
-
-    def _learn_pieces(self, pieces: list[str]) -> None:
-        words_of = normalized_words_of_pieces(pieces)
-        words_ids = self._ids_of_words(list(chain.from_iterable(words_of)))
-        counts = list(map(len, words_of))
-        starts = list(accumulate(counts, initial=0))
-        # most pieces are one word: each shares that word's tuple (no Python loop for them)
-        one_word = list(map((1).__eq__, counts))
-        self._pieces.update(zip(compress(pieces, one_word), map(words_ids.__getitem__, compress(starts, one_word))))
-        for piece, start, size in compress(zip(pieces, starts, counts), map((1).__ne__, counts)):
-            self._pieces[piece] = tuple(chain.from_iterable(words_ids[start : start + size]))
-
-    def _ids_of_words(self, words: list[str]) -> list[tuple[int, ...]]:
-        """Each normalized word's ids, the model asked only for words not kept."""
-        return self._kept_ids(self._ids, words, self._learn)
-
-    def _kept_ids(self, kept: dict[str, tuple[int, ...]], keys: list[str], learn) -> list[tuple[int, ...]]:
-        """Each key's ids from ``kept``, after ``learn(keys)`` has added those it lacked."""
-        # Look every key up first and learn only what is missing: once most keys are kept (the
-        # rule after the first batches of a corpus) one look-up per key is all the Python work.
-        keys_ids = list(map(kept.get, keys))
-        if None in keys_ids:
-            missing = list(compress(count(), map(is_, keys_ids, repeat(None))))
-            unseen = list(dict.fromkeys(map(keys.__getitem__, missing)))
-            if len(kept) + len(unseen) > self._max_words:  # forget all: learn this batch's keys again
-                kept.clear()
-                unseen = list(dict.fromkeys(keys))
-            learn(unseen)
-            for i in missing:
-                keys_ids[i] = kept[keys[i]]
-        return keys_ids
-
-    def _assemble(self, units_ids: list[tuple[int, ...]], counts: Iterable[int], max_length: int | None) -> list[list[int]]:
-        """Each text's ids: its units' ids in turn (``counts``: units per text), between the special ids, truncated."""
-        prefix, suffix = self.prefix, self.suffix
-        room = None if max_length is None else max_length - len(prefix) - len(suffix)
-        if room is not None and room < 0:
-            raise ValueError(f"max_length {max_length} leaves no room beside the {len(prefix) + len(suffix)} special ids")
-        out, start = [], 0
-        for size in counts:
-            ids = chain.from_iterable(units_ids[start : start + size])
-            out.append([*prefix, *(ids if room is None else islice(ids, room)), *suffix])
-            start += size
-        return out
-
-    def __getstate__(self) -> dict:
-        # the learned ids are a cache: leave them out of pickles (datasets' map fingerprint, workers)
-        return {**self.__dict__, "_ids": {}, "_pieces": {}}
 
 
 @dataclass
@@ -560,13 +373,13 @@ def _documents(batches: Iterable[Mapping[str, Sequence[Any]]], column: str, enco
         yield from encoder.ids(texts)
 
 
-def _packed_examples(sources: list, column: str, encoder: Encoder, block_size: int, separator_id: int):
+def _packed_examples(sources: list, column: str, encoder: Encoder, block_size: int, separator_id: int, labels: bool):
     # One packing stream per source group: datasets hands each DataLoader worker / node its own
     # sublist of `sources`, and each group drops only its own final remainder.
     for source in sources:
         batches = source.select_columns([column]).with_format(None).iter(batch_size=PACK_TEXTS_PER_CALL)
         for block in pack_ids(_documents(batches, column, encoder), block_size, separator_id):
-            yield {"input_ids": block}
+            yield {"input_ids": block, "labels": block[:]} if labels else {"input_ids": block}
 
 
 def pack(
@@ -577,12 +390,15 @@ def pack(
     column: str = TEXT_COLUMN,
     separator: str = SEP_TOKEN,
     num_shards: int = 1,
+    labels: bool = False,
 ) -> datasets.Dataset | datasets.IterableDataset:
     """Language-modelling blocks: the documents of ``column``, encoded, joined with ``separator``, cut.
 
     Returns a dataset of the same kind with one column, ``input_ids``, each row exactly
     ``block_size`` ids, in the source's order. No id is dropped but the final remainder, the last
-    ``< block_size`` ids of the concatenation.
+    ``< block_size`` ids of the concatenation. ``labels=True`` adds a ``labels`` column, a copy of
+    each row's ``input_ids``: what the ``transformers`` ``Trainer`` computes a causal language
+    model's loss from (the model shifts the labels itself).
 
     ``num_shards`` (an `IterableDataset` only) splits the packed stream into that many shards, each
     packing a contiguous group of the source's shards on its own and dropping its own final
@@ -599,9 +415,12 @@ def pack(
         raise ValueError(f"the dataset has no text column {column!r} (its columns: {sorted(names)})")
     tokenizer = _resolve(tokenizer)
     separator_id = special_token_id(tokenizer, separator, "separator")
-    features = datasets.Features({"input_ids": datasets.List(datasets.Value("int32"), length=block_size)})
+    if not isinstance(labels, bool):
+        raise ValueError(f"labels must be True or False, got {labels!r}")
+    block = datasets.List(datasets.Value("int32"), length=block_size)
+    features = datasets.Features({"input_ids": block, "labels": block} if labels else {"input_ids": block})
     encoder = Encoder(tokenizer, column=column, special_tokens=False)
-    kwargs = {"column": column, "encoder": encoder, "block_size": block_size, "separator_id": separator_id}
+    kwargs = {"column": column, "encoder": encoder, "block_size": block_size, "separator_id": separator_id, "labels": labels}
     if isinstance(dataset, datasets.IterableDataset):
         if not isinstance(num_shards, int) or not 1 <= num_shards <= dataset.num_shards:
             raise ValueError(f"num_shards must be an int from 1 to the source's {dataset.num_shards} shards, got {num_shards!r}")
@@ -614,7 +433,9 @@ def pack(
             raise ValueError(f"num_shards is for an IterableDataset; a Dataset is split by index, got {num_shards!r}")
         from datasets.fingerprint import Hasher
 
-        fingerprint = Hasher.hash(("newspairs.pack", dataset._fingerprint, tokenizer.to_str(), column, block_size, separator_id))
+        fingerprint = Hasher.hash(
+            ("newspairs.pack", dataset._fingerprint, tokenizer.to_str(), column, block_size, separator_id, labels)
+        )
         try:
             return datasets.Dataset.from_generator(
                 _packed_examples, features=features, gen_kwargs={"sources": [dataset], **kwargs}, fingerprint=fingerprint
@@ -622,7 +443,7 @@ def pack(
         except ValueError as error:
             if "corresponds to no data" not in str(error):  # datasets' word for a generator that yielded nothing
                 raise
-            return datasets.Dataset.from_dict({"input_ids": []}, features=features)
+            return datasets.Dataset.from_dict({name: [] for name in features}, features=features)
     raise ValueError(f"pack() takes a datasets.Dataset or IterableDataset, got {type(dataset).__name__}")
 
 

@@ -6,17 +6,17 @@ reproduce it in tokenizers.
 Lines are separated by ``"\\n"``; each line's normalization is the reference
 ``" ".join(TreebankWordTokenizer().tokenize(line)).lower()``.
 
-It also owns the cut of a text into *pieces* at its spaces (`text_pieces`), each normalized in its
-place (`normalized_words_of_pieces`), so that a caller may keep each piece's words and skip the
-normalization of a piece it has seen (`newspairs.feed.WordIds`).
+The cut of a text into pieces normalized in their place, which the `Encoder` keeps, is
+`newspairs.pieces`'s (``text_pieces`` and ``normalized_words_of_pieces`` are still importable from
+here).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
-from itertools import chain, compress, count
+from importlib import import_module
+from itertools import chain
 
 from tokenizers import PreTokenizedString, Tokenizer
 
@@ -150,72 +150,6 @@ def normalized_words_batch(texts: Sequence[str], tokenizer: Tokenizer | None = N
     return out
 
 
-# A line whose text ends in whitespace other than spaces: the final-period rule's \s*$ reaches its
-# last token through that whitespace (and every space before it), where the engines disagree on
-# what is whitespace (str.split, re, regex), so a text holding one is not cut into pieces.
-_OTHER_WHITESPACE_AT_LINE_END = re.compile(r"[^\S \n] *(?:\n|\Z)")
-_SPACES_BEFORE_LINE_BREAKS = re.compile(r" +(?=\n)")
-# Written after each piece where pieces are normalized together: a word no rule touches, from
-# which no piece's words can be told apart, so it cuts the words back into pieces.
-PIECE_SEPARATOR = "\x01"
-PIECES_PER_LINE = 256
-
-
-def text_pieces(text: str) -> list[str] | None:
-    """``text`` cut at every space, ``"\\n"`` added at both ends; None if a line of it ends in other whitespace.
-
-    A line's normalization is the normalizations of its space-separated tokens, one after the
-    other, each made in its place: whether a space or the line's start comes before it (``^\\"``
-    and an opening ``''`` differ at the start), and whether anything but spaces follows it on its
-    line (the final period and ``,$`` rules see the line's end through trailing spaces, which are
-    dropped here). Every reference rule that matches across a space only reads that space, so no
-    other context counts (tested against the reference). A piece is a token with such context:
-    it holds a ``"\\n"`` where it ends a line (after the line break: the next line's first token),
-    and runs of spaces leave empty pieces, which normalize to nothing. Other whitespace (a tab, a
-    no-break space) stays inside its piece, where the rules see it as they see it in the line;
-    only at a line's end would the final-period rule reach across spaces through it.
-    """
-    if "\n" not in text:  # one line (most texts): no regex
-        line = text.rstrip(" ")
-        return None if line[-1:].isspace() else f"\n{line}\n".split(" ")
-    if _OTHER_WHITESPACE_AT_LINE_END.search(text):
-        return None
-    return _SPACES_BEFORE_LINE_BREAKS.sub("", f"\n{text}\n").split(" ")
-
-
-def normalized_words_of_pieces(pieces: Sequence[str]) -> list[list[str]]:
-    """The normalized words of each piece of `text_pieces`, made in its place.
-
-    ``[w for p in text_pieces(text) for w in result_of(p)] == normalize(text).split()``. Pieces are
-    normalized together, each after a space and before `PIECE_SEPARATOR` (so not at a line's end
-    unless the piece ends it); a piece holding the separator is normalized on its own.
-    """
-    words_of: list[list[str] | None] = [None] * len(pieces)
-    together: Sequence[int] = range(len(pieces))
-    if PIECE_SEPARATOR in "".join(pieces):  # rare: set the pieces holding it apart
-        together = []
-        for i, piece in enumerate(pieces):
-            if PIECE_SEPARATOR in piece:
-                words_of[i] = normalized_words_batch([f" {piece} a"])[0][:-1]  # "a": not at the line's end
-            else:
-                together.append(i)
-    joiner = f" {PIECE_SEPARATOR} "
-    joined = pieces if len(together) == len(pieces) else [pieces[i] for i in together]
-    text = "\n".join(
-        " " + joiner.join(joined[start : start + PIECES_PER_LINE]) + joiner.rstrip()
-        for start in range(0, len(joined), PIECES_PER_LINE)
-    )
-    words = [word for out in _normalized_chunks(text.split("\n"), None) for line in out for word in line.split()]
-    ends = list(compress(count(), map(PIECE_SEPARATOR.__eq__, words)))
-    if len(ends) != len(together):  # each piece is followed by exactly one separator: guard it
-        raise RuntimeError(f"normalized pieces lost their separators ({len(together)} pieces, {len(ends)} separators)")
-    start = 0
-    for i, end in zip(together, ends):
-        words_of[i] = words[start:end]
-        start = end + 1
-    return words_of
-
-
 def tokens_with_offsets(line: str, tokenizer: Tokenizer | None = None) -> list[tuple[str, tuple[int, int]]]:
     """Each normalized token of ``line`` with the ``(start, end)`` character span of ``line`` it came from.
 
@@ -232,3 +166,13 @@ def tokens_with_offsets(line: str, tokenizer: Tokenizer | None = None) -> list[t
         (token, offsets)
         for token, offsets, _ in pretokenized.get_splits(offset_referential="original", offset_type="char")
     ]
+
+
+# names that moved to newspairs.pieces, importable from here as documented before
+_MOVED = {"text_pieces": "newspairs.pieces", "normalized_words_of_pieces": "newspairs.pieces"}
+
+
+def __getattr__(name: str):
+    if name in _MOVED:
+        return getattr(import_module(_MOVED[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

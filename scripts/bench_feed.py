@@ -12,7 +12,7 @@ rounds (as ``timeit`` reports), the paths taking turns. Prints a Markdown table.
 
 The `Encoder` row is a first epoch: a new `Encoder`, to which every word is new. The row after it is
 the same `Encoder` encoding the same lines again, as in every later epoch of a training run (it
-keeps each word's ids, see `newspairs.feed.WordIds`); NLTK + encode costs the same every epoch.
+keeps each word's ids, see `newspairs.pieces.WordIds`); NLTK + encode costs the same every epoch.
 
 Below the table, a line says whether the target holds: a first epoch at least ``TARGET`` times
 NLTK + encode on ``../shared/corpora`` as one (the ``all N`` row, each path's seconds summed), with

@@ -59,6 +59,19 @@ LINE_ENDINGS = (
     "..", "...", "?", "!", ",", ":", "'", '"', "''", " '", "'s", "n't", " .", "\t", "\xa0", "\x1f",
 )
 SEPARATORS = (" ", " ", " ", "", "", "\t", "  ")
+# What a line's edges are made of, drawn on purpose (the reference's rules read what precedes the
+# first word and what follows the last): runs of every kind of whitespace, each engine's odd ones
+# included, and a clitic or quote as the first or last word.
+EDGE_WHITESPACE = (
+    " ", " ", " ", "  ", "   ", "\t", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f", "\x85", "\xa0",
+    "\u1680", "\u2000", "\u200a", "\u2028", "\u2029", "\u202f", "\u205f", "\u3000", "\u200b", "\u180e", "\ufeff",
+)
+EDGE_WORDS = (
+    *CLITICS, *QUOTES, "'", "'", "''", '"', "`", "'s'", "'S'", "s'", "'d'", "'m'", "'tis", "'Twas", "'t", "n't'", "'ll'",
+    ".'", '."', ".''", ",", ":", ",,", "(", ")", "...", "--", "?", "'?", "''x", '""x', "(''", "Σ'",
+)
+# what may end the last word, after a clitic or none
+EDGE_WORD_ENDS = ("'", "'", "''", "'s'", "'s", "'m'", "'d'", "n't'", "'ll'", '"', ".'", "'.", ",'", "'" * 3, "")
 # Repeated to a megabyte, each of these stresses one rule's scan (tests/test_pathological.py,
 # scripts/bench_normalize.py).
 PATHOLOGICAL_UNITS = {
@@ -178,13 +191,32 @@ def long_lines(draw) -> str:
     return (unit * draw(st.integers(50, 3000)))[: draw(st.integers(1000, 20_000))]
 
 
-lines = st.one_of(short_lines(), short_lines(), short_lines(), long_lines(), st.text(any_character, max_size=40))
+edge_runs = st.lists(st.sampled_from(EDGE_WHITESPACE), max_size=3).map("".join)
+edge_words = st.one_of(
+    _styled(EDGE_WORDS),
+    st.tuples(_styled(WORDS + CONTRACTIONS), st.sampled_from((*CLITICS, "")), st.sampled_from(EDGE_WORD_ENDS)).map("".join),
+)
+
+
+@st.composite
+def edged_lines(draw) -> str:
+    """A line whose edges are drawn on purpose: whitespace runs of every kind before and after it,
+    a clitic or quote as its first or last word; or nothing but whitespace, or nothing."""
+    if draw(st.integers(0, 9)) == 0:
+        return draw(edge_runs)
+    first = draw(st.one_of(st.just(""), edge_words.map(lambda word: word + " ")))
+    last = draw(st.one_of(st.just(""), edge_words.map(lambda word: " " + word)))
+    return draw(edge_runs) + first + draw(short_lines(max_pieces=6)) + last + draw(edge_runs)
+
+
+lines = st.one_of(short_lines(), short_lines(), edged_lines(), long_lines(), st.text(any_character, max_size=40))
 
 
 @st.composite
 def texts(draw, max_lines: int = 8) -> str:
     """A multi-line article: lines joined by ``"\\n"``, some of them empty."""
-    return "\n".join(draw(st.lists(st.one_of(short_lines(), st.just(""), st.sampled_from(SPACES)), max_size=max_lines)))
+    some_line = st.one_of(short_lines(), edged_lines(), st.just(""), st.sampled_from(SPACES))
+    return "\n".join(draw(st.lists(some_line, max_size=max_lines)))
 
 
 # -- the same alphabets for plain `random` (fast: millions of examples in minutes) -----------
@@ -210,8 +242,33 @@ class RandomText:
         codes = (rng.choice((rng.randrange(32, 0x250), rng.randrange(0x250, 0x30000))) for _ in range(rng.randint(1, 3)))
         return "".join(chr(c) for c in codes if not 0xD800 <= c <= 0xDFFF)
 
-    def line(self, max_pieces: int = 24) -> str:
+    def edge_word(self) -> str:
+        """A clitic or quote as a line's first or last word, alone or ending a word."""
         rng = self.rng
+        if rng.random() < 0.5:
+            return rng.choice(CASE_STYLES)(rng.choice(EDGE_WORDS))
+        word = rng.choice(CASE_STYLES)(rng.choice(WORDS + CONTRACTIONS))
+        return word + rng.choice(CASE_STYLES)(rng.choice((*CLITICS, ""))) + rng.choice(EDGE_WORD_ENDS)
+
+    def edge_run(self) -> str:
+        """A run of whitespace at a line's edge: spaces most often, any kind, or nothing."""
+        rng = self.rng
+        return "".join(rng.choice(EDGE_WHITESPACE) for _ in range(rng.choice((0, 0, 1, 1, 1, 2, 3))))
+
+    def edged_line(self) -> str:
+        """A line whose edges are drawn on purpose (as `edged_lines`)."""
+        rng = self.rng
+        if rng.random() < 0.1:
+            return self.edge_run()  # empty or only whitespace
+        first = self.edge_word() + rng.choice(SEPARATORS) if rng.random() < 0.5 else ""
+        last = rng.choice(SEPARATORS) + self.edge_word() if rng.random() < 0.6 else ""
+        return self.edge_run() + first + self.line(max_pieces=6, edged=False) + last + self.edge_run()
+
+    def line(self, max_pieces: int = 24, edged: bool = True) -> str:
+        """A line of pieces; with ``edged``, three in ten have their edges drawn on purpose."""
+        rng = self.rng
+        if edged and rng.random() < 0.3:
+            return self.edged_line()
         parts = [rng.choice(("", "", " ", '"', "'", "``", "\t"))]
         for _ in range(rng.randint(0, max_pieces)):
             parts.append(self.piece())

@@ -19,7 +19,7 @@ from tokenizers import AddedToken, Tokenizer, models, normalizers, pre_tokenizer
 
 import newspairs
 import strategies
-from newspairs import feed
+from newspairs import feed, pieces
 from newspairs.train import PAD_TOKEN, SEP_TOKEN
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
@@ -310,7 +310,7 @@ class TestWordIds:
         assert fast.ids(texts[::-1]) == plain.ids(texts[::-1])  # now from what was kept
 
     def test_new_words_asked_in_several_texts(self, tokenizer, monkeypatch):
-        monkeypatch.setattr(feed, "WORDS_PER_TEXT", 3)
+        monkeypatch.setattr(pieces, "WORDS_PER_TEXT", 3)
         texts = [*SENTENCES, *ARTICLES]
         assert feed.Encoder(tokenizer).ids(texts) == [e.ids for e in tokenizer.encode_batch(texts)]
 
@@ -341,7 +341,7 @@ class TestWordIds:
         ids=["separator", "a-word-is-the-separator", "separator-inside-a-word"],
     )
     def test_new_words_go_to_the_model_joined_around_an_added_token(self, monkeypatch, added, texts, cut_wrong):
-        monkeypatch.setattr(feed, "WORDS_PER_TEXT", 3)
+        monkeypatch.setattr(pieces, "WORDS_PER_TEXT", 3)
         model, asked = recorded_word_level(added)
         got = feed.WordIds(model, special_tokens=False)(texts)
         assert got == [model.encode(text).ids for text in texts]
@@ -362,13 +362,13 @@ class TestWordIds:
 
     def test_a_piece_is_normalized_once(self, tokenizer, monkeypatch):
         normalized = []
-        normalize_pieces = feed.normalized_words_of_pieces
+        normalize_pieces = pieces.normalized_words_of_pieces
 
         def recorded(pieces):
             normalized.append(list(pieces))
             return normalize_pieces(pieces)
 
-        monkeypatch.setattr(feed, "normalized_words_of_pieces", recorded)
+        monkeypatch.setattr(pieces, "normalized_words_of_pieces", recorded)
         encoder = feed.Encoder(tokenizer)
         texts = [*SENTENCES, *ARTICLES]
         first = encoder.ids(texts)
@@ -379,12 +379,13 @@ class TestWordIds:
 
     def test_text_with_other_whitespace_at_a_line_end_is_normalized_whole(self, tokenizer, monkeypatch):
         whole = []
-        words_batch = feed.normalized_words_batch
-        monkeypatch.setattr(feed, "normalized_words_batch", lambda texts: whole.append(list(texts)) or words_batch(texts))
+        words_batch = pieces.normalized_words_batch
+        monkeypatch.setattr(pieces, "normalized_words_batch", lambda texts: whole.append(list(texts)) or words_batch(texts))
         # whitespace other than spaces at a line's end keeps a text whole; anywhere else it does not
         texts = ["It ended.\t", "a b.", "x\xa0y\u2028z.", 'He said, "go." \xa0 \nNo.', "Σ\rΣ.  \nnext"]
         got = feed.Encoder(tokenizer).ids(texts)
-        assert whole == [[texts[0], texts[3]]]
+        # (the pieces are normalized by the same function, joined in texts of their own)
+        assert [text for call in whole for text in call if text in texts] == [texts[0], texts[3]]
         assert got == ids_of_normalized_side(tokenizer, newspairs.normalize_batch(texts))
 
     def test_memory_stays_bounded_for_pieces_too(self, tokenizer):
@@ -525,6 +526,31 @@ class TestPack:
         with pytest.raises(ValueError, match="num_shards must be an int from 1 to the source's 6 shards"):
             feed.pack(source, 8, tokenizer, num_shards=num_shards)
 
+    @pytest.mark.parametrize("streaming", [False, True], ids=["dataset", "iterable"])
+    def test_labels_are_a_copy_of_the_input_ids(self, tokenizer, streaming):
+        source = datasets.Dataset.from_dict({"raw": SENTENCES * 4})
+        plain = feed.pack(source, 8, tokenizer)
+        if streaming:
+            source = source.to_iterable_dataset(num_shards=2)
+        packed = feed.pack(source, 8, tokenizer, labels=True)
+        rows = list(packed)
+        assert rows and all(list(row) == ["input_ids", "labels"] for row in rows)
+        assert [row["labels"] for row in rows] == [row["input_ids"] for row in rows] == plain["input_ids"]
+        if not streaming:
+            assert packed.features["labels"] == packed.features["input_ids"]
+            assert packed._fingerprint != plain._fingerprint  # not served from the cache of a pack without labels
+
+    def test_labels_of_too_little_text(self, tokenizer):
+        packed = feed.pack(datasets.Dataset.from_dict({"raw": SENTENCES[:2]}), 1000, tokenizer, labels=True)
+        assert len(packed) == 0 and packed.column_names == ["input_ids", "labels"]
+
+    def test_labels_reach_a_torch_batch(self, tokenizer):
+        torch = pytest.importorskip("torch")
+        packed = feed.pack(datasets.Dataset.from_dict({"raw": SENTENCES * 4}), 8, tokenizer, labels=True)
+        batch = next(iter(feed.dataloader(packed, tokenizer, batch_size=2, keep=("labels",))))
+        assert set(batch) == {"input_ids", "attention_mask", "labels"}
+        assert torch.equal(batch["labels"], batch["input_ids"])
+
     def test_with_format_torch_gives_a_block_tensor(self, tokenizer):
         torch = pytest.importorskip("torch")
         packed = feed.pack(datasets.Dataset.from_dict({"raw": SENTENCES * 4}), 16, tokenizer).with_format("torch")
@@ -538,8 +564,9 @@ class TestPack:
             ({"block_size": 8, "separator": "</s>"}, "no separator token '</s>'"),
             ({"block_size": 8, "column": "text"}, "no text column 'text'"),
             ({"block_size": 8, "num_shards": 2}, "num_shards is for an IterableDataset"),
+            ({"block_size": 8, "labels": "yes"}, "labels must be True or False, got 'yes'"),
         ],
-        ids=["block-too-small", "unknown-separator", "missing-column", "shards-of-a-dataset"],
+        ids=["block-too-small", "unknown-separator", "missing-column", "shards-of-a-dataset", "labels-not-a-bool"],
     )
     def test_errors(self, tokenizer, kwargs, message):
         ds = datasets.Dataset.from_dict({"raw": SENTENCES})
@@ -597,7 +624,7 @@ FORKED_WORKERS_SCRIPT = textwrap.dedent(
     import datasets
     import torch
     from tokenizers import Tokenizer
-    from newspairs import feed
+    from newspairs import feed, pieces
 
     tokenizer = Tokenizer.from_file(sys.argv[1])
     texts = [line for line in open(sys.argv[2], encoding="utf-8").read().split("\\n")]
@@ -651,3 +678,12 @@ def test_forked_dataloader_workers_finish_after_the_parent_encoded(tokenizer, tm
         pytest.fail("the DataLoader workers hung (the tokenizers fork deadlock)")
     assert process.returncode == 0, stderr
     assert stdout.split() == ["ok", str(len(SENTENCES) * 8)]
+
+
+def test_the_pieces_names_stay_importable_where_documented():
+    from newspairs.normalize import normalized_words_of_pieces, text_pieces
+
+    assert feed.WordIds is pieces.WordIds
+    assert (text_pieces, normalized_words_of_pieces) == (pieces.text_pieces, pieces.normalized_words_of_pieces)
+    with pytest.raises(ImportError, match="no_such_name"):
+        from newspairs.normalize import no_such_name  # noqa: F401

@@ -17,7 +17,8 @@ from tokenizers import Tokenizer
 
 import newspairs
 from newspairs import charclasses
-from newspairs.normalize import normalized_words_batch, normalized_words_of_pieces, text_pieces
+from newspairs.normalize import normalized_words_batch
+from newspairs.pieces import TRAILING_SPACES, normalized_words_of_pieces, text_pieces
 from newspairs.tokenizer import save_tokenizer
 from reference import reference_normalize, reference_normalize_line
 from strategies import lines, lowercase_skew, texts
@@ -148,7 +149,7 @@ class TestPieces:
         batch = [OTHER_WHITESPACE.sub(" ", text) if to_spaces else text for text, to_spaces in drawn]
         for text, words in zip(batch, self.words_of_pieces(batch), strict=True):
             if words is None:
-                assert a_line_ends_in_other_whitespace(text)
+                assert a_line_ends_in_other_whitespace(text) or TRAILING_SPACES in text
             else:
                 assert words == _reference_or_reject(reference_normalize, text).split()
 
@@ -156,16 +157,20 @@ class TestPieces:
         ("text", "pieces"),
         [
             ("a b", ["\na", "b\n"]),
-            ("  a  b  ", ["\n", "", "a", "", "b\n"]),
+            ("  a  b", ["\n", "", "a", "", "b\n"]),
+            ("  a  b  ", ["\n", "", "a", "", "b\x02\n"]),
+            ("a \nb c  \n ", ["\na\x02\nb", "c\x02\n\x02\n"]),
             ("a\nb c\n", ["\na\nb", "c\n\n"]),
             ("", ["\n\n"]),
             ("a\tb\xa0c\rd \x1ce", ["\na\tb\xa0c\rd", "\x1ce\n"]),
             ("a\t", None),
             ("a. \xa0  \nb", None),
             ("a\n\r\nb", None),
+            ("a\x02 b", None),
         ],
-        ids=["words", "runs-of-spaces", "lines", "empty", "other-whitespace-inside", "tab-at-the-end",
-             "no-break-space-before-spaces-at-a-line-end", "carriage-return-line"],
+        ids=["words", "runs-of-spaces", "trailing-spaces-marked", "trailing-spaces-of-lines-marked", "lines", "empty",
+             "other-whitespace-inside", "tab-at-the-end", "no-break-space-before-spaces-at-a-line-end",
+             "carriage-return-line", "the-mark-in-the-text"],
     )
     def test_cut(self, text, pieces):
         assert text_pieces(text) == pieces

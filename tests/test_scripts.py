@@ -7,9 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from tokenizers import normalizers
+from tokenizers import Tokenizer, normalizers
 
 import newspairs
+import paths
+from newspairs import pieces
 from newspairs.tokenizer import save_tokenizer
 from reference import reference_normalize
 
@@ -59,31 +61,113 @@ class TestCheckFidelity:
 class TestFuzz:
     def test_shrinks_to_a_minimal_input(self, monkeypatch):
         fuzz = load_script("fuzz_normalize")
-        # a normalizer that is wrong exactly when the line holds "!"
-        monkeypatch.setattr(fuzz, "normalize_or_error", lambda text: reference_normalize(text.replace("!", "")))
-        assert fuzz.shrink("First line is fine.\nHe said: wow! Really.") == "!"
+
+        def wrong_on_bangs(texts, expected, paths):  # a path that is wrong exactly when the line holds "!"
+            return {path: ["got" if "!" in text else None for text in texts] for path in paths}
+
+        monkeypatch.setattr(fuzz, "check_paths", wrong_on_bangs)
+        assert fuzz.shrink("First line is fine.\nHe said: wow! Really.", "normalize") == "!"
 
     def test_exceptions_are_divergences(self, monkeypatch):
         fuzz = load_script("fuzz_normalize")
 
-        def broken(text):
-            raise RuntimeError("boom")
+        def broken(texts):
+            if any("x" in text for text in texts):
+                raise RuntimeError("boom")
+            return [reference_normalize(text) for text in texts]
 
-        monkeypatch.setattr(fuzz.newspairs, "normalize", broken)
-        assert fuzz.normalize_or_error("x") == "<RuntimeError: boom>"
+        monkeypatch.setattr(newspairs, "normalize_batch", broken)
+        assert fuzz.check_paths(["x", "y"], ["x", "y"], ("normalize",)) == {"normalize": ["<RuntimeError: boom>", None]}
 
     def test_pieces_that_lose_a_word_are_divergences(self, monkeypatch):
         fuzz = load_script("fuzz_normalize")
-        normalize_pieces = fuzz.normalized_words_of_pieces
-        monkeypatch.setattr(fuzz, "normalized_words_of_pieces", lambda pieces: [w[1:] for w in normalize_pieces(pieces)])
-        assert fuzz.normalize_or_error("He went.") == "<pieces: '.'>"  # each piece's first word lost
-        assert fuzz.normalize_or_error("a b\t") == "a b"  # not cut: whole
-        assert fuzz.run_task((7, 0, 300))[1] > 0
+        normalize_pieces = paths.normalized_words_of_pieces
+        monkeypatch.setattr(paths, "normalized_words_of_pieces", lambda pieces: [w[1:] for w in normalize_pieces(pieces)])
+        got = fuzz.check_paths(["He went.", "a b\t"], ["he went .", "a b"], ("pieces",))["pieces"]
+        assert got == [".", None]  # each piece's first word lost; the second text is not cut: whole
+        assert fuzz.run_task((7, 0, 300, ("pieces",)))[2]["pieces"] > 0
+
+    def test_finds_the_spaces_ending_a_line_dropped_from_the_pieces(self, monkeypatch):
+        # text_pieces before issue 15: "it's'  " was cut as "it's'" at the line's end
+        fuzz = load_script("fuzz_normalize")
+        text_pieces = pieces.text_pieces
+
+        def dropping_trailing_spaces(text):
+            cut = text_pieces(text)
+            return None if cut is None else [piece.replace(pieces.TRAILING_SPACES, "") for piece in cut]
+
+        monkeypatch.setattr(pieces, "text_pieces", dropping_trailing_spaces)
+        monkeypatch.setattr(paths, "text_pieces", dropping_trailing_spaces)
+        chosen = ("pieces", "encoder-first-epoch", "encoder-later-epoch")
+        _, _, divergent, kept = fuzz.run_task((15, 0, 2000, chosen))
+        assert all(divergent[path] > 0 for path in chosen), divergent
+        path, text, _, _ = kept[0]
+        assert fuzz.shrink(text, path).endswith("' ")
+
+    @pytest.mark.parametrize(
+        ("path", "fault"),
+        [
+            ("normalize", lambda mp: mp.setattr(newspairs, "normalize_batch", lambda texts: [t.lower() for t in texts])),
+            ("tokenizer.json", lambda mp: mp.setattr(paths, "shipped_tokenizer_file", _commaless_shipped)),
+            ("encode_batch", lambda mp: mp.setattr(paths, "_words_to_ids", lambda: _commaless_shipped())),
+            ("encoder-later-epoch", lambda mp: mp.setattr(pieces.WordIds, "_of_pieces", _second_call_drops_a_piece())),
+            ("offsets", lambda mp: mp.setattr(newspairs, "tokens_with_offsets", _shifted_offsets)),
+        ],
+        ids=["normalize", "tokenizer-json", "encode-batch", "encoder-later-epoch", "offsets"],
+    )
+    def test_each_path_is_checked(self, monkeypatch, path, fault):
+        fuzz = load_script("fuzz_normalize")
+        fault(monkeypatch)
+        texts = ["He said, \"it's over.\"", "a, b"]
+        got = fuzz.check_paths(texts, [reference_normalize(text) for text in texts], (path,))[path]
+        assert any(result is not None for result in got), got
 
     def test_task_is_reproducible(self):
         fuzz = load_script("fuzz_normalize")
-        first, second = fuzz.run_task((7, 0, 300)), fuzz.run_task((7, 0, 300))
+        first, second = fuzz.run_task((7, 0, 300, ("normalize",))), fuzz.run_task((7, 0, 300, ("normalize",)))
         assert first[0] == 300 and first == second
+
+    def test_every_path_gives_the_references_on_a_few_thousand_examples(self):
+        fuzz = load_script("fuzz_normalize")
+        count, timeouts, divergent, kept = fuzz.run_task((2026, 0, FUZZ_EXAMPLES_IN_CI, paths.PATHS))
+        assert count == FUZZ_EXAMPLES_IN_CI and timeouts < count // 100
+        assert divergent == dict.fromkeys(paths.PATHS, 0), kept[:3]
+
+    def test_unknown_paths_are_refused(self, capsys):
+        with pytest.raises(SystemExit):
+            load_script("fuzz_normalize").main(["--paths", "normalize,nope"])
+        assert "unknown path ['nope']" in capsys.readouterr().err
+
+
+# Examples of every path that CI fuzzes (a few seconds per thousand on a quiet machine); the
+# closing runs of the fuzzer take millions (scripts/fuzz_normalize.py).
+FUZZ_EXAMPLES_IN_CI = 3000
+
+
+def _commaless_shipped():
+    tokenizer = Tokenizer.from_str(paths.shipped_tokenizer_file().to_str())
+    tokenizer.normalizer = normalizers.Sequence([tokenizer.normalizer, normalizers.Replace(",", "")])
+    return tokenizer
+
+
+def _second_call_drops_a_piece():
+    of_pieces = pieces.WordIds._of_pieces
+    calls = []
+
+    def faulty(self, pieces_of_texts, max_length):
+        calls.append(1)
+        if len(calls) > 1:
+            pieces_of_texts = [cut[1:] for cut in pieces_of_texts]
+        return of_pieces(self, pieces_of_texts, max_length)
+
+    return faulty
+
+
+_tokens_with_offsets = newspairs.tokens_with_offsets
+
+
+def _shifted_offsets(line, tokenizer=None):
+    return [(token, (start + 1, end + 1)) for token, (start, end) in _tokens_with_offsets(line)]
 
 
 def _bench_table(tmp_path, capsys, *options) -> dict[str, str]:
