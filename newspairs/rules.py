@@ -298,7 +298,9 @@ def _contraction_rules(first: str, second: str, follows: str) -> list[Rule]:
     name = word.replace("'", "")
     after = END_OF_WORD if follows == "word_end" else f"(?=[{cc.RE_SPACE}])"
     nltk = rf"CONTRACTIONS2: (?i)\b({first})(?#X)({second})" + (r"\b" if follows == "word_end" else r"(?=\s)")
-    common = dict(nltk=nltk, triggers=(word,), scan=f"contraction_{name}")
+    # the split after the word looks back at the whole word, which the split inside it breaks: one scan
+    scan = f"contraction_{name}" if follows == "word_end" else ""
+    common = dict(nltk=nltk, triggers=(word,), scan=scan)
     rules = [
         Rule(
             f"split_before_{name}", rf"{NOT_WORD_NOR_SPACE}\K(?={_nocase(word)}{after})", " ",
@@ -342,8 +344,6 @@ TIS_TWAS = [
         "split_t_is", rf" '{_T}\K(?={_IS}{END_OF_WORD})", " ",
         nltk=r"CONTRACTIONS3: (?i) ('t)(?#X)(is)\b",
         why="needs a space before the apostrophe",
-        apart="NLTK runs it after the contractions, whose spaces it may need before the apostrophe",
-        apart_example="lemme'tis",
         example="'Tis the season",
         scan="tis_twas",
         triggers=("'tis",),
