@@ -158,6 +158,14 @@ class TestChoice:
             assert FUSED.normalize_str(line) == SEQUENCE.normalize_str(line)
             assert recipe(build_tokenizer(), line) == reference_normalize_line(line)
 
+    def test_offsets_are_those_of_the_passes_one_by_one(self):
+        # a token holding a character put back keeps the span of the raw text it came from
+        fused, sequence = build_tokenizer(rules.PASSES), build_tokenizer(rules.build_passes(fuse=False))
+        skew = [character for character, _, _ in LOWERCASE_SKEW_PAIRS]
+        lines = [f"{a}x {b}{b}. ({c} d{a}" for a, b, c in zip(skew, skew[1:] + skew[:1], skew[2:] + skew[:2])]
+        for got, want in zip(fused.encode_batch(lines), sequence.encode_batch(lines)):
+            assert (got.tokens, got.offsets) == (want.tokens, want.offsets)
+
     @pytest.mark.parametrize(
         "change",
         [
