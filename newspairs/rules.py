@@ -267,14 +267,17 @@ CLITICS = [
         why="before 's 'm 'd or a lone apostrophe followed by a space (case as NLTK writes it), "
         "including spaces inserted after the apostrophe rule ran (brackets, dashes, quotes, line end)",
         example="John's car",
+        scan="clitics",
         triggers=("'",),
     ),
     Rule(
         "split_clitics_ll_re_ve_nt",
         r"(?=(?:'ll|'LL|'re|'RE|'ve|'VE|n't|N'T)(?: |'[sSmMdD] |' ))(?<![' \n])", " ",
         nltk=r"ENDING_QUOTES: ([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T) -> \1 \2 ",
-        why="runs after the 's rule in NLTK, so a space that rule inserts after the clitic counts",
+        why="runs after the 's rule in NLTK, so a space that rule inserts after the clitic counts: "
+        "its look-ahead reads that space where the 's rule would write it, so the two share one scan",
         example="they'll go",
+        scan="clitics",
         triggers=("'",),
     ),
 ]

@@ -105,6 +105,10 @@ class TestFusedIsTheSequence:
         assert len(json.loads(shipped.to_str())["normalizer"]["normalizers"]) == len(rules.PASSES)
 
 
+# a line the unit's rules one after the other get wrong, where its last rule's example does not show it
+UNIT_EXAMPLES = {"clitics": "xn't's'"}  # the 's rule's space would make n't's' look like n't before 's
+
+
 def _units_with_one_scan() -> list[list[rules.Rule]]:
     return [unit for unit in rules.scan_units() if len(unit) > 1]
 
@@ -116,7 +120,7 @@ class TestWhatKeepsRulesApart:
     def test_parts_of_one_substitution_need_their_one_scan(self, unit):
         names = {rule.name for rule in unit}
         parted = tuple(replace(rule, scan="", apart=rule.apart or "-") if rule.name in names else rule for rule in rules.RULES)
-        example = unit[-1].example
+        example = UNIT_EXAMPLES.get(unit[0].scan, unit[-1].example)
         assert recipe(build_tokenizer(), example) == reference_normalize_line(example)
         assert recipe(build_tokenizer(rules.build_passes(parted)), example) != reference_normalize_line(example)
 
