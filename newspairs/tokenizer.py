@@ -55,8 +55,9 @@ class SkippingNormalizer:
             kept = len(passes)
             while kept and set(passes[kept - 1].rules).issubset(lowercasing):
                 kept -= 1
-            lowercasing_rules = tuple(rule for rule in LOWERCASING)
-            if tuple(passes[kept:]) not in (build_passes(lowercasing_rules), build_passes(lowercasing_rules, fuse=False)):
+            # compiled alone, the lowercasing rules give the passes they compile into in the table
+            compiled = {fuse: build_passes(tuple(LOWERCASING), fuse=fuse) for fuse in (True, False)}
+            if tuple(passes[kept:]) not in compiled.values():
                 raise ValueError(f"the passes do not end with the lowercasing passes {lowercasing[:3]}...")
             passes = passes[:kept]
         self._components = [_normalizer_of(step) for step in passes]
