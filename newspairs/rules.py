@@ -23,7 +23,8 @@ places the reference would, written for Oniguruma, the regex engine of `tokenize
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, replace
 
 from newspairs import charclasses as cc
 
@@ -61,9 +62,15 @@ class Rule:
         example: a line whose normalization changes when the rule is removed (tested).
         literal: ``pattern`` is a plain string.
         kind: ``"replace"``, ``"prepend"`` or ``"lowercase"``.
-        pass_name: rules sharing a pass name and content become one `Replace` (an alternation).
         triggers: strings one of which the lowercased line must hold for the rule to match at all
             (empty: no such guarantee); lets `newspairs.normalize` skip passes that cannot fire.
+        scan: the NLTK substitution the rule is a part of, where its parts must share one scan
+            (consecutive rules of one ``scan`` see the text as it was before any of them: in
+            sequence, a part's space would hide another's match; tested); empty: a rule of its own.
+        apart: why the rule cannot share one scan with the rules before it (empty: it can, and
+            `build_passes` fuses it with them where they have the same content).
+        apart_example: a line whose normalization changes when the rule does share that scan (tested);
+            empty where the reason is the cost of the shared scan, not its output.
     """
 
     name: str
@@ -74,12 +81,10 @@ class Rule:
     example: str
     literal: bool = False
     kind: str = "replace"
-    pass_name: str = field(default="")
     triggers: tuple[str, ...] = ()
-
-    def __post_init__(self):
-        if not self.pass_name:
-            object.__setattr__(self, "pass_name", self.name)
+    scan: str = ""
+    apart: str = ""
+    apart_example: str = ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -128,7 +133,7 @@ OPENING_QUOTES = [
         triggers=("''",),
     ),
     Rule(
-        "open_quote_at_line_start", r"\"(?<=\n \")", " `` ", pass_name="open_quotes",
+        "open_quote_at_line_start", r"\"(?<=\n \")", " `` ",
         nltk=r'STARTING_QUOTES: ^\" -> ``',
         why="a double quote that starts the line opens a quotation",
         example='"Hi" he said.',
@@ -137,7 +142,6 @@ OPENING_QUOTES = [
     Rule(
         "open_quote_after_opener",
         r"\"(?<=[(\[{<]\"|[^\n] \"|\n \"\")|`(?<!``)`(?:``)*\K\"", " `` ",
-        pass_name="open_quotes",
         nltk=r"STARTING_QUOTES: ([ \(\[{<])(\"|\'{2}) -> \1 `` ",
         why="after a space, an opening bracket, a padded `` pair (even backtick run), or right after "
         "a quote opened at the line start (whose `` NLTK pads first); the padding space of the line does not count",
@@ -169,7 +173,7 @@ BEFORE_PADDING = [
     ),
     Rule(
         "split_final_period",
-        rf"(?=\.)(?<!\.)(?:\.\.\.)*\K(?=\.{CLOSERS}*{LINE_SPACE}*$)", " ", pass_name="final_period",
+        rf"(?=\.)(?<!\.)(?:\.\.\.)*\K(?=\.{CLOSERS}*{LINE_SPACE}*$)", " ",
         nltk=r"PUNCTUATION: ([^\.])(\.)([\]\)}>\"\']*)\s*$ -> \1 \2\3 ",
         why="the last period of a line splits off, with only closers and regex-\\s spaces after it; "
         "in a run of periods only the one left after the ... triples does",
@@ -178,7 +182,7 @@ BEFORE_PADDING = [
     ),
     Rule(
         "pad_after_odd_comma_run",
-        rf"[:,](?<![:,][:,])(?:[:,][:,])*\K(?=[:,][{DIGIT}]|[^:,{DIGIT} ])", " ", pass_name="final_period",
+        rf"[:,](?<![:,][:,])(?:[:,][:,])*\K(?=[:,][{DIGIT}]|[^:,{DIGIT} ])", " ",
         nltk=r"PUNCTUATION: ([:,])([^\d]) -> ' \1 \2' (consumes the next character)",
         why="NLTK's scan pairs each comma or colon with the next character, so whether the run's end "
         "splits depends on the run's parity; counted from the run's start",
@@ -188,7 +192,6 @@ BEFORE_PADDING = [
     Rule(
         "split_apostrophe_before_space",
         rf"(?='(?: (?=.)|``|[:,][^{DIGIT}]|\.\.\.|[;@#$%&?!]|\.{CLOSERS}*{LINE_SPACE}*$))(?<![' \n])", " ",
-        pass_name="final_period",
         nltk=r"PUNCTUATION: ([^'])' -> \1 ' ",
         why="an apostrophe followed by a space splits off; the spaces it sees are those of the rules "
         "before it (``, comma/colon, ..., ;@#$%&?!, the final period), not the line's padding "
@@ -202,31 +205,33 @@ BEFORE_PADDING = [
 # point (one, or a whole pair/triple of a run), so the alternatives cannot hide one another.
 PADDING = [
     Rule(
-        "pad_backtick_pairs", r"``\K(?! )", " ", pass_name="padding",
+        "pad_backtick_pairs", r"``\K(?! )", " ",
         nltk="STARTING_QUOTES: (``) -> ' \\1 '",
         why="pairs are taken from the start of a backtick run, as NLTK's scan takes them",
         example="a```b",
     ),
     Rule(
-        "pad_ellipses", r"\.\.\.\K(?! )", " ", pass_name="padding",
+        "pad_ellipses", r"\.\.\.\K(?! )", " ",
         nltk=r"PUNCTUATION: \.\.\. -> ' ... '",
         why="triples are taken from the start of a run of periods",
         example="wait....for it",
+        apart="the final-period rule consumes the triples before a line's last period: they must be padded after it",
+        apart_example=".......",
     ),
     Rule(
-        "pad_double_dashes", r"--\K(?! )", " ", pass_name="padding",
+        "pad_double_dashes", r"--\K(?! )", " ",
         nltk="DOUBLE_DASHES: -- -> ' -- '",
         why="pairs are taken from the start of a run of dashes",
         example="a---b",
     ),
     Rule(
-        "pad_double_single_quotes", r"''\K(?! )", " ", pass_name="padding",
+        "pad_double_single_quotes", r"''\K(?! )", " ",
         nltk="ENDING_QUOTES: '' -> \" '' \"",
         why="pairs are taken from the start of a run of apostrophes",
         example="a'''b",
     ),
     Rule(
-        "pad_after_symbols", rf"[{SYMBOLS}]\K(?! )", " ", pass_name="padding",
+        "pad_after_symbols", rf"[{SYMBOLS}]\K(?! )", " ",
         nltk="PUNCTUATION: [;@#$%&] and [?!]; PARENS_BRACKETS",
         why="these split off wherever they are",
         example="a;b",
@@ -234,11 +239,13 @@ PADDING = [
     Rule(
         "pad_before_symbols_and_runs",
         rf"(?=[{SYMBOLS}]|[:,][^{DIGIT}])(?<! )|(?=``)(?<![` ])|(?=\.\.\.)(?<![. ])|(?=--)(?<![- ])|(?='')(?<![' ])", " ",
-        pass_name="padding_before",
         nltk="the leading ' ' of the same rules; PUNCTUATION: ([:,])([^\\d])",
         why="zero-width, so a pass of its own (after the pass that consumes runs); runs pad only at their "
         "start; a comma or colon splits from what precedes it unless a digit follows it",
         example="a(b",
+        apart="zero-width: in one scan with the rules that consume a symbol or run, the insertion before it "
+        "would come after the scan had consumed it",
+        apart_example="a;b",
     ),
 ]
 
@@ -255,20 +262,22 @@ CLOSING_QUOTES = [
 CLITICS = [
     Rule(
         "split_clitics_s_m_d",
-        r"(?='[sSmMdD] |' )(?<![' \n])", " ", pass_name="clitics",
+        r"(?='[sSmMdD] |' )(?<![' \n])", " ",
         nltk=r"ENDING_QUOTES: ([^' ])('[sS]|'[mM]|'[dD]|') -> \1 \2 ; PUNCTUATION: ([^'])' -> \1 ' ",
         why="before 's 'm 'd or a lone apostrophe followed by a space (case as NLTK writes it), "
         "including spaces inserted after the apostrophe rule ran (brackets, dashes, quotes, line end)",
         example="John's car",
+        scan="clitics",
         triggers=("'",),
     ),
     Rule(
         "split_clitics_ll_re_ve_nt",
         r"(?=(?:'ll|'LL|'re|'RE|'ve|'VE|n't|N'T)(?: |'[sSmMdD] |' ))(?<![' \n])", " ",
-        pass_name="clitics",
         nltk=r"ENDING_QUOTES: ([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T) -> \1 \2 ",
-        why="runs after the 's rule in NLTK, so a space that rule inserts after the clitic counts",
+        why="runs after the 's rule in NLTK, so a space that rule inserts after the clitic counts: "
+        "its look-ahead reads that space where the 's rule would write it, so the two share one scan",
         example="they'll go",
+        scan="clitics",
         triggers=("'",),
     ),
 ]
@@ -292,7 +301,9 @@ def _contraction_rules(first: str, second: str, follows: str) -> list[Rule]:
     name = word.replace("'", "")
     after = END_OF_WORD if follows == "word_end" else f"(?=[{cc.RE_SPACE}])"
     nltk = rf"CONTRACTIONS2: (?i)\b({first})(?#X)({second})" + (r"\b" if follows == "word_end" else r"(?=\s)")
-    common = dict(pass_name=f"contraction_{name}", nltk=nltk, triggers=(word,))
+    # the split after the word looks back at the whole word, which the split inside it breaks: one scan
+    scan = f"contraction_{name}" if follows == "word_end" else ""
+    common = dict(nltk=nltk, triggers=(word,), scan=scan)
     rules = [
         Rule(
             f"split_before_{name}", rf"{NOT_WORD_NOR_SPACE}\K(?={_nocase(word)}{after})", " ",
@@ -317,36 +328,51 @@ def _contraction_rules(first: str, second: str, follows: str) -> list[Rule]:
 
 
 CONTRACTIONS = [rule for parts in _TWO_PART for rule in _contraction_rules(*parts)]
+CONTRACTIONS = [
+    replace(
+        rule,
+        apart="NLTK runs the contractions after the clitic rules, whose spaces make the word ends they need",
+        apart_example="CANNOTn't",
+    ) if index == 0 else replace(
+        rule,
+        apart="cost, not output: in one scan, the contractions' alternatives cost more than their passes "
+        "(Oniguruma tries each at every letter or punctuation: 0.68 s against 0.40 s per 4.8 MB of ISOT text)",
+    ) if rule.name.startswith("split_before_") else rule
+    for index, rule in enumerate(CONTRACTIONS)
+]
 
 _T, _IS, _WAS = _nocase("t"), _nocase("is"), _nocase("was")
 TIS_TWAS = [
     Rule(
-        "split_t_is", rf" '{_T}\K(?={_IS}{END_OF_WORD})", " ", pass_name="tis_twas",
+        "split_t_is", rf" '{_T}\K(?={_IS}{END_OF_WORD})", " ",
         nltk=r"CONTRACTIONS3: (?i) ('t)(?#X)(is)\b",
         why="needs a space before the apostrophe",
         example="'Tis the season",
+        scan="tis_twas",
         triggers=("'tis",),
     ),
     Rule(
-        "split_after_t_is", rf"{_IS}(?<= '{_T}{_IS})\K{PUNCTUATION_NEXT}", " ", pass_name="tis_twas",
+        "split_after_t_is", rf"{_IS}(?<= '{_T}{_IS})\K{PUNCTUATION_NEXT}", " ",
         nltk=r"CONTRACTIONS3: (?i) ('t)(?#X)(is)\b -> ' \1 \2 ' (the trailing space)",
         why="'tis splits from a non-word character that follows it",
         example="'tis.x",
+        scan="tis_twas",
         triggers=("'tis",),
     ),
     Rule(
-        "split_t_was", rf"'(?<= '| '{_T}{_IS}'){_T}\K(?={_WAS}{END_OF_WORD})", " ", pass_name="tis_twas",
+        "split_t_was", rf"'(?<= '| '{_T}{_IS}'){_T}\K(?={_WAS}{END_OF_WORD})", " ",
         nltk=r"CONTRACTIONS3: (?i) ('t)(?#X)(was)\b",
         why="runs after the 'tis rule in NLTK, so a split 'tis before it provides the space it needs",
         example="'Twas the night",
+        scan="tis_twas",
         triggers=("'twas",),
     ),
     Rule(
         "split_after_t_was", rf"{_WAS}(?<= '{_T}{_WAS}| '{_T}{_IS}'{_T}{_WAS})\K{PUNCTUATION_NEXT}", " ",
-        pass_name="tis_twas",
         nltk=r"CONTRACTIONS3: (?i) ('t)(?#X)(was)\b -> ' \1 \2 ' (the trailing space)",
         why="'twas splits from a non-word character that follows it",
         example="'twas.x",
+        scan="tis_twas",
         triggers=("'twas",),
     ),
 ]
@@ -411,7 +437,7 @@ WHITESPACE_CLASS = f"[{cc.PY_SPLIT_SPACE}]"
 
 @dataclass(frozen=True)
 class Pass:
-    """One normalizer component: rules of one pass joined into one alternation, in table order."""
+    """One normalizer component: one rule, or several compiled into one scan (see `build_passes`)."""
 
     name: str
     kind: str
@@ -422,38 +448,138 @@ class Pass:
     triggers: tuple[str, ...] = ()  # empty: the pass always runs
 
 
-def build_passes(rules: tuple[Rule, ...] = RULES) -> tuple[Pass, ...]:
-    """Group consecutive rules of the same pass into one component each."""
-    passes: list[Pass] = []
-    group: list[Rule] = []
+def _escaped(text: str) -> str:
+    """``text`` as an Oniguruma pattern matching it literally."""
+    return re.sub(r"([\\.^$|?*+()\[\]{}])", r"\\\1", text)
 
-    def flush():
-        if not group:
-            return
-        first = group[0]
-        if len({rule.content for rule in group}) != 1 or (len(group) > 1 and any(r.literal for r in group)):
-            raise ValueError(f"rules of pass {first.pass_name!r} must share content and be regexes")
-        pattern = first.pattern if len(group) == 1 else "|".join(f"(?:{rule.pattern})" for rule in group)
-        triggers = () if any(not r.triggers for r in group) else tuple(
-            dict.fromkeys(t for r in group for t in r.triggers))
-        passes.append(Pass(first.pass_name, first.kind, pattern, first.content, first.literal,
-                           tuple(rule.name for rule in group), triggers))
-        group.clear()
 
+def _union_of_triggers(rules: list[Rule]) -> tuple[str, ...]:
+    """A pass may be skipped only where every one of its rules may be (empty: it always runs)."""
+    if any(not rule.triggers for rule in rules):
+        return ()
+    return tuple(dict.fromkeys(t for rule in rules for t in rule.triggers))
+
+
+def _fused(run: list[Rule]) -> Pass:
+    """Rules of one content as one scan: an alternation in table order (literals escaped)."""
+    first = run[0]
+    if len({rule.content for rule in run}) != 1 or any(rule.kind != "replace" for rule in run[1:]):
+        raise ValueError(f"rules {[rule.name for rule in run]} share a scan: they must be Replace rules of one content")
+    if len(run) == 1:
+        return Pass(first.name, first.kind, first.pattern, first.content, first.literal, (first.name,), first.triggers)
+    pattern = "|".join(f"(?:{_escaped(r.pattern) if r.literal else r.pattern})" for r in run)
+    return Pass(f"{first.name}..{run[-1].name}", "replace", pattern, first.content, False,
+                tuple(r.name for r in run), _union_of_triggers(run))
+
+
+def _choice_of(run: list[Rule], lowercase) -> tuple[Pass, Pass] | None:
+    """Literal rules of distinct one-character contents as two scans, if provably the same.
+
+    Replace writes one content for every match, so rules ``L_i -> c_i`` cannot share one scan.
+    Two can do their work: *offer* writes every content ``c_1 ... c_n`` in place of the mark ending
+    each ``L_i``; *choose* deletes, around each offer, ``L_i``'s head and every content but ``c_i``.
+    That is exact when (checked here) the run follows ``Lowercase`` directly and every content is a
+    character ``Lowercase`` changes (so none is in the text: ``Lowercase`` is idempotent, tested),
+    every pattern ends with one mark found nowhere else in patterns or contents, no pattern ends
+    another (one ``L_i`` at most ends at a mark) and no content occurs in a pattern. Then each
+    ``L_i`` occurs where it did alone, nothing the rules write can make or break another's match,
+    and an offer is recognised by its contents, found nowhere else. Returns None otherwise.
+    """
+    contents = [rule.content for rule in run]
+    patterns = [rule.pattern for rule in run]
+    mark = patterns[0][-1:]
+    heads = [pattern[:-1] for pattern in patterns]
+    if not (
+        all(rule.literal and rule.kind == "replace" for rule in run)
+        and all(len(c) == 1 and lowercase(c) != c for c in contents)
+        and len(set(contents)) == len(contents)
+        and all(p.endswith(mark) and mark not in h for p, h in zip(patterns, heads))
+        and mark not in contents
+        and not any(a != b and b.endswith(a) for a in patterns for b in patterns)
+        and not any(c in p for c in contents for p in patterns)
+        and all(heads)
+    ):
+        return None
+    offered = "".join(contents)
+    names = tuple(rule.name for rule in run)
+    triggers = _union_of_triggers(run)
+    offer = Pass(
+        f"offer:{names[0]}..{names[-1]}", "replace",
+        "(?:" + "|".join(map(_escaped, heads)) + r")\K" + _escaped(mark), offered, False, names, triggers,
+    )
+    choices = []
+    for i, (head, content) in enumerate(zip(heads, contents)):
+        choices.append(_escaped(head + offered[:i]) + f"(?={_escaped(content)})")
+        if i + 1 < len(offered):
+            choices.append(_escaped(content) + r"\K" + _escaped(offered[i + 1 :]))
+    choose = Pass(f"choose:{names[0]}..{names[-1]}", "replace", "|".join(choices), "", False, names, triggers)
+    return offer, choose
+
+
+def scan_units(rules: tuple[Rule, ...] = RULES) -> list[list[Rule]]:
+    """The rules in table order, those of one NLTK substitution (same ``scan``) together."""
+    units: list[list[Rule]] = []
     for rule in rules:
-        if group and (rule.pass_name != group[0].pass_name or rule.kind != "replace"):
-            flush()
-        group.append(rule)
-        if rule.kind != "replace":
-            flush()
-    flush()
+        if units and rule.scan and units[-1][0].scan == rule.scan:
+            units[-1].append(rule)
+        else:
+            units.append([rule])
+    return units
+
+
+def _joins(run: list[Rule], unit: list[Rule]) -> bool:
+    """Whether ``unit`` may share the scan of ``run`` (see `build_passes`)."""
+    first = unit[0]
+    return first.kind == "replace" == run[0].kind and first.content == run[0].content and not first.apart
+
+
+def build_passes(rules: tuple[Rule, ...] = RULES, *, fuse: bool = True) -> tuple[Pass, ...]:
+    """Compile the rules, in table order, into normalizer components.
+
+    Without ``fuse``: one component per NLTK substitution (a rule, or the parts of one ``scan``),
+    the sequence the compiled passes are checked against. With ``fuse`` (the default): every run of
+    consecutive `Replace` substitutions with the same content becomes one scan (an alternation in
+    table order), but for a rule that says why it must start a scan of its own (``apart``); and a
+    run of literal rules right after the lowercasing becomes the two scans of `_choice_of`. The
+    compiled normalizer's output is the sequence's (docs/passes.md says why; tests/test_passes.py
+    checks it).
+    """
+    from tokenizers.normalizers import Lowercase
+
+    lowercase = Lowercase().normalize_str
+    units = scan_units(rules)
+    passes: list[Pass] = []
+    index = 0
+    while index < len(units):
+        run = list(units[index])
+        end = index + 1
+        if fuse:
+            while end < len(units) and _joins(run, units[end]):
+                run += units[end]
+                end += 1
+            if end == index + 1 and run[0].literal and index and units[index - 1][0].kind == "lowercase":
+                while end < len(units) and len(units[end]) == 1 and units[end][0].literal:
+                    end += 1
+                literals = [unit[0] for unit in units[index:end]]
+                choice = _choice_of(literals, lowercase) if len(literals) > 1 else None
+                if choice:
+                    passes.extend(choice)
+                    index = end
+                    continue
+                end = index + 1
+        passes.append(_fused(run))
+        index = end
     return tuple(passes)
 
 
 PASSES: tuple[Pass, ...] = build_passes()
 
 
-def rule_table_fingerprint(passes: tuple[Pass, ...] | None = None) -> str:
-    """Everything that determines the normalization, as text (hashed into the stamp)."""
-    passes = PASSES if passes is None else passes
-    return "\n".join(f"{p.kind}\t{p.literal}\t{p.pattern!r}\t{p.content!r}" for p in passes) + "\n" + WHITESPACE_CLASS
+def rule_table_fingerprint(rules: tuple[Rule, ...] = RULES) -> str:
+    """Everything that determines the normalization, as text (hashed into the stamp): the rules in
+    order, which of them share one scan (``scan``), and the whitespace the pre-tokenizer splits on.
+    Not how `build_passes` fuses them, which leaves the output as it is (tested), so a new
+    compilation leaves the stamp alone."""
+    return "\n".join(
+        f"{r.kind}\t{r.literal}\t{r.pattern!r}\t{r.content!r}\t{r.scan!r}" for r in rules
+    ) + "\n" + WHITESPACE_CLASS

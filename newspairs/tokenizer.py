@@ -13,7 +13,7 @@ from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers
 
 from newspairs.rules import (
     CASE_LOOKALIKES, LAID_OUT_BREAK, LAID_OUT_END, LAID_OUT_START, LAYOUT, LOWERCASING, PASSES, WHITESPACE_CLASS,
-    Pass,
+    Pass, build_passes,
 )
 
 UNK_TOKEN = "[UNK]"
@@ -55,7 +55,9 @@ class SkippingNormalizer:
             kept = len(passes)
             while kept and set(passes[kept - 1].rules).issubset(lowercasing):
                 kept -= 1
-            if [name for step in passes[kept:] for name in step.rules] != lowercasing:
+            # compiled alone, the lowercasing rules give the passes they compile into in the table
+            compiled = {fuse: build_passes(tuple(LOWERCASING), fuse=fuse) for fuse in (True, False)}
+            if tuple(passes[kept:]) not in compiled.values():
                 raise ValueError(f"the passes do not end with the lowercasing passes {lowercasing[:3]}...")
             passes = passes[:kept]
         self._components = [_normalizer_of(step) for step in passes]

@@ -1,21 +1,29 @@
-"""Benchmark the normalization: newspairs against NLTK (the reference) and sacremoses (a peer).
+"""Benchmark the normalization: newspairs against NLTK (the reference) and its peers.
 
 For each corpus (default: the Reuters-21578 text and the ISOT true-news text in ``../shared/corpora``),
-the same lines are normalized, in one run, one process unless said otherwise, by
+the same lines are normalized, in one run, one process and one thread unless said otherwise, by
 
 - newspairs: ``normalize_lines`` over the file's lines;
 - newspairs on all cores: a warm ``multiprocessing`` pool over chunks of lines (``--jobs``);
 - NLTK: ``" ".join(TreebankWordTokenizer().tokenize(line)).lower()`` per line (the reference);
+- fastnltk: the same with ``fastnltk.tokenize.TreebankWordTokenizer`` (a Rust port; a peer, not
+  exact: its exact-line rate is printed);
+- tokenizer.json: the shipped tokenizer's normalizer alone, every pass, as anyone loading the file
+  runs it (``normalize_lines(lines, tokenizer)``: 32 lines per call, then the whitespace split);
+- encode raw: the shipped tokenizer's ``encode_batch`` on the raw lines; encode normalized: the same
+  model without a normalizer on the reference's normalized lines (what the normalizer costs in an
+  encode); MB/s of the raw text for both, so their ratio is the ratio of their times;
 - Moses: ``" ".join(MosesTokenizer(lang="en").tokenize(line, escape=False)).lower()``, speed only
   (it is a different tokenization), on the first ``--moses-mb`` MB of each corpus (it is slow).
 
-Prints a Markdown table (MB = 10^6 bytes of UTF-8; agreement = lines equal to the reference) and
-the seconds per MB on the pathological one-line megabytes of ``tests/strategies.py``. Each path's
-figure is its best of ``--repeat`` rounds (as ``timeit`` reports), the paths taking turns.
+Prints Markdown tables (MB = 10^6 bytes of UTF-8; agreement = lines equal to the reference), the
+number of passes of the normalizer, and the seconds per MB on the pathological one-line megabytes
+of ``tests/strategies.py``. Each path's figure is its best of ``--repeat`` rounds (as ``timeit``
+reports), the paths taking turns. Tokenizers runs on one thread (``RAYON_NUM_THREADS=1`` unless set).
 
     python scripts/bench_normalize.py [PATH ...] [--jobs 2] [--moses-mb 2] [--max-lines N] [--repeat 3] [--no-pathological]
 
-Needs the bench extra (``pip install -e '.[bench]'``: nltk, sacremoses).
+Needs the bench extra (``pip install -e '.[bench]'``: nltk, sacremoses, fastnltk).
 """
 
 from __future__ import annotations
@@ -31,8 +39,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))  # reference + pathological units live with the tests
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("RAYON_NUM_THREADS", "1")  # before tokenizers starts its thread pool
+
+from tokenizers import Tokenizer  # noqa: E402
 
 import newspairs  # noqa: E402
+from newspairs.rules import PASSES  # noqa: E402
+from newspairs.train import load_tokenizer  # noqa: E402
 from reference import reference_normalize_line, reference_normalize_lines  # noqa: E402
 from strategies import PATHOLOGICAL_UNITS, pathological_line  # noqa: E402
 
@@ -40,6 +53,7 @@ CORPORA = REPO.parent / "shared" / "corpora"
 DEFAULT_PATHS = [CORPORA / "reuters21578" / "reuters21578_text.txt", CORPORA / "isot" / "isot_true_text.txt"]
 CHUNKS_PER_JOB = 8  # several chunks per worker even out uneven line lengths
 MB = 1_000_000
+ENCODE_BATCH = 1000  # lines per encode_batch call
 
 
 def timed(function, *args):
@@ -63,6 +77,40 @@ def newspairs_pool(pool, lines: list[str], jobs: int) -> list[str]:
     step = -(-len(lines) // (jobs * CHUNKS_PER_JOB)) or 1
     parts = pool.map(newspairs_lines, [lines[i : i + step] for i in range(0, len(lines), step)])
     return [line for part in parts for line in part]
+
+
+def tokenizer_json_lines(tokenizer: Tokenizer, lines: list[str]) -> list[str]:
+    return list(newspairs.normalize_lines(lines, tokenizer))
+
+
+def fastnltk_lines(tokenize, lines: list[str]) -> list[str]:
+    return [" ".join(tokenize(line)).lower() for line in lines]
+
+
+def encoded_ids(tokenizer: Tokenizer, lines: list[str]) -> list[list[int]]:
+    ids = []
+    for start in range(0, len(lines), ENCODE_BATCH):
+        ids.extend(encoding.ids for encoding in tokenizer.encode_batch(lines[start : start + ENCODE_BATCH]))
+    return ids
+
+
+def python_steps_lines(lines: list[str]) -> list[str]:
+    """The Python part of `newspairs.normalize_lines` without the passes: lay lines out, lowercase,
+    split into lines and on whitespace, join (what newspairs costs if its passes cost nothing)."""
+    from newspairs.tokenizer import lay_out
+
+    out = []
+    for start in range(0, len(lines), 32):
+        out.extend(" ".join(line.split()) for line in lay_out(lines[start : start + 32]).lower().split("\n")[1:])
+    return out
+
+
+def load_fastnltk():
+    try:
+        from fastnltk.tokenize import TreebankWordTokenizer
+    except ImportError:
+        return None
+    return TreebankWordTokenizer().tokenize
 
 
 def moses_lines(tokenize, lines: list[str]) -> list[str]:
@@ -94,21 +142,38 @@ def bench_corpus(path: Path, pool, args) -> dict:
     if args.max_lines:
         lines = lines[: args.max_lines]
     megabytes = size_mb(lines)
+    shipped = load_tokenizer()
+    bare = Tokenizer.from_str(shipped.to_str())
+    bare.normalizer = None  # the same model and pre-tokenizer, for text already normalized
+    fast_tokenize = load_fastnltk()
     # best of --repeat rounds, the paths taking turns within each round: this machine's speed
     # drifts by tens of percent over a minute, and a drift should not fall on one path only
-    ours_time = pool_time = nltk_time = float("inf")
+    best = {}
+
+    def run(name, function, *function_args):
+        seconds, result = timed(function, *function_args)
+        best[name] = min(best.get(name, float("inf")), seconds)
+        return result
+
     for _ in range(args.repeat):
-        seconds, ours = timed(newspairs_lines, lines)
-        ours_time = min(ours_time, seconds)
-        seconds, pooled = timed(newspairs_pool, pool, lines, args.jobs)
-        pool_time = min(pool_time, seconds)
-        seconds, expected = timed(reference_normalize_lines, lines)
-        nltk_time = min(nltk_time, seconds)
+        ours = run("newspairs", newspairs_lines, lines)
+        pooled = run("pool", newspairs_pool, pool, lines, args.jobs)
+        expected = run("nltk", reference_normalize_lines, lines)
+        from_file = run("tokenizer.json", tokenizer_json_lines, shipped, lines)
+        if fast_tokenize:
+            fast = run("fastnltk", fastnltk_lines, fast_tokenize, lines)
+        raw_ids = run("encode raw", encoded_ids, shipped, lines)
+        normalized_ids = run("encode normalized", encoded_ids, bare, expected)
+        run("python steps", python_steps_lines, lines)
     row = {
         "corpus": path.name, "MB": megabytes, "lines": len(lines),
-        "newspairs": megabytes / ours_time, "pool": megabytes / pool_time, "nltk": megabytes / nltk_time,
+        **{name: megabytes / seconds for name, seconds in best.items()},
         "agreement": agreement(expected, ours), "pool_agrees": pooled == ours,
+        "tokenizer.json agreement": agreement(expected, from_file),
+        "encode agreement": sum(a == b for a, b in zip(raw_ids, normalized_ids, strict=True)) / max(len(lines), 1),
     }
+    if fast_tokenize:
+        row["fastnltk agreement"] = agreement(expected, fast)
     if args.moses_mb > 0:
         sample = prefix_of(lines, args.moses_mb)
         from sacremoses import MosesTokenizer
@@ -117,6 +182,41 @@ def bench_corpus(path: Path, pool, args) -> dict:
         row["moses"] = size_mb(sample) / moses_time
         row["moses_agreement"] = agreement(expected[: len(sample)], moses)
     return row
+
+
+def print_paths(rows: list[dict]) -> None:
+    """Every path of a corpus beside NLTK and fastnltk, in MB/s of the raw text (one thread)."""
+    print(
+        f"\nEvery path, one process, one thread; MB/s, and the ratio to NLTK in the same run "
+        f"(normalizer of tokenizer.json: {len(PASSES)} passes)\n"
+    )
+    print("| corpus | path | MB/s | x NLTK | lines equal to the reference |\n|---|---|---:|---:|---:|")
+    paths = [
+        ("nltk", "NLTK (the reference)", None),
+        ("newspairs", "newspairs.normalize", "agreement"),
+        ("fastnltk", "fastnltk TreebankWordTokenizer (a peer)", "fastnltk agreement"),
+        ("tokenizer.json", "tokenizer.json normalizer, every pass", "tokenizer.json agreement"),
+        ("encode raw", "shipped tokenizer encode_batch, raw text", "encode agreement"),
+        ("encode normalized", "same model, no normalizer, normalized text", None),
+        ("python steps", "(newspairs' Python steps alone: lay out, lower, split, join)", None),
+    ]
+    for row in rows:
+        for key, label, agreeing in paths:
+            if key not in row:
+                continue
+            equal = "100.000% (by definition)" if key == "nltk" else f"{100 * row[agreeing]:.3f}%" if agreeing else "-"
+            if key == "encode raw":
+                equal += " (same ids)"
+            print(f"| {row['corpus']} | {label} | {row[key]:.2f} | {row[key] / row['nltk']:.1f}x | {equal} |")
+    print()
+    for row in rows:
+        parts = [f"encode raw/normalized {row['encode raw'] / row['encode normalized']:.2f}x (target >= 0.75x)"]
+        if "fastnltk" in row:
+            parts.append(f"newspairs/fastnltk {row['newspairs'] / row['fastnltk']:.2f}x (target > 1)")
+        parts.append(f"tokenizer.json/NLTK {row['tokenizer.json'] / row['nltk']:.1f}x")
+        print(f"- {row['corpus']}: " + "; ".join(parts))
+    if rows and "fastnltk" not in rows[0]:
+        print("\nfastnltk is not installed (pip install -e '.[bench]'): its row is left out.")
 
 
 def bench_pathological(size: int) -> list[tuple[str, float, float | None]]:
@@ -148,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     newspairs.normalize("Warm up: build the tokenizer.")  # imports and set-up stay out of the timings
+    load_tokenizer().encode_batch(["Warm up: the shipped tokenizer."])
     reference_normalize_line("Warm up: import nltk.")
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with context.Pool(args.jobs) as pool:
@@ -173,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n*Moses: on the first {args.moses_mb:g} MB of each corpus; a different tokenization (speed only).")
     if not all(row["pool_agrees"] for row in rows):
         print("\nWARNING: the process pool's output differs from the single-process output")
+    print_paths(rows)
 
     if not args.no_pathological:
         print("\nOne line of 2^20 characters of one repeated unit: seconds per MB, lower is better\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 from hypothesis import example, given
@@ -44,12 +45,12 @@ class TestTable:
         for rule in rules.RULES:
             assert rule.why and rule.nltk and rule.example, rule.name
 
-    def test_rules_of_a_pass_share_content(self):
-        with pytest.raises(ValueError, match="must share content"):
+    def test_rules_of_one_scan_share_content(self):
+        with pytest.raises(ValueError, match="one content"):
             rules.build_passes(
                 (
-                    rules.Rule("a", "x", " ", nltk="-", why="-", example="-", pass_name="p"),
-                    rules.Rule("b", "y", "_", nltk="-", why="-", example="-", pass_name="p"),
+                    rules.Rule("a", "x", " ", nltk="-", why="-", example="-", scan="p"),
+                    rules.Rule("b", "y", "_", nltk="-", why="-", example="-", scan="p"),
                 )
             )
 
@@ -63,9 +64,19 @@ class TestTable:
     def test_fingerprint_changes_with_any_rule(self, index):
         changed = list(rules.RULES)
         rule = changed[index]
-        changed[index] = rules.Rule(**{**rule.__dict__, "pattern": rule.pattern + "(?:)"})
-        assert rules.rule_table_fingerprint(rules.build_passes(tuple(changed))) != rules.rule_table_fingerprint()
-        assert rules.rule_table_fingerprint(rules.build_passes(rules.RULES)) == rules.rule_table_fingerprint()
+        changed[index] = replace(rule, pattern=rule.pattern + "(?:)")
+        assert rules.rule_table_fingerprint(tuple(changed)) != rules.rule_table_fingerprint()
+        assert rules.rule_table_fingerprint(rules.RULES) == rules.rule_table_fingerprint()
+
+    def test_fingerprint_changes_with_what_shares_one_scan(self):
+        parted = tuple(replace(rule, scan="") for rule in rules.RULES)
+        assert rules.rule_table_fingerprint(parted) != rules.rule_table_fingerprint()
+
+    def test_fingerprint_is_not_that_of_the_fusion(self):
+        # how build_passes fuses rules leaves the output alone (tests/test_passes.py): not the stamp
+        fused_less = tuple(replace(rule, apart=rule.apart or "-") for rule in rules.RULES)
+        assert rules.build_passes(fused_less) != rules.PASSES
+        assert rules.rule_table_fingerprint(fused_less) == rules.rule_table_fingerprint()
 
 
 class TestSkippingNormalizer:

@@ -1,0 +1,65 @@
+"""scripts/bench_normalize.py's table of every path: each path's row, exact where it must be."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import sys
+
+import pytest
+
+from reference import REPO
+
+
+def load_bench():
+    spec = importlib.util.spec_from_file_location("bench_normalize", REPO / "scripts" / "bench_normalize.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_normalize"] = module  # the process pool pickles its functions by module name
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def paths_table(tmp_path_factory):
+    corpus = tmp_path_factory.mktemp("bench") / "news.txt"
+    corpus.write_text("Shares rose 2.5% on Monday, traders said.\n\n\"It's over,\" he said.\nThe U.S. dollar fell.\n" * 30, encoding="utf-8")
+    bench = load_bench()
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert bench.main([str(corpus), "--jobs", "1", "--no-pathological", "--moses-mb", "0", "--repeat", "1"]) == 0
+    text = out.getvalue()
+    rows = {}
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if line.startswith("| news.txt |") and len(cells) == 5:
+            rows[cells[1]] = cells
+    return text, rows
+
+
+def test_the_exact_paths_agree_with_the_reference_on_every_line(paths_table):
+    _, rows = paths_table
+    assert rows["newspairs.normalize"][4] == "100.000%"
+    assert rows["tokenizer.json normalizer, every pass"][4] == "100.000%"
+    assert rows["shipped tokenizer encode_batch, raw text"][4] == "100.000% (same ids)"
+
+
+def test_every_path_has_a_speed_and_a_ratio_to_nltk(paths_table):
+    _, rows = paths_table
+    assert {"NLTK (the reference)", "same model, no normalizer, normalized text"} <= set(rows)
+    for label, cells in rows.items():
+        assert float(cells[2]) > 0 and cells[3].endswith("x"), label
+
+
+def test_the_pass_count_and_the_targets_are_printed(paths_table):
+    text, _ = paths_table
+    from newspairs.rules import PASSES
+
+    assert f"normalizer of tokenizer.json: {len(PASSES)} passes" in text
+    assert "encode raw/normalized" in text and "tokenizer.json/NLTK" in text
+
+
+def test_fastnltk_row_with_its_exact_line_rate(paths_table):
+    pytest.importorskip("fastnltk", reason="fastnltk comes with the bench extra")
+    _, rows = paths_table
+    assert rows["fastnltk TreebankWordTokenizer (a peer)"][4].endswith("%")
