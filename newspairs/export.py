@@ -141,6 +141,9 @@ def export(
     num_proc: Optional[int] = None,
     errors: str = "raise",
     cache_dir: Optional[str] = None,
+    engine: str = "local",
+    address: Optional[str] = None,
+    num_cpus: Optional[int] = None,
     **config_kwargs,
 ) -> ExportResult:
     """Build ``configs`` of ``source`` (None: the embedded default) and write them to ``out`` as Parquet shards plus a card.
@@ -148,7 +151,11 @@ def export(
     ``card`` is the markdown body under the YAML (default: a short `DEFAULT_CARD_BODY`); the YAML
     is always written here. The first config is the default one of ``load_dataset(out)``.
     ``out`` is replaced atomically: it must be absent, empty, or a previous newspairs export.
+    ``engine="ray"`` builds on Ray Data (`newspairs.ray`) at ``address`` (or ``RAY_ADDRESS``, or a
+    local Ray of ``num_cpus``): the same export, built across a cluster.
     """
+    if engine not in ("local", "ray") or (engine == "ray" and num_proc is not None):
+        raise ValueError(f"engine must be 'local' or 'ray' (num_proc is for 'local'), got {engine!r}, num_proc={num_proc!r}")
     configs = list(configs)
     unknown = [name for name in configs if name not in CONFIG_NAMES]
     if not configs or unknown:
@@ -161,6 +168,14 @@ def export(
         reports: dict[str, BuildReport] = {}
         files: list[Path] = []
         for name in configs:
+            if engine == "ray":
+                from newspairs.ray import export_config
+
+                infos[name], reports[name], written = export_config(
+                    source, staging, name, shard_bytes, errors=errors, address=address, num_cpus=num_cpus, **config_kwargs
+                )
+                files.extend(written)
+                continue
             builder = prepare(source, name, num_proc=num_proc, errors=errors, cache_dir=cache_dir, **config_kwargs)
             reports[name] = builder.report()
             splits = SplitDict()
