@@ -172,6 +172,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         _source_of(args.source), args.out, configs=args.config or ("articles", "lines", "raw"),
         max_shard_size=args.max_shard_size, num_proc=args.num_proc, errors=args.errors,
         raw_column=args.raw_column, normalized_column=args.normalized_column,
+        engine=args.engine, address=args.address, num_cpus=args.num_cpus,
     )
     out.write(result.summary() + "\n")
     for report in result.reports.values():
@@ -191,6 +192,10 @@ def _add_export(subparsers) -> None:
     parser.add_argument("--num-proc", type=int, metavar="N", help="build with N processes (sharded over input files)")
     parser.add_argument("--errors", choices=("raise", "report"), default="raise",
                         help="stop at the first bad article (raise, default) or report it and go on")
+    parser.add_argument("--engine", choices=("local", "ray"), default="local",
+                        help="build in this process (local, default) or on Ray Data (ray: pip install 'newspairs[ray]')")
+    parser.add_argument("--address", metavar="ADDRESS", help="--engine ray: the Ray cluster (default: RAY_ADDRESS, else a local Ray)")
+    parser.add_argument("--num-cpus", type=int, metavar="N", help="--engine ray: CPUs of a local Ray, or actors on a cluster")
     _add_column_options(parser)
     parser.set_defaults(run=cmd_export)
 

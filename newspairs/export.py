@@ -167,13 +167,15 @@ def export(
         infos: dict[str, datasets.DatasetInfo] = {}
         reports: dict[str, BuildReport] = {}
         files: list[Path] = []
+        if engine == "ray":
+            from newspairs.ray import export_configs
+
+            built = export_configs(
+                source, staging, configs, shard_bytes, errors=errors, address=address, num_cpus=num_cpus, **config_kwargs
+            )
         for name in configs:
             if engine == "ray":
-                from newspairs.ray import export_config
-
-                infos[name], reports[name], written = export_config(
-                    source, staging, name, shard_bytes, errors=errors, address=address, num_cpus=num_cpus, **config_kwargs
-                )
+                infos[name], reports[name], written = built[name]
                 files.extend(written)
                 continue
             builder = prepare(source, name, num_proc=num_proc, errors=errors, cache_dir=cache_dir, **config_kwargs)

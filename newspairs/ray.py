@@ -6,8 +6,8 @@ builder does per file (`newspairs.sources.read_input`, then `newspairs.builder`'
 ``_rows``, whose batches go through `newspairs.normalize_batch`); each actor builds the normalizer
 once. So the local and the distributed path share one implementation per batch.
 
-- `export_config(source, staging, config, ...)`: one config of `newspairs.export.export` with
-  ``engine="ray"``: Parquet parts written by the actors, renamed in order into the export layout;
+- `export_configs(source, staging, configs, ...)`: the configs of `newspairs.export.export` with
+  ``engine="ray"``, in one pass over the source: Parquet parts written by the actors, renamed in order into the export layout;
   the card, stamp and report are written by `newspairs.export` as for a local export.
 - `read(source, config="articles", split=None)`: a `ray.data.Dataset` of that config's rows.
 - `normalize(ds, column="raw", into="normalized")`: adds the normalization of a text column.
@@ -26,6 +26,7 @@ import logging
 import os
 import shutil
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Optional
 
@@ -67,30 +68,33 @@ def _pool_size(num_cpus: Optional[int], items: int) -> int:
     return max(1, min(items, num_cpus or available))
 
 
-def _source_error(error: BaseException) -> Optional[SourceError]:
-    """The `SourceError` a worker raised, found in the exceptions Ray wrapped it in."""
-    seen = set()
-    stack = [error]
-    while stack:
-        current = stack.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, SourceError):
-            return SourceError(current.file, current.article, current.line, current.reason)
-        stack.extend([getattr(current, "cause", None), current.__cause__, current.__context__])
-    return None
-
-
-def _run(stats: "ray.data.Dataset") -> list[dict[str, Any]]:
-    """Run a pipeline whose rows are small JSON records; a bad source raises its `SourceError` here."""
+@contextmanager
+def _quiet_progress():
+    """Ray Data's progress lines (INFO, a few per second) off while newspairs runs a pipeline."""
+    data_logger = logging.getLogger("ray.data")
+    level = data_logger.level
+    data_logger.setLevel(max(level, logging.WARNING))
     try:
-        return [json.loads(row["record"]) for row in stats.iter_rows()]
-    except Exception as error:  # Ray wraps a worker's exception in its own types
-        found = _source_error(error)
-        if found is not None:
-            raise found from None
-        raise
+        yield
+    finally:
+        data_logger.setLevel(level)
+
+
+def _error_record(index: int, error: SourceError) -> dict[str, Any]:
+    # Ray passes a worker's exception on as text inside its own (the SourceError is lost): send it as data
+    return {"index": index, "error": [error.file, error.article, error.line, error.reason]}
+
+
+def _run(records: "ray.data.Dataset") -> list[dict[str, Any]]:
+    """Run a pipeline whose rows are small JSON records; the first bad article stops it with its `SourceError`."""
+    out = []
+    with _quiet_progress():
+        for row in records.iter_rows():  # leaving the loop early stops the pipeline
+            record = json.loads(row["record"])
+            if "error" in record:
+                raise SourceError(*record["error"])
+            out.append(record)
+    return out
 
 
 # --- the work of one input file ----------------------------------------------------------------
@@ -195,34 +199,39 @@ class _PartWriter:
         self._close_part()
 
 
-class _ExportFiles(_Rows):
-    """An actor of the export: each input file's rows written as part files, one record of counts back."""
+class _ExportFiles:
+    """An actor of the export: per input file, each config's rows written as part files, one record of counts back."""
 
-    def __init__(self, parts: str, shard_bytes: int, **kwargs):
-        super().__init__(**kwargs)
+    def __init__(self, parts: str, shard_bytes: int, configs: dict[str, Any], **kwargs):
         self.parts, self.shard_bytes = Path(parts), shard_bytes
+        self.rows = {config: _Rows(config, features, **kwargs) for config, features in configs.items()}
 
-    def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
+    def __call__(self, batch: Any) -> dict[str, list]:
         records = []
         for row in _batch_rows(batch):
-            records.append(json.dumps(self.export_file(row)))
+            try:
+                records.append(json.dumps(self.export_file(row)))
+            except SourceError as error:  # errors="raise": this file's first bad article
+                records.append(json.dumps(_error_record(row["index"], error)))
         return {"record": records}
 
     def export_file(self, row: dict[str, Any]) -> dict[str, Any]:
+        return {"index": row["index"], "configs": {config: self._export(rows, row) for config, rows in self.rows.items()}}
+
+    def _export(self, rows: _Rows, row: dict[str, Any]) -> dict[str, Any]:
         writers: dict[str, _PartWriter] = {}
-        for split, out in super().__call__(_input_file(row)):
+        for split, out in rows(_input_file(row)):
             writer = writers.get(split)
             if writer is None:
-                writer = writers[split] = _PartWriter(self.parts / split, row["index"], self.features, self.shard_bytes)
+                folder = self.parts / rows.config / split
+                writer = writers[split] = _PartWriter(folder, row["index"], rows.features, self.shard_bytes)
             writer.add(out)
         for writer in writers.values():
             writer.close()
-        return {
-            "index": row["index"],
-            "stats": self.stats.to_dict(),
-            "rejects": self.rejects,
-            "splits": {split: [w.num_examples, w.num_bytes, w.done] for split, w in writers.items()},
-        }
+        stats = rows.stats.to_dict()
+        del stats["rejects"]  # sent with their splits
+        return {"stats": stats, "rejects": rows.rejects,
+                "splits": {split: [w.num_examples, w.num_bytes, w.done] for split, w in writers.items()}}
 
 
 def _batch_rows(batch: Any) -> list[dict[str, Any]]:
@@ -232,11 +241,12 @@ def _batch_rows(batch: Any) -> list[dict[str, Any]]:
     return [dict(zip(names, values)) for values in zip(*(list(batch[name]) for name in names))]
 
 
-def _prepared(source: Any, config: str, errors: str, config_kwargs: dict[str, Any]):
-    """The inputs, features, JSON types, read options and split ratios of a build, checked as the builder checks them."""
-    if config not in CONFIG_NAMES:
-        raise ValueError(f"config must be one of {CONFIG_NAMES}, got {config!r}")
-    settings = NewsPairsConfig(name=config, errors=errors, **config_kwargs)  # validates errors and split_ratios
+def _prepared(source: Any, configs: Sequence[str], errors: str, config_kwargs: dict[str, Any]):
+    """The inputs, features per config, JSON types, read options and split ratios of a build, checked as the builder checks them."""
+    for config in configs:
+        if config not in CONFIG_NAMES:
+            raise ValueError(f"config must be one of {CONFIG_NAMES}, got {config!r}")
+    settings = NewsPairsConfig(name=configs[0], errors=errors, **config_kwargs)  # validates errors and split_ratios
     if isinstance(source, os.PathLike):
         source = os.fspath(source)
     elif source is not None and not isinstance(source, str):
@@ -245,7 +255,7 @@ def _prepared(source: Any, config: str, errors: str, config_kwargs: dict[str, An
     options = ReadOptions(raw_column=settings.raw_column, normalized_column=settings.normalized_column)
     metadata, json_types = scan_metadata(inputs, options)
     ratios = tuple((name, ratio) for name, ratio in zip(SPLIT_NAMES, settings.split_ratios) if ratio > 0)
-    return inputs, features_for(config, metadata), json_types, options, ratios
+    return inputs, {config: features_for(config, metadata) for config in configs}, json_types, options, ratios
 
 
 def _items_dataset(inputs: Sequence[InputFile]) -> "ray.data.Dataset":
@@ -258,10 +268,10 @@ def _items_dataset(inputs: Sequence[InputFile]) -> "ray.data.Dataset":
 # --- export --------------------------------------------------------------------------------------
 
 
-def export_config(
+def export_configs(
     source: Any,
     staging: Path,
-    config: str,
+    configs: Sequence[str],
     shard_bytes: int,
     *,
     errors: str = "raise",
@@ -269,34 +279,42 @@ def export_config(
     num_cpus: Optional[int] = None,
     _actor: type = _ExportFiles,
     **config_kwargs,
-):
-    """Build ``config`` of ``source`` on Ray into ``staging`` (the export's staging folder).
+) -> dict[str, tuple[Any, BuildReport, list[Path]]]:
+    """Build ``configs`` of ``source`` on Ray into ``staging`` (the export's staging folder), in one pass.
 
-    Returns ``(info, report, files)``: the `datasets.DatasetInfo` for the card, the `BuildReport`
-    (the same counts and rejects as a local build), and the shard files written, in the layout
-    ``<config>/<split>-NNNNN-of-NNNNN.parquet``.
+    Returns, per config, ``(info, report, files)``: the `datasets.DatasetInfo` for the card, the
+    `BuildReport` (the same counts and rejects as a local build), and the shard files written, in
+    the layout ``<config>/<split>-NNNNN-of-NNNNN.parquet``.
     """
-    import datasets
-    from datasets.splits import SplitDict, SplitInfo
-
-    inputs, features, json_types, options, ratios = _prepared(source, config, errors, config_kwargs)
+    configs = list(configs)
+    inputs, features, json_types, options, ratios = _prepared(source, configs, errors, config_kwargs)
     connect(address, num_cpus)
-    parts = Path(staging) / PARTS_FOLDER / config
-    size = _pool_size(num_cpus, len(inputs))
-    stats = _items_dataset(inputs).map_batches(
+    parts = Path(staging) / PARTS_FOLDER
+    records_ds = _items_dataset(inputs).map_batches(
         _actor,
         batch_size=1,
         batch_format="pyarrow",
-        compute=ray.data.ActorPoolStrategy(size=size),
+        compute=ray.data.ActorPoolStrategy(size=_pool_size(num_cpus, len(inputs))),
         num_cpus=1,
         fn_constructor_kwargs={
-            "parts": str(parts), "shard_bytes": shard_bytes, "config": config, "features": features,
+            "parts": str(parts), "shard_bytes": shard_bytes, "configs": features,
             "json_types": json_types, "options": options, "errors": errors, "ratios": ratios,
         },
     )
-    records = sorted(_run(stats), key=lambda record: record["index"])
+    records = sorted(_run(records_ds), key=lambda record: record["index"])
+    built = {
+        config: _gathered(config, features[config], [r["configs"][config] for r in records], ratios, staging, parts)
+        for config in configs
+    }
+    shutil.rmtree(parts, ignore_errors=True)
+    return built
 
-    report = _report(config, records)
+
+def _gathered(config: str, features: Any, records: list[dict[str, Any]], ratios, staging: Path, parts: Path):
+    """One config's part files renamed, in source order, into its shards; its info and report."""
+    import datasets
+    from datasets.splits import SplitDict, SplitInfo
+
     splits = SplitDict()
     files: list[Path] = []
     for split in (name for name, _ in ratios):
@@ -304,16 +322,13 @@ def export_config(
         examples = sum(count for count, _, _ in counted)
         if not examples:  # as a local build, a split no article fell into is left out
             continue
-        names = [parts / split / name for _, _, written in counted for name in written]
+        names = [parts / config / split / name for _, _, written in counted for name in written]
         for number, part in enumerate(names):
             target = Path(staging) / config / f"{split}-{number:05d}-of-{len(names):05d}.parquet"
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(part, target)
             files.append(target)
         splits.add(SplitInfo(name=split, num_bytes=sum(b for _, b, _ in counted), num_examples=examples))
-    shutil.rmtree(parts, ignore_errors=True)
-    if not any((Path(staging) / PARTS_FOLDER).iterdir()):
-        (Path(staging) / PARTS_FOLDER).rmdir()
     info = datasets.DatasetInfo(
         config_name=config,
         features=features,
@@ -321,14 +336,14 @@ def export_config(
         download_size=sum(path.stat().st_size for path in files),
         dataset_size=sum(split.num_bytes for split in splits.values()),
     )
-    return info, report, files
+    return info, _report(config, records), files
 
 
 def _report(config: str, records: list[dict[str, Any]]) -> BuildReport:
     """The per-file counts summed, the rejects in the order a local build lists them."""
     total = BuildReport(config=config, disagree=0 if config == "articles" else None)
     rejects = []
-    for record in records:
+    for index, record in enumerate(records):
         part = record["stats"]
         total.read += part["read"]
         total.written += part["written"]
@@ -337,9 +352,213 @@ def _report(config: str, records: list[dict[str, Any]]) -> BuildReport:
         total.stored += part["stored"]
         if total.disagree is not None:
             total.disagree += part["disagree"]
-        rejects.extend((SPLIT_NAMES.index(split), record["index"], number, reject)
+        rejects.extend((SPLIT_NAMES.index(split), index, number, reject)
                        for number, (split, reject) in enumerate(record["rejects"]))
     # a local build reads split after split, then sorts by file and line (a stable sort)
     ordered = [reject for *_, reject in sorted(rejects, key=lambda r: r[:3])]
     total.rejects = sorted(ordered, key=lambda reject: (reject["file"], reject["line"] or 0))
     return total
+
+
+# --- the Python API on Ray Datasets ----------------------------------------------------------------
+
+
+class _ReadRows:
+    """An actor of `read`: each input file's rows of the config, as Arrow tables of its features."""
+
+    def __init__(self, **kwargs):
+        self.rows = _Rows(**kwargs)
+        self.features = self.rows.features
+
+    def __call__(self, batch: Any) -> Iterator[Any]:
+        import pyarrow as pa
+
+        for row in _batch_rows(batch):
+            rows: list[dict[str, Any]] = []
+            for _, out in self.rows(_input_file(row)):
+                rows.append(out)
+                if len(rows) >= ROWS_PER_GROUP:
+                    yield self._table(rows, pa)
+                    rows = []
+            if rows:
+                yield self._table(rows, pa)
+            for _, reject in self.rows.rejects:  # errors="report": as a streaming load, rejects are logged
+                logger.warning("newspairs: rejected %s", SourceError(reject["file"], reject["article"], reject["line"], reject["reason"]))
+
+    def _table(self, rows: list[dict[str, Any]], pa) -> Any:
+        columns = {name: [row.get(name) for row in rows] for name in self.features}
+        return pa.Table.from_pydict(self.features.encode_batch(columns), schema=self.features.arrow_schema)
+
+
+def read(
+    source: Any = None,
+    config: str = "articles",
+    *,
+    split: Optional[str] = None,
+    errors: str = "raise",
+    address: Optional[str] = None,
+    num_cpus: Optional[int] = None,
+    **config_kwargs,
+) -> "ray.data.Dataset":
+    """A `ray.data.Dataset` whose rows are ``config``'s rows of ``source`` (None: the embedded default).
+
+    ``split`` keeps one split's rows, in the order ``newspairs.load(source, config)[split]`` has
+    them; None keeps every split's rows, file by file in source order. Each input file is read by
+    one actor of a pool of ``num_cpus`` (default: the cluster's CPUs). Columns and types are those
+    of the config's `datasets` features (a ``ClassLabel`` as its integer). With ``errors="raise"``
+    the first bad article fails the pipeline (Ray's error names its file, article and line); with
+    ``"report"`` it is logged and left out. Other keyword arguments as for `newspairs.load`.
+    """
+    inputs, features, json_types, options, ratios = _prepared(source, [config], errors, config_kwargs)
+    if split is not None and split not in (name for name, _ in ratios):
+        raise ValueError(f"split must be one of {[name for name, _ in ratios]} or None, got {split!r}")
+    connect(address, num_cpus)
+    return _items_dataset(inputs).map_batches(
+        _ReadRows,
+        batch_size=1,
+        batch_format="pyarrow",
+        compute=ray.data.ActorPoolStrategy(size=_pool_size(num_cpus, len(inputs))),
+        num_cpus=1,
+        fn_constructor_kwargs={
+            "config": config, "features": features[config], "json_types": json_types, "options": options,
+            "errors": errors, "ratios": ratios, "split": split,
+        },
+    )
+
+
+def _texts(table: Any, column: str) -> list[str]:
+    if column not in table.column_names:
+        raise ValueError(f"the dataset has no text column {column!r} (its columns: {table.column_names})")
+    texts = table.column(column).to_pylist()
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise ValueError(f"row {i} of a batch of column {column!r} is not text: {text!r:.80}")
+    return texts
+
+
+def _with_column(table: Any, name: str, values: Any) -> Any:
+    if name in table.column_names:
+        return table.set_column(table.column_names.index(name), name, values)
+    return table.append_column(name, values)
+
+
+class _Normalize:
+    """An actor of `normalize`: the tokenizer is built (or loaded) once, then normalizes batch after batch."""
+
+    def __init__(self, column: str, into: str, tokenizer_json: Optional[str]):
+        from tokenizers import Tokenizer
+
+        from newspairs.normalize import normalize_batch
+
+        self.column, self.into = column, into
+        self.tokenizer = Tokenizer.from_str(tokenizer_json) if tokenizer_json else None
+        self.normalize_batch = normalize_batch
+        normalize_batch(["built once per actor"], self.tokenizer)
+
+    def __call__(self, table: Any) -> Any:
+        import pyarrow as pa
+
+        normalized = self.normalize_batch(_texts(table, self.column), self.tokenizer)
+        return _with_column(table, self.into, pa.array(normalized, type=pa.string()))
+
+
+class _Encode:
+    """An actor of `encode`: one `newspairs.Encoder`, made once, encodes batch after batch."""
+
+    def __init__(self, tokenizer_json: str, column: str, options: dict[str, Any]):
+        import pyarrow as pa
+        from tokenizers import Tokenizer
+
+        from newspairs.feed import Encoder
+
+        self.column = column
+        self.encoder = Encoder(Tokenizer.from_str(tokenizer_json), column=column, **options)
+        self.types = {"input_ids": pa.list_(pa.int32()), "attention_mask": pa.list_(pa.int8()),
+                      "offset_mapping": pa.list_(pa.list_(pa.int32(), 2))}
+        self.array = pa.array
+
+    def __call__(self, table: Any) -> Any:
+        encoded = self.encoder({self.column: _texts(table, self.column)})
+        for name, values in encoded.items():
+            table = _with_column(table, name, self.array(values, type=self.types.get(name)))
+        return table
+
+
+def _actor_options(concurrency: Optional[int], num_cpus: Optional[float]) -> dict[str, Any]:
+    """A pool of ``concurrency`` actors (default: up to the cluster's CPUs) of ``num_cpus`` each.
+
+    The default half CPU per actor leaves room for the tasks that read and write around the pool:
+    an actor holding a whole CPU of a one-CPU Ray would starve the reads it waits for.
+    """
+    size = concurrency or _pool_size(None, 1 << 30)
+    return {"compute": ray.data.ActorPoolStrategy(min_size=1, max_size=size), "num_cpus": num_cpus or 0.5}
+
+
+def normalize(
+    ds: "ray.data.Dataset",
+    column: str = "raw",
+    into: str = "normalized",
+    *,
+    tokenizer: Any = None,
+    batch_size: int = 256,
+    concurrency: Optional[int] = None,
+    num_cpus: Optional[float] = None,
+) -> "ray.data.Dataset":
+    """``ds`` with ``into`` = `newspairs.normalize` of each row's ``column``, run in an actor pool.
+
+    ``tokenizer`` (a `tokenizers.Tokenizer` or the path of a ``tokenizer.json``) normalizes with
+    that file's normalizer instead of the built-in rules. A row whose ``column`` is not text stops
+    the pipeline with a `ValueError`.
+    """
+    return ds.map_batches(
+        _Normalize, batch_size=batch_size, batch_format="pyarrow",
+        fn_constructor_kwargs={"column": column, "into": into, "tokenizer_json": _tokenizer_json(tokenizer)},
+        **_actor_options(concurrency, num_cpus),
+    )
+
+
+def encode(
+    ds: "ray.data.Dataset",
+    tokenizer: Any = None,
+    column: str = "raw",
+    *,
+    batch_size: int = 256,
+    concurrency: Optional[int] = None,
+    num_cpus: Optional[float] = None,
+    **options,
+) -> "ray.data.Dataset":
+    """``ds`` with ``input_ids`` and ``attention_mask`` (``offset_mapping`` with ``offsets=True``)
+    of each row's raw ``column``: the ids of ``newspairs.Encoder(tokenizer, column=column, **options)``.
+
+    ``tokenizer``: a trained `tokenizers.Tokenizer`, the path of its ``tokenizer.json``, or None
+    (`newspairs.load_tokenizer()`). Each actor of the pool makes one `Encoder`, so each word's ids
+    are asked of the model once per actor. With ``padding=True`` each batch is padded to its longest
+    row; for fixed-width tensors (``iter_torch_batches``), give the tokenizer a fixed padding length.
+    """
+    if tokenizer is None:
+        from newspairs.train import load_tokenizer
+
+        tokenizer = load_tokenizer()
+    if "keep" in options:
+        raise ValueError("keep is for set_transform; encode adds its columns to the dataset's own")
+    from newspairs.feed import Encoder
+
+    Encoder(_as_tokenizer(tokenizer), column=column, **options)  # bad options fail here, not in an actor
+    return ds.map_batches(
+        _Encode, batch_size=batch_size, batch_format="pyarrow",
+        fn_constructor_kwargs={"tokenizer_json": _tokenizer_json(tokenizer), "column": column, "options": options},
+        **_actor_options(concurrency, num_cpus),
+    )
+
+
+def _as_tokenizer(tokenizer: Any):
+    from tokenizers import Tokenizer
+
+    return tokenizer if isinstance(tokenizer, Tokenizer) else Tokenizer.from_file(os.fspath(tokenizer))
+
+
+def _tokenizer_json(tokenizer: Any) -> Optional[str]:
+    return None if tokenizer is None else _as_tokenizer(tokenizer).to_str()
+
+
+__all__ = ["connect", "encode", "export_configs", "normalize", "read"]
