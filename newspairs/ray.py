@@ -488,7 +488,8 @@ def _actor_options(concurrency: Optional[int], num_cpus: Optional[float]) -> dic
     """A pool of ``concurrency`` actors (default: up to the cluster's CPUs) of ``num_cpus`` each.
 
     The default half CPU per actor leaves room for the tasks that read and write around the pool:
-    an actor holding a whole CPU of a one-CPU Ray would starve the reads it waits for.
+    an actor holding a whole CPU of a one-CPU Ray would starve the reads it waits for (Ray counts
+    CPUs strictly, so on one CPU the reads must ask for half a CPU too: ``read_json(..., num_cpus=0.5)``).
     """
     size = concurrency or _pool_size(None, 1 << 30)
     return {"compute": ray.data.ActorPoolStrategy(min_size=1, max_size=size), "num_cpus": num_cpus or 0.5}

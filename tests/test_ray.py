@@ -36,11 +36,9 @@ PEER = REPO.parent / "shared" / "peer" / "treebank_cases.jsonl"
 
 @pytest.fixture(scope="module", autouse=True)
 def local_ray():
-    import cloudpickle
-
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
              runtime_env={"env_vars": {"TOKENIZERS_PARALLELISM": "false"}})
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the fault test's actor runs in workers
+    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the fault test's actor runs in workers
     yield
     ray.shutdown()
 
@@ -175,7 +173,7 @@ class TestErrors:
         after = {p.relative_to(tmp_path / "out"): p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
         assert after == before and not (tmp_path / "out.partial").exists()
 
-    @pytest.mark.parametrize("make", [BAD_INPUTS[1], BAD_INPUTS[8]])
+    @pytest.mark.parametrize("make", [BAD_INPUTS[1], BAD_INPUTS[4]])
     def test_report_gathers_the_same_rejects_and_the_counts_reconcile(self, tmp_path, make):
         source, *_ = make(tmp_path)
         export(source, tmp_path / "local", errors="report")
@@ -249,7 +247,8 @@ class TestRead:
     def test_one_split_and_class_labels(self, tmp_path):
         source = _isot(tmp_path)
         local = load(source, "articles")
-        assert nray.read(source, split="validation").take_all() == local["validation"].to_list()
+        split = list(local)[-1]
+        assert nray.read(source, split=split).take_all() == local[split].to_list()
         assert {row["label"] for row in local["train"]} == {0, 1}  # a ClassLabel as its integer, as datasets stores it
 
     def test_a_bad_split_name_is_a_value_error(self):
@@ -258,7 +257,7 @@ class TestRead:
 
 
 def _edge_texts() -> list[str]:
-    texts = [case["input"] for case in map(json.loads, PEER.read_text(encoding="utf-8").splitlines())] if PEER.is_file() else []
+    texts = [case["input"] for case in map(json.loads, PEER.read_text(encoding="utf-8").strip("\n").split("\n"))] if PEER.is_file() else []
     return texts + [
         "", " ", "\n", "\t lead and trail \u00a0", '"Quoted" first', "last 'clitic's", "can't\n\nwon't\r\n",
         "\u2028line sep\u3000ideo", " \" ' `` '' ", "(a) [b] {c} -- d...",
@@ -315,7 +314,8 @@ class TestEncode:
 
 
 def test_one_cpu_ray_completes_an_export_and_a_normalization_after_a_read(tmp_path):
-    """On a one-CPU Ray, an actor holding the CPU must not starve the tasks it waits for."""
+    """On a one-CPU Ray, an actor holding the CPU must not starve the tasks it waits for: the export
+    reads in its actors; `normalize`'s actors take half a CPU, so a read of half a CPU runs beside them."""
     source = write_pairs(tmp_path / "c")
     write_jsonl(tmp_path / "j" / "a.jsonl", [{"raw": raw} for raw in ARTICLES.values()])
     script = textwrap.dedent(f"""
@@ -323,7 +323,7 @@ def test_one_cpu_ray_completes_an_export_and_a_normalization_after_a_read(tmp_pa
         from newspairs.export import export
         ray.init(num_cpus=1, include_dashboard=False, log_to_driver=False)
         export({str(source)!r}, {str(tmp_path / "out")!r}, engine="ray")
-        ds = nray.normalize(ray.data.read_json({str(tmp_path / "j")!r}, lines=True))
+        ds = nray.normalize(ray.data.read_json({str(tmp_path / "j")!r}, lines=True, num_cpus=0.5))
         print(sorted(row["normalized"] for row in ds.take_all()))
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=240, cwd=REPO,
