@@ -331,3 +331,31 @@ def test_one_cpu_ray_completes_an_export_and_a_normalization_after_a_read(tmp_pa
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == str(sorted(map(newspairs.normalize, ARTICLES.values())))
     assert datasets.load_dataset(str(tmp_path / "out"))["train"].num_rows > 0
+
+
+class TestBenchScale:
+    """The benchmark's own parts (its three timed exports are not run here)."""
+
+    def bench(self):
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("bench_scale", REPO / "scripts" / "bench_scale.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    def test_the_corpus_reaches_its_size_and_no_file_holds_an_article_twice(self, tmp_path):
+        articles = [f"Article {i}: it's here." for i in range(50)] + ["Article 0: it's here."]
+        raw_bytes = self.bench().make_corpus(tmp_path / "c", 0.003, 3, articles)
+        assert raw_bytes >= 3000
+        for path in sorted((tmp_path / "c").iterdir()):
+            raws = [json.loads(line)["raw"] for line in path.read_text().splitlines()]
+            assert len(raws) == len(set(raws)) > 0
+
+    def test_same_exports_names_what_differs(self, tmp_path):
+        bench = self.bench()
+        export(write_pairs(tmp_path / "a"), tmp_path / "one")
+        export(write_pairs(tmp_path / "a"), tmp_path / "two")
+        assert bench.same_exports(tmp_path / "one", tmp_path / "two") == []
+        export(write_pairs(tmp_path / "b", {**ARTICLES, "market.txt": "Shares fell."}), tmp_path / "three")
+        assert "articles/" in " ".join(bench.same_exports(tmp_path / "one", tmp_path / "three"))
