@@ -126,10 +126,11 @@ def same_exports(first: Path, second: Path) -> list[str]:
         splits = sorted({p.name.split("-")[0] for p in (first / config).glob("*.parquet")}
                         | {p.name.split("-")[0] for p in (second / config).glob("*.parquet")})
         for split in splits:
-            tables = [
-                pa.concat_tables([pq.read_table(p) for p in sorted((folder / config).glob(f"{split}-*.parquet"))])
-                for folder in (first, second)
-            ]
+            shards = [sorted((folder / config).glob(f"{split}-*.parquet")) for folder in (first, second)]
+            if not all(shards):  # the split is in one export only
+                differences.append(f"{config}/{split}")
+                continue
+            tables = [pa.concat_tables([pq.read_table(path) for path in paths]) for paths in shards]
             if not tables[0].equals(tables[1]):
                 differences.append(f"{config}/{split}")
     for name in ("newspairs_report.json", "newspairs_stamp.json"):
