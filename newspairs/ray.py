@@ -64,8 +64,9 @@ def connect(address: Optional[str] = None, num_cpus: Optional[int] = None) -> No
 
 
 def _pool_size(num_cpus: Optional[int], items: int) -> int:
+    """Actors of one CPU each: one per item at most, ``num_cpus`` at most, and no more than the cluster's CPUs."""
     available = int(ray.cluster_resources().get("CPU", 1)) or 1
-    return max(1, min(items, num_cpus or available))
+    return max(1, min(items, num_cpus or available, available))
 
 
 @contextmanager
@@ -202,7 +203,8 @@ class _PartWriter:
 class _ExportFiles:
     """An actor of the export: per input file, each config's rows written as part files, one record of counts back."""
 
-    def __init__(self, parts: str, shard_bytes: int, configs: dict[str, Any], **kwargs):
+    def __init__(self, parts: str, shard_bytes: int, configs: dict[str, Any], cwd: str, **kwargs):
+        _enter(cwd)
         self.parts, self.shard_bytes = Path(parts), shard_bytes
         self.rows = {config: _Rows(config, features, **kwargs) for config, features in configs.items()}
 
@@ -232,6 +234,12 @@ class _ExportFiles:
         del stats["rejects"]  # sent with their splits
         return {"stats": stats, "rejects": rows.rejects,
                 "splits": {split: [w.num_examples, w.num_bytes, w.done] for split, w in writers.items()}}
+
+
+def _enter(cwd: str) -> None:
+    """Work in the driver's folder, where the source's relative paths point (when this node has it)."""
+    if os.path.isdir(cwd):
+        os.chdir(cwd)
 
 
 def _batch_rows(batch: Any) -> list[dict[str, Any]]:
@@ -289,7 +297,7 @@ def export_configs(
     configs = list(configs)
     inputs, features, json_types, options, ratios = _prepared(source, configs, errors, config_kwargs)
     connect(address, num_cpus)
-    parts = Path(staging) / PARTS_FOLDER
+    parts = Path(staging).resolve() / PARTS_FOLDER
     records_ds = _items_dataset(inputs).map_batches(
         _actor,
         batch_size=1,
@@ -297,7 +305,7 @@ def export_configs(
         compute=ray.data.ActorPoolStrategy(size=_pool_size(num_cpus, len(inputs))),
         num_cpus=1,
         fn_constructor_kwargs={
-            "parts": str(parts), "shard_bytes": shard_bytes, "configs": features,
+            "parts": str(parts), "shard_bytes": shard_bytes, "configs": features, "cwd": os.getcwd(),
             "json_types": json_types, "options": options, "errors": errors, "ratios": ratios,
         },
     )
@@ -366,7 +374,8 @@ def _report(config: str, records: list[dict[str, Any]]) -> BuildReport:
 class _ReadRows:
     """An actor of `read`: each input file's rows of the config, as Arrow tables of its features."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, cwd: str, **kwargs):
+        _enter(cwd)
         self.rows = _Rows(**kwargs)
         self.features = self.rows.features
 
@@ -420,7 +429,7 @@ def read(
         compute=ray.data.ActorPoolStrategy(size=_pool_size(num_cpus, len(inputs))),
         num_cpus=1,
         fn_constructor_kwargs={
-            "config": config, "features": features[config], "json_types": json_types, "options": options,
+            "cwd": os.getcwd(), "config": config, "features": features[config], "json_types": json_types, "options": options,
             "errors": errors, "ratios": ratios, "split": split,
         },
     )

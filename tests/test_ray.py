@@ -143,11 +143,12 @@ class TestExport:
         for split, rows in datasets.load_dataset(str(tmp_path / "local")).items():
             assert datasets.load_dataset(str(tmp_path / "ray"))[split].to_list() == rows.to_list()
 
-    def test_the_cli_exports_on_ray(self, tmp_path, capsys):
+    def test_the_cli_exports_on_ray_with_relative_paths(self, tmp_path, capsys, monkeypatch):
         from newspairs.cli import main
 
         source = write_pairs(tmp_path / "c")
-        assert main(["export", str(source), str(tmp_path / "ray"), "--engine", "ray", "--num-cpus", "2"]) == 0
+        monkeypatch.chdir(tmp_path)  # the workers find "c" where the driver does
+        assert main(["export", "c", "ray", "--engine", "ray", "--num-cpus", "2"]) == 0
         assert "4 articles read = 4 written + 0 rejected" in capsys.readouterr().out
         export(source, tmp_path / "local")
         assert_same_export(tmp_path / "ray", tmp_path / "local")
