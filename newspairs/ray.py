@@ -266,11 +266,19 @@ def _prepared(source: Any, configs: Sequence[str], errors: str, config_kwargs: d
     return inputs, {config: features_for(config, metadata) for config in configs}, json_types, options, ratios
 
 
-def _items_dataset(inputs: Sequence[InputFile]) -> "ray.data.Dataset":
+def _per_file(inputs: Sequence[InputFile], actor: type, num_cpus: Optional[int], **kwargs) -> "ray.data.Dataset":
+    """One item per input file, in source order, mapped one at a time by a pool of ``actor(cwd=..., **kwargs)``."""
     items = _items(inputs)
     ds = ray.data.from_items(items, override_num_blocks=len(items))
     ds.context.execution_options.preserve_order = True
-    return ds
+    return ds.map_batches(
+        actor,
+        batch_size=1,
+        batch_format="pyarrow",
+        compute=ray.data.ActorPoolStrategy(size=_pool_size(num_cpus, len(items))),
+        num_cpus=1,
+        fn_constructor_kwargs={"cwd": os.getcwd(), **kwargs},
+    )
 
 
 # --- export --------------------------------------------------------------------------------------
@@ -298,16 +306,9 @@ def export_configs(
     inputs, features, json_types, options, ratios = _prepared(source, configs, errors, config_kwargs)
     connect(address, num_cpus)
     parts = Path(staging).resolve() / PARTS_FOLDER
-    records_ds = _items_dataset(inputs).map_batches(
-        _actor,
-        batch_size=1,
-        batch_format="pyarrow",
-        compute=ray.data.ActorPoolStrategy(size=_pool_size(num_cpus, len(inputs))),
-        num_cpus=1,
-        fn_constructor_kwargs={
-            "parts": str(parts), "shard_bytes": shard_bytes, "configs": features, "cwd": os.getcwd(),
-            "json_types": json_types, "options": options, "errors": errors, "ratios": ratios,
-        },
+    records_ds = _per_file(
+        inputs, _actor, num_cpus, parts=str(parts), shard_bytes=shard_bytes, configs=features,
+        json_types=json_types, options=options, errors=errors, ratios=ratios,
     )
     records = sorted(_run(records_ds), key=lambda record: record["index"])
     built = {
@@ -422,16 +423,9 @@ def read(
     if split is not None and split not in (name for name, _ in ratios):
         raise ValueError(f"split must be one of {[name for name, _ in ratios]} or None, got {split!r}")
     connect(address, num_cpus)
-    return _items_dataset(inputs).map_batches(
-        _ReadRows,
-        batch_size=1,
-        batch_format="pyarrow",
-        compute=ray.data.ActorPoolStrategy(size=_pool_size(num_cpus, len(inputs))),
-        num_cpus=1,
-        fn_constructor_kwargs={
-            "cwd": os.getcwd(), "config": config, "features": features[config], "json_types": json_types, "options": options,
-            "errors": errors, "ratios": ratios, "split": split,
-        },
+    return _per_file(
+        inputs, _ReadRows, num_cpus, config=config, features=features[config], json_types=json_types,
+        options=options, errors=errors, ratios=ratios, split=split,
     )
 
 
