@@ -252,6 +252,11 @@ class TestRead:
         assert nray.read(source, split=split).take_all() == local[split].to_list()
         assert {row["label"] for row in local["train"]} == {0, 1}  # a ClassLabel as its integer, as datasets stores it
 
+    def test_a_bad_article_fails_the_pipeline_naming_file_article_and_line(self, tmp_path):
+        source, *_ = BAD_INPUTS[3].values[0](tmp_path)
+        with pytest.raises(Exception, match=r"raw/ferry.txt, article raw/ferry.txt, line 2: not UTF-8"):
+            nray.read(source).take_all()
+
     def test_a_bad_split_name_is_a_value_error(self):
         with pytest.raises(ValueError, match="split must be one of"):
             nray.read(None, split="dev")
