@@ -417,7 +417,9 @@ def read(
     one actor of a pool of ``num_cpus`` (default: the cluster's CPUs). Columns and types are those
     of the config's `datasets` features (a ``ClassLabel`` as its integer). With ``errors="raise"``
     the first bad article fails the pipeline (Ray's error names its file, article and line); with
-    ``"report"`` it is logged and left out. Other keyword arguments as for `newspairs.load`.
+    ``"report"`` it is left out and logged as a warning by the worker (in Ray's worker logs, and on
+    the driver when Ray forwards them: ``log_to_driver``); `newspairs.export.export` with
+    ``engine="ray"`` gathers rejects into its report instead. Other keyword arguments as for `newspairs.load`.
     """
     inputs, features, json_types, options, ratios = _prepared(source, [config], errors, config_kwargs)
     if split is not None and split not in (name for name, _ in ratios):
