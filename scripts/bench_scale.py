@@ -65,15 +65,38 @@ def make_corpus(folder: Path, megabytes: float, files: int, articles: list[str] 
     return written
 
 
+def _parent_of(pid: str) -> str | None:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[1]
+    except (OSError, IndexError):
+        return None
+
+
+def _descends_from(pid: str, ancestor: str) -> bool:
+    for _ in range(32):
+        pid = _parent_of(pid)
+        if pid is None or pid in ("0", "1"):
+            return False
+        if pid == ancestor:
+            return True
+    return False
+
+
 def _peak_worker_rss(stop: threading.Event, peaks: dict[int, int]) -> None:
-    """Poll the peak RSS (VmHWM, kB) of every Ray worker process until ``stop``."""
+    """Poll the peak RSS (VmHWM, kB) of this process's Ray workers until ``stop``.
+
+    The local Ray started here runs its workers under this process (raylet, then workers), so
+    other Ray sessions on the machine are not counted.
+    """
+    me = str(os.getpid())
     while not stop.wait(0.25):
         for pid in os.listdir("/proc"):
             if not pid.isdigit():
                 continue
             try:
                 with open(f"/proc/{pid}/cmdline", "rb") as handle:
-                    if not handle.read(64).startswith(b"ray::"):
+                    if not handle.read(64).startswith(b"ray::") or not _descends_from(pid, me):
                         continue
                 with open(f"/proc/{pid}/status", encoding="ascii") as handle:
                     for line in handle:
