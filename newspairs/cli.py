@@ -489,7 +489,8 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     with BuildOutput(source, configs, columns, show=False if args.quiet else None).scoped():
         result = export(
             source, args.out, configs=configs, max_shard_size=args.max_shard_size, num_proc=args.num_proc,
-            errors=args.errors, **columns,
+            errors=args.errors, engine=args.engine, address=args.address, num_cpus=args.num_cpus,
+            **columns,
         )
     out.write(result.summary() + "\n")
     for reject, configs in _unique_rejects(result.reports.values()):
@@ -509,6 +510,10 @@ def _add_export(subparsers) -> None:
     parser.add_argument("--errors", choices=("raise", "report"), default="raise",
                         help="stop at the first bad article (raise, default) or report it and go on")
     _add_quiet(parser)
+    parser.add_argument("--engine", choices=("local", "ray"), default="local",
+                        help="build in this process (local, default) or on Ray Data (ray: pip install 'newspairs[ray]')")
+    parser.add_argument("--address", metavar="ADDRESS", help="--engine ray: the Ray cluster (default: RAY_ADDRESS, else a local Ray)")
+    parser.add_argument("--num-cpus", type=_whole_number(1), metavar="N", help="--engine ray: CPUs of a local Ray, or actors on a cluster")
     _add_column_options(parser)
     parser.set_defaults(run=cmd_export)
 

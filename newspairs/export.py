@@ -116,6 +116,23 @@ def _write_split(dataset: datasets.Dataset, folder: Path, config: str, split: st
     return written
 
 
+def _write_config(builder, folder: Path, config: str, max_shard_size: int) -> tuple[datasets.DatasetInfo, list[Path]]:
+    """A prepared config's splits written as shards under ``folder``, and the info the card gives them."""
+    splits = SplitDict()
+    shards: list[Path] = []
+    for split, split_info in builder.info.splits.items():
+        shards.extend(_write_split(builder.as_dataset(split), folder, config, split, max_shard_size))
+        splits.add(SplitInfo(name=split, num_bytes=split_info.num_bytes, num_examples=split_info.num_examples))
+    info = datasets.DatasetInfo(
+        config_name=config,
+        features=builder.info.features,
+        splits=splits,
+        download_size=sum(path.stat().st_size for path in shards),
+        dataset_size=sum(split.num_bytes for split in splits.values()),
+    )
+    return info, shards
+
+
 def _seal_config(folder: Path, config: str, written: list[Path]) -> tuple[str, list[Path]]:
     """Move a config's shards into ``<config>/<digest>/``, the digest naming their content.
 
@@ -298,6 +315,9 @@ def export(
     num_proc: Optional[int] = None,
     errors: str = "raise",
     cache_dir: Optional[str] = None,
+    engine: str = "local",
+    address: Optional[str] = None,
+    num_cpus: Optional[int] = None,
     **config_kwargs,
 ) -> ExportResult:
     """Build ``configs`` of ``source`` (None: the embedded default) and write them to ``out`` as Parquet shards plus a card.
@@ -306,7 +326,11 @@ def export(
     is always written here. The first config is the default one of ``load_dataset(out)``.
     ``out`` must be absent, empty, or a previous newspairs export: only the files that export wrote
     (its `MANIFEST_FILENAME`) are replaced or deleted; anything else in ``out`` is left as it was.
+    ``engine="ray"`` builds on Ray Data (`newspairs.ray`) at ``address`` (or ``RAY_ADDRESS``, or a
+    local Ray of ``num_cpus``): the same export, built across a cluster.
     """
+    if engine not in ("local", "ray") or (engine == "ray" and num_proc is not None):
+        raise ValueError(f"engine must be 'local' or 'ray' (num_proc is for 'local'), got {engine!r}, num_proc={num_proc!r}")
     configs = list(configs)
     unknown = [name for name in configs if name not in CONFIG_NAMES]
     if not configs or unknown:
@@ -321,18 +345,20 @@ def export(
         reports: dict[str, BuildReport] = {}
         files: list[Path] = []
         data_dirs: dict[str, str] = {}
+        if engine == "ray":
+            from newspairs.ray import export_configs
+
+            built = export_configs(
+                source, staging, configs, shard_bytes, errors=errors, address=address, num_cpus=num_cpus, **config_kwargs
+            )
         for name in configs:
-            builder = prepare(source, name, num_proc=num_proc, errors=errors, cache_dir=cache_dir, **config_kwargs)
-            reports[name] = builder.report()
-            splits = SplitDict()
-            download_size = 0
-            shards: list[Path] = []
-            for split, split_info in builder.info.splits.items():
-                written = _write_split(builder.as_dataset(split), staging, name, split, shard_bytes)
-                shards.extend(written)
-                download_size += sum(path.stat().st_size for path in written)
-                splits.add(SplitInfo(name=split, num_bytes=split_info.num_bytes, num_examples=split_info.num_examples))
-            if not any(split.num_examples for split in splits.values()):
+            if engine == "ray":
+                infos[name], reports[name], shards = built[name]
+            else:
+                builder = prepare(source, name, num_proc=num_proc, errors=errors, cache_dir=cache_dir, **config_kwargs)
+                reports[name] = builder.report()
+                infos[name], shards = _write_config(builder, staging, name, shard_bytes)
+            if not any(split.num_examples for split in infos[name].splits.values()):
                 report = reports[name]
                 raise ValueError(
                     f"{source if source is not None else 'the default data'}: no article to export "
@@ -342,13 +368,6 @@ def export(
                 )
             data_dirs[name], sealed = _seal_config(staging, name, shards)
             files.extend(sealed)
-            infos[name] = datasets.DatasetInfo(
-                config_name=name,
-                features=builder.info.features,
-                splits=splits,
-                download_size=download_size,
-                dataset_size=sum(split.num_bytes for split in splits.values()),
-            )
         stamp = normalization_stamp()
         body = card if card is not None else DEFAULT_CARD_BODY.format(where=out.name)
         yaml = card_data(infos, default=configs[0], stamp=stamp, data_dirs=data_dirs)

@@ -1,0 +1,218 @@
+"""Benchmark: the export of a large corpus, local (one process) vs Ray Data with 1 and 2 CPUs.
+
+Builds a corpus of at least ``--mb`` MB of raw articles in a temporary folder: the articles of
+``../shared/corpora`` (Reuters-21578 documents, ISOT articles) as JSON lines, cycled over
+``--files`` files (a file never holds an article twice, and an id hashes the file's name, so every
+id is distinct). Then, in one run, each in its own process: the local export
+(`newspairs.export.export`), and ``engine="ray"`` on a local Ray of 1 and of 2 CPUs (started
+before the clock starts, as a cluster is running before a job). All three configs are exported.
+
+Prints a Markdown table: seconds, MB/s of raw text, the ratio to the local export and to Ray with
+1 CPU, the driver's peak RSS and the largest peak RSS of a Ray worker (`VmHWM`, polled from
+``/proc`` while the export runs); then whether the three exports are identical (every config and
+split, row for row, as Arrow tables) and whether the issue's targets hold.
+
+    python scripts/bench_scale.py [--mb 200] [--files 16] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
+REUTERS = CORPORA / "reuters21578" / "reuters21578_text.txt"
+ISOT = CORPORA / "isot" / "isot_true_text.txt"
+CONFIGS = ("articles", "lines", "raw")
+# issue 19's targets on a 2-core machine
+TARGET_TWO_OVER_ONE = 1.5
+TARGET_ONE_OVER_LOCAL = 0.8
+
+
+def corpus_articles() -> list[str]:
+    """Reuters documents (title, body, separated by a blank line) and ISOT articles (one a line)."""
+    reuters = [doc.strip("\n") for doc in REUTERS.read_text(encoding="utf-8").split("\n\n") if doc.strip()]
+    isot = [line for line in ISOT.read_text(encoding="utf-8").split("\n") if line.strip()]
+    return reuters + isot
+
+
+def make_corpus(folder: Path, megabytes: float, files: int, articles: list[str] | None = None) -> int:
+    """Write at least ``megabytes`` MB of raw text as ``files`` JSON lines files; returns the raw bytes."""
+    articles = articles or corpus_articles()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = int(megabytes * 1e6)
+    per_file = -(-target // files)
+    written, position = 0, 0
+    for number in range(files):
+        size, seen = 0, set()
+        with open(folder / f"part-{number:03d}.jsonl", "w", encoding="utf-8") as handle:
+            while size < per_file and len(seen) < len(articles):
+                raw = articles[position % len(articles)]
+                position += 1
+                if raw in seen:  # the corpus's own duplicates: one per file (both engines would reject the rest)
+                    continue
+                seen.add(raw)
+                handle.write(json.dumps({"raw": raw, "copy": number}) + "\n")
+                size += len(raw.encode("utf-8"))
+        written += size
+    return written
+
+
+def _parent_of(pid: str) -> str | None:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[1]
+    except (OSError, IndexError):
+        return None
+
+
+def _descends_from(pid: str, ancestor: str) -> bool:
+    for _ in range(32):
+        pid = _parent_of(pid)
+        if pid is None or pid in ("0", "1"):
+            return False
+        if pid == ancestor:
+            return True
+    return False
+
+
+def _peak_worker_rss(stop: threading.Event, peaks: dict[int, int]) -> None:
+    """Poll the peak RSS (VmHWM, kB) of this process's Ray workers until ``stop``.
+
+    The local Ray started here runs its workers under this process (raylet, then workers), so
+    other Ray sessions on the machine are not counted.
+    """
+    me = str(os.getpid())
+    while not stop.wait(0.25):
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                    if not handle.read(64).startswith(b"ray::") or not _descends_from(pid, me):
+                        continue
+                with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+                    for line in handle:
+                        if line.startswith("VmHWM:"):
+                            peaks[int(pid)] = max(peaks.get(int(pid), 0), int(line.split()[1]))
+            except OSError:
+                continue
+
+
+def run_one(engine: str, cpus: int, corpus: Path, out: Path) -> dict:
+    """One export in this process; what `main` prints comes from here (called in a child process)."""
+    import resource
+
+    from newspairs.export import export
+
+    start_ray = 0.0
+    if engine == "ray":
+        import ray
+
+        began = time.perf_counter()
+        ray.init(num_cpus=cpus, include_dashboard=False, log_to_driver=False)
+        start_ray = time.perf_counter() - began
+    peaks: dict[int, int] = {}
+    stop = threading.Event()
+    poller = threading.Thread(target=_peak_worker_rss, args=(stop, peaks), daemon=True)
+    poller.start()
+    began = time.perf_counter()
+    if engine == "ray":
+        export(str(corpus), out, engine="ray", num_cpus=cpus)
+    else:
+        export(str(corpus), out)
+    seconds = time.perf_counter() - began
+    stop.set()
+    poller.join()
+    return {
+        "seconds": seconds,
+        "ray_start": start_ray,
+        "driver_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "worker_rss_mb": max(peaks.values(), default=0) / 1024,
+    }
+
+
+def same_exports(first: Path, second: Path) -> list[str]:
+    """Where two exports differ (config/split), read as Arrow tables shard after shard; [] if nowhere."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    differences = []
+    for config in CONFIGS:
+        # shards lie in <config>/<digest>/, the digest naming their bytes (which differ between engines)
+        splits = sorted({p.name.split("-")[0] for p in (first / config).glob("*/*.parquet")}
+                        | {p.name.split("-")[0] for p in (second / config).glob("*/*.parquet")})
+        for split in splits:
+            shards = [sorted((folder / config).glob(f"*/{split}-*.parquet")) for folder in (first, second)]
+            if not all(shards):  # the split is in one export only
+                differences.append(f"{config}/{split}")
+                continue
+            tables = [pa.concat_tables([pq.read_table(path) for path in paths]) for paths in shards]
+            if not tables[0].equals(tables[1]):
+                differences.append(f"{config}/{split}")
+    for name in ("newspairs_report.json", "newspairs_stamp.json"):
+        if (first / name).read_text() != (second / name).read_text():
+            differences.append(name)
+    return differences
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mb", type=float, default=200, help="raw text in the corpus, in MB (default: 200)")
+    parser.add_argument("--files", type=int, default=16, help="JSON lines files it is spread over (default: 16)")
+    parser.add_argument("--keep", metavar="DIR", help="build in DIR and keep it (default: a temporary folder)")
+    parser.add_argument("--run", nargs=4, metavar=("ENGINE", "CPUS", "CORPUS", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.run:  # a child process: one export, its figures as JSON
+        engine, cpus, corpus, out = args.run
+        print(json.dumps(run_one(engine, int(cpus), Path(corpus), Path(out))))
+        return 0
+
+    folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="newspairs-bench-scale-"))
+    corpus = folder / "corpus"
+    raw_bytes = make_corpus(corpus, args.mb, args.files)
+    mb = raw_bytes / 1e6
+    print(f"corpus: {mb:.1f} MB of raw text in {args.files} JSON lines files ({corpus})\n")
+    runs = {"local": ("local", 1), "ray, 1 CPU": ("ray", 1), "ray, 2 CPUs": ("ray", 2)}
+    results, outs = {}, {}
+    for name, (engine, cpus) in runs.items():
+        outs[name] = folder / f"out-{engine}-{cpus}"
+        child = subprocess.run(
+            [sys.executable, __file__, "--run", engine, str(cpus), str(corpus), str(outs[name])],
+            capture_output=True, text=True,
+            env={**os.environ, "TOKENIZERS_PARALLELISM": "false", "HF_DATASETS_CACHE": str(folder / "hf-cache")},
+        )
+        if child.returncode != 0:
+            print(child.stderr[-3000:], file=sys.stderr)
+            return 1
+        results[name] = json.loads(child.stdout.strip().splitlines()[-1])
+    local, one = results["local"]["seconds"], results["ray, 1 CPU"]["seconds"]
+    print("| export | seconds | MB/s | vs local | vs ray 1 CPU | driver peak RSS MB | worker peak RSS MB | Ray start s |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, r in results.items():
+        print(f"| {name} | {r['seconds']:.1f} | {mb / r['seconds']:.2f} | {local / r['seconds']:.2f}x | "
+              f"{one / r['seconds']:.2f}x | {r['driver_rss_mb']:.0f} | {r['worker_rss_mb']:.0f} | {r['ray_start']:.1f} |")
+    differences = {name: same_exports(outs["local"], outs[name]) for name in runs if name != "local"}
+    for name, where in differences.items():
+        print(f"\n{name} vs local: {'identical' if not where else 'DIFFERENT in ' + ', '.join(where)}", end="")
+    two_over_one = one / results["ray, 2 CPUs"]["seconds"]
+    one_over_local = local / one
+    print(f"\n\ntargets: ray 2 CPUs / 1 CPU = {two_over_one:.2f}x (target >= {TARGET_TWO_OVER_ONE}x: "
+          f"{'met' if two_over_one >= TARGET_TWO_OVER_ONE else 'NOT met'}); ray 1 CPU / local = {one_over_local:.2f}x "
+          f"(target >= {TARGET_ONE_OVER_LOCAL}x: {'met' if one_over_local >= TARGET_ONE_OVER_LOCAL else 'NOT met'})")
+    if not args.keep:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0 if not any(differences.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,376 @@
+"""newspairs on Ray Data: the export equals the local one, read/normalize/encode equal their local twins.
+
+One local Ray (2 CPUs, no dashboard) serves the whole module; a one-CPU run has its own Ray in a
+subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import datasets
+import pytest
+import yaml
+
+ray = pytest.importorskip("ray")
+
+import newspairs  # noqa: E402
+import newspairs.ray as nray  # noqa: E402
+from newspairs.builder import CONFIG_NAMES, SPLIT_NAMES, load  # noqa: E402
+from newspairs.export import REPORT_FILENAME, export  # noqa: E402
+from newspairs.sources import split_of  # noqa: E402
+from newspairs.stamp import STAMP_FILENAME  # noqa: E402
+from pairs import (  # noqa: E402
+    ARTICLES, BAD_INPUTS, isot_rows, tabular_records, write_csv, write_jsonl, write_pairs, write_parquet,
+)
+from reference import reference_normalize  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+PEER = REPO.parent / "shared" / "peer" / "treebank_cases.jsonl"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def local_ray():
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+             runtime_env={"env_vars": {"TOKENIZERS_PARALLELISM": "false"}})
+    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the fault test's actor runs in workers
+    yield
+    ray.shutdown()
+
+
+def card_yaml(folder: Path) -> dict:
+    return yaml.safe_load((folder / "README.md").read_text(encoding="utf-8").split("---")[1])
+
+
+def _without_digests(configs: list[dict]) -> list[dict]:
+    return [{**config, "data_files": [{**files, "path": re.sub(r"/[0-9a-f]{16}/", "/<digest>/", files["path"])}
+                                      for files in config["data_files"]]} for config in configs]
+
+
+def assert_same_export(got: Path, want: Path) -> None:
+    """Row for row through plain datasets.load_dataset, the same card counts, stamp and report."""
+    for config in CONFIG_NAMES:
+        loaded, expected = datasets.load_dataset(str(got), config), datasets.load_dataset(str(want), config)
+        assert list(loaded) == list(expected), config
+        for split in expected:
+            assert loaded[split].features == expected[split].features, (config, split)
+            assert loaded[split].to_list() == expected[split].to_list(), (config, split)
+    got_card, want_card = card_yaml(got), card_yaml(want)
+    # the shards' folder is named by their bytes, and Ray cuts shards per input file: only the digest differs
+    assert _without_digests(got_card["configs"]) == _without_digests(want_card["configs"])
+    assert got_card["newspairs_stamp"] == want_card["newspairs_stamp"]
+    for got_info, want_info in zip(got_card["dataset_info"], want_card["dataset_info"], strict=True):
+        assert got_info["config_name"] == want_info["config_name"]
+        assert got_info["features"] == want_info["features"]
+        assert [(s["name"], s["num_examples"]) for s in got_info["splits"]] == [
+            (s["name"], s["num_examples"]) for s in want_info["splits"]
+        ]
+    for name in (STAMP_FILENAME, REPORT_FILENAME):
+        assert (got / name).read_text() == (want / name).read_text(), name
+
+
+# --- every source layout -------------------------------------------------------------------------
+
+MANY = {f"story{i:02d}.txt": f"Story {i} said \"it's here\" (again).\nLine two of {i} -- done." for i in range(12)}
+
+
+def _paired(tmp):
+    write_pairs(tmp / "c", {**ARTICLES, **MANY})
+    (tmp / "c" / "normalized" / "story03.txt").write_text("a stored side that disagrees\nwith raw", encoding="utf-8")
+    return tmp / "c"
+
+
+def _raw_only(tmp):
+    return write_pairs(tmp / "c", {**ARTICLES, **MANY}, normalized=False)
+
+
+def _jsonl(tmp):
+    records = tabular_records()
+    write_jsonl(tmp / "t" / "a.jsonl", records * 1 + [{"raw": f"Row {i}: it's \"{i}\".", "title": "x", "year": i, "score": 0.5} for i in range(30)])
+    write_jsonl(tmp / "t" / "b.jsonl", [{"raw": raw, "title": name, "year": 1, "score": 1.0} for name, raw in MANY.items()])
+    return tmp / "t"
+
+
+def _csv(tmp):
+    write_csv(tmp / "t" / "a.csv", ["raw", "title"], [[raw, name] for name, raw in {**ARTICLES, **MANY}.items()])
+    write_csv(tmp / "t" / "b.csv", ["raw", "title"], [["Second file, it's short.", "b"]])
+    return tmp / "t"
+
+
+def _parquet(tmp):
+    records = tabular_records()
+    write_parquet(tmp / "t" / "a.parquet", {key: [r[key] for r in records] for key in records[0]})
+    write_parquet(tmp / "t" / "b.parquet", {"raw": list(MANY.values()), "title": list(MANY), "year": [1] * 12,
+                                            "score": [0.5] * 12, "normalized": [None] * 12})
+    return tmp / "t"
+
+
+def _isot(tmp):
+    write_csv(tmp / "isot" / "True-mine.csv", ["title", "text", "subject", "date"], isot_rows())
+    write_csv(tmp / "isot" / "Fake-mine.csv", ["title", "text", "subject", "date"], isot_rows()[:2] + [["t", raw, "s", "d"] for raw in MANY.values()])
+    return tmp / "isot"
+
+
+LAYOUTS = [
+    pytest.param(_paired, id="paired-folders"),
+    pytest.param(_raw_only, id="raw-only-folder"),
+    pytest.param(_jsonl, id="jsonl"),
+    pytest.param(_csv, id="csv"),
+    pytest.param(_parquet, id="parquet"),
+    pytest.param(_isot, id="isot-csv"),
+]
+
+
+class TestExport:
+    @pytest.mark.parametrize("make", LAYOUTS)
+    def test_ray_export_equals_the_local_export(self, tmp_path, make):
+        source = make(tmp_path)
+        export(source, tmp_path / "local")
+        result = export(source, tmp_path / "ray", engine="ray")
+        assert_same_export(tmp_path / "ray", tmp_path / "local")
+        assert sorted(p.name for p in (tmp_path / "ray").iterdir()) == sorted(p.name for p in (tmp_path / "local").iterdir())
+        assert all(path.is_file() for path in result.files)
+
+    def test_shards_are_named_as_push_to_hub_names_them_and_respect_the_size(self, tmp_path):
+        source = write_pairs(tmp_path / "c", {f"a{i}.txt": f"Article {i} is here, it's long enough. " * 20 for i in range(40)})
+        export(source, tmp_path / "local", configs=["articles"], max_shard_size=2000)
+        result = export(source, tmp_path / "ray", configs=["articles"], max_shard_size=2000, engine="ray")
+        (shards,) = (tmp_path / "ray" / "articles").iterdir()  # <config>/<digest>/
+        names = sorted(path.name for path in shards.iterdir())
+        splits = {name.split("-")[0] for name in names}
+        for split in splits:
+            mine = [name for name in names if name.startswith(split + "-")]
+            assert mine == [f"{split}-{i:05d}-of-{len(mine):05d}.parquet" for i in range(len(mine))]
+        assert len(names) > 3 and {path.name for path in result.files} == set(names)
+        for split, rows in datasets.load_dataset(str(tmp_path / "local")).items():
+            assert datasets.load_dataset(str(tmp_path / "ray"))[split].to_list() == rows.to_list()
+
+    def test_the_cli_exports_on_ray_with_relative_paths(self, tmp_path, capsys, monkeypatch):
+        from newspairs.cli import main
+
+        source = write_pairs(tmp_path / "c")
+        monkeypatch.chdir(tmp_path)  # the workers find "c" where the driver does
+        assert main(["export", "c", "ray", "--engine", "ray", "--num-cpus", "2"]) == 0
+        assert "4 articles read = 4 written + 0 rejected" in capsys.readouterr().out
+        export(source, tmp_path / "local")
+        assert_same_export(tmp_path / "ray", tmp_path / "local")
+
+    def test_num_proc_is_for_the_local_engine(self, tmp_path):
+        with pytest.raises(ValueError, match="engine must be 'local' or 'ray'"):
+            export(None, tmp_path / "out", engine="ray", num_proc=2)
+        with pytest.raises(ValueError, match="engine must be"):
+            export(None, tmp_path / "out", engine="spark")
+
+
+class TestErrors:
+    @pytest.mark.parametrize("make", [BAD_INPUTS[3], BAD_INPUTS[7]])
+    def test_raise_gives_the_local_source_error_and_leaves_out_as_it_was(self, tmp_path, make):
+        source, *_ = make(tmp_path)
+        with pytest.raises(ValueError) as local:
+            export(source, tmp_path / "local")
+        export(None, tmp_path / "out", configs=["lines"])  # a previous export, which must survive
+        before = {p.relative_to(tmp_path / "out"): p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
+        with pytest.raises(newspairs.SourceError) as remote:
+            export(source, tmp_path / "out", engine="ray")
+        assert str(remote.value) == str(local.value)
+        after = {p.relative_to(tmp_path / "out"): p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
+        assert after == before and not (tmp_path / "out.partial").exists()
+
+    @pytest.mark.parametrize("make", [BAD_INPUTS[1], BAD_INPUTS[4]])
+    def test_report_gathers_the_same_rejects_and_the_counts_reconcile(self, tmp_path, make):
+        source, *_ = make(tmp_path)
+        export(source, tmp_path / "local", errors="report")
+        result = export(source, tmp_path / "ray", errors="report", engine="ray")
+        report = json.loads((tmp_path / "ray" / REPORT_FILENAME).read_text())
+        for name in CONFIG_NAMES:
+            assert report[name]["rejected"] >= 1 and report[name]["reconciles"] and result.reports[name].reconciles
+        assert_same_export(tmp_path / "ray", tmp_path / "local")
+
+    def test_the_cli_error_is_one_line(self, tmp_path, capsys):
+        from newspairs.cli import main
+
+        source = write_pairs(tmp_path / "c")
+        (source / "raw" / "ferry.txt").write_bytes(b"first\nsecond \xff")
+        assert main(["export", str(source), str(tmp_path / "out"), "--engine", "ray"]) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert err == [f"newspairs: error: {source}/raw/ferry.txt, article raw/ferry.txt, line 2: not UTF-8 (undecodable bytes)"]
+
+
+class _DiesOnce(nray._ExportFiles):
+    """Kills its own worker process on the marked file, once (the marker file remembers)."""
+
+    def __init__(self, marker: str, victim: str, **kwargs):
+        super().__init__(**kwargs)
+        self.marker, self.victim = Path(marker), victim
+
+    def export_file(self, row):
+        if row["relpath"] == self.victim and not self.marker.exists():
+            self.marker.write_text("died once")
+            os._exit(1)
+        return super().export_file(row)
+
+
+class TestFaults:
+    def test_a_worker_killed_mid_run_is_retried_and_the_export_is_the_local_one(self, tmp_path, monkeypatch):
+        source = _paired(tmp_path)
+        export(source, tmp_path / "local")
+        marker = tmp_path / "died"
+        dies_once = _bind(_DiesOnce, {"marker": str(marker), "victim": "raw/story05.txt"})
+        real = nray.export_configs
+        monkeypatch.setattr(nray, "export_configs", lambda *args, **kwargs: real(*args, _actor=dies_once, **kwargs))
+        export(source, tmp_path / "ray", engine="ray")
+        assert marker.read_text() == "died once"
+        assert_same_export(tmp_path / "ray", tmp_path / "local")
+        assert not list((tmp_path / "ray").rglob("*.tmp")) and not (tmp_path / "ray" / nray.PARTS_FOLDER).exists()
+
+
+def _bind(cls, extra):
+    class Bound(cls):
+        def __init__(self, **kwargs):
+            super().__init__(**extra, **kwargs)
+
+    return Bound
+
+
+# --- the Python API ------------------------------------------------------------------------------
+
+
+class TestRead:
+    def test_rows_are_the_local_rows_split_by_split_in_order(self, tmp_path):
+        source = _jsonl(tmp_path)
+        ratios = tuple(zip(SPLIT_NAMES, (0.8, 0.1, 0.1)))
+        for config in CONFIG_NAMES:
+            local = load(source, config)
+            rows = nray.read(source, config).take_all()
+            key = "article_id" if config == "lines" else "id"
+            for split in local:
+                assert [row for row in rows if split_of(row[key], ratios) == split] == local[split].to_list(), config
+            assert len(rows) == sum(len(split) for split in local.values())
+
+    def test_one_split_and_class_labels(self, tmp_path):
+        source = _isot(tmp_path)
+        local = load(source, "articles")
+        split = list(local)[-1]
+        assert nray.read(source, split=split).take_all() == local[split].to_list()
+        assert {row["label"] for row in local["train"]} == {0, 1}  # a ClassLabel as its integer, as datasets stores it
+
+    def test_a_bad_article_fails_the_pipeline_naming_file_article_and_line(self, tmp_path):
+        source, *_ = BAD_INPUTS[3].values[0](tmp_path)
+        with pytest.raises(Exception, match=r"raw/ferry.txt, article raw/ferry.txt, line 2: not UTF-8"):
+            nray.read(source).take_all()
+
+    def test_a_bad_split_name_is_a_value_error(self):
+        with pytest.raises(ValueError, match="split must be one of"):
+            nray.read(None, split="dev")
+
+
+def _edge_texts() -> list[str]:
+    texts = [case["input"] for case in map(json.loads, PEER.read_text(encoding="utf-8").strip("\n").split("\n"))] if PEER.is_file() else []
+    return texts + [
+        "", " ", "\n", "\t lead and trail \u00a0", '"Quoted" first', "last 'clitic's", "can't\n\nwon't\r\n",
+        "\u2028line sep\u3000ideo", " \" ' `` '' ", "(a) [b] {c} -- d...",
+    ]
+
+
+class TestNormalize:
+    def test_every_row_is_the_reference_normalization(self):
+        texts = _edge_texts()
+        ds = nray.normalize(ray.data.from_items([{"raw": t, "n": i} for i, t in enumerate(texts)]), batch_size=16)
+        rows = sorted(ds.take_all(), key=lambda row: row["n"])
+        assert [row["raw"] for row in rows] == texts
+        assert [row["normalized"] for row in rows] == [reference_normalize(t) for t in texts]
+
+    def test_a_tokenizer_file_and_column_names(self, tmp_path):
+        path = tmp_path / "tokenizer.json"
+        newspairs.build_tokenizer().save(str(path))
+        ds = nray.normalize(ray.data.from_items([{"text": t} for t in ARTICLES.values()]), "text", "out", tokenizer=path)
+        assert sorted(r["out"] for r in ds.take_all()) == sorted(map(newspairs.normalize, ARTICLES.values()))
+
+    def test_a_row_that_is_not_text_stops_the_pipeline(self):
+        ds = nray.normalize(ray.data.from_items([{"raw": "fine"}, {"raw": None}]))
+        with pytest.raises(Exception, match="is not text"):
+            ds.take_all()
+
+
+class TestEncode:
+    @pytest.mark.parametrize("options", [{}, {"max_length": 12, "offsets": True, "special_tokens": False}],
+                             ids=["default", "max_length-offsets-no-special-tokens"])
+    def test_ids_are_the_encoders(self, options):
+        from test_feed import ARTICLES as FEED_ARTICLES, trained_tokenizer
+
+        tokenizer = trained_tokenizer()
+        texts = FEED_ARTICLES + _edge_texts()[:40]
+        rows = nray.encode(ray.data.from_items([{"raw": t, "n": i} for i, t in enumerate(texts)]), tokenizer,
+                           batch_size=8, **options).take_all()
+        rows.sort(key=lambda row: row["n"])
+        want = newspairs.Encoder(tokenizer, **options)({"raw": texts})
+        assert [list(row["input_ids"]) for row in rows] == want["input_ids"]
+        assert [list(row["attention_mask"]) for row in rows] == want["attention_mask"]
+        if options.get("offsets"):
+            assert [[tuple(pair) for pair in row["offset_mapping"]] for row in rows] == want["offset_mapping"]
+
+    def test_padded_fixed_width_batches_reach_torch(self):
+        pytest.importorskip("torch")
+        from test_feed import trained_tokenizer
+
+        tokenizer = trained_tokenizer()
+        fixed = tokenizer.from_str(tokenizer.to_str())
+        fixed.enable_padding(pad_id=fixed.token_to_id("[PAD]"), pad_token="[PAD]", length=16)
+        ds = nray.encode(ray.data.from_items([{"raw": t} for t in ARTICLES.values()]), fixed, max_length=16, padding=True)
+        batch = next(iter(ds.select_columns(["input_ids", "attention_mask"]).iter_torch_batches(batch_size=4)))
+        assert tuple(batch["input_ids"].shape) == (4, 16) and tuple(batch["attention_mask"].shape) == (4, 16)
+
+
+def test_one_cpu_ray_completes_an_export_and_a_normalization_after_a_read(tmp_path):
+    """On a one-CPU Ray, an actor holding the CPU must not starve the tasks it waits for: the export
+    reads in its actors; `normalize`'s actors take half a CPU, so a read of half a CPU runs beside them."""
+    source = write_pairs(tmp_path / "c")
+    write_jsonl(tmp_path / "j" / "a.jsonl", [{"raw": raw} for raw in ARTICLES.values()])
+    script = textwrap.dedent(f"""
+        import ray, ray.data, newspairs.ray as nray
+        from newspairs.export import export
+        ray.init(num_cpus=1, include_dashboard=False, log_to_driver=False)
+        export({str(source)!r}, {str(tmp_path / "out")!r}, engine="ray")
+        ds = nray.normalize(ray.data.read_json({str(tmp_path / "j")!r}, lines=True, num_cpus=0.5))
+        print(sorted(row["normalized"] for row in ds.take_all()))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=240, cwd=REPO,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == str(sorted(map(newspairs.normalize, ARTICLES.values())))
+    assert datasets.load_dataset(str(tmp_path / "out"))["train"].num_rows > 0
+
+
+class TestBenchScale:
+    """The benchmark's own parts (its three timed exports are not run here)."""
+
+    def bench(self):
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("bench_scale", REPO / "scripts" / "bench_scale.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    def test_the_corpus_reaches_its_size_and_no_file_holds_an_article_twice(self, tmp_path):
+        articles = [f"Article {i}: it's here." for i in range(50)] + ["Article 0: it's here."]
+        raw_bytes = self.bench().make_corpus(tmp_path / "c", 0.003, 3, articles)
+        assert raw_bytes >= 3000
+        for path in sorted((tmp_path / "c").iterdir()):
+            raws = [json.loads(line)["raw"] for line in path.read_text().splitlines()]
+            assert len(raws) == len(set(raws)) > 0
+
+    def test_same_exports_names_what_differs(self, tmp_path):
+        bench = self.bench()
+        export(write_pairs(tmp_path / "a"), tmp_path / "one")
+        export(write_pairs(tmp_path / "a"), tmp_path / "two")
+        assert bench.same_exports(tmp_path / "one", tmp_path / "two") == []
+        assert list((tmp_path / "one" / "articles").glob("*/train-*.parquet"))  # it compared shards, not nothing
+        export(write_pairs(tmp_path / "b", {**ARTICLES, "market.txt": "Shares fell."}), tmp_path / "three")
+        assert "articles/" in " ".join(bench.same_exports(tmp_path / "one", tmp_path / "three"))
