@@ -247,7 +247,8 @@ def _prepared(source: Any, configs: Sequence[str], errors: str, config_kwargs: d
     elif source is not None and not isinstance(source, str):
         source = [os.fspath(entry) for entry in source]
     inputs = resolve_source(source)
-    options = ReadOptions(raw_column=settings.raw_column, normalized_column=settings.normalized_column)
+    options = ReadOptions(raw_column=settings.raw_column, normalized_column=settings.normalized_column,
+                          sentences=settings.sentences, text_articles=settings.text_articles)
     metadata, json_types = scan_metadata(inputs, options)
     ratios = tuple((name, ratio) for name, ratio in zip(SPLIT_NAMES, settings.split_ratios) if ratio > 0)
     return inputs, {config: features_for(config, metadata) for config in configs}, json_types, options, ratios

@@ -137,6 +137,27 @@ class TestExport:
         assert sorted(p.name for p in (tmp_path / "ray").iterdir()) == sorted(p.name for p in (tmp_path / "local").iterdir())
         assert all(path.is_file() for path in result.files)
 
+    @pytest.mark.parametrize("options", [
+        pytest.param({"text_articles": "blank-line"}, id="blank-line-articles"),
+        pytest.param({"sentences": "punkt"}, id="sentences"),
+    ])
+    def test_read_options_reach_the_workers(self, tmp_path, options):
+        """Class: every read option a local build takes shapes the Ray build alike."""
+        path = tmp_path / "wire.txt"
+        path.write_text("\n\n".join(f"Dr. Lee spoke on day {n}. Markets fell. It's over." for n in range(30)) + "\n")
+        export(str(path), tmp_path / "local", **options)
+        export(str(path), tmp_path / "ray", engine="ray", **options)
+        assert_same_export(tmp_path / "ray", tmp_path / "local")
+        export(str(path), tmp_path / "plain", engine="ray")
+        rows = {name: sum(split.num_rows for split in datasets.load_dataset(str(tmp_path / name), "articles").values())
+                for name in ("plain", "ray")}
+        lines = {name: sum(split.num_rows for split in datasets.load_dataset(str(tmp_path / name), "lines").values())
+                 for name in ("plain", "ray")}
+        if "text_articles" in options:  # the option did something: 30 articles, not the file as one
+            assert (rows["plain"], rows["ray"]) == (1, 30)
+        else:  # three sentences a paragraph: each line became three
+            assert lines["ray"] == lines["plain"] + 2 * 30
+
     def test_shards_are_named_as_push_to_hub_names_them_and_respect_the_size(self, tmp_path):
         source = write_pairs(tmp_path / "c", {f"a{i}.txt": f"Article {i} is here, it's long enough. " * 20 for i in range(40)})
         export(source, tmp_path / "local", configs=["articles"], max_shard_size=2000)
