@@ -62,7 +62,7 @@ DEFAULT_MAX_SHARD_SIZE = "500MB"
 DEFAULT_CARD_BODY = """\
 # newspairs export
 
-Raw/normalized news article pairs exported by [newspairs](https://pypi.org/project/newspairs/).
+Raw/normalized news article pairs exported by `newspairs`.
 The normalization, per line, is `" ".join(nltk.tokenize.TreebankWordTokenizer().tokenize(raw)).lower()`;
 `newspairs_stamp` in the YAML above says which rule table and versions made it.
 

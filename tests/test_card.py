@@ -125,6 +125,14 @@ class TestRenderedCard:
         assert unfilled_parts(card) == []
         assert not PLACEHOLDER.search(card)
 
+    def test_links_only_to_pages_that_exist(self, card):
+        """Class: a card (the Hub's, or an export's default body) never links to a package index
+        page newspairs does not have (it is not on PyPI)."""
+        from newspairs.export import DEFAULT_CARD_BODY
+
+        for text in (card, DEFAULT_CARD_BODY):
+            assert "pypi.org" not in text
+
     def test_every_hub_section_is_there_and_filled(self, card):
         for heading in HUB_SECTIONS[1:]:
             assert heading + "\n" in card
