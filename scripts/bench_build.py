@@ -13,7 +13,10 @@ For each of these sources, in one process, each timed once with a fresh cache:
 
 - ``normalize``: ``newspairs.normalize_batch`` over the source's articles (the normalization alone);
 - ``datasets``: ``datasets.load_dataset("json" / "csv" / "text", data_files=...)`` of the file;
-- ``articles``, ``raw``, ``lines``: ``newspairs.load(file, config)``.
+- ``articles``, ``raw``, ``lines``: ``newspairs.load(file, config)``;
+- with ``--sentences punkt``, also ``split``: the sentence splitter alone over the articles
+  (`newspairs.sentences`), and ``lines+punkt``: ``newspairs.load(file, "lines", sentences="punkt")``,
+  the whole build with the split, against ``normalize``.
 
 ``--clock cpu`` times CPU seconds of this process (all its threads) instead of wall seconds: on a
 machine shared with other work, wall time measures the neighbours too.
@@ -23,7 +26,7 @@ its reference: ``raw`` and ``lines`` against ``normalize`` (targets 0.8x and 0.7
 (no normalization: no stored side) against ``datasets`` (target 0.5x); then whether each target
 holds on every source.
 
-    python scripts/bench_build.py [PATH ...] [--one-per-line PATH ...] [--formats jsonl csv text] [--configs ...]
+    python scripts/bench_build.py [PATH ...] [--one-per-line PATH ...] [--formats jsonl csv text] [--configs ...] [--sentences punkt]
 """
 
 from __future__ import annotations
@@ -100,7 +103,8 @@ def rows_of(dataset_dict) -> int:
     return sum(split.num_rows for split in dataset_dict.values())
 
 
-def bench_source(path: Path, form: str, articles: list[str], configs: list[str], work: Path, clock) -> dict:
+def bench_source(path: Path, form: str, articles: list[str], configs: list[str], work: Path, clock,
+                 sentences: str | None = None) -> dict:
     megabytes = sum(len(article.encode("utf-8")) for article in articles) / MB
     lines = sum(article.count("\n") + 1 for article in articles)
     row = {"source": f"{path.stem} {form}", "MB": megabytes, "count": len(articles)}
@@ -116,6 +120,17 @@ def bench_source(path: Path, form: str, articles: list[str], configs: list[str],
         if rows_of(built) != expected[config]:
             raise SystemExit(f"bench_build: {path} {config}: {rows_of(built)} rows, expected {expected[config]}")
         row[config] = megabytes / seconds
+    if sentences is not None:
+        from newspairs.sentences import splitter
+
+        split = splitter(sentences).split
+        seconds, done = timed(clock, lambda: [split(article) for article in articles])
+        row["split"] = megabytes / seconds
+        cache = work / f"cache-{form}-{path.stem}-lines-{sentences}"
+        seconds, built = timed(clock, load, str(path), "lines", cache_dir=str(cache), sentences=sentences)
+        if rows_of(built) != sum(text.count("\n") + 1 for text in done):
+            raise SystemExit(f"bench_build: {path} lines with {sentences}: {rows_of(built)} rows, expected one per sentence line")
+        row[f"lines+{sentences}"] = megabytes / seconds
     return row
 
 
@@ -126,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--formats", nargs="+", choices=FORMATS, default=list(FORMATS))
     parser.add_argument("--configs", nargs="+", choices=CONFIG_NAMES, default=["articles", "raw", "lines"])
     parser.add_argument("--clock", choices=CLOCKS, default="wall", help="wall seconds (default) or CPU seconds of this process")
+    parser.add_argument("--sentences", choices=("punkt",), help="also the sentence split alone, and the lines build with it")
     args = parser.parse_args(argv)
     corpora = [(path, False) for path in args.paths] + [(path, True) for path in args.one_per_line]
     if not corpora:
@@ -145,17 +161,18 @@ def main(argv: list[str] | None = None) -> int:
             articles = articles_of(corpus, one_per_line)
             for form in args.formats:
                 path, read = write_source(work / "sources" / form, corpus, articles, form)
-                rows.append(bench_source(path, form, read, args.configs, work, CLOCKS[args.clock]))
+                rows.append(bench_source(path, form, read, args.configs, work, CLOCKS[args.clock], args.sentences))
 
     print(f"newspairs {newspairs.__version__}, datasets {datasets.__version__}, {os.cpu_count()} cores; "
           f"MB/s of raw text ({args.clock} clock), one run each, fresh caches; higher is better\n")
+    split_columns = [] if args.sentences is None else ["split", f"lines+{args.sentences}"]
     head = "| source | MB | articles | normalize | datasets |" + "".join(f" build {config} |" for config in args.configs)
-    print(head)
-    print("|---|---:|---:|---:|---:|" + "---:|" * len(args.configs))
+    print(head + "".join(f" {name} |" for name in split_columns))
+    print("|---|---:|---:|---:|---:|" + "---:|" * (len(args.configs) + len(split_columns)))
     for row in rows:
         cells = "".join(
             f" {row[config]:.3g} ({row[config] / row[TARGETS[config][0]]:.2f}x {TARGETS[config][0]}) |" for config in args.configs
-        )
+        ) + "".join(f" {row[name]:.3g} ({row[name] / row['normalize']:.2f}x normalize) |" for name in split_columns)
         print(f"| {row['source']} | {row['MB']:.3g} | {row['count']:,} | {row['normalize']:.3g} | {row['datasets']:.3g} |{cells}")
     print()
     for config in args.configs:

@@ -63,3 +63,13 @@ def test_cpu_clock_and_a_subset_of_formats_and_configs(tmp_path, capsys):
     assert "(cpu clock)" in out
     (row,) = _table(out).values()
     assert row["source"] == "wire jsonl" and "build raw" in row and "build lines" not in row
+
+
+def test_sentences_adds_the_split_and_the_lines_build_with_it(tmp_path, capsys):
+    corpus = tmp_path / "wire.txt"
+    corpus.write_text("Dr. Lee spoke. Shares rose 2.5% on Monday. It's \"up\" again.\n\nThe U.S. dollar fell. Gold held.\n", encoding="utf-8")
+    assert load_script("bench_build").main([str(corpus), "--formats", "jsonl", "--configs", "lines", "--sentences", "punkt"]) == 0
+    row = _table(capsys.readouterr().out)["wire jsonl"]
+    for name in ("split", "lines+punkt"):
+        speed, ratio = row[name].split(" (")
+        assert float(speed) > 0 and ratio == ratio.rstrip() and ratio.endswith("x normalize)"), row
