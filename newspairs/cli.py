@@ -416,7 +416,39 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     out.write(f"built {' '.join(args.source) or 'the embedded default pairs'} and exported them to {folder}/\n")
     with BuildOutput(show=False).scoped():  # datasets' bars off while it reads the export back
         _print_loaded_back(folder, result, out, args.sentences)
+        if not args.source:
+            _print_paragraph_split(out)
     return 0
+
+
+def _print_paragraph_split(out: TextIO) -> None:
+    """The embedded Reuters article written as one paragraph in ISOT's CSV layout, read back through
+    ``lines`` with sentences split: the seed pair again, as the seed's own layout was made."""
+    import csv
+    import tempfile
+
+    from newspairs.builder import load
+    from newspairs.sources import DEFAULT_DATA
+
+    name = "seed-reuters-2017.txt"
+    raw, normalized = ((DEFAULT_DATA / side / name).read_text(encoding="utf-8").split("\n") for side in ("raw", "normalized"))
+    try:
+        from newspairs.sentences import check
+
+        check("punkt")
+    except ValueError:
+        out.write("\nsentences: pip install -e '.[sentences]' to see a paragraph article become seed-shaped pairs\n")
+        return
+    with tempfile.TemporaryDirectory(prefix="newspairs-demo-") as folder:
+        path = f"{folder}/True.csv"
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows([["title", "text", "subject", "date"], ["Iraq", " ".join(raw), "worldnews", "2017"]])
+        lines = load(path, "lines", sentences="punkt", cache_dir=f"{folder}/cache")
+        rows = sorted((row for split in lines.values() for row in split), key=lambda row: row["line"])
+    same = [row["raw"] for row in rows] == raw and [row["normalized"] for row in rows] == normalized
+    out.write(f"\nsentences: the embedded Reuters article as one paragraph in ISOT's CSV layout (True.csv), read with\n"
+              f"sentences=\"punkt\" through 'lines': {len(rows)} sentence lines; raw and normalized equal to the embedded "
+              f"{name} pair: {'yes' if same else 'no'}\n")
 
 
 def _print_loaded_back(folder: str, result, out: TextIO, sentences: str | None = None) -> None:

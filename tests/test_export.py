@@ -127,6 +127,19 @@ class TestCommands:
         assert f"{sum(agrees)} of {len(agrees)} stored normalized sides" in text
         assert "example (articles" in text and "example (lines" in text
         assert (tmp_path / "newspairs-demo" / "README.md").is_file()
+        # issue 20: the seed article as one ISOT paragraph comes back as the seed pair, split by Punkt
+        assert "16 sentence lines; raw and normalized equal to the embedded seed-reuters-2017.txt pair: yes" in text
+        assert "demo" not in " ".join(path.name for path in tmp_path.iterdir() if path.name != "newspairs-demo")
+
+    def test_demo_without_the_sentences_extra_says_how_to_get_it(self, tmp_path, monkeypatch):
+        import newspairs.sentences
+
+        def missing(name=None):
+            raise ValueError("sentences='punkt' needs pip install 'newspairs[sentences]'")
+
+        monkeypatch.setattr(newspairs.sentences, "check", missing)
+        code, text = run("demo", "--out", str(tmp_path / "d"))
+        assert code == 0 and "pip install -e '.[sentences]' to see a paragraph article" in text
 
     def test_demo_takes_a_source_and_an_out_folder(self, tmp_path):
         source = write_pairs(tmp_path / "c", {f"a{i}.txt": f"Article {i}." for i in range(10)})
