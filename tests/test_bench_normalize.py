@@ -60,6 +60,6 @@ def test_the_pass_count_and_the_targets_are_printed(paths_table):
 
 
 def test_fastnltk_row_with_its_exact_line_rate(paths_table):
-    pytest.importorskip("fastnltk", reason="fastnltk comes with the bench extra")
+    pytest.importorskip("fastnltk", reason="fastnltk comes with the bench and test extras")
     _, rows = paths_table
     assert rows["fastnltk TreebankWordTokenizer (a peer)"][4].endswith("%")
