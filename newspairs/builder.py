@@ -29,7 +29,6 @@ inputs, as in streaming, reads the files and keeps its own articles).
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import hashlib
 import json
@@ -69,13 +68,9 @@ BATCH_CHARS = 4 << 20  # 4 MiB of raw text
 # default of 1000 would put up to 1000 articles in one record batch (a one-file article can be MBs).
 ARTICLE_ROWS_PER_WRITE = 64
 
-# News bodies exceed the csv module's 128 KiB default field size; raised only while a file is read.
-CSV_FIELD_SIZE_LIMIT = 1 << 30
-
 # Line rows per table: a large article (the Reuters-21578 text read as one file is 370,000 lines)
 # is written in parts rather than held as one table beside its lines.
 LINE_ROWS_PER_TABLE = 1 << 15
-CSV_KINDS = ("csv", "isot")  # the input kinds read with the csv module
 
 _DESCRIPTIONS = {
     "articles": "One row per article: raw, stored normalized side, whether it agrees with newspairs.normalize, metadata.",
@@ -304,8 +299,6 @@ class NewsPairs(datasets.ArrowBasedBuilder):
         try:
             for shard, item in enumerate(inputs):
                 entries = read_input(item, options, json_types.get(item.path))
-                if item.kind in CSV_KINDS:
-                    entries = _csv_fields_scoped(entries)
                 index = 0
                 for name, batch in _routed_batches(entries, ratios, stats, config.errors, error_path):
                     for table in _tables(config.name, batch, stats[name], features, schema):
@@ -514,22 +507,6 @@ class _Spill:
             self.tables.unlink()
         self.sidecar.unlink()
         return stats
-
-
-def _csv_fields_scoped(entries: Iterator[Any]) -> Iterator[Any]:
-    """``entries``, each read with the csv module's field size limit raised (CSV news bodies exceed its
-    128 KiB default) and restored before the entry is handed on: the limit is process-wide, and a
-    streamed dataset is read between the user's own statements."""
-    while True:
-        before = csv.field_size_limit()
-        csv.field_size_limit(max(before, CSV_FIELD_SIZE_LIMIT))
-        try:
-            entry = next(entries)
-        except StopIteration:
-            return
-        finally:
-            csv.field_size_limit(before)
-        yield entry
 
 
 def _job_key(inputs: Sequence[InputFile]) -> str:
