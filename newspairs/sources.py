@@ -534,6 +534,14 @@ def _paragraphs(text: str) -> list[tuple[int, str]]:
     return found
 
 
+def _duplicate(seen: dict[str, int], ident: str, path: str, article: str, line: int, unit: str) -> Reject | None:
+    """A dropped reject when ``ident`` was seen earlier in the file (``seen``: id -> first line), else None (and it is noted)."""
+    if ident in seen:
+        return Reject(ident, path, article, line, f"duplicate id {ident}: the same article as {unit} {seen[ident]}", dropped=True)
+    seen[ident] = line
+    return None
+
+
 def _blank_line_articles(
     item: InputFile, raw: str, normalized: str | None, reject, options: ReadOptions
 ) -> Iterator[Article | Reject]:
@@ -556,12 +564,8 @@ def _blank_line_articles(
                          f"its normalized twin {item.twin} has {twin.count(chr(10)) + 1}", article=f"{item.relpath} line {line}")
             continue
         ident = article_id(item.relpath, text)
-        if ident in seen:
-            yield Reject(ident, item.path, f"{item.relpath} line {line}", line,
-                         f"duplicate id {ident}: the same article as line {seen[ident]}", dropped=True)
-            continue
-        seen[ident] = line
-        yield Article(ident, text, twin, item.relpath, {}, line)
+        duplicate = _duplicate(seen, ident, item.path, f"{item.relpath} line {line}", line, "line")
+        yield duplicate or Article(ident, text, twin, item.relpath, {}, line)
 
 
 @contextmanager
@@ -797,12 +801,8 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any]) ->
                 yield reject(line, str(error))
                 continue
         ident = article_id(item.relpath, raw)
-        if ident in seen:
-            yield Reject(ident, item.path, f"{unit} {line}", line,
-                         f"duplicate id {ident}: the same article as {unit} {seen[ident]}", dropped=True)
-            continue
-        seen[ident] = line
-        yield Article(ident, raw, normalized, item.relpath, metadata, line)
+        duplicate = _duplicate(seen, ident, item.path, f"{unit} {line}", line, unit)
+        yield duplicate or Article(ident, raw, normalized, item.relpath, metadata, line)
 
 
 def read_input(item: InputFile, options: ReadOptions = ReadOptions(), types: dict[str, Any] | None = None) -> Iterator[Article | Reject]:
