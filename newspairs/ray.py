@@ -153,8 +153,8 @@ def _summed(config: str, reports: Iterable[BuildReport]) -> BuildReport:
 class _PartWriter:
     """One split's tables of one input file, as Parquet part files of at most ``shard_bytes`` each."""
 
-    def __init__(self, folder: Path, index: int, features: Any, shard_bytes: int):
-        self.folder, self.index, self.features, self.shard_bytes = folder, index, features, shard_bytes
+    def __init__(self, folder: Path, index: int, shard_bytes: int):
+        self.folder, self.index, self.shard_bytes = folder, index, shard_bytes
         self.part, self.writer, self.written = 0, None, 0
         self.num_examples = 0
         self.num_bytes = 0
@@ -213,7 +213,7 @@ class _ExportFiles:
             writer = writers.get(split)
             if writer is None:
                 folder = self.parts / rows.config / split
-                writer = writers[split] = _PartWriter(folder, row["index"], rows.features, self.shard_bytes)
+                writer = writers[split] = _PartWriter(folder, row["index"], self.shard_bytes)
             writer.add(out)
         for writer in writers.values():
             writer.close()
@@ -366,7 +366,6 @@ class _ReadRows:
     def __init__(self, cwd: str, **kwargs):
         _enter(cwd)
         self.rows = _Rows(**kwargs)
-        self.features = self.rows.features
 
     def __call__(self, batch: Any) -> Iterator[Any]:
         for row in _batch_rows(batch):
