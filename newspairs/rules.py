@@ -707,7 +707,9 @@ def _choice_of(run: list[Rule], lowercase) -> tuple[Pass, Pass] | None:
     triggers = _union_of_triggers(run)
     offer = Pass(
         f"offer:{names[0]}..{names[-1]}", "replace",
-        "(?:" + "|".join(map(_escaped, heads)) + r")\K" + _escaped(mark), offered, False, names, triggers,
+        # the mark as a class: written as a string, Oniguruma searches for it (a line break, at every
+        # line) instead of skipping to the heads' first bytes (0.11 s against 0.02 s per 5 MB of Reuters)
+        "(?:" + "|".join(map(_escaped, heads)) + r")\K[" + _escaped(mark) + "]", offered, False, names, triggers,
     )
     choices = []
     for i, (head, content) in enumerate(zip(heads, contents)):
