@@ -64,8 +64,17 @@ def _class_characters(body: str) -> set[str] | None:
     return set(chars) if not ranges else None
 
 
-def _group_end(pattern: str, start: int) -> int:
-    """Index just after the group opening at ``pattern[start]`` (classes and escapes skipped)."""
+def _class_end(pattern: str, start: int) -> int:
+    """Index just after the class opening at ``pattern[start]`` (the rules nest no classes)."""
+    index = start + 1
+    while pattern[index] != "]":
+        index += 2 if pattern[index] == "\\" else 1
+    return index + 1
+
+
+def _structure(pattern: str, start: int = 0):
+    """``(index, character, depth)`` of each ``(``, ``)`` and ``|`` from ``start``, outside classes and
+    escapes; ``depth`` is the nesting of groups after the character."""
     depth, index = 0, start
     while index < len(pattern):
         character = pattern[index]
@@ -75,43 +84,24 @@ def _group_end(pattern: str, start: int) -> int:
         if character == "[":
             index = _class_end(pattern, index)
             continue
-        if character == "(":
-            depth += 1
-        elif character == ")":
-            depth -= 1
-            if depth == 0:
-                return index + 1
+        if character in "()|":
+            depth += {"(": 1, ")": -1, "|": 0}[character]
+            yield index, character, depth
         index += 1
+
+
+def _group_end(pattern: str, start: int) -> int:
+    """Index just after the group opening at ``pattern[start]``."""
+    for index, character, depth in _structure(pattern, start):
+        if character == ")" and depth == 0:
+            return index + 1
     raise ValueError(f"unbalanced group in {pattern!r}")
-
-
-def _class_end(pattern: str, start: int) -> int:
-    index = start + 1
-    while pattern[index] != "]":
-        index += 2 if pattern[index] == "\\" else 1
-    return index + 1
 
 
 def _alternatives(pattern: str) -> list[str]:
     """``pattern`` split at its top-level ``|``."""
-    parts, depth, index, last = [], 0, 0, 0
-    while index < len(pattern):
-        character = pattern[index]
-        if character == "\\":
-            index += 2
-            continue
-        if character == "[":
-            index = _class_end(pattern, index)
-            continue
-        if character == "(":
-            depth += 1
-        elif character == ")":
-            depth -= 1
-        elif character == "|" and depth == 0:
-            parts.append(pattern[last:index])
-            last = index + 1
-        index += 1
-    return parts + [pattern[last:]]
+    cuts = [index for index, character, depth in _structure(pattern) if character == "|" and depth == 0]
+    return [pattern[a + 1 : b] for a, b in zip([-1, *cuts], [*cuts, len(pattern)])]
 
 
 def _first_characters(pattern: str) -> set[str] | None:
@@ -434,63 +424,51 @@ def _word_name(first: str, second: str) -> str:
     return (first + second).replace("'", "")
 
 
-# Every contraction's match starts at its word's first letter, so a fused scan skips to those letters.
-SPLITS_AFTER_CONTRACTIONS = [
-    Rule(
-        f"split_after_{_word_name(first, second)}",
-        rf"(?<={NOT_WORD}){_nocase(first + second)}\K{PUNCTUATION_NEXT}", " ",
-        nltk=_nltk_of(first, second, follows),
-        why="the word splits from punctuation right after it (where whitespace follows, it is split)",
-        example=f"{first + second}.x",
-        triggers=(first + second,),
-        lead=_lead(first[0]),
-    )
-    for first, second, follows in _TWO_PART if follows == "word_end"
-]
-SPLITS_BEFORE_CONTRACTIONS = [
-    Rule(
-        f"split_before_{_word_name(first, second)}",
-        rf"(?<={NOT_WORD_NOR_SPACE})(?={_nocase(first + second)}{_after(follows)})", " ",
-        nltk=_nltk_of(first, second, follows),
-        why="the word splits from punctuation right before it (re's \\b: not a re \\w character; where "
-        "whitespace precedes it, the split is made)",
-        example=f"'{first + second} it",
-        triggers=(first + second,),
-        lead=_lead(first[0]),
-    )
-    for first, second, follows in _TWO_PART
-]
-SPLITS_INSIDE_CONTRACTIONS = [
-    Rule(
-        f"split_{first}_{second.strip(chr(39))}",
-        rf"(?<={NOT_WORD}){_nocase(first)}\K(?={_nocase(second)}{_after(follows)})", " ",
-        nltk=_nltk_of(first, second, follows),
-        why="between the parts, for the whole word only; (?i) as stdlib re folds case (İ ı for i, ſ for s)",
-        example=f"I {first + second} do it",
-        triggers=(first + second,),
-        lead=_lead(first[0]),
-    )
-    for first, second, follows in _TWO_PART
-]
-SPLITS_AFTER_CONTRACTIONS[0] = replace(
-    SPLITS_AFTER_CONTRACTIONS[0],
-    apart="cost, not output: in one scan with the clitic rules, which start at an apostrophe or an n, the "
-    "scan cannot skip to the contractions' first letters (0.09 s against 0.03 + 0.04 s for the two scans "
-    "per 4.8 MB of ISOT text)",
-)
-SPLITS_BEFORE_CONTRACTIONS[0] = replace(
-    SPLITS_BEFORE_CONTRACTIONS[0],
-    apart="zero-width at the word's first letter, from where the splits after the words consume it: in one "
-    "scan, the word is consumed before the split in front of it is tried",
-    apart_example="/cannot/x",
-)
-SPLITS_INSIDE_CONTRACTIONS[0] = replace(
-    SPLITS_INSIDE_CONTRACTIONS[0],
-    apart="consumes the word's first part from its first letter, where a split before the word matches the "
-    "empty string: in one scan, the engine steps past that letter after the empty match",
-    apart_example="/cannot",
-)
+def _contraction_row(name, pattern, why: str, example, apart: str, apart_example: str = "", *, word_end=False) -> list[Rule]:
+    """One rule a contraction (``name`` and ``pattern`` of first part, second part and what follows,
+    ``example`` of the word), each starting at its word's first letter, which is its lead; the first
+    rule says why the row is a scan of its own."""
+    row = [
+        Rule(
+            name(first, second), pattern(first, second, follows), " ",
+            nltk=_nltk_of(first, second, follows), why=why, example=example(first + second),
+            triggers=(first + second,), lead=_lead(first[0]),
+        )
+        for first, second, follows in _TWO_PART if follows == "word_end" or not word_end
+    ]
+    row[0] = replace(row[0], apart=apart, apart_example=apart_example)
+    return row
 
+
+SPLITS_AFTER_CONTRACTIONS = _contraction_row(
+    lambda first, second: f"split_after_{_word_name(first, second)}",
+    lambda first, second, follows: rf"(?<={NOT_WORD}){_nocase(first + second)}\K{PUNCTUATION_NEXT}",
+    "the word splits from punctuation right after it (where whitespace follows, it is split)",
+    lambda word: f"{word}.x",
+    "cost, not output: in one scan with the clitic rules, which start at an apostrophe or an n, the scan "
+    "cannot skip to the contractions' first letters (0.09 s against 0.03 + 0.04 s for the two scans per "
+    "4.8 MB of ISOT text)",
+    word_end=True,
+)
+SPLITS_BEFORE_CONTRACTIONS = _contraction_row(
+    lambda first, second: f"split_before_{_word_name(first, second)}",
+    lambda first, second, follows: rf"(?<={NOT_WORD_NOR_SPACE})(?={_nocase(first + second)}{_after(follows)})",
+    "the word splits from punctuation right before it (re's \\b: not a re \\w character; where whitespace "
+    "precedes it, the split is made)",
+    lambda word: f"'{word} it",
+    "zero-width at the word's first letter, from where the splits after the words consume it: in one scan, "
+    "the word is consumed before the split in front of it is tried",
+    "/cannot/x",
+)
+SPLITS_INSIDE_CONTRACTIONS = _contraction_row(
+    lambda first, second: f"split_{first}_{second.strip(chr(39))}",
+    lambda first, second, follows: rf"(?<={NOT_WORD}){_nocase(first)}\K(?={_nocase(second)}{_after(follows)})",
+    "between the parts, for the whole word only; (?i) as stdlib re folds case (İ ı for i, ſ for s)",
+    lambda word: f"I {word} do it",
+    "consumes the word's first part from its first letter, where a split before the word matches the empty "
+    "string: in one scan, the engine steps past that letter after the empty match",
+    "/cannot",
+)
 CONTRACTIONS = [*SPLITS_AFTER_CONTRACTIONS, *SPLITS_BEFORE_CONTRACTIONS, *SPLITS_INSIDE_CONTRACTIONS]
 
 
