@@ -32,9 +32,115 @@ from newspairs import charclasses as cc
 # Vocabulary of the patterns
 
 
+def _escaped(text: str) -> str:
+    """``text`` as an Oniguruma pattern matching it literally."""
+    return re.sub(r"([\\.^$|?*+()\[\]{}])", r"\\\1", text)
+
+
 def _nocase(word: str) -> str:
     """A word as stdlib `re` matches it under ``(?i)``: each letter's derived case class."""
     return "".join(f"[{getattr(cc, f'RE_NOCASE_{ch.upper()}')}]" if ch.isalpha() else ch for ch in word)
+
+
+def _class_characters(body: str) -> set[str] | None:
+    r"""The characters of a class body as the rules write them (``\x{h}``, ranges, escapes, plain)."""
+    if body.startswith("^"):
+        return None
+    tokens = re.findall(r"\\x\{([0-9a-fA-F]+)\}|\\(.)|(-)|([^\\])", body)
+    chars: list[str] = []
+    ranges = False
+    for hexa, escaped, dash, plain in tokens:
+        if dash and chars and not ranges:
+            ranges = True
+            continue
+        if escaped and escaped.isalnum():  # \s, \d, \w ...: not written out here
+            return None
+        character = chr(int(hexa, 16)) if hexa else escaped or dash or plain
+        if ranges:
+            chars.extend(chr(c) for c in range(ord(chars.pop()), ord(character) + 1))
+            ranges = False
+        else:
+            chars.append(character)
+    return set(chars) if not ranges else None
+
+
+def _class_end(pattern: str, start: int) -> int:
+    """Index just after the class opening at ``pattern[start]`` (the rules nest no classes)."""
+    index = start + 1
+    while pattern[index] != "]":
+        index += 2 if pattern[index] == "\\" else 1
+    return index + 1
+
+
+def _structure(pattern: str, start: int = 0):
+    """``(index, character, depth)`` of each ``(``, ``)`` and ``|`` from ``start``, outside classes and
+    escapes; ``depth`` is the nesting of groups after the character."""
+    depth, index = 0, start
+    while index < len(pattern):
+        character = pattern[index]
+        if character == "\\":
+            index += 2
+            continue
+        if character == "[":
+            index = _class_end(pattern, index)
+            continue
+        if character in "()|":
+            depth += {"(": 1, ")": -1, "|": 0}[character]
+            yield index, character, depth
+        index += 1
+
+
+def _group_end(pattern: str, start: int) -> int:
+    """Index just after the group opening at ``pattern[start]``."""
+    for index, character, depth in _structure(pattern, start):
+        if character == ")" and depth == 0:
+            return index + 1
+    raise ValueError(f"unbalanced group in {pattern!r}")
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """``pattern`` split at its top-level ``|``."""
+    cuts = [index for index, character, depth in _structure(pattern) if character == "|" and depth == 0]
+    return [pattern[a + 1 : b] for a, b in zip([-1, *cuts], [*cuts, len(pattern)])]
+
+
+def _first_characters(pattern: str) -> set[str] | None:
+    """The characters at which a match of ``pattern`` can start (None: not known from its text).
+
+    Look-behinds and ``\\K`` at the start match no character and are stepped over; a look-ahead at
+    the start constrains the first character to what its body starts with; a group or alternation
+    contributes the union of its alternatives'. Anything else that can match the empty string, or a
+    class this does not write out, gives None.
+    """
+    alternatives = _alternatives(pattern)
+    if len(alternatives) > 1:
+        found = [_first_characters(alternative) for alternative in alternatives]
+        return None if any(f is None for f in found) else set().union(*found)
+    index = 0
+    while pattern.startswith(("(?<=", "(?<!", r"\K"), index):
+        index = index + 2 if pattern.startswith(r"\K", index) else _group_end(pattern, index)
+    if index == len(pattern):
+        return None
+    if pattern.startswith(("(?=", "(?:"), index):
+        end = _group_end(pattern, index)
+        if pattern.startswith("(?:", index) and pattern[end : end + 1] in ("?", "*", "{"):
+            return None
+        return _first_characters(pattern[index + 3 : end - 1])
+    if pattern[index] == "[":
+        end = _class_end(pattern, index)
+        found = _class_characters(pattern[index + 1 : end - 1])
+    elif pattern.startswith(r"\x{", index):
+        end = pattern.index("}", index) + 1
+        found = {chr(int(pattern[index + 3 : end - 1], 16))}
+    elif pattern[index] == "\\":
+        end = index + 2
+        found = None if pattern[index + 1].isalnum() else {pattern[index + 1]}
+    else:
+        end = index + 1
+        found = None if pattern[index] in "().^$|?*+{" else {pattern[index]}
+    if pattern[end : end + 1] in ("?", "*", "{"):
+        return None
+    return found
 
 
 WORD = f"[{cc.RE_WORD}]"  # stdlib re \w: what \b looks at in the contraction rules
@@ -71,6 +177,10 @@ class Rule:
             `build_passes` fuses it with them where they have the same content).
         apart_example: a line whose normalization changes when the rule does share that scan (tested);
             empty where the reason is the cost of the shared scan, not its output.
+        lead: the characters a match can start at (where the engine starts consuming, before any
+            ``\\K``), as an Oniguruma class body; `build_passes` checks it against the pattern and puts
+            a look-ahead for the union of a fused scan's leads in front of the scan, which lets
+            Oniguruma skip to them (docs/passes.md, "What the passes cost"). Empty: no such guard.
     """
 
     name: str
@@ -85,6 +195,7 @@ class Rule:
     scan: str = ""
     apart: str = ""
     apart_example: str = ""
+    lead: str = ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -283,7 +394,12 @@ CLITICS = [
 ]
 
 # NLTK's CONTRACTIONS2 as (first part, second part, what must follow), matched case-insensitively
-# with stdlib re's \b and \s; NLTK runs one pass per contraction, and so does this table
+# with stdlib re's \b and \s. NLTK substitutes " \1 \2 " for each contraction in turn: a space before
+# the word, between its parts and after it. Here those are three rules a contraction, in three rows
+# of rules (every contraction's split after the word, then before it, then between its parts): a
+# split after or before a word leaves the matches of the others as they were (a space and the
+# punctuation it parts are both non-word characters), while the split between the parts breaks the
+# word the other two look at, so it runs last. Each row compiles into one scan (docs/passes.md).
 _TWO_PART = [
     ("can", "not", "word_end"), ("d", "'ye", "word_end"), ("gim", "me", "word_end"),
     ("gon", "na", "word_end"), ("got", "ta", "word_end"), ("lem", "me", "word_end"),
@@ -291,73 +407,101 @@ _TWO_PART = [
 ]
 
 
-def _contraction_rules(first: str, second: str, follows: str) -> list[Rule]:
-    """The three insertions of ``" \\1 \\2 "``: before the word, between its parts, after it.
+def _lead(letter: str) -> str:
+    """The class body of what stdlib re's ``(?i)`` matches for an ASCII letter (all ASCII here)."""
+    return getattr(cc, f"RE_NOCASE_{letter.upper()}")
 
-    Each starts with a character the engine can skip to: the punctuation before the word (where
-    whitespace precedes it, the split is already made), the word's first letter, the second part.
-    """
-    word = first + second
-    name = word.replace("'", "")
-    after = END_OF_WORD if follows == "word_end" else f"(?=[{cc.RE_SPACE}])"
-    nltk = rf"CONTRACTIONS2: (?i)\b({first})(?#X)({second})" + (r"\b" if follows == "word_end" else r"(?=\s)")
-    # the split after the word looks back at the whole word, which the split inside it breaks: one scan
-    scan = f"contraction_{name}" if follows == "word_end" else ""
-    common = dict(nltk=nltk, triggers=(word,), scan=scan)
-    rules = [
+
+def _after(follows: str) -> str:
+    return END_OF_WORD if follows == "word_end" else f"(?=[{cc.RE_SPACE}])"
+
+
+def _nltk_of(first: str, second: str, follows: str) -> str:
+    return rf"CONTRACTIONS2: (?i)\b({first})(?#X)({second})" + (r"\b" if follows == "word_end" else r"(?=\s)")
+
+
+def _word_name(first: str, second: str) -> str:
+    return (first + second).replace("'", "")
+
+
+def _contraction_row(name, pattern, why: str, example, apart: str, apart_example: str = "", *, word_end=False) -> list[Rule]:
+    """One rule a contraction (``name`` and ``pattern`` of first part, second part and what follows,
+    ``example`` of the word), each starting at its word's first letter, which is its lead; the first
+    rule says why the row is a scan of its own."""
+    row = [
         Rule(
-            f"split_before_{name}", rf"{NOT_WORD_NOR_SPACE}\K(?={_nocase(word)}{after})", " ",
-            why="the word splits from punctuation right before it (re's \\b: not a re \\w character)",
-            example=f"'{word} it", **common,
-        ),
-        Rule(
-            f"split_{first}_{second.strip(chr(39))}",
-            rf"{_nocase(first[0])}(?<={NOT_WORD}.){_nocase(first[1:])}\K(?={_nocase(second)}{after})", " ",
-            why="between the parts, for the whole word only; (?i) as stdlib re folds case (İ ı for i, ſ for s)",
-            example=f"I {word} do it", **common,
-        ),
+            name(first, second), pattern(first, second, follows), " ",
+            nltk=_nltk_of(first, second, follows), why=why, example=example(first + second),
+            triggers=(first + second,), lead=_lead(first[0]),
+        )
+        for first, second, follows in _TWO_PART if follows == "word_end" or not word_end
     ]
-    if follows == "word_end":
-        rules.append(Rule(
-            f"split_after_{name}",
-            rf"{_nocase(second)}(?<={NOT_WORD}{_nocase(word)})\K{PUNCTUATION_NEXT}", " ",
-            why="the word splits from punctuation right after it (where whitespace follows, it is split)",
-            example=f"{word}.x", **common,
-        ))
-    return rules
+    row[0] = replace(row[0], apart=apart, apart_example=apart_example)
+    return row
 
 
-CONTRACTIONS = [rule for parts in _TWO_PART for rule in _contraction_rules(*parts)]
-CONTRACTIONS = [
-    replace(
-        rule,
-        apart="NLTK runs the contractions after the clitic rules, whose spaces make the word ends they need",
-        apart_example="CANNOTn't",
-    ) if index == 0 else replace(
-        rule,
-        apart="cost, not output: in one scan, the contractions' alternatives cost more than their passes "
-        "(Oniguruma tries each at every letter or punctuation: 0.68 s against 0.40 s per 4.8 MB of ISOT text)",
-    ) if rule.name.startswith("split_before_") else rule
-    for index, rule in enumerate(CONTRACTIONS)
-]
+SPLITS_AFTER_CONTRACTIONS = _contraction_row(
+    lambda first, second: f"split_after_{_word_name(first, second)}",
+    lambda first, second, follows: rf"(?<={NOT_WORD}){_nocase(first + second)}\K{PUNCTUATION_NEXT}",
+    "the word splits from punctuation right after it (where whitespace follows, it is split)",
+    lambda word: f"{word}.x",
+    "cost, not output: in one scan with the clitic rules, which start at an apostrophe or an n, the scan "
+    "cannot skip to the contractions' first letters (0.09 s against 0.03 + 0.04 s for the two scans per "
+    "4.8 MB of ISOT text)",
+    word_end=True,
+)
+SPLITS_BEFORE_CONTRACTIONS = _contraction_row(
+    lambda first, second: f"split_before_{_word_name(first, second)}",
+    lambda first, second, follows: rf"(?<={NOT_WORD_NOR_SPACE})(?={_nocase(first + second)}{_after(follows)})",
+    "the word splits from punctuation right before it (re's \\b: not a re \\w character; where whitespace "
+    "precedes it, the split is made)",
+    lambda word: f"'{word} it",
+    "zero-width at the word's first letter, from where the splits after the words consume it: in one scan, "
+    "the word is consumed before the split in front of it is tried",
+    "/cannot/x",
+)
+SPLITS_INSIDE_CONTRACTIONS = _contraction_row(
+    lambda first, second: f"split_{first}_{second.strip(chr(39))}",
+    lambda first, second, follows: rf"(?<={NOT_WORD}){_nocase(first)}\K(?={_nocase(second)}{_after(follows)})",
+    "between the parts, for the whole word only; (?i) as stdlib re folds case (İ ı for i, ſ for s)",
+    lambda word: f"I {word} do it",
+    "consumes the word's first part from its first letter, where a split before the word matches the empty "
+    "string: in one scan, the engine steps past that letter after the empty match",
+    "/cannot",
+)
+CONTRACTIONS = [*SPLITS_AFTER_CONTRACTIONS, *SPLITS_BEFORE_CONTRACTIONS, *SPLITS_INSIDE_CONTRACTIONS]
+
+
+def _nocase_first(letter: str) -> str:
+    """`_nocase` of one letter, its non-ASCII members as alternatives: a class holding a multibyte
+    character gives Oniguruma no first byte to skip to, an alternation of its characters does."""
+    characters = _class_characters(_lead(letter))
+    ascii_part = "".join(sorted(c for c in characters if c.isascii()))
+    return "(?:" + "|".join([f"[{ascii_part}]", *(_escaped(c) for c in sorted(characters - set(ascii_part)))]) + ")"
+
 
 _T, _IS, _WAS = _nocase("t"), _nocase("is"), _nocase("was")
+# NLTK's CONTRACTIONS3, after CONTRACTIONS2: one scan (after the contractions' splits inside the words,
+# with which it shares it), as the splits after 'tis and 'twas look back at the whole word
 TIS_TWAS = [
     Rule(
-        "split_t_is", rf" '{_T}\K(?={_IS}{END_OF_WORD})", " ",
+        "split_t_is", rf"'(?<= '){_T}\K(?={_IS}{END_OF_WORD})", " ",
         nltk=r"CONTRACTIONS3: (?i) ('t)(?#X)(is)\b",
         why="needs a space before the apostrophe",
         example="'Tis the season",
         scan="tis_twas",
         triggers=("'tis",),
+        lead="'",
     ),
     Rule(
-        "split_after_t_is", rf"{_IS}(?<= '{_T}{_IS})\K{PUNCTUATION_NEXT}", " ",
+        "split_after_t_is", rf"{_nocase_first('i')}(?<= '{_T}.){_nocase('s')}\K{PUNCTUATION_NEXT}", " ",
         nltk=r"CONTRACTIONS3: (?i) ('t)(?#X)(is)\b -> ' \1 \2 ' (the trailing space)",
-        why="'tis splits from a non-word character that follows it",
+        why="'tis splits from a non-word character that follows it; it starts after the 't the split "
+        "inside the word consumes",
         example="'tis.x",
         scan="tis_twas",
         triggers=("'tis",),
+        lead=_lead("i"),
     ),
     Rule(
         "split_t_was", rf"'(?<= '| '{_T}{_IS}'){_T}\K(?={_WAS}{END_OF_WORD})", " ",
@@ -366,6 +510,7 @@ TIS_TWAS = [
         example="'Twas the night",
         scan="tis_twas",
         triggers=("'twas",),
+        lead="'",
     ),
     Rule(
         "split_after_t_was", rf"{_WAS}(?<= '{_T}{_WAS}| '{_T}{_IS}'{_T}{_WAS})\K{PUNCTUATION_NEXT}", " ",
@@ -374,6 +519,7 @@ TIS_TWAS = [
         example="'twas.x",
         scan="tis_twas",
         triggers=("'twas",),
+        lead=_lead("w"),
     ),
 ]
 
@@ -384,7 +530,8 @@ SKEW_MARK = "\n"
 
 MARK_LOWERCASE_SKEW = [
     Rule(
-        "mark_lowercase_skew", rf"[{cc.LOWERCASE_SKEW}]\K", SKEW_MARK,
+        "mark_lowercase_skew",
+        "(?:" + "|".join(_escaped(character) for character, _, _ in cc.LOWERCASE_SKEW_PAIRS) + r")\K", SKEW_MARK,
         nltk="str.lower() of the joined tokens",
         why="Replace cannot tell Lowercase's output from the same character in the text: mark it first",
         example=cc.LOWERCASE_SKEW_PAIRS[0][0],
@@ -448,9 +595,42 @@ class Pass:
     triggers: tuple[str, ...] = ()  # empty: the pass always runs
 
 
-def _escaped(text: str) -> str:
-    """``text`` as an Oniguruma pattern matching it literally."""
-    return re.sub(r"([\\.^$|?*+()\[\]{}])", r"\\\1", text)
+def _guarded(run: list[Rule]) -> str | None:
+    """The alternation of ``run``'s patterns behind a look-ahead for where their matches start.
+
+    Oniguruma skips ahead fast only to what a pattern must start with; an alternation of rules that
+    start with a look-behind or at different letters gives it nothing, and it then tries every
+    alternative at every character. ``(?=[leads])`` in front holds at every start of every rule's
+    match (each rule's lead is checked against its pattern here), so the scan finds the same matches.
+    Consecutive rules that start with the same look-behind share it: ``P(?:a|b)`` tries what ``Pa|Pb``
+    does, in the same order, as a look-behind matches in one way only. None: a rule has no lead.
+    """
+    leads: set[str] = set()
+    for rule in run:
+        lead = _class_characters(rule.lead) if rule.lead else None
+        starts = {rule.pattern[0]} if rule.literal and rule.pattern else None if rule.literal else _first_characters(rule.pattern)
+        if lead is None:
+            return None
+        if starts is None or not starts <= lead:
+            raise ValueError(f"rule {rule.name}: its matches can start at {starts!r}, not only at its lead {rule.lead!r}")
+        leads |= lead
+    groups: list[tuple[str, list[str]]] = []
+    for rule in run:
+        pattern = _escaped(rule.pattern) if rule.literal else rule.pattern
+        behind = pattern[: _group_end(pattern, 0)] if pattern.startswith("(?<=") and len(_alternatives(pattern)) == 1 else ""
+        if groups and behind and groups[-1][0] == behind:
+            groups[-1][1].append(pattern[len(behind) :])
+        else:
+            groups.append((behind, [pattern[len(behind) :]]))
+    alternation = "|".join(
+        f"{behind}(?:" + "|".join(f"(?:{rest})" for rest in rests) + ")" if len(rests) > 1 else f"(?:{behind}{rests[0]})"
+        for behind, rests in groups
+    )
+    # a class holding a multibyte character gives Oniguruma no first byte: those go as alternatives
+    ascii_leads = "".join(f"\\x{{{ord(c):x}}}" for c in sorted(leads) if c.isascii())
+    others = [_escaped(c) for c in sorted(leads) if not c.isascii()]
+    guard = "|".join(([f"[{ascii_leads}]"] if ascii_leads else []) + others)
+    return f"(?={guard})(?:{alternation})"
 
 
 def _union_of_triggers(rules: list[Rule]) -> tuple[str, ...]:
@@ -467,7 +647,7 @@ def _fused(run: list[Rule]) -> Pass:
         raise ValueError(f"rules {[rule.name for rule in run]} share a scan: they must be Replace rules of one content")
     if len(run) == 1:
         return Pass(first.name, first.kind, first.pattern, first.content, first.literal, (first.name,), first.triggers)
-    pattern = "|".join(f"(?:{_escaped(r.pattern) if r.literal else r.pattern})" for r in run)
+    pattern = _guarded(run) or "|".join(f"(?:{_escaped(r.pattern) if r.literal else r.pattern})" for r in run)
     return Pass(f"{first.name}..{run[-1].name}", "replace", pattern, first.content, False,
                 tuple(r.name for r in run), _union_of_triggers(run))
 
@@ -505,7 +685,9 @@ def _choice_of(run: list[Rule], lowercase) -> tuple[Pass, Pass] | None:
     triggers = _union_of_triggers(run)
     offer = Pass(
         f"offer:{names[0]}..{names[-1]}", "replace",
-        "(?:" + "|".join(map(_escaped, heads)) + r")\K" + _escaped(mark), offered, False, names, triggers,
+        # the mark as a class: written as a string, Oniguruma searches for it (a line break, at every
+        # line) instead of skipping to the heads' first bytes (0.11 s against 0.02 s per 5 MB of Reuters)
+        "(?:" + "|".join(map(_escaped, heads)) + r")\K[" + _escaped(mark) + "]", offered, False, names, triggers,
     )
     choices = []
     for i, (head, content) in enumerate(zip(heads, contents)):
