@@ -34,6 +34,7 @@ CHARACTERS_PER_CALL = 4096
 # Lines (or texts) cut into pieces at once: the Python work per call (a cut, a look-up per piece,
 # a join) then runs over many lines at a time.
 LINES_PER_CUT = 512
+CHARACTERS_PER_CUT = 1 << 15
 
 # The default path's kept pieces (only the default path's: a given tokenizer's normalizer is not
 # assumed to normalize piece by piece, and it is the one checked when a tokenizer.json is checked)
@@ -132,9 +133,9 @@ def normalized_text_whole(text: str) -> str:
         out = out[out.index("\n") + 1 :]
         if out.count("\n") != chunk.count("\n"):  # the rules never add or remove a line break
             raise RuntimeError(f"normalizer changed the line count ({chunk.count(chr(10))} -> {out.count(chr(10))} breaks)")
-        parts.append(out)
+        parts.append(_single_spaced(out))
         start = end + 1
-    return _single_spaced("\n".join(parts))
+    return "\n".join(parts)
 
 
 def _single_spaced(text: str) -> str:
@@ -150,11 +151,25 @@ def _cuttable(line: str) -> bool:
     return TRAILING_SPACES not in line and not line.rstrip(" ")[-1:].isspace()
 
 
-def _normalized_texts(texts: list[str]) -> list[str]:
-    """The default path's normalization of each text (each may hold several lines)."""
-    joined = "\n".join(texts)
-    out = _PIECES.normalize(joined)
+def _normalized_text(text: str) -> str:
+    """The default path's normalization of ``text``, by pieces, in slices of whole lines of about
+    `CHARACTERS_PER_CUT` characters (so that a piece repeated within a slice is mostly found kept)."""
+    if len(text) <= CHARACTERS_PER_CUT:
+        return _normalized_slice(text)
+    out = []
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start + CHARACTERS_PER_CUT)
+        end = len(text) if end < 0 else end
+        out.append(_normalized_slice(text[start:end]))
+        start = end + 1
+    return "\n".join(out)
+
+
+def _normalized_slice(text: str) -> str:
+    out = _PIECES.normalize(text)
     if out is None:  # a line that cannot be cut: the others still go by pieces
+        joined = text
         lines = joined.split("\n")
         cut = list(map(_cuttable, lines))
         by_pieces = _PIECES.normalize("\n".join(compress(lines, cut))) if any(cut) else ""
@@ -163,6 +178,12 @@ def _normalized_texts(texts: list[str]) -> list[str]:
         cut_lines = iter(by_pieces.split("\n"))
         whole_lines = iter(normalized_lines_whole([line for line, ok in zip(lines, cut) if not ok]))
         out = "\n".join(next(cut_lines) if ok else next(whole_lines) for ok in cut)
+    return out
+
+
+def _normalized_texts(texts: list[str]) -> list[str]:
+    """The default path's normalization of each text (each may hold several lines)."""
+    out = _normalized_text("\n".join(texts))
     if len(texts) == 1:
         return [out]
     counts = list(map(str.count, texts, repeat("\n")))

@@ -19,7 +19,7 @@ import sys
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from itertools import accumulate, chain, compress, count, islice, repeat
-from operator import and_, is_
+from operator import add, and_, is_
 
 from tokenizers import Tokenizer
 
@@ -117,10 +117,14 @@ def piece_values(pieces: Sequence[str]) -> list[str]:
     candidates = list(compress(count(), plain))
     if candidates:
         candidates = _without_exceptions(candidates, list(map(stripped.__getitem__, candidates)))
-    for i in candidates:
-        piece = pieces[i]
-        values[i] = (piece[1:] if piece[0] == "\n" else piece).lower() + ("" if piece[-1] == "\n" else " ")
-    rest = [i for i, value in enumerate(values) if value is None] if candidates else range(len(pieces))
+    if candidates:
+        plain_pieces = list(map(pieces.__getitem__, candidates))
+        # lowercased, the first line break dropped, a space after unless the piece ends a line
+        lowered = map(str.removeprefix, map(str.lower, plain_pieces), repeat("\n"))
+        ends = map((" ", "").__getitem__, map(str.endswith, plain_pieces, repeat("\n")))
+        for i, value in zip(candidates, map(add, lowered, ends)):
+            values[i] = value
+    rest = list(compress(count(), map(is_, values, repeat(None)))) if candidates else range(len(pieces))
     if PIECE_SEPARATOR in "".join(map(pieces.__getitem__, rest)):
         together = []
         for i in rest:
@@ -140,7 +144,7 @@ def _without_exceptions(indices: list[int], words: list[str]) -> list[int]:
     held = [exception for exception in PLAIN_EXCEPTIONS if exception in joined]
     if not held:
         return indices
-    starts = list(accumulate(map(len, words), lambda start, size: start + size + 1, initial=0))
+    starts = list(accumulate(map(add, map(len, words), repeat(1)), initial=0))
     out = set()
     for exception in held:
         at = joined.find(exception)
