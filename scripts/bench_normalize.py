@@ -87,33 +87,30 @@ def newspairs_lines_warm(lines: list[str]) -> list[str]:
 
 def pieces_parts(lines: list[str]) -> dict[str, float]:
     """Seconds of each step of a cold pass of the default path (`newspairs.pieces.PieceCache`),
-    the steps taken one by one: cut (`text_pieces`), look-up (one per piece), normalizing the new
+    the steps taken one by one: cut (`line_pieces`), look-up (one per piece), normalizing the new
     pieces (`piece_values`, and keeping them), join (the pieces' values, then the lines); the
     slices of lines that cannot be cut go the whole-text way (their own row)."""
-    from newspairs.pieces import piece_values, text_pieces
+    from newspairs.pieces import PieceCache, line_pieces
 
     cuts = [slice_ for start in range(0, len(lines), LINES_PER_CUT)
             for slice_ in _slices("\n".join(lines[start : start + LINES_PER_CUT]))]
-    kept: dict[str, str] = {}
+    cache = PieceCache()
     seconds = dict.fromkeys(("cut", "look-up", "normalize new pieces", "join", "whole-text way"), 0.0)
     clock = time.process_time
     for text in cuts:
         start = clock()
-        pieces = text_pieces(text)
+        pieces = line_pieces(text)
         cut = clock()
         seconds["cut"] += cut - start
         if pieces is None:
             newspairs.normalize(text)
             seconds["whole-text way"] += clock() - cut
             continue
-        values = list(map(kept.get, pieces))
+        values = cache.values_of(pieces)
         looked_up = clock()
         seconds["look-up"] += looked_up - cut
         if None in values:
-            unseen = list(dict.fromkeys(p for p, v in zip(pieces, values) if v is None))
-            learned = dict(zip(unseen, piece_values(unseen)))
-            kept.update(learned)
-            values = list(map(learned.get, pieces, values))
+            values = cache.fill(pieces, values)
         learned_at = clock()
         seconds["normalize new pieces"] += learned_at - looked_up
         "".join(values)[:-1].split("\n")
