@@ -22,7 +22,7 @@ from itertools import compress, islice, repeat
 
 from tokenizers import PreTokenizedString, Tokenizer
 
-from newspairs.pieces import OTHER_WHITESPACE, TRAILING_SPACES, PieceCache
+from newspairs.pieces import OTHER_WHITESPACE, PieceCache, text_pieces
 from newspairs.rules import LAID_OUT_BREAK, LAID_OUT_END, LAID_OUT_START
 from newspairs.tokenizer import SkippingNormalizer, build_tokenizer, lay_out
 
@@ -112,11 +112,6 @@ def _normalized_lines_whole(lines: Iterable[str], tokenizer: Tokenizer | None) -
         yield from (" ".join(line.split()) for line in out)
 
 
-def normalized_lines_whole(lines: list[str], tokenizer: Tokenizer | None = None) -> list[str]:
-    """Each line's normalization the whole-text way, no piece kept."""
-    return list(_normalized_lines_whole(lines, tokenizer))
-
-
 def normalized_text_whole(text: str) -> str:
     """``text``'s normalization by the rule table, the whole-text way, no piece kept: what pieces
     are normalized by (`newspairs.pieces`), in chunks of whole lines of about `CHARACTERS_PER_CALL`
@@ -146,11 +141,6 @@ def _single_spaced(text: str) -> str:
     return " ".join(filter(None, text.split(" "))).replace(" \n", "\n").replace("\n ", "\n")
 
 
-def _cuttable(line: str) -> bool:
-    # what newspairs.pieces.text_pieces cuts: no mark, no whitespace but spaces at the end
-    return TRAILING_SPACES not in line and not line.rstrip(" ")[-1:].isspace()
-
-
 def _normalized_text(text: str) -> str:
     """The default path's normalization of ``text``, by pieces, in slices of whole lines of about
     `CHARACTERS_PER_CUT` characters (so that a piece repeated within a slice is mostly found kept)."""
@@ -169,14 +159,13 @@ def _normalized_text(text: str) -> str:
 def _normalized_slice(text: str) -> str:
     out = _PIECES.normalize(text)
     if out is None:  # a line that cannot be cut: the others still go by pieces
-        joined = text
-        lines = joined.split("\n")
-        cut = list(map(_cuttable, lines))
+        lines = text.split("\n")
+        cut = [text_pieces(line) is not None for line in lines]
         by_pieces = _PIECES.normalize("\n".join(compress(lines, cut))) if any(cut) else ""
-        if by_pieces is None:  # (text_pieces and _cuttable agree: tested)
-            raise RuntimeError("lines that can be cut into pieces were not")
+        if by_pieces is None:  # lines cut one by one are cut together (a cut never looks across lines)
+            raise RuntimeError("lines that can be cut into pieces one by one were not together")
         cut_lines = iter(by_pieces.split("\n"))
-        whole_lines = iter(normalized_lines_whole([line for line, ok in zip(lines, cut) if not ok]))
+        whole_lines = _normalized_lines_whole([line for line, ok in zip(lines, cut) if not ok], None)
         out = "\n".join(next(cut_lines) if ok else next(whole_lines) for ok in cut)
     return out
 
@@ -218,7 +207,7 @@ def normalize_lines(lines: Iterable[str], tokenizer: Tokenizer | None = None) ->
         return
     lines = iter(lines)
     while chunk := list(islice(lines, LINES_PER_CUT)):
-        out = _normalized_texts(["\n".join(_checked_lines(chunk))])[0].split("\n")
+        out = _normalized_text("\n".join(_checked_lines(chunk))).split("\n")
         if len(out) != len(chunk):  # the rules never add or remove a line break; guard the invariant
             raise RuntimeError(f"normalizer changed the line count ({len(chunk)} -> {len(out)})")
         yield from out

@@ -184,10 +184,11 @@ def test_normalized_words_of_pieces_out_of_order():
     assert [w for p in cut for w in words[p]] == reference_normalize(text).split()
 
 
-def test_cuttable_agrees_with_text_pieces():
-    lines = ["a", "a ", "a\t", "a\t ", "a\xa0  ", "\u2028", "x\x02", "", " ", "a\x1c b", "a \x85"]
-    for line in lines:
-        assert (pieces.text_pieces(line) is not None) == normalize_module._cuttable(line), repr(line)
+def test_lines_cut_one_by_one_are_cut_together():
+    lines = ["a", "a ", "a\t", "a\t ", "a\xa0  ", "\u2028", "x\x02", "", " ", "a\x1c b", "a \x85", "it's'  "]
+    cut = [line for line in lines if pieces.text_pieces(line) is not None]
+    assert len(cut) == 6 and pieces.line_pieces("\n".join(cut)) is not None
+    assert newspairs.normalize("\n".join(lines)) == reference_normalize("\n".join(lines))
 
 
 class TestFuzzerPaths:
