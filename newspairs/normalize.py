@@ -22,7 +22,7 @@ from itertools import compress, islice, repeat
 
 from tokenizers import PreTokenizedString, Tokenizer
 
-from newspairs.pieces import OTHER_WHITESPACE, PieceCache, text_pieces
+from newspairs.pieces import PieceCache, other_whitespace_in, text_pieces
 from newspairs.rules import LAID_OUT_BREAK, LAID_OUT_END, LAID_OUT_START
 from newspairs.tokenizer import SkippingNormalizer, build_tokenizer, lay_out
 
@@ -136,7 +136,7 @@ def normalized_text_whole(text: str) -> str:
 def _single_spaced(text: str) -> str:
     """``"\\n".join(" ".join(line.split()) for line in text.split("\\n"))``, without a loop over
     the lines where ``text`` holds no whitespace but spaces and line breaks."""
-    if any(character in text for character in OTHER_WHITESPACE):
+    if other_whitespace_in(text):
         return "\n".join(" ".join(line.split()) for line in text.split("\n"))
     return " ".join(filter(None, text.split(" "))).replace(" \n", "\n").replace("\n ", "\n")
 

@@ -32,6 +32,7 @@ from newspairs.rules import RULES
 # ends a line: looked for only where the character is in the text (a regex starting with a literal
 # skips to it; one starting with a class would try every character).
 OTHER_WHITESPACE = tuple(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace() and c not in " \n")
+ASCII_OTHER_WHITESPACE = tuple(c for c in OTHER_WHITESPACE if c.isascii())  # all a text can hold if isascii()
 _OTHER_WHITESPACE_AT_LINE_END = {c: re.compile(re.escape(c) + r" *(?:\n|\Z)") for c in OTHER_WHITESPACE}
 # Written in a piece in place of the spaces that end its line: the reference splits a line's last
 # apostrophe off before trailing spaces earlier than at the bare line end (where it is too late
@@ -94,10 +95,15 @@ def _marked(text: str) -> str | None:
         if line[-1:].isspace():
             return None
         return f"\n{line}{TRAILING_SPACES if len(line) < len(text) else ''}\n"
-    if any(_OTHER_WHITESPACE_AT_LINE_END[c].search(text) for c in OTHER_WHITESPACE if c in text):
+    if any(_OTHER_WHITESPACE_AT_LINE_END[c].search(text) for c in other_whitespace_in(text)):
         return None
     text = f"\n{text}\n"
     return _marked_trailing_spaces(text) if " \n" in text else text
+
+
+def other_whitespace_in(text: str) -> list[str]:
+    """The characters of `OTHER_WHITESPACE` that ``text`` holds."""
+    return [c for c in (ASCII_OTHER_WHITESPACE if text.isascii() else OTHER_WHITESPACE) if c in text]
 
 
 def _marked_trailing_spaces(text: str) -> str:
