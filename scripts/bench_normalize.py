@@ -89,13 +89,14 @@ def pieces_parts(lines: list[str]) -> dict[str, float]:
     """Seconds of each step of a cold pass of the default path (`newspairs.pieces.PieceCache`),
     the steps taken one by one: cut (`line_pieces`), look-up (one per piece), normalizing the new
     pieces (`piece_values`, and keeping them), join (the pieces' values, then the lines); the
-    slices of lines that cannot be cut go the whole-text way (their own row)."""
+    slices holding a line that cannot be cut are timed whole (their own column: that line the
+    whole-text way, the others by pieces)."""
     from newspairs.pieces import PieceCache, line_pieces
 
     cuts = [slice_ for start in range(0, len(lines), LINES_PER_CUT)
             for slice_ in _slices("\n".join(lines[start : start + LINES_PER_CUT]))]
     cache = PieceCache()
-    seconds = dict.fromkeys(("cut", "look-up", "normalize new pieces", "join", "whole-text way"), 0.0)
+    seconds = dict.fromkeys(("cut", "look-up", "normalize new pieces", "join", "slices with a line not cut"), 0.0)
     clock = time.process_time
     for text in cuts:
         start = clock()
@@ -104,7 +105,7 @@ def pieces_parts(lines: list[str]) -> dict[str, float]:
         seconds["cut"] += cut - start
         if pieces is None:
             newspairs.normalize(text)
-            seconds["whole-text way"] += clock() - cut
+            seconds["slices with a line not cut"] += clock() - cut
             continue
         values = cache.values_of(pieces)
         looked_up = clock()

@@ -80,6 +80,6 @@ def test_the_newspairs_row_is_cold_every_round(monkeypatch):
 def test_the_cold_pass_taken_apart(paths_table):
     text, _ = paths_table
     header = next(line for line in text.splitlines() if line.startswith("| corpus | cut |"))
-    assert header.split("|")[2:-1] == [" cut ", " look-up ", " normalize new pieces ", " join ", " whole-text way ", " total "]
+    assert header.split("|")[2:-1] == [" cut ", " look-up ", " normalize new pieces ", " join ", " slices with a line not cut ", " total "]
     row = next(line for line in text.splitlines() if line.startswith("| news.txt |") and line.count("|") == 8)
     assert all(float(cell) >= 0 for cell in row.strip("|").split("|")[1:])
