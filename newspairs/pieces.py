@@ -124,12 +124,14 @@ def _marked_trailing_spaces(text: str) -> str:
 
 
 def piece_values(pieces: Sequence[str]) -> list[str]:
-    """Each piece of `text_pieces`, normalized in its place, as it stands in the normalized text.
+    """Each piece of `text_pieces` or `line_pieces`, normalized in its place, as it stands in the
+    normalized text.
 
     A piece's *value* is its words, each followed by a space, but for a line break in place of the
-    space where the piece ends a line; a piece's first line break (the text's start, the only place
-    a piece starts with one) is left out. So ``"".join(values)`` of a text's pieces is the text's
-    normalization followed by ``"\\n"``, and its ``split()`` the text's words.
+    space where the piece ends a line; a line break the piece starts with is left out (it starts
+    the text or, cut by `line_pieces`, a line: the line break is the previous piece's last). So
+    ``"".join(values)`` of a text's pieces is the text's normalization followed by ``"\\n"``, and
+    its ``split()`` the text's words.
 
     Plain pieces (`PLAIN_EXCEPTIONS`) are lowercased. The others are normalized together, each
     after a space and before `PIECE_SEPARATOR` (so not at a line's end unless the piece ends it),
