@@ -6,9 +6,11 @@ reproduce it in tokenizers.
 Lines are separated by ``"\\n"``; each line's normalization is the reference
 ``" ".join(TreebankWordTokenizer().tokenize(line)).lower()``.
 
-The cut of a text into pieces normalized in their place, which the `Encoder` keeps, is
-`newspairs.pieces`'s (``text_pieces`` and ``normalized_words_of_pieces`` are still importable from
-here).
+The default path (no ``tokenizer`` given) cuts text into pieces, each normalized once in its place
+and kept (`newspairs.pieces.PieceCache`, docs/pieces.md): a piece seen before costs a dictionary
+look-up. What cannot be cut, and every text normalized with a given ``tokenizer``, goes the
+whole-text way: lines joined into chunks, through the normalizer. (``text_pieces`` and
+``normalized_words_of_pieces`` are still importable from here.)
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from importlib import import_module
-from itertools import chain
+from itertools import compress, islice, repeat
 
 from tokenizers import PreTokenizedString, Tokenizer
 
+from newspairs.pieces import PieceCache, other_whitespace_in, text_pieces
+from newspairs.rules import LAID_OUT_BREAK, LAID_OUT_END, LAID_OUT_START
 from newspairs.tokenizer import SkippingNormalizer, build_tokenizer, lay_out
 
 # Lines joined per normalizer call: one call per short line is mostly call overhead, while much
@@ -27,6 +31,19 @@ from newspairs.tokenizer import SkippingNormalizer, build_tokenizer, lay_out
 # the more often a pass that cannot fire in it is skipped (measured on the ISOT articles).
 LINES_PER_CALL = 32
 CHARACTERS_PER_CALL = 4096
+# Lines (or texts) cut into pieces at once: the Python work per call (a cut, a look-up per piece,
+# a join) then runs over many lines at a time.
+LINES_PER_CUT = 512
+CHARACTERS_PER_CUT = 1 << 15
+
+# The default path's kept pieces (only the default path's: a given tokenizer's normalizer is not
+# assumed to normalize piece by piece, and it is the one checked when a tokenizer.json is checked)
+_PIECES = PieceCache()
+
+
+def clear_piece_cache() -> None:
+    """Forget every kept piece of the default path (its next texts are normalized from scratch)."""
+    _PIECES.clear()
 
 
 @lru_cache(maxsize=1)
@@ -90,13 +107,110 @@ def _normalized_chunks(lines: Iterable[str], tokenizer: Tokenizer | None) -> Ite
         yield _normalized_chunk(normalize_chunk, chunk)
 
 
+def _normalized_lines_whole(lines: Iterable[str], tokenizer: Tokenizer | None) -> Iterator[str]:
+    for out in _normalized_chunks(lines, tokenizer):
+        yield from (" ".join(line.split()) for line in out)
+
+
+def normalized_text_whole(text: str) -> str:
+    """``text``'s normalization by the rule table, the whole-text way, no piece kept: what pieces
+    are normalized by (`newspairs.pieces`), in chunks of whole lines of about `CHARACTERS_PER_CALL`
+    characters whatever their number, the words of each line joined by single spaces at the end."""
+    normalize_str = _default_normalizer().normalize_str
+    parts = []
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start + CHARACTERS_PER_CALL)
+        end = len(text) if end < 0 else end
+        chunk = text[start:end]
+        # laid out as lay_out() does the chunk's lines; the layout puts a line break before the text
+        out = normalize_str(LAID_OUT_START + chunk.replace("\n", LAID_OUT_BREAK) + LAID_OUT_END).lower()
+        out = out[out.index("\n") + 1 :]
+        if out.count("\n") != chunk.count("\n"):  # the rules never add or remove a line break
+            raise RuntimeError(f"normalizer changed the line count ({chunk.count(chr(10))} -> {out.count(chr(10))} breaks)")
+        parts.append(_single_spaced(out))
+        start = end + 1
+    return "\n".join(parts)
+
+
+def _single_spaced(text: str) -> str:
+    """``"\\n".join(" ".join(line.split()) for line in text.split("\\n"))``, without a loop over
+    the lines where ``text`` holds no whitespace but spaces and line breaks."""
+    if other_whitespace_in(text):
+        return "\n".join(" ".join(line.split()) for line in text.split("\n"))
+    return " ".join(filter(None, text.split(" "))).replace(" \n", "\n").replace("\n ", "\n")
+
+
+def _normalized_text(text: str) -> str:
+    """The default path's normalization of ``text``, by pieces, in slices of whole lines of about
+    `CHARACTERS_PER_CUT` characters (so that a piece repeated within a slice is mostly found kept)."""
+    if len(text) <= CHARACTERS_PER_CUT:
+        return _normalized_slice(text)
+    out = []
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start + CHARACTERS_PER_CUT)
+        end = len(text) if end < 0 else end
+        out.append(_normalized_slice(text[start:end]))
+        start = end + 1
+    return "\n".join(out)
+
+
+def _normalized_slice(text: str) -> str:
+    out = _PIECES.normalize(text)
+    if out is None:  # a line that cannot be cut: the others still go by pieces
+        lines = text.split("\n")
+        cut = [text_pieces(line) is not None for line in lines]
+        by_pieces = _PIECES.normalize("\n".join(compress(lines, cut))) if any(cut) else ""
+        if by_pieces is None:  # lines cut one by one are cut together (a cut never looks across lines)
+            raise RuntimeError("lines that can be cut into pieces one by one were not together")
+        cut_lines = iter(by_pieces.split("\n"))
+        whole_lines = _normalized_lines_whole([line for line, ok in zip(lines, cut) if not ok], None)
+        out = "\n".join(next(cut_lines) if ok else next(whole_lines) for ok in cut)
+    return out
+
+
+def _normalized_texts(texts: list[str]) -> list[str]:
+    """The default path's normalization of each text (each may hold several lines)."""
+    out = _normalized_text("\n".join(texts))
+    if len(texts) == 1:
+        return [out]
+    counts = list(map(str.count, texts, repeat("\n")))
+    lines = out.split("\n")
+    if not any(counts):
+        return lines
+    result, start = [], 0
+    for n in counts:
+        result.append(lines[start] if not n else "\n".join(lines[start : start + n + 1]))
+        start += n + 1
+    return result
+
+
+def _checked_lines(chunk: list[str]) -> list[str]:
+    """``chunk``'s lines without a trailing line break each; a ValueError for a line holding another."""
+    if "\n".join(chunk).count("\n") == len(chunk) - 1:
+        return chunk
+    chunk = [line[:-1] if line.endswith("\n") else line for line in chunk]
+    for line in chunk:
+        if "\n" in line:
+            raise ValueError(f"a line must not contain a line break: {line!r:.200}")
+    return chunk
+
+
 def normalize_lines(lines: Iterable[str], tokenizer: Tokenizer | None = None) -> Iterator[str]:
     """Normalize an iterable of lines lazily, one output line per input line (memory stays flat).
 
     Each line must hold no ``"\\n"``; a trailing ``"\\n"`` (as from a file) is removed first.
     """
-    for out in _normalized_chunks(lines, tokenizer):
-        yield from (" ".join(line.split()) for line in out)
+    if tokenizer is not None:
+        yield from _normalized_lines_whole(lines, tokenizer)
+        return
+    lines = iter(lines)
+    while chunk := list(islice(lines, LINES_PER_CUT)):
+        out = _normalized_text("\n".join(_checked_lines(chunk))).split("\n")
+        if len(out) != len(chunk):  # the rules never add or remove a line break; guard the invariant
+            raise RuntimeError(f"normalizer changed the line count ({len(chunk)} -> {len(out)})")
+        yield from out
 
 
 def normalize(text: str, tokenizer: Tokenizer | None = None) -> str:
@@ -107,7 +221,9 @@ def normalize(text: str, tokenizer: Tokenizer | None = None) -> str:
     """
     if not isinstance(text, str):
         raise TypeError(f"normalize() takes a str, got {type(text).__name__}: {text!r:.80}")
-    return "\n".join(normalize_lines(text.split("\n"), tokenizer))
+    if tokenizer is None:
+        return _normalized_texts([text])[0]
+    return "\n".join(_normalized_lines_whole(text.split("\n"), tokenizer))
 
 
 def _lines_of(texts: Sequence[str]) -> tuple[list[str], list[int]]:
@@ -123,8 +239,11 @@ def _lines_of(texts: Sequence[str]) -> tuple[list[str], list[int]]:
 
 def normalize_batch(texts: Sequence[str], tokenizer: Tokenizer | None = None) -> list[str]:
     """Normalize many articles at once (for ``Dataset.map(batched=True)``)."""
+    if tokenizer is None:
+        texts = list(texts)
+        return [out for start in range(0, len(texts), LINES_PER_CUT) for out in _normalized_texts(texts[start : start + LINES_PER_CUT])]
     lines, counts = _lines_of(texts)
-    normalized = list(normalize_lines(lines, tokenizer))
+    normalized = list(_normalized_lines_whole(lines, tokenizer))
     out, start = [], 0
     for count in counts:
         out.append("\n".join(normalized[start : start + count]))
@@ -135,19 +254,10 @@ def normalize_batch(texts: Sequence[str], tokenizer: Tokenizer | None = None) ->
 def normalized_words_batch(texts: Sequence[str], tokenizer: Tokenizer | None = None) -> list[list[str]]:
     """The tokens of each article's normalization, all its lines' in order.
 
-    ``normalized_words_batch(texts)[i] == normalize_batch(texts)[i].split()``, without joining the
-    tokens into text only to split them again (for `newspairs.feed`, which wants the tokens).
+    ``normalized_words_batch(texts)[i] == normalize_batch(texts)[i].split()`` (for `newspairs.feed`,
+    which wants the tokens).
     """
-    lines, counts = _lines_of(texts)
-    words_of_lines = [words for out in _normalized_chunks(lines, tokenizer) for words in map(str.split, out)]
-    out, start = [], 0
-    for count in counts:
-        if count == 1:
-            out.append(words_of_lines[start])
-        else:
-            out.append(list(chain.from_iterable(words_of_lines[start : start + count])))
-        start += count
-    return out
+    return list(map(str.split, normalize_batch(texts, tokenizer)))
 
 
 def tokens_with_offsets(line: str, tokenizer: Tokenizer | None = None) -> list[tuple[str, tuple[int, int]]]:

@@ -1,29 +1,39 @@
-"""Pieces of raw text and the kept ids of pieces and words: how `newspairs.feed`'s `Encoder` goes fast.
+"""Pieces of raw text, their normalizations kept, and the kept ids of pieces and words.
 
 A line's normalization is its space-separated tokens' normalizations in turn, each made in its
 place (`text_pieces` says which contexts count and cuts a text into *pieces*, tokens with their
-context; docs/pieces.md gives the rules). So each distinct piece is normalized once
-(`normalized_words_of_pieces`, by the rule table, the passes that cannot fire left out), and
-`WordIds` keeps each piece's and each normalized word's ids: a piece seen before costs one
-dictionary look-up, a word seen before costs no model run.
+context; docs/pieces.md gives the rules). So each distinct piece is normalized once:
+`piece_values` normalizes many pieces together (by the rule table, the passes that cannot fire
+left out), `PieceCache` keeps each piece's normalization for `newspairs.normalize` (a piece seen
+before costs one dictionary look-up), and `WordIds` keeps each piece's and each normalized word's
+ids for `newspairs.feed`'s `Encoder` (a word seen before costs no model run).
+
+`newspairs.normalize` imports this module; this module reaches back to it (the whole-text way,
+for what cannot be cut) only inside functions, once both are loaded.
 """
 
 from __future__ import annotations
 
 import re
+import sys
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from itertools import accumulate, chain, compress, count, islice, repeat
-from operator import is_
+from operator import add, and_, is_
 
 from tokenizers import Tokenizer
 
-from newspairs.normalize import normalized_words_batch
+from newspairs.rules import RULES
 
 # A line whose text ends in whitespace other than spaces: the final-period rule's \s*$ reaches its
 # last token through that whitespace (and every space before it), where the engines disagree on
 # what is whitespace (str.split, re, regex), so a text holding one is not cut into pieces.
-_OTHER_WHITESPACE_AT_LINE_END = re.compile(r"[^\S \n] *(?:\n|\Z)")
-_SPACES_BEFORE_LINE_BREAKS = re.compile(r" +(?=\n)")
+# Every such character (what str.split splits on, but the space and the line break), and where it
+# ends a line: looked for only where the character is in the text (a regex starting with a literal
+# skips to it; one starting with a class would try every character).
+OTHER_WHITESPACE = tuple(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace() and c not in " \n")
+ASCII_OTHER_WHITESPACE = tuple(c for c in OTHER_WHITESPACE if c.isascii())  # all a text can hold if isascii()
+_OTHER_WHITESPACE_AT_LINE_END = {c: re.compile(re.escape(c) + r" *(?:\n|\Z)") for c in OTHER_WHITESPACE}
 # Written in a piece in place of the spaces that end its line: the reference splits a line's last
 # apostrophe off before trailing spaces earlier than at the bare line end (where it is too late
 # for a clitic before it: "it's'  " is "it 's '", "it's'" is "it's '"), so that context is the
@@ -34,6 +44,12 @@ TRAILING_SPACES = "\x02"
 # which no piece's words can be told apart, so it cuts the words back into pieces.
 PIECE_SEPARATOR = "\x01"
 PIECES_PER_LINE = 256
+# The words that rules change though they hold only ASCII letters and digits (the contractions
+# cannot, gonna, ...): the triggers of the rule table made only of those. Every other rule needs a
+# character that is not an ASCII letter or digit to match at all (docs/pieces.md; tested), so a
+# piece of ASCII letters and digits holding none of these words normalizes to its own lowercase,
+# wherever it stands: a *plain* piece, which `piece_values` lowercases without running a pass.
+PLAIN_EXCEPTIONS = tuple(sorted({t for rule in RULES for t in rule.triggers if t.isascii() and t.isalnum()}))
 
 
 def text_pieces(text: str) -> list[str] | None:
@@ -52,51 +68,225 @@ def text_pieces(text: str) -> list[str] | None:
     see it as they see it in the line; only at a line's end would the final-period rule reach
     across spaces through it, so such a text is not cut (None), nor is one holding the mark.
     """
+    marked = _marked(text)
+    return None if marked is None else marked.split(" ")
+
+
+def line_pieces(text: str) -> list[str] | None:
+    """`text_pieces`, but each line's pieces apart from the next line's: a line's last piece ends
+    with its line break and the next line's first piece starts with it (where `text_pieces` makes
+    one piece of the two). The same contexts; fewer distinct pieces in text of short lines (the
+    Reuters wire text: 181,000 against 257,000), for one more piece per line."""
+    marked = _marked(text)
+    if marked is None:
+        return None
+    if "\n" in text:
+        marked = "\n" + marked[1:-1].replace("\n", "\n \n") + "\n"
+    return marked.split(" ")
+
+
+def _marked(text: str) -> str | None:
+    """``"\\n" + text + "\\n"``, each run of spaces ending a line written as `TRAILING_SPACES`;
+    None where a context cannot be cut."""
     if TRAILING_SPACES in text:
         return None
     if "\n" not in text:  # one line (most texts): no regex
         line = text.rstrip(" ")
         if line[-1:].isspace():
             return None
-        return f"\n{line}{TRAILING_SPACES if len(line) < len(text) else ''}\n".split(" ")
-    if _OTHER_WHITESPACE_AT_LINE_END.search(text):
+        return f"\n{line}{TRAILING_SPACES if len(line) < len(text) else ''}\n"
+    if any(_OTHER_WHITESPACE_AT_LINE_END[c].search(text) for c in other_whitespace_in(text)):
         return None
-    return _SPACES_BEFORE_LINE_BREAKS.sub(TRAILING_SPACES, f"\n{text}\n").split(" ")
+    text = f"\n{text}\n"
+    return _marked_trailing_spaces(text) if " \n" in text else text
+
+
+def other_whitespace_in(text: str) -> list[str]:
+    """The characters of `OTHER_WHITESPACE` that ``text`` holds."""
+    return [c for c in (ASCII_OTHER_WHITESPACE if text.isascii() else OTHER_WHITESPACE) if c in text]
+
+
+def _marked_trailing_spaces(text: str) -> str:
+    """``text`` with each run of spaces before a line break written as `TRAILING_SPACES`.
+
+    (A loop over the runs: a regex would try every space of the text.)"""
+    parts, start, find = [], 0, text.find
+    end = find(" \n")
+    while end >= 0:
+        run = end
+        while text[run - 1] == " ":  # text starts with a line break: the run ends there at the latest
+            run -= 1
+        parts += text[start:run], TRAILING_SPACES
+        start = end + 1
+        end = find(" \n", start)
+    parts.append(text[start:])
+    return "".join(parts)
+
+
+def piece_values(pieces: Sequence[str]) -> list[str]:
+    """Each piece of `text_pieces` or `line_pieces`, normalized in its place, as it stands in the
+    normalized text.
+
+    A piece's *value* is its words, each followed by a space, but for a line break in place of the
+    space where the piece ends a line; a line break the piece starts with is left out (it starts
+    the text or, cut by `line_pieces`, a line: the line break is the previous piece's last). So
+    ``"".join(values)`` of a text's pieces is the text's normalization followed by ``"\\n"``, and
+    its ``split()`` the text's words.
+
+    Plain pieces (`PLAIN_EXCEPTIONS`) are lowercased. The others are normalized together, each
+    after a space and before `PIECE_SEPARATOR` (so not at a line's end unless the piece ends it),
+    `TRAILING_SPACES` written back as a space; a piece holding the separator is normalized on its own.
+    """
+    values: list[str | None] = [None] * len(pieces)
+    stripped = list(map(str.replace, pieces, repeat("\n"), repeat("")))
+    plain = list(map(and_, map(str.isascii, stripped), map(str.isalnum, stripped)))
+    candidates = list(compress(count(), plain))
+    if candidates:
+        candidates = _without_exceptions(candidates, list(map(stripped.__getitem__, candidates)))
+    if candidates:
+        plain_pieces = list(map(pieces.__getitem__, candidates))
+        # lowercased, the first line break dropped, a space after unless the piece ends a line
+        lowered = map(str.removeprefix, map(str.lower, plain_pieces), repeat("\n"))
+        ends = map((" ", "").__getitem__, map(str.endswith, plain_pieces, repeat("\n")))
+        for i, value in zip(candidates, map(add, lowered, ends)):
+            values[i] = value
+    rest = list(compress(count(), map(is_, values, repeat(None)))) if candidates else range(len(pieces))
+    if PIECE_SEPARATOR in "".join(map(pieces.__getitem__, rest)):
+        together = []
+        for i in rest:
+            if PIECE_SEPARATOR in pieces[i]:
+                values[i] = _piece_value_alone(pieces[i])
+            else:
+                together.append(i)
+        rest = together
+    for i, value in zip(rest, _values_together([pieces[i] for i in rest])):
+        values[i] = value
+    return values
+
+
+def _without_exceptions(indices: list[int], words: list[str]) -> list[int]:
+    """The ``indices`` but those whose word (ASCII letters and digits) holds one of `PLAIN_EXCEPTIONS`."""
+    joined = "\n".join(words).lower()
+    held = [exception for exception in PLAIN_EXCEPTIONS if exception in joined]
+    if not held:
+        return indices
+    starts = list(accumulate(map(add, map(len, words), repeat(1)), initial=0))
+    out = set()
+    for exception in held:
+        at = joined.find(exception)
+        while at >= 0:
+            out.add(bisect_right(starts, at) - 1)
+            at = joined.find(exception, at + 1)
+    return [index for position, index in enumerate(indices) if position not in out]
+
+
+def _normalized_text(text: str) -> str:
+    """``text``'s normalization, the whole-text way (`newspairs.normalize`, no pieces)."""
+    from newspairs.normalize import normalized_text_whole  # (imported here: that module imports this one)
+
+    return normalized_text_whole(text)
+
+
+def normalized_words_batch(texts: Sequence[str]) -> list[list[str]]:
+    """`newspairs.normalize.normalized_words_batch` (what `WordIds` does with a text not cut)."""
+    from newspairs.normalize import normalized_words_batch as words_batch  # (as above)
+
+    return words_batch(texts)
+
+
+def _values_together(pieces: list[str]) -> list[str]:
+    # Each line: a separator, then PIECES_PER_LINE pieces each followed by a separator; a piece that
+    # ends a line puts its separator at the start of the next. Normalized, the words between two
+    # separators are one piece's; a separator is followed by a space where the next piece goes on
+    # in the line, and by a line break where it starts the text (both dropped), and one line's last
+    # separator and the next line's first hold nothing between them (dropped too).
+    if not pieces:
+        return []
+    joiner = f" {PIECE_SEPARATOR} "
+    text = "\n".join(
+        joiner + joiner.join(pieces[start : start + PIECES_PER_LINE]) + joiner.rstrip()
+        for start in range(0, len(pieces), PIECES_PER_LINE)
+    ).replace(TRAILING_SPACES, " ")
+    values = _normalized_text(text).replace(PIECE_SEPARATOR + " ", PIECE_SEPARATOR).replace(PIECE_SEPARATOR + "\n", PIECE_SEPARATOR)
+    values = values.split(PIECE_SEPARATOR)
+    last = values.pop()
+    del values[0 :: PIECES_PER_LINE + 1]
+    # each piece is followed by exactly one separator: guard it
+    if len(values) != len(pieces) or last:
+        raise RuntimeError(f"normalized pieces lost their separators ({len(pieces)} pieces, {len(values)} values)")
+    return values
+
+
+def _piece_value_alone(piece: str) -> str:
+    # "a": a plain word after the piece, so that it is not at the line's end unless it ends it
+    return _normalized_text(f" {piece} a".replace(TRAILING_SPACES, " "))[1 if piece[0] == "\n" else 0 : -1]
 
 
 def normalized_words_of_pieces(pieces: Sequence[str]) -> list[list[str]]:
     """The normalized words of each piece of `text_pieces`, made in its place.
 
-    ``[w for p in text_pieces(text) for w in result_of(p)] == normalize(text).split()``. Pieces are
-    normalized together, each after a space and before `PIECE_SEPARATOR` (so not at a line's end
-    unless the piece ends it), `TRAILING_SPACES` written back as a space; a piece holding the
-    separator is normalized on its own.
+    ``[w for p in text_pieces(text) for w in result_of(p)] == normalize(text).split()``.
     """
-    words_of: list[list[str] | None] = [None] * len(pieces)
-    together: Sequence[int] = range(len(pieces))
-    if PIECE_SEPARATOR in "".join(pieces):  # rare: set the pieces holding it apart
-        together = []
-        for i, piece in enumerate(pieces):
-            if PIECE_SEPARATOR in piece:
-                # "a": not at the line's end
-                words_of[i] = normalized_words_batch([f" {piece} a".replace(TRAILING_SPACES, " ")])[0][:-1]
-            else:
-                together.append(i)
-    joiner = f" {PIECE_SEPARATOR} "
-    joined = pieces if len(together) == len(pieces) else [pieces[i] for i in together]
-    text = "\n".join(
-        " " + joiner.join(joined[start : start + PIECES_PER_LINE]) + joiner.rstrip()
-        for start in range(0, len(joined), PIECES_PER_LINE)
-    ).replace(TRAILING_SPACES, " ")
-    words = normalized_words_batch([text])[0]
-    ends = list(compress(count(), map(PIECE_SEPARATOR.__eq__, words)))
-    if len(ends) != len(together):  # each piece is followed by exactly one separator: guard it
-        raise RuntimeError(f"normalized pieces lost their separators ({len(together)} pieces, {len(ends)} separators)")
-    start = 0
-    for i, end in zip(together, ends):
-        words_of[i] = words[start:end]
-        start = end + 1
-    return words_of
+    return list(map(str.split, piece_values(pieces)))
+
+
+class PieceCache:
+    """Each piece's value (`piece_values`) kept: a text's normalization from its pieces' values.
+
+    A piece seen before costs one dictionary look-up; the pieces a text brings that are not kept
+    are normalized together (`piece_values`) and kept. Memory is bounded: at most ``max_pieces``
+    pieces and ``max_characters`` characters of pieces and values are kept, and the cache is
+    cleared when a text's new pieces would go past either (a text whose new pieces alone would
+    is normalized without keeping them). Clearing, not evicting one by one: keeping track of use
+    would cost Python work on every look-up, while what a clear loses (the frequent pieces) comes
+    back within the next texts.
+    """
+
+    def __init__(self, max_pieces: int = 1 << 18, max_characters: int = 1 << 24):
+        self._values: dict[str, str] = {}
+        self._characters = 0
+        self.max_pieces = max_pieces
+        self.max_characters = max_characters
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def clear(self) -> None:
+        self._values.clear()
+        self._characters = 0
+
+    def normalize(self, text: str) -> str | None:
+        """``text``'s normalization, or None where `text_pieces` does not cut it (cut by `line_pieces`)."""
+        pieces = line_pieces(text)
+        if pieces is None:
+            return None
+        values = self.values_of(pieces)
+        try:
+            joined = "".join(values)  # a TypeError where a piece is not kept (None)
+        except TypeError:
+            joined = "".join(self.fill(pieces, values))
+        return joined[:-1]
+
+    def values_of(self, pieces: list[str]) -> list[str | None]:
+        """Each piece's kept value, or None."""
+        return list(map(self._values.get, pieces))
+
+    def fill(self, pieces: list[str], values: list[str | None]) -> list[str]:
+        """``values`` (each piece's kept value, or None) with every None replaced by the piece's
+        value, the pieces not kept normalized together (`piece_values`) and kept."""
+        missing = list(compress(count(), map(is_, values, repeat(None))))
+        missing_pieces = list(map(pieces.__getitem__, missing))
+        unseen = list(dict.fromkeys(missing_pieces))
+        learned = dict(zip(unseen, piece_values(unseen)))
+        characters = sum(map(len, unseen)) + sum(map(len, learned.values()))
+        if len(self._values) + len(learned) > self.max_pieces or self._characters + characters > self.max_characters:
+            self.clear()
+        if len(learned) <= self.max_pieces and characters <= self.max_characters:
+            self._values.update(learned)
+            self._characters += characters
+        for i, value in zip(missing, map(learned.__getitem__, missing_pieces)):
+            values[i] = value
+        return values
 
 
 # New words per text when `WordIds` asks the model for them (several texts: both threads work).

@@ -3,8 +3,11 @@
 For each corpus (default: the Reuters-21578 text and the ISOT true-news text in ``../shared/corpora``),
 the same lines are normalized, in one run, one process and one thread unless said otherwise, by
 
-- newspairs: ``normalize_lines`` over the file's lines;
-- newspairs on all cores: a warm ``multiprocessing`` pool over chunks of lines (``--jobs``);
+- newspairs: ``normalize_lines`` over the file's lines, its kept pieces forgotten before every
+  round (a cold cache: the first pass over the corpus, what a user normalizing it once gets);
+- newspairs, warm: the same right after, every piece kept (a second pass; labelled so);
+- newspairs on all cores: a ``multiprocessing`` pool over chunks of lines (``--jobs``), each chunk
+  normalized with the worker's kept pieces forgotten first (cold per chunk);
 - NLTK: ``" ".join(TreebankWordTokenizer().tokenize(line)).lower()`` per line (the reference);
 - fastnltk: the same with ``fastnltk.tokenize.TreebankWordTokenizer`` (a Rust port; a peer, not
   exact: its exact-line rate is printed);
@@ -17,7 +20,8 @@ the same lines are normalized, in one run, one process and one thread unless sai
   (it is a different tokenization), on the first ``--moses-mb`` MB of each corpus (it is slow).
 
 Prints Markdown tables (MB = 10^6 bytes of UTF-8; agreement = lines equal to the reference), the
-number of passes of the normalizer, and the seconds per MB on the pathological one-line megabytes
+number of passes of the normalizer, newspairs' cold pass taken apart (cut, look-up, normalizing the
+new pieces, join: `newspairs.pieces`), and the seconds per MB on the pathological one-line megabytes
 of ``tests/strategies.py``. Each path's figure is its best of ``--repeat`` rounds (as ``timeit``
 reports), the paths taking turns. Tokenizers runs on one thread (``RAYON_NUM_THREADS=1`` unless set).
 
@@ -44,6 +48,7 @@ os.environ.setdefault("RAYON_NUM_THREADS", "1")  # before tokenizers starts its 
 from tokenizers import Tokenizer  # noqa: E402
 
 import newspairs  # noqa: E402
+from newspairs.normalize import CHARACTERS_PER_CUT, LINES_PER_CUT, clear_piece_cache  # noqa: E402
 from newspairs.rules import PASSES  # noqa: E402
 from newspairs.train import load_tokenizer  # noqa: E402
 from reference import reference_normalize_line, reference_normalize_lines  # noqa: E402
@@ -70,7 +75,59 @@ def timed(function, *args):
 
 
 def newspairs_lines(lines: list[str]) -> list[str]:
+    """A cold pass: the default path's kept pieces forgotten first."""
+    clear_piece_cache()
     return list(newspairs.normalize_lines(lines))
+
+
+def newspairs_lines_warm(lines: list[str]) -> list[str]:
+    """A warm pass: whatever the last pass kept (run right after a cold one: every piece)."""
+    return list(newspairs.normalize_lines(lines))
+
+
+def pieces_parts(lines: list[str]) -> dict[str, float]:
+    """Seconds of each step of a cold pass of the default path (`newspairs.pieces.PieceCache`),
+    the steps taken one by one: cut (`line_pieces`), look-up (one per piece), normalizing the new
+    pieces (`piece_values`, and keeping them), join (the pieces' values, then the lines); the
+    slices holding a line that cannot be cut are timed whole (their own column: that line the
+    whole-text way, the others by pieces)."""
+    from newspairs.pieces import PieceCache, line_pieces
+
+    cuts = [slice_ for start in range(0, len(lines), LINES_PER_CUT)
+            for slice_ in _slices("\n".join(lines[start : start + LINES_PER_CUT]))]
+    cache = PieceCache()
+    seconds = dict.fromkeys(("cut", "look-up", "normalize new pieces", "join", "slices with a line not cut"), 0.0)
+    clock = time.process_time
+    for text in cuts:
+        start = clock()
+        pieces = line_pieces(text)
+        cut = clock()
+        seconds["cut"] += cut - start
+        if pieces is None:
+            newspairs.normalize(text)
+            seconds["slices with a line not cut"] += clock() - cut
+            continue
+        values = cache.values_of(pieces)
+        looked_up = clock()
+        seconds["look-up"] += looked_up - cut
+        if None in values:
+            values = cache.fill(pieces, values)
+        learned_at = clock()
+        seconds["normalize new pieces"] += learned_at - looked_up
+        "".join(values)[:-1].split("\n")
+        seconds["join"] += clock() - learned_at
+    return seconds
+
+
+def _slices(text: str) -> list[str]:
+    # as newspairs.normalize cuts a chunk of lines: whole lines, about CHARACTERS_PER_CUT characters
+    out, start = [], 0
+    while start <= len(text):
+        end = text.find("\n", start + CHARACTERS_PER_CUT)
+        end = len(text) if end < 0 else end
+        out.append(text[start:end])
+        start = end + 1
+    return out
 
 
 def newspairs_pool(pool, lines: list[str], jobs: int) -> list[str]:
@@ -157,6 +214,7 @@ def bench_corpus(path: Path, pool, args) -> dict:
 
     for _ in range(args.repeat):
         ours = run("newspairs", newspairs_lines, lines)
+        warm = run("newspairs warm", newspairs_lines_warm, lines)
         pooled = run("pool", newspairs_pool, pool, lines, args.jobs)
         expected = run("nltk", reference_normalize_lines, lines)
         from_file = run("tokenizer.json", tokenizer_json_lines, shipped, lines)
@@ -168,12 +226,13 @@ def bench_corpus(path: Path, pool, args) -> dict:
     row = {
         "corpus": path.name, "MB": megabytes, "lines": len(lines),
         **{name: megabytes / seconds for name, seconds in best.items()},
-        "agreement": agreement(expected, ours), "pool_agrees": pooled == ours,
+        "agreement": agreement(expected, ours), "warm agreement": agreement(expected, warm), "pool_agrees": pooled == ours,
         "tokenizer.json agreement": agreement(expected, from_file),
         "encode agreement": sum(a == b for a, b in zip(raw_ids, normalized_ids, strict=True)) / max(len(lines), 1),
     }
     if fast_tokenize:
         row["fastnltk agreement"] = agreement(expected, fast)
+    row["parts"] = pieces_parts(lines)
     if args.moses_mb > 0:
         sample = prefix_of(lines, args.moses_mb)
         from sacremoses import MosesTokenizer
@@ -193,7 +252,8 @@ def print_paths(rows: list[dict]) -> None:
     print("| corpus | path | MB/s | x NLTK | lines equal to the reference |\n|---|---|---:|---:|---:|")
     paths = [
         ("nltk", "NLTK (the reference)", None),
-        ("newspairs", "newspairs.normalize", "agreement"),
+        ("newspairs", "newspairs.normalize (cold: first pass)", "agreement"),
+        ("newspairs warm", "newspairs.normalize, warm (second pass, every piece kept)", "warm agreement"),
         ("fastnltk", "fastnltk TreebankWordTokenizer (a peer)", "fastnltk agreement"),
         ("tokenizer.json", "tokenizer.json normalizer, every pass", "tokenizer.json agreement"),
         ("encode raw", "shipped tokenizer encode_batch, raw text", "encode agreement"),
@@ -212,17 +272,28 @@ def print_paths(rows: list[dict]) -> None:
     for row in rows:
         parts = [f"encode raw/normalized {row['encode raw'] / row['encode normalized']:.2f}x (target >= 0.75x)"]
         if "fastnltk" in row:
-            parts.append(f"newspairs/fastnltk {row['newspairs'] / row['fastnltk']:.2f}x (target > 1)")
+            parts.append(f"newspairs (cold)/fastnltk {row['newspairs'] / row['fastnltk']:.2f}x (target > 1)")
+            parts.append(f"newspairs warm/fastnltk {row['newspairs warm'] / row['fastnltk']:.2f}x")
         parts.append(f"tokenizer.json/NLTK {row['tokenizer.json'] / row['nltk']:.1f}x")
         print(f"- {row['corpus']}: " + "; ".join(parts))
     if rows and "fastnltk" not in rows[0]:
         print("\nfastnltk is not installed (pip install -e '.[bench]'): its row is left out.")
+    print(
+        "\nnewspairs.normalize's cold pass taken apart (one pass, steps timed one by one, CPU seconds; "
+        "newspairs.pieces):\n"
+    )
+    steps = list(rows[0]["parts"]) if rows else []
+    print("| corpus | " + " | ".join(steps) + " | total |\n|---|" + "---:|" * (len(steps) + 1))
+    for row in rows:
+        parts = row["parts"]
+        print(f"| {row['corpus']} | " + " | ".join(f"{parts[s]:.3f}" for s in steps) + f" | {sum(parts.values()):.3f} |")
 
 
 def bench_pathological(size: int) -> list[tuple[str, float, float | None]]:
     rows = []
     for name, unit in PATHOLOGICAL_UNITS.items():
         line = pathological_line(unit, size)
+        clear_piece_cache()
         ours_time, _ = timed(newspairs.normalize, line)
         try:
             nltk_time, _ = timed(reference_normalize_line, line)
@@ -256,9 +327,12 @@ def main(argv: list[str] | None = None) -> int:
         rows = [bench_corpus(path, pool, args) for path in args.paths]
 
     moses = args.moses_mb > 0
-    print(f"newspairs {newspairs.__version__}, {os.cpu_count()} cores; MB/s (best of {args.repeat} rounds), higher is better\n")
     print(
-        f"| corpus | MB | lines | newspairs | newspairs {args.jobs} procs | NLTK | "
+        f"newspairs {newspairs.__version__}, {os.cpu_count()} cores; MB/s (best of {args.repeat} rounds), higher is better; "
+        "newspairs cold: its kept pieces forgotten before every round\n"
+    )
+    print(
+        f"| corpus | MB | lines | newspairs (cold) | newspairs {args.jobs} procs | NLTK | "
         + ("Moses* | " if moses else "") + "newspairs/NLTK | agreement with NLTK |"
         + (" Moses* agreement |" if moses else "")
     )

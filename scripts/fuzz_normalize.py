@@ -10,7 +10,9 @@ and bookkeeping; this spends microseconds. Half the texts have their odd whitesp
 spaces first, where pieces are cut.
 
 Every batch goes through every path of ``tests/paths.py``, each against the reference:
-``newspairs.normalize``, the pieces (in reverse order), the shipped ``tokenizer.json`` loaded
+``newspairs.normalize`` with its kept pieces forgotten first (``normalize``: each new piece
+normalized in the batch) and the same batch again (``normalize-warm``: every piece looked up),
+the pieces (in reverse order), the shipped ``tokenizer.json`` loaded
 alone (normalizer and pre-tokenizer), its ``encode_batch`` against its model on the reference's
 normalized text, a new ``Encoder`` (first epoch) and the same one again (later epoch), and
 ``tokens_with_offsets`` (each token's span gives back its raw text). Work is split in tasks of

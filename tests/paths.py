@@ -4,7 +4,9 @@ For the tests and `scripts/fuzz_normalize.py`. A path is checked on a batch of t
 text, None where it agrees with the reference, or what it gave instead (an exception it raised is
 a disagreement too). The paths:
 
-- ``normalize``: `newspairs.normalize_batch`.
+- ``normalize`` / ``normalize-warm``: `newspairs.normalize_batch` with the default path's kept
+  pieces forgotten first (each new piece normalized in this batch), then the same batch again
+  (every piece looked up: `newspairs.pieces.PieceCache`).
 - ``pieces``: the text cut into pieces (`newspairs.pieces.text_pieces`), the distinct pieces of the
   batch normalized in reverse order (`normalized_words_of_pieces`): their words in turn.
 - ``tokenizer.json``: the shipped ``tokenizer.json`` loaded alone (``Tokenizer.from_file``), its
@@ -26,11 +28,12 @@ from functools import lru_cache
 from tokenizers import Tokenizer
 
 import newspairs
+from newspairs.normalize import clear_piece_cache
 from newspairs.pieces import normalized_words_of_pieces, text_pieces
 from newspairs.train import DEFAULT_TOKENIZER_DIR
 
 PATHS = (
-    "normalize", "pieces", "tokenizer.json", "encode_batch", "encoder-first-epoch", "encoder-later-epoch", "offsets",
+    "normalize", "normalize-warm", "pieces", "tokenizer.json", "encode_batch", "encoder-first-epoch", "encoder-later-epoch", "offsets",
 )
 QUOTE_TOKENS = ("``", "''")
 
@@ -99,9 +102,20 @@ def _differs(got, want, shown: Callable = str) -> str | None:
     return None if got == want else shown(got)
 
 
+def _normalize_cold_and_warm(texts: list[str]) -> tuple[list[str], list[str]]:
+    clear_piece_cache()
+    cold = newspairs.normalize_batch(texts)
+    return cold, newspairs.normalize_batch(texts)
+
+
 @_by_text
 def _normalize(texts, expected):
-    return [_differs(got, want, repr) for got, want in zip(newspairs.normalize_batch(texts), expected)]
+    return [_differs(got, want, repr) for got, want in zip(_normalize_cold_and_warm(texts)[0], expected)]
+
+
+@_by_text
+def _normalize_warm(texts, expected):
+    return [_differs(got, want, repr) for got, want in zip(_normalize_cold_and_warm(texts)[1], expected)]
 
 
 @_by_text
@@ -181,6 +195,7 @@ def _offsets(texts, expected):
 
 CHECKS = {
     "normalize": _normalize,
+    "normalize-warm": _normalize_warm,
     "pieces": _pieces,
     "tokenizer.json": _tokenizer_json,
     "encode_batch": _encode_batch,

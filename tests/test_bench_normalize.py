@@ -39,7 +39,8 @@ def paths_table(tmp_path_factory):
 
 def test_the_exact_paths_agree_with_the_reference_on_every_line(paths_table):
     _, rows = paths_table
-    assert rows["newspairs.normalize"][4] == "100.000%"
+    assert rows["newspairs.normalize (cold: first pass)"][4] == "100.000%"
+    assert rows["newspairs.normalize, warm (second pass, every piece kept)"][4] == "100.000%"
     assert rows["tokenizer.json normalizer, every pass"][4] == "100.000%"
     assert rows["shipped tokenizer encode_batch, raw text"][4] == "100.000% (same ids)"
 
@@ -63,3 +64,22 @@ def test_fastnltk_row_with_its_exact_line_rate(paths_table):
     pytest.importorskip("fastnltk", reason="fastnltk comes with the bench and test extras")
     _, rows = paths_table
     assert rows["fastnltk TreebankWordTokenizer (a peer)"][4].endswith("%")
+
+
+def test_the_newspairs_row_is_cold_every_round(monkeypatch):
+    bench = load_bench()
+    cleared = []
+    monkeypatch.setattr(bench, "clear_piece_cache", lambda: cleared.append(1))
+    lines = ["It's over, he said."] * 3
+    assert bench.newspairs_lines(lines) == bench.newspairs_lines(lines) == ["it 's over , he said ."] * 3
+    assert len(cleared) == 2
+    bench.newspairs_lines_warm(lines)
+    assert len(cleared) == 2
+
+
+def test_the_cold_pass_taken_apart(paths_table):
+    text, _ = paths_table
+    header = next(line for line in text.splitlines() if line.startswith("| corpus | cut |"))
+    assert header.split("|")[2:-1] == [" cut ", " look-up ", " normalize new pieces ", " join ", " slices with a line not cut ", " total "]
+    row = next(line for line in text.splitlines() if line.startswith("| news.txt |") and line.count("|") == 8)
+    assert all(float(cell) >= 0 for cell in row.strip("|").split("|")[1:])
