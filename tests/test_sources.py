@@ -27,7 +27,10 @@ from newspairs.sources import (
     split_of,
 )
 from newspairs import sources
-from pairs import ARTICLES, BAD_INPUTS, DROPPED_INPUTS, isot_rows, tabular_records, write_csv, write_jsonl, write_pairs, write_parquet
+from pairs import (
+    ARTICLES, BAD_INPUTS, DROPPED_INPUTS, isot_rows, tabular_records, write_csv, write_jsonl, write_messy_jsonl, write_pairs,
+    write_parquet,
+)
 
 RATIOS = (("train", 0.8), ("validation", 0.1), ("test", 0.1))
 
@@ -632,22 +635,6 @@ class TestBlankLineArticles:
 # --- large files read in parts ---------------------------------------------------------------------
 
 
-def _messy_jsonl(path: Path) -> Path:
-    """A JSON lines file with something wrong all along it: a BOM, \\r\\n, blank lines, a bad line, bad
-    bytes, an empty article, a late key, a number no column type holds, and duplicates far apart."""
-    raws = list(ARTICLES.values())
-    lines = [json.dumps({"raw": raws[0], "n": 1})]
-    lines += [json.dumps({"raw": f"Story {i} said \"it's here\".\nLine two of {i}.", "n": i}) for i in range(12)]
-    lines += ["", "{not json", json.dumps({"raw": raws[1], "n": 2}), json.dumps({"raw": ""}), "   "]
-    lines += [json.dumps({"raw": raws[0], "n": 3}), json.dumps({"text": "no raw key"})]
-    lines += [json.dumps({"raw": f"Late {i}.", "late": i % 2 == 0}) for i in range(6)]
-    lines += [json.dumps({"raw": raws[1], "n": 4}), json.dumps({"raw": "Big number.", "n": 1 << 70})]
-    lines += [json.dumps({"raw": "Story 3 said \"it's here\".\nLine two of 3.", "n": 5})]
-    data = "\ufeff" + "\r\n".join(lines[:8]) + "\r\n" + "\n".join(lines[8:]) + "\n"
-    path.write_bytes(data.encode("utf-8").replace(b"Late 2.", b"Late \xff2."))
-    return path
-
-
 def _in_parts(path: Path, part_bytes: int, min_parts: int = 1) -> tuple[list[InputFile], list, list]:
     inputs = resolve_source(path)
     _, types = scan_metadata(inputs)
@@ -660,7 +647,7 @@ def _in_parts(path: Path, part_bytes: int, min_parts: int = 1) -> tuple[list[Inp
 class TestParts:
     @pytest.mark.parametrize("part_bytes", [1, 40, 97, 250, 600], ids=lambda n: f"part-{n}B")
     def test_a_jsonl_file_read_in_parts_reads_as_the_whole_file(self, tmp_path, part_bytes):
-        path = _messy_jsonl(tmp_path / "big.jsonl")
+        path = write_messy_jsonl(tmp_path / "big.jsonl")
         parts, whole, split = _in_parts(path, part_bytes)
         assert len(parts) > 1 and all(part.is_part for part in parts)
         assert split == whole
@@ -668,7 +655,7 @@ class TestParts:
         assert reasons["duplicate"] == 3 and reasons["not"] >= 2, reasons  # the fixture holds what it says
 
     def test_parts_start_at_line_starts_with_their_true_line_numbers(self, tmp_path):
-        path = _messy_jsonl(tmp_path / "big.jsonl")
+        path = write_messy_jsonl(tmp_path / "big.jsonl")
         data = path.read_bytes()
         parts, _, _ = _in_parts(path, 100)
         assert [(p.start, p.stop) for p in parts] == list(zip([p.start for p in parts], [p.start for p in parts[1:]] + [None]))
