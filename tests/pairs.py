@@ -74,6 +74,19 @@ def write_messy_jsonl(path: Path) -> Path:
     return path
 
 
+def write_big_files(folder: Path) -> Path:
+    """A JSON lines file with something wrong all along it, a Parquet file of many row groups, a small file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder.mkdir(parents=True, exist_ok=True)
+    write_messy_jsonl(folder / "big.jsonl")
+    raws = [f"Row {i} said \"it's\" (here).\nIts second line." for i in range(24)] + ["Row 5 said \"it's\" (here).\nIts second line.", ""]
+    pq.write_table(pa.table({"raw": raws, "rank": list(range(len(raws)))}), folder / "rows.parquet", row_group_size=4)
+    write_jsonl(folder / "small.jsonl", tabular_records())
+    return folder
+
+
 def isot_rows() -> list[list[str]]:
     return [
         ["Town votes on bridge", "The town voted to repair its bridge. Work starts in May.", "politicsNews", "March 3, 2021 "],

@@ -17,7 +17,7 @@ from newspairs import sources
 from newspairs.builder import CONFIG_NAMES, NewsPairs, builder_hash, load, prepare
 from newspairs.sources import SourceError, resolve_source
 from pairs import (
-    ARTICLES, BAD_INPUTS, isot_rows, tabular_records, write_csv, write_jsonl, write_messy_jsonl, write_pairs, write_parquet,
+    ARTICLES, BAD_INPUTS, isot_rows, tabular_records, write_csv, write_big_files, write_jsonl, write_pairs, write_parquet,
 )
 
 ALL = ("train", "validation", "test")
@@ -343,24 +343,12 @@ class TestProcessSettings:
         assert rows_seen == [long_raw, "Short one."]
 
 
-def _one_big_file_source(folder: Path) -> Path:
-    """A JSON lines file with something wrong all along it, a Parquet file of many row groups, a small file."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    write_messy_jsonl(folder / "big.jsonl")
-    raws = [f"Row {i} said \"it's\" (here).\nIts second line." for i in range(24)] + ["Row 5 said \"it's\" (here).\nIts second line.", ""]
-    pq.write_table(pa.table({"raw": raws, "rank": list(range(len(raws)))}), folder / "rows.parquet", row_group_size=4)
-    write_jsonl(folder / "small.jsonl", tabular_records())
-    return folder
-
-
 class TestLargeFilesInParts:
     """num_proc cuts a large .jsonl or Parquet file into parts; the build is the one-process build exactly."""
 
     @pytest.mark.parametrize("config", ["articles", "lines"])
     def test_a_split_build_is_the_one_process_build(self, tmp_path, monkeypatch, config):
-        source = _one_big_file_source(tmp_path / "c")
+        source = write_big_files(tmp_path / "c")
         cut = []
         split_inputs = sources.split_inputs
         monkeypatch.setattr(sources, "split_inputs", lambda *a, **k: cut.append(split_inputs(*a, **k)) or cut[-1])
