@@ -925,18 +925,26 @@ def _earlier_ids(item: InputFile, starts: list[int], options: ReadOptions, types
     file is read whole, so that what follows the damage stays unread."""
     from bisect import bisect_right
 
+    key = (*file_identity(item.path), item.relpath, options, tuple(starts), tuple(sorted((types or {}).items())))
+    if key in _EARLIER:  # the configs of one export cut the same file alike: one pass serves them all
+        return _EARLIER[key]
     first: dict[str, tuple[int, int]] = {}  # id -> (line, part) of its first article
     earlier: list[dict[str, int]] = [{} for _ in starts]
     for entry in _read_table(item, options, types or {}, duplicates=True):
         if isinstance(entry, Reject):
             if entry.reason.startswith(PARQUET_UNREADABLE):
+                _EARLIER[key] = None
                 return None
             continue
         part = bisect_right(starts, entry.line) - 1
         line, where = first.setdefault(entry.id, (entry.line, part))
         if where < part:
             earlier[part].setdefault(entry.id, line)
+    _EARLIER[key] = earlier
     return earlier
+
+
+_EARLIER: dict[tuple, list[dict[str, int]] | None] = {}  # (file identity, reading, cuts) -> `_earlier_ids`: a file's id pass once per process
 
 
 def split_inputs(

@@ -729,6 +729,15 @@ class TestParts:
         parts, whole, split = _in_parts(path, 1000)
         assert len(parts) > 10 and split == whole
 
+    def test_the_id_pass_reads_a_file_once_per_process(self, tmp_path, monkeypatch):
+        """An export builds three configs: the file's id pass is not run three times."""
+        path = write_jsonl(tmp_path / "t.jsonl", [{"raw": f"Article {i}."} for i in range(50)])
+        passes = []
+        read_table = sources._read_table
+        monkeypatch.setattr(sources, "_read_table", lambda *a, **k: passes.append(k) or read_table(*a, **k))
+        cut = [split_inputs(resolve_source(path), part_bytes=200) for _ in range(3)]
+        assert cut[0] == cut[1] == cut[2] and len(cut[0]) > 2 and passes == [{"duplicates": True}]
+
     def test_a_bad_part_size_is_a_value_error(self):
         with pytest.raises(ValueError, match="part_bytes must be at least 1, got 0"):
             split_inputs([], part_bytes=0)
