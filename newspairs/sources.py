@@ -956,9 +956,9 @@ def split_inputs(
 ) -> list[InputFile]:
     """``inputs`` with each large ``.jsonl`` or Parquet file replaced by its parts, in file order.
 
-    A file larger than ``part_bytes`` is cut into parts of at most ``part_bytes`` (line ranges cut
-    at line starts; runs of row groups), and into at least ``min_parts`` (the workers that share
-    the build), so one large file keeps every worker busy. `read_input` of the parts, one after the
+    A file larger than ``part_bytes`` is cut into parts of at most about ``part_bytes`` (line ranges
+    cut at line starts; runs of row groups), their number a multiple of ``min_parts`` (the workers
+    that share the build), so one large file keeps every worker busy with an even share. `read_input` of the parts, one after the
     other, gives what it gives for the whole file: the same articles and rejects, lines numbered
     from the file's start, a duplicate of an article in an earlier part rejected as such (the
     parts learn those ids from one streaming pass over the file here). Other files stay whole.
@@ -974,7 +974,9 @@ def split_inputs(
         if not splittable(item) or size <= part_bytes:
             out.append(item)
             continue
-        target = -(-size // max(min_parts, -(-size // part_bytes)))
+        count = -(-size // part_bytes)
+        count = -(-count // max(min_parts, 1)) * max(min_parts, 1)  # a multiple of the workers: even shares
+        target = -(-size // count)
         cuts = (_jsonl_cuts if item.kind == "jsonl" else _parquet_cuts)(item.path, target)
         earlier = _earlier_ids(item, [line for _, line in cuts], options, (json_types or {}).get(item.path)) if len(cuts) > 1 else None
         if earlier is None:

@@ -1,11 +1,15 @@
-"""Benchmark: the export of a large corpus, local (one process) vs Ray Data with 1 and 2 CPUs.
+"""Benchmark: the export of a large corpus, local (one process, and ``num_proc=2``) vs Ray Data with 1 and 2 CPUs.
 
 Builds a corpus of at least ``--mb`` MB of raw articles in a temporary folder: the articles of
 ``../shared/corpora`` (Reuters-21578 documents, ISOT articles) as JSON lines, cycled over
-``--files`` files (a file never holds an article twice, and an id hashes the file's name, so every
-id is distinct). Then, in one run, each in its own process: the local export
-(`newspairs.export.export`), and ``engine="ray"`` on a local Ray of 1 and of 2 CPUs (started
-before the clock starts, as a cluster is running before a job). All three configs are exported.
+``--files`` files (a file never holds an article twice: once it holds every article, the next
+copies carry a last line ``(copy N)``; an id hashes the file's name, so every id is distinct).
+``--files 1`` is one large file, which the local ``num_proc`` and Ray read in parts
+(`newspairs.sources.split_inputs`). Then, in one run, each in its own process: the local export
+(`newspairs.export.export`) in one process and with ``num_proc=2``, and ``engine="ray"`` on a
+local Ray of 1 and of 2 CPUs (started before the clock starts, as a cluster is running before a
+job). All three configs are exported. It also times, alone, the pass that cuts the corpus's large
+files into parts (a serial pass over each file on the driver, included in the exports' times).
 
 Prints a Markdown table: seconds, MB/s of raw text, the ratio to the local export and to Ray with
 1 CPU, the driver's peak RSS and the largest peak RSS of a Ray worker (`VmHWM`, polled from
@@ -13,6 +17,7 @@ Prints a Markdown table: seconds, MB/s of raw text, the ratio to the local expor
 split, row for row, as Arrow tables) and whether the issue's targets hold.
 
     python scripts/bench_scale.py [--mb 200] [--files 16] [--keep DIR]
+    python scripts/bench_scale.py --files 1       # one 200 MB file, read in parts
 """
 
 from __future__ import annotations
@@ -46,21 +51,25 @@ def corpus_articles() -> list[str]:
 def make_corpus(folder: Path, megabytes: float, files: int, articles: list[str] | None = None) -> int:
     """Write at least ``megabytes`` MB of raw text as ``files`` JSON lines files; returns the raw bytes."""
     articles = articles or corpus_articles()
+    distinct = len(set(articles))
     folder.mkdir(parents=True, exist_ok=True)
     target = int(megabytes * 1e6)
     per_file = -(-target // files)
     written, position = 0, 0
     for number in range(files):
-        size, seen = 0, set()
+        size, seen, copy = 0, set(), 0
         with open(folder / f"part-{number:03d}.jsonl", "w", encoding="utf-8") as handle:
-            while size < per_file and len(seen) < len(articles):
+            while size < per_file:
+                if len(seen) >= distinct:  # the file holds every article: the next round is marked copies
+                    seen, copy = set(), copy + 1
                 raw = articles[position % len(articles)]
                 position += 1
-                if raw in seen:  # the corpus's own duplicates: one per file (both engines would reject the rest)
+                if raw in seen:  # the corpus's own duplicates: one per round (every engine would reject the rest)
                     continue
                 seen.add(raw)
-                handle.write(json.dumps({"raw": raw, "copy": number}) + "\n")
-                size += len(raw.encode("utf-8"))
+                text = raw if not copy else f"{raw}\n(copy {copy})"
+                handle.write(json.dumps({"raw": text, "copy": number}) + "\n")
+                size += len(text.encode("utf-8"))
         written += size
     return written
 
@@ -127,7 +136,7 @@ def run_one(engine: str, cpus: int, corpus: Path, out: Path) -> dict:
     if engine == "ray":
         export(str(corpus), out, engine="ray", num_cpus=cpus)
     else:
-        export(str(corpus), out)
+        export(str(corpus), out, num_proc=cpus if cpus > 1 else None)
     seconds = time.perf_counter() - began
     stop.set()
     poller.join()
@@ -137,6 +146,18 @@ def run_one(engine: str, cpus: int, corpus: Path, out: Path) -> dict:
         "driver_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "worker_rss_mb": max(peaks.values(), default=0) / 1024,
     }
+
+
+def cut_into_parts(corpus: Path, workers: int) -> tuple[int, float]:
+    """How many work items the corpus's files become for ``workers`` (files and parts of files), and
+    the seconds the cutting takes (the line-start scan and the id pass over each large file)."""
+    from newspairs.sources import ReadOptions, resolve_source, scan_metadata, split_inputs
+
+    inputs = resolve_source(str(corpus))
+    _, types = scan_metadata(inputs)
+    began = time.perf_counter()
+    parts = split_inputs(inputs, ReadOptions(), types, min_parts=workers)
+    return len(parts), time.perf_counter() - began
 
 
 def same_exports(first: Path, second: Path) -> list[str]:
@@ -166,7 +187,7 @@ def same_exports(first: Path, second: Path) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mb", type=float, default=200, help="raw text in the corpus, in MB (default: 200)")
-    parser.add_argument("--files", type=int, default=16, help="JSON lines files it is spread over (default: 16)")
+    parser.add_argument("--files", type=int, default=16, help="JSON lines files it is spread over (default: 16; 1: one large file, read in parts)")
     parser.add_argument("--keep", metavar="DIR", help="build in DIR and keep it (default: a temporary folder)")
     parser.add_argument("--run", nargs=4, metavar=("ENGINE", "CPUS", "CORPUS", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -179,8 +200,11 @@ def main(argv: list[str] | None = None) -> int:
     corpus = folder / "corpus"
     raw_bytes = make_corpus(corpus, args.mb, args.files)
     mb = raw_bytes / 1e6
-    print(f"corpus: {mb:.1f} MB of raw text in {args.files} JSON lines files ({corpus})\n")
-    runs = {"local": ("local", 1), "ray, 1 CPU": ("ray", 1), "ray, 2 CPUs": ("ray", 2)}
+    print(f"corpus: {mb:.1f} MB of raw text in {args.files} JSON lines files ({corpus})")
+    cut, seconds = cut_into_parts(corpus, 2)
+    print(f"cut for 2 workers: {cut} parts; the pass that cuts them took {seconds:.1f} s alone "
+          f"({mb / seconds if seconds else float('inf'):.0f} MB/s)\n")
+    runs = {"local": ("local", 1), "local, num_proc=2": ("local", 2), "ray, 1 CPU": ("ray", 1), "ray, 2 CPUs": ("ray", 2)}
     results, outs = {}, {}
     for name, (engine, cpus) in runs.items():
         outs[name] = folder / f"out-{engine}-{cpus}"
@@ -202,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     differences = {name: same_exports(outs["local"], outs[name]) for name in runs if name != "local"}
     for name, where in differences.items():
         print(f"\n{name} vs local: {'identical' if not where else 'DIFFERENT in ' + ', '.join(where)}", end="")
+    print(f"\n\nlocal num_proc=2 / one process = {local / results['local, num_proc=2']['seconds']:.2f}x", end="")
     two_over_one = one / results["ray, 2 CPUs"]["seconds"]
     one_over_local = local / one
     print(f"\n\ntargets: ray 2 CPUs / 1 CPU = {two_over_one:.2f}x (target >= {TARGET_TWO_OVER_ONE}x: "

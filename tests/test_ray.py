@@ -24,7 +24,7 @@ import newspairs  # noqa: E402
 import newspairs.ray as nray  # noqa: E402
 from newspairs.builder import CONFIG_NAMES, SPLIT_NAMES, load  # noqa: E402
 from newspairs.export import REPORT_FILENAME, export  # noqa: E402
-from newspairs.sources import split_of  # noqa: E402
+from newspairs.sources import Reject, read_input, resolve_source, split_of  # noqa: E402
 from newspairs.stamp import STAMP_FILENAME  # noqa: E402
 from pairs import (  # noqa: E402
     ARTICLES, BAD_INPUTS, isot_rows, tabular_records, write_big_files, write_csv, write_jsonl, write_pairs, write_parquet,
@@ -386,6 +386,14 @@ class TestBenchScale:
         for path in sorted((tmp_path / "c").iterdir()):
             raws = [json.loads(line)["raw"] for line in path.read_text().splitlines()]
             assert len(raws) == len(set(raws)) > 0
+
+    def test_one_file_holds_every_article_then_marked_copies_each_id_distinct(self, tmp_path):
+        articles = [f"Article {i}: it's here." for i in range(50)] + ["Article 0: it's here."]
+        assert self.bench().make_corpus(tmp_path / "c", 0.003, 1, articles) >= 3000
+        (path,) = (tmp_path / "c").iterdir()
+        raws = [json.loads(line)["raw"] for line in path.read_text().splitlines()]
+        assert len(raws) == len(set(raws)) > 100 and raws[50] == "Article 0: it's here.\n(copy 1)"
+        assert not [entry for entry in read_input(resolve_source(path)[0]) if isinstance(entry, Reject)]
 
     def test_same_exports_names_what_differs(self, tmp_path):
         bench = self.bench()
