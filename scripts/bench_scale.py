@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -208,10 +209,12 @@ def main(argv: list[str] | None = None) -> int:
     results, outs = {}, {}
     for name, (engine, cpus) in runs.items():
         outs[name] = folder / f"out-{engine}-{cpus}"
+        cache = folder / f"hf-cache-{engine}-{cpus}"  # its own, emptied: no run is served another's build
+        shutil.rmtree(cache, ignore_errors=True)
         child = subprocess.run(
             [sys.executable, __file__, "--run", engine, str(cpus), str(corpus), str(outs[name])],
             capture_output=True, text=True,
-            env={**os.environ, "TOKENIZERS_PARALLELISM": "false", "HF_DATASETS_CACHE": str(folder / "hf-cache")},
+            env={**os.environ, "TOKENIZERS_PARALLELISM": "false", "HF_DATASETS_CACHE": str(cache)},
         )
         if child.returncode != 0:
             print(child.stderr[-3000:], file=sys.stderr)
@@ -233,8 +236,6 @@ def main(argv: list[str] | None = None) -> int:
           f"{'met' if two_over_one >= TARGET_TWO_OVER_ONE else 'NOT met'}); ray 1 CPU / local = {one_over_local:.2f}x "
           f"(target >= {TARGET_ONE_OVER_LOCAL}x: {'met' if one_over_local >= TARGET_ONE_OVER_LOCAL else 'NOT met'})")
     if not args.keep:
-        import shutil
-
         shutil.rmtree(folder, ignore_errors=True)
     return 0 if not any(differences.values()) else 1
 

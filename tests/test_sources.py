@@ -741,3 +741,21 @@ class TestParts:
     def test_a_bad_part_size_is_a_value_error(self):
         with pytest.raises(ValueError, match="part_bytes must be at least 1, got 0"):
             split_inputs([], part_bytes=0)
+
+
+@pytest.mark.parametrize(("megabytes", "workers", "parts"), [
+    (200, 2, 4),     # 64 MiB parts would be 3, shared 2:1 between two workers: 4 of 50 MB
+    (200, 1, 3),
+    (200, 8, 8),     # 25 MB each, over a quarter of 64 MiB
+    (100, 64, 5),    # on a cluster: 64 parts would be crumbs of 1.6 MB; no part under 16 MiB
+    (50, 2, 1),      # under the part size: whole
+], ids=["200MB-2-workers", "200MB-1-worker", "200MB-8-workers", "100MB-64-workers", "50MB-whole"])
+def test_how_many_parts_a_file_is_cut_into(tmp_path, monkeypatch, megabytes, workers, parts):
+    path = tmp_path / "big.jsonl"
+    with open(path, "wb") as handle:  # a sparse file of that size: the cut finder sees no line break, so stub it
+        handle.truncate(megabytes * 1_000_000)
+    counted = {}
+    monkeypatch.setattr(sources, "_jsonl_cuts", lambda name, target: counted.setdefault("target", target) and [(0, 1)])
+    split_inputs(resolve_source(path), min_parts=workers)
+    size = megabytes * 1_000_000
+    assert (-(-size // counted["target"]) if counted else 1) == parts
