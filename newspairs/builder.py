@@ -99,8 +99,8 @@ class NewsPairsConfig(datasets.BuilderConfig):
             many separated by blank lines (``"blank-line"``), each with its own id and split.
         part_bytes (`int`, defaults to `newspairs.sources.DEFAULT_PART_BYTES`, 64 MiB): with
             ``num_proc`` > 1, a ``.jsonl`` or Parquet file larger than this is read in parts of at
-            most this size, and in at least ``num_proc`` parts (`newspairs.sources.split_inputs`);
-            the rows are the same whatever the size.
+            most about this size, as many as an even share per worker needs
+            (`newspairs.sources.split_inputs`); the rows are the same whatever the size.
     """
 
     source: Optional[Union[str, tuple[str, ...]]] = None

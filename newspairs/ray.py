@@ -118,8 +118,9 @@ def _input_file(row: dict[str, Any]) -> InputFile:
 
 def _parts(inputs: Sequence[InputFile], options: ReadOptions, json_types: dict, part_bytes: int,
            num_cpus: Optional[int]) -> list[InputFile]:
-    """The work items: each large ``.jsonl`` or Parquet file cut into parts of at most ``part_bytes``,
-    and into at least as many as there are actors, so one big file spreads over the workers."""
+    """The work items: each large ``.jsonl`` or Parquet file cut into parts of at most about
+    ``part_bytes``, their number a multiple of the actors where the parts stay large enough
+    (`split_inputs`), so one big file spreads over the workers."""
     return split_inputs(inputs, options, json_types, part_bytes, _pool_size(num_cpus, 1 << 30))
 
 
