@@ -98,8 +98,8 @@ class NewsPairsConfig(datasets.BuilderConfig):
         text_articles (`str`, defaults to ``"file"``): a ``.txt`` file is one article (``"file"``), or
             many separated by blank lines (``"blank-line"``), each with its own id and split.
         part_bytes (`int`, defaults to `newspairs.sources.DEFAULT_PART_BYTES`, 64 MiB): with
-            ``num_proc`` > 1, a ``.jsonl`` or Parquet file larger than this is read in parts of at
-            most about this size, as many as an even share per worker needs
+            ``num_proc`` > 1, a large ``.jsonl`` or Parquet file is read in parts of at most about
+            this size, as many as an even share per worker needs, none under a quarter of it
             (`newspairs.sources.split_inputs`); the rows are the same whatever the size.
     """
 

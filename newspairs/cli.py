@@ -550,8 +550,8 @@ def _add_export(subparsers) -> None:
     parser.add_argument("--address", metavar="ADDRESS", help="--engine ray: the Ray cluster (default: RAY_ADDRESS, else a local Ray)")
     parser.add_argument("--num-cpus", type=_whole_number(1), metavar="N", help="--engine ray: CPUs of a local Ray, or actors on a cluster")
     parser.add_argument("--part-size", type=_size, metavar="SIZE",
-                        help="with --num-proc N or --engine ray, a .jsonl or Parquet file larger than SIZE is read in "
-                             "parts of at most SIZE, by several workers (default: 64MiB; the rows are the same)")
+                        help="with --num-proc N or --engine ray, a large .jsonl or Parquet file is read in parts of "
+                             "at most about SIZE, by several workers (default: 64MiB; the rows are the same)")
     _add_column_options(parser)
     parser.set_defaults(run=cmd_export)
 

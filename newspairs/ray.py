@@ -407,8 +407,9 @@ def read(
     """A `ray.data.Dataset` whose rows are ``config``'s rows of ``source`` (None: the embedded default).
 
     ``split`` keeps one split's rows, in the order ``newspairs.load(source, config)[split]`` has
-    them; None keeps every split's rows, file by file in source order. Each input file is read by
-    one actor of a pool of ``num_cpus`` (default: the cluster's CPUs). Columns and types are those
+    them; None keeps every split's rows, file by file in source order. Each input file (each part
+    of a large ``.jsonl`` or Parquet file, ``part_bytes``) is read by one actor of a pool of
+    ``num_cpus`` (default: the cluster's CPUs). Columns and types are those
     of the config's `datasets` features (a ``ClassLabel`` as its integer). With ``errors="raise"``
     the first bad article fails the pipeline (Ray's error names its file, article and line); with
     ``"report"`` it is left out and logged as a warning by the worker (in Ray's worker logs, and on

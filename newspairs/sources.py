@@ -956,11 +956,11 @@ def split_inputs(
 ) -> list[InputFile]:
     """``inputs`` with each large ``.jsonl`` or Parquet file replaced by its parts, in file order.
 
-    A file larger than ``part_bytes`` is cut into parts of at most about ``part_bytes`` (line ranges
-    cut at line starts; runs of row groups), their number a multiple of ``min_parts`` (the workers
-    that share the build) where that leaves no part under a quarter of ``part_bytes``: one large
-    file keeps every worker busy with an even share, and many large files on many workers are not
-    cut into crumbs. `read_input` of the parts, one after the
+    A file is cut into parts of at most about ``part_bytes`` (line ranges cut at line starts; runs
+    of row groups), their number a multiple of ``min_parts`` (the workers that share the build)
+    where that leaves no part under a quarter of ``part_bytes``: one large file keeps every worker
+    busy with an even share (with two workers, a file of over half ``part_bytes`` is cut in two),
+    and many large files on many workers are not cut into crumbs. `read_input` of the parts, one after the
     other, gives what it gives for the whole file: the same articles and rejects, lines numbered
     from the file's start, a duplicate of an article in an earlier part rejected as such (the
     parts learn those ids from one streaming pass over the file here). Other files stay whole.
@@ -973,12 +973,12 @@ def split_inputs(
             size = os.path.getsize(item.path)
         except OSError:
             size = 0  # unreadable: read whole, and rejected so
-        if not splittable(item) or size <= part_bytes:
-            out.append(item)
-            continue
         count = -(-size // part_bytes)
         even = -(-count // max(min_parts, 1)) * max(min_parts, 1)  # a multiple of the workers: even shares
         count = max(count, min(even, size // max(1, part_bytes // 4)))  # but no part under a quarter of the size
+        if not splittable(item) or count <= 1:
+            out.append(item)
+            continue
         target = -(-size // count)
         cuts = (_jsonl_cuts if item.kind == "jsonl" else _parquet_cuts)(item.path, target)
         earlier = _earlier_ids(item, [line for _, line in cuts], options, (json_types or {}).get(item.path)) if len(cuts) > 1 else None

@@ -719,9 +719,10 @@ class TestParts:
         parts, whole, split = _in_parts(path, 10, min_parts=4)
         assert parts == resolve_source(path) and split == whole
 
-    def test_a_small_file_stays_whole(self, tmp_path):
+    def test_a_file_under_a_quarter_of_the_part_size_stays_whole(self, tmp_path):
         path = write_jsonl(tmp_path / "t.jsonl", tabular_records())
-        assert _in_parts(path, path.stat().st_size, min_parts=4)[0] == resolve_source(path)
+        assert _in_parts(path, 4 * path.stat().st_size + 4, min_parts=4)[0] == resolve_source(path)
+        assert len(_in_parts(path, 2 * path.stat().st_size, min_parts=4)[0]) == 2  # no part under a quarter
 
     def test_the_ids_of_a_part_are_found_by_streaming_the_file(self, tmp_path, monkeypatch):
         path = write_jsonl(tmp_path / "t.jsonl", [{"raw": f"Article {i}."} for i in range(2000)])
@@ -748,8 +749,11 @@ class TestParts:
     (200, 1, 3),
     (200, 8, 8),     # 25 MB each, over a quarter of 64 MiB
     (100, 64, 5),    # on a cluster: 64 parts would be crumbs of 1.6 MB; no part under 16 MiB
-    (50, 2, 1),      # under the part size: whole
-], ids=["200MB-2-workers", "200MB-1-worker", "200MB-8-workers", "100MB-64-workers", "50MB-whole"])
+    (50, 1, 1),      # under the part size, one worker: whole
+    (50, 2, 2),      # two workers: halves of 25 MB, over a quarter of 64 MiB
+    (20, 2, 1),      # halves would be under a quarter: whole
+], ids=["200MB-2-workers", "200MB-1-worker", "200MB-8-workers", "100MB-64-workers", "50MB-1-worker", "50MB-2-workers",
+        "20MB-2-workers"])
 def test_how_many_parts_a_file_is_cut_into(tmp_path, monkeypatch, megabytes, workers, parts):
     path = tmp_path / "big.jsonl"
     with open(path, "wb") as handle:  # a sparse file of that size: the cut finder sees no line break, so stub it
