@@ -116,6 +116,17 @@ def _peak_worker_rss(stop: threading.Event, peaks: dict[int, int]) -> None:
                 continue
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds every process of the machine has used (``/proc/stat``): beside a run's own share,
+    what other work took while it ran (the machine may be shared)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as handle:
+            ticks = [int(value) for value in handle.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+
+
 def run_one(engine: str, cpus: int, corpus: Path, out: Path) -> dict:
     """One export in this process; what `main` prints comes from here (called in a child process)."""
     import resource
@@ -133,16 +144,19 @@ def run_one(engine: str, cpus: int, corpus: Path, out: Path) -> dict:
     stop = threading.Event()
     poller = threading.Thread(target=_peak_worker_rss, args=(stop, peaks), daemon=True)
     poller.start()
+    busy = machine_busy_seconds()
     began = time.perf_counter()
     if engine == "ray":
         export(str(corpus), out, engine="ray", num_cpus=cpus)
     else:
         export(str(corpus), out, num_proc=cpus if cpus > 1 else None)
     seconds = time.perf_counter() - began
+    busy = machine_busy_seconds() - busy
     stop.set()
     poller.join()
     return {
         "seconds": seconds,
+        "machine_cpu": busy,
         "ray_start": start_ray,
         "driver_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "worker_rss_mb": max(peaks.values(), default=0) / 1024,
@@ -221,11 +235,14 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         results[name] = json.loads(child.stdout.strip().splitlines()[-1])
     local, one = results["local"]["seconds"], results["ray, 1 CPU"]["seconds"]
-    print("| export | seconds | MB/s | vs local | vs ray 1 CPU | driver peak RSS MB | worker peak RSS MB | Ray start s |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| export | seconds | MB/s | vs local | vs ray 1 CPU | machine busy CPUs | driver peak RSS MB | worker peak RSS MB | Ray start s |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, r in results.items():
         print(f"| {name} | {r['seconds']:.1f} | {mb / r['seconds']:.2f} | {local / r['seconds']:.2f}x | "
-              f"{one / r['seconds']:.2f}x | {r['driver_rss_mb']:.0f} | {r['worker_rss_mb']:.0f} | {r['ray_start']:.1f} |")
+              f"{one / r['seconds']:.2f}x | {r['machine_cpu'] / r['seconds']:.2f} | {r['driver_rss_mb']:.0f} | "
+              f"{r['worker_rss_mb']:.0f} | {r['ray_start']:.1f} |")
+    print("\n(machine busy CPUs: the machine's CPU seconds, all processes, over the run's seconds; more than "
+          "the run's workers use means other work shared the machine)")
     differences = {name: same_exports(outs["local"], outs[name]) for name in runs if name != "local"}
     for name, where in differences.items():
         print(f"\n{name} vs local: {'identical' if not where else 'DIFFERENT in ' + ', '.join(where)}", end="")

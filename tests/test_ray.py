@@ -395,6 +395,15 @@ class TestBenchScale:
         assert len(raws) == len(set(raws)) > 100 and raws[50] == "Article 0: it's here.\n(copy 1)"
         assert not [entry for entry in read_input(resolve_source(path)[0]) if isinstance(entry, Reject)]
 
+    def test_the_machine_busy_seconds_count_this_process_work(self):
+        import time
+
+        bench = self.bench()
+        before, began = bench.machine_busy_seconds(), time.process_time()
+        while time.process_time() - began < 0.3:
+            pass
+        assert bench.machine_busy_seconds() - before >= 0.25
+
     def test_same_exports_names_what_differs(self, tmp_path):
         bench = self.bench()
         export(write_pairs(tmp_path / "a"), tmp_path / "one")
