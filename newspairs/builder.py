@@ -97,6 +97,10 @@ class NewsPairsConfig(datasets.BuilderConfig):
             with this splitter (``"punkt"``: `newspairs.sentences`) before anything else; None: lines as given.
         text_articles (`str`, defaults to ``"file"``): a ``.txt`` file is one article (``"file"``), or
             many separated by blank lines (``"blank-line"``), each with its own id and split.
+        part_bytes (`int`, defaults to `newspairs.sources.DEFAULT_PART_BYTES`, 64 MiB): with
+            ``num_proc`` > 1, a large ``.jsonl`` or Parquet file is read in parts of at most about
+            this size, as many as an even share per worker needs, none under a quarter of it
+            (`newspairs.sources.split_inputs`); the rows are the same whatever the size.
     """
 
     source: Optional[Union[str, tuple[str, ...]]] = None
@@ -106,6 +110,7 @@ class NewsPairsConfig(datasets.BuilderConfig):
     split_ratios: tuple[float, float, float] = (0.8, 0.1, 0.1)
     sentences: Optional[str] = None
     text_articles: str = "file"
+    part_bytes: int = sources.DEFAULT_PART_BYTES
 
     def __post_init__(self):
         super().__post_init__()
@@ -121,6 +126,8 @@ class NewsPairsConfig(datasets.BuilderConfig):
         self.split_ratios = ratios
         if self.text_articles not in sources.TEXT_ARTICLES:
             raise ValueError(f"text_articles must be one of {sources.TEXT_ARTICLES}, got {self.text_articles!r}")
+        if isinstance(self.part_bytes, bool) or not isinstance(self.part_bytes, int) or self.part_bytes < 1:
+            raise ValueError(f"part_bytes must be a whole number of bytes >= 1, got {self.part_bytes!r}")
 
 
 def features_for(config_name: str, metadata: dict[str, Any]) -> datasets.Features:
@@ -255,16 +262,22 @@ class NewsPairs(datasets.ArrowBasedBuilder):
         # article is also written beside the build, for `source_errors` to raise it whole.
         self._error_path = None if report_dir is None else f"{report_dir}.newspairs-error.json"
         ratios = tuple((name, ratio) for name, ratio in zip(SPLIT_NAMES, self.config.split_ratios) if ratio > 0)
+        inputs = list(self._inputs)
+        workers = getattr(self, "_num_proc", None) or 1
+        if report_dir is not None and workers > 1:  # `datasets` gives each worker a share of the inputs: parts of a large file too
+            inputs = sources.split_inputs(inputs, self._read_options(), getattr(self, "_json_types", {}),
+                                          self.config.part_bytes, workers)
         return [
             datasets.SplitGenerator(
                 name=name,
-                gen_kwargs={"inputs": list(self._inputs), "split": name, "ratios": ratios, "report_dir": report_dir,
+                gen_kwargs={"inputs": inputs, "split": name, "ratios": ratios, "report_dir": report_dir,
                             "error_path": self._error_path},
             )
             for name, _ in ratios
         ]
 
     def _download_and_prepare(self, dl_manager, verification_mode, **prepare_split_kwargs):
+        self._num_proc = prepare_split_kwargs.get("num_proc")  # _split_generators cuts large files for the workers
         try:
             super()._download_and_prepare(dl_manager, verification_mode, **prepare_split_kwargs)
         finally:  # a spill no pass replayed (another num_proc partition of the inputs) is not kept
@@ -276,7 +289,7 @@ class NewsPairs(datasets.ArrowBasedBuilder):
             del self.info.splits[name]
 
     def _generate_shards(self, inputs, split, ratios, report_dir, error_path=None):
-        yield from (item.path for item in inputs)
+        yield from (item.describe() for item in inputs)
 
     def _generate_tables(self, inputs, split, ratios, report_dir, error_path=None):
         if report_dir is not None and (spilled := _Spill(report_dir, split, inputs)).exists():
@@ -510,8 +523,8 @@ class _Spill:
 
 
 def _job_key(inputs: Sequence[InputFile]) -> str:
-    """Names the files of one build job (its share of the inputs, with num_proc)."""
-    return hashlib.sha256("\0".join(item.path for item in inputs).encode()).hexdigest()[:12]
+    """Names the files of one build job (its share of the inputs, with num_proc: files and parts of files)."""
+    return hashlib.sha256("\0".join(item.describe() for item in inputs).encode()).hexdigest()[:12]
 
 
 def _write_report(report_dir: str, split: str, inputs: Sequence[InputFile], stats: BuildReport) -> None:
@@ -621,11 +634,12 @@ def load(
     ``source``: a folder, file, glob or list of them (None: the embedded default data);
     ``config``: ``articles``, ``lines`` or ``raw``; ``streaming=True`` returns an
     `IterableDataset`(Dict) that reads the source directly, without preparing a cache;
-    ``num_proc`` shards the build over input files (not with ``streaming=True``: a streamed dataset
+    ``num_proc`` shards the build over input files, a large ``.jsonl`` or Parquet file being read in
+    parts (``part_bytes``) (not with ``streaming=True``: a streamed dataset
     is read as it is iterated; give it to ``torch.utils.data.DataLoader(num_workers=N)``, which
     shares its input files out among the workers). Other keyword arguments go to
     `NewsPairsConfig` (``raw_column``, ``normalized_column``, ``split_ratios``, ``sentences``,
-    ``text_articles``).
+    ``text_articles``, ``part_bytes``).
     """
     if streaming:
         if config not in CONFIG_NAMES:

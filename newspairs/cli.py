@@ -513,16 +513,19 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
       newspairs export corpus/ corpus-export --errors report
       python -c "import datasets; print(datasets.load_dataset('corpus-export'))"
     """
+    from datasets.utils.py_utils import convert_file_size_to_int
+
     from newspairs.export import export
 
     source, columns = _checked_source(args)
     _check_creatable(args.out, "OUT")
     configs = _configs(args)
+    parts = {} if args.part_size is None else {"part_bytes": convert_file_size_to_int(args.part_size)}
     with BuildOutput(source, configs, columns, show=False if args.quiet else None).scoped():
         result = export(
             source, args.out, configs=configs, max_shard_size=args.max_shard_size, num_proc=args.num_proc,
             errors=args.errors, engine=args.engine, address=args.address, num_cpus=args.num_cpus,
-            **columns,
+            **columns, **parts,
         )
     out.write(result.summary() + "\n")
     for reject, configs in _unique_rejects(result.reports.values()):
@@ -546,6 +549,9 @@ def _add_export(subparsers) -> None:
                         help="build in this process (local, default) or on Ray Data (ray: pip install 'newspairs[ray]')")
     parser.add_argument("--address", metavar="ADDRESS", help="--engine ray: the Ray cluster (default: RAY_ADDRESS, else a local Ray)")
     parser.add_argument("--num-cpus", type=_whole_number(1), metavar="N", help="--engine ray: CPUs of a local Ray, or actors on a cluster")
+    parser.add_argument("--part-size", type=_size, metavar="SIZE",
+                        help="with --num-proc N or --engine ray, a large .jsonl or Parquet file is read in parts of "
+                             "at most about SIZE, by several workers (default: 64MiB; the rows are the same)")
     _add_column_options(parser)
     parser.set_defaults(run=cmd_export)
 

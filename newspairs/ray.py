@@ -1,7 +1,8 @@
 """The Ray Data adapter: export, read, normalize and encode across a Ray cluster.
 
 The only module that imports ``ray`` (``pip install 'newspairs[ray]'``). It holds no newspairs logic
-of its own: each input file is one work item, and an actor of a pool does, per file, what the local
+of its own: each input file (a large ``.jsonl`` or Parquet file: each of its parts, see
+`newspairs.sources.split_inputs`) is one work item, and an actor of a pool does, per item, what the local
 builder does per file (`newspairs.sources.read_input`, then `newspairs.builder`'s ``_accepted`` and
 ``_rows``, whose batches go through `newspairs.normalize_batch`); each actor builds the normalizer
 once. So the local and the distributed path share one implementation per batch.
@@ -14,8 +15,8 @@ once. So the local and the distributed path share one implementation per batch.
 - `encode(ds, tokenizer, column="raw", **options)`: adds ``input_ids``/``attention_mask`` (the ids
   of `newspairs.Encoder` with the same options).
 
-Row order: the export writes each input file's rows per split into its own part files, named by
-the file's position in the source, and renames them in that order; so every split holds the same
+Row order: the export writes each input file's (or part's) rows per split into its own part files,
+named by its position in the source, and renames them in that order; so every split holds the same
 rows in the same order as a local export, whichever worker finished first.
 """
 
@@ -35,7 +36,9 @@ import ray
 from newspairs.builder import (
     CONFIG_NAMES, SPLIT_NAMES, BuildReport, NewsPairsConfig, _routed_batches, _tables, features_for,
 )
-from newspairs.sources import InputFile, ReadOptions, SourceError, read_input, resolve_source, scan_metadata, split_of
+from newspairs.sources import (
+    InputFile, ReadOptions, SourceError, read_input, resolve_source, scan_metadata, split_inputs, split_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -98,14 +101,27 @@ def _run(records: "ray.data.Dataset") -> list[dict[str, Any]]:
 
 
 def _items(inputs: Sequence[InputFile]) -> list[dict[str, Any]]:
+    """One row per input file or part of a file (where it starts and stops, its first line, the
+    ids an earlier part holds: as JSON, so every row has the same columns)."""
     return [
-        {"index": index, "kind": item.kind, "path": item.path, "relpath": item.relpath, "twin": item.twin or ""}
+        {"index": index, "kind": item.kind, "path": item.path, "relpath": item.relpath, "twin": item.twin or "",
+         "part": json.dumps([item.start, item.stop, item.first_line, item.earlier])}
         for index, item in enumerate(inputs)
     ]
 
 
 def _input_file(row: dict[str, Any]) -> InputFile:
-    return InputFile(row["kind"], row["path"], row["relpath"], row["twin"] or None)
+    start, stop, first_line, earlier = json.loads(row["part"])
+    return InputFile(row["kind"], row["path"], row["relpath"], row["twin"] or None, start, stop, first_line,
+                     tuple((ident, line) for ident, line in earlier))
+
+
+def _parts(inputs: Sequence[InputFile], options: ReadOptions, json_types: dict, part_bytes: int,
+           num_cpus: Optional[int]) -> list[InputFile]:
+    """The work items: each large ``.jsonl`` or Parquet file cut into parts of at most about
+    ``part_bytes``, their number a multiple of the actors where the parts stay large enough
+    (`split_inputs`), so one big file spreads over the workers."""
+    return split_inputs(inputs, options, json_types, part_bytes, _pool_size(num_cpus, 1 << 30))
 
 
 class _Rows:
@@ -237,7 +253,8 @@ def _batch_rows(batch: Any) -> list[dict[str, Any]]:
 
 
 def _prepared(source: Any, configs: Sequence[str], errors: str, config_kwargs: dict[str, Any]):
-    """The inputs, features per config, JSON types, read options and split ratios of a build, checked as the builder checks them."""
+    """The inputs, features per config, JSON types, read options, split ratios and part size of a
+    build, checked as the builder checks them."""
     for config in configs:
         if config not in CONFIG_NAMES:
             raise ValueError(f"config must be one of {CONFIG_NAMES}, got {config!r}")
@@ -251,11 +268,12 @@ def _prepared(source: Any, configs: Sequence[str], errors: str, config_kwargs: d
                           sentences=settings.sentences, text_articles=settings.text_articles)
     metadata, json_types = scan_metadata(inputs, options)
     ratios = tuple((name, ratio) for name, ratio in zip(SPLIT_NAMES, settings.split_ratios) if ratio > 0)
-    return inputs, {config: features_for(config, metadata) for config in configs}, json_types, options, ratios
+    features = {config: features_for(config, metadata) for config in configs}
+    return inputs, features, json_types, options, ratios, settings.part_bytes
 
 
 def _per_file(inputs: Sequence[InputFile], actor: type, num_cpus: Optional[int], **kwargs) -> "ray.data.Dataset":
-    """One item per input file, in source order, mapped one at a time by a pool of ``actor(cwd=..., **kwargs)``."""
+    """One item per input file (or part of a file), in source order, mapped one at a time by a pool of ``actor(cwd=..., **kwargs)``."""
     items = _items(inputs)
     ds = ray.data.from_items(items, override_num_blocks=len(items))
     ds.context.execution_options.preserve_order = True
@@ -291,8 +309,9 @@ def export_configs(
     the layout ``<config>/<split>-NNNNN-of-NNNNN.parquet``.
     """
     configs = list(configs)
-    inputs, features, json_types, options, ratios = _prepared(source, configs, errors, config_kwargs)
+    inputs, features, json_types, options, ratios, part_bytes = _prepared(source, configs, errors, config_kwargs)
     connect(address, num_cpus)
+    inputs = _parts(inputs, options, json_types, part_bytes, num_cpus)
     parts = Path(staging).resolve() / PARTS_FOLDER
     records_ds = _per_file(
         inputs, _actor, num_cpus, parts=str(parts), shard_bytes=shard_bytes, configs=features,
@@ -388,18 +407,20 @@ def read(
     """A `ray.data.Dataset` whose rows are ``config``'s rows of ``source`` (None: the embedded default).
 
     ``split`` keeps one split's rows, in the order ``newspairs.load(source, config)[split]`` has
-    them; None keeps every split's rows, file by file in source order. Each input file is read by
-    one actor of a pool of ``num_cpus`` (default: the cluster's CPUs). Columns and types are those
+    them; None keeps every split's rows, file by file in source order. Each input file (each part
+    of a large ``.jsonl`` or Parquet file, ``part_bytes``) is read by one actor of a pool of
+    ``num_cpus`` (default: the cluster's CPUs). Columns and types are those
     of the config's `datasets` features (a ``ClassLabel`` as its integer). With ``errors="raise"``
     the first bad article fails the pipeline (Ray's error names its file, article and line); with
     ``"report"`` it is left out and logged as a warning by the worker (in Ray's worker logs, and on
     the driver when Ray forwards them: ``log_to_driver``); `newspairs.export.export` with
     ``engine="ray"`` gathers rejects into its report instead. Other keyword arguments as for `newspairs.load`.
     """
-    inputs, features, json_types, options, ratios = _prepared(source, [config], errors, config_kwargs)
+    inputs, features, json_types, options, ratios, part_bytes = _prepared(source, [config], errors, config_kwargs)
     if split is not None and split not in (name for name, _ in ratios):
         raise ValueError(f"split must be one of {[name for name, _ in ratios]} or None, got {split!r}")
     connect(address, num_cpus)
+    inputs = _parts(inputs, options, json_types, part_bytes, num_cpus)
     return _per_file(
         inputs, _ReadRows, num_cpus, config=config, features=features[config], json_types=json_types,
         options=options, errors=errors, ratios=ratios, split=split,

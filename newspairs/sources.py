@@ -6,6 +6,9 @@ This module owns the input side of the loader and knows nothing of `datasets` wr
 - `read_input(input_file, options)` yields, for each article of one file, an `Article` or a `Reject`
   (what is wrong, in which file, which article, which line) — every article ends in one of the two;
 - `scan_metadata(inputs, options)` gives the metadata columns and their `datasets` features;
+- `split_inputs(inputs, options, json_types, part_bytes, min_parts)` cuts each large JSON lines
+  (``.jsonl``) or Parquet file into parts (line ranges, row groups) that `read_input` reads as the
+  whole file would have read them;
 - `article_id(relpath, raw)` and `split_of(article_id, ratios)` are the stable id and split.
 
 Layouts (docs/sources.md states the rules):
@@ -26,6 +29,7 @@ article's raw text gives it a new id.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import fnmatch
 import glob
 import hashlib
@@ -61,6 +65,11 @@ OUTPUT_MARKERS = (EXPORT_MANIFEST, STAMP_FILENAME)
 # Columns newspairs writes itself; a metadata column of the same name would be overwritten.
 RESERVED_COLUMNS = ("id", "raw", "normalized", "agrees", "source_file", "article_id", "line")
 
+# A JSON lines or Parquet file larger than this is read in parts when a build has several workers.
+DEFAULT_PART_BYTES = 64 << 20
+PART_SCAN_BYTES = 1 << 20  # the chunk the cut finder streams a JSON lines file in
+PARQUET_UNREADABLE = "Parquet file unreadable from row"
+
 # The cache knows a file up to this size by its content (hashing it costs less than reading it for
 # the build), a larger one by its size, mtime, ctime and inode.
 HASHED_FILE_BYTES = 16 << 20
@@ -93,12 +102,34 @@ class SourceError(ValueError):
 class InputFile:
     """One input file: its kind (``pair``, ``text``, ``jsonl``, ``csv``, ``isot``, ``parquet``,
     ``orphan``, or ``foreign``: not ``.txt`` in a paired folder), where it is, its path relative to
-    its source entry, and a pair's normalized twin."""
+    its source entry, and a pair's normalized twin.
+
+    A part of a file (`split_inputs`) also says where it starts and stops (a byte offset at a line
+    start for JSON lines, a row group for Parquet; ``stop`` None: the file's end), the line (or
+    row) number it starts on, and ``earlier``: the ids of its articles that an earlier part of the
+    file already holds, with the line of the first (so they are rejected as duplicates, as a
+    reading of the whole file rejects them).
+    """
 
     kind: str
     path: str
     relpath: str
     twin: str | None = None
+    start: int = 0
+    stop: int | None = None
+    first_line: int = 1
+    earlier: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def is_part(self) -> bool:
+        return self.start > 0 or self.stop is not None
+
+    def describe(self) -> str:
+        """The file, and which part of it: a log line's, a job's name."""
+        if not self.is_part:
+            return self.path
+        unit = "row group" if self.kind == "parquet" else "byte"
+        return f"{self.path} ({unit}s {self.start}-{'end' if self.stop is None else self.stop})"
 
 
 @dataclass(frozen=True)
@@ -675,32 +706,49 @@ def _json_array_records(text: str, start: int) -> Iterator[tuple[int, dict[str, 
 def _rows_jsonl(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
     """(line, record, problem) per record: a ``.json`` file that is one JSON document gives its records
     (as `datasets` reads it); any other JSON file is JSON lines, one record per line."""
-    if item.path.lower().endswith(".json"):
+    if item.path.lower().endswith(".json") and not item.is_part:
         with open(item.path, "rb") as handle:
             document = _rows_json_document(_decode(handle.read(), first=True))
         if document is not None:
             yield from document
             return
+    for number, data in _jsonl_lines(item):
+        text = _decode(data, first=number == 1 and item.start == 0)
+        if _undecodable_line(text) is not None:
+            yield number, None, "not UTF-8 (undecodable bytes)"
+            continue
+        if not text.strip():
+            continue
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as error:
+            yield number, None, f"not a JSON line ({error.msg} at column {error.colno})"
+            continue
+        except ValueError as error:  # e.g. an integer of more digits than Python converts
+            yield number, None, f"not a JSON line ({error})"
+            continue
+        if not isinstance(record, dict):
+            yield number, None, f"a JSON line must hold an object, got {type(record).__name__}"
+            continue
+        yield number, record, None
+
+
+def _jsonl_lines(item: InputFile) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes) of each line of a JSON lines file, or of its part's byte range."""
     with open(item.path, "rb") as handle:
-        for number, data in enumerate(handle, start=1):
-            text = _decode(data, first=number == 1)
-            if _undecodable_line(text) is not None:
-                yield number, None, "not UTF-8 (undecodable bytes)"
-                continue
-            if not text.strip():
-                continue
-            try:
-                record = json.loads(text)
-            except json.JSONDecodeError as error:
-                yield number, None, f"not a JSON line ({error.msg} at column {error.colno})"
-                continue
-            except ValueError as error:  # e.g. an integer of more digits than Python converts
-                yield number, None, f"not a JSON line ({error})"
-                continue
-            if not isinstance(record, dict):
-                yield number, None, f"a JSON line must hold an object, got {type(record).__name__}"
-                continue
-            yield number, record, None
+        if not item.is_part:
+            yield from enumerate(handle, start=1)
+            return
+        handle.seek(item.start)
+        left = None if item.stop is None else item.stop - item.start
+        number = item.first_line
+        for data in handle:
+            if left is not None:
+                if left <= 0:
+                    return
+                left -= len(data)
+            yield number, data
+            number += 1
 
 
 def _open_parquet(path: str):
@@ -721,23 +769,25 @@ def _rows_parquet(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None,
     except ValueError as error:
         yield 0, None, str(error)
         return
-    row = 0
+    row = item.first_line - 1
+    groups = range(item.start, parquet.num_row_groups if item.stop is None else item.stop) if item.is_part else None
     try:
-        for batch in parquet.iter_batches(batch_size=256):
+        for batch in parquet.iter_batches(batch_size=256, row_groups=groups):
             for record in batch.to_pylist():
                 row += 1
                 yield row, record, None
     except (pa.ArrowException, OSError) as error:
-        yield row + 1, None, f"Parquet file unreadable from row {row + 1} on ({error})"
+        yield row + 1, None, f"{PARQUET_UNREADABLE} {row + 1} on ({error})"
 
 
-def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any]) -> Iterator[Article | Reject]:
+def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], duplicates: bool = False) -> Iterator[Article | Reject]:
+    """The articles of a table; ``duplicates``: a repeated article is yielded too, not rejected (`split_inputs`' id pass)."""
     rows = {"csv": _rows_csv, "isot": _rows_csv, "jsonl": _rows_jsonl, "parquet": _rows_parquet}[item.kind](item)
     raw_column = "text" if item.kind == "isot" else options.raw_column
     normalized_column = None if item.kind == "isot" else options.normalized_column
     label = isot_label(item.path) if item.kind == "isot" else None
     unit = "row" if item.kind == "parquet" else "line"
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = dict(item.earlier)  # a part: its ids an earlier part of the file holds
     checked_header = False
     file_problem: str | None = None
 
@@ -801,7 +851,7 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any]) ->
                 yield reject(line, str(error))
                 continue
         ident = article_id(item.relpath, raw)
-        duplicate = _duplicate(seen, ident, item.path, f"{unit} {line}", line, unit)
+        duplicate = None if duplicates else _duplicate(seen, ident, item.path, f"{unit} {line}", line, unit)
         yield duplicate or Article(ident, raw, normalized, item.relpath, metadata, line)
 
 
@@ -814,6 +864,132 @@ def read_input(item: InputFile, options: ReadOptions = ReadOptions(), types: dic
         yield from _read_text(item, options)
     else:
         yield from _read_table(item, options, types or {})
+
+
+# --- large files read in parts ------------------------------------------------------------------
+
+
+def splittable(item: InputFile) -> bool:
+    """Whether a file can be read in parts: JSON lines named ``.jsonl`` (line ranges) and Parquet (row
+    groups). Not a ``.json`` file (it may be one JSON document, which only its whole text tells), not
+    CSV (a quoted field may hold line breaks: a byte offset cannot tell a row's start), not text."""
+    return item.kind == "parquet" or (item.kind == "jsonl" and item.path.lower().endswith(".jsonl"))
+
+
+def _jsonl_cuts(path: str, part_bytes: int) -> list[tuple[int, int]]:
+    """(byte offset, line number) of each part's start: the first line start at or after every
+    ``part_bytes`` from the previous cut. The file is streamed, its line breaks counted, never held."""
+    size = os.path.getsize(path)
+    cuts = [(0, 1)]
+    target, offset, line = part_bytes, 0, 1  # line: the number of the line at ``offset``
+    with open(path, "rb") as handle:
+        while chunk := handle.read(PART_SCAN_BYTES):
+            counted = 0  # line breaks of the chunk before this index are in ``line``
+            while target - 1 < offset + len(chunk):
+                end = chunk.find(b"\n", max(counted, target - 1 - offset))
+                if end < 0:
+                    break
+                line += chunk.count(b"\n", counted, end + 1)
+                counted = end + 1
+                if offset + counted >= size:
+                    break
+                cuts.append((offset + counted, line))
+                target = offset + counted + part_bytes
+            line += chunk.count(b"\n", counted)
+            offset += len(chunk)
+    return cuts
+
+
+def _parquet_cuts(path: str, part_bytes: int) -> list[tuple[int, int]]:
+    """(row group, row number) of each part's start: consecutive row groups of about ``part_bytes``
+    (compressed) each; a file of one row group is one part."""
+    try:
+        metadata = _open_parquet(path).metadata
+    except ValueError:
+        return [(0, 1)]  # unreadable: read whole, and rejected so
+    cuts, size, row = [(0, 1)], 0, 1
+    for group in range(metadata.num_row_groups):
+        if size >= part_bytes:
+            cuts.append((group, row))
+            size = 0
+        row_group = metadata.row_group(group)
+        size += sum(row_group.column(column).total_compressed_size for column in range(row_group.num_columns))
+        row += row_group.num_rows
+    return cuts
+
+
+def _earlier_ids(item: InputFile, starts: list[int], options: ReadOptions, types: dict[str, Any] | None) -> list[dict[str, int]] | None:
+    """Per part, the ids of its articles that an earlier part holds, with the first one's line: one
+    streaming pass of the table reader over the whole file (the ids, not the normalization). None when
+    the reading of the whole file stops early (a Parquet file unreadable from some row on): such a
+    file is read whole, so that what follows the damage stays unread."""
+    from bisect import bisect_right
+
+    key = (*file_identity(item.path), item.relpath, options, tuple(starts), tuple(sorted((types or {}).items())))
+    if key in _EARLIER:  # the configs of one export cut the same file alike: one pass serves them all
+        return _EARLIER[key]
+    first: dict[str, tuple[int, int]] = {}  # id -> (line, part) of its first article
+    earlier: list[dict[str, int]] = [{} for _ in starts]
+    for entry in _read_table(item, options, types or {}, duplicates=True):
+        if isinstance(entry, Reject):
+            if entry.reason.startswith(PARQUET_UNREADABLE):
+                _EARLIER[key] = None
+                return None
+            continue
+        part = bisect_right(starts, entry.line) - 1
+        line, where = first.setdefault(entry.id, (entry.line, part))
+        if where < part:
+            earlier[part].setdefault(entry.id, line)
+    _EARLIER[key] = earlier
+    return earlier
+
+
+_EARLIER: dict[tuple, list[dict[str, int]] | None] = {}  # (file identity, reading, cuts) -> `_earlier_ids`: a file's id pass once per process
+
+
+def split_inputs(
+    inputs: Sequence[InputFile],
+    options: ReadOptions = ReadOptions(),
+    json_types: dict[str, dict[str, str]] | None = None,
+    part_bytes: int = DEFAULT_PART_BYTES,
+    min_parts: int = 1,
+) -> list[InputFile]:
+    """``inputs`` with each large ``.jsonl`` or Parquet file replaced by its parts, in file order.
+
+    A file is cut into parts of at most about ``part_bytes`` (line ranges cut at line starts; runs
+    of row groups), their number a multiple of ``min_parts`` (the workers that share the build)
+    where that leaves no part under a quarter of ``part_bytes``: one large file keeps every worker
+    busy with an even share (with two workers, a file of over half ``part_bytes`` is cut in two),
+    and many large files on many workers are not cut into crumbs. `read_input` of the parts, one after the
+    other, gives what it gives for the whole file: the same articles and rejects, lines numbered
+    from the file's start, a duplicate of an article in an earlier part rejected as such (the
+    parts learn those ids from one streaming pass over the file here). Other files stay whole.
+    """
+    if part_bytes < 1:
+        raise ValueError(f"part_bytes must be at least 1, got {part_bytes!r}")
+    out: list[InputFile] = []
+    for item in inputs:
+        try:
+            size = os.path.getsize(item.path)
+        except OSError:
+            size = 0  # unreadable: read whole, and rejected so
+        count = -(-size // part_bytes)
+        even = -(-count // max(min_parts, 1)) * max(min_parts, 1)  # a multiple of the workers: even shares
+        count = max(count, min(even, size // max(1, part_bytes // 4)))  # but no part under a quarter of the size
+        if not splittable(item) or count <= 1:
+            out.append(item)
+            continue
+        target = -(-size // count)
+        cuts = (_jsonl_cuts if item.kind == "jsonl" else _parquet_cuts)(item.path, target)
+        earlier = _earlier_ids(item, [line for _, line in cuts], options, (json_types or {}).get(item.path)) if len(cuts) > 1 else None
+        if earlier is None:
+            out.append(item)
+            continue
+        stops = [start for start, _ in cuts[1:]] + [None]
+        for (start, line), stop, ids in zip(cuts, stops, earlier):
+            out.append(dataclasses.replace(item, start=start, stop=stop, first_line=line, earlier=tuple(ids.items())))
+        logger.info("newspairs: %s is read in %d parts", item.path, len(cuts))
+    return out
 
 
 def isot_label(path: str) -> str | None:

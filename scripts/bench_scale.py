@@ -1,11 +1,15 @@
-"""Benchmark: the export of a large corpus, local (one process) vs Ray Data with 1 and 2 CPUs.
+"""Benchmark: the export of a large corpus, local (one process, and ``num_proc=2``) vs Ray Data with 1 and 2 CPUs.
 
 Builds a corpus of at least ``--mb`` MB of raw articles in a temporary folder: the articles of
 ``../shared/corpora`` (Reuters-21578 documents, ISOT articles) as JSON lines, cycled over
-``--files`` files (a file never holds an article twice, and an id hashes the file's name, so every
-id is distinct). Then, in one run, each in its own process: the local export
-(`newspairs.export.export`), and ``engine="ray"`` on a local Ray of 1 and of 2 CPUs (started
-before the clock starts, as a cluster is running before a job). All three configs are exported.
+``--files`` files (a file never holds an article twice: once it holds every article, the next
+copies carry a last line ``(copy N)``; an id hashes the file's name, so every id is distinct).
+``--files 1`` is one large file, which the local ``num_proc`` and Ray read in parts
+(`newspairs.sources.split_inputs`). Then, in one run, each in its own process: the local export
+(`newspairs.export.export`) in one process and with ``num_proc=2``, and ``engine="ray"`` on a
+local Ray of 1 and of 2 CPUs (started before the clock starts, as a cluster is running before a
+job). All three configs are exported. It also times, alone, the pass that cuts the corpus's large
+files into parts (a serial pass over each file on the driver, included in the exports' times).
 
 Prints a Markdown table: seconds, MB/s of raw text, the ratio to the local export and to Ray with
 1 CPU, the driver's peak RSS and the largest peak RSS of a Ray worker (`VmHWM`, polled from
@@ -13,6 +17,7 @@ Prints a Markdown table: seconds, MB/s of raw text, the ratio to the local expor
 split, row for row, as Arrow tables) and whether the issue's targets hold.
 
     python scripts/bench_scale.py [--mb 200] [--files 16] [--keep DIR]
+    python scripts/bench_scale.py --files 1       # one 200 MB file, read in parts
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -46,21 +52,25 @@ def corpus_articles() -> list[str]:
 def make_corpus(folder: Path, megabytes: float, files: int, articles: list[str] | None = None) -> int:
     """Write at least ``megabytes`` MB of raw text as ``files`` JSON lines files; returns the raw bytes."""
     articles = articles or corpus_articles()
+    distinct = len(set(articles))
     folder.mkdir(parents=True, exist_ok=True)
     target = int(megabytes * 1e6)
     per_file = -(-target // files)
     written, position = 0, 0
     for number in range(files):
-        size, seen = 0, set()
+        size, seen, copy = 0, set(), 0
         with open(folder / f"part-{number:03d}.jsonl", "w", encoding="utf-8") as handle:
-            while size < per_file and len(seen) < len(articles):
+            while size < per_file:
+                if len(seen) >= distinct:  # the file holds every article: the next round is marked copies
+                    seen, copy = set(), copy + 1
                 raw = articles[position % len(articles)]
                 position += 1
-                if raw in seen:  # the corpus's own duplicates: one per file (both engines would reject the rest)
+                if raw in seen:  # the corpus's own duplicates: one per round (every engine would reject the rest)
                     continue
                 seen.add(raw)
-                handle.write(json.dumps({"raw": raw, "copy": number}) + "\n")
-                size += len(raw.encode("utf-8"))
+                text = raw if not copy else f"{raw}\n(copy {copy})"
+                handle.write(json.dumps({"raw": text, "copy": number}) + "\n")
+                size += len(text.encode("utf-8"))
         written += size
     return written
 
@@ -106,6 +116,17 @@ def _peak_worker_rss(stop: threading.Event, peaks: dict[int, int]) -> None:
                 continue
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds every process of the machine has used (``/proc/stat``): beside a run's own share,
+    what other work took while it ran (the machine may be shared)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as handle:
+            ticks = [int(value) for value in handle.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+
+
 def run_one(engine: str, cpus: int, corpus: Path, out: Path) -> dict:
     """One export in this process; what `main` prints comes from here (called in a child process)."""
     import resource
@@ -123,20 +144,35 @@ def run_one(engine: str, cpus: int, corpus: Path, out: Path) -> dict:
     stop = threading.Event()
     poller = threading.Thread(target=_peak_worker_rss, args=(stop, peaks), daemon=True)
     poller.start()
+    busy = machine_busy_seconds()
     began = time.perf_counter()
     if engine == "ray":
         export(str(corpus), out, engine="ray", num_cpus=cpus)
     else:
-        export(str(corpus), out)
+        export(str(corpus), out, num_proc=cpus if cpus > 1 else None)
     seconds = time.perf_counter() - began
+    busy = machine_busy_seconds() - busy
     stop.set()
     poller.join()
     return {
         "seconds": seconds,
+        "machine_cpu": busy,
         "ray_start": start_ray,
         "driver_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "worker_rss_mb": max(peaks.values(), default=0) / 1024,
     }
+
+
+def cut_into_parts(corpus: Path, workers: int) -> tuple[int, float]:
+    """How many work items the corpus's files become for ``workers`` (files and parts of files), and
+    the seconds the cutting takes (the line-start scan and the id pass over each large file)."""
+    from newspairs.sources import ReadOptions, resolve_source, scan_metadata, split_inputs
+
+    inputs = resolve_source(str(corpus))
+    _, types = scan_metadata(inputs)
+    began = time.perf_counter()
+    parts = split_inputs(inputs, ReadOptions(), types, min_parts=workers)
+    return len(parts), time.perf_counter() - began
 
 
 def same_exports(first: Path, second: Path) -> list[str]:
@@ -166,7 +202,7 @@ def same_exports(first: Path, second: Path) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mb", type=float, default=200, help="raw text in the corpus, in MB (default: 200)")
-    parser.add_argument("--files", type=int, default=16, help="JSON lines files it is spread over (default: 16)")
+    parser.add_argument("--files", type=int, default=16, help="JSON lines files it is spread over (default: 16; 1: one large file, read in parts)")
     parser.add_argument("--keep", metavar="DIR", help="build in DIR and keep it (default: a temporary folder)")
     parser.add_argument("--run", nargs=4, metavar=("ENGINE", "CPUS", "CORPUS", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -179,37 +215,44 @@ def main(argv: list[str] | None = None) -> int:
     corpus = folder / "corpus"
     raw_bytes = make_corpus(corpus, args.mb, args.files)
     mb = raw_bytes / 1e6
-    print(f"corpus: {mb:.1f} MB of raw text in {args.files} JSON lines files ({corpus})\n")
-    runs = {"local": ("local", 1), "ray, 1 CPU": ("ray", 1), "ray, 2 CPUs": ("ray", 2)}
+    print(f"corpus: {mb:.1f} MB of raw text in {args.files} JSON lines files ({corpus})")
+    cut, seconds = cut_into_parts(corpus, 2)
+    print(f"cut for 2 workers: {cut} parts; the pass that cuts them took {seconds:.1f} s alone "
+          f"({mb / seconds if seconds else float('inf'):.0f} MB/s)\n")
+    runs = {"local": ("local", 1), "local, num_proc=2": ("local", 2), "ray, 1 CPU": ("ray", 1), "ray, 2 CPUs": ("ray", 2)}
     results, outs = {}, {}
     for name, (engine, cpus) in runs.items():
         outs[name] = folder / f"out-{engine}-{cpus}"
+        cache = folder / f"hf-cache-{engine}-{cpus}"  # its own, emptied: no run is served another's build
+        shutil.rmtree(cache, ignore_errors=True)
         child = subprocess.run(
             [sys.executable, __file__, "--run", engine, str(cpus), str(corpus), str(outs[name])],
             capture_output=True, text=True,
-            env={**os.environ, "TOKENIZERS_PARALLELISM": "false", "HF_DATASETS_CACHE": str(folder / "hf-cache")},
+            env={**os.environ, "TOKENIZERS_PARALLELISM": "false", "HF_DATASETS_CACHE": str(cache)},
         )
         if child.returncode != 0:
             print(child.stderr[-3000:], file=sys.stderr)
             return 1
         results[name] = json.loads(child.stdout.strip().splitlines()[-1])
     local, one = results["local"]["seconds"], results["ray, 1 CPU"]["seconds"]
-    print("| export | seconds | MB/s | vs local | vs ray 1 CPU | driver peak RSS MB | worker peak RSS MB | Ray start s |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| export | seconds | MB/s | vs local | vs ray 1 CPU | machine busy CPUs | driver peak RSS MB | worker peak RSS MB | Ray start s |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, r in results.items():
         print(f"| {name} | {r['seconds']:.1f} | {mb / r['seconds']:.2f} | {local / r['seconds']:.2f}x | "
-              f"{one / r['seconds']:.2f}x | {r['driver_rss_mb']:.0f} | {r['worker_rss_mb']:.0f} | {r['ray_start']:.1f} |")
+              f"{one / r['seconds']:.2f}x | {r['machine_cpu'] / r['seconds']:.2f} | {r['driver_rss_mb']:.0f} | "
+              f"{r['worker_rss_mb']:.0f} | {r['ray_start']:.1f} |")
+    print("\n(machine busy CPUs: the machine's CPU seconds, all processes, over the run's seconds; more than "
+          "the run's workers use means other work shared the machine)")
     differences = {name: same_exports(outs["local"], outs[name]) for name in runs if name != "local"}
     for name, where in differences.items():
         print(f"\n{name} vs local: {'identical' if not where else 'DIFFERENT in ' + ', '.join(where)}", end="")
+    print(f"\n\nlocal num_proc=2 / one process = {local / results['local, num_proc=2']['seconds']:.2f}x", end="")
     two_over_one = one / results["ray, 2 CPUs"]["seconds"]
     one_over_local = local / one
     print(f"\n\ntargets: ray 2 CPUs / 1 CPU = {two_over_one:.2f}x (target >= {TARGET_TWO_OVER_ONE}x: "
           f"{'met' if two_over_one >= TARGET_TWO_OVER_ONE else 'NOT met'}); ray 1 CPU / local = {one_over_local:.2f}x "
           f"(target >= {TARGET_ONE_OVER_LOCAL}x: {'met' if one_over_local >= TARGET_ONE_OVER_LOCAL else 'NOT met'})")
     if not args.keep:
-        import shutil
-
         shutil.rmtree(folder, ignore_errors=True)
     return 0 if not any(differences.values()) else 1
 

@@ -57,6 +57,36 @@ def write_parquet(path: Path, columns: dict[str, list]) -> Path:
     return path
 
 
+def write_messy_jsonl(path: Path) -> Path:
+    """A JSON lines file with something wrong all along it: a BOM, \\r\\n, blank lines, a bad line, bad
+    bytes, an empty article, a late key, a number no column type holds, and duplicates far apart."""
+    raws = list(ARTICLES.values())
+    lines = [json.dumps({"raw": raws[0], "n": 1})]
+    lines += [json.dumps({"raw": f"Story {i} said \"it's here\".\nLine two of {i}.", "n": i}) for i in range(12)]
+    lines += ["", "{not json", json.dumps({"raw": raws[1], "n": 2}), json.dumps({"raw": ""}), "   "]
+    lines += [json.dumps({"raw": raws[0], "n": 3}), json.dumps({"text": "no raw key"})]
+    lines += [json.dumps({"raw": f"Late {i}.", "late": i % 2 == 0}) for i in range(6)]
+    lines += [json.dumps({"raw": raws[1], "n": 4}), json.dumps({"raw": "Big number.", "n": 1 << 70})]
+    lines += [json.dumps({"raw": "Story 3 said \"it's here\".\nLine two of 3.", "n": 5})]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = "\ufeff" + "\r\n".join(lines[:8]) + "\r\n" + "\n".join(lines[8:]) + "\n"
+    path.write_bytes(data.encode("utf-8").replace(b"Late 2.", b"Late \xff2."))
+    return path
+
+
+def write_big_files(folder: Path) -> Path:
+    """A JSON lines file with something wrong all along it, a Parquet file of many row groups, a small file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder.mkdir(parents=True, exist_ok=True)
+    write_messy_jsonl(folder / "big.jsonl")
+    raws = [f"Row {i} said \"it's\" (here).\nIts second line." for i in range(24)] + ["Row 5 said \"it's\" (here).\nIts second line.", ""]
+    pq.write_table(pa.table({"raw": raws, "rank": list(range(len(raws)))}), folder / "rows.parquet", row_group_size=4)
+    write_jsonl(folder / "small.jsonl", tabular_records())
+    return folder
+
+
 def isot_rows() -> list[list[str]]:
     return [
         ["Town votes on bridge", "The town voted to repair its bridge. Work starts in May.", "politicsNews", "March 3, 2021 "],

@@ -5,15 +5,20 @@ from __future__ import annotations
 import csv
 import os
 import re
+from collections import Counter
+from pathlib import Path
 
 import datasets
 import pytest
 
 import newspairs
 import newspairs.builder as builder_module
+from newspairs import sources
 from newspairs.builder import CONFIG_NAMES, NewsPairs, builder_hash, load, prepare
 from newspairs.sources import SourceError, resolve_source
-from pairs import ARTICLES, BAD_INPUTS, isot_rows, tabular_records, write_csv, write_jsonl, write_pairs, write_parquet
+from pairs import (
+    ARTICLES, BAD_INPUTS, isot_rows, tabular_records, write_csv, write_big_files, write_jsonl, write_pairs, write_parquet,
+)
 
 ALL = ("train", "validation", "test")
 
@@ -336,3 +341,43 @@ class TestProcessSettings:
             assert csv.field_size_limit() == default_csv_limit
             rows_seen.append(row["raw"])
         assert rows_seen == [long_raw, "Short one."]
+
+
+class TestLargeFilesInParts:
+    """num_proc cuts a large .jsonl or Parquet file into parts; the build is the one-process build exactly."""
+
+    @pytest.mark.parametrize("config", ["articles", "lines"])
+    def test_a_split_build_is_the_one_process_build(self, tmp_path, monkeypatch, config):
+        source = write_big_files(tmp_path / "c")
+        cut = []
+        split_inputs = sources.split_inputs
+        monkeypatch.setattr(sources, "split_inputs", lambda *a, **k: cut.append(split_inputs(*a, **k)) or cut[-1])
+        one = prepare(source, config, errors="report", part_bytes=300, cache_dir=str(tmp_path / "one"))
+        two = prepare(source, config, errors="report", part_bytes=300, num_proc=2, cache_dir=str(tmp_path / "two"))
+        assert not cut[:-1] and len(cut) == 1  # num_proc=1 cuts nothing
+        parts = Counter(item.path for item in cut[0])
+        assert parts[str(source / "big.jsonl")] > 2 and parts[str(source / "rows.parquet")] > 2
+        # two jobs ran (datasets did not fall back to one process): each wrote its report per split
+        assert len(list(Path(two._output_dir).glob(f"{builder_module.REPORT_PREFIX}train-*.json"))) == 2
+        assert list(two.as_dataset()) == list(one.as_dataset())
+        for split in one.as_dataset():
+            assert two.as_dataset(split).to_list() == one.as_dataset(split).to_list(), split
+        assert two.report() == one.report()
+        duplicates = [r for r in one.report().rejects if r["reason"].startswith("duplicate id")]
+        assert len(duplicates) == 4 and one.report().reconciles
+        assert not list(tmp_path.rglob(f"{builder_module.SPILL_PREFIX}*"))
+
+    def test_a_bad_line_in_a_later_part_raises_the_same_error_naming_its_line(self, tmp_path):
+        records = [{"raw": f"Article {i} is fine."} for i in range(40)]
+        path = write_jsonl(tmp_path / "c" / "big.jsonl", records)
+        path.write_bytes(path.read_bytes() + b'{"raw": "broken\n' + b'{"raw": "after it."}\n')
+        errors = []
+        for num_proc in (None, 2):
+            with pytest.raises(SourceError) as raised:
+                load(path, num_proc=num_proc, part_bytes=200, cache_dir=str(tmp_path / f"cache-{num_proc}"))
+            errors.append(str(raised.value))
+        assert errors[0] == errors[1] and re.fullmatch(r".*big\.jsonl, article line 41, line 41: not a JSON line .*", errors[0])
+
+    def test_the_part_size_is_a_checked_option(self, tmp_path):
+        with pytest.raises(ValueError, match="part_bytes must be a whole number of bytes >= 1, got 0"):
+            load(write_jsonl(tmp_path / "t.jsonl", tabular_records()), part_bytes=0)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections import Counter
+from pathlib import Path
 
 import datasets
 import pytest
@@ -15,7 +17,7 @@ from newspairs.builder import CONFIG_NAMES, load
 from newspairs.cli import main
 from newspairs.export import MANIFEST_FILENAME, REPORT_FILENAME, export, export_summary
 from newspairs.stamp import STAMP_FILENAME, Stamp, normalization_stamp
-from pairs import ARTICLES, isot_rows, write_csv, write_pairs
+from pairs import ARTICLES, isot_rows, write_big_files, write_csv, write_pairs
 
 
 def card_yaml(folder) -> dict:
@@ -268,3 +270,35 @@ def test_a_source_with_no_article_is_an_error_and_writes_nothing(tmp_path, make,
     assert main(["export", str(source), str(tmp_path / "out2"), "--errors", "report"]) == 1
     assert "no article to export" in capsys.readouterr().err and not (tmp_path / "out2").exists()
     assert sorted(path.name for path in tmp_path.iterdir()) == [source.name]
+
+
+def assert_same_export(got, want) -> None:
+    """Row for row through plain datasets.load_dataset, the same card counts and stamp, the same report."""
+    for config in CONFIG_NAMES:
+        assert_same_rows(datasets.load_dataset(str(got), config), datasets.load_dataset(str(want), config))
+    counts = lambda card: [(info["config_name"], [(s["name"], s["num_examples"]) for s in info["splits"]])  # noqa: E731
+                           for info in card["dataset_info"]]
+    assert counts(card_yaml(got)) == counts(card_yaml(want))
+    assert card_yaml(got)["newspairs_stamp"] == card_yaml(want)["newspairs_stamp"]
+    for name in (STAMP_FILENAME, REPORT_FILENAME):
+        assert (got / name).read_text() == (want / name).read_text(), name
+
+
+def test_an_export_with_large_files_read_in_parts_is_the_one_process_export(tmp_path, monkeypatch):
+    from newspairs import sources
+
+    source = write_big_files(tmp_path / "c")
+    export(source, tmp_path / "one", errors="report")
+    cut = []
+    split_inputs = sources.split_inputs
+    monkeypatch.setattr(sources, "split_inputs", lambda *a, **k: cut.append(split_inputs(*a, **k)) or cut[-1])
+    export(source, tmp_path / "two", errors="report", num_proc=2, part_bytes=300)
+    assert_same_export(tmp_path / "two", tmp_path / "one")
+    assert len(cut) == len(CONFIG_NAMES) and all(sum(item.is_part for item in parts) > 8 for parts in cut)
+    cut.clear()  # the command's option: 1KB parts (at least two a file)
+    code, _ = run("export", str(source), str(tmp_path / "cli"), "--num-proc", "2", "--part-size", "1KB", "--errors", "report")
+    assert code == 0 and len(cut) == len(CONFIG_NAMES)
+    for parts in cut:  # each file over 1KB in at least two parts (one per worker), the small one whole
+        assert sorted(Counter(Path(item.path).name for item in parts if item.is_part).items())[0] == ("big.jsonl", 2)
+        assert Counter(Path(item.path).name for item in parts)["rows.parquet"] >= 2 and len(parts) >= 5
+    assert_same_export(tmp_path / "cli", tmp_path / "one")

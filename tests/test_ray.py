@@ -24,10 +24,10 @@ import newspairs  # noqa: E402
 import newspairs.ray as nray  # noqa: E402
 from newspairs.builder import CONFIG_NAMES, SPLIT_NAMES, load  # noqa: E402
 from newspairs.export import REPORT_FILENAME, export  # noqa: E402
-from newspairs.sources import split_of  # noqa: E402
+from newspairs.sources import Reject, read_input, resolve_source, split_of  # noqa: E402
 from newspairs.stamp import STAMP_FILENAME  # noqa: E402
 from pairs import (  # noqa: E402
-    ARTICLES, BAD_INPUTS, isot_rows, tabular_records, write_csv, write_jsonl, write_pairs, write_parquet,
+    ARTICLES, BAD_INPUTS, isot_rows, tabular_records, write_big_files, write_csv, write_jsonl, write_pairs, write_parquet,
 )
 from reference import reference_normalize  # noqa: E402
 
@@ -387,6 +387,23 @@ class TestBenchScale:
             raws = [json.loads(line)["raw"] for line in path.read_text().splitlines()]
             assert len(raws) == len(set(raws)) > 0
 
+    def test_one_file_holds_every_article_then_marked_copies_each_id_distinct(self, tmp_path):
+        articles = [f"Article {i}: it's here." for i in range(50)] + ["Article 0: it's here."]
+        assert self.bench().make_corpus(tmp_path / "c", 0.003, 1, articles) >= 3000
+        (path,) = (tmp_path / "c").iterdir()
+        raws = [json.loads(line)["raw"] for line in path.read_text().splitlines()]
+        assert len(raws) == len(set(raws)) > 100 and raws[50] == "Article 0: it's here.\n(copy 1)"
+        assert not [entry for entry in read_input(resolve_source(path)[0]) if isinstance(entry, Reject)]
+
+    def test_the_machine_busy_seconds_count_this_process_work(self):
+        import time
+
+        bench = self.bench()
+        before, began = bench.machine_busy_seconds(), time.process_time()
+        while time.process_time() - began < 0.3:
+            pass
+        assert bench.machine_busy_seconds() - before >= 0.25
+
     def test_same_exports_names_what_differs(self, tmp_path):
         bench = self.bench()
         export(write_pairs(tmp_path / "a"), tmp_path / "one")
@@ -395,3 +412,34 @@ class TestBenchScale:
         assert list((tmp_path / "one" / "articles").glob("*/train-*.parquet"))  # it compared shards, not nothing
         export(write_pairs(tmp_path / "b", {**ARTICLES, "market.txt": "Shares fell."}), tmp_path / "three")
         assert "articles/" in " ".join(bench.same_exports(tmp_path / "one", tmp_path / "three"))
+
+
+# --- a large file read in parts ----------------------------------------------------------------------
+
+
+class TestLargeFilesInParts:
+    def test_each_part_of_a_big_file_is_a_task_and_the_export_is_the_local_one(self, tmp_path, monkeypatch):
+        source = write_big_files(tmp_path / "c")
+        export(source, tmp_path / "local", errors="report")  # one process: nothing is cut
+        items = []
+        real = nray._parts
+        monkeypatch.setattr(nray, "_parts", lambda *args: items.append(real(*args)) or items[-1])
+        export(source, tmp_path / "ray", engine="ray", errors="report", part_bytes=300)
+        (parts,) = items
+        assert len(parts) > 8 and {item.path for item in parts if item.is_part} >= {str(source / "big.jsonl"), str(source / "rows.parquet")}
+        assert_same_export(tmp_path / "ray", tmp_path / "local")
+        report = json.loads((tmp_path / "ray" / REPORT_FILENAME).read_text())["articles"]
+        assert sum(r["reason"].startswith("duplicate id") for r in report["rejects"]) == 4  # across parts too
+        # the shards are cut per part: a split's rows come from many parts
+        assert len(list((tmp_path / "ray" / "articles").glob("*/train-*.parquet"))) > 4
+        train = nray.read(source, "lines", split="train", errors="report", part_bytes=300).take_all()
+        assert train == load(source, "lines", split="train", errors="report").to_list()
+
+    def test_a_bad_line_in_a_later_part_raises_the_local_error(self, tmp_path):
+        path = write_jsonl(tmp_path / "c" / "big.jsonl", [{"raw": f"Article {i} is fine."} for i in range(40)])
+        path.write_bytes(path.read_bytes() + b'{"raw": "broken\n' + b'{"raw": "after it."}\n')
+        with pytest.raises(ValueError) as local:
+            export(path, tmp_path / "local")
+        with pytest.raises(newspairs.SourceError) as remote:
+            export(path, tmp_path / "ray", engine="ray", part_bytes=200)
+        assert str(remote.value) == str(local.value) and "line 41" in str(local.value)

@@ -22,9 +22,14 @@ from newspairs.sources import (
     read_input,
     resolve_source,
     scan_metadata,
+    split_inputs,
     split_of,
 )
-from pairs import ARTICLES, BAD_INPUTS, DROPPED_INPUTS, isot_rows, tabular_records, write_csv, write_jsonl, write_pairs, write_parquet
+from newspairs import sources
+from pairs import (
+    ARTICLES, BAD_INPUTS, DROPPED_INPUTS, isot_rows, tabular_records, write_csv, write_jsonl, write_messy_jsonl, write_pairs,
+    write_parquet,
+)
 
 RATIOS = (("train", 0.8), ("validation", 0.1), ("test", 0.1))
 
@@ -624,3 +629,137 @@ class TestBlankLineArticles:
         assert "40 articles read = 40 written + 0 rejected" in capsys.readouterr().out
         with pytest.raises(ValueError, match="text_articles must be one of"):
             newspairs.load(str(path), text_articles="paragraph", cache_dir=str(tmp_path / "cache"))
+
+
+# --- large files read in parts ---------------------------------------------------------------------
+
+
+def _in_parts(path: Path, part_bytes: int, min_parts: int = 1) -> tuple[list[InputFile], list, list]:
+    inputs = resolve_source(path)
+    _, types = scan_metadata(inputs)
+    parts = split_inputs(inputs, ReadOptions(), types, part_bytes, min_parts)
+    whole = [entry for item in inputs for entry in read_input(item, ReadOptions(), types.get(item.path))]
+    split = [entry for item in parts for entry in read_input(item, ReadOptions(), types.get(item.path))]
+    return parts, whole, split
+
+
+class TestParts:
+    @pytest.mark.parametrize("part_bytes", [1, 40, 97, 250, 600], ids=lambda n: f"part-{n}B")
+    def test_a_jsonl_file_read_in_parts_reads_as_the_whole_file(self, tmp_path, part_bytes):
+        path = write_messy_jsonl(tmp_path / "big.jsonl")
+        parts, whole, split = _in_parts(path, part_bytes)
+        assert len(parts) > 1 and all(part.is_part for part in parts)
+        assert split == whole
+        reasons = Counter(entry.reason.split(" ")[0] for entry in whole if isinstance(entry, Reject))
+        assert reasons["duplicate"] == 3 and reasons["not"] >= 2, reasons  # the fixture holds what it says
+
+    def test_parts_start_at_line_starts_with_their_true_line_numbers(self, tmp_path):
+        path = write_messy_jsonl(tmp_path / "big.jsonl")
+        data = path.read_bytes()
+        parts, _, _ = _in_parts(path, 100)
+        assert [(p.start, p.stop) for p in parts] == list(zip([p.start for p in parts], [p.start for p in parts[1:]] + [None]))
+        for part in parts[1:]:
+            assert data[part.start - 1:part.start] == b"\n"
+            assert part.first_line == data.count(b"\n", 0, part.start) + 1
+
+    def test_a_duplicate_across_parts_names_the_first_ones_line(self, tmp_path):
+        path = write_jsonl(tmp_path / "t.jsonl", [{"raw": f"Article {i}."} for i in range(20)] + [{"raw": "Article 3."}])
+        parts, whole, split = _in_parts(path, 60)
+        assert len(parts) > 2 and split == whole
+        assert split[-1].reason == f"duplicate id {split[3].id}: the same article as line 4" and split[-1].line == 21
+        assert parts[-1].earlier == ((split[3].id, 4),)
+
+    def test_min_parts_cuts_a_file_into_at_least_that_many_parts(self, tmp_path):
+        path = write_jsonl(tmp_path / "t.jsonl", [{"raw": f"Article number {i}."} for i in range(100)])
+        parts, whole, split = _in_parts(path, path.stat().st_size - 1, min_parts=4)
+        assert len(parts) == 4 and split == whole
+        sizes = [(p.stop or path.stat().st_size) - p.start for p in parts]
+        assert max(sizes) - min(sizes) <= 2 * len('{"raw": "Article number 99."}\n')
+
+    def test_a_parquet_file_is_read_in_row_groups_as_the_whole_file(self, tmp_path):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        raws = [f"Row {i} (of many)." for i in range(30)] + ["Row 4 (of many).", "", None, "Row 29 (of many)."]
+        path = tmp_path / "t.parquet"
+        pq.write_table(pa.table({"raw": raws, "n": list(range(len(raws)))}), path, row_group_size=3)
+        parts, whole, split = _in_parts(path, 1)
+        assert len(parts) == pq.ParquetFile(path).num_row_groups and split == whole
+        assert [p.first_line for p in parts] == list(range(1, len(raws) + 1, 3))
+        assert [e.reason for e in split if isinstance(e, Reject)].count("duplicate id " + split[4].id + ": the same article as row 5") == 1
+
+    def test_a_parquet_file_unreadable_from_some_row_on_is_read_whole(self, tmp_path, monkeypatch):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        path = tmp_path / "t.parquet"
+        pq.write_table(pa.table({"raw": [f"Row {i}." for i in range(12)]}), path, row_group_size=3)
+        real = pq.ParquetFile.iter_batches
+
+        def failing(self, *args, row_groups=None, **kwargs):  # the second row group's pages are damaged
+            for group in range(self.num_row_groups) if row_groups is None else row_groups:
+                if group == 1:
+                    raise OSError("corrupt page")
+                yield from real(self, *args, row_groups=[group], **kwargs)
+
+        monkeypatch.setattr(pq.ParquetFile, "iter_batches", failing)
+        parts, whole, split = _in_parts(path, 1)
+        assert parts == resolve_source(path) and split == whole
+        assert whole[-1].reason.startswith("Parquet file unreadable from row 4 on") and len(whole) == 4
+
+    @pytest.mark.parametrize("name", ["t.json", "t.csv", "t.txt"])
+    def test_json_csv_and_text_files_are_never_cut(self, tmp_path, name):
+        path = tmp_path / name
+        if name == "t.csv":
+            write_csv(path, ["raw"], [[f"Article {i}."] for i in range(50)])
+        elif name == "t.json":
+            write_jsonl(path, [{"raw": f"Article {i}."} for i in range(50)])
+        else:
+            path.write_text("\n".join(f"Line {i}." for i in range(50)), encoding="utf-8")
+        parts, whole, split = _in_parts(path, 10, min_parts=4)
+        assert parts == resolve_source(path) and split == whole
+
+    def test_a_file_under_a_quarter_of_the_part_size_stays_whole(self, tmp_path):
+        path = write_jsonl(tmp_path / "t.jsonl", tabular_records())
+        assert _in_parts(path, 4 * path.stat().st_size + 4, min_parts=4)[0] == resolve_source(path)
+        assert len(_in_parts(path, 2 * path.stat().st_size, min_parts=4)[0]) == 2  # no part under a quarter
+
+    def test_the_ids_of_a_part_are_found_by_streaming_the_file(self, tmp_path, monkeypatch):
+        path = write_jsonl(tmp_path / "t.jsonl", [{"raw": f"Article {i}."} for i in range(2000)])
+        monkeypatch.setattr(sources, "PART_SCAN_BYTES", 64)  # the cut finder holds one chunk at a time
+        parts, whole, split = _in_parts(path, 1000)
+        assert len(parts) > 10 and split == whole
+
+    def test_the_id_pass_reads_a_file_once_per_process(self, tmp_path, monkeypatch):
+        """An export builds three configs: the file's id pass is not run three times."""
+        path = write_jsonl(tmp_path / "t.jsonl", [{"raw": f"Article {i}."} for i in range(50)])
+        passes = []
+        read_table = sources._read_table
+        monkeypatch.setattr(sources, "_read_table", lambda *a, **k: passes.append(k) or read_table(*a, **k))
+        cut = [split_inputs(resolve_source(path), part_bytes=200) for _ in range(3)]
+        assert cut[0] == cut[1] == cut[2] and len(cut[0]) > 2 and passes == [{"duplicates": True}]
+
+    def test_a_bad_part_size_is_a_value_error(self):
+        with pytest.raises(ValueError, match="part_bytes must be at least 1, got 0"):
+            split_inputs([], part_bytes=0)
+
+
+@pytest.mark.parametrize(("megabytes", "workers", "parts"), [
+    (200, 2, 4),     # 64 MiB parts would be 3, shared 2:1 between two workers: 4 of 50 MB
+    (200, 1, 3),
+    (200, 8, 8),     # 25 MB each, over a quarter of 64 MiB
+    (100, 64, 5),    # on a cluster: 64 parts would be crumbs of 1.6 MB; no part under 16 MiB
+    (50, 1, 1),      # under the part size, one worker: whole
+    (50, 2, 2),      # two workers: halves of 25 MB, over a quarter of 64 MiB
+    (20, 2, 1),      # halves would be under a quarter: whole
+], ids=["200MB-2-workers", "200MB-1-worker", "200MB-8-workers", "100MB-64-workers", "50MB-1-worker", "50MB-2-workers",
+        "20MB-2-workers"])
+def test_how_many_parts_a_file_is_cut_into(tmp_path, monkeypatch, megabytes, workers, parts):
+    path = tmp_path / "big.jsonl"
+    with open(path, "wb") as handle:  # a sparse file of that size: the cut finder sees no line break, so stub it
+        handle.truncate(megabytes * 1_000_000)
+    counted = {}
+    monkeypatch.setattr(sources, "_jsonl_cuts", lambda name, target: counted.setdefault("target", target) and [(0, 1)])
+    split_inputs(resolve_source(path), min_parts=workers)
+    size = megabytes * 1_000_000
+    assert (-(-size // counted["target"]) if counted else 1) == parts
