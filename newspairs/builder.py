@@ -149,6 +149,12 @@ def _file_bytes(path: str) -> bytes:
     return Path(path).read_bytes()
 
 
+# the modules whose code shapes a build's rows (newspairs.pieces: the normalization by kept pieces)
+CODE_IN_CACHE_KEY = (
+    __name__, "newspairs.sources", "newspairs.sentences", "newspairs.normalize", "newspairs.pieces", "newspairs.tokenizer",
+)
+
+
 def builder_hash(inputs: Sequence[InputFile], sentences: Optional[str] = None) -> str:
     """The cache key of a build: this builder's and the source reader's code, the normalization's
     rule table, the sentence splitter's identity (when one splits), and each input file's path, size
@@ -157,7 +163,7 @@ def builder_hash(inputs: Sequence[InputFile], sentences: Optional[str] = None) -
     from newspairs.stamp import rules_hash
 
     digest = hashlib.sha256()
-    for module in (__name__, "newspairs.sources", "newspairs.sentences", "newspairs.normalize", "newspairs.tokenizer"):
+    for module in CODE_IN_CACHE_KEY:
         digest.update(_file_bytes(import_module(module).__file__))
     digest.update(rules_hash().encode())
     if sentences is not None:  # a new splitter or model version must not be served a stale split

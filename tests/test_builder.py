@@ -6,6 +6,7 @@ import csv
 import os
 import re
 from collections import Counter
+from importlib import import_module
 from pathlib import Path
 
 import datasets
@@ -14,7 +15,7 @@ import pytest
 import newspairs
 import newspairs.builder as builder_module
 from newspairs import sources
-from newspairs.builder import CONFIG_NAMES, NewsPairs, builder_hash, load, prepare
+from newspairs.builder import CODE_IN_CACHE_KEY, CONFIG_NAMES, NewsPairs, builder_hash, load, prepare
 from newspairs.sources import SourceError, resolve_source
 from pairs import (
     ARTICLES, BAD_INPUTS, isot_rows, tabular_records, write_csv, write_big_files, write_jsonl, write_pairs, write_parquet,
@@ -224,6 +225,18 @@ class TestCache:
         before = builder_hash(inputs)
         monkeypatch.setattr("newspairs.stamp.rules_hash", lambda: "another-table")
         assert builder_hash(inputs) != before
+
+    @pytest.mark.parametrize("module", CODE_IN_CACHE_KEY)
+    def test_hash_changes_with_the_code_that_shapes_rows(self, tmp_path, monkeypatch, module):
+        inputs = resolve_source(write_pairs(tmp_path / "c"))
+        before = builder_hash(inputs)
+        path = import_module(module).__file__
+        code = Path(path).read_bytes()
+        monkeypatch.setattr(builder_module, "_file_bytes", lambda p: code + b"# edited" if p == path else Path(p).read_bytes())
+        assert builder_hash(inputs) != before
+
+    def test_the_normalization_modules_are_in_the_cache_key(self):
+        assert {"newspairs.normalize", "newspairs.pieces", "newspairs.tokenizer"} <= set(CODE_IN_CACHE_KEY)
 
     def test_an_edited_source_is_rebuilt_not_served_from_cache(self, tmp_path):
         source = write_pairs(tmp_path / "c")
