@@ -6,8 +6,9 @@ the same lines are normalized, in one run, one process and one thread unless sai
 - newspairs: ``normalize_lines`` over the file's lines, its kept pieces forgotten before every
   round (a cold cache: the first pass over the corpus, what a user normalizing it once gets);
 - newspairs, warm: the same right after, every piece kept (a second pass; labelled so);
-- newspairs on all cores: a ``multiprocessing`` pool over chunks of lines (``--jobs``), each chunk
-  normalized with the worker's kept pieces forgotten first (cold per chunk);
+- newspairs on all cores: a ``multiprocessing`` pool over chunks of lines (``--jobs``), each worker's
+  kept pieces forgotten once at the start of every round (a cold pass: a worker keeps what it
+  learns across the chunks it handles in the pass, as in any pool of workers);
 - NLTK: ``" ".join(TreebankWordTokenizer().tokenize(line)).lower()`` per line (the reference);
 - fastnltk: the same with ``fastnltk.tokenize.TreebankWordTokenizer`` (a Rust port; a peer, not
   exact: its exact-line rate is printed);
@@ -130,9 +131,23 @@ def _slices(text: str) -> list[str]:
     return out
 
 
-def newspairs_pool(pool, lines: list[str], jobs: int) -> list[str]:
+_worker_round = None  # in a pool worker: the round whose first chunk it has seen (newspairs_round_chunk)
+
+
+def newspairs_round_chunk(round_and_lines: tuple[int, list[str]]) -> list[str]:
+    """A chunk of a round of the pool row: the worker's kept pieces forgotten at its first chunk of
+    the round only (each worker cold once per round, not once per chunk)."""
+    global _worker_round
+    round_, lines = round_and_lines
+    if round_ != _worker_round:
+        clear_piece_cache()
+        _worker_round = round_
+    return newspairs_lines_warm(lines)
+
+
+def newspairs_pool(pool, lines: list[str], jobs: int, round_: int = 0) -> list[str]:
     step = -(-len(lines) // (jobs * CHUNKS_PER_JOB)) or 1
-    parts = pool.map(newspairs_lines, [lines[i : i + step] for i in range(0, len(lines), step)])
+    parts = pool.map(newspairs_round_chunk, [(round_, lines[i : i + step]) for i in range(0, len(lines), step)])
     return [line for part in parts for line in part]
 
 
@@ -212,10 +227,10 @@ def bench_corpus(path: Path, pool, args) -> dict:
         best[name] = min(best.get(name, float("inf")), seconds)
         return result
 
-    for _ in range(args.repeat):
+    for round_ in range(args.repeat):
         ours = run("newspairs", newspairs_lines, lines)
         warm = run("newspairs warm", newspairs_lines_warm, lines)
-        pooled = run("pool", newspairs_pool, pool, lines, args.jobs)
+        pooled = run("pool", newspairs_pool, pool, lines, args.jobs, (id(lines), round_))
         expected = run("nltk", reference_normalize_lines, lines)
         from_file = run("tokenizer.json", tokenizer_json_lines, shipped, lines)
         if fast_tokenize:
