@@ -21,9 +21,10 @@ the same lines are normalized, in one run, one process and one thread unless sai
   (it is a different tokenization), on the first ``--moses-mb`` MB of each corpus (it is slow).
 
 Prints Markdown tables (MB = 10^6 bytes of UTF-8; agreement = lines equal to the reference), the
-number of passes of the normalizer, newspairs' cold pass taken apart (cut, look-up, normalizing the
-new pieces, join: `newspairs.pieces`), and the seconds per MB on the pathological one-line megabytes
-of ``tests/strategies.py``. Each path's figure is its best of ``--repeat`` rounds (as ``timeit``
+number of passes of the normalizer, newspairs' cold pass by pieces (every slice cut, whatever the
+default's choice would be) taken apart (cut, look-up, normalizing the new pieces, join:
+`newspairs.pieces`), and the seconds per MB on the pathological one-line megabytes of
+``tests/strategies.py``. Each path's figure is its best of ``--repeat`` rounds (as ``timeit``
 reports), the paths taking turns. Tokenizers runs on one thread (``RAYON_NUM_THREADS=1`` unless set).
 
     python scripts/bench_normalize.py [PATH ...] [--jobs 2] [--moses-mb 2] [--max-lines N] [--repeat 3] [--no-pathological]
@@ -294,7 +295,8 @@ def print_paths(rows: list[dict]) -> None:
     if rows and "fastnltk" not in rows[0]:
         print("\nfastnltk is not installed (pip install -e '.[bench]'): its row is left out.")
     print(
-        "\nnewspairs.normalize's cold pass taken apart (one pass, steps timed one by one, CPU seconds; "
+        "\nnewspairs.normalize's cold pass by pieces, every slice cut (the default cuts a slice only where "
+        "it pays), taken apart (one pass, steps timed one by one, CPU seconds; "
         "newspairs.pieces):\n"
     )
     steps = list(rows[0]["parts"]) if rows else []
