@@ -19,6 +19,7 @@ import newspairs
 from newspairs import pieces
 from newspairs.rules import LAID_OUT_BREAK, LAID_OUT_END, LAID_OUT_START, RULES
 from reference import reference_normalize, reference_normalize_line
+from paths import cut_mode
 from strategies import lines, texts
 from test_line_edges import EDGE_CASES
 from test_normalize_properties import PIECE_TRAPS, TRAPS
@@ -206,7 +207,7 @@ class TestChoice:
         monkeypatch.setattr(pieces.PieceCache, "normalize", lambda self, t: cut.append(t) or normalize_of(self, t))
         assert newspairs.normalize(text) == reference_normalize(text)
         assert cut == [] and len(kept()) == 0  # all new: normalized whole, nothing learned
-        with normalize_module_mode("pieces"):
+        with cut_mode("pieces"):
             newspairs.normalize(text)  # learned
         assert newspairs.normalize(text) == reference_normalize(text)
         assert cut == [text, text]  # known: cut, every piece looked up
@@ -246,7 +247,7 @@ class TestPropertiesEachWay:
 
     @given(lines)
     def test_line(self, mode, line):
-        with normalize_module_mode(mode):
+        with cut_mode(mode):
             normalize_module.clear_piece_cache()
             expected = reference_normalize_line(line)
             assert newspairs.normalize(line) == expected
@@ -254,7 +255,7 @@ class TestPropertiesEachWay:
 
     @given(st.lists(texts(max_lines=3), max_size=6))
     def test_batch(self, mode, batch):
-        with normalize_module_mode(mode):
+        with cut_mode(mode):
             normalize_module.clear_piece_cache()
             expected = [reference_normalize(text) for text in batch]
             assert newspairs.normalize_batch(batch) == expected
@@ -262,20 +263,9 @@ class TestPropertiesEachWay:
 
     @given(st.lists(lines, max_size=12))
     def test_lines_lazily(self, mode, many):
-        with normalize_module_mode(mode):
+        with cut_mode(mode):
             normalize_module.clear_piece_cache()
             assert list(newspairs.normalize_lines(iter(many))) == [reference_normalize_line(line) for line in many]
-
-
-class normalize_module_mode:
-    def __init__(self, mode):
-        self.mode = mode
-
-    def __enter__(self):
-        self.before, normalize_module.cut_mode = normalize_module.cut_mode, self.mode
-
-    def __exit__(self, *exc):
-        normalize_module.cut_mode = self.before
 
 
 def test_normalized_words_of_pieces_out_of_order():
