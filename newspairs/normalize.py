@@ -36,6 +36,12 @@ CHARACTERS_PER_CALL = 4096
 LINES_PER_CUT = 512
 CHARACTERS_PER_CUT = 1 << 15
 
+# How the default path chooses between pieces and the whole-text way, per slice: "adaptive"
+# (`PieceCache.worth_cutting`), "pieces" (always cut where a line can be cut) or "whole" (never).
+# The tests and the fuzzer force each way, so both stay checked whatever the choice would be.
+CUT_MODES = ("adaptive", "pieces", "whole")
+cut_mode = "adaptive"
+
 # The default path's kept pieces (only the default path's: a given tokenizer's normalizer is not
 # assumed to normalize piece by piece, and it is the one checked when a tokenizer.json is checked)
 _PIECES = PieceCache()
@@ -157,6 +163,10 @@ def _normalized_text(text: str) -> str:
 
 
 def _normalized_slice(text: str) -> str:
+    if cut_mode not in CUT_MODES:
+        raise ValueError(f"newspairs.normalize.cut_mode must be one of {CUT_MODES}, got {cut_mode!r}")
+    if cut_mode == "whole" or (cut_mode == "adaptive" and not _PIECES.worth_cutting(text)):
+        return "\n".join(_normalized_lines_whole(text.split("\n"), None))
     out = _PIECES.normalize(text)
     if out is None:  # a line that cannot be cut: the others still go by pieces
         lines = text.split("\n")

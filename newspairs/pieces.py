@@ -52,6 +52,19 @@ PIECES_PER_LINE = 256
 PLAIN_EXCEPTIONS = tuple(sorted({t for rule in RULES for t in rule.triggers if t.isascii() and t.isalnum()}))
 
 
+# When a slice is worth cutting (`PieceCache.worth_cutting`): a kept piece costs about 0.15 us
+# (its cut, look-up and join), a new one about 2 us to learn, the whole-text way about 0.3 us a
+# piece, so a slice whose pieces are mostly new is cheaper normalized whole. Its share of new
+# pieces is guessed from its first SAMPLE_WORDS words (a few look-ups, before any cut): at most
+# NEW_SHARE, it is cut. Otherwise it goes whole and its length is counted as credit, and once the
+# credit reaches LEARNING_CREDIT times a slice's length that slice is cut (its pieces learned)
+# after all: the kept pieces still grow from a cold start, and a first text is not slowed.
+# (Measured on ../shared/corpora: docs/pieces.md.)
+SAMPLE_WORDS = 32
+NEW_SHARE = 0.25
+LEARNING_CREDIT = 2.0
+
+
 def text_pieces(text: str) -> list[str] | None:
     """``text`` cut at every space, ``"\\n"`` added at both ends; None where a context cannot be cut.
 
@@ -245,6 +258,7 @@ class PieceCache:
     def __init__(self, max_pieces: int = 1 << 18, max_characters: int = 1 << 24):
         self._values: dict[str, str] = {}
         self._characters = 0
+        self._credit = 0.0  # characters normalized whole since the cache last learned (worth_cutting)
         self.max_pieces = max_pieces
         self.max_characters = max_characters
 
@@ -254,6 +268,29 @@ class PieceCache:
     def clear(self) -> None:
         self._values.clear()
         self._characters = 0
+        self._credit = 0.0
+
+    def worth_cutting(self, text: str) -> bool:
+        """Whether to cut ``text`` (a slice of whole lines) into pieces, or normalize it whole.
+
+        Its share of new pieces is guessed from its first `SAMPLE_WORDS` space-separated words
+        (those inside a line: a piece at a line's edge holds its line break): at most `NEW_SHARE`
+        new, it is cut. Otherwise it is cut only once the texts normalized whole since the cache
+        last learned hold `LEARNING_CREDIT` times its length (the credit then spent), so that a
+        cold cache still learns, part of the text at a time, and a first text (nothing kept)
+        costs what the whole-text way costs.
+        """
+        if self._values:
+            words = text.split(" ", SAMPLE_WORDS)[1:-1]  # (the last: the rest of the text)
+            if "\n" in text:  # a word holding a line break is not a piece as it stands: not counted
+                words = [word for word in words if "\n" not in word]
+            if words and len(words) - sum(map(self._values.__contains__, words)) <= NEW_SHARE * len(words):
+                return True
+        if self._credit >= LEARNING_CREDIT * len(text):
+            self._credit = 0.0
+            return True
+        self._credit += len(text)
+        return False
 
     def normalize(self, text: str) -> str | None:
         """``text``'s normalization, or None where `text_pieces` does not cut it (cut by `line_pieces`)."""

@@ -6,8 +6,9 @@ the same lines are normalized, in one run, one process and one thread unless sai
 - newspairs: ``normalize_lines`` over the file's lines, its kept pieces forgotten before every
   round (a cold cache: the first pass over the corpus, what a user normalizing it once gets);
 - newspairs, warm: the same right after, every piece kept (a second pass; labelled so);
-- newspairs on all cores: a ``multiprocessing`` pool over chunks of lines (``--jobs``), each chunk
-  normalized with the worker's kept pieces forgotten first (cold per chunk);
+- newspairs on all cores: a ``multiprocessing`` pool over chunks of lines (``--jobs``), each worker's
+  kept pieces forgotten once at the start of every round (a cold pass: a worker keeps what it
+  learns across the chunks it handles in the pass, as in any pool of workers);
 - NLTK: ``" ".join(TreebankWordTokenizer().tokenize(line)).lower()`` per line (the reference);
 - fastnltk: the same with ``fastnltk.tokenize.TreebankWordTokenizer`` (a Rust port; a peer, not
   exact: its exact-line rate is printed);
@@ -20,9 +21,10 @@ the same lines are normalized, in one run, one process and one thread unless sai
   (it is a different tokenization), on the first ``--moses-mb`` MB of each corpus (it is slow).
 
 Prints Markdown tables (MB = 10^6 bytes of UTF-8; agreement = lines equal to the reference), the
-number of passes of the normalizer, newspairs' cold pass taken apart (cut, look-up, normalizing the
-new pieces, join: `newspairs.pieces`), and the seconds per MB on the pathological one-line megabytes
-of ``tests/strategies.py``. Each path's figure is its best of ``--repeat`` rounds (as ``timeit``
+number of passes of the normalizer, newspairs' cold pass by pieces (every slice cut, whatever the
+default's choice would be) taken apart (cut, look-up, normalizing the new pieces, join:
+`newspairs.pieces`), and the seconds per MB on the pathological one-line megabytes of
+``tests/strategies.py``. Each path's figure is its best of ``--repeat`` rounds (as ``timeit``
 reports), the paths taking turns. Tokenizers runs on one thread (``RAYON_NUM_THREADS=1`` unless set).
 
     python scripts/bench_normalize.py [PATH ...] [--jobs 2] [--moses-mb 2] [--max-lines N] [--repeat 3] [--no-pathological]
@@ -130,9 +132,23 @@ def _slices(text: str) -> list[str]:
     return out
 
 
-def newspairs_pool(pool, lines: list[str], jobs: int) -> list[str]:
+_worker_round = None  # in a pool worker: the round whose first chunk it has seen (newspairs_round_chunk)
+
+
+def newspairs_round_chunk(round_and_lines: tuple[int, list[str]]) -> list[str]:
+    """A chunk of a round of the pool row: the worker's kept pieces forgotten at its first chunk of
+    the round only (each worker cold once per round, not once per chunk)."""
+    global _worker_round
+    round_, lines = round_and_lines
+    if round_ != _worker_round:
+        clear_piece_cache()
+        _worker_round = round_
+    return newspairs_lines_warm(lines)
+
+
+def newspairs_pool(pool, lines: list[str], jobs: int, round_: int = 0) -> list[str]:
     step = -(-len(lines) // (jobs * CHUNKS_PER_JOB)) or 1
-    parts = pool.map(newspairs_lines, [lines[i : i + step] for i in range(0, len(lines), step)])
+    parts = pool.map(newspairs_round_chunk, [(round_, lines[i : i + step]) for i in range(0, len(lines), step)])
     return [line for part in parts for line in part]
 
 
@@ -212,10 +228,10 @@ def bench_corpus(path: Path, pool, args) -> dict:
         best[name] = min(best.get(name, float("inf")), seconds)
         return result
 
-    for _ in range(args.repeat):
+    for round_ in range(args.repeat):
         ours = run("newspairs", newspairs_lines, lines)
         warm = run("newspairs warm", newspairs_lines_warm, lines)
-        pooled = run("pool", newspairs_pool, pool, lines, args.jobs)
+        pooled = run("pool", newspairs_pool, pool, lines, args.jobs, (id(lines), round_))
         expected = run("nltk", reference_normalize_lines, lines)
         from_file = run("tokenizer.json", tokenizer_json_lines, shipped, lines)
         if fast_tokenize:
@@ -279,7 +295,8 @@ def print_paths(rows: list[dict]) -> None:
     if rows and "fastnltk" not in rows[0]:
         print("\nfastnltk is not installed (pip install -e '.[bench]'): its row is left out.")
     print(
-        "\nnewspairs.normalize's cold pass taken apart (one pass, steps timed one by one, CPU seconds; "
+        "\nnewspairs.normalize's cold pass by pieces, every slice cut (the default cuts a slice only where "
+        "it pays), taken apart (one pass, steps timed one by one, CPU seconds; "
         "newspairs.pieces):\n"
     )
     steps = list(rows[0]["parts"]) if rows else []

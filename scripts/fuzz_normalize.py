@@ -12,6 +12,8 @@ spaces first, where pieces are cut.
 Every batch goes through every path of ``tests/paths.py``, each against the reference:
 ``newspairs.normalize`` with its kept pieces forgotten first (``normalize``: each new piece
 normalized in the batch) and the same batch again (``normalize-warm``: every piece looked up),
+both with every slice cut into pieces, then the default adaptive choice and the whole-text way
+(``normalize-default``),
 the pieces (in reverse order), the shipped ``tokenizer.json`` loaded
 alone (normalizer and pre-tokenizer), its ``encode_batch`` against its model on the reference's
 normalized text, a new ``Encoder`` (first epoch) and the same one again (later epoch), and

@@ -6,7 +6,11 @@ a disagreement too). The paths:
 
 - ``normalize`` / ``normalize-warm``: `newspairs.normalize_batch` with the default path's kept
   pieces forgotten first (each new piece normalized in this batch), then the same batch again
-  (every piece looked up: `newspairs.pieces.PieceCache`).
+  (every piece looked up: `newspairs.pieces.PieceCache`), every slice cut into pieces (``cut_mode``
+  "pieces": whatever the adaptive choice would do).
+- ``normalize-default``: the same with the default, adaptive choice (`PieceCache.worth_cutting`)
+  from a cold cache, then the batch again (each slice goes the way the choice takes it), and with
+  every slice normalized whole (``cut_mode`` "whole"): both must give the reference.
 - ``pieces``: the text cut into pieces (`newspairs.pieces.text_pieces`), the distinct pieces of the
   batch normalized in reverse order (`normalized_words_of_pieces`): their words in turn.
 - ``tokenizer.json``: the shipped ``tokenizer.json`` loaded alone (``Tokenizer.from_file``), its
@@ -23,7 +27,9 @@ a disagreement too). The paths:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
+from importlib import import_module
 
 from tokenizers import Tokenizer
 
@@ -33,9 +39,10 @@ from newspairs.pieces import normalized_words_of_pieces, text_pieces
 from newspairs.train import DEFAULT_TOKENIZER_DIR
 
 PATHS = (
-    "normalize", "normalize-warm", "pieces", "tokenizer.json", "encode_batch", "encoder-first-epoch", "encoder-later-epoch", "offsets",
+    "normalize", "normalize-warm", "normalize-default", "pieces", "tokenizer.json", "encode_batch", "encoder-first-epoch", "encoder-later-epoch", "offsets",
 )
 QUOTE_TOKENS = ("``", "''")
+_normalize_module = import_module("newspairs.normalize")  # (the package's `normalize` is the function)
 
 
 @lru_cache(maxsize=1)
@@ -102,10 +109,21 @@ def _differs(got, want, shown: Callable = str) -> str | None:
     return None if got == want else shown(got)
 
 
-def _normalize_cold_and_warm(texts: list[str]) -> tuple[list[str], list[str]]:
-    clear_piece_cache()
-    cold = newspairs.normalize_batch(texts)
-    return cold, newspairs.normalize_batch(texts)
+@contextmanager
+def cut_mode(mode: str):
+    """The default path's slices cut into pieces as ``mode`` says (`newspairs.normalize.cut_mode`)."""
+    before, _normalize_module.cut_mode = _normalize_module.cut_mode, mode
+    try:
+        yield
+    finally:
+        _normalize_module.cut_mode = before
+
+
+def _normalize_cold_and_warm(texts: list[str], mode: str = "pieces") -> tuple[list[str], list[str]]:
+    with cut_mode(mode):
+        clear_piece_cache()
+        cold = newspairs.normalize_batch(texts)
+        return cold, newspairs.normalize_batch(texts)
 
 
 @_by_text
@@ -116,6 +134,16 @@ def _normalize(texts, expected):
 @_by_text
 def _normalize_warm(texts, expected):
     return [_differs(got, want, repr) for got, want in zip(_normalize_cold_and_warm(texts)[1], expected)]
+
+
+@_by_text
+def _normalize_default(texts, expected):
+    cold, warm = _normalize_cold_and_warm(texts, "adaptive")
+    whole = _normalize_cold_and_warm(texts, "whole")[0]
+    return [
+        next((_differs(got, want, repr) for got in ways if got != want), None)
+        for *ways, want in zip(cold, warm, whole, expected)
+    ]
 
 
 @_by_text
@@ -196,6 +224,7 @@ def _offsets(texts, expected):
 CHECKS = {
     "normalize": _normalize,
     "normalize-warm": _normalize_warm,
+    "normalize-default": _normalize_default,
     "pieces": _pieces,
     "tokenizer.json": _tokenizer_json,
     "encode_batch": _encode_batch,

@@ -83,3 +83,16 @@ def test_the_cold_pass_taken_apart(paths_table):
     assert header.split("|")[2:-1] == [" cut ", " look-up ", " normalize new pieces ", " join ", " slices with a line not cut ", " total "]
     row = next(line for line in text.splitlines() if line.startswith("| news.txt |") and line.count("|") == 8)
     assert all(float(cell) >= 0 for cell in row.strip("|").split("|")[1:])
+
+
+def test_the_pool_row_clears_each_worker_once_per_round(monkeypatch):
+    # a worker keeps its kept pieces across the chunks it handles in a round (as a pool user's
+    # worker does), and forgets them at its first chunk of the next round
+    bench = load_bench()
+    cleared = []
+    monkeypatch.setattr(bench, "clear_piece_cache", lambda: cleared.append(1))
+    chunk = ["It's over, he said."]
+    for round_ in (0, 1):
+        for _ in range(3):  # three chunks of the round in this (one) worker
+            assert bench.newspairs_round_chunk((round_, chunk)) == ["it 's over , he said ."]
+        assert len(cleared) == round_ + 1

@@ -19,6 +19,8 @@ import newspairs
 from newspairs import pieces
 from newspairs.rules import LAID_OUT_BREAK, LAID_OUT_END, LAID_OUT_START, RULES
 from reference import reference_normalize, reference_normalize_line
+from paths import cut_mode
+from strategies import lines, texts
 from test_line_edges import EDGE_CASES
 from test_normalize_properties import PIECE_TRAPS, TRAPS
 
@@ -29,8 +31,11 @@ CASES = {**{f"edge-{k}": v for k, v in EDGE_CASES.items()}, **{f"piece-{k}": v f
 
 
 @pytest.fixture(autouse=True)
-def cold():
-    normalize_module.clear_piece_cache()  # every test starts from an empty cache
+def cold(monkeypatch):
+    # every test starts from an empty cache, every slice cut into pieces (the way under test here,
+    # whatever the adaptive choice would take; TestChoice tests the choice)
+    monkeypatch.setattr(normalize_module, "cut_mode", "pieces")
+    normalize_module.clear_piece_cache()
     yield
     normalize_module.clear_piece_cache()  # and leaves none behind (some plant faults in it)
 
@@ -175,6 +180,92 @@ class TestGivenTokenizer:
         monkeypatch.setattr(pieces.PieceCache, "normalize", lambda self, text: pytest.fail("cache used"))
         tokenizer = newspairs.load_tokenizer()
         assert newspairs.normalize("It's 1,000.", tokenizer) == "it 's 1,000 ."
+
+
+class TestChoice:
+    """The default path's choice per slice between pieces and the whole-text way (``cut_mode``)."""
+
+    @pytest.mark.parametrize("mode", ["adaptive", "whole"])
+    @pytest.mark.parametrize("text", CASES.values(), ids=CASES.keys())
+    def test_every_way_gives_the_reference(self, monkeypatch, mode, text):
+        monkeypatch.setattr(normalize_module, "cut_mode", mode)
+        expected = reference_normalize(text)
+        assert newspairs.normalize(text) == expected
+        assert newspairs.normalize_batch([text, text]) == [expected, expected]
+
+    def test_the_whole_way_keeps_nothing(self, monkeypatch):
+        monkeypatch.setattr(normalize_module, "cut_mode", "whole")
+        monkeypatch.setattr(pieces.PieceCache, "normalize", lambda self, text: pytest.fail("cut"))
+        assert newspairs.normalize('He said, "it\'s over."') == 'he said , `` it \'s over . \'\''
+        assert len(kept()) == 0
+
+    def test_a_first_text_goes_whole_and_a_known_one_by_pieces(self, monkeypatch):
+        monkeypatch.setattr(normalize_module, "cut_mode", "adaptive")
+        text = " ".join(f"w{i}, it's" for i in range(40))
+        cut = []
+        normalize_of = pieces.PieceCache.normalize
+        monkeypatch.setattr(pieces.PieceCache, "normalize", lambda self, t: cut.append(t) or normalize_of(self, t))
+        assert newspairs.normalize(text) == reference_normalize(text)
+        assert cut == [] and len(kept()) == 0  # all new: normalized whole, nothing learned
+        with cut_mode("pieces"):
+            newspairs.normalize(text)  # learned
+        assert newspairs.normalize(text) == reference_normalize(text)
+        assert cut == [text, text]  # known: cut, every piece looked up
+
+    def test_a_cold_cache_still_learns_part_of_the_text(self, monkeypatch):
+        monkeypatch.setattr(normalize_module, "cut_mode", "adaptive")
+        texts = [" ".join(f"t{j}w{i}." for i in range(40)) for j in range(3 * int(pieces.LEARNING_CREDIT) + 3)]
+        assert newspairs.normalize_batch(texts) == [reference_normalize(t) for t in texts]
+        assert [newspairs.normalize(t) for t in texts] == [reference_normalize(t) for t in texts]
+        assert len(kept()) > 0  # the credit of the texts normalized whole let some be learned
+
+    def test_the_share_is_guessed_from_words_inside_lines(self):
+        cache = pieces.PieceCache()
+        line = " ".join(f"w{i}" for i in range(20))
+        assert not cache.worth_cutting(line)
+        cache.normalize(line)
+        assert cache.worth_cutting(line)  # every word inside the line is kept
+        lines = line.replace(" ", "\n")  # no word inside a line: no guess, the credit decides
+        cache._credit = 0.0
+        assert not cache.worth_cutting(lines) and cache._credit == len(lines)
+        cache._credit = pieces.LEARNING_CREDIT * len(lines)
+        assert cache.worth_cutting(lines) and cache._credit == 0
+        cache.clear()
+        assert not cache.worth_cutting(line) and cache._credit == len(line)
+
+    def test_an_unknown_mode_is_refused(self, monkeypatch):
+        monkeypatch.setattr(normalize_module, "cut_mode", "sometimes")
+        with pytest.raises(ValueError, match="sometimes"):
+            newspairs.normalize("a b.")
+
+
+@pytest.mark.parametrize("mode", ["pieces", "whole"])
+class TestPropertiesEachWay:
+    """tests/test_normalize_properties.py's differential properties through each way forced: the
+    adaptive default would send most generated text (new pieces) whole, so the pieces are checked
+    here with every slice cut, cold (cache cleared) and warm (the same again)."""
+
+    @given(lines)
+    def test_line(self, mode, line):
+        with cut_mode(mode):
+            normalize_module.clear_piece_cache()
+            expected = reference_normalize_line(line)
+            assert newspairs.normalize(line) == expected
+            assert newspairs.normalize(line) == expected
+
+    @given(st.lists(texts(max_lines=3), max_size=6))
+    def test_batch(self, mode, batch):
+        with cut_mode(mode):
+            normalize_module.clear_piece_cache()
+            expected = [reference_normalize(text) for text in batch]
+            assert newspairs.normalize_batch(batch) == expected
+            assert newspairs.normalize_batch(batch[::-1]) == expected[::-1]
+
+    @given(st.lists(lines, max_size=12))
+    def test_lines_lazily(self, mode, many):
+        with cut_mode(mode):
+            normalize_module.clear_piece_cache()
+            assert list(newspairs.normalize_lines(iter(many))) == [reference_normalize_line(line) for line in many]
 
 
 def test_normalized_words_of_pieces_out_of_order():
