@@ -1056,29 +1056,40 @@ def _earlier_ids(results: list[dict[str, Any]], types: dict[str, str]) -> list[d
     """Per part, the ids of its articles that an earlier part holds, with the first one's line, from
     the parts' ids (`prepass_unit`); None when the file is unreadable from some row on (it is then
     read whole, so that what follows the damage stays unread). The ids are 64-bit integers here
-    (8 bytes an article, and its line 8), sorted once to find each id's first article."""
+    (8 bytes an article, and its line 8), sorted once (a stable argsort) to find each id's first article."""
     import numpy as np
 
     if any(result["unreadable"] for result in results):
         return None
-    ids, lines, parts = [], [], []
-    for part, result in enumerate(results):
+    ids, lines = [], []
+    for result in results:
         keep = np.ones(len(result["ids"]), dtype=bool)
         for index, refused in result["refusals"]:  # refused by its column's type: a reject, not an article
             if any(types.get(name) in by for name, by in refused):
                 keep[index] = False
         ids.append(result["ids"][keep])
         lines.append(result["lines"][keep])
-        parts.append(np.full(int(keep.sum()), part, dtype=np.int32))
     earlier: list[dict[str, int]] = [{} for _ in results]
+    bounds = np.cumsum([0] + [len(part) for part in ids])  # part p holds the indexes bounds[p]..bounds[p + 1]
     every = np.concatenate(ids)
-    if not len(every):
+    if len(every) < 2:
         return earlier
-    line, part = np.concatenate(lines), np.concatenate(parts)
-    _, first, inverse = np.unique(every, return_index=True, return_inverse=True)  # first: a stable sort's
-    first_of = first[inverse.reshape(-1)]
-    for index in np.nonzero(part[first_of] < part)[0].tolist():
-        earlier[int(part[index])].setdefault(format(int(every[index]), "016x"), int(line[first_of[index]]))
+    order = np.argsort(every, kind="stable")  # equal ids together, each run in file order: its first is the first article
+    ranked = every[order]
+    first_in_run = np.empty(len(every), dtype=bool)
+    first_in_run[0] = True
+    np.not_equal(ranked[1:], ranked[:-1], out=first_in_run[1:])
+    del ranked
+    run_start = np.maximum.accumulate(np.where(first_in_run, np.arange(len(every)), 0))  # each place's run start
+    again = np.flatnonzero(~first_in_run)
+    later, first = order[again], order[run_start[again]]
+    del order, run_start
+    part_of = lambda indexes: np.searchsorted(bounds, indexes, side="right") - 1  # noqa: E731
+    across = part_of(first) < part_of(later)
+    later, first = later[across], first[across]
+    line = np.concatenate(lines)
+    for index, first_index in sorted(zip(later.tolist(), first.tolist())):  # in file order, as read
+        earlier[int(part_of(index))].setdefault(format(int(every[index]), "016x"), int(line[first_index]))
     return earlier
 
 

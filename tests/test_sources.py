@@ -780,6 +780,33 @@ class TestPrepass:
         assert got == want and sum(item.is_part for item in got) > 2
         assert passes == []  # nothing read here: every file's reading ran in the pool
 
+    @pytest.mark.parametrize("seed", range(5))
+    def test_the_merge_of_the_parts_ids_is_the_whole_files_first_seen(self, seed):
+        """Each part gets the ids whose first article is in an earlier part, with that article's line,
+        in file order: as a dict over the whole file gives them."""
+        import random
+
+        import numpy as np
+
+        rng = random.Random(seed)
+        pool = [f"{rng.getrandbits(64):016x}" for _ in range(40)]
+        parts = [[rng.choice(pool) for _ in range(rng.randint(0, 30))] for _ in range(rng.randint(1, 6))]
+        first: dict[str, tuple[int, int]] = {}
+        want: list[dict[str, int]] = [{} for _ in parts]
+        results, line = [], 0
+        for number, ids in enumerate(parts):
+            lines = []
+            for ident in ids:
+                line += rng.randint(1, 3)
+                lines.append(line)
+                seen_line, where = first.setdefault(ident, (line, number))
+                if where < number:
+                    want[number].setdefault(ident, seen_line)
+            results.append({"ids": np.array([int(i, 16) for i in ids], dtype=np.uint64),
+                            "lines": np.array(lines, dtype=np.int64), "refusals": [], "unreadable": False})
+        got = sources._earlier_ids(results, {})
+        assert [list(part.items()) for part in got] == [list(part.items()) for part in want]
+
     @pytest.mark.parametrize(("values", "duplicate"), [
         ([1 << 70, 5], False),           # int64: the big one is refused, so the later one is the first article
         ([10 ** 400, 0.5], False),       # float64: beyond it too
