@@ -878,28 +878,49 @@ def splittable(item: InputFile) -> bool:
     return item.kind == "parquet" or (item.kind == "jsonl" and item.path.lower().endswith(".jsonl"))
 
 
-def _jsonl_cuts(path: str, part_bytes: int) -> list[tuple[int, int]]:
-    """(byte offset, line number) of each part's start: the first line start at or after every
-    ``part_bytes`` from the previous cut. The file is streamed, its line breaks counted, never held."""
+def _jsonl_starts(path: str, part_bytes: int) -> list[int]:
+    """The byte offset of each part's start: the first line start at or after every ``part_bytes``
+    from the previous cut. Only the bytes from each target to the next line break are read."""
     size = os.path.getsize(path)
-    cuts = [(0, 1)]
-    target, offset, line = part_bytes, 0, 1  # line: the number of the line at ``offset``
+    starts = [0]
+    target = part_bytes
     with open(path, "rb") as handle:
-        while chunk := handle.read(PART_SCAN_BYTES):
-            counted = 0  # line breaks of the chunk before this index are in ``line``
-            while target - 1 < offset + len(chunk):
-                end = chunk.find(b"\n", max(counted, target - 1 - offset))
-                if end < 0:
+        while target - 1 < size:
+            handle.seek(target - 1)
+            position = target - 1
+            while chunk := handle.read(PART_SCAN_BYTES):
+                end = chunk.find(b"\n")
+                if end >= 0:
                     break
-                line += chunk.count(b"\n", counted, end + 1)
-                counted = end + 1
-                if offset + counted >= size:
-                    break
-                cuts.append((offset + counted, line))
-                target = offset + counted + part_bytes
-            line += chunk.count(b"\n", counted)
-            offset += len(chunk)
-    return cuts
+                position += len(chunk)
+            else:
+                break  # no line break after the target: the rest of the file is its last line
+            cut = position + end + 1
+            if cut >= size:
+                break
+            starts.append(cut)
+            target = cut + part_bytes
+    return starts
+
+
+def _line_breaks(span: tuple[str, int, int]) -> int:
+    """The line breaks of a file's bytes ``start``..``stop``, streamed: a part's number of lines."""
+    path, start, stop = span
+    count, left = 0, stop - start
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        while left > 0 and (chunk := handle.read(min(PART_SCAN_BYTES, left))):
+            count += chunk.count(b"\n")
+            left -= len(chunk)
+    return count
+
+
+def _jsonl_cuts(starts: list[int], breaks: list[int]) -> list[tuple[int, int]]:
+    """(byte offset, line number) of each part's start, from the line breaks of each part before it."""
+    lines = [1]
+    for count in breaks:
+        lines.append(lines[-1] + count)
+    return list(zip(starts, lines))
 
 
 def _parquet_cuts(path: str, part_bytes: int) -> list[tuple[int, int]]:
@@ -927,9 +948,8 @@ def _part_count(size: int, part_bytes: int, min_parts: int) -> int:
     return max(count, min(even, size // max(1, part_bytes // 4)))  # but no part under a quarter of the size
 
 
-def _cuts(item: InputFile, part_bytes: int, min_parts: int) -> list[tuple[int, int]] | None:
-    """Where ``item``'s parts start ((byte offset or row group, line or row)), or None: read whole.
-    Found once per file and process (`prepass`, then `split_inputs`, of each config of an export)."""
+def _cut_key(item: InputFile, part_bytes: int, min_parts: int) -> tuple | None:
+    """What names ``item``'s cuts (its identity and the part size), or None: it is read whole."""
     if not splittable(item):
         return None
     identity = file_identity(item.path)
@@ -939,10 +959,37 @@ def _cuts(item: InputFile, part_bytes: int, min_parts: int) -> list[tuple[int, i
     count = _part_count(size, part_bytes, min_parts)
     if count <= 1:
         return None
-    target = -(-size // count)
-    key = (*identity, item.kind, target)
+    return (*identity, item.kind, -(-size // count))
+
+
+def _find_cuts(inputs: Sequence[InputFile], part_bytes: int, min_parts: int, mapper=None) -> None:
+    """Where the parts of each file to cut start, kept in `_CUTS`: a Parquet file's row groups from
+    its footer; a ``.jsonl`` file's line starts found here near each cut, and the line breaks of
+    each part, which number the next part's lines, counted through ``mapper`` (by part, elsewhere)."""
+    spans, found = [], []
+    for item in inputs:
+        key = _cut_key(item, part_bytes, min_parts)
+        if key is None or key in _CUTS:
+            continue
+        if item.kind == "parquet":
+            _CUTS[key] = _parquet_cuts(item.path, key[-1])
+            continue
+        starts = _jsonl_starts(item.path, key[-1])
+        found.append((key, starts, len(spans)))
+        spans.extend((item.path, start, stop) for start, stop in zip(starts, starts[1:]))
+    breaks = list((mapper or _serial_map)(_line_breaks, spans)) if spans else []
+    for key, starts, first in found:
+        _CUTS[key] = _jsonl_cuts(starts, breaks[first:first + len(starts) - 1])
+
+
+def _cuts(item: InputFile, part_bytes: int, min_parts: int) -> list[tuple[int, int]] | None:
+    """Where ``item``'s parts start ((byte offset or row group, line or row)), or None: read whole.
+    Found once per file and process (`prepass`, then `split_inputs`, of each config of an export)."""
+    key = _cut_key(item, part_bytes, min_parts)
+    if key is None:
+        return None
     if key not in _CUTS:
-        _CUTS[key] = (_jsonl_cuts if item.kind == "jsonl" else _parquet_cuts)(item.path, target)
+        _find_cuts([item], part_bytes, min_parts)
     cuts = _CUTS[key]
     return cuts if len(cuts) > 1 else None
 
@@ -1114,6 +1161,7 @@ def prepass(
     if part_bytes < 1:
         raise ValueError(f"part_bytes must be at least 1, got {part_bytes!r}")
     skip = frozenset({options.raw_column, options.normalized_column})
+    _find_cuts(inputs, part_bytes, min_parts, mapper)
     plans = []  # (item, cuts or None, kinds wanted, types given or None, unit indexes)
     units: list[PrepassUnit] = []
     for item in inputs:

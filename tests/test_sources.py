@@ -749,6 +749,16 @@ def _fresh_caches(monkeypatch) -> None:
         monkeypatch.setattr(sources, name, {})
 
 
+_COUNTED_HERE: list = []
+_LINE_BREAKS = sources._line_breaks
+
+
+def _line_breaks_here(span):
+    """`sources._line_breaks`, noting the spans counted in this process (a forked worker's notes stay there)."""
+    _COUNTED_HERE.append(span)
+    return _LINE_BREAKS(span)
+
+
 def _pool_map(function, units):
     import multiprocessing
 
@@ -773,12 +783,14 @@ class TestPrepass:
         read_table, rows_jsonl = sources._read_table, sources._rows_jsonl
         monkeypatch.setattr(sources, "_read_table", lambda *a, **k: passes.append(a[0]) or read_table(*a, **k))
         monkeypatch.setattr(sources, "_rows_jsonl", lambda *a, **k: passes.append(a[0]) or rows_jsonl(*a, **k))
+        monkeypatch.setattr(sources, "_line_breaks", _line_breaks_here)  # the lines before each cut: counted in the pool too
+        _COUNTED_HERE.clear()
         sources.prepass(inputs, ReadOptions(), part_bytes, 2, _pool_map)
         assert scan_metadata(inputs) == (want_metadata, want_types)
         assert list(want_types[str(source / "big.jsonl")]) == ["n", "text", "late"]  # first-seen order, over the parts
         got = split_inputs(inputs, ReadOptions(), want_types, part_bytes, 2)
         assert got == want and sum(item.is_part for item in got) > 2
-        assert passes == []  # nothing read here: every file's reading ran in the pool
+        assert passes == [] and _COUNTED_HERE == []  # no file's records or lines read here: all in the pool
 
     @pytest.mark.parametrize("seed", range(5))
     def test_the_merge_of_the_parts_ids_is_the_whole_files_first_seen(self, seed):
@@ -850,7 +862,7 @@ def test_how_many_parts_a_file_is_cut_into(tmp_path, monkeypatch, megabytes, wor
     with open(path, "wb") as handle:  # a sparse file of that size: the cut finder sees no line break, so stub it
         handle.truncate(megabytes * 1_000_000)
     counted = {}
-    monkeypatch.setattr(sources, "_jsonl_cuts", lambda name, target: counted.setdefault("target", target) and [(0, 1)])
+    monkeypatch.setattr(sources, "_jsonl_starts", lambda name, target: counted.setdefault("target", target) and [0])
     split_inputs(resolve_source(path), min_parts=workers)
     size = megabytes * 1_000_000
     assert (-(-size // counted["target"]) if counted else 1) == parts
