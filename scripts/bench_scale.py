@@ -8,8 +8,9 @@ copies carry a last line ``(copy N)``; an id hashes the file's name, so every id
 (`newspairs.sources.split_inputs`). Then, in one run, each in its own process: the local export
 (`newspairs.export.export`) in one process and with ``num_proc=2``, and ``engine="ray"`` on a
 local Ray of 1 and of 2 CPUs (started before the clock starts, as a cluster is running before a
-job). All three configs are exported. It also times, alone, the pass that cuts the corpus's large
-files into parts (a serial pass over each file on the driver, included in the exports' times).
+job). All three configs are exported. It also times, alone, the reading before a build of two
+processes (`newspairs.sources.prepass`: where the large files are cut, then the types and ids of
+each part in a pool of two, merged; included in the exports' times).
 
 Prints a Markdown table: seconds, MB/s of raw text, the ratio to the local export and to Ray with
 1 CPU, the driver's peak RSS and the largest peak RSS of a Ray worker (`VmHWM`, polled from
