@@ -9,6 +9,10 @@ This module owns the input side of the loader and knows nothing of `datasets` wr
 - `split_inputs(inputs, options, json_types, part_bytes, min_parts)` cuts each large JSON lines
   (``.jsonl``) or Parquet file into parts (line ranges, row groups) that `read_input` reads as the
   whole file would have read them;
+- `prepass(inputs, options, part_bytes, min_parts, mapper)` does the reading those two need (JSON
+  files' value kinds, the ids of the parts of cut files, the line breaks before each cut) as
+  units of work by file and part, through a mapper (a process pool, Ray tasks), and keeps the
+  merged results for them;
 - `article_id(relpath, raw)` and `split_of(article_id, ratios)` are the stable id and split.
 
 Layouts (docs/sources.md states the rules):
@@ -1213,7 +1217,8 @@ def split_inputs(
     and many large files on many workers are not cut into crumbs. `read_input` of the parts, one after the
     other, gives what it gives for the whole file: the same articles and rejects, lines numbered
     from the file's start, a duplicate of an article in an earlier part rejected as such (the
-    parts learn those ids from one streaming pass over the file here). Other files stay whole.
+    parts learn those ids from `prepass`, run here for what an earlier `prepass` with the same
+    cuts and types has not done). Other files stay whole.
     """
     if part_bytes < 1:
         raise ValueError(f"part_bytes must be at least 1, got {part_bytes!r}")
