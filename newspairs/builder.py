@@ -232,9 +232,12 @@ class NewsPairs(datasets.ArrowBasedBuilder):
     BUILDER_CONFIGS = [NewsPairsConfig(name=name, description=_DESCRIPTIONS[name]) for name in CONFIG_NAMES]
     DEFAULT_CONFIG_NAME = "articles"
 
-    def __init__(self, *args, source: Any = None, hash: Optional[str] = None, dataset_name: str = "newspairs", **kwargs):
+    def __init__(self, *args, source: Any = None, hash: Optional[str] = None, dataset_name: str = "newspairs",
+                 prepass_workers: Optional[int] = None, **kwargs):
         source = _canonical_source(source)
         self._inputs = resolve_source(source)
+        # the build's num_proc, known before `_info`: the reading before the build runs in that many processes
+        self._prepass_workers = prepass_workers or 1
         if source is not None:
             kwargs["source"] = source
         super().__init__(*args, hash=hash or builder_hash(self._inputs, kwargs.get("sentences")), dataset_name=dataset_name, **kwargs)
@@ -255,7 +258,13 @@ class NewsPairs(datasets.ArrowBasedBuilder):
         return ReadOptions(raw_column=self.config.raw_column, normalized_column=self.config.normalized_column,
                            sentences=self.config.sentences, text_articles=self.config.text_articles)
 
+    def _prepass(self, workers: int) -> None:
+        """The reading `scan_metadata` and `split_inputs` need, by file and part, in ``workers`` processes."""
+        if workers > 1:
+            sources.prepass(self._inputs, self._read_options(), self.config.part_bytes, workers, _pool_map(workers))
+
     def _info(self) -> datasets.DatasetInfo:
+        self._prepass(getattr(self, "_prepass_workers", 1))
         metadata, self._json_types = sources.scan_metadata(self._inputs, self._read_options())
         return datasets.DatasetInfo(
             description=_DESCRIPTIONS[self.config.name], features=features_for(self.config.name, metadata)
@@ -271,6 +280,7 @@ class NewsPairs(datasets.ArrowBasedBuilder):
         inputs = list(self._inputs)
         workers = getattr(self, "_num_proc", None) or 1
         if report_dir is not None and workers > 1:  # `datasets` gives each worker a share of the inputs: parts of a large file too
+            self._prepass(workers)  # done in `_info` when `prepare` knew the workers; else here
             inputs = sources.split_inputs(inputs, self._read_options(), getattr(self, "_json_types", {}),
                                           self.config.part_bytes, workers)
         return [
@@ -602,12 +612,27 @@ def prepare(
     """A `NewsPairs` builder of ``config`` whose cache is prepared (built, or reused when unchanged)."""
     if config not in CONFIG_NAMES:
         raise ValueError(f"config must be one of {CONFIG_NAMES}, got {config!r}")
-    builder = NewsPairs(config_name=config, source=source, errors=errors, cache_dir=cache_dir, **config_kwargs)
+    builder = NewsPairs(config_name=config, source=source, errors=errors, cache_dir=cache_dir, prepass_workers=num_proc, **config_kwargs)
     # forked workers must not inherit a tokenizer thread pool that already ran: off while they run
     parallelism = _environment("TOKENIZERS_PARALLELISM", "false") if num_proc is not None and num_proc > 1 else nullcontext()
     with parallelism, source_errors(builder):
         builder.download_and_prepare(num_proc=num_proc)
     return builder
+
+
+def _pool_map(workers: int):
+    """``map(function, units)`` in a pool of up to ``workers`` forked processes (as `datasets` forks
+    its own ``num_proc`` workers), ``TOKENIZERS_PARALLELISM`` off while they run; here when there is
+    one unit only."""
+    def pool_map(function, units):
+        if workers <= 1 or len(units) <= 1:
+            return [function(unit) for unit in units]
+        import multiprocessing
+
+        with _environment("TOKENIZERS_PARALLELISM", "false"), multiprocessing.get_context("fork").Pool(min(workers, len(units))) as pool:
+            return pool.map(function, units, chunksize=1)
+
+    return pool_map
 
 
 @contextmanager

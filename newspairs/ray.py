@@ -37,7 +37,7 @@ from newspairs.builder import (
     CONFIG_NAMES, SPLIT_NAMES, BuildReport, NewsPairsConfig, _routed_batches, _tables, features_for,
 )
 from newspairs.sources import (
-    InputFile, ReadOptions, SourceError, read_input, resolve_source, scan_metadata, split_inputs, split_of,
+    InputFile, ReadOptions, SourceError, prepass, read_input, resolve_source, scan_metadata, split_inputs, split_of,
 )
 
 logger = logging.getLogger(__name__)
@@ -252,9 +252,25 @@ def _batch_rows(batch: Any) -> list[dict[str, Any]]:
     return [dict(zip(names, values)) for values in zip(*(list(batch[name]) for name in names))]
 
 
-def _prepared(source: Any, configs: Sequence[str], errors: str, config_kwargs: dict[str, Any]):
+def _in_folder(cwd: str, function, unit):
+    _enter(cwd)
+    return function(unit)
+
+
+def _task_map(function, units):
+    """``[function(unit) for unit in units]`` as Ray tasks of one CPU each, gathered here in order."""
+    if len(units) <= 1:
+        return [function(unit) for unit in units]
+    task = ray.remote(num_cpus=1)(_in_folder)
+    return ray.get([task.remote(os.getcwd(), function, unit) for unit in units])
+
+
+def _prepared(source: Any, configs: Sequence[str], errors: str, config_kwargs: dict[str, Any],
+              address: Optional[str] = None, num_cpus: Optional[int] = None, split: Optional[str] = None):
     """The inputs, features per config, JSON types, read options, split ratios and part size of a
-    build, checked as the builder checks them."""
+    build, checked as the builder checks them (before Ray is started); then, on Ray, the reading
+    before the build (`newspairs.sources.prepass`: the JSON files' types, the ids of the parts of
+    the files that are cut) as tasks, by file and part."""
     for config in configs:
         if config not in CONFIG_NAMES:
             raise ValueError(f"config must be one of {CONFIG_NAMES}, got {config!r}")
@@ -266,8 +282,12 @@ def _prepared(source: Any, configs: Sequence[str], errors: str, config_kwargs: d
     inputs = resolve_source(source)
     options = ReadOptions(raw_column=settings.raw_column, normalized_column=settings.normalized_column,
                           sentences=settings.sentences, text_articles=settings.text_articles)
-    metadata, json_types = scan_metadata(inputs, options)
     ratios = tuple((name, ratio) for name, ratio in zip(SPLIT_NAMES, settings.split_ratios) if ratio > 0)
+    if split is not None and split not in (name for name, _ in ratios):
+        raise ValueError(f"split must be one of {[name for name, _ in ratios]} or None, got {split!r}")
+    connect(address, num_cpus)
+    prepass(inputs, options, settings.part_bytes, _pool_size(num_cpus, 1 << 30), _task_map)
+    metadata, json_types = scan_metadata(inputs, options)
     features = {config: features_for(config, metadata) for config in configs}
     return inputs, features, json_types, options, ratios, settings.part_bytes
 
@@ -309,8 +329,7 @@ def export_configs(
     the layout ``<config>/<split>-NNNNN-of-NNNNN.parquet``.
     """
     configs = list(configs)
-    inputs, features, json_types, options, ratios, part_bytes = _prepared(source, configs, errors, config_kwargs)
-    connect(address, num_cpus)
+    inputs, features, json_types, options, ratios, part_bytes = _prepared(source, configs, errors, config_kwargs, address, num_cpus)
     inputs = _parts(inputs, options, json_types, part_bytes, num_cpus)
     parts = Path(staging).resolve() / PARTS_FOLDER
     records_ds = _per_file(
@@ -416,10 +435,8 @@ def read(
     the driver when Ray forwards them: ``log_to_driver``); `newspairs.export.export` with
     ``engine="ray"`` gathers rejects into its report instead. Other keyword arguments as for `newspairs.load`.
     """
-    inputs, features, json_types, options, ratios, part_bytes = _prepared(source, [config], errors, config_kwargs)
-    if split is not None and split not in (name for name, _ in ratios):
-        raise ValueError(f"split must be one of {[name for name, _ in ratios]} or None, got {split!r}")
-    connect(address, num_cpus)
+    inputs, features, json_types, options, ratios, part_bytes = _prepared(source, [config], errors, config_kwargs,
+                                                                          address, num_cpus, split)
     inputs = _parts(inputs, options, json_types, part_bytes, num_cpus)
     return _per_file(
         inputs, _ReadRows, num_cpus, config=config, features=features[config], json_types=json_types,

@@ -9,6 +9,10 @@ This module owns the input side of the loader and knows nothing of `datasets` wr
 - `split_inputs(inputs, options, json_types, part_bytes, min_parts)` cuts each large JSON lines
   (``.jsonl``) or Parquet file into parts (line ranges, row groups) that `read_input` reads as the
   whole file would have read them;
+- `prepass(inputs, options, part_bytes, min_parts, mapper)` does the reading those two need (JSON
+  files' value kinds, the ids of the parts of cut files, the line breaks before each cut) as
+  units of work by file and part, through a mapper (a process pool, Ray tasks), and keeps the
+  merged results for them;
 - `article_id(relpath, raw)` and `split_of(article_id, ratios)` are the stable id and split.
 
 Layouts (docs/sources.md states the rules):
@@ -780,9 +784,11 @@ def _rows_parquet(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None,
         yield row + 1, None, f"{PARQUET_UNREADABLE} {row + 1} on ({error})"
 
 
-def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], duplicates: bool = False) -> Iterator[Article | Reject]:
-    """The articles of a table; ``duplicates``: a repeated article is yielded too, not rejected (`split_inputs`' id pass)."""
-    rows = {"csv": _rows_csv, "isot": _rows_csv, "jsonl": _rows_jsonl, "parquet": _rows_parquet}[item.kind](item)
+def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], duplicates: bool = False, rows=None) -> Iterator[Article | Reject]:
+    """The articles of a table; ``duplicates``: a repeated article is yielded too, not rejected (`prepass`' ids);
+    ``rows``: the file's rows as its kind's reader gives them, when the caller looks at them on the way."""
+    if rows is None:
+        rows = {"csv": _rows_csv, "isot": _rows_csv, "jsonl": _rows_jsonl, "parquet": _rows_parquet}[item.kind](item)
     raw_column = "text" if item.kind == "isot" else options.raw_column
     normalized_column = None if item.kind == "isot" else options.normalized_column
     label = isot_label(item.path) if item.kind == "isot" else None
@@ -876,28 +882,49 @@ def splittable(item: InputFile) -> bool:
     return item.kind == "parquet" or (item.kind == "jsonl" and item.path.lower().endswith(".jsonl"))
 
 
-def _jsonl_cuts(path: str, part_bytes: int) -> list[tuple[int, int]]:
-    """(byte offset, line number) of each part's start: the first line start at or after every
-    ``part_bytes`` from the previous cut. The file is streamed, its line breaks counted, never held."""
+def _jsonl_starts(path: str, part_bytes: int) -> list[int]:
+    """The byte offset of each part's start: the first line start at or after every ``part_bytes``
+    from the previous cut. Only the bytes from each target to the next line break are read."""
     size = os.path.getsize(path)
-    cuts = [(0, 1)]
-    target, offset, line = part_bytes, 0, 1  # line: the number of the line at ``offset``
+    starts = [0]
+    target = part_bytes
     with open(path, "rb") as handle:
-        while chunk := handle.read(PART_SCAN_BYTES):
-            counted = 0  # line breaks of the chunk before this index are in ``line``
-            while target - 1 < offset + len(chunk):
-                end = chunk.find(b"\n", max(counted, target - 1 - offset))
-                if end < 0:
+        while target - 1 < size:
+            handle.seek(target - 1)
+            position = target - 1
+            while chunk := handle.read(PART_SCAN_BYTES):
+                end = chunk.find(b"\n")
+                if end >= 0:
                     break
-                line += chunk.count(b"\n", counted, end + 1)
-                counted = end + 1
-                if offset + counted >= size:
-                    break
-                cuts.append((offset + counted, line))
-                target = offset + counted + part_bytes
-            line += chunk.count(b"\n", counted)
-            offset += len(chunk)
-    return cuts
+                position += len(chunk)
+            else:
+                break  # no line break after the target: the rest of the file is its last line
+            cut = position + end + 1
+            if cut >= size:
+                break
+            starts.append(cut)
+            target = cut + part_bytes
+    return starts
+
+
+def _line_breaks(span: tuple[str, int, int]) -> int:
+    """The line breaks of a file's bytes ``start``..``stop``, streamed: a part's number of lines."""
+    path, start, stop = span
+    count, left = 0, stop - start
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        while left > 0 and (chunk := handle.read(min(PART_SCAN_BYTES, left))):
+            count += chunk.count(b"\n")
+            left -= len(chunk)
+    return count
+
+
+def _jsonl_cuts(starts: list[int], breaks: list[int]) -> list[tuple[int, int]]:
+    """(byte offset, line number) of each part's start, from the line breaks of each part before it."""
+    lines = [1]
+    for count in breaks:
+        lines.append(lines[-1] + count)
+    return list(zip(starts, lines))
 
 
 def _parquet_cuts(path: str, part_bytes: int) -> list[tuple[int, int]]:
@@ -918,33 +945,260 @@ def _parquet_cuts(path: str, part_bytes: int) -> list[tuple[int, int]]:
     return cuts
 
 
-def _earlier_ids(item: InputFile, starts: list[int], options: ReadOptions, types: dict[str, Any] | None) -> list[dict[str, int]] | None:
-    """Per part, the ids of its articles that an earlier part holds, with the first one's line: one
-    streaming pass of the table reader over the whole file (the ids, not the normalization). None when
-    the reading of the whole file stops early (a Parquet file unreadable from some row on): such a
-    file is read whole, so that what follows the damage stays unread."""
-    from bisect import bisect_right
+def _part_count(size: int, part_bytes: int, min_parts: int) -> int:
+    """How many parts a file of ``size`` bytes is cut into (see `split_inputs`)."""
+    count = -(-size // part_bytes)
+    even = -(-count // max(min_parts, 1)) * max(min_parts, 1)  # a multiple of the workers: even shares
+    return max(count, min(even, size // max(1, part_bytes // 4)))  # but no part under a quarter of the size
 
-    key = (*file_identity(item.path), item.relpath, options, tuple(starts), tuple(sorted((types or {}).items())))
-    if key in _EARLIER:  # the configs of one export cut the same file alike: one pass serves them all
-        return _EARLIER[key]
-    first: dict[str, tuple[int, int]] = {}  # id -> (line, part) of its first article
-    earlier: list[dict[str, int]] = [{} for _ in starts]
-    for entry in _read_table(item, options, types or {}, duplicates=True):
-        if isinstance(entry, Reject):
-            if entry.reason.startswith(PARQUET_UNREADABLE):
-                _EARLIER[key] = None
-                return None
+
+def _cut_key(item: InputFile, part_bytes: int, min_parts: int) -> tuple | None:
+    """What names ``item``'s cuts (its identity and the part size), or None: it is read whole."""
+    if not splittable(item):
+        return None
+    identity = file_identity(item.path)
+    size = identity[1]
+    if size < 0:
+        return None  # unreadable: read whole, and rejected so
+    count = _part_count(size, part_bytes, min_parts)
+    if count <= 1:
+        return None
+    return (*identity, item.kind, -(-size // count))
+
+
+def _find_cuts(inputs: Sequence[InputFile], part_bytes: int, min_parts: int, mapper=None) -> None:
+    """Where the parts of each file to cut start, kept in `_CUTS`: a Parquet file's row groups from
+    its footer; a ``.jsonl`` file's line starts found here near each cut, and the line breaks of
+    each part, which number the next part's lines, counted through ``mapper`` (by part, elsewhere)."""
+    spans, found = [], []
+    for item in inputs:
+        key = _cut_key(item, part_bytes, min_parts)
+        if key is None or key in _CUTS:
             continue
-        part = bisect_right(starts, entry.line) - 1
-        line, where = first.setdefault(entry.id, (entry.line, part))
-        if where < part:
-            earlier[part].setdefault(entry.id, line)
-    _EARLIER[key] = earlier
+        if item.kind == "parquet":
+            _CUTS[key] = _parquet_cuts(item.path, key[-1])
+            continue
+        starts = _jsonl_starts(item.path, key[-1])
+        found.append((key, starts, len(spans)))
+        spans.extend((item.path, start, stop) for start, stop in zip(starts, starts[1:]))
+    breaks = list((mapper or _serial_map)(_line_breaks, spans)) if spans else []
+    for key, starts, first in found:
+        _CUTS[key] = _jsonl_cuts(starts, breaks[first:first + len(starts) - 1])
+
+
+def _cuts(item: InputFile, part_bytes: int, min_parts: int) -> list[tuple[int, int]] | None:
+    """Where ``item``'s parts start ((byte offset or row group, line or row)), or None: read whole.
+    Found once per file and process (`prepass`, then `split_inputs`, of each config of an export)."""
+    key = _cut_key(item, part_bytes, min_parts)
+    if key is None:
+        return None
+    if key not in _CUTS:
+        _find_cuts([item], part_bytes, min_parts)
+    cuts = _CUTS[key]
+    return cuts if len(cuts) > 1 else None
+
+
+_CUTS: dict[tuple, list[tuple[int, int]]] = {}  # (file identity, kind, part size) -> `_cuts`
+
+
+def _parts_of(item: InputFile, cuts: list[tuple[int, int]]) -> list[InputFile]:
+    stops = [start for start, _ in cuts[1:]] + [None]
+    return [dataclasses.replace(item, start=start, stop=stop, first_line=line) for (start, line), stop in zip(cuts, stops)]
+
+
+def _earlier_key(item: InputFile, options: ReadOptions, cuts: list[tuple[int, int]], types: dict[str, Any] | None) -> tuple:
+    return (*file_identity(item.path), item.relpath, options, tuple(line for _, line in cuts), tuple(sorted((types or {}).items())))
+
+
+_EARLIER: dict[tuple, list[dict[str, int]] | None] = {}  # (file identity, reading, cuts, types) -> each part's earlier ids: once per process
+
+
+@dataclass(frozen=True)
+class PrepassUnit:
+    """One piece of the reading done before a build (`prepass`): a whole JSON file's metadata kinds,
+    or a part of a file that is cut, its kinds (JSON lines) and the ids of its articles.
+
+    ``types``: the JSON types to read the part with, when known beforehand; None: read without them,
+    noting each article whose value a type could refuse (an integer beyond int64 or float64), for
+    the merge to decide once the file's types are known.
+    """
+
+    item: InputFile
+    options: ReadOptions
+    kinds: bool
+    ids: bool
+    types: tuple[tuple[str, str], ...] | None = None
+
+
+def _counted_kinds(rows, skip: frozenset[str], kinds: dict[str, set[str]]):
+    """``rows`` as they are, the kind of each metadata value noted in ``kinds`` (in first-seen order)."""
+    for line, record, problem in rows:
+        if problem is None:
+            for name, value in record.items():
+                if name not in skip:
+                    kinds.setdefault(name, set()).add(_value_kind(value))
+        yield line, record, problem
+
+
+def _refusals(metadata: dict[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The columns whose value a JSON type may refuse, with the types that refuse it: an integer
+    beyond int64 (refused as ``int64``), or beyond float64 (refused as ``float64`` too). Under a file's
+    own types no other value is refused (`coerce_json_value`)."""
+    found = []
+    for name, value in metadata.items():
+        if isinstance(value, int) and not isinstance(value, bool) and not INT64_MIN <= value <= INT64_MAX:
+            try:
+                float(value)
+                found.append((name, ("int64",)))
+            except OverflowError:
+                found.append((name, ("int64", "float64")))
+    return tuple(found)
+
+
+def prepass_unit(unit: PrepassUnit) -> dict[str, Any]:
+    """The work of one `PrepassUnit`, in a worker: ``kinds`` (column -> the kinds of its values, in
+    first-seen order), and with ``ids``: ``ids`` (each article's id as a 64-bit integer, in file
+    order), ``lines`` (its line or row), ``refusals`` ((index, columns) of the articles a type may
+    refuse) and ``unreadable`` (a Parquet file unreadable from some row on)."""
+    import numpy as np
+
+    item, options = unit.item, unit.options
+    kinds: dict[str, set[str]] = {}
+    skip = frozenset({options.raw_column, options.normalized_column})
+    rows = {"csv": _rows_csv, "isot": _rows_csv, "jsonl": _rows_jsonl, "parquet": _rows_parquet}[item.kind](item)
+    if unit.kinds:
+        rows = _counted_kinds(rows, skip, kinds)
+    if not unit.ids:
+        for _ in rows:
+            pass
+        return {"kinds": kinds}
+    ids: list[str] = []
+    lines: list[int] = []
+    refusals: list[tuple[int, Any]] = []
+    unreadable = False
+    types = dict(unit.types) if unit.types is not None else {}
+    for entry in _read_table(item, options, types, duplicates=True, rows=rows):
+        if isinstance(entry, Reject):
+            unreadable = unreadable or entry.reason.startswith(PARQUET_UNREADABLE)
+            continue
+        if unit.types is None and item.kind == "jsonl" and (refused := _refusals(entry.metadata)):
+            refusals.append((len(ids), refused))
+        ids.append(entry.id)
+        lines.append(entry.line)
+    return {
+        "kinds": kinds,
+        "ids": np.frombuffer(bytes.fromhex("".join(ids)), dtype=">u8").astype(np.uint64),
+        "lines": np.array(lines, dtype=np.int64),
+        "refusals": refusals,
+        "unreadable": unreadable,
+    }
+
+
+def _merged_kinds(results: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """A file's column types from its parts' kinds, in the order the whole file shows its columns."""
+    kinds: dict[str, set[str]] = {}
+    for result in results:
+        for name, found in result["kinds"].items():
+            kinds.setdefault(name, set()).update(found)
+    return {name: _column_type(found) for name, found in kinds.items()}
+
+
+def _earlier_ids(results: list[dict[str, Any]], types: dict[str, str]) -> list[dict[str, int]] | None:
+    """Per part, the ids of its articles that an earlier part holds, with the first one's line, from
+    the parts' ids (`prepass_unit`); None when the file is unreadable from some row on (it is then
+    read whole, so that what follows the damage stays unread). The ids are 64-bit integers here
+    (8 bytes an article, and its line 8), sorted once (a stable argsort) to find each id's first article."""
+    import numpy as np
+
+    if any(result["unreadable"] for result in results):
+        return None
+    ids, lines = [], []
+    for result in results:
+        keep = np.ones(len(result["ids"]), dtype=bool)
+        for index, refused in result["refusals"]:  # refused by its column's type: a reject, not an article
+            if any(types.get(name) in by for name, by in refused):
+                keep[index] = False
+        ids.append(result["ids"][keep])
+        lines.append(result["lines"][keep])
+    earlier: list[dict[str, int]] = [{} for _ in results]
+    bounds = np.cumsum([0] + [len(part) for part in ids])  # part p holds the indexes bounds[p]..bounds[p + 1]
+    every = np.concatenate(ids)
+    if len(every) < 2:
+        return earlier
+    order = np.argsort(every, kind="stable")  # equal ids together, each run in file order: its first is the first article
+    ranked = every[order]
+    first_in_run = np.empty(len(every), dtype=bool)
+    first_in_run[0] = True
+    np.not_equal(ranked[1:], ranked[:-1], out=first_in_run[1:])
+    del ranked
+    run_start = np.maximum.accumulate(np.where(first_in_run, np.arange(len(every)), 0))  # each place's run start
+    again = np.flatnonzero(~first_in_run)
+    later, first = order[again], order[run_start[again]]
+    del order, run_start
+    part_of = lambda indexes: np.searchsorted(bounds, indexes, side="right") - 1  # noqa: E731
+    across = part_of(first) < part_of(later)
+    later, first = later[across], first[across]
+    line = np.concatenate(lines)
+    for index, first_index in sorted(zip(later.tolist(), first.tolist())):  # in file order, as read
+        earlier[int(part_of(index))].setdefault(format(int(every[index]), "016x"), int(line[first_index]))
     return earlier
 
 
-_EARLIER: dict[tuple, list[dict[str, int]] | None] = {}  # (file identity, reading, cuts) -> `_earlier_ids`: a file's id pass once per process
+def prepass(
+    inputs: Sequence[InputFile],
+    options: ReadOptions = ReadOptions(),
+    part_bytes: int = DEFAULT_PART_BYTES,
+    min_parts: int = 1,
+    mapper=None,
+    json_types: dict[str, dict[str, str]] | None = None,
+) -> None:
+    """The reading `scan_metadata` and `split_inputs` need before a build, done part by part through
+    ``mapper`` (``mapper(prepass_unit, units)``: the results in order; a process pool's map, Ray
+    tasks; None: here, one after the other), the small results merged here and kept for them.
+
+    For each JSON file whose column types are not known yet: the kinds of its values (of each part,
+    for a file that is cut, merged in file order: the whole file's types). For each file that is cut
+    (as `split_inputs` with ``part_bytes`` and ``min_parts`` cuts it): its articles' ids, from which
+    each part gets the ids an earlier part already holds. ``json_types``: read the parts with these
+    types (`split_inputs`' own); None: with the file's own (`scan_metadata`'s).
+    """
+    if part_bytes < 1:
+        raise ValueError(f"part_bytes must be at least 1, got {part_bytes!r}")
+    skip = frozenset({options.raw_column, options.normalized_column})
+    _find_cuts(inputs, part_bytes, min_parts, mapper)
+    plans = []  # (item, cuts or None, kinds wanted, types given or None, unit indexes)
+    units: list[PrepassUnit] = []
+    for item in inputs:
+        want_kinds = json_types is None and item.kind == "jsonl" and (*file_identity(item.path), skip) not in _JSON_TYPES
+        cuts = _cuts(item, part_bytes, min_parts)
+        given = None if json_types is None else json_types.get(item.path) or {}
+        if cuts is not None and not want_kinds:
+            types = given if given is not None else (_JSON_TYPES.get((*file_identity(item.path), skip)) or {})
+            if _earlier_key(item, options, cuts, types) in _EARLIER:
+                cuts = None  # done already
+            else:
+                given = types
+        if cuts is None and not want_kinds:
+            continue
+        pieces = [item] if cuts is None else _parts_of(item, cuts)
+        typed = None if given is None else tuple(sorted(given.items()))
+        indexes = range(len(units), len(units) + len(pieces))
+        units.extend(PrepassUnit(piece, options, want_kinds, cuts is not None, typed) for piece in pieces)
+        plans.append((item, cuts, want_kinds, given, indexes))
+    if not units:
+        return
+    results = list((mapper or _serial_map)(prepass_unit, units))
+    for item, cuts, want_kinds, given, indexes in plans:
+        found = [results[index] for index in indexes]
+        types = given
+        if want_kinds:
+            types = _JSON_TYPES[(*file_identity(item.path), skip)] = _merged_kinds(found)
+        if cuts is not None:
+            _EARLIER[_earlier_key(item, options, cuts, types)] = _earlier_ids(found, types or {})
+
+
+def _serial_map(function, units):
+    return [function(unit) for unit in units]
 
 
 def split_inputs(
@@ -963,31 +1217,21 @@ def split_inputs(
     and many large files on many workers are not cut into crumbs. `read_input` of the parts, one after the
     other, gives what it gives for the whole file: the same articles and rejects, lines numbered
     from the file's start, a duplicate of an article in an earlier part rejected as such (the
-    parts learn those ids from one streaming pass over the file here). Other files stay whole.
+    parts learn those ids from `prepass`, run here for what an earlier `prepass` with the same
+    cuts and types has not done). Other files stay whole.
     """
     if part_bytes < 1:
         raise ValueError(f"part_bytes must be at least 1, got {part_bytes!r}")
+    prepass(inputs, options, part_bytes, min_parts, json_types=json_types or {})  # what is not done already
     out: list[InputFile] = []
     for item in inputs:
-        try:
-            size = os.path.getsize(item.path)
-        except OSError:
-            size = 0  # unreadable: read whole, and rejected so
-        count = -(-size // part_bytes)
-        even = -(-count // max(min_parts, 1)) * max(min_parts, 1)  # a multiple of the workers: even shares
-        count = max(count, min(even, size // max(1, part_bytes // 4)))  # but no part under a quarter of the size
-        if not splittable(item) or count <= 1:
-            out.append(item)
-            continue
-        target = -(-size // count)
-        cuts = (_jsonl_cuts if item.kind == "jsonl" else _parquet_cuts)(item.path, target)
-        earlier = _earlier_ids(item, [line for _, line in cuts], options, (json_types or {}).get(item.path)) if len(cuts) > 1 else None
+        cuts = _cuts(item, part_bytes, min_parts)
+        earlier = None if cuts is None else _EARLIER[_earlier_key(item, options, cuts, (json_types or {}).get(item.path))]
         if earlier is None:
             out.append(item)
             continue
-        stops = [start for start, _ in cuts[1:]] + [None]
-        for (start, line), stop, ids in zip(cuts, stops, earlier):
-            out.append(dataclasses.replace(item, start=start, stop=stop, first_line=line, earlier=tuple(ids.items())))
+        for part, ids in zip(_parts_of(item, cuts), earlier):
+            out.append(dataclasses.replace(part, earlier=tuple(ids.items())))
         logger.info("newspairs: %s is read in %d parts", item.path, len(cuts))
     return out
 

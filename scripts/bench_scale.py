@@ -8,16 +8,22 @@ copies carry a last line ``(copy N)``; an id hashes the file's name, so every id
 (`newspairs.sources.split_inputs`). Then, in one run, each in its own process: the local export
 (`newspairs.export.export`) in one process and with ``num_proc=2``, and ``engine="ray"`` on a
 local Ray of 1 and of 2 CPUs (started before the clock starts, as a cluster is running before a
-job). All three configs are exported. It also times, alone, the pass that cuts the corpus's large
-files into parts (a serial pass over each file on the driver, included in the exports' times).
+job). All three configs are exported. It also times, alone, the reading before a build of two
+processes (`newspairs.sources.prepass`: where the large files are cut, then the types and ids of
+each part in a pool of two, merged; included in the exports' times).
 
 Prints a Markdown table: seconds, MB/s of raw text, the ratio to the local export and to Ray with
 1 CPU, the driver's peak RSS and the largest peak RSS of a Ray worker (`VmHWM`, polled from
 ``/proc`` while the export runs); then whether the three exports are identical (every config and
 split, row for row, as Arrow tables) and whether the issue's targets hold.
 
+``--raw-build`` times instead the build of the ``raw`` config alone (`newspairs.builder.prepare`,
+fresh caches) in one process and with ``num_proc=2``, with the main process's own CPU seconds: the
+reading it does before (and beside) the workers, which bounds what ``num_proc`` gains.
+
     python scripts/bench_scale.py [--mb 200] [--files 16] [--keep DIR]
     python scripts/bench_scale.py --files 1       # one 200 MB file, read in parts
+    python scripts/bench_scale.py --files 1 --raw-build
 """
 
 from __future__ import annotations
@@ -163,14 +169,51 @@ def run_one(engine: str, cpus: int, corpus: Path, out: Path) -> dict:
     }
 
 
+def run_raw_build(cpus: int, corpus: Path) -> dict:
+    """The ``raw`` config built in this process (and ``cpus`` workers); called in a child process."""
+    import resource
+
+    from newspairs.builder import prepare
+
+    busy = machine_busy_seconds()
+    began = time.perf_counter()
+    prepare(str(corpus), "raw", num_proc=cpus if cpus > 1 else None)
+    seconds = time.perf_counter() - began
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return {"seconds": seconds, "machine_cpu": machine_busy_seconds() - busy, "main_cpu": own.ru_utime + own.ru_stime}
+
+
+def raw_builds(corpus: Path, mb: float, folder: Path) -> None:
+    """`run_raw_build` with 1 and 2 processes, twice each, each in a child with an empty cache; a table."""
+    print("| raw build | seconds | MB/s | main process CPU s | machine busy CPUs |")
+    print("|---|---:|---:|---:|---:|")
+    for cpus in (1, 2, 1, 2):
+        cache = folder / "hf-cache-raw"
+        shutil.rmtree(cache, ignore_errors=True)
+        child = subprocess.run(
+            [sys.executable, __file__, "--run", "raw", str(cpus), str(corpus), "-"], capture_output=True, text=True,
+            env={**os.environ, "TOKENIZERS_PARALLELISM": "false", "HF_DATASETS_CACHE": str(cache)},
+        )
+        if child.returncode != 0:
+            print(child.stderr[-3000:], file=sys.stderr)
+            return
+        r = json.loads(child.stdout.strip().splitlines()[-1])
+        print(f"| num_proc={cpus} | {r['seconds']:.1f} | {mb / r['seconds']:.2f} | {r['main_cpu']:.1f} | "
+              f"{r['machine_cpu'] / r['seconds']:.2f} |")
+    shutil.rmtree(folder / "hf-cache-raw", ignore_errors=True)
+
+
 def cut_into_parts(corpus: Path, workers: int) -> tuple[int, float]:
     """How many work items the corpus's files become for ``workers`` (files and parts of files), and
-    the seconds the cutting takes (the line-start scan and the id pass over each large file)."""
-    from newspairs.sources import ReadOptions, resolve_source, scan_metadata, split_inputs
+    the seconds the reading before a build of ``workers`` processes takes (the line starts, then the
+    types and ids of each part in a pool of ``workers``, merged here), as the builder does it."""
+    from newspairs.builder import _pool_map
+    from newspairs.sources import DEFAULT_PART_BYTES, ReadOptions, prepass, resolve_source, scan_metadata, split_inputs
 
     inputs = resolve_source(str(corpus))
-    _, types = scan_metadata(inputs)
     began = time.perf_counter()
+    prepass(inputs, ReadOptions(), DEFAULT_PART_BYTES, workers, _pool_map(workers))
+    _, types = scan_metadata(inputs)
     parts = split_inputs(inputs, ReadOptions(), types, min_parts=workers)
     return len(parts), time.perf_counter() - began
 
@@ -204,11 +247,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mb", type=float, default=200, help="raw text in the corpus, in MB (default: 200)")
     parser.add_argument("--files", type=int, default=16, help="JSON lines files it is spread over (default: 16; 1: one large file, read in parts)")
     parser.add_argument("--keep", metavar="DIR", help="build in DIR and keep it (default: a temporary folder)")
+    parser.add_argument("--raw-build", action="store_true", help="time the raw config's build with num_proc 1 and 2 instead")
     parser.add_argument("--run", nargs=4, metavar=("ENGINE", "CPUS", "CORPUS", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.run:  # a child process: one export, its figures as JSON
+    if args.run:  # a child process: one export (or raw build), its figures as JSON
         engine, cpus, corpus, out = args.run
-        print(json.dumps(run_one(engine, int(cpus), Path(corpus), Path(out))))
+        if engine == "raw":
+            print(json.dumps(run_raw_build(int(cpus), Path(corpus))))
+        else:
+            print(json.dumps(run_one(engine, int(cpus), Path(corpus), Path(out))))
         return 0
 
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="newspairs-bench-scale-"))
@@ -216,9 +263,14 @@ def main(argv: list[str] | None = None) -> int:
     raw_bytes = make_corpus(corpus, args.mb, args.files)
     mb = raw_bytes / 1e6
     print(f"corpus: {mb:.1f} MB of raw text in {args.files} JSON lines files ({corpus})")
+    if args.raw_build:
+        raw_builds(corpus, mb, folder)
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+        return 0
     cut, seconds = cut_into_parts(corpus, 2)
-    print(f"cut for 2 workers: {cut} parts; the pass that cuts them took {seconds:.1f} s alone "
-          f"({mb / seconds if seconds else float('inf'):.0f} MB/s)\n")
+    print(f"cut for 2 workers: {cut} parts; the reading before the build (types, line starts, ids; 2 processes) "
+          f"took {seconds:.1f} s alone ({mb / seconds if seconds else float('inf'):.0f} MB/s)\n")
     runs = {"local": ("local", 1), "local, num_proc=2": ("local", 2), "ray, 1 CPU": ("ray", 1), "ray, 2 CPUs": ("ray", 2)}
     results, outs = {}, {}
     for name, (engine, cpus) in runs.items():

@@ -380,6 +380,22 @@ class TestLargeFilesInParts:
         assert len(duplicates) == 4 and one.report().reconciles
         assert not list(tmp_path.rglob(f"{builder_module.SPILL_PREFIX}*"))
 
+    def test_the_reading_before_the_build_runs_in_the_workers_not_here(self, tmp_path, monkeypatch):
+        """The metadata types and the ids of the parts are read by num_proc processes: this one reads no file's rows."""
+        source = write_big_files(tmp_path / "c")
+        one = prepare(source, "raw", errors="report", part_bytes=300, cache_dir=str(tmp_path / "one"))
+        for name in ("_JSON_TYPES", "_EARLIER", "_CUTS"):  # as in a fresh process
+            monkeypatch.setattr(sources, name, {})
+        here, me = [], os.getpid()
+        for name in ("_rows_jsonl", "_rows_parquet"):
+            real = getattr(sources, name)
+            monkeypatch.setattr(sources, name, lambda item, real=real: (os.getpid() == me and here.append(item)) or real(item))
+        two = prepare(source, "raw", errors="report", part_bytes=300, num_proc=2, cache_dir=str(tmp_path / "two"))
+        assert here == []
+        for split in one.as_dataset():
+            assert two.as_dataset(split).to_list() == one.as_dataset(split).to_list(), split
+        assert two.report() == one.report()
+
     def test_a_bad_line_in_a_later_part_raises_the_same_error_naming_its_line(self, tmp_path):
         records = [{"raw": f"Article {i} is fine."} for i in range(40)]
         path = write_jsonl(tmp_path / "c" / "big.jsonl", records)

@@ -22,6 +22,7 @@ ray = pytest.importorskip("ray")
 
 import newspairs  # noqa: E402
 import newspairs.ray as nray  # noqa: E402
+from newspairs import sources  # noqa: E402
 from newspairs.builder import CONFIG_NAMES, SPLIT_NAMES, load  # noqa: E402
 from newspairs.export import REPORT_FILENAME, export  # noqa: E402
 from newspairs.sources import Reject, read_input, resolve_source, split_of  # noqa: E402
@@ -424,7 +425,14 @@ class TestLargeFilesInParts:
         items = []
         real = nray._parts
         monkeypatch.setattr(nray, "_parts", lambda *args: items.append(real(*args)) or items[-1])
+        for name in ("_JSON_TYPES", "_EARLIER", "_CUTS"):  # as in a fresh driver
+            monkeypatch.setattr(sources, name, {})
+        on_driver = []  # the reading before the build (types, ids of the parts) runs as tasks, not here
+        for name in ("_rows_jsonl", "_rows_parquet"):
+            rows = getattr(sources, name)
+            monkeypatch.setattr(sources, name, lambda item, rows=rows: on_driver.append(item) or rows(item))
         export(source, tmp_path / "ray", engine="ray", errors="report", part_bytes=300)
+        assert on_driver == []
         (parts,) = items
         assert len(parts) > 8 and {item.path for item in parts if item.is_part} >= {str(source / "big.jsonl"), str(source / "rows.parquet")}
         assert_same_export(tmp_path / "ray", tmp_path / "local")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from pathlib import Path
@@ -27,7 +28,8 @@ from newspairs.sources import (
 )
 from newspairs import sources
 from pairs import (
-    ARTICLES, BAD_INPUTS, DROPPED_INPUTS, isot_rows, tabular_records, write_csv, write_jsonl, write_messy_jsonl, write_pairs,
+    ARTICLES, BAD_INPUTS, DROPPED_INPUTS, isot_rows, tabular_records, write_big_files, write_csv, write_jsonl, write_messy_jsonl,
+    write_pairs,
     write_parquet,
 )
 
@@ -731,13 +733,114 @@ class TestParts:
         assert len(parts) > 10 and split == whole
 
     def test_the_id_pass_reads_a_file_once_per_process(self, tmp_path, monkeypatch):
-        """An export builds three configs: the file's id pass is not run three times."""
+        """An export builds three configs: the file's id pass (one read of each part) is not run three times."""
         path = write_jsonl(tmp_path / "t.jsonl", [{"raw": f"Article {i}."} for i in range(50)])
         passes = []
         read_table = sources._read_table
-        monkeypatch.setattr(sources, "_read_table", lambda *a, **k: passes.append(k) or read_table(*a, **k))
+        monkeypatch.setattr(sources, "_read_table", lambda item, *a, **k: passes.append(item) or read_table(item, *a, **k))
         cut = [split_inputs(resolve_source(path), part_bytes=200) for _ in range(3)]
-        assert cut[0] == cut[1] == cut[2] and len(cut[0]) > 2 and passes == [{"duplicates": True}]
+        assert cut[0] == cut[1] == cut[2] and len(cut[0]) > 2
+        assert passes == [dataclasses.replace(part, earlier=()) for part in cut[0]]  # each part once, none whole
+
+
+def _fresh_caches(monkeypatch) -> None:
+    """This test's own per-process caches of the reading before a build (types, cuts, earlier ids)."""
+    for name in ("_JSON_TYPES", "_EARLIER", "_CUTS"):
+        monkeypatch.setattr(sources, name, {})
+
+
+_COUNTED_HERE: list = []
+_LINE_BREAKS = sources._line_breaks
+
+
+def _line_breaks_here(span):
+    """`sources._line_breaks`, noting the spans counted in this process (a forked worker's notes stay there)."""
+    _COUNTED_HERE.append(span)
+    return _LINE_BREAKS(span)
+
+
+def _pool_map(function, units):
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        return pool.map(function, units, chunksize=1)
+
+
+class TestPrepass:
+    """`prepass`: the types and the ids of a file that is cut, read part by part in other processes,
+    are what the whole-file reading gives (`scan_metadata`, then `split_inputs` in this process)."""
+
+    @pytest.mark.parametrize("part_bytes", [1, 40, 97, 250, 600], ids=lambda n: f"part-{n}B")
+    def test_the_parts_read_in_a_pool_give_the_whole_files_types_and_ids(self, tmp_path, monkeypatch, part_bytes):
+        source = write_big_files(tmp_path / "c")
+        write_jsonl(tmp_path / "c" / "doc.json", [{"raw": "A document.", "k": 1.5}])  # a JSON file never cut
+        inputs = resolve_source(source)
+        _fresh_caches(monkeypatch)
+        want_metadata, want_types = scan_metadata(inputs)
+        want = split_inputs(inputs, ReadOptions(), want_types, part_bytes, 2)
+        _fresh_caches(monkeypatch)
+        passes = []
+        read_table, rows_jsonl = sources._read_table, sources._rows_jsonl
+        monkeypatch.setattr(sources, "_read_table", lambda *a, **k: passes.append(a[0]) or read_table(*a, **k))
+        monkeypatch.setattr(sources, "_rows_jsonl", lambda *a, **k: passes.append(a[0]) or rows_jsonl(*a, **k))
+        monkeypatch.setattr(sources, "_line_breaks", _line_breaks_here)  # the lines before each cut: counted in the pool too
+        _COUNTED_HERE.clear()
+        sources.prepass(inputs, ReadOptions(), part_bytes, 2, _pool_map)
+        assert scan_metadata(inputs) == (want_metadata, want_types)
+        assert list(want_types[str(source / "big.jsonl")]) == ["n", "text", "late"]  # first-seen order, over the parts
+        got = split_inputs(inputs, ReadOptions(), want_types, part_bytes, 2)
+        assert got == want and sum(item.is_part for item in got) > 2
+        assert passes == [] and _COUNTED_HERE == []  # no file's records or lines read here: all in the pool
+
+    @pytest.mark.parametrize("seed", range(5))
+    def test_the_merge_of_the_parts_ids_is_the_whole_files_first_seen(self, seed):
+        """Each part gets the ids whose first article is in an earlier part, with that article's line,
+        in file order: as a dict over the whole file gives them."""
+        import random
+
+        import numpy as np
+
+        rng = random.Random(seed)
+        pool = [f"{rng.getrandbits(64):016x}" for _ in range(40)]
+        parts = [[rng.choice(pool) for _ in range(rng.randint(0, 30))] for _ in range(rng.randint(1, 6))]
+        first: dict[str, tuple[int, int]] = {}
+        want: list[dict[str, int]] = [{} for _ in parts]
+        results, line = [], 0
+        for number, ids in enumerate(parts):
+            lines = []
+            for ident in ids:
+                line += rng.randint(1, 3)
+                lines.append(line)
+                seen_line, where = first.setdefault(ident, (line, number))
+                if where < number:
+                    want[number].setdefault(ident, seen_line)
+            results.append({"ids": np.array([int(i, 16) for i in ids], dtype=np.uint64),
+                            "lines": np.array(lines, dtype=np.int64), "refusals": [], "unreadable": False})
+        got = sources._earlier_ids(results, {})
+        assert [list(part.items()) for part in got] == [list(part.items()) for part in want]
+
+    @pytest.mark.parametrize(("values", "duplicate"), [
+        ([1 << 70, 5], False),           # int64: the big one is refused, so the later one is the first article
+        ([10 ** 400, 0.5], False),       # float64: beyond it too
+        ([1 << 70, "five"], True),       # string: the big one is kept (as JSON text), the later one a duplicate
+        ([1 << 70, 1.5], True),          # float64 holds 2**70
+    ], ids=["int64", "float64", "string", "float64-holds"])
+    def test_an_article_its_type_refuses_is_no_first_article(self, tmp_path, monkeypatch, values, duplicate):
+        """The parts are read before the file's types are known: an article whose value its column's
+        type will refuse must not count as the first of its id."""
+        records = [{"raw": "Same story.", "n": values[0]}] + [{"raw": f"Story {i}.", "n": 1} for i in range(30)]
+        records.append({"raw": "Same story.", "n": values[1]})
+        path = write_jsonl(tmp_path / "t.jsonl", records)
+        inputs = resolve_source(path)
+        _fresh_caches(monkeypatch)
+        sources.prepass(inputs, ReadOptions(), 100, 1, _pool_map)
+        _, types = scan_metadata(inputs)
+        parts = split_inputs(inputs, ReadOptions(), types, 100)
+        whole = [entry for entry in read_input(inputs[0], ReadOptions(), types[str(path)])]
+        split = [entry for item in parts for entry in read_input(item, ReadOptions(), types[str(path)])]
+        assert len(parts) > 2 and split == whole
+        assert isinstance(whole[0], Reject) != duplicate
+        assert (isinstance(whole[-1], Reject) and whole[-1].reason.startswith("duplicate id")) == duplicate
 
     def test_a_bad_part_size_is_a_value_error(self):
         with pytest.raises(ValueError, match="part_bytes must be at least 1, got 0"):
@@ -759,7 +862,7 @@ def test_how_many_parts_a_file_is_cut_into(tmp_path, monkeypatch, megabytes, wor
     with open(path, "wb") as handle:  # a sparse file of that size: the cut finder sees no line break, so stub it
         handle.truncate(megabytes * 1_000_000)
     counted = {}
-    monkeypatch.setattr(sources, "_jsonl_cuts", lambda name, target: counted.setdefault("target", target) and [(0, 1)])
+    monkeypatch.setattr(sources, "_jsonl_starts", lambda name, target: counted.setdefault("target", target) and [0])
     split_inputs(resolve_source(path), min_parts=workers)
     size = megabytes * 1_000_000
     assert (-(-size // counted["target"]) if counted else 1) == parts
