@@ -9,7 +9,7 @@ written, in a temporary folder (never in the repository), as
 - ``csv``: a ``raw`` column;
 - ``text``: the corpus file itself (newspairs reads a ``.txt`` file as one article).
 
-For each of these sources, in one process, each timed once with a fresh cache:
+For each of these sources, in one process, each timed once with a fresh cache and no kept pieces:
 
 - ``normalize``: ``newspairs.normalize_batch`` over the source's articles (the normalization alone);
 - ``datasets``: ``datasets.load_dataset("json" / "csv" / "text", data_files=...)`` of the file;
@@ -46,6 +46,7 @@ import datasets
 
 import newspairs
 from newspairs.builder import CONFIG_NAMES, load
+from newspairs.normalize import clear_piece_cache
 
 REPO = Path(__file__).resolve().parent.parent
 CORPORA = REPO.parent / "shared" / "corpora"
@@ -61,7 +62,12 @@ CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 
 
 def timed(clock, function, *args, **kwargs):
-    """Seconds (of ``clock``) and result of one call, the garbage collector off meanwhile (as ``timeit`` does)."""
+    """Seconds (of ``clock``) and result of one call, the garbage collector off meanwhile (as ``timeit`` does).
+
+    Each call starts with newspairs.normalize's kept pieces forgotten: the sources hold the same
+    articles, so a kept piece would time a later source's normalization warm and an earlier one's cold.
+    """
+    clear_piece_cache()
     gc.collect()
     gc.disable()
     try:
@@ -164,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append(bench_source(path, form, read, args.configs, work, CLOCKS[args.clock], args.sentences))
 
     print(f"newspairs {newspairs.__version__}, datasets {datasets.__version__}, {os.cpu_count()} cores; "
-          f"MB/s of raw text ({args.clock} clock), one run each, fresh caches; higher is better\n")
+          f"MB/s of raw text ({args.clock} clock), one run each, fresh caches, no kept pieces; higher is better\n")
     split_columns = [] if args.sentences is None else ["split", f"lines+{args.sentences}"]
     head = "| source | MB | articles | normalize | datasets |" + "".join(f" build {config} |" for config in args.configs)
     print(head + "".join(f" {name} |" for name in split_columns))

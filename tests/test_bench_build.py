@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from paths import cut_mode
 from test_scripts import load_script
 
 WIRE = "SHARES RISE\nShares rose 2.5% on Monday, traders said.\n    It's \"up\" again.\n\nDOLLAR FALLS\nThe U.S. dollar fell.\n\n"
@@ -73,3 +74,18 @@ def test_sentences_adds_the_split_and_the_lines_build_with_it(tmp_path, capsys):
     for name in ("split", "lines+punkt"):
         speed, ratio = row[name].split(" (")
         assert float(speed) > 0 and ratio == ratio.rstrip() and ratio.endswith("x normalize)"), row
+
+
+def test_every_timed_call_starts_with_no_kept_pieces():
+    """The sources hold the same articles: a piece kept from one would time the next one warm."""
+    import newspairs
+    from newspairs.normalize import _PIECES
+
+    bench = load_script("bench_build")
+    texts = ["Shares rose 2.5% on Monday, traders said."] * 3
+    with cut_mode("pieces"):
+        bench.timed(bench.CLOCKS["cpu"], newspairs.normalize_batch, texts)
+        assert len(_PIECES) > 0  # kept, so the next call has something to forget
+        seen = []
+        bench.timed(bench.CLOCKS["cpu"], lambda: seen.append(len(_PIECES)))
+    assert seen == [0]
