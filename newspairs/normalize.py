@@ -124,19 +124,25 @@ def normalized_text_whole(text: str) -> str:
     characters whatever their number, the words of each line joined by single spaces at the end."""
     normalize_str = _default_normalizer().normalize_str
     parts = []
-    start = 0
-    while start <= len(text):
-        end = text.find("\n", start + CHARACTERS_PER_CALL)
-        end = len(text) if end < 0 else end
-        chunk = text[start:end]
+    for chunk in _line_slices(text, CHARACTERS_PER_CALL):
         # laid out as lay_out() does the chunk's lines; the layout puts a line break before the text
         out = normalize_str(LAID_OUT_START + chunk.replace("\n", LAID_OUT_BREAK) + LAID_OUT_END).lower()
         out = out[out.index("\n") + 1 :]
         if out.count("\n") != chunk.count("\n"):  # the rules never add or remove a line break
             raise RuntimeError(f"normalizer changed the line count ({chunk.count(chr(10))} -> {out.count(chr(10))} breaks)")
         parts.append(_single_spaced(out))
-        start = end + 1
     return "\n".join(parts)
+
+
+def _line_slices(text: str, size: int) -> Iterator[str]:
+    """``text`` in slices of whole lines, each running to the first line break at or after ``size``
+    characters from its start (the breaks between slices left out; an empty text is one slice)."""
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start + size)
+        end = len(text) if end < 0 else end
+        yield text[start:end]
+        start = end + 1
 
 
 def _single_spaced(text: str) -> str:
@@ -152,14 +158,7 @@ def _normalized_text(text: str) -> str:
     `CHARACTERS_PER_CUT` characters (so that a piece repeated within a slice is mostly found kept)."""
     if len(text) <= CHARACTERS_PER_CUT:
         return _normalized_slice(text)
-    out = []
-    start = 0
-    while start <= len(text):
-        end = text.find("\n", start + CHARACTERS_PER_CUT)
-        end = len(text) if end < 0 else end
-        out.append(_normalized_slice(text[start:end]))
-        start = end + 1
-    return "\n".join(out)
+    return "\n".join(map(_normalized_slice, _line_slices(text, CHARACTERS_PER_CUT)))
 
 
 def _normalized_slice(text: str) -> str:
