@@ -133,8 +133,11 @@ def _write_config(builder, folder: Path, config: str, max_shard_size: int) -> tu
     return info, shards
 
 
-def _seal_config(folder: Path, config: str, written: list[Path]) -> tuple[str, list[Path]]:
+def _seal_config(folder: Path, config: str, written: list[Path], digests: Optional[dict[Path, str]] = None) -> tuple[str, list[Path]]:
     """Move a config's shards into ``<config>/<digest>/``, the digest naming their content.
+
+    ``digests``: each shard's sha256 where its writer already took it (the Ray export's actors);
+    the others are read and hashed here.
 
     The card's ``data_files`` name that folder alone, so a repository holding an earlier upload's
     shards beside these (mid-upload, or after a failed last commit) is read as one set or the other,
@@ -142,7 +145,8 @@ def _seal_config(folder: Path, config: str, written: list[Path]) -> tuple[str, l
     """
     digest = hashlib.sha256()
     for path in sorted(written):
-        digest.update(f"{path.name}\0{hashlib.sha256(path.read_bytes()).hexdigest()}\n".encode())
+        sha = (digests or {}).get(path) or hashlib.sha256(path.read_bytes()).hexdigest()
+        digest.update(f"{path.name}\0{sha}\n".encode())
     data_dir = digest.hexdigest()[:DATA_DIR_DIGITS]
     (folder / config / data_dir).mkdir(parents=True)
     sealed = []
@@ -352,8 +356,9 @@ def export(
                 source, staging, configs, shard_bytes, errors=errors, address=address, num_cpus=num_cpus, **config_kwargs
             )
         for name in configs:
+            digests = None
             if engine == "ray":
-                infos[name], reports[name], shards = built[name]
+                infos[name], reports[name], shards, digests = built[name]
             else:
                 builder = prepare(source, name, num_proc=num_proc, errors=errors, cache_dir=cache_dir, **config_kwargs)
                 reports[name] = builder.report()
@@ -366,7 +371,7 @@ def export(
                     + (f"; the first: {report.rejects[0]['file']}: {report.rejects[0]['reason']}" if report.rejects else "")
                     + "): nothing written"
                 )
-            data_dirs[name], sealed = _seal_config(staging, name, shards)
+            data_dirs[name], sealed = _seal_config(staging, name, shards, digests)
             files.extend(sealed)
         stamp = normalization_stamp()
         body = card if card is not None else DEFAULT_CARD_BODY.format(where=out.name)

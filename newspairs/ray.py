@@ -166,6 +166,16 @@ def _summed(config: str, reports: Iterable[BuildReport]) -> BuildReport:
     return total
 
 
+def _file_sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 class _PartWriter:
     """One split's tables of one input file, as Parquet part files of at most ``shard_bytes`` each."""
 
@@ -174,7 +184,7 @@ class _PartWriter:
         self.part, self.writer, self.written = 0, None, 0
         self.num_examples = 0
         self.num_bytes = 0
-        self.done: list[str] = []
+        self.done: list[tuple[str, str]] = []  # each part file's name and sha256
 
     def _path(self) -> Path:
         return self.folder / f"{self.index:08d}-{self.part:05d}.parquet"
@@ -196,7 +206,9 @@ class _PartWriter:
         if self.writer is not None:
             self.writer.close()
             os.replace(f"{self._path()}.tmp", self._path())  # a killed attempt leaves only a .tmp
-            self.done.append(self._path().name)
+            # hashed here, by the actors side by side, not by the driver after them (the export's
+            # folder is named by its shards' digests: newspairs.export._seal_config)
+            self.done.append((self._path().name, _file_sha256(self._path())))
             self.writer, self.written, self.part = None, 0, self.part + 1
 
     def close(self) -> None:
@@ -324,9 +336,9 @@ def export_configs(
 ) -> dict[str, tuple[Any, BuildReport, list[Path]]]:
     """Build ``configs`` of ``source`` on Ray into ``staging`` (the export's staging folder), in one pass.
 
-    Returns, per config, ``(info, report, files)``: the `datasets.DatasetInfo` for the card, the
-    `BuildReport` (the same counts and rejects as a local build), and the shard files written, in
-    the layout ``<config>/<split>-NNNNN-of-NNNNN.parquet``.
+    Returns, per config, ``(info, report, files, digests)``: the `datasets.DatasetInfo` for the
+    card, the `BuildReport` (the same counts and rejects as a local build), the shard files
+    written, in the layout ``<config>/<split>-NNNNN-of-NNNNN.parquet``, and each one's sha256.
     """
     configs = list(configs)
     inputs, features, json_types, options, ratios, part_bytes = _prepared(source, configs, errors, config_kwargs, address, num_cpus)
@@ -346,23 +358,25 @@ def export_configs(
 
 
 def _gathered(config: str, features: Any, records: list[dict[str, Any]], ratios, staging: Path, parts: Path):
-    """One config's part files renamed, in source order, into its shards; its info and report."""
+    """One config's part files renamed, in source order, into its shards; its info, report, shards and their sha256."""
     import datasets
     from datasets.splits import SplitDict, SplitInfo
 
     splits = SplitDict()
     files: list[Path] = []
+    digests: dict[Path, str] = {}
     for split in (name for name, _ in ratios):
         counted = [record["splits"][split] for record in records if split in record["splits"]]
         examples = sum(count for count, _, _ in counted)
         if not examples:  # as a local build, a split no article fell into is left out
             continue
-        names = [parts / config / split / name for _, _, written in counted for name in written]
-        for number, part in enumerate(names):
-            target = Path(staging) / config / f"{split}-{number:05d}-of-{len(names):05d}.parquet"
+        written = [(parts / config / split / name, sha) for _, _, done in counted for name, sha in done]
+        for number, (part, sha) in enumerate(written):
+            target = Path(staging) / config / f"{split}-{number:05d}-of-{len(written):05d}.parquet"
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(part, target)
             files.append(target)
+            digests[target] = sha
         splits.add(SplitInfo(name=split, num_bytes=sum(b for _, b, _ in counted), num_examples=examples))
     info = datasets.DatasetInfo(
         config_name=config,
@@ -371,7 +385,7 @@ def _gathered(config: str, features: Any, records: list[dict[str, Any]], ratios,
         download_size=sum(path.stat().st_size for path in files),
         dataset_size=sum(split.num_bytes for split in splits.values()),
     )
-    return info, _report(config, records), files
+    return info, _report(config, records), files, digests
 
 
 def _report(config: str, records: list[dict[str, Any]]) -> BuildReport:

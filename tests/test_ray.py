@@ -6,6 +6,7 @@ subprocess.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -172,6 +173,16 @@ class TestExport:
         assert len(names) > 3 and {path.name for path in result.files} == set(names)
         for split, rows in datasets.load_dataset(str(tmp_path / "local")).items():
             assert datasets.load_dataset(str(tmp_path / "ray"))[split].to_list() == rows.to_list()
+        for engine in ("local", "ray"):  # the folder is named by its shards' bytes (hashed by the actors on Ray)
+            (folder,) = (tmp_path / engine / "articles").iterdir()
+            assert folder.name == _shards_digest(folder), engine
+
+
+def _shards_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.iterdir()):
+        digest.update(f"{path.name}\0{hashlib.sha256(path.read_bytes()).hexdigest()}\n".encode())
+    return digest.hexdigest()[: len(folder.name)]
 
     def test_the_cli_exports_on_ray_with_relative_paths(self, tmp_path, capsys, monkeypatch):
         from newspairs.cli import main
