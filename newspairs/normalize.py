@@ -35,6 +35,9 @@ CHARACTERS_PER_CALL = 4096
 # a join) then runs over many lines at a time.
 LINES_PER_CUT = 512
 CHARACTERS_PER_CUT = 1 << 15
+# A text normalized alone (`normalize(text)`) of one line at most this long is looked up whole in
+# the kept pieces, and normalized whole when a piece is new (`PieceCache.normalize_kept`).
+SHORT_LINE = 1024
 
 # How the default path chooses between pieces and the whole-text way, per slice: "adaptive"
 # (`PieceCache.worth_cutting`), "pieces" (always cut where a line can be cut) or "whole" (never).
@@ -134,6 +137,15 @@ def normalized_text_whole(text: str) -> str:
     return "\n".join(parts)
 
 
+def _normalized_line_whole(line: str) -> str:
+    """One line's normalization by the rule table, the whole-text way (a line: no line break)."""
+    out = _default_normalize_chunk([line])
+    # the layout puts a line break before the text; the rules never add or remove one
+    if out.count("\n") != 1:
+        raise RuntimeError(f"normalizer changed the line count (1 -> {out.count(chr(10))})")
+    return " ".join(out[out.index("\n") + 1 :].split())
+
+
 def _line_slices(text: str, size: int) -> Iterator[str]:
     """``text`` in slices of whole lines, each running to the first line break at or after ``size``
     characters from its start (the breaks between slices left out; an empty text is one slice)."""
@@ -181,6 +193,9 @@ def _normalized_slice(text: str) -> str:
 
 def _normalized_texts(texts: list[str]) -> list[str]:
     """The default path's normalization of each text (each may hold several lines)."""
+    if len(texts) == 1 and cut_mode == "adaptive" and len(texts[0]) <= SHORT_LINE and "\n" not in texts[0]:
+        out = _PIECES.normalize_kept(texts[0])
+        return [out if out is not None else _normalized_line_whole(texts[0])]
     out = _normalized_text("\n".join(texts))
     if len(texts) == 1:
         return [out]

@@ -63,6 +63,10 @@ PLAIN_EXCEPTIONS = tuple(sorted({t for rule in RULES for t in rule.triggers if t
 SAMPLE_WORDS = 32
 NEW_SHARE = 0.25
 LEARNING_CREDIT = 2.0
+# New pieces of short texts normalized one at a time that wait to be learned together
+# (`PieceCache.normalize_kept`): learned one text at a time, each text's few pieces cost a
+# normalizer call and the Python around it, more than normalizing the text whole.
+PENDING_PIECES = 1024
 
 
 def text_pieces(text: str) -> list[str] | None:
@@ -259,6 +263,7 @@ class PieceCache:
         self._values: dict[str, str] = {}
         self._characters = 0
         self._credit = 0.0  # characters normalized whole since the cache last learned (worth_cutting)
+        self._pending: list[str] = []  # new pieces of texts normalized one at a time (normalize_kept)
         self.max_pieces = max_pieces
         self.max_characters = max_characters
 
@@ -269,6 +274,7 @@ class PieceCache:
         self._values.clear()
         self._characters = 0
         self._credit = 0.0
+        self._pending.clear()
 
     def worth_cutting(self, text: str) -> bool:
         """Whether to cut ``text`` (a slice of whole lines) into pieces, or normalize it whole.
@@ -313,7 +319,13 @@ class PieceCache:
         value, the pieces not kept normalized together (`piece_values`) and kept."""
         missing = list(compress(count(), map(is_, values, repeat(None))))
         missing_pieces = list(map(pieces.__getitem__, missing))
-        unseen = list(dict.fromkeys(missing_pieces))
+        learned = self._learn(list(dict.fromkeys(missing_pieces)))
+        for i, value in zip(missing, map(learned.__getitem__, missing_pieces)):
+            values[i] = value
+        return values
+
+    def _learn(self, unseen: list[str]) -> dict[str, str]:
+        """The values of ``unseen`` pieces (distinct, none kept), normalized together and kept."""
         learned = dict(zip(unseen, piece_values(unseen)))
         characters = sum(map(len, unseen)) + sum(map(len, learned.values()))
         if len(self._values) + len(learned) > self.max_pieces or self._characters + characters > self.max_characters:
@@ -321,9 +333,34 @@ class PieceCache:
         if len(learned) <= self.max_pieces and characters <= self.max_characters:
             self._values.update(learned)
             self._characters += characters
-        for i, value in zip(missing, map(learned.__getitem__, missing_pieces)):
-            values[i] = value
-        return values
+        return learned
+
+    def normalize_kept(self, line: str) -> str | None:
+        """``line``'s normalization (a line: no line break) if every piece of it is kept; None if not.
+
+        For texts normalized one at a time, where learning a text's few new pieces costs more than
+        normalizing the text whole (a normalizer call each): the caller normalizes it whole, and its
+        new pieces wait, to be learned together once `PENDING_PIECES` have gathered.
+        """
+        pieces = line_pieces(line)
+        if pieces is None:
+            return None
+        values = list(map(self._values.get, pieces))
+        try:
+            return "".join(values)[:-1]
+        except TypeError:  # a piece not kept
+            pass
+        self._pending.extend(compress(pieces, map(is_, values, repeat(None))))
+        if len(self._pending) >= PENDING_PIECES:
+            self.learn_pending()
+        return None
+
+    def learn_pending(self) -> None:
+        """Learn the pieces `normalize_kept` left waiting."""
+        pending, self._pending = self._pending, []
+        unseen = [piece for piece in dict.fromkeys(pending) if piece not in self._values]
+        if unseen:
+            self._learn(unseen)
 
 
 # New words per text when `WordIds` asks the model for them (several texts: both threads work).

@@ -68,6 +68,9 @@ class SkippingNormalizer:
         triggers = sorted({t for _, ts in self._gated for t in ts}, key=lambda t: (len(t), t))
         self._triggers = [(t, next((u for u in triggers if u != t and u in t), None)) for t in triggers]
         self._by_key: dict[tuple[bool, ...], normalizers.Normalizer] = {}
+        # the normalizer for each set of triggers found (as `_found` lists them): most texts are
+        # short, where working out the passes from the triggers cost more than the passes
+        self._by_found: dict[tuple[str, ...] | None, normalizers.Normalizer] = {}
 
     def _normalizer_for(self, key: tuple[bool, ...]) -> normalizers.Normalizer:
         normalizer = self._by_key.get(key)
@@ -77,19 +80,33 @@ class SkippingNormalizer:
             self._by_key[key] = normalizer
         return normalizer
 
-    def _passes_on(self, text: str) -> tuple[bool, ...]:
-        """For each gated pass, whether ``text`` holds one of its triggers."""
-        if any(character in text for character in CASE_LOOKALIKES):
-            return (True,) * len(self._gated)
+    def _found(self, text: str) -> tuple[str, ...] | None:
+        """The triggers ``text`` holds, in `_triggers` order; None: run every pass."""
+        for character in CASE_LOOKALIKES:
+            if character in text:
+                return None
         lowered = text.lower()
-        found: set[str] = set()
+        found: list[str] = []
         for trigger, inside in self._triggers:
             if (inside is None or inside in found) and trigger in lowered:
-                found.add(trigger)
-        return tuple(not found.isdisjoint(triggers) for _, triggers in self._gated)
+                found.append(trigger)
+        return tuple(found)
+
+    def _passes_on(self, text: str) -> tuple[bool, ...]:
+        """For each gated pass, whether ``text`` holds one of its triggers."""
+        return self._key_of(self._found(text))
+
+    def _key_of(self, found: tuple[str, ...] | None) -> tuple[bool, ...]:
+        if found is None:
+            return (True,) * len(self._gated)
+        return tuple(not set(found).isdisjoint(triggers) for _, triggers in self._gated)
 
     def normalize_str(self, text: str) -> str:
-        return self._normalizer_for(self._passes_on(text)).normalize_str(text)
+        found = self._found(text)
+        normalizer = self._by_found.get(found)
+        if normalizer is None:
+            normalizer = self._by_found[found] = self._normalizer_for(self._key_of(found))
+        return normalizer.normalize_str(text)
 
 
 def lay_out(lines: list[str]) -> str:

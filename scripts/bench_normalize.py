@@ -6,6 +6,8 @@ the same lines are normalized, in one run, one process and one thread unless sai
 - newspairs: ``normalize_lines`` over the file's lines, its kept pieces forgotten before every
   round (a cold cache: the first pass over the corpus, what a user normalizing it once gets);
 - newspairs, warm: the same right after, every piece kept (a second pass; labelled so);
+- newspairs, a line a call: ``newspairs.normalize(line)`` for each line in turn, kept pieces
+  forgotten first (as a per-row ``Dataset.map`` calls it; cold);
 - newspairs on all cores: a ``multiprocessing`` pool over chunks of lines (``--jobs``), each worker's
   kept pieces forgotten once at the start of every round (a cold pass: a worker keeps what it
   learns across the chunks it handles in the pass, as in any pool of workers);
@@ -85,6 +87,12 @@ def newspairs_lines(lines: list[str]) -> list[str]:
 def newspairs_lines_warm(lines: list[str]) -> list[str]:
     """A warm pass: whatever the last pass kept (run right after a cold one: every piece)."""
     return list(newspairs.normalize_lines(lines))
+
+
+def newspairs_line_by_line(lines: list[str]) -> list[str]:
+    """A cold pass, one line a call (``newspairs.normalize(line)``)."""
+    clear_piece_cache()
+    return list(map(newspairs.normalize, lines))
 
 
 def pieces_parts(lines: list[str]) -> dict[str, float]:
@@ -231,6 +239,7 @@ def bench_corpus(path: Path, pool, args) -> dict:
     for round_ in range(args.repeat):
         ours = run("newspairs", newspairs_lines, lines)
         warm = run("newspairs warm", newspairs_lines_warm, lines)
+        one_by_one = run("newspairs line by line", newspairs_line_by_line, lines)
         pooled = run("pool", newspairs_pool, pool, lines, args.jobs, (id(lines), round_))
         expected = run("nltk", reference_normalize_lines, lines)
         from_file = run("tokenizer.json", tokenizer_json_lines, shipped, lines)
@@ -243,6 +252,7 @@ def bench_corpus(path: Path, pool, args) -> dict:
         "corpus": path.name, "MB": megabytes, "lines": len(lines),
         **{name: megabytes / seconds for name, seconds in best.items()},
         "agreement": agreement(expected, ours), "warm agreement": agreement(expected, warm), "pool_agrees": pooled == ours,
+        "line by line agreement": agreement(expected, one_by_one),
         "tokenizer.json agreement": agreement(expected, from_file),
         "encode agreement": sum(a == b for a, b in zip(raw_ids, normalized_ids, strict=True)) / max(len(lines), 1),
     }
@@ -270,6 +280,7 @@ def print_paths(rows: list[dict]) -> None:
         ("nltk", "NLTK (the reference)", None),
         ("newspairs", "newspairs.normalize (cold: first pass)", "agreement"),
         ("newspairs warm", "newspairs.normalize, warm (second pass, every piece kept)", "warm agreement"),
+        ("newspairs line by line", "newspairs.normalize, a line a call (cold)", "line by line agreement"),
         ("fastnltk", "fastnltk TreebankWordTokenizer (a peer)", "fastnltk agreement"),
         ("tokenizer.json", "tokenizer.json normalizer, every pass", "tokenizer.json agreement"),
         ("encode raw", "shipped tokenizer encode_batch, raw text", "encode agreement"),

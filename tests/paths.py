@@ -10,7 +10,9 @@ a disagreement too). The paths:
   "pieces": whatever the adaptive choice would do).
 - ``normalize-default``: the same with the default, adaptive choice (`PieceCache.worth_cutting`)
   from a cold cache, then the batch again (each slice goes the way the choice takes it), and with
-  every slice normalized whole (``cut_mode`` "whole"): both must give the reference.
+  every slice normalized whole (``cut_mode`` "whole"); and `newspairs.normalize` text by text, from a
+  cold cache, then again once the new pieces of short lines, left waiting, are learned: all must
+  give the reference.
 - ``pieces``: the text cut into pieces (`newspairs.pieces.text_pieces`), the distinct pieces of the
   batch normalized in reverse order (`normalized_words_of_pieces`): their words in turn.
 - ``tokenizer.json``: the shipped ``tokenizer.json`` loaded alone (``Tokenizer.from_file``), its
@@ -140,10 +142,21 @@ def _normalize_warm(texts, expected):
 def _normalize_default(texts, expected):
     cold, warm = _normalize_cold_and_warm(texts, "adaptive")
     whole = _normalize_cold_and_warm(texts, "whole")[0]
+    alone_cold, alone_warm = _normalize_one_at_a_time(texts)
     return [
         next((_differs(got, want, repr) for got in ways if got != want), None)
-        for *ways, want in zip(cold, warm, whole, expected)
+        for *ways, want in zip(cold, warm, whole, alone_cold, alone_warm, expected)
     ]
+
+
+def _normalize_one_at_a_time(texts: list[str]) -> tuple[list[str], list[str]]:
+    """`newspairs.normalize` text by text, the default choice, from a cold cache (a short line's new
+    pieces wait: `PieceCache.normalize_kept`); then again once the waiting pieces are learned."""
+    with cut_mode("adaptive"):
+        clear_piece_cache()
+        cold = list(map(newspairs.normalize, texts))
+        _normalize_module._PIECES.learn_pending()
+        return cold, list(map(newspairs.normalize, texts))
 
 
 @_by_text

@@ -201,7 +201,8 @@ class TestChoice:
 
     def test_a_first_text_goes_whole_and_a_known_one_by_pieces(self, monkeypatch):
         monkeypatch.setattr(normalize_module, "cut_mode", "adaptive")
-        text = " ".join(f"w{i}, it's" for i in range(40))
+        # two lines: a short line alone is looked up whole (TestOneAtATime)
+        text = " ".join(f"w{i}, it's" for i in range(20)) + "\n" + " ".join(f"v{i}, it's" for i in range(20))
         cut = []
         normalize_of = pieces.PieceCache.normalize
         monkeypatch.setattr(pieces.PieceCache, "normalize", lambda self, t: cut.append(t) or normalize_of(self, t))
@@ -214,7 +215,9 @@ class TestChoice:
 
     def test_a_cold_cache_still_learns_part_of_the_text(self, monkeypatch):
         monkeypatch.setattr(normalize_module, "cut_mode", "adaptive")
-        texts = [" ".join(f"t{j}w{i}." for i in range(40)) for j in range(3 * int(pieces.LEARNING_CREDIT) + 3)]
+        # two lines each: a short line alone would be looked up whole (TestOneAtATime)
+        texts = [" ".join(f"t{j}w{i}." for i in range(20)) + "\n" + " ".join(f"t{j}v{i}." for i in range(20))
+                 for j in range(3 * int(pieces.LEARNING_CREDIT) + 3)]
         assert newspairs.normalize_batch(texts) == [reference_normalize(t) for t in texts]
         assert [newspairs.normalize(t) for t in texts] == [reference_normalize(t) for t in texts]
         assert len(kept()) > 0  # the credit of the texts normalized whole let some be learned
@@ -237,6 +240,60 @@ class TestChoice:
         monkeypatch.setattr(normalize_module, "cut_mode", "sometimes")
         with pytest.raises(ValueError, match="sometimes"):
             newspairs.normalize("a b.")
+
+
+class TestOneAtATime:
+    """A short line normalized alone (``normalize(line)``, adaptive): looked up whole in the kept
+    pieces, else normalized whole, its new pieces left to wait and learned together
+    (`PieceCache.normalize_kept`, `PENDING_PIECES`)."""
+
+    @pytest.fixture(autouse=True)
+    def adaptive(self, monkeypatch):
+        monkeypatch.setattr(normalize_module, "cut_mode", "adaptive")
+
+    @pytest.mark.parametrize("text", CASES.values(), ids=CASES.keys())
+    def test_new_then_waiting_then_learned_give_the_reference(self, text):
+        expected = reference_normalize(text)
+        assert newspairs.normalize(text) == expected  # new: whole
+        assert newspairs.normalize(text) == expected  # its pieces waiting: whole again
+        kept().learn_pending()
+        assert newspairs.normalize(text) == expected  # learned: looked up
+
+    def test_new_pieces_wait_and_are_learned_together(self, monkeypatch):
+        monkeypatch.setattr(pieces, "PENDING_PIECES", 8)
+        learned = []
+        values_of = pieces.piece_values
+        monkeypatch.setattr(pieces, "piece_values", lambda unseen: learned.append(list(unseen)) or values_of(unseen))
+        first, second = "Prices rose, it's said.", "Prices fell; it's \"true\"."
+        assert newspairs.normalize(first) == reference_normalize(first)
+        assert learned == [] and len(kept()) == 0  # 4 pieces waiting: not yet
+        assert newspairs.normalize(second) == reference_normalize(second)
+        assert len(learned) == 1  # 8 waiting: learned at once, each distinct piece once
+        assert sorted(learned[0]) == sorted(set(pieces.line_pieces(first)) | set(pieces.line_pieces(second)))
+        monkeypatch.setattr(pieces, "piece_values", lambda unseen: pytest.fail(f"normalized again: {unseen}"))
+        monkeypatch.setattr(normalize_module, "_normalized_line_whole", lambda line: pytest.fail("normalized whole"))
+        assert newspairs.normalize(first) == reference_normalize(first)  # every piece looked up
+        assert newspairs.normalize(second) == reference_normalize(second)
+
+    def test_a_clear_forgets_the_waiting_pieces(self):
+        newspairs.normalize("A new line, not kept.")
+        assert kept()._pending
+        normalize_module.clear_piece_cache()
+        assert not kept()._pending
+
+    @pytest.mark.parametrize("text", ["one\ntwo, it's", "x" * (normalize_module.SHORT_LINE + 1) + ", it's", "tab at the end,\t"],
+                             ids=["two-lines", "long", "not-cut"])
+    def test_what_is_not_a_short_line_that_can_be_cut_waits_for_nothing(self, text):
+        assert newspairs.normalize(text) == reference_normalize(text)
+        assert not kept()._pending
+
+    @given(lines)
+    def test_line(self, line):
+        normalize_module.clear_piece_cache()
+        expected = reference_normalize_line(line)
+        assert newspairs.normalize(line) == expected
+        kept().learn_pending()
+        assert newspairs.normalize(line) == expected
 
 
 @pytest.mark.parametrize("mode", ["pieces", "whole"])
