@@ -37,6 +37,7 @@ import dataclasses
 import fnmatch
 import glob
 import hashlib
+import io
 import json
 import logging
 import os
@@ -44,6 +45,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any, Union
 
@@ -79,6 +81,8 @@ PARQUET_UNREADABLE = "Parquet file unreadable from row"
 HASHED_FILE_BYTES = 16 << 20
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
 CSV_FIELD_LIMIT = 1 << 30  # 1 GiB: one news body (a CSV field) can exceed the csv module's 128 KiB
+CSV_BLOCK_BYTES = 1 << 20  # a CSV file is decoded this much at a time
+CSV_ROWS_PER_READ = 256  # rows read while the field limit is raised, then handed on
 BOM = "\ufeff".encode()  # UTF-8's byte-order mark
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _SURROGATE = re.compile("[\udc80-\udcff]")
@@ -257,8 +261,29 @@ def _classify(path: Path) -> str | None:
 
 
 def _csv_lines(handle) -> Iterator[str]:
-    """A binary CSV file's lines, decoded as `_decode` does (a BOM dropped, bad bytes kept as surrogates)."""
-    return (_decode(data, first=number == 0) for number, data in enumerate(handle))
+    """A binary CSV file's lines, decoded as `_decode` does (a BOM dropped, bad bytes kept as surrogates).
+
+    Read in blocks cut after a line break, each decoded at once and split at ``"\n"`` only (as
+    iterating the binary file splits it) by `io.StringIO`: no Python step per line.
+    """
+    # (a last line of a byte-order mark alone is a line, read as empty: as a line-by-line read has it)
+    return chain.from_iterable(io.StringIO(text, newline="\n") if text else ("",) for text in _csv_blocks(handle))
+
+
+def _csv_blocks(handle) -> Iterator[str]:
+    """The file decoded in blocks of about `CSV_BLOCK_BYTES`, each ending with a line break (but
+    the last); UTF-8 never holds the byte of ``"\n"`` inside a character, so a block decodes as its lines would."""
+    first, held = True, []
+    while block := handle.read(CSV_BLOCK_BYTES):
+        cut = block.rfind(b"\n") + 1
+        if not cut:  # no line ends in this block: held until one does
+            held.append(block)
+            continue
+        yield _decode(b"".join([*held, block[:cut]]), first=first)
+        first, held = False, [block[cut:]]
+    rest = b"".join(held)
+    if rest:
+        yield _decode(rest, first=first)
 
 
 def _csv_header(path: Path) -> tuple[str, ...] | None:
@@ -630,22 +655,30 @@ def _rows_csv(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, str
         header = [name.strip() for name in header]
         start = reader.line_num + 1
         while True:
-            try:
-                with _csv_field_limit():  # around each row: the generator may pause between them
-                    row = next(reader)
-            except StopIteration:
+            rows, problem, done = [], None, False
+            # the limit raised around a few hundred rows at a time: the generator may pause
+            # between them, while the caller's own CSV reading keeps its limit
+            with _csv_field_limit():
+                try:
+                    for _ in range(CSV_ROWS_PER_READ):
+                        row = next(reader)
+                        if row:
+                            rows.append((start, row))
+                        start = reader.line_num + 1
+                except StopIteration:
+                    done = True
+                except csv.Error as error:
+                    problem = f"malformed CSV ({error})"
+            for line, row in rows:
+                if len(row) != len(header):
+                    yield line, None, f"{len(row)} fields where the header has {len(header)}"
+                else:
+                    yield line, dict(zip(header, row)), None
+            if problem is not None:
+                yield start, None, problem
                 return
-            except csv.Error as error:
-                yield start, None, f"malformed CSV ({error})"
+            if done:
                 return
-            if not row:
-                start = reader.line_num + 1
-                continue
-            if len(row) != len(header):
-                yield start, None, f"{len(row)} fields where the header has {len(header)}"
-            else:
-                yield start, dict(zip(header, row)), None
-            start = reader.line_num + 1
 
 
 def _rows_json_document(text: str) -> Iterator[tuple[int, dict[str, Any] | None, str | None]] | None:

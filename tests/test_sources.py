@@ -866,3 +866,61 @@ def test_how_many_parts_a_file_is_cut_into(tmp_path, monkeypatch, megabytes, wor
     split_inputs(resolve_source(path), min_parts=workers)
     size = megabytes * 1_000_000
     assert (-(-size // counted["target"]) if counted else 1) == parts
+
+
+class TestCsvBlocks:
+    """A CSV file is decoded in blocks (`sources._csv_lines`): the same lines, and so the same rows
+    and line numbers, as decoding it line by line, wherever the blocks end."""
+
+    @staticmethod
+    def line_by_line(data: bytes) -> list[str]:
+        import io
+
+        return [sources._decode(line, first=number == 0) for number, line in enumerate(io.BytesIO(data))]
+
+    @given(
+        st.lists(st.sampled_from([b"a", b",", b'"', b"\n", b"\r", b"\r\n", b"\xef\xbb\xbf", b"\xe2\x82\xac", b"\xe2\x82",
+                                  b"\xff", b"\x85", b" "]), max_size=40),
+        st.integers(min_value=1, max_value=8),
+    )
+    def test_blocks_give_the_lines_of_a_line_by_line_read(self, monkeypatch_parts, block_bytes):
+        import io
+
+        data = b"".join(monkeypatch_parts)
+        before, sources.CSV_BLOCK_BYTES = sources.CSV_BLOCK_BYTES, block_bytes
+        try:
+            assert list(sources._csv_lines(io.BytesIO(data))) == self.line_by_line(data)
+        finally:
+            sources.CSV_BLOCK_BYTES = before
+
+    @pytest.mark.parametrize("block_bytes", [1, 7, 64, 1 << 20], ids=lambda b: f"block-{b}")
+    @pytest.mark.parametrize("rows_per_read", [1, 2, 256], ids=lambda r: f"rows-{r}")
+    def test_rows_and_lines_whatever_the_block_and_batch(self, tmp_path, monkeypatch, block_bytes, rows_per_read):
+        path = tmp_path / "a.csv"
+        path.write_bytes(
+            b'\xef\xbb\xbfraw,topic\r\n"one, quoted\nover two lines",x\r\n\r\nplain,y\nshort\n'
+            b'bad \xff byte,z\n"broken "quote,w\n"a\nb","c"\n"unclosed\n'
+        )
+        item = resolve_source(str(path))[0]
+        expected = list(sources._rows_csv(item))
+        monkeypatch.setattr(sources, "CSV_BLOCK_BYTES", block_bytes)
+        monkeypatch.setattr(sources, "CSV_ROWS_PER_READ", rows_per_read)
+        assert list(sources._rows_csv(item)) == expected
+        assert [line for line, _, _ in expected] == [2, 5, 6, 7, 8, 9, 11]  # where each row starts
+
+    @pytest.mark.parametrize("rows_per_read", [1, 2, 256], ids=lambda r: f"rows-{r}")
+    def test_the_rows_before_a_malformed_one_are_kept(self, tmp_path, monkeypatch, rows_per_read):
+        path = tmp_path / "a.csv"
+        path.write_text("raw,topic\na,b\n\nc,d\nmuch too long a field,e\nf,g\n", encoding="utf-8")
+        import csv
+
+        monkeypatch.setattr(sources, "CSV_FIELD_LIMIT", 8)
+        monkeypatch.setattr(sources, "CSV_ROWS_PER_READ", rows_per_read)
+        previous = csv.field_size_limit(8)  # newspairs only raises the limit it finds
+        try:
+            rows = list(sources._rows_csv(resolve_source(str(path))[0]))
+        finally:
+            csv.field_size_limit(previous)
+        assert rows[:2] == [(2, {"raw": "a", "topic": "b"}, None), (4, {"raw": "c", "topic": "d"}, None)]
+        assert rows[2][:2] == (5, None) and rows[2][2].startswith("malformed CSV (field larger than field limit")
+        assert len(rows) == 3
