@@ -412,20 +412,24 @@ def _column(feature: Any, values: list[Any], arrow_type: pa.DataType) -> pa.Arra
     return pa.array(values, type=arrow_type)
 
 
-def _line_tables(batch: list[Article], features: datasets.Features, schema: pa.Schema) -> Iterator[pa.Table]:
+def _line_tables(batch: list[Article], features: datasets.Features, schema: pa.Schema,
+                 computed: Optional[list[str]] = None) -> Iterator[pa.Table]:
     """The line rows of a batch, at most `LINE_ROWS_PER_TABLE` rows a table (a large article's lines
     become several tables); lines without a stored side are normalized per table, line by line
-    (as `newspairs.normalize` does, without joining them into articles)."""
+    (as `newspairs.normalize` does, without joining them into articles), or taken from
+    ``computed``, each article's normalization where the caller has it already."""
     ids: list[str] = []
     numbers: list[int] = []
     raws: list[str] = []
     stored: list[Optional[str]] = []  # the stored side's line, or None: to compute
-    for article in batch:
+    for index, article in enumerate(batch):
         raw_lines = article.raw.split("\n")
-        if article.normalized is None:
-            article_lines: list[Optional[str]] = [None] * len(raw_lines)
+        if article.normalized is not None:
+            article_lines: list[Optional[str]] = article.normalized.split("\n")
+        elif computed is not None:
+            article_lines = computed[index].split("\n")
         else:
-            article_lines = article.normalized.split("\n")
+            article_lines = [None] * len(raw_lines)
         count = min(len(raw_lines), len(article_lines))  # equal: checked when read, kept by normalize
         start = 0
         while start < count:
@@ -470,12 +474,18 @@ def _needs_computing(config_name: str, article: Article) -> bool:
     return True  # raw
 
 
-def _tables(config_name: str, batch: list[Article], stats: BuildReport, features: datasets.Features, schema: pa.Schema) -> Iterator[pa.Table]:
-    """The config's rows of a batch of articles as `pyarrow` tables of ``schema`` (``features``')."""
+def _tables(config_name: str, batch: list[Article], stats: BuildReport, features: datasets.Features, schema: pa.Schema,
+            computed: Optional[list[str]] = None) -> Iterator[pa.Table]:
+    """The config's rows of a batch of articles as `pyarrow` tables of ``schema`` (``features``').
+
+    ``computed``: ``normalize_batch`` of every article's raw text, where the caller made it for
+    several configs at once (the Ray export); else each config normalizes what it needs.
+    """
     if config_name == "lines":
-        yield from _line_tables(batch, features, schema)
+        yield from _line_tables(batch, features, schema, computed)
         return
-    computed = _computed(batch, lambda article: _needs_computing(config_name, article))
+    if computed is None:
+        computed = _computed(batch, lambda article: _needs_computing(config_name, article))
     columns = _article_columns(config_name, batch, computed, stats)
     for name in features:
         if name not in columns:  # a metadata column; null where the article's file has none

@@ -3,9 +3,11 @@
 The only module that imports ``ray`` (``pip install 'newspairs[ray]'``). It holds no newspairs logic
 of its own: each input file (a large ``.jsonl`` or Parquet file: each of its parts, see
 `newspairs.sources.split_inputs`) is one work item, and an actor of a pool does, per item, what the local
-builder does per file (`newspairs.sources.read_input`, then `newspairs.builder`'s ``_accepted`` and
-``_rows``, whose batches go through `newspairs.normalize_batch`); each actor builds the normalizer
-once. So the local and the distributed path share one implementation per batch.
+builder does per file (`newspairs.sources.read_input`, then `newspairs.builder`'s ``_routed_batches``
+and ``_tables``, whose batches go through `newspairs.normalize_batch`); each actor builds the normalizer
+once. So the local and the distributed path share one implementation per batch. The export reads
+each item once for all its configs and normalizes each batch once for ``raw`` and ``lines``
+(a local export builds each config on its own, through `datasets`).
 
 - `export_configs(source, staging, configs, ...)`: the configs of `newspairs.export.export` with
   ``engine="ray"``, in one pass over the source: Parquet parts written by the actors, renamed in order into the export layout;
@@ -37,7 +39,8 @@ from newspairs.builder import (
     CONFIG_NAMES, SPLIT_NAMES, BuildReport, NewsPairsConfig, _routed_batches, _tables, features_for,
 )
 from newspairs.sources import (
-    InputFile, ReadOptions, SourceError, prepass, read_input, resolve_source, scan_metadata, split_inputs, split_of,
+    InputFile, ReadOptions, SourceError, call_in_folder, enter_folder, prepass, read_input, resolve_source, scan_metadata,
+    split_inputs, split_of,
 )
 
 logger = logging.getLogger(__name__)
@@ -233,28 +236,43 @@ class _ExportFiles:
         return {"record": records}
 
     def export_file(self, row: dict[str, Any]) -> dict[str, Any]:
-        return {"index": row["index"], "configs": {config: self._export(rows, row) for config, rows in self.rows.items()}}
+        """Every config of one input file in one pass: the file read once, each batch of its
+        articles normalized once, and each config's tables made from that batch."""
+        from newspairs.normalize import normalize_batch
 
-    def _export(self, rows: _Rows, row: dict[str, Any]) -> dict[str, Any]:
-        writers: dict[str, _PartWriter] = {}
-        for split, out in rows(_input_file(row)):
-            writer = writers.get(split)
-            if writer is None:
-                folder = self.parts / rows.config / split
-                writer = writers[split] = _PartWriter(folder, row["index"], self.shard_bytes)
-            writer.add(out)
+        first = next(iter(self.rows.values()))  # the read settings, the same for every config
+        names = [name for name, _ in first.ratios]
+        read = {name: BuildReport(config=first.config, disagree=0) for name in names}  # what was read: every config's
+        made = {config: {name: BuildReport(config=config, disagree=0 if config == "articles" else None) for name in names}
+                for config in self.rows}  # what each config made of it: rows, disagreements
+        normalize_all = any(config != "articles" for config in self.rows)  # raw and lines use every article's
+        writers: dict[tuple[str, str], _PartWriter] = {}
+        entries = read_input(_input_file(row), first.options, first.json_types.get(row["path"]))
+        for split, batch in _routed_batches(entries, first.ratios, read, first.errors, None):
+            computed = normalize_batch([article.raw for article in batch]) if normalize_all else None
+            for config, rows in self.rows.items():
+                for table in _tables(config, batch, made[config][split], rows.features, rows.schema, computed):
+                    made[config][split].rows += table.num_rows
+                    writer = writers.get((config, split))
+                    if writer is None:
+                        folder = self.parts / config / split
+                        writer = writers[config, split] = _PartWriter(folder, row["index"], self.shard_bytes)
+                    writer.add(table)
         for writer in writers.values():
             writer.close()
-        stats = rows.stats.to_dict()
-        del stats["rejects"]  # sent with their splits
-        return {"stats": stats, "rejects": rows.rejects,
-                "splits": {split: [w.num_examples, w.num_bytes, w.done] for split, w in writers.items()}}
+        rejects = [(name, reject) for name in names for reject in read[name].rejects]
+        configs = {}
+        for config in self.rows:
+            stats = _summed(config, [*read.values(), *made[config].values()]).to_dict()
+            del stats["rejects"]  # sent with their splits
+            configs[config] = {"stats": stats, "rejects": rejects, "splits": {
+                split: [w.num_examples, w.num_bytes, w.done] for (name, split), w in writers.items() if name == config}}
+        return {"index": row["index"], "configs": configs}
 
 
 def _enter(cwd: str) -> None:
     """Work in the driver's folder, where the source's relative paths point (when this node has it)."""
-    if os.path.isdir(cwd):
-        os.chdir(cwd)
+    enter_folder(cwd)
 
 
 def _batch_rows(batch: Any) -> list[dict[str, Any]]:
@@ -264,16 +282,13 @@ def _batch_rows(batch: Any) -> list[dict[str, Any]]:
     return [dict(zip(names, values)) for values in zip(*(list(batch[name]) for name in names))]
 
 
-def _in_folder(cwd: str, function, unit):
-    _enter(cwd)
-    return function(unit)
-
-
 def _task_map(function, units):
     """``[function(unit) for unit in units]`` as Ray tasks of one CPU each, gathered here in order."""
     if len(units) <= 1:
         return [function(unit) for unit in units]
-    task = ray.remote(num_cpus=1)(_in_folder)
+    # a task's worker imports the module of the function it runs: newspairs.sources', not this
+    # module's (ray.data, datasets: most of a second in every worker)
+    task = ray.remote(num_cpus=1)(call_in_folder)
     return ray.get([task.remote(os.getcwd(), function, unit) for unit in units])
 
 

@@ -1230,6 +1230,18 @@ def prepass(
             _EARLIER[_earlier_key(item, options, cuts, types)] = _earlier_ids(found, types or {})
 
 
+def enter_folder(cwd: str) -> None:
+    """Work in ``cwd`` (a driver's folder, where a source's relative paths point) when this machine has it."""
+    if os.path.isdir(cwd):
+        os.chdir(cwd)
+
+
+def call_in_folder(cwd: str, function, unit):
+    """``function(unit)`` in ``cwd`` (`enter_folder`): the work of a `prepass` unit on a cluster's worker."""
+    enter_folder(cwd)
+    return function(unit)
+
+
 def _serial_map(function, units):
     return [function(unit) for unit in units]
 
