@@ -750,10 +750,17 @@ def _rows_jsonl(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, s
             yield from document
             return
     for number, data in _jsonl_lines(item):
-        text = _decode(data, first=number == 1 and item.start == 0)
-        if _undecodable_line(text) is not None:
+        # strict UTF-8 fails exactly where `_decode` would keep a byte as a surrogate (valid UTF-8
+        # holds none), without a search of every line for one
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
             yield number, None, "not UTF-8 (undecodable bytes)"
             continue
+        if number == 1 and item.start == 0 and text.startswith("\ufeff"):  # a byte-order mark is not text
+            text = text[1:]
+        if "\r" in text:
+            text = text.replace("\r\n", "\n")
         if not text.strip():
             continue
         try:

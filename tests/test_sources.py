@@ -924,3 +924,38 @@ class TestCsvBlocks:
         assert rows[:2] == [(2, {"raw": "a", "topic": "b"}, None), (4, {"raw": "c", "topic": "d"}, None)]
         assert rows[2][:2] == (5, None) and rows[2][2].startswith("malformed CSV (field larger than field limit")
         assert len(rows) == 3
+
+
+class TestJsonlDecode:
+    """A JSON line is decoded strictly (`sources._rows_jsonl`): the same records and rejects as
+    decoding it with its bad bytes kept as surrogates and searching it for one."""
+
+    @staticmethod
+    def kept_and_searched(path: Path) -> list:
+        import json
+
+        out = []
+        with open(path, "rb") as handle:
+            for number, data in enumerate(handle, start=1):
+                text = sources._decode(data, first=number == 1)
+                if sources._undecodable_line(text) is not None:
+                    out.append((number, None, "not UTF-8 (undecodable bytes)"))
+                    continue
+                if not text.strip():
+                    continue
+                try:
+                    record = json.loads(text)
+                except ValueError:
+                    out.append((number, None, "bad"))
+                    continue
+                out.append((number, record, None) if isinstance(record, dict) else (number, None, "bad"))
+        return out
+
+    @given(st.lists(st.sampled_from([b'{"raw": "a\xc3\xa9"}', b'{"raw": "b"}', b"\xef\xbb\xbf", b"\xff", b"\xed\xa0\x80",
+                                     b"\xe2\x82", b"\r", b"\r\n", b"\n", b" ", b'{"raw": "\\udc80"}', b"[1]"]), max_size=12))
+    def test_the_same_records_and_rejects(self, tmp_path_factory, fragments):
+        path = tmp_path_factory.mktemp("jsonl") / "a.jsonl"
+        path.write_bytes(b"".join(fragments))
+        got = [(line, record, None if problem is None else "bad" if problem.startswith(("not a JSON", "a JSON")) else problem)
+               for line, record, problem in sources._rows_jsonl(resolve_source(str(path))[0])]
+        assert got == self.kept_and_searched(path)
