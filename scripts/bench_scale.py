@@ -19,6 +19,10 @@ Prints a Markdown table: seconds, MB/s of raw text, the ratio to the local expor
 ``/proc`` while the export runs); then whether the three exports are identical (every config and
 split, row for row, as Arrow tables) and whether the issue's targets hold.
 
+``--actor-times`` times instead Ray's export with 1 and 2 CPUs with each file's start and end
+logged inside its actor: how long until the first file starts (the reading before the build, the
+actors' start, paid alike by 1 and 2 CPUs) apart from the files themselves.
+
 ``--raw-build`` times instead the build of the ``raw`` config alone (`newspairs.builder.prepare`,
 fresh caches) in one process and with ``num_proc=2``, with the main process's own CPU seconds: the
 reading it does before (and beside) the workers, which bounds what ``num_proc`` gains.
@@ -26,6 +30,7 @@ reading it does before (and beside) the workers, which bounds what ``num_proc`` 
     python scripts/bench_scale.py [--mb 200] [--files 16] [--repeat 2] [--keep DIR]
     python scripts/bench_scale.py --files 1       # one 200 MB file, read in parts
     python scripts/bench_scale.py --files 1 --raw-build
+    python scripts/bench_scale.py --actor-times
 """
 
 from __future__ import annotations
@@ -205,6 +210,72 @@ def raw_builds(corpus: Path, mb: float, folder: Path) -> None:
     shutil.rmtree(folder / "hf-cache-raw", ignore_errors=True)
 
 
+def run_actor_times(cpus: int, corpus: Path, folder: Path) -> dict:
+    """Ray's export of ``corpus`` on ``cpus`` CPUs with each file's start and end logged inside the
+    actors (called in a child process): how long until the first file starts (Ray's fixed start:
+    the reading before the build, the actors' start), the files' own seconds, and the whole."""
+    import ray
+
+    import newspairs.ray as newspairs_ray
+    from newspairs.builder import CONFIG_NAMES
+    from newspairs.export import DEFAULT_MAX_SHARD_SIZE
+    from datasets.utils.py_utils import convert_file_size_to_int
+
+    log = folder / f"actor-times-{cpus}.jsonl"
+    log.unlink(missing_ok=True)
+
+    class TimedExport(newspairs_ray._ExportFiles):  # pickled by value: this script is the workers' __main__
+        def export_file(self, row):
+            began = time.time()
+            record = super().export_file(row)
+            with open(log, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps({"pid": os.getpid(), "start": began, "end": time.time()}) + "\n")
+            return record
+
+    ray.init(num_cpus=cpus, include_dashboard=False, log_to_driver=False)
+    staging = Path(tempfile.mkdtemp(prefix="staging-", dir=folder))
+    began = time.time()
+    newspairs_ray.export_configs(str(corpus), staging, CONFIG_NAMES, convert_file_size_to_int(DEFAULT_MAX_SHARD_SIZE),
+                                 num_cpus=cpus, _actor=TimedExport)
+    ended = time.time()
+    shutil.rmtree(staging, ignore_errors=True)
+    files = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    return {
+        "seconds": ended - began,
+        "first_file": min(f["start"] for f in files) - began,
+        "files_span": max(f["end"] for f in files) - min(f["start"] for f in files),
+        "file_seconds": sum(f["end"] - f["start"] for f in files),
+        "files": len(files),
+    }
+
+
+def actor_times(corpus: Path, mb: float, folder: Path, repeat: int) -> None:
+    """`run_actor_times` for 1 and 2 CPUs, taking turns for ``repeat`` rounds (each its fastest); a table."""
+    results: dict[int, dict] = {}
+    for _ in range(repeat):
+        for cpus in (1, 2):
+            child = subprocess.run(
+                [sys.executable, __file__, "--run", "actor-times", str(cpus), str(corpus), str(folder)],
+                capture_output=True, text=True, env={**os.environ, "TOKENIZERS_PARALLELISM": "false"},
+            )
+            if child.returncode != 0:
+                print(child.stderr[-3000:], file=sys.stderr)
+                return
+            result = json.loads(child.stdout.strip().splitlines()[-1])
+            if cpus not in results or result["seconds"] < results[cpus]["seconds"]:
+                results[cpus] = result
+    print(f"best of {repeat} round{'s' if repeat > 1 else ''}; Ray's export (export_configs, no card), each file timed inside its actor\n")
+    print("| Ray | export s | until the first file s | first file start to last file end s | files' own seconds, summed | files |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for cpus, r in results.items():
+        print(f"| {cpus} CPU{'s' if cpus > 1 else ''} | {r['seconds']:.1f} | {r['first_file']:.1f} | {r['files_span']:.1f} | "
+              f"{r['file_seconds']:.1f} | {r['files']} |")
+    one, two = results[1], results[2]
+    print(f"\n2 CPUs / 1 CPU: the whole export {one['seconds'] / two['seconds']:.2f}x; from the first file's start to the "
+          f"last file's end {one['files_span'] / two['files_span']:.2f}x; the fixed start before the first file "
+          f"{one['first_file']:.1f} s and {two['first_file']:.1f} s")
+
+
 def cut_into_parts(corpus: Path, workers: int) -> tuple[int, float]:
     """How many work items the corpus's files become for ``workers`` (files and parts of files), and
     the seconds the reading before a build of ``workers`` processes takes (the line starts, then the
@@ -251,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", metavar="DIR", help="build in DIR and keep it (default: a temporary folder)")
     parser.add_argument("--repeat", type=int, default=2, help="rounds; each export's fastest is shown (default: 2)")
     parser.add_argument("--raw-build", action="store_true", help="time the raw config's build with num_proc 1 and 2 instead")
+    parser.add_argument("--actor-times", action="store_true",
+                        help="time Ray's export with 1 and 2 CPUs instead, each file timed inside its actor: the fixed start apart from the files")
     parser.add_argument("--run", nargs=4, metavar=("ENGINE", "CPUS", "CORPUS", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.repeat < 1:
@@ -259,6 +332,8 @@ def main(argv: list[str] | None = None) -> int:
         engine, cpus, corpus, out = args.run
         if engine == "raw":
             print(json.dumps(run_raw_build(int(cpus), Path(corpus))))
+        elif engine == "actor-times":
+            print(json.dumps(run_actor_times(int(cpus), Path(corpus), Path(out))))
         else:
             print(json.dumps(run_one(engine, int(cpus), Path(corpus), Path(out))))
         return 0
@@ -268,8 +343,11 @@ def main(argv: list[str] | None = None) -> int:
     raw_bytes = make_corpus(corpus, args.mb, args.files)
     mb = raw_bytes / 1e6
     print(f"corpus: {mb:.1f} MB of raw text in {args.files} JSON lines files ({corpus})")
-    if args.raw_build:
-        raw_builds(corpus, mb, folder)
+    if args.raw_build or args.actor_times:
+        if args.raw_build:
+            raw_builds(corpus, mb, folder)
+        else:
+            actor_times(corpus, mb, folder, args.repeat)
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)
         return 0

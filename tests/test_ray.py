@@ -407,6 +407,19 @@ class TestBenchScale:
         assert len(raws) == len(set(raws)) > 100 and raws[50] == "Article 0: it's here.\n(copy 1)"
         assert not [entry for entry in read_input(resolve_source(path)[0]) if isinstance(entry, Reject)]
 
+    def test_each_file_is_timed_inside_its_actor(self, tmp_path):
+        articles = [f"Article {i}: it's here, or \"there\"." for i in range(60)]
+        self.bench().make_corpus(tmp_path / "c", 0.004, 3, articles)
+        done = subprocess.run(
+            [sys.executable, str(REPO / "scripts" / "bench_scale.py"), "--run", "actor-times", "1", str(tmp_path / "c"), str(tmp_path)],
+            capture_output=True, text=True, timeout=240, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        times = json.loads(done.stdout.strip().splitlines()[-1])
+        assert times["files"] == 3  # one record per input file, written by the actor
+        assert 0 < times["first_file"] < times["seconds"] and 0 < times["file_seconds"] <= times["files_span"] + 1e-6
+        assert times["first_file"] + times["files_span"] <= times["seconds"]
+
     def test_the_machine_busy_seconds_count_this_process_work(self):
         import time
 
