@@ -222,7 +222,7 @@ class _ExportFiles:
     """An actor of the export: per input file, each config's rows written as part files, one record of counts back."""
 
     def __init__(self, parts: str, shard_bytes: int, configs: dict[str, Any], cwd: str, **kwargs):
-        _enter(cwd)
+        enter_folder(cwd)  # the driver's folder, where the source's relative paths point
         self.parts, self.shard_bytes = Path(parts), shard_bytes
         self.rows = {config: _Rows(config, features, **kwargs) for config, features in configs.items()}
 
@@ -268,11 +268,6 @@ class _ExportFiles:
             configs[config] = {"stats": stats, "rejects": rejects, "splits": {
                 split: [w.num_examples, w.num_bytes, w.done] for (name, split), w in writers.items() if name == config}}
         return {"index": row["index"], "configs": configs}
-
-
-def _enter(cwd: str) -> None:
-    """Work in the driver's folder, where the source's relative paths point (when this node has it)."""
-    enter_folder(cwd)
 
 
 def _batch_rows(batch: Any) -> list[dict[str, Any]]:
@@ -348,7 +343,7 @@ def export_configs(
     num_cpus: Optional[int] = None,
     _actor: type = _ExportFiles,
     **config_kwargs,
-) -> dict[str, tuple[Any, BuildReport, list[Path]]]:
+) -> dict[str, tuple[Any, BuildReport, list[Path], dict[Path, str]]]:
     """Build ``configs`` of ``source`` on Ray into ``staging`` (the export's staging folder), in one pass.
 
     Returns, per config, ``(info, report, files, digests)``: the `datasets.DatasetInfo` for the
@@ -431,7 +426,7 @@ class _ReadRows:
     """An actor of `read`: each input file's rows of the config, as Arrow tables of its features."""
 
     def __init__(self, cwd: str, **kwargs):
-        _enter(cwd)
+        enter_folder(cwd)  # the driver's folder, where the source's relative paths point
         self.rows = _Rows(**kwargs)
 
     def __call__(self, batch: Any) -> Iterator[Any]:
