@@ -35,6 +35,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import fnmatch
+import functools
 import glob
 import hashlib
 import io
@@ -213,13 +214,26 @@ def split_of(key: str, ratios: Sequence[tuple[str, float]]) -> str:
     Adding articles never moves another article: the split depends on the id alone.
     """
     point = int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:12], 16) / float(1 << 48)
-    total = sum(ratio for _, ratio in ratios)
-    cumulative = 0.0
-    for name, ratio in ratios:
-        cumulative += ratio / total
+    try:
+        bounds = _split_bounds(tuple(ratios))
+    except TypeError:  # ratios of lists (read back from JSON): not hashable as they are
+        bounds = _split_bounds(tuple(map(tuple, ratios)))
+    for name, cumulative in bounds:
         if point < cumulative:
             return name
-    return ratios[-1][0]
+    return bounds[-1][0]
+
+
+@functools.lru_cache(maxsize=64)
+def _split_bounds(ratios: tuple[tuple[str, float], ...]) -> tuple[tuple[str, float], ...]:
+    """Each split with the cumulative share it ends at (summed in order, as a float: the same
+    bounds whatever calls it), worked out once per ``ratios`` instead of once per article."""
+    total = sum(ratio for _, ratio in ratios)
+    bounds, cumulative = [], 0.0
+    for name, ratio in ratios:
+        cumulative += ratio / total
+        bounds.append((name, cumulative))
+    return tuple(bounds)
 
 
 # --- which files a source names ---------------------------------------------------------------
@@ -835,6 +849,7 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], du
     unit = "row" if item.kind == "parquet" else "line"
     seen: dict[str, int] = dict(item.earlier)  # a part: its ids an earlier part of the file holds
     checked_header = False
+    checked_keys: tuple[str, ...] | None = None  # a JSON record's keys, as last checked (most records share them)
     file_problem: str | None = None
 
     def reject(line: int | None, reason: str, dropped: bool = False) -> Reject:
@@ -849,8 +864,9 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], du
             continue
         # a table's columns are the file's: a missing raw column or a clash rejects each of its rows;
         # a JSON record's keys are its own
-        if not checked_header or item.kind == "jsonl":
+        if not checked_header or (item.kind == "jsonl" and tuple(record) != checked_keys):
             checked_header = True
+            checked_keys = tuple(record) if item.kind == "jsonl" else None
             column = "key" if item.kind == "jsonl" else "column"
             clash = sorted(set(record) & set(RESERVED_COLUMNS) - {raw_column, normalized_column})
             if raw_column not in record:

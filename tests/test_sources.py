@@ -139,6 +139,22 @@ class TestSplits:
         assert abs(counts["train"] / 20_000 - 0.8) < 0.02
         assert abs(counts["validation"] / 20_000 - 0.1) < 0.02
 
+    @given(st.text(min_size=1, max_size=20),
+           st.lists(st.floats(min_value=0, max_value=10, allow_nan=False), min_size=1, max_size=3).filter(lambda r: sum(r) > 0))
+    def test_the_bounds_kept_per_ratios_give_the_split_of_the_sum_per_article(self, key, shares):
+        import hashlib
+
+        ratios = tuple(zip(("train", "validation", "test"), shares))
+        point = int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:12], 16) / float(1 << 48)
+        total, cumulative, expected = sum(ratio for _, ratio in ratios), 0.0, ratios[-1][0]
+        for name, ratio in ratios:  # the sum made for each article, as split_of once did
+            cumulative += ratio / total
+            if point < cumulative:
+                expected = name
+                break
+        assert split_of(key, ratios) == expected
+        assert split_of(key, [list(pair) for pair in ratios]) == expected  # ratios read back from JSON
+
     def test_a_zero_ratio_split_gets_nothing(self):
         ratios = (("train", 1.0), ("test", 0.0))
         assert {split_of(str(i), ratios) for i in range(500)} == {"train"}
