@@ -35,13 +35,43 @@ class InputError(ValueError):
 def _lines_of(stream, name: str) -> Iterator[str]:
     """Decode a binary stream line by line as UTF-8, naming file and line on undecodable bytes."""
     for number, raw in enumerate(stream, start=1):
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise InputError(
-                f"{name}, line {number}: not UTF-8 ({error.reason} at byte {error.start}: {raw[error.start:error.start + 4]!r})"
-            ) from None
-        yield line[:-1] if line.endswith("\n") else line
+        yield _decoded_line(raw, name, number)
+
+
+def _decoded_line(raw: bytes, name: str, number: int) -> str:
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"{name}, line {number}: not UTF-8 ({error.reason} at byte {error.start}: {raw[error.start:error.start + 4]!r})"
+        ) from None
+    return line[:-1] if line.endswith("\n") else line
+
+
+READ_BYTES = 1 << 16
+
+
+def _arrived_line_groups(fd: int, name: str) -> Iterator[list[str]]:
+    """The lines of a pipe or terminal in groups, each what had arrived by one read (up to
+    `READ_BYTES`), decoded as `_lines_of` decodes them: so the lines of a slow writer
+    (``tail -f``) are normalized and written as they come, not once a batch has gathered."""
+    held: list[bytes] = []  # a line not ended yet (kept in parts: a long line takes many reads)
+    number = 0
+    while data := os.read(fd, READ_BYTES):
+        cut = data.rfind(b"\n") + 1
+        if not cut:
+            held.append(data)
+            continue
+        block = b"".join([*held, data[:cut]])
+        held = [data[cut:]] if cut < len(data) else []
+        group = []
+        for raw in block.split(b"\n")[:-1]:
+            number += 1
+            group.append(_decoded_line(raw, name, number))
+        yield group
+    rest = b"".join(held)
+    if rest:
+        yield [_decoded_line(rest, name, number + 1)]
 
 
 # --- checks of what the user gave, before anything is built ------------------------------------
@@ -295,7 +325,8 @@ def _unique_rejects(reports) -> list[tuple[dict, list[str]]]:
 def cmd_normalize(args: argparse.Namespace, out: TextIO) -> int:
     """Normalize raw text, line for line, from FILEs (or standard input) to standard output.
 
-    Streams: memory does not grow with the input. Input must be UTF-8; a line that is not
+    Streams: memory does not grow with the input, and lines from a pipe are written as they
+    arrive (``tail -f feed.txt | newspairs normalize``). Input must be UTF-8; a line that is not
     stops the run with an error naming the file and the line.
 
     Example:
@@ -308,7 +339,7 @@ def cmd_normalize(args: argparse.Namespace, out: TextIO) -> int:
             tokenizer = _tokenizer_file(args.tokenizer)
     for name in args.files or ["-"]:
         if name == "-":
-            _write_normalized(_lines_of(sys.stdin.buffer, "<stdin>"), tokenizer, out)
+            _write_standard_input(tokenizer, out)
             continue
         try:
             handle = open(name, "rb")
@@ -317,6 +348,18 @@ def cmd_normalize(args: argparse.Namespace, out: TextIO) -> int:
         with handle:
             _write_normalized(_lines_of(handle, name), tokenizer, out)
     return 0
+
+
+def _write_standard_input(tokenizer, out: TextIO) -> None:
+    """Standard input normalized as its lines arrive, each group written out (and flushed) at once."""
+    try:
+        fd = sys.stdin.buffer.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (an in-memory stream): read it as one
+        _write_normalized(_lines_of(sys.stdin.buffer, "<stdin>"), tokenizer, out)
+        return
+    for group in _arrived_line_groups(fd, "<stdin>"):
+        _write_normalized(group, tokenizer, out)
+        out.flush()
 
 
 def _write_normalized(lines, tokenizer, out: TextIO) -> None:

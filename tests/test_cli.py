@@ -123,6 +123,45 @@ class TestNormalize:
         code, _, err = run(["normalize"], capsys, monkeypatch, stdin=b"ok\n\xff\n")
         assert code == 1 and "<stdin>" in err and "line 2" in err
 
+    def test_a_pipe_is_normalized_as_its_lines_arrive(self):
+        # a slow writer (tail -f): each line comes out while standard input is still open
+        child = subprocess.Popen([sys.executable, "-m", "newspairs", "normalize"], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            for raw, want in [("It's one.", "it 's one ."), ('He said "two".', "he said `` two '' .")]:
+                child.stdin.write(raw.encode() + b"\n")
+                child.stdin.flush()
+                assert _line_within(child.stdout, 60) == want + "\n"
+            child.stdin.write(b"Last, no line break")
+            child.stdin.close()
+            assert child.stdout.read().decode() == "last , no line break\n"
+            assert child.wait(timeout=60) == 0
+        finally:
+            child.kill()
+
+    @pytest.mark.parametrize("read_bytes", [1, 3, 16, 1 << 16], ids=lambda n: f"read-{n}")
+    def test_lines_grouped_as_they_arrive_are_the_lines_of_the_stream(self, read_bytes, monkeypatch):
+        import os
+
+        from newspairs import cli
+
+        data = b"One.\r\n\nTwo, three.\n" + b"long " * 40 + b"\n\xc3\xa9t\xc3\xa9\nno end"
+        monkeypatch.setattr(cli, "READ_BYTES", read_bytes)
+        reading, writing = os.pipe()
+        os.write(writing, data)
+        os.close(writing)
+        try:
+            groups = list(cli._arrived_line_groups(reading, "<stdin>"))
+        finally:
+            os.close(reading)
+        assert [line for group in groups for line in group] == list(cli._lines_of(io.BytesIO(data), "<stdin>"))
+
+    def test_an_undecodable_line_of_a_pipe_names_its_line(self):
+        done = subprocess.run([sys.executable, "-m", "newspairs", "normalize"], input=b"ok\nfine\n\xff bad\n",
+                              capture_output=True, timeout=120)
+        assert done.returncode == 1 and b"<stdin>, line 3: not UTF-8" in done.stderr
+        assert b"Traceback" not in done.stderr
+
     def test_missing_file(self, tmp_path, capsys):
         code, _, err = run(["normalize", str(tmp_path / "nope.txt")], capsys)
         assert code == 1 and "nope.txt" in err
@@ -507,3 +546,15 @@ def test_the_output_probe_leaves_nothing_behind(parts, creatable, tmp_path):
         with pytest.raises(ValueError, match=rf"OUT {re.escape(str(target))}: cannot be created \(Not a directory\)"):
             _check_creatable(str(target), "OUT")
     assert sorted(tmp_path.rglob("*")) == before
+
+
+def _line_within(stream, seconds: float) -> str:
+    """One line read from a child's pipe, or a failure after ``seconds`` (not a hang)."""
+    import threading
+
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(stream.readline()), daemon=True)
+    reader.start()
+    reader.join(seconds)
+    assert got, f"no line within {seconds} s"
+    return got[0].decode()
