@@ -345,7 +345,7 @@ class PieceCache:
         pieces = line_pieces(line)
         if pieces is None:
             return None
-        values = list(map(self._values.get, pieces))
+        values = self.values_of(pieces)
         try:
             return "".join(values)[:-1]
         except TypeError:  # a piece not kept
