@@ -523,14 +523,15 @@ def _content_identity(path: str) -> tuple:
 # --- what is in a file ------------------------------------------------------------------------
 
 
-def _decode(data: bytes, first: bool = False) -> str:
-    """UTF-8 with undecodable bytes kept as surrogates, so the reader can say on which line they are.
+def _decode(data: bytes, first: bool = False, errors: str = "surrogateescape") -> str:
+    """UTF-8 with undecodable bytes kept as surrogates, so the reader can say on which line they are
+    (``errors="strict"``: a UnicodeDecodeError instead, where a surrogate would be kept).
 
     ``first``: the data starts the file, so a byte-order mark there is dropped (it is not text).
     """
     if first and data.startswith(BOM):
         data = data[len(BOM):]
-    text = data.decode("utf-8", "surrogateescape")
+    text = data.decode("utf-8", errors)
     return text.replace("\r\n", "\n")
 
 
@@ -767,14 +768,10 @@ def _rows_jsonl(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, s
         # strict UTF-8 fails exactly where `_decode` would keep a byte as a surrogate (valid UTF-8
         # holds none), without a search of every line for one
         try:
-            text = data.decode("utf-8")
+            text = _decode(data, first=number == 1 and item.start == 0, errors="strict")
         except UnicodeDecodeError:
             yield number, None, "not UTF-8 (undecodable bytes)"
             continue
-        if number == 1 and item.start == 0 and text.startswith("\ufeff"):  # a byte-order mark is not text
-            text = text[1:]
-        if "\r" in text:
-            text = text.replace("\r\n", "\n")
         if not text.strip():
             continue
         try:
