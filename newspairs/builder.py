@@ -240,7 +240,16 @@ class NewsPairs(datasets.ArrowBasedBuilder):
         self._prepass_workers = prepass_workers or 1
         if source is not None:
             kwargs["source"] = source
-        super().__init__(*args, hash=hash or builder_hash(self._inputs, kwargs.get("sentences")), dataset_name=dataset_name, **kwargs)
+        info = kwargs.pop("info", None)
+        # `datasets` asks `_info` before it looks in the cache; the info of a JSON source costs a
+        # read of every record (the metadata types), so it is asked only when the cache holds no
+        # finished build (else `datasets` takes the info the build stored)
+        super().__init__(*args, hash=hash or builder_hash(self._inputs, kwargs.get("sentences")), dataset_name=dataset_name,
+                         info=info or datasets.DatasetInfo(), **kwargs)
+        if info is None and not os.path.exists(os.path.join(self._cache_dir, datasets.config.DATASET_INFO_FILENAME)):
+            scanned = self._info()
+            self.info.description = scanned.description
+            self.info.features = self.info.features or scanned.features
         if self._writer_batch_size is None and self.config.name != "lines":
             self._writer_batch_size = ARTICLE_ROWS_PER_WRITE
 
@@ -270,6 +279,12 @@ class NewsPairs(datasets.ArrowBasedBuilder):
             description=_DESCRIPTIONS[self.config.name], features=features_for(self.config.name, metadata)
         )
 
+    def _source_json_types(self) -> dict[str, dict[str, str]]:
+        """Each JSON file's metadata types, read from the source when `_info` was not asked (a cached build)."""
+        if not hasattr(self, "_json_types"):
+            _, self._json_types = sources.scan_metadata(self._inputs, self._read_options())
+        return self._json_types
+
     def _split_generators(self, dl_manager):
         # Streaming has no output folder: rejects are logged instead of written to a report.
         report_dir = None if isinstance(dl_manager, StreamingDownloadManager) else self._output_dir
@@ -281,8 +296,9 @@ class NewsPairs(datasets.ArrowBasedBuilder):
         workers = getattr(self, "_num_proc", None) or 1
         if report_dir is not None and workers > 1:  # `datasets` gives each worker a share of the inputs: parts of a large file too
             self._prepass(workers)  # done in `_info` when `prepare` knew the workers; else here
-            inputs = sources.split_inputs(inputs, self._read_options(), getattr(self, "_json_types", {}),
+            inputs = sources.split_inputs(inputs, self._read_options(), self._source_json_types(),
                                           self.config.part_bytes, workers)
+        self._source_json_types()  # here, before `datasets` hands the builder to its workers
         return [
             datasets.SplitGenerator(
                 name=name,
@@ -294,6 +310,9 @@ class NewsPairs(datasets.ArrowBasedBuilder):
 
     def _download_and_prepare(self, dl_manager, verification_mode, **prepare_split_kwargs):
         self._num_proc = prepare_split_kwargs.get("num_proc")  # _split_generators cuts large files for the workers
+        # the source decides the splits: a rebuild over a cached build (force_redownload) is not held
+        # to the splits that build kept (it left out an empty split, which `datasets` then finds "unexpected")
+        self.info.splits = None
         try:
             super()._download_and_prepare(dl_manager, verification_mode, **prepare_split_kwargs)
         finally:  # a spill no pass replayed (another num_proc partition of the inputs) is not kept
@@ -320,7 +339,7 @@ class NewsPairs(datasets.ArrowBasedBuilder):
         config, features = self.config, self.info.features
         schema = features.arrow_schema  # a property that builds the schema anew at each call
         options = self._read_options()
-        json_types = getattr(self, "_json_types", {})
+        json_types = self._source_json_types()
         names = [name for name, _ in ratios]
         targets = names[names.index(split):] if report_dir is not None else [split]
         stats = {name: BuildReport(config=config.name, disagree=0 if config.name == "articles" else None) for name in targets}

@@ -244,6 +244,38 @@ class TestCache:
         write_pairs(source, {"new.txt": "A new article."})
         assert len(rows(load(source))) == len(ARTICLES) + 1
 
+    @staticmethod
+    def _mixed_json(tmp_path):
+        """A JSON lines file whose metadata types take every record to know: ints then a float, text then an object."""
+        records = [{"raw": raw, "score": i, "extra": "text"} for i, raw in enumerate(ARTICLES.values())]
+        records[-1].update(score=2.5, extra={"a": 1})
+        return write_jsonl(tmp_path / "c" / "news.jsonl", records)
+
+    def test_a_cached_build_reads_no_record_again(self, tmp_path, monkeypatch):
+        """Its info (the metadata types) is the one the build stored: reloading a large JSON corpus costs no read of it."""
+        source, cache = self._mixed_json(tmp_path), str(tmp_path / "cache")
+        built = load(source, "raw", cache_dir=cache)
+        monkeypatch.setattr(sources, "_JSON_TYPES", {})  # as in a fresh process
+        read, real = [], sources._rows_jsonl
+        monkeypatch.setattr(sources, "_rows_jsonl", lambda item: read.append(item.path) or real(item))
+        again = load(source, "raw", cache_dir=cache)
+        assert read == []
+        assert again["train"].features == built["train"].features and rows(again) == rows(built)
+        assert {row["extra"] for row in rows(again)} == {"text", '{"a": 1}'}
+
+    @pytest.mark.parametrize("streaming", [False, True], ids=["rebuilt", "streamed"])
+    def test_a_builder_on_a_cached_build_still_reads_with_the_types(self, tmp_path, monkeypatch, streaming):
+        source, cache = self._mixed_json(tmp_path), str(tmp_path / "cache")
+        built = load(source, "raw", cache_dir=cache)
+        monkeypatch.setattr(sources, "_JSON_TYPES", {})
+        if streaming:
+            again = load(source, "raw", streaming=True, cache_dir=cache)
+            assert [row for split in ALL if split in again for row in again[split]] == rows(built)
+        else:
+            builder = prepare(source, "raw", cache_dir=cache)  # served from the cache: no types read
+            builder.download_and_prepare(download_mode="force_redownload")
+            assert rows(builder.as_dataset()) == rows(built)
+
     def test_a_builder_made_directly_gets_the_hash(self, tmp_path):
         source = write_pairs(tmp_path / "c")
         builder = NewsPairs(config_name="lines", source=str(source))
