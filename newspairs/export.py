@@ -47,7 +47,7 @@ from huggingface_hub import DatasetCard, DatasetCardData
 
 from newspairs import sentences
 from newspairs.builder import CONFIG_NAMES, BuildReport, prepare
-from newspairs.sources import EXPORT_MANIFEST, resolve_source
+from newspairs.sources import EXPORT_MANIFEST, file_sha256, resolve_source
 from newspairs.stamp import STAMP_FILENAME, Stamp, normalization_stamp
 
 REPORT_FILENAME = "newspairs_report.json"
@@ -145,7 +145,7 @@ def _seal_config(folder: Path, config: str, written: list[Path], digests: Option
     """
     digest = hashlib.sha256()
     for path in sorted(written):
-        sha = (digests or {}).get(path) or hashlib.sha256(path.read_bytes()).hexdigest()
+        sha = (digests or {}).get(path) or file_sha256(path)
         digest.update(f"{path.name}\0{sha}\n".encode())
     data_dir = digest.hexdigest()[:DATA_DIR_DIGITS]
     (folder / config / data_dir).mkdir(parents=True)

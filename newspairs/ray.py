@@ -39,8 +39,8 @@ from newspairs.builder import (
     CONFIG_NAMES, SPLIT_NAMES, BuildReport, NewsPairsConfig, _routed_batches, _tables, features_for,
 )
 from newspairs.sources import (
-    InputFile, ReadOptions, SourceError, call_in_folder, enter_folder, prepass, read_input, resolve_source, scan_metadata,
-    split_inputs, split_of,
+    InputFile, ReadOptions, SourceError, call_in_folder, enter_folder, file_sha256, prepass, read_input, resolve_source,
+    scan_metadata, split_inputs, split_of,
 )
 
 logger = logging.getLogger(__name__)
@@ -169,16 +169,6 @@ def _summed(config: str, reports: Iterable[BuildReport]) -> BuildReport:
     return total
 
 
-def _file_sha256(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 class _PartWriter:
     """One split's tables of one input file, as Parquet part files of at most ``shard_bytes`` each."""
 
@@ -211,7 +201,7 @@ class _PartWriter:
             os.replace(f"{self._path()}.tmp", self._path())  # a killed attempt leaves only a .tmp
             # hashed here, by the actors side by side, not by the driver after them (the export's
             # folder is named by its shards' digests: newspairs.export._seal_config)
-            self.done.append((self._path().name, _file_sha256(self._path())))
+            self.done.append((self._path().name, file_sha256(self._path())))
             self.writer, self.written, self.part = None, 0, self.part + 1
 
     def close(self) -> None:

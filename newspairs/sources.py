@@ -510,14 +510,19 @@ def _content_identity(path: str) -> tuple:
     size = stat_identity[1]
     if not 0 <= size <= HASHED_FILE_BYTES:
         return stat_identity
-    digest = hashlib.sha256()
     try:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
+        return (stat_identity[0], size, file_sha256(path))
     except OSError:
         return stat_identity
-    return (stat_identity[0], size, digest.hexdigest())
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """The sha256 of a file's bytes, read a block at a time (a shard may be hundreds of megabytes)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 # --- what is in a file ------------------------------------------------------------------------

@@ -127,6 +127,18 @@ class TestIds:
         assert seed.raw.count("\n") == 15 and seed.normalized.count("\n") == 15
 
 
+class TestFileSha256:
+    @pytest.mark.parametrize("size", [0, 1, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 << 20], ids=lambda n: f"{n}B")
+    def test_blocks_hash_as_the_whole_file(self, tmp_path, size):
+        import hashlib
+        import os
+
+        path = tmp_path / "shard.parquet"
+        data = os.urandom(size)
+        path.write_bytes(data)
+        assert sources.file_sha256(path) == hashlib.sha256(data).hexdigest()
+
+
 class TestSplits:
     @given(st.lists(st.text(min_size=1, max_size=12), min_size=1, max_size=30, unique=True), st.text(min_size=1, max_size=12))
     def test_adding_articles_never_moves_an_article(self, keys, extra):
