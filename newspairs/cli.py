@@ -55,23 +55,18 @@ def _arrived_line_groups(fd: int, name: str) -> Iterator[list[str]]:
     """The lines of a pipe or terminal in groups, each what had arrived by one read (up to
     `READ_BYTES`), decoded as `_lines_of` decodes them: so the lines of a slow writer
     (``tail -f``) are normalized and written as they come, not once a batch has gathered."""
-    held: list[bytes] = []  # a line not ended yet (kept in parts: a long line takes many reads)
+    from newspairs.sources import whole_line_blocks
+
     number = 0
-    while data := os.read(fd, READ_BYTES):
-        cut = data.rfind(b"\n") + 1
-        if not cut:
-            held.append(data)
-            continue
-        block = b"".join([*held, data[:cut]])
-        held = [data[cut:]] if cut < len(data) else []
+    for block in whole_line_blocks(lambda: os.read(fd, READ_BYTES)):
+        raws = block.split(b"\n")
+        if not raws[-1]:  # the block ends with a line break (all but a last, unended line)
+            raws.pop()
         group = []
-        for raw in block.split(b"\n")[:-1]:
+        for raw in raws:
             number += 1
             group.append(_decoded_line(raw, name, number))
         yield group
-    rest = b"".join(held)
-    if rest:
-        yield [_decoded_line(rest, name, number + 1)]
 
 
 # --- checks of what the user gave, before anything is built ------------------------------------

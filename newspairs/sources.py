@@ -43,7 +43,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
@@ -287,17 +287,25 @@ def _csv_lines(handle) -> Iterator[str]:
 def _csv_blocks(handle) -> Iterator[str]:
     """The file decoded in blocks of about `CSV_BLOCK_BYTES`, each ending with a line break (but
     the last); UTF-8 never holds the byte of ``"\n"`` inside a character, so a block decodes as its lines would."""
-    first, held = True, []
-    while block := handle.read(CSV_BLOCK_BYTES):
-        cut = block.rfind(b"\n") + 1
-        if not cut:  # no line ends in this block: held until one does
-            held.append(block)
+    for number, block in enumerate(whole_line_blocks(lambda: handle.read(CSV_BLOCK_BYTES))):
+        yield _decode(block, first=number == 0)
+
+
+def whole_line_blocks(read: Callable[[], bytes]) -> Iterator[bytes]:
+    """What ``read()`` returns until it returns nothing, in blocks of whole lines: each block ends
+    with the last line break read so far (a line not ended yet waits for the next reads); the
+    last block is what follows the last line break, if anything does."""
+    held: list[bytes] = []  # a line not ended yet (kept in parts: a long line takes many reads)
+    while data := read():
+        cut = data.rfind(b"\n") + 1
+        if not cut:
+            held.append(data)
             continue
-        yield _decode(b"".join([*held, block[:cut]]), first=first)
-        first, held = False, [block[cut:]]
+        yield b"".join([*held, data[:cut]])
+        held = [data[cut:]] if cut < len(data) else []
     rest = b"".join(held)
     if rest:
-        yield _decode(rest, first=first)
+        yield rest
 
 
 def _csv_header(path: Path) -> tuple[str, ...] | None:
