@@ -59,10 +59,11 @@ ERRORS = ("raise", "report")
 REPORT_PREFIX = "newspairs-report-"
 SPILL_PREFIX = "newspairs-spill-"
 
-# Articles normalized per call: one call per one-line article is mostly call overhead (ISOT rows
-# are single lines), while the batch is what stays in memory.
-BATCH_ARTICLES = 64
-BATCH_CHARS = 4 << 20  # 4 MiB of raw text
+# Articles per batch (one normalization call, one table): each batch pays fixed costs (a table, a
+# write, the normalizer's choices per call), so short articles go in large batches; the text held
+# is bounded by characters.
+BATCH_ARTICLES = 1024
+BATCH_CHARS = 1 << 20  # 1 MiB of raw text
 
 # Rows per record batch `datasets` writes (by count, not bytes): with whole articles as rows, its
 # default of 1000 would put up to 1000 articles in one record batch (a one-file article can be MBs).
@@ -368,21 +369,21 @@ class NewsPairs(datasets.ArrowBasedBuilder):
         return read_report(self._output_dir, self.config.name, self.info)
 
 
-def _accepted(entries, errors: str, stats: BuildReport, error_path: Optional[str] = None) -> Iterator[Article]:
-    for entry in entries:
-        stats.read += 1
-        if isinstance(entry, Reject):
-            if errors == "raise" and not entry.dropped:  # a dropped article (empty, duplicate) is counted, never fatal
-                _record_error(error_path, entry)
-                raise entry.error()
-            stats.rejected += 1
-            stats.rejects.append(entry.to_dict())
-            logger.warning("newspairs: rejected %s", entry.error())
-            continue
-        stats.written += 1
-        if entry.normalized is not None:
-            stats.stored += 1
-        yield entry
+def _accepted(entry: Article | Reject, errors: str, stats: BuildReport, error_path: Optional[str] = None) -> Optional[Article]:
+    """``entry`` counted in ``stats``: the article, or None for a reject (reported, or raised)."""
+    stats.read += 1
+    if isinstance(entry, Reject):
+        if errors == "raise" and not entry.dropped:  # a dropped article (empty, duplicate) is counted, never fatal
+            _record_error(error_path, entry)
+            raise entry.error()
+        stats.rejected += 1
+        stats.rejects.append(entry.to_dict())
+        logger.warning("newspairs: rejected %s", entry.error())
+        return None
+    stats.written += 1
+    if entry.normalized is not None:
+        stats.stored += 1
+    return entry
 
 
 def _routed_batches(entries, ratios, stats: dict[str, BuildReport], errors: str, error_path: Optional[str]) -> Iterator[tuple[str, list[Article]]]:
@@ -394,7 +395,8 @@ def _routed_batches(entries, ratios, stats: dict[str, BuildReport], errors: str,
         name = split_of(entry.id, ratios)
         if name not in stats:
             continue
-        for article in _accepted((entry,), errors, stats[name], error_path):
+        article = _accepted(entry, errors, stats[name], error_path)
+        if article is not None:
             pending[name].append(article)
             sizes[name] += len(article.raw)
         if len(pending[name]) >= BATCH_ARTICLES or sizes[name] >= BATCH_CHARS:
