@@ -250,6 +250,22 @@ def test_crlf_and_one_final_newline_do_not_change_an_article(tmp_path):
     assert a.raw == b.raw == "one\ntwo" and a.id == b.id
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "raw", "normalized"),
+    [
+        ("a.jsonl", b'{"raw": "one\\r\\ntwo", "normalized": "one\\r\\ntwo"}\n', "one\ntwo", "one\ntwo"),
+        ("a.jsonl", b'{"raw": "one\\rtwo\\r\\n"}\n', "one\rtwo\n", None),
+        ("a.jsonl", b'{"raw": "one\\ntwo"}\r\n', "one\ntwo", None),
+        ("a.csv", b'raw,normalized\r\n"one\r\ntwo","one\r\ntwo"\r\n', "one\ntwo", "one\ntwo"),
+        ("a.csv", b'raw\n"one\rtwo"\n', "one\rtwo", None),
+    ],
+    ids=["jsonl-escaped-crlf", "jsonl-lone-cr-kept", "jsonl-crlf-line-end", "csv-crlf-in-a-cell", "csv-lone-cr-kept"],
+)
+def test_a_table_cell_s_crlf_is_a_line_break_and_a_lone_cr_is_kept(tmp_path, name, content, raw, normalized):
+    (tmp_path / name).write_bytes(content)
+    (article,) = read_all(tmp_path / name)
+    assert (article.raw, article.normalized) == (raw, normalized)
+
 def test_input_file_is_picklable_for_worker_processes():
     import pickle
 
