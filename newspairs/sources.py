@@ -558,10 +558,16 @@ def _undecodable_line(text: str) -> int | None:
     return None if match is None else text.count("\n", 0, match.start()) + 1
 
 
-def _read_text_file(path: str) -> str:
+def _read_text_file(path: str) -> tuple[str, int | None]:
+    """The file's text, and the first line holding bytes that are not UTF-8 (None: it is UTF-8)."""
     with open(path, "rb") as handle:
-        text = _decode(handle.read(), first=True)
-    return text[:-1] if text.endswith("\n") else text  # one final newline ends the file, not a line
+        data = handle.read()
+    try:  # valid UTF-8 decodes to no surrogate: only a file that is not needs the search
+        text, bad_line = _decode(data, first=True, errors="strict"), None
+    except UnicodeDecodeError:
+        text = _decode(data, first=True)
+        bad_line = _undecodable_line(text)
+    return (text[:-1] if text.endswith("\n") else text), bad_line  # one final newline ends the file, not a line
 
 
 def _is_empty(text: str) -> bool:
@@ -579,13 +585,13 @@ def _read_text(item: InputFile, options: ReadOptions) -> Iterator[Article | Reje
         yield reject(item.path, None, "not a .txt file: a paired folder's raw/ and normalized/ hold one .txt article per file")
         return
     try:
-        raw = _read_text_file(item.path)
-        normalized = _read_text_file(item.twin) if item.twin else None
+        raw, raw_bad_line = _read_text_file(item.path)
+        normalized, normalized_bad_line = _read_text_file(item.twin) if item.twin else (None, None)
     except OSError as error:
         yield reject(item.path, None, f"cannot read ({error.strerror})")
         return
-    for path, text in ((item.path, raw), (item.twin, normalized)):
-        if text is not None and (line := _undecodable_line(text)) is not None:
+    for path, line in ((item.path, raw_bad_line), (item.twin, normalized_bad_line)):
+        if line is not None:
             yield reject(path, line, "not UTF-8 (undecodable bytes)")
             return
     if item.kind == "pair" and normalized is None:

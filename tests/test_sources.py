@@ -1003,3 +1003,18 @@ class TestJsonlDecode:
         got = [(line, record, None if problem is None else "bad" if problem.startswith(("not a JSON", "a JSON")) else problem)
                for line, record, problem in sources._rows_jsonl(resolve_source(str(path))[0])]
         assert got == self.kept_and_searched(path)
+
+
+class TestTextFileDecode:
+    """A text file is decoded strictly first (`sources._read_text_file`): the same text and the same
+    first bad line as decoding it with its bad bytes kept as surrogates and searching it for one."""
+
+    @given(st.lists(st.sampled_from([b"a\xc3\xa9", b"b", b"\xef\xbb\xbf", b"\xff", b"\xed\xa0\x80", b"\xf0\x9f\x98",
+                                     b"\xe2\x82", b"\r", b"\r\n", b"\n", b" "]), max_size=12))
+    def test_the_same_text_and_bad_line(self, tmp_path_factory, fragments):
+        path = tmp_path_factory.mktemp("text") / "a.txt"
+        data = b"".join(fragments)
+        path.write_bytes(data)
+        kept = sources._decode(data, first=True)
+        expected = (kept[:-1] if kept.endswith("\n") else kept), sources._undecodable_line(kept)
+        assert sources._read_text_file(str(path)) == expected
