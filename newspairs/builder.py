@@ -468,10 +468,11 @@ def _line_tables(batch: list[Article], features: datasets.Features, schema: pa.S
 
 
 def _line_table(ids, numbers, raws, stored, features: datasets.Features, schema: pa.Schema) -> pa.Table:
-    missing = [i for i, line in enumerate(stored) if line is None]
-    if len(missing) == len(stored):
+    to_compute = stored.count(None)
+    if to_compute == len(stored):
         stored = list(normalize_lines(raws))
-    else:
+    elif to_compute:
+        missing = [i for i, line in enumerate(stored) if line is None]
         for i, line in zip(missing, normalize_lines([raws[i] for i in missing])):
             stored[i] = line
     return _arrow_table({"article_id": ids, "line": numbers, "raw": raws, "normalized": stored}, features, schema)
