@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
 
 from paths import cut_mode
 from test_scripts import load_script
@@ -36,7 +39,7 @@ def test_prints_a_row_per_source_and_a_line_per_target(tmp_path, capsys):
     corpus.write_text(WIRE * 3, encoding="utf-8")
     lines_file = tmp_path / "lines.txt"
     lines_file.write_text("One article, it's here.\nAnother one.\n", encoding="utf-8")
-    assert load_script("bench_build").main([str(corpus), "--one-per-line", str(lines_file)]) == 0
+    assert load_script("bench_build").main([str(corpus), "--one-per-line", str(lines_file), "--repeat", "1"]) == 0
     out = capsys.readouterr().out
     table = _table(out)
     assert list(table) == ["wire jsonl", "wire csv", "wire text", "lines jsonl", "lines csv", "lines text"]
@@ -59,7 +62,7 @@ def test_cpu_clock_and_a_subset_of_formats_and_configs(tmp_path, capsys):
     corpus = tmp_path / "wire.txt"
     corpus.write_text(WIRE, encoding="utf-8")
     bench = load_script("bench_build")
-    assert bench.main([str(corpus), "--formats", "jsonl", "--configs", "raw", "--clock", "cpu"]) == 0
+    assert bench.main([str(corpus), "--formats", "jsonl", "--configs", "raw", "--clock", "cpu", "--repeat", "1"]) == 0
     out = capsys.readouterr().out
     assert "(cpu clock)" in out
     (row,) = _table(out).values()
@@ -69,7 +72,7 @@ def test_cpu_clock_and_a_subset_of_formats_and_configs(tmp_path, capsys):
 def test_sentences_adds_the_split_and_the_lines_build_with_it(tmp_path, capsys):
     corpus = tmp_path / "wire.txt"
     corpus.write_text("Dr. Lee spoke. Shares rose 2.5% on Monday. It's \"up\" again.\n\nThe U.S. dollar fell. Gold held.\n", encoding="utf-8")
-    assert load_script("bench_build").main([str(corpus), "--formats", "jsonl", "--configs", "lines", "--sentences", "punkt"]) == 0
+    assert load_script("bench_build").main([str(corpus), "--formats", "jsonl", "--configs", "lines", "--sentences", "punkt", "--repeat", "1"]) == 0
     row = _table(capsys.readouterr().out)["wire jsonl"]
     for name in ("split", "lines+punkt"):
         speed, ratio = row[name].split(" (")
@@ -89,3 +92,34 @@ def test_every_timed_call_starts_with_no_kept_pieces():
         seen = []
         bench.timed(bench.CLOCKS["cpu"], lambda: seen.append(len(_PIECES)))
     assert seen == [0]
+
+
+def test_repeat_keeps_each_path_s_fastest_round(tmp_path, capsys, monkeypatch):
+    """Class: with --repeat N every path runs N times, each from a fresh cache (a build that found
+    the last round's cache would time a cached load), and its best round is printed."""
+    corpus = tmp_path / "wire.txt"
+    corpus.write_text(WIRE, encoding="utf-8")
+    bench = load_script("bench_build")
+    calls, caches = [], []
+    real_load = bench.load
+
+    def counted_load(path, config, cache_dir, **kwargs):
+        calls.append(config)
+        caches.append(any(Path(cache_dir).iterdir()) if Path(cache_dir).exists() else False)
+        return real_load(path, config, cache_dir=cache_dir, **kwargs)
+
+    monkeypatch.setattr(bench, "load", counted_load)
+    assert bench.main([str(corpus), "--formats", "jsonl", "--configs", "raw", "lines", "--repeat", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "best of 2 rounds" in out
+    assert calls == ["raw", "lines", "raw", "lines"] and not any(caches)
+    (row,) = _table(out).values()
+    assert float(row["build raw"].split(" (")[0]) > 0
+
+
+def test_repeat_below_one_is_refused(tmp_path, capsys):
+    corpus = tmp_path / "wire.txt"
+    corpus.write_text(WIRE, encoding="utf-8")
+    with pytest.raises(SystemExit):
+        load_script("bench_build").main([str(corpus), "--repeat", "0"])
+    assert "--repeat must be at least 1" in capsys.readouterr().err
