@@ -1411,6 +1411,14 @@ def _columns_of(item: InputFile, options: ReadOptions) -> dict[str, Any]:
 _JSON_TYPES: dict[tuple, dict[str, str]] = {}  # (file identity, skipped columns) -> types: a file is parsed once per process
 
 
+def clear_read_memos() -> None:
+    """Forget what this process keeps of the files it read (JSON types, parts' cuts, earlier ids):
+    the next build reads them as a fresh process would."""
+    _JSON_TYPES.clear()
+    _CUTS.clear()
+    _EARLIER.clear()
+
+
 def _json_types(item: InputFile, skip: frozenset[str]) -> dict[str, str]:
     """The type of every metadata key of a JSON file, from all its records (a key may first appear in the last one)."""
     key = (*file_identity(item.path), skip)

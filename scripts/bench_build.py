@@ -50,6 +50,7 @@ import datasets
 import newspairs
 from newspairs.builder import CONFIG_NAMES, load
 from newspairs.normalize import clear_piece_cache
+from newspairs.sources import clear_read_memos
 
 REPO = Path(__file__).resolve().parent.parent
 CORPORA = REPO.parent / "shared" / "corpora"
@@ -68,9 +69,12 @@ def timed(clock, function, *args, **kwargs):
     """Seconds (of ``clock``) and result of one call, the garbage collector off meanwhile (as ``timeit`` does).
 
     Each call starts with newspairs.normalize's kept pieces forgotten: the sources hold the same
-    articles, so a kept piece would time a later source's normalization warm and an earlier one's cold.
+    articles, so a kept piece would time a later source's normalization warm and an earlier one's
+    cold. What the process keeps of files read (a JSON file's metadata types) is forgotten too:
+    each build reads its file as a first build in a new process does.
     """
     clear_piece_cache()
+    clear_read_memos()
     gc.collect()
     gc.disable()
     try:

@@ -94,6 +94,22 @@ def test_every_timed_call_starts_with_no_kept_pieces():
     assert seen == [0]
 
 
+def test_every_timed_build_reads_its_json_types_as_a_new_process_does(tmp_path, monkeypatch):
+    """A JSON file's metadata types are kept per process: a build timed after another of the same
+    file would skip the reading a user's first build pays."""
+    from newspairs import sources
+
+    bench = load_script("bench_build")
+    path = tmp_path / "a.jsonl"
+    path.write_text('{"raw": "One.", "topic": "x"}\n{"raw": "Two."}\n', encoding="utf-8")
+    scans = []
+    real = sources._rows_jsonl
+    monkeypatch.setattr(sources, "_rows_jsonl", lambda item: scans.append(item.path) or real(item))
+    for config in ("articles", "raw"):
+        bench.timed(bench.CLOCKS["cpu"], bench.load, str(path), config, cache_dir=str(tmp_path / config))
+    assert scans.count(str(path)) == 4  # per build: the types, then the articles
+
+
 def test_repeat_keeps_each_path_s_fastest_round(tmp_path, capsys, monkeypatch):
     """Class: with --repeat N every path runs N times, each from a fresh cache (a build that found
     the last round's cache would time a cached load), and its best round is printed."""
