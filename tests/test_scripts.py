@@ -276,3 +276,16 @@ class TestBenchFeed:
 )
 def test_bench_feed_verdict(ratios, expected):
     assert load_script("bench_feed").verdict(ratios) == expected
+
+
+def test_measure_memory_copies_are_read_as_files_of_their_own(tmp_path):
+    """The memory script's N copies of a corpus must be N times its articles: a symlinked folder
+    names the same files again, and a source reads a file once (its copies would measure one)."""
+    from newspairs.sources import resolve_source
+
+    corpus = tmp_path / "corpus" / "wire"
+    corpus.mkdir(parents=True)
+    (corpus / "a.txt").write_text("One article.\n", encoding="utf-8")
+    (corpus / "b.csv").write_text("raw\nAnother one.\n", encoding="utf-8")
+    load_script("measure_memory").make_copies(tmp_path / "corpus", tmp_path / "copies", 3)
+    assert len(resolve_source(str(tmp_path / "copies"))) == 3 * len(resolve_source(str(tmp_path / "corpus")))
