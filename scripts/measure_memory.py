@@ -83,7 +83,8 @@ def main() -> None:
             per_copy = None
             for copies in args.copies:
                 r = measure(copies, config, args.num_proc, Path(work))
-                per_copy = per_copy or r["articles"] / copies
+                if per_copy is None:
+                    per_copy = r["articles"] / copies
                 if r["articles"] != per_copy * copies:
                     sys.exit(f"{copies} copies were read as {r['articles']} articles, not {per_copy * copies:.0f}: "
                              "the copies were not read as files of their own")
