@@ -416,8 +416,7 @@ class TestLargeFilesInParts:
         """The metadata types and the ids of the parts are read by num_proc processes: this one reads no file's rows."""
         source = write_big_files(tmp_path / "c")
         one = prepare(source, "raw", errors="report", part_bytes=300, cache_dir=str(tmp_path / "one"))
-        for name in ("_JSON_TYPES", "_EARLIER", "_CUTS"):  # as in a fresh process
-            monkeypatch.setattr(sources, name, {})
+        sources.clear_read_memos()  # as in a fresh process
         here, me = [], os.getpid()
         for name in ("_rows_jsonl", "_rows_parquet"):
             real = getattr(sources, name)

@@ -449,8 +449,7 @@ class TestLargeFilesInParts:
         items = []
         real = nray._parts
         monkeypatch.setattr(nray, "_parts", lambda *args: items.append(real(*args)) or items[-1])
-        for name in ("_JSON_TYPES", "_EARLIER", "_CUTS"):  # as in a fresh driver
-            monkeypatch.setattr(sources, name, {})
+        sources.clear_read_memos()  # as in a fresh driver
         on_driver = []  # the reading before the build (types, ids of the parts) runs as tasks, not here
         for name in ("_rows_jsonl", "_rows_parquet"):
             rows = getattr(sources, name)

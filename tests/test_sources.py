@@ -787,10 +787,9 @@ class TestParts:
         assert passes == [dataclasses.replace(part, earlier=()) for part in cut[0]]  # each part once, none whole
 
 
-def _fresh_caches(monkeypatch) -> None:
+def _fresh_caches() -> None:
     """This test's own per-process caches of the reading before a build (types, cuts, earlier ids)."""
-    for name in ("_JSON_TYPES", "_EARLIER", "_CUTS"):
-        monkeypatch.setattr(sources, name, {})
+    sources.clear_read_memos()
 
 
 _COUNTED_HERE: list = []
@@ -819,10 +818,10 @@ class TestPrepass:
         source = write_big_files(tmp_path / "c")
         write_jsonl(tmp_path / "c" / "doc.json", [{"raw": "A document.", "k": 1.5}])  # a JSON file never cut
         inputs = resolve_source(source)
-        _fresh_caches(monkeypatch)
+        _fresh_caches()
         want_metadata, want_types = scan_metadata(inputs)
         want = split_inputs(inputs, ReadOptions(), want_types, part_bytes, 2)
-        _fresh_caches(monkeypatch)
+        _fresh_caches()
         passes = []
         read_table, rows_jsonl = sources._read_table, sources._rows_jsonl
         monkeypatch.setattr(sources, "_read_table", lambda *a, **k: passes.append(a[0]) or read_table(*a, **k))
@@ -876,7 +875,7 @@ class TestPrepass:
         records.append({"raw": "Same story.", "n": values[1]})
         path = write_jsonl(tmp_path / "t.jsonl", records)
         inputs = resolve_source(path)
-        _fresh_caches(monkeypatch)
+        _fresh_caches()
         sources.prepass(inputs, ReadOptions(), 100, 1, _pool_map)
         _, types = scan_metadata(inputs)
         parts = split_inputs(inputs, ReadOptions(), types, 100)
