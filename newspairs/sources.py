@@ -274,21 +274,37 @@ def _classify(path: Path) -> str | None:
     return kind
 
 
-def _csv_lines(handle) -> Iterator[str]:
+class _Utf8SoFar:
+    """Whether every block of a file decoded so far was UTF-8: while it is, no text read from the
+    file holds a surrogate (a kept bad byte), and its rows need no search for one."""
+
+    __slots__ = ("valid",)
+
+    def __init__(self) -> None:
+        self.valid = True
+
+
+def _csv_lines(handle, utf8: _Utf8SoFar | None = None) -> Iterator[str]:
     """A binary CSV file's lines, decoded as `_decode` does (a BOM dropped, bad bytes kept as surrogates).
 
     Read in blocks cut after a line break, each decoded at once and split at ``"\n"`` only (as
-    iterating the binary file splits it) by `io.StringIO`: no Python step per line.
+    iterating the binary file splits it) by `io.StringIO`: no Python step per line. ``utf8`` is
+    told when a block is not UTF-8.
     """
     # (a last line of a byte-order mark alone is a line, read as empty: as a line-by-line read has it)
-    return chain.from_iterable(io.StringIO(text, newline="\n") if text else ("",) for text in _csv_blocks(handle))
+    return chain.from_iterable(io.StringIO(text, newline="\n") if text else ("",) for text in _csv_blocks(handle, utf8))
 
 
-def _csv_blocks(handle) -> Iterator[str]:
+def _csv_blocks(handle, utf8: _Utf8SoFar | None = None) -> Iterator[str]:
     """The file decoded in blocks of about `CSV_BLOCK_BYTES`, each ending with a line break (but
     the last); UTF-8 never holds the byte of ``"\n"`` inside a character, so a block decodes as its lines would."""
     for number, block in enumerate(whole_line_blocks(lambda: handle.read(CSV_BLOCK_BYTES))):
-        yield _decode(block, first=number == 0)
+        try:  # strictly first: valid UTF-8 decodes to no surrogate
+            yield _decode(block, first=number == 0, errors="strict")
+        except UnicodeDecodeError:
+            if utf8 is not None:
+                utf8.valid = False
+            yield _decode(block, first=number == 0)
 
 
 def whole_line_blocks(read: Callable[[], bytes]) -> Iterator[bytes]:
@@ -679,10 +695,11 @@ def _csv_field_limit():
         csv.field_size_limit(previous)
 
 
-def _rows_csv(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
-    """(line, row, problem) per CSV row; line is where the row starts."""
+def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+    """(line, row, problem) per CSV row; line is where the row starts. ``utf8`` is told when a
+    block of the file is not UTF-8 (before any row holding its text is yielded)."""
     with open(item.path, "rb") as handle:
-        reader = csv.reader(_csv_lines(handle))
+        reader = csv.reader(_csv_lines(handle, utf8))
         try:
             with _csv_field_limit():
                 header = next(reader, None)
@@ -862,8 +879,10 @@ def _rows_parquet(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None,
 def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], duplicates: bool = False, rows=None) -> Iterator[Article | Reject]:
     """The articles of a table; ``duplicates``: a repeated article is yielded too, not rejected (`prepass`' ids);
     ``rows``: the file's rows as its kind's reader gives them, when the caller looks at them on the way."""
+    # a CSV row holds a surrogate only if a block read before it was not UTF-8: until one is, no search
+    utf8 = _Utf8SoFar() if rows is None and item.kind in ("csv", "isot") else None
     if rows is None:
-        rows = {"csv": _rows_csv, "isot": _rows_csv, "jsonl": _rows_jsonl, "parquet": _rows_parquet}[item.kind](item)
+        rows = _rows_csv(item, utf8) if utf8 is not None else {"jsonl": _rows_jsonl, "parquet": _rows_parquet}[item.kind](item)
     raw_column = "text" if item.kind == "isot" else options.raw_column
     normalized_column = None if item.kind == "isot" else options.normalized_column
     label = isot_label(item.path) if item.kind == "isot" else None
@@ -901,7 +920,7 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], du
         if file_problem is not None:
             yield reject(line, file_problem)
             continue
-        if item.kind in ("csv", "isot") and any(_SURROGATE.search(value) for value in record.values()):
+        if item.kind in ("csv", "isot") and (utf8 is None or not utf8.valid) and any(map(_SURROGATE.search, record.values())):
             yield reject(line, "not UTF-8 (undecodable bytes)")
             continue
         raw = record.get(raw_column)

@@ -951,6 +951,27 @@ class TestCsvBlocks:
         assert list(sources._rows_csv(item)) == expected
         assert [line for line, _, _ in expected] == [2, 5, 6, 7, 8, 9, 11]  # where each row starts
 
+    @given(
+        st.lists(st.sampled_from([b"a", b",", b'"', b"\n", b"\r\n", b" ", b"\xe2\x82\xac", b"\xff", b"\xe2\x82", b"\xed\xa0\x80"]),
+                 max_size=60),
+        st.integers(min_value=1, max_value=12),
+        st.integers(min_value=1, max_value=3),
+    )
+    def test_rows_of_utf8_blocks_are_not_searched_and_the_articles_are_the_same(self, tmp_path_factory, fragments,
+                                                                                block_bytes, rows_per_read):
+        """Only rows read after a block that is not UTF-8 are searched for a kept bad byte: the same
+        articles and rejects as searching every row (as a reader given its rows does)."""
+        path = tmp_path_factory.mktemp("csv") / "a.csv"
+        path.write_bytes(b"raw,topic\nfirst row,x\n" + b"".join(fragments) + b"\nlast row,y\n")
+        item = resolve_source(str(path))[0]
+        before = sources.CSV_BLOCK_BYTES, sources.CSV_ROWS_PER_READ
+        sources.CSV_BLOCK_BYTES, sources.CSV_ROWS_PER_READ = block_bytes, rows_per_read
+        try:
+            searched = list(sources._read_table(item, sources.ReadOptions(), {}, rows=sources._rows_csv(item)))
+            assert list(sources._read_table(item, sources.ReadOptions(), {})) == searched
+        finally:
+            sources.CSV_BLOCK_BYTES, sources.CSV_ROWS_PER_READ = before
+
     @pytest.mark.parametrize("rows_per_read", [1, 2, 256], ids=lambda r: f"rows-{r}")
     def test_the_rows_before_a_malformed_one_are_kept(self, tmp_path, monkeypatch, rows_per_read):
         path = tmp_path / "a.csv"
