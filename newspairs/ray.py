@@ -1,9 +1,9 @@
 """The Ray Data adapter: export, read, normalize and encode across a Ray cluster.
 
 The only module that imports ``ray`` (``pip install 'newspairs[ray]'``). It holds no newspairs logic
-of its own: each input file (a large ``.jsonl`` or Parquet file: each of its parts, see
-`newspairs.sources.split_inputs`) is one work item, and an actor of a pool does, per item, what the local
-builder does per file (`newspairs.sources.read_input`, then `newspairs.builder`'s ``_routed_batches``
+of its own: each group of consecutive input files (a large ``.jsonl`` or Parquet file: each of its
+parts alone, see `newspairs.sources.split_inputs`) is one work item, and an actor of a pool does, per
+file of the item, what the local builder does per file (`newspairs.sources.read_input`, then `newspairs.builder`'s ``_routed_batches``
 and ``_tables``, whose batches go through `newspairs.normalize_batch`); each actor builds the normalizer
 once. So the local and the distributed path share one implementation per batch. The export reads
 each item once for all its configs and normalizes each batch once for ``raw`` and ``lines``
@@ -17,8 +17,8 @@ each item once for all its configs and normalizes each batch once for ``raw`` an
 - `encode(ds, tokenizer, column="raw", **options)`: adds ``input_ids``/``attention_mask`` (the ids
   of `newspairs.Encoder` with the same options).
 
-Row order: the export writes each input file's (or part's) rows per split into its own part files,
-named by its position in the source, and renames them in that order; so every split holds the same
+Row order: the export writes each work item's rows per split into its own part files, named by
+its position in the source, and renames them in that order; so every split holds the same
 rows in the same order as a local export, whichever worker finished first.
 """
 
@@ -30,6 +30,7 @@ import os
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import chain
 from pathlib import Path
 from typing import Any, Optional
 
@@ -39,8 +40,8 @@ from newspairs.builder import (
     CONFIG_NAMES, SPLIT_NAMES, BuildReport, NewsPairsConfig, _routed_batches, _tables, features_for,
 )
 from newspairs.sources import (
-    InputFile, ReadOptions, SourceError, call_in_folder, enter_folder, file_sha256, prepass, read_input, resolve_source,
-    scan_metadata, split_inputs, split_of,
+    Article, InputFile, ReadOptions, Reject, SourceError, call_in_folder, enter_folder, file_sha256, prepass, read_input,
+    resolve_source, scan_metadata, split_inputs, split_of,
 )
 
 logger = logging.getLogger(__name__)
@@ -103,14 +104,47 @@ def _run(records: "ray.data.Dataset") -> list[dict[str, Any]]:
 # --- the work of one input file ----------------------------------------------------------------
 
 
-def _items(inputs: Sequence[InputFile]) -> list[dict[str, Any]]:
-    """One row per input file or part of a file (where it starts and stops, its first line, the
-    ids an earlier part holds: as JSON, so every row has the same columns)."""
-    return [
-        {"index": index, "kind": item.kind, "path": item.path, "relpath": item.relpath, "twin": item.twin or "",
+def _items(inputs: Sequence[InputFile], part_bytes: int, workers: int) -> list[dict[str, Any]]:
+    """The work items: consecutive input files gathered into groups (`_groups`), one row each, its
+    files as JSON (where each starts and stops, its first line, the ids an earlier part holds), so
+    every row has the same columns."""
+    files = [
+        {"kind": item.kind, "path": item.path, "relpath": item.relpath, "twin": item.twin or "",
          "part": json.dumps([item.start, item.stop, item.first_line, item.earlier])}
-        for index, item in enumerate(inputs)
+        for item in inputs
     ]
+    return [{"index": index, "files": json.dumps([files[i] for i in group])}
+            for index, group in enumerate(_groups(inputs, part_bytes, workers))]
+
+
+def _groups(inputs: Sequence[InputFile], part_bytes: int, workers: int) -> list[list[int]]:
+    """Consecutive inputs gathered into groups whose rows go into the same part files, so a corpus of
+    many small files (a pair folder: an article a file) is not written as a Parquet file per article.
+    A group closes once it holds the corpus' share of a worker (so a small corpus still spreads over
+    them) and never grows past ``part_bytes``; a part of a cut file, or a file that large, is a group alone."""
+    sizes = [None if item.is_part else _file_bytes(item) for item in inputs]
+    share = max(1, -(-sum(size for size in sizes if size is not None) // max(1, workers)))
+    groups: list[list[int]] = []
+    held: Optional[int] = None  # bytes of the group open to more files (None: none is)
+    for index, size in enumerate(sizes):
+        if size is None or held is None or held >= share or held + size > part_bytes:
+            groups.append([index])
+            held = None if size is None or size >= part_bytes else size
+        else:
+            groups[-1].append(index)
+            held += size
+    return groups
+
+
+def _file_bytes(item: InputFile) -> int:
+    try:
+        return os.path.getsize(item.path) + (os.path.getsize(item.twin) if item.twin else 0)
+    except OSError:  # unreadable: reported when it is read
+        return 0
+
+
+def _files(row: dict[str, Any]) -> list[dict[str, Any]]:
+    return json.loads(row["files"])
 
 
 def _input_file(row: dict[str, Any]) -> InputFile:
@@ -209,7 +243,7 @@ class _PartWriter:
 
 
 class _ExportFiles:
-    """An actor of the export: per input file, each config's rows written as part files, one record of counts back."""
+    """An actor of the export: per group of input files, each config's rows written as part files, one record of counts back."""
 
     def __init__(self, parts: str, shard_bytes: int, configs: dict[str, Any], cwd: str, **kwargs):
         enter_folder(cwd)  # the driver's folder, where the source's relative paths point
@@ -220,14 +254,15 @@ class _ExportFiles:
         records = []
         for row in _batch_rows(batch):
             try:
-                records.append(json.dumps(self.export_file(row)))
-            except SourceError as error:  # errors="raise": this file's first bad article
+                records.append(json.dumps(self.export_group(row)))
+            except SourceError as error:  # errors="raise": the group's first bad article
                 records.append(json.dumps(_error_record(row["index"], error)))
         return {"record": records}
 
-    def export_file(self, row: dict[str, Any]) -> dict[str, Any]:
-        """Every config of one input file in one pass: the file read once, each batch of its
-        articles normalized once, and each config's tables made from that batch."""
+    def export_group(self, row: dict[str, Any]) -> dict[str, Any]:
+        """Every config of a group of input files in one pass, into the same part files: each file
+        read once, in order, its articles batched with the group's others, each batch normalized
+        once and each config's tables made from it."""
         from newspairs.normalize import normalize_batch
 
         first = next(iter(self.rows.values()))  # the read settings, the same for every config
@@ -237,7 +272,7 @@ class _ExportFiles:
                 for config in self.rows}  # what each config made of it: rows, disagreements
         normalize_all = any(config != "articles" for config in self.rows)  # raw and lines use every article's
         writers: dict[tuple[str, str], _PartWriter] = {}
-        entries = read_input(_input_file(row), first.options, first.json_types.get(row["path"]))
+        entries = chain.from_iterable(map(self.read_file, _files(row)))
         for split, batch in _routed_batches(entries, first.ratios, read, first.errors, None):
             computed = normalize_batch([article.raw for article in batch]) if normalize_all else None
             for config, rows in self.rows.items():
@@ -258,6 +293,11 @@ class _ExportFiles:
             configs[config] = {"stats": stats, "rejects": rejects, "splits": {
                 split: [w.num_examples, w.num_bytes, w.done] for (name, split), w in writers.items() if name == config}}
         return {"index": row["index"], "configs": configs}
+
+    def read_file(self, row: dict[str, Any]) -> Iterator[Article | Reject]:
+        """The articles of one input file of a group (read as the group's batches reach it)."""
+        first = next(iter(self.rows.values()))
+        return read_input(_input_file(row), first.options, first.json_types.get(row["path"]))
 
 
 def _batch_rows(batch: Any) -> list[dict[str, Any]]:
@@ -304,9 +344,10 @@ def _prepared(source: Any, configs: Sequence[str], errors: str, config_kwargs: d
     return inputs, features, json_types, options, ratios, settings.part_bytes
 
 
-def _per_file(inputs: Sequence[InputFile], actor: type, num_cpus: Optional[int], **kwargs) -> "ray.data.Dataset":
-    """One item per input file (or part of a file), in source order, mapped one at a time by a pool of ``actor(cwd=..., **kwargs)``."""
-    items = _items(inputs)
+def _per_group(inputs: Sequence[InputFile], actor: type, num_cpus: Optional[int], part_bytes: int, **kwargs) -> "ray.data.Dataset":
+    """One item per group of consecutive input files (or part of a file: `_items`), in source order,
+    mapped one at a time by a pool of ``actor(cwd=..., **kwargs)``."""
+    items = _items(inputs, part_bytes, _pool_size(num_cpus, 1 << 30))
     ds = ray.data.from_items(items, override_num_blocks=len(items))
     ds.context.execution_options.preserve_order = True
     return ds.map_batches(
@@ -344,8 +385,8 @@ def export_configs(
     inputs, features, json_types, options, ratios, part_bytes = _prepared(source, configs, errors, config_kwargs, address, num_cpus)
     inputs = _parts(inputs, options, json_types, part_bytes, num_cpus)
     parts = Path(staging).resolve() / PARTS_FOLDER
-    records_ds = _per_file(
-        inputs, _actor, num_cpus, parts=str(parts), shard_bytes=shard_bytes, configs=features,
+    records_ds = _per_group(
+        inputs, _actor, num_cpus, part_bytes, parts=str(parts), shard_bytes=shard_bytes, configs=features,
         json_types=json_types, options=options, errors=errors, ratios=ratios,
     )
     records = sorted(_run(records_ds), key=lambda record: record["index"])
@@ -413,7 +454,7 @@ def _report(config: str, records: list[dict[str, Any]]) -> BuildReport:
 
 
 class _ReadRows:
-    """An actor of `read`: each input file's rows of the config, as Arrow tables of its features."""
+    """An actor of `read`: each input file's rows of the config (file by file in a group), as Arrow tables of its features."""
 
     def __init__(self, cwd: str, **kwargs):
         enter_folder(cwd)  # the driver's folder, where the source's relative paths point
@@ -421,10 +462,11 @@ class _ReadRows:
 
     def __call__(self, batch: Any) -> Iterator[Any]:
         for row in _batch_rows(batch):
-            for _, table in self.rows(_input_file(row)):
-                yield table
-            for _, reject in self.rows.rejects:  # errors="report": as a streaming load, rejects are logged
-                logger.warning("newspairs: rejected %s", SourceError(reject["file"], reject["article"], reject["line"], reject["reason"]))
+            for file_row in _files(row):
+                for _, table in self.rows(_input_file(file_row)):
+                    yield table
+                for _, reject in self.rows.rejects:  # errors="report": as a streaming load, rejects are logged
+                    logger.warning("newspairs: rejected %s", SourceError(reject["file"], reject["article"], reject["line"], reject["reason"]))
 
 
 def read(
@@ -440,8 +482,8 @@ def read(
     """A `ray.data.Dataset` whose rows are ``config``'s rows of ``source`` (None: the embedded default).
 
     ``split`` keeps one split's rows, in the order ``newspairs.load(source, config)[split]`` has
-    them; None keeps every split's rows, file by file in source order. Each input file (each part
-    of a large ``.jsonl`` or Parquet file, ``part_bytes``) is read by one actor of a pool of
+    them; None keeps every split's rows, file by file in source order. Each group of consecutive
+    input files (each part of a large ``.jsonl`` or Parquet file alone, ``part_bytes``) is read by one actor of a pool of
     ``num_cpus`` (default: the cluster's CPUs). Columns and types are those
     of the config's `datasets` features (a ``ClassLabel`` as its integer). With ``errors="raise"``
     the first bad article fails the pipeline (Ray's error names its file, article and line); with
@@ -452,8 +494,8 @@ def read(
     inputs, features, json_types, options, ratios, part_bytes = _prepared(source, [config], errors, config_kwargs,
                                                                           address, num_cpus, split)
     inputs = _parts(inputs, options, json_types, part_bytes, num_cpus)
-    return _per_file(
-        inputs, _ReadRows, num_cpus, config=config, features=features[config], json_types=json_types,
+    return _per_group(
+        inputs, _ReadRows, num_cpus, part_bytes, config=config, features=features[config], json_types=json_types,
         options=options, errors=errors, ratios=ratios, split=split,
     )
 

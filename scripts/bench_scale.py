@@ -19,9 +19,10 @@ Prints a Markdown table: seconds, MB/s of raw text, the ratio to the local expor
 ``/proc`` while the export runs); then whether the three exports are identical (every config and
 split, row for row, as Arrow tables) and whether the issue's targets hold.
 
-``--actor-times`` times instead Ray's export with 1 and 2 CPUs with each file's start and end
-logged inside its actor: how long until the first file starts (the reading before the build, the
-actors' start, paid alike by 1 and 2 CPUs) apart from the files themselves.
+``--actor-times`` times instead Ray's export with 1 and 2 CPUs with each work item's start and end
+(a group of consecutive files, or a part of a cut file) logged inside its actor: how long until the
+first item starts (the reading before the build, the actors' start, paid alike by 1 and 2 CPUs)
+apart from the items themselves.
 
 ``--raw-build`` times instead the build of the ``raw`` config alone (`newspairs.builder.prepare`,
 fresh caches) in one process and with ``num_proc=2``, with the main process's own CPU seconds: the
@@ -212,9 +213,9 @@ def raw_builds(corpus: Path, mb: float, folder: Path) -> None:
 
 
 def run_actor_times(cpus: int, corpus: Path, folder: Path) -> dict:
-    """Ray's export of ``corpus`` on ``cpus`` CPUs with each file's start and end logged inside the
-    actors (called in a child process): how long until the first file starts (Ray's fixed start:
-    the reading before the build, the actors' start), the files' own seconds, and the whole."""
+    """Ray's export of ``corpus`` on ``cpus`` CPUs with each work item's start and end logged inside
+    the actors (called in a child process): how long until the first item starts (Ray's fixed start:
+    the reading before the build, the actors' start), the items' own seconds, and the whole."""
     import ray
 
     import newspairs.ray as newspairs_ray
@@ -226,9 +227,9 @@ def run_actor_times(cpus: int, corpus: Path, folder: Path) -> dict:
     log.unlink(missing_ok=True)
 
     class TimedExport(newspairs_ray._ExportFiles):  # pickled by value: this script is the workers' __main__
-        def export_file(self, row):
+        def export_group(self, row):
             began = time.time()
-            record = super().export_file(row)
+            record = super().export_group(row)
             with open(log, "a", encoding="utf-8") as handle:
                 handle.write(json.dumps({"pid": os.getpid(), "start": began, "end": time.time()}) + "\n")
             return record
@@ -240,13 +241,13 @@ def run_actor_times(cpus: int, corpus: Path, folder: Path) -> dict:
                                  num_cpus=cpus, _actor=TimedExport)
     ended = time.time()
     shutil.rmtree(staging, ignore_errors=True)
-    files = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    items = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     return {
         "seconds": ended - began,
-        "first_file": min(f["start"] for f in files) - began,
-        "files_span": max(f["end"] for f in files) - min(f["start"] for f in files),
-        "file_seconds": sum(f["end"] - f["start"] for f in files),
-        "files": len(files),
+        "first_item": min(i["start"] for i in items) - began,
+        "items_span": max(i["end"] for i in items) - min(i["start"] for i in items),
+        "item_seconds": sum(i["end"] - i["start"] for i in items),
+        "items": len(items),
     }
 
 
@@ -265,16 +266,16 @@ def actor_times(corpus: Path, mb: float, folder: Path, repeat: int) -> None:
             result = json.loads(child.stdout.strip().splitlines()[-1])
             if cpus not in results or result["seconds"] < results[cpus]["seconds"]:
                 results[cpus] = result
-    print(f"best of {repeat} round{'s' if repeat > 1 else ''}; Ray's export (export_configs, no card), each file timed inside its actor\n")
-    print("| Ray | export s | until the first file s | first file start to last file end s | files' own seconds, summed | files |")
+    print(f"best of {repeat} round{'s' if repeat > 1 else ''}; Ray's export (export_configs, no card), each work item timed inside its actor\n")
+    print("| Ray | export s | until the first item s | first item start to last item end s | items' own seconds, summed | items |")
     print("|---|---:|---:|---:|---:|---:|")
     for cpus, r in results.items():
-        print(f"| {cpus} CPU{'s' if cpus > 1 else ''} | {r['seconds']:.1f} | {r['first_file']:.1f} | {r['files_span']:.1f} | "
-              f"{r['file_seconds']:.1f} | {r['files']} |")
+        print(f"| {cpus} CPU{'s' if cpus > 1 else ''} | {r['seconds']:.1f} | {r['first_item']:.1f} | {r['items_span']:.1f} | "
+              f"{r['item_seconds']:.1f} | {r['items']} |")
     one, two = results[1], results[2]
-    print(f"\n2 CPUs / 1 CPU: the whole export {one['seconds'] / two['seconds']:.2f}x; from the first file's start to the "
-          f"last file's end {one['files_span'] / two['files_span']:.2f}x; the fixed start before the first file "
-          f"{one['first_file']:.1f} s and {two['first_file']:.1f} s")
+    print(f"\n2 CPUs / 1 CPU: the whole export {one['seconds'] / two['seconds']:.2f}x; from the first item's start to the "
+          f"last item's end {one['items_span'] / two['items_span']:.2f}x; the fixed start before the first item "
+          f"{one['first_item']:.1f} s and {two['first_item']:.1f} s")
 
 
 def cut_into_parts(corpus: Path, workers: int) -> tuple[int, float]:

@@ -178,6 +178,41 @@ class TestExport:
             assert folder.name == _shards_digest(folder), engine
 
 
+    def test_a_folder_of_small_files_is_a_few_shards_not_one_a_file(self, tmp_path):
+        """Class: consecutive small files share their part files (one group per worker here), so a
+        pair folder of one article a file is not written as a Parquet file per article."""
+        source = write_pairs(tmp_path / "c", {f"a{i:02d}.txt": f"Article {i} is here, it's short." for i in range(60)})
+        export(source, tmp_path / "local")
+        export(source, tmp_path / "ray", engine="ray")
+        assert_same_export(tmp_path / "ray", tmp_path / "local")
+        for config in CONFIG_NAMES:
+            (shards,) = (tmp_path / "ray" / config).iterdir()
+            per_split = {split: len(list(shards.glob(f"{split}-*.parquet"))) for split in SPLIT_NAMES}
+            assert 1 <= max(per_split.values()) <= 2, (config, per_split)  # the module's Ray: 2 CPUs, 2 groups
+
+
+def _input(kind: str, size: int, part: bool = False) -> sources.InputFile:
+    return sources.InputFile(kind, f"/n/{size}", f"{size}", None, 0, 10 if part else None)
+
+
+@pytest.mark.parametrize(
+    "items, part_bytes, workers, groups",
+    [
+        ([("text", 10)] * 6, 1000, 1, [[0, 1, 2, 3, 4, 5]]),
+        ([("text", 10)] * 6, 1000, 2, [[0, 1, 2], [3, 4, 5]]),
+        ([("text", 10)] * 6, 25, 1, [[0, 1], [2, 3], [4, 5]]),
+        ([("text", 10), ("text", 500), ("text", 10), ("text", 10)], 100, 1, [[0], [1], [2, 3]]),
+        ([("text", 10), ("jsonl", 50, True), ("jsonl", 50, True), ("text", 10)], 1000, 1, [[0], [1], [2], [3]]),
+        ([("text", 0), ("text", 0)], 1000, 4, [[0, 1]]),
+    ],
+    ids=["all-in-one", "one-per-worker", "part-bytes", "large-file-alone", "parts-alone", "empty-files"],
+)
+def test_consecutive_small_inputs_are_grouped(monkeypatch, items, part_bytes, workers, groups):
+    monkeypatch.setattr(nray, "_file_bytes", lambda item: int(item.relpath))
+    inputs = [_input(*item) for item in items]
+    assert nray._groups(inputs, part_bytes, workers) == groups
+
+
 def _shards_digest(folder: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(folder.iterdir()):
@@ -242,11 +277,11 @@ class _DiesOnce(nray._ExportFiles):
         super().__init__(**kwargs)
         self.marker, self.victim = Path(marker), victim
 
-    def export_file(self, row):
+    def read_file(self, row):
         if row["relpath"] == self.victim and not self.marker.exists():
             self.marker.write_text("died once")
             os._exit(1)
-        return super().export_file(row)
+        return super().read_file(row)
 
 
 class TestFaults:
@@ -407,7 +442,7 @@ class TestBenchScale:
         assert len(raws) == len(set(raws)) > 100 and raws[50] == "Article 0: it's here.\n(copy 1)"
         assert not [entry for entry in read_input(resolve_source(path)[0]) if isinstance(entry, Reject)]
 
-    def test_each_file_is_timed_inside_its_actor(self, tmp_path):
+    def test_each_work_item_is_timed_inside_its_actor(self, tmp_path):
         articles = [f"Article {i}: it's here, or \"there\"." for i in range(60)]
         self.bench().make_corpus(tmp_path / "c", 0.004, 3, articles)
         done = subprocess.run(
@@ -416,9 +451,9 @@ class TestBenchScale:
         )
         assert done.returncode == 0, done.stderr[-2000:]
         times = json.loads(done.stdout.strip().splitlines()[-1])
-        assert times["files"] == 3  # one record per input file, written by the actor
-        assert 0 < times["first_file"] < times["seconds"] and 0 < times["file_seconds"] <= times["files_span"] + 1e-6
-        assert times["first_file"] + times["files_span"] <= times["seconds"]
+        assert times["items"] == 1  # one record per work item, written by the actor: the three small files are one
+        assert 0 < times["first_item"] < times["seconds"] and 0 < times["item_seconds"] <= times["items_span"] + 1e-6
+        assert times["first_item"] + times["items_span"] <= times["seconds"]
 
     def test_the_machine_busy_seconds_count_this_process_work(self):
         import time
