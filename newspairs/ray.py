@@ -47,6 +47,9 @@ from newspairs.sources import (
 logger = logging.getLogger(__name__)
 
 PARTS_FOLDER = ".ray-parts"
+# work items per actor that gathering small files aims at: a few, so the last items of a run are
+# small enough to keep every actor busy to the end (one item each would leave one actor the tail)
+ITEMS_PER_WORKER = 4
 
 
 # --- a Ray to run on ---------------------------------------------------------------------------
@@ -120,10 +123,10 @@ def _items(inputs: Sequence[InputFile], part_bytes: int, workers: int) -> list[d
 def _groups(inputs: Sequence[InputFile], part_bytes: int, workers: int) -> list[list[int]]:
     """Consecutive inputs gathered into groups whose rows go into the same part files, so a corpus of
     many small files (a pair folder: an article a file) is not written as a Parquet file per article.
-    A group closes once it holds the corpus' share of a worker (so a small corpus still spreads over
-    them) and never grows past ``part_bytes``; a part of a cut file, or a file that large, is a group alone."""
+    A group closes once it holds a quarter of a worker's share of the corpus (`ITEMS_PER_WORKER`)
+    and never grows past ``part_bytes``; a part of a cut file, or a file that large, is a group alone."""
     sizes = [None if item.is_part else _file_bytes(item) for item in inputs]
-    share = max(1, -(-sum(size for size in sizes if size is not None) // max(1, workers)))
+    share = max(1, -(-sum(size for size in sizes if size is not None) // (max(1, workers) * ITEMS_PER_WORKER)))
     groups: list[list[int]] = []
     held: Optional[int] = None  # bytes of the group open to more files (None: none is)
     for index, size in enumerate(sizes):
