@@ -104,7 +104,7 @@ def _run(records: "ray.data.Dataset") -> list[dict[str, Any]]:
     return out
 
 
-# --- the work of one input file ----------------------------------------------------------------
+# --- the work items: groups of input files ----------------------------------------------------
 
 
 def _items(inputs: Sequence[InputFile], part_bytes: int, workers: int) -> list[dict[str, Any]]:

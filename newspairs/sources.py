@@ -300,11 +300,12 @@ def _csv_blocks(handle, utf8: _Utf8SoFar | None = None) -> Iterator[str]:
     the last); UTF-8 never holds the byte of ``"\n"`` inside a character, so a block decodes as its lines would."""
     for number, block in enumerate(whole_line_blocks(lambda: handle.read(CSV_BLOCK_BYTES))):
         try:  # strictly first: valid UTF-8 decodes to no surrogate
-            yield _decode(block, first=number == 0, errors="strict")
+            text = _decode(block, first=number == 0, errors="strict")
         except UnicodeDecodeError:
             if utf8 is not None:
                 utf8.valid = False
-            yield _decode(block, first=number == 0)
+            text = _decode(block, first=number == 0)
+        yield text
 
 
 def whole_line_blocks(read: Callable[[], bytes]) -> Iterator[bytes]:
