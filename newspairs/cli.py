@@ -232,8 +232,9 @@ class BuildOutput:
     builder logs each reject of each config; the command prints the results itself. Within
     `scoped`, `datasets`' bars and warnings and the builder's per-reject log lines are off, and,
     when the build is long (``LONG_BUILD_BYTES`` of input) and standard error is a terminal, the
-    rows every split generates are counted on one bar whose total is the source's rows (counted when
-    a build starts: a build served from the cache shows nothing).
+    rows every split generates (or a one-process export writes: `newspairs.onepass.rows_written`)
+    are counted on one bar whose total is the source's rows (counted when a build starts: a build
+    served from the cache shows nothing).
     """
 
     def __init__(self, source=None, configs=("articles",), config_kwargs: dict | None = None, *,
@@ -255,10 +256,17 @@ class BuildOutput:
     def advance(self, count: int) -> None:
         self.bar.update(count)
 
+    def rows_written(self, count: int) -> None:
+        """A one-process export's rows (`newspairs.onepass`, which draws no bar of its own)."""
+        self.split_bar()
+        self.advance(count)
+
     @contextmanager
     def scoped(self):
         import datasets
         import datasets.builder
+
+        from newspairs import onepass
 
         builder_log = logging.getLogger("newspairs.builder")
         saved = (datasets.is_progress_bar_enabled(), datasets.logging.get_verbosity(), builder_log.level)
@@ -268,9 +276,11 @@ class BuildOutput:
         bar_factory = getattr(datasets.builder, "hf_tqdm", None)
         if self.show and bar_factory is not None:
             datasets.builder.hf_tqdm = self.split_bar
+        counter, onepass.rows_written = onepass.rows_written, (self.rows_written if self.show else None)
         try:
             yield self
         finally:
+            onepass.rows_written = counter
             if self.show and bar_factory is not None:
                 datasets.builder.hf_tqdm = bar_factory
             if self.bar is not None:

@@ -1,4 +1,10 @@
-"""Export: what the builder built, as Parquet shards plus a card that plain `datasets.load_dataset` reads.
+"""Export: the builder's rows, as Parquet shards plus a card that plain `datasets.load_dataset` reads.
+
+In one process the export reads the source once for all its configs (`newspairs.onepass`: each
+batch of articles normalized once for ``raw`` and ``lines``) and writes the shards as it goes,
+with no `datasets` cache; with ``num_proc`` it builds each config through the builder's
+processes and its cache, and with ``engine="ray"`` runs the one pass on Ray (`newspairs.ray`).
+The rows are the same on every path (tests).
 
 The folder mirrors what ``push_to_hub`` writes, so the Hub helper can upload it as it is::
 
@@ -45,7 +51,7 @@ from datasets.utils.metadata import MetadataConfigs
 from datasets.utils.py_utils import convert_file_size_to_int
 from huggingface_hub import DatasetCard, DatasetCardData
 
-from newspairs import sentences
+from newspairs import onepass, sentences
 from newspairs.builder import CONFIG_NAMES, BuildReport, prepare
 from newspairs.sources import EXPORT_MANIFEST, file_sha256, resolve_source
 from newspairs.stamp import STAMP_FILENAME, Stamp, normalization_stamp
@@ -331,7 +337,9 @@ def export(
     ``out`` must be absent, empty, or a previous newspairs export: only the files that export wrote
     (its `MANIFEST_FILENAME`) are replaced or deleted; anything else in ``out`` is left as it was.
     ``engine="ray"`` builds on Ray Data (`newspairs.ray`) at ``address`` (or ``RAY_ADDRESS``, or a
-    local Ray of ``num_cpus``): the same export, built across a cluster.
+    local Ray of ``num_cpus``): the same export, built across a cluster. In one process (no
+    ``num_proc``) the source is read once for every config and no `datasets` cache is written;
+    ``num_proc`` > 1 builds each config with that many processes, in `datasets`' cache at ``cache_dir``.
     """
     if engine not in ("local", "ray") or (engine == "ray" and num_proc is not None):
         raise ValueError(f"engine must be 'local' or 'ray' (num_proc is for 'local'), got {engine!r}, num_proc={num_proc!r}")
@@ -349,15 +357,18 @@ def export(
         reports: dict[str, BuildReport] = {}
         files: list[Path] = []
         data_dirs: dict[str, str] = {}
+        built = None
         if engine == "ray":
             from newspairs.ray import export_configs
 
             built = export_configs(
                 source, staging, configs, shard_bytes, errors=errors, address=address, num_cpus=num_cpus, **config_kwargs
             )
+        elif num_proc is None or num_proc <= 1:  # one process: every config in one pass over the source
+            built = onepass.export_configs(source, staging, configs, shard_bytes, errors=errors, **config_kwargs)
         for name in configs:
             digests = None
-            if engine == "ray":
+            if built is not None:
                 infos[name], reports[name], shards, digests = built[name]
             else:
                 builder = prepare(source, name, num_proc=num_proc, errors=errors, cache_dir=cache_dir, **config_kwargs)

@@ -327,22 +327,35 @@ def built_in(cache: Path) -> list[str]:
     return sorted(path.name for path in (cache / "datasets").glob("newspairs*"))
 
 
-def test_a_build_leaves_its_mark_in_the_cache(tmp_path, capsys, offline_hf_cache):
-    """What the table below checks for "nothing was built" does see a build."""
-    code, _, err = outcome(["export", _pairs(tmp_path), tmp_path / "out", "--config", "articles"], capsys)
+@pytest.fixture
+def one_pass_exports(monkeypatch) -> list:
+    """The one-process exports started (`newspairs.onepass` leaves no datasets cache to find)."""
+    from newspairs import onepass
+
+    started = []
+    real = onepass.export_configs
+    monkeypatch.setattr(onepass, "export_configs", lambda source, *args, **kwargs: started.append(source) or real(source, *args, **kwargs))
+    return started
+
+
+@pytest.mark.parametrize("extra", [[], ["--num-proc", "2"]], ids=["one-process", "num-proc"])
+def test_a_build_leaves_its_mark(tmp_path, capsys, offline_hf_cache, one_pass_exports, extra):
+    """What the table below checks for "nothing was built" does see a build: a one-process export
+    starts the one pass, one with processes builds in the datasets cache."""
+    code, _, err = outcome(["export", _pairs(tmp_path), tmp_path / "out", "--config", "articles", *extra], capsys)
     assert (code, err) == (0, "")
-    assert built_in(offline_hf_cache) != []
+    assert (one_pass_exports != []) == (not extra) and (built_in(offline_hf_cache) != []) == bool(extra)
 
 
 @pytest.mark.parametrize(("argv", "status", "names"), MISTAKES)
-def test_a_mistake_is_one_line_naming_what_is_at_fault(argv, status, names, tmp_path, capsys, offline_hf_cache):
+def test_a_mistake_is_one_line_naming_what_is_at_fault(argv, status, names, tmp_path, capsys, offline_hf_cache, one_pass_exports):
     code, out, err = outcome(argv(tmp_path), capsys)
     assert code == status
     assert out == ""
     assert len(err.splitlines()) == 1, err
     assert names.format(t=tmp_path) in err
     assert err.startswith("newspairs")
-    assert built_in(offline_hf_cache) == []  # checked before anything is built
+    assert built_in(offline_hf_cache) == [] and one_pass_exports == []  # checked before anything is built
     assert not (tmp_path / "out").exists() and not (tmp_path / "repo").exists() and not (tmp_path / "tok.partial").exists()
 
 

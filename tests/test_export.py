@@ -73,6 +73,24 @@ class TestExport:
         assert {path.name for path in result.files} == set(names)
         assert_same_rows(datasets.load_dataset(str(tmp_path / "out")), load(source))
 
+    def test_one_process_reads_once_and_leaves_no_datasets_cache(self, tmp_path, monkeypatch):
+        """In one process every config comes from one pass over the source (each article read
+        once), written as it goes; with processes, each config is built in datasets' cache."""
+        from newspairs import sources
+
+        source = write_pairs(tmp_path / "c")
+        reads = []
+        real = sources.read_input
+        monkeypatch.setattr(sources, "read_input", lambda item, *a, **k: reads.append(item.relpath) or real(item, *a, **k))
+        monkeypatch.setattr("newspairs.onepass.read_input", sources.read_input)
+        export(source, tmp_path / "one", cache_dir=str(tmp_path / "cache-one"))
+        assert sorted(reads) == sorted(set(reads)) and len(reads) == len(ARTICLES)
+        assert not (tmp_path / "cache-one").exists()
+        export(source, tmp_path / "two", num_proc=2, cache_dir=str(tmp_path / "cache-two"))
+        assert list((tmp_path / "cache-two").glob("newspairs*"))
+        for config in CONFIG_NAMES:
+            assert_same_rows(datasets.load_dataset(str(tmp_path / "one"), config), datasets.load_dataset(str(tmp_path / "two"), config))
+
     def test_export_summary_reads_back_features_and_split_sizes(self, tmp_path):
         result = export(None, tmp_path / "out")
         assert export_summary(tmp_path / "out") == result.configs

@@ -23,7 +23,7 @@ ray = pytest.importorskip("ray")
 
 import newspairs  # noqa: E402
 import newspairs.ray as nray  # noqa: E402
-from newspairs import sources  # noqa: E402
+from newspairs import onepass, sources  # noqa: E402
 from newspairs.builder import CONFIG_NAMES, SPLIT_NAMES, load  # noqa: E402
 from newspairs.export import REPORT_FILENAME, export  # noqa: E402
 from newspairs.sources import Reject, read_input, resolve_source, split_of  # noqa: E402
@@ -188,7 +188,7 @@ class TestExport:
         for config in CONFIG_NAMES:
             (shards,) = (tmp_path / "ray" / config).iterdir()
             per_split = {split: len(list(shards.glob(f"{split}-*.parquet"))) for split in SPLIT_NAMES}
-            assert 1 <= max(per_split.values()) <= 2 * nray.ITEMS_PER_WORKER, (config, per_split)  # 2 CPUs here
+            assert 1 <= max(per_split.values()) <= 2 * onepass.ITEMS_PER_WORKER, (config, per_split)  # 2 CPUs here
 
 
 def _input(kind: str, size: int, part: bool = False) -> sources.InputFile:
@@ -211,9 +211,9 @@ def _input(kind: str, size: int, part: bool = False) -> sources.InputFile:
          "large-file-alone", "parts-alone", "empty-files"],
 )
 def test_consecutive_small_inputs_are_grouped(monkeypatch, items, part_bytes, workers, groups):
-    monkeypatch.setattr(nray, "_file_bytes", lambda item: int(item.relpath))
+    monkeypatch.setattr(onepass, "_file_bytes", lambda item: int(item.relpath))
     inputs = [_input(*item) for item in items]
-    assert nray._groups(inputs, part_bytes, workers) == groups
+    assert onepass._groups(inputs, part_bytes, workers) == groups
 
 
 def _shards_digest(folder: Path) -> str:
