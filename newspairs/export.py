@@ -1,10 +1,9 @@
 """Export: the builder's rows, as Parquet shards plus a card that plain `datasets.load_dataset` reads.
 
-In one process the export reads the source once for all its configs (`newspairs.onepass`: each
-batch of articles normalized once for ``raw`` and ``lines``) and writes the shards as it goes,
-with no `datasets` cache; with ``num_proc`` it builds each config through the builder's
-processes and its cache, and with ``engine="ray"`` runs the one pass on Ray (`newspairs.ray`).
-The rows are the same on every path (tests).
+The export reads the source once for all its configs (`newspairs.onepass`: each batch of articles
+normalized once for ``raw`` and ``lines``) and writes the shards as it goes, with no `datasets`
+cache: in one process, in ``num_proc`` forked processes, or on Ray (``engine="ray"``,
+`newspairs.ray`). Its rows are the builder's, row for row (tests).
 
 The folder mirrors what ``push_to_hub`` writes, so the Hub helper can upload it as it is::
 
@@ -35,7 +34,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import shutil
 import tempfile
@@ -46,13 +44,12 @@ from typing import Any, Optional
 
 import datasets
 from datasets.info import DatasetInfosDict
-from datasets.splits import SplitDict, SplitInfo
 from datasets.utils.metadata import MetadataConfigs
 from datasets.utils.py_utils import convert_file_size_to_int
 from huggingface_hub import DatasetCard, DatasetCardData
 
 from newspairs import onepass, sentences
-from newspairs.builder import CONFIG_NAMES, BuildReport, prepare
+from newspairs.builder import CONFIG_NAMES, BuildReport
 from newspairs.sources import EXPORT_MANIFEST, file_sha256, resolve_source
 from newspairs.stamp import STAMP_FILENAME, Stamp, normalization_stamp
 
@@ -105,38 +102,6 @@ class ExportResult:
             lines.append(f"  {name}: {sizes}")
         lines.extend(f"  {report.summary()}" for report in self.reports.values())
         return "\n".join(lines)
-
-
-def _shard_paths(config: str, split: str, num_shards: int) -> list[str]:
-    return [f"{config}/{split}-{index:05d}-of-{num_shards:05d}.parquet" for index in range(num_shards)]
-
-
-def _write_split(dataset: datasets.Dataset, folder: Path, config: str, split: str, max_shard_size: int) -> list[Path]:
-    num_shards = max(1, math.ceil(dataset.data.nbytes / max_shard_size))
-    written = []
-    for index, relative in enumerate(_shard_paths(config, split, num_shards)):
-        path = folder / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        dataset.shard(num_shards, index, contiguous=True).to_parquet(str(path))
-        written.append(path)
-    return written
-
-
-def _write_config(builder, folder: Path, config: str, max_shard_size: int) -> tuple[datasets.DatasetInfo, list[Path]]:
-    """A prepared config's splits written as shards under ``folder``, and the info the card gives them."""
-    splits = SplitDict()
-    shards: list[Path] = []
-    for split, split_info in builder.info.splits.items():
-        shards.extend(_write_split(builder.as_dataset(split), folder, config, split, max_shard_size))
-        splits.add(SplitInfo(name=split, num_bytes=split_info.num_bytes, num_examples=split_info.num_examples))
-    info = datasets.DatasetInfo(
-        config_name=config,
-        features=builder.info.features,
-        splits=splits,
-        download_size=sum(path.stat().st_size for path in shards),
-        dataset_size=sum(split.num_bytes for split in splits.values()),
-    )
-    return info, shards
 
 
 def _seal_config(folder: Path, config: str, written: list[Path], digests: Optional[dict[Path, str]] = None) -> tuple[str, list[Path]]:
@@ -324,7 +289,6 @@ def export(
     card: Optional[str] = None,
     num_proc: Optional[int] = None,
     errors: str = "raise",
-    cache_dir: Optional[str] = None,
     engine: str = "local",
     address: Optional[str] = None,
     num_cpus: Optional[int] = None,
@@ -337,9 +301,9 @@ def export(
     ``out`` must be absent, empty, or a previous newspairs export: only the files that export wrote
     (its `MANIFEST_FILENAME`) are replaced or deleted; anything else in ``out`` is left as it was.
     ``engine="ray"`` builds on Ray Data (`newspairs.ray`) at ``address`` (or ``RAY_ADDRESS``, or a
-    local Ray of ``num_cpus``): the same export, built across a cluster. In one process (no
-    ``num_proc``) the source is read once for every config and no `datasets` cache is written;
-    ``num_proc`` > 1 builds each config with that many processes, in `datasets`' cache at ``cache_dir``.
+    local Ray of ``num_cpus``): the same export, built across a cluster. Locally the source is read
+    once for every config (`newspairs.onepass`), in this process or in ``num_proc`` forked ones,
+    and no `datasets` cache is written.
     """
     if engine not in ("local", "ray") or (engine == "ray" and num_proc is not None):
         raise ValueError(f"engine must be 'local' or 'ray' (num_proc is for 'local'), got {engine!r}, num_proc={num_proc!r}")
@@ -357,23 +321,17 @@ def export(
         reports: dict[str, BuildReport] = {}
         files: list[Path] = []
         data_dirs: dict[str, str] = {}
-        built = None
         if engine == "ray":
             from newspairs.ray import export_configs
 
             built = export_configs(
                 source, staging, configs, shard_bytes, errors=errors, address=address, num_cpus=num_cpus, **config_kwargs
             )
-        elif num_proc is None or num_proc <= 1:  # one process: every config in one pass over the source
-            built = onepass.export_configs(source, staging, configs, shard_bytes, errors=errors, **config_kwargs)
+        else:  # every config in one pass over the source, in this process or num_proc forked ones
+            built = onepass.export_configs(source, staging, configs, shard_bytes, errors=errors, num_proc=num_proc,
+                                           **config_kwargs)
         for name in configs:
-            digests = None
-            if built is not None:
-                infos[name], reports[name], shards, digests = built[name]
-            else:
-                builder = prepare(source, name, num_proc=num_proc, errors=errors, cache_dir=cache_dir, **config_kwargs)
-                reports[name] = builder.report()
-                infos[name], shards = _write_config(builder, staging, name, shard_bytes)
+            infos[name], reports[name], shards, digests = built[name]
             if not any(split.num_examples for split in infos[name].splits.values()):
                 report = reports[name]
                 raise ValueError(

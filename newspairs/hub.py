@@ -373,6 +373,7 @@ def build_repository(
     max_shard_size: Any = None,
     num_proc: int | None = None,
     errors: str = "raise",
+    cache_dir: str | None = None,
     **config_kwargs,
 ) -> RepositoryBuild:
     """Write the exact Hub repository of ``source`` to ``out``: `newspairs.export`'s Parquet shards and
@@ -380,8 +381,9 @@ def build_repository(
 
     ``tokenizer`` is a trained tokenizer folder to publish (its stamp must match the data's);
     without it, one is trained on the train split of the first config with ``training`` (default:
-    `TrainingConfig()`, a WordPiece of up to 30000 tokens). The export's build report is summed up in
-    the card and not published (its rejects name local file paths).
+    `TrainingConfig()`, a WordPiece of up to 30000 tokens), read through the builder with its
+    `datasets` cache at ``cache_dir``. The export's build report is summed up in the card and not
+    published (its rejects name local file paths).
     """
     from newspairs.builder import CONFIG_NAMES, NewsPairsConfig
     from newspairs.export import DEFAULT_MAX_SHARD_SIZE, REPORT_FILENAME, export, read_manifest, write_manifest
@@ -396,7 +398,9 @@ def build_repository(
     report_path = out / REPORT_FILENAME
     report = json.loads(report_path.read_text(encoding="utf-8"))
     report_path.unlink()
-    trained = _write_tokenizer(out, source, configs[0], tokenizer, training, exported.stamp, errors, config_kwargs)
+    # the export writes no datasets cache; training reads the train split through the builder's
+    trained = _write_tokenizer(out, source, configs[0], tokenizer, training, exported.stamp, errors,
+                               {**config_kwargs, "cache_dir": cache_dir})
     facts = CardFacts(
         report=report,
         input_kinds=dict(Counter(item.kind for item in resolve_source(source))),

@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
 from itertools import chain
 from pathlib import Path
 from typing import Any, Optional
@@ -58,23 +59,57 @@ def settings(source: Any, configs: Sequence[str], errors: str, config_kwargs: di
 
 
 def export_configs(source: Any, staging: Path, configs: Sequence[str], shard_bytes: int, *, errors: str = "raise",
-                   **config_kwargs) -> dict[str, tuple[Any, BuildReport, list[Path], dict[Path, str]]]:
-    """Build ``configs`` of ``source`` into ``staging`` (the export's staging folder) in this process,
-    in one pass: every input file one after the other as one work item, each config's part files
-    rolled over at ``shard_bytes``. Returns what `newspairs.ray.export_configs` returns, per config
-    ``(info, report, files, digests)``; the first bad article raises its `SourceError` (``errors="raise"``)."""
+                   num_proc: Optional[int] = None, **config_kwargs) -> dict[str, tuple[Any, BuildReport, list[Path], dict[Path, str]]]:
+    """Build ``configs`` of ``source`` into ``staging`` (the export's staging folder) on this machine,
+    in one pass. In one process every input file is one work item, each config's part files rolled
+    over at ``shard_bytes``; with ``num_proc`` > 1, large ``.jsonl`` and Parquet files are cut into
+    parts and files gathered into work items as for Ray (`_items`), done by a pool of forked
+    processes. Returns what `newspairs.ray.export_configs` returns, per config ``(info, report,
+    files, digests)``; the first bad article in source order raises its `SourceError` (``errors="raise"``)."""
+    from newspairs.builder import _environment, _pool_map
+    from newspairs.sources import prepass, split_inputs
+
     configs = list(configs)
-    inputs, options, ratios, _ = settings(source, configs, errors, config_kwargs)
+    workers = num_proc or 1
+    inputs, options, ratios, part_bytes = settings(source, configs, errors, config_kwargs)
+    if workers > 1:  # the reading before the build (JSON types, the ids of the parts of cut files), in the pool
+        prepass(inputs, options, part_bytes, workers, _pool_map(workers))
     features, json_types = features_and_types(inputs, options, configs)
     parts = Path(staging).resolve() / PARTS_FOLDER
-    exporter = _ExportFiles(parts=str(parts), shard_bytes=shard_bytes, configs=features, cwd=os.getcwd(),
-                            json_types=json_types, options=options, errors=errors, ratios=ratios)
-    # through JSON as from a Ray actor: each config's report holds rejects of its own, not shared dicts
-    record = json.loads(json.dumps(exporter.export_group({"index": 0, "files": json.dumps([_file_row(item) for item in inputs])})))
-    built = {config: _gathered(config, features[config], [record["configs"][config]], ratios, staging, parts)
+    settings_of_items = dict(parts=str(parts), shard_bytes=shard_bytes, configs=features, cwd=os.getcwd(),
+                             json_types=json_types, options=options, errors=errors, ratios=ratios)
+    if workers > 1:
+        rows = _items(split_inputs(inputs, options, json_types, part_bytes, workers), part_bytes, workers)
+        import multiprocessing
+
+        # forked workers must not inherit a tokenizer thread pool that already ran: off while they run
+        with _environment("TOKENIZERS_PARALLELISM", "false"), \
+                multiprocessing.get_context("fork").Pool(min(workers, len(rows)) or 1) as pool:
+            records = []
+            for text in pool.imap(partial(_export_in_worker, settings_of_items), rows, chunksize=1):
+                records.append(record := json.loads(text))
+                if "error" in record:  # the first bad article in source order
+                    raise SourceError(*record["error"])
+                if rows_written is not None:
+                    rows_written(sum(count for config in record["configs"].values() for count, _, _ in config["splits"].values()))
+    else:
+        exporter = _ExportFiles(**settings_of_items)
+        # through JSON as from a worker: each config's report holds rejects of its own, not shared dicts
+        records = [json.loads(json.dumps(exporter.export_group({"index": 0, "files": json.dumps(list(map(_file_row, inputs)))})))]
+    built = {config: _gathered(config, features[config], [record["configs"][config] for record in records], ratios, staging, parts)
              for config in configs}
     shutil.rmtree(parts, ignore_errors=True)
     return built
+
+
+_WORKER_EXPORTER: dict[str, _ExportFiles] = {}  # a forked worker's, made at its first item
+
+
+def _export_in_worker(settings_of_items: dict[str, Any], row: dict[str, Any]) -> str:
+    """One work item in a worker of `export_configs`' pool: its record as JSON (a bad article's as data)."""
+    if "exporter" not in _WORKER_EXPORTER:
+        _WORKER_EXPORTER["exporter"] = _ExportFiles(**settings_of_items)
+    return _WORKER_EXPORTER["exporter"]({"index": [row["index"]], "files": [row["files"]]})["record"][0]
 
 
 def features_and_types(inputs: Sequence[InputFile], options: ReadOptions, configs: Sequence[str]):

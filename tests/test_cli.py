@@ -338,13 +338,15 @@ def one_pass_exports(monkeypatch) -> list:
     return started
 
 
-@pytest.mark.parametrize("extra", [[], ["--num-proc", "2"]], ids=["one-process", "num-proc"])
-def test_a_build_leaves_its_mark(tmp_path, capsys, offline_hf_cache, one_pass_exports, extra):
-    """What the table below checks for "nothing was built" does see a build: a one-process export
-    starts the one pass, one with processes builds in the datasets cache."""
-    code, _, err = outcome(["export", _pairs(tmp_path), tmp_path / "out", "--config", "articles", *extra], capsys)
+@pytest.mark.parametrize("command", ["export", "train-tokenizer"])
+def test_a_build_leaves_its_mark(tmp_path, capsys, offline_hf_cache, one_pass_exports, command):
+    """What the table below checks for "nothing was built" does see a build: an export starts the
+    one pass, `train-tokenizer` builds in the datasets cache."""
+    argv = {"export": ["export", _pairs(tmp_path), tmp_path / "out"],
+            "train-tokenizer": ["train-tokenizer", _pairs(tmp_path), "--out", tmp_path / "tok", "--vocab-size", "300"]}[command]
+    code, _, err = outcome(argv, capsys)
     assert (code, err) == (0, "")
-    assert (one_pass_exports != []) == (not extra) and (built_in(offline_hf_cache) != []) == bool(extra)
+    assert (one_pass_exports != []) == (command == "export") and (built_in(offline_hf_cache) != []) == (command == "train-tokenizer")
 
 
 @pytest.mark.parametrize(("argv", "status", "names"), MISTAKES)

@@ -73,9 +73,9 @@ class TestExport:
         assert {path.name for path in result.files} == set(names)
         assert_same_rows(datasets.load_dataset(str(tmp_path / "out")), load(source))
 
-    def test_one_process_reads_once_and_leaves_no_datasets_cache(self, tmp_path, monkeypatch):
-        """In one process every config comes from one pass over the source (each article read
-        once), written as it goes; with processes, each config is built in datasets' cache."""
+    def test_one_pass_reads_once_and_leaves_no_datasets_cache(self, tmp_path, monkeypatch):
+        """Every config comes from one pass over the source (each file read once), written as it
+        goes, in one process or several: no datasets cache, and the same rows."""
         from newspairs import sources
 
         source = write_pairs(tmp_path / "c")
@@ -83,11 +83,11 @@ class TestExport:
         real = sources.read_input
         monkeypatch.setattr(sources, "read_input", lambda item, *a, **k: reads.append(item.relpath) or real(item, *a, **k))
         monkeypatch.setattr("newspairs.onepass.read_input", sources.read_input)
-        export(source, tmp_path / "one", cache_dir=str(tmp_path / "cache-one"))
+        monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "cache"))
+        export(source, tmp_path / "one")
         assert sorted(reads) == sorted(set(reads)) and len(reads) == len(ARTICLES)
-        assert not (tmp_path / "cache-one").exists()
-        export(source, tmp_path / "two", num_proc=2, cache_dir=str(tmp_path / "cache-two"))
-        assert list((tmp_path / "cache-two").glob("newspairs*"))
+        export(source, tmp_path / "two", num_proc=2)
+        assert not list((tmp_path / "cache").rglob("newspairs*"))
         for config in CONFIG_NAMES:
             assert_same_rows(datasets.load_dataset(str(tmp_path / "one"), config), datasets.load_dataset(str(tmp_path / "two"), config))
 
@@ -312,10 +312,10 @@ def test_an_export_with_large_files_read_in_parts_is_the_one_process_export(tmp_
     monkeypatch.setattr(sources, "split_inputs", lambda *a, **k: cut.append(split_inputs(*a, **k)) or cut[-1])
     export(source, tmp_path / "two", errors="report", num_proc=2, part_bytes=300)
     assert_same_export(tmp_path / "two", tmp_path / "one")
-    assert len(cut) == len(CONFIG_NAMES) and all(sum(item.is_part for item in parts) > 8 for parts in cut)
+    assert len(cut) == 1 and all(sum(item.is_part for item in parts) > 8 for parts in cut)  # one pass, all configs
     cut.clear()  # the command's option: 1KB parts (at least two a file)
     code, _ = run("export", str(source), str(tmp_path / "cli"), "--num-proc", "2", "--part-size", "1KB", "--errors", "report")
-    assert code == 0 and len(cut) == len(CONFIG_NAMES)
+    assert code == 0 and len(cut) == 1
     for parts in cut:  # each file over 1KB in at least two parts (one per worker), the small one whole
         assert sorted(Counter(Path(item.path).name for item in parts if item.is_part).items())[0] == ("big.jsonl", 2)
         assert Counter(Path(item.path).name for item in parts)["rows.parquet"] >= 2 and len(parts) >= 5

@@ -260,9 +260,7 @@ def exports(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:  # module fixtures run before conftest's per-test cache
         for name, value in {"HF_HOME": folder / "hf", "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}.items():
             patch.setenv(name, str(value))
-        cache = str(folder / "hf" / "datasets")
-        return (export(source, folder / "split", sentences="punkt", cache_dir=cache),
-                export(source, folder / "whole", cache_dir=cache))
+        return (export(source, folder / "split", sentences="punkt"), export(source, folder / "whole"))
 
 
 class TestRecord:
