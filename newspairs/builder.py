@@ -653,18 +653,26 @@ def prepare(
 
 
 def _pool_map(workers: int):
-    """``map(function, units)`` in a pool of up to ``workers`` forked processes (as `datasets` forks
-    its own ``num_proc`` workers), ``TOKENIZERS_PARALLELISM`` off while they run; here when there is
-    one unit only."""
+    """``map(function, units)`` in a pool of up to ``workers`` forked processes (`forked_pool`);
+    here when there is one unit only."""
     def pool_map(function, units):
         if workers <= 1 or len(units) <= 1:
             return [function(unit) for unit in units]
-        import multiprocessing
-
-        with _environment("TOKENIZERS_PARALLELISM", "false"), multiprocessing.get_context("fork").Pool(min(workers, len(units))) as pool:
+        with forked_pool(min(workers, len(units))) as pool:
             return pool.map(function, units, chunksize=1)
 
     return pool_map
+
+
+@contextmanager
+def forked_pool(workers: int):
+    """A pool of ``workers`` forked processes (as `datasets` forks its own ``num_proc`` workers),
+    ``TOKENIZERS_PARALLELISM`` off while they run: a forked worker must not inherit a tokenizer
+    thread pool that already ran."""
+    import multiprocessing
+
+    with _environment("TOKENIZERS_PARALLELISM", "false"), multiprocessing.get_context("fork").Pool(workers) as pool:
+        yield pool
 
 
 @contextmanager

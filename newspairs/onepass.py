@@ -36,8 +36,6 @@ rows_written: Optional[Callable[[int], None]] = None
 ITEMS_PER_WORKER = 4
 
 
-
-
 def settings(source: Any, configs: Sequence[str], errors: str, config_kwargs: dict[str, Any], split: Optional[str] = None):
     """The inputs, read options, split ratios and part size of a build of ``configs``, checked as
     the builder checks them."""
@@ -66,7 +64,7 @@ def export_configs(source: Any, staging: Path, configs: Sequence[str], shard_byt
     parts and files gathered into work items as for Ray (`_items`), done by a pool of forked
     processes. Returns what `newspairs.ray.export_configs` returns, per config ``(info, report,
     files, digests)``; the first bad article in source order raises its `SourceError` (``errors="raise"``)."""
-    from newspairs.builder import _environment, _pool_map
+    from newspairs.builder import _pool_map, forked_pool
     from newspairs.sources import prepass, split_inputs
 
     configs = list(configs)
@@ -80,11 +78,7 @@ def export_configs(source: Any, staging: Path, configs: Sequence[str], shard_byt
                              json_types=json_types, options=options, errors=errors, ratios=ratios)
     if workers > 1:
         rows = _items(split_inputs(inputs, options, json_types, part_bytes, workers), part_bytes, workers)
-        import multiprocessing
-
-        # forked workers must not inherit a tokenizer thread pool that already ran: off while they run
-        with _environment("TOKENIZERS_PARALLELISM", "false"), \
-                multiprocessing.get_context("fork").Pool(min(workers, len(rows)) or 1) as pool:
+        with forked_pool(min(workers, len(rows)) or 1) as pool:
             records = []
             for text in pool.imap(partial(_export_in_worker, settings_of_items), rows, chunksize=1):
                 records.append(record := json.loads(text))
