@@ -3,9 +3,9 @@ input files, or a part of a large ``.jsonl`` or Parquet file) is read once for e
 batch of its articles normalized once for ``raw`` and ``lines``, and each config's rows written as
 Parquet part files; the part files are then renamed, in source order, into the export's shards.
 
-`newspairs.export` runs the items one after the other in its own process (``engine="local"``),
-`newspairs.ray` in a pool of actors (``engine="ray"``): the same code per item, so the same rows,
-counts and rejects. Per file, an item does what the builder does (`newspairs.sources.read_input`,
+`newspairs.export` runs the pass in its own process (every input file one item) or, with
+``num_proc``, in a pool of forked processes (``engine="local"``); `newspairs.ray` runs it in a pool
+of actors (``engine="ray"``): the same code per item, so the same rows, counts and rejects. Per file, an item does what the builder does (`newspairs.sources.read_input`,
 then `newspairs.builder`'s ``_routed_batches`` and ``_tables``).
 """
 
@@ -260,8 +260,8 @@ class _PartWriter:
 
 class _ExportFiles:
     """The export's work per item: each config's rows of a group of input files written as part
-    files, one record of counts back (an actor of the Ray export's pool; the local export runs one
-    in its own process)."""
+    files, one record of counts back (an actor of the Ray export's pool; a local export runs one in
+    its own process, or one in each forked worker)."""
 
     def __init__(self, parts: str, shard_bytes: int, configs: dict[str, Any], cwd: str, **kwargs):
         enter_folder(cwd)  # the driver's folder, where the source's relative paths point
