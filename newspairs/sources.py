@@ -84,6 +84,10 @@ INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
 CSV_FIELD_LIMIT = 1 << 30  # 1 GiB: one news body (a CSV field) can exceed the csv module's 128 KiB
 CSV_BLOCK_BYTES = 1 << 20  # a CSV file is decoded this much at a time
 CSV_ROWS_PER_READ = 256  # rows read while the field limit is raised, then handed on
+# a last line after every CSV file's own: a row of it alone means the file's last row ended; a cell
+# ending with it, a quoted cell never closed (the csv module keeps one silently). No decoded file holds
+# it: `_decode` keeps a bad byte as U+DC80..U+DCFF only.
+CSV_END = "\ud800"
 BOM = "\ufeff".encode()  # UTF-8's byte-order mark
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _SURROGATE = re.compile("[\udc80-\udcff]")
@@ -285,14 +289,18 @@ class _Utf8SoFar:
 
 
 def _csv_lines(handle, utf8: _Utf8SoFar | None = None) -> Iterator[str]:
-    """A binary CSV file's lines, decoded as `_decode` does (a BOM dropped, bad bytes kept as surrogates).
+    """A binary CSV file's lines, decoded as `_decode` does (a BOM dropped, bad bytes kept as surrogates),
+    and ended with `CSV_END` (see `_rows_csv`).
 
-    Read in blocks cut after a line break, each decoded at once and split at ``"\n"`` only (as
-    iterating the binary file splits it) by `io.StringIO`: no Python step per line. ``utf8`` is
-    told when a block is not UTF-8.
+    Read in blocks cut after a line break, each decoded at once and split by `io.StringIO` as a file
+    opened with ``newline=""`` is, the way the csv module wants it: at ``"\r\n"``, ``"\n"`` and a
+    lone ``"\r"``, each kept (so a lone ``"\r"`` outside quotes ends a row, as in `datasets`' CSV
+    loader, and one inside quotes stays in its cell). No Python step per line. ``utf8`` is told
+    when a block is not UTF-8.
     """
     # (a last line of a byte-order mark alone is a line, read as empty: as a line-by-line read has it)
-    return chain.from_iterable(io.StringIO(text, newline="\n") if text else ("",) for text in _csv_blocks(handle, utf8))
+    blocks = (io.StringIO(text, newline="") if text else ("",) for text in _csv_blocks(handle, utf8))
+    return chain(chain.from_iterable(blocks), (CSV_END,))
 
 
 def _csv_blocks(handle, utf8: _Utf8SoFar | None = None) -> Iterator[str]:
@@ -332,7 +340,9 @@ def _csv_header(path: Path) -> tuple[str, ...] | None:
             row = next(csv.reader(_csv_lines(handle)), None)
     except (OSError, csv.Error):
         return None  # unreadable: reported when the file is read
-    return tuple(cell.strip() for cell in row) if row else None
+    if not row or row == [CSV_END] or row[-1].endswith(CSV_END):
+        return None  # no header, or one never closed: reported when the file is read
+    return tuple(cell.strip() for cell in row)
 
 
 def _paired_inputs(folder: Path, prefix: str, visited: set[str]) -> Iterator[InputFile]:
@@ -707,7 +717,10 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
         except csv.Error as error:
             yield 1, None, f"not a CSV file ({error})"
             return
-        if header is None:
+        if header is None or header == [CSV_END]:
+            return
+        if header[-1].endswith(CSV_END):
+            yield 1, None, f"not a CSV file (a quote opened in its header is never closed: lines 1-{reader.line_num - 1} are one cell)"
             return
         header = [name.strip() for name in header]
         start = reader.line_num + 1
@@ -719,13 +732,20 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
                 try:
                     for _ in range(CSV_ROWS_PER_READ):
                         row = next(reader)
+                        if row == [CSV_END]:
+                            continue  # the file's last row ended: StopIteration next
+                        if row and row[-1].endswith(CSV_END):
+                            # a quote never closed: the csv module made the rest of the file one cell
+                            problem = (f"a quote opened in this row is never closed: lines {start}-{reader.line_num - 1} "
+                                       "would be one cell (a stray '\"'?); the rest of the file is unread")
+                            break
                         if row:
                             rows.append((start, row))
                         start = reader.line_num + 1
                 except StopIteration:
                     done = True
                 except csv.Error as error:
-                    problem = f"malformed CSV ({error})"
+                    problem = f"malformed CSV ({error}); the rest of the file is unread"
             for line, row in rows:
                 if len(row) != len(header):
                     yield line, None, f"{len(row)} fields where the header has {len(header)}"

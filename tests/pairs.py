@@ -136,6 +136,13 @@ def _undecodable_csv(tmp):
     return path, "line 4", 4, "not UTF-8"
 
 
+def _csv_unclosed_quote(tmp):
+    # the csv module would make the rest of the file one cell of the third row, silently
+    path = write_csv(tmp / "t.csv", ["raw"], [["fine"], ["also fine"]])
+    path.write_bytes(path.read_bytes() + b'"a stray quote\r\nthe next row\r\nthe last row\r\n')
+    return path, "line 4", 4, "a quote opened in this row is never closed: lines 4-6 .*the rest of the file is unread"
+
+
 def _empty_article(tmp):
     write_pairs(tmp / "c")
     (tmp / "c" / "raw" / "ferry.txt").write_text("  \n", encoding="utf-8")
@@ -176,6 +183,7 @@ BAD_INPUTS = [
     pytest.param(_csv_missing_text_column, id="csv-missing-text-column"),
     pytest.param(_corrupt_parquet, id="corrupt-parquet"),
     pytest.param(_truncated_parquet, id="truncated-parquet"),
+    pytest.param(_csv_unclosed_quote, id="csv-unclosed-quote"),
 ]
 
 # Articles set aside by rule, not by mistake (same makers' shape): an empty article, a duplicate

@@ -266,6 +266,47 @@ def test_a_table_cell_s_crlf_is_a_line_break_and_a_lone_cr_is_kept(tmp_path, nam
     (article,) = read_all(tmp_path / name)
     assert (article.raw, article.normalized) == (raw, normalized)
 
+@pytest.mark.parametrize(
+    ("content", "raws"),
+    [
+        (b"raw\nSecond \rarticle.\nthird\n", ["Second ", "article.", "third"]),
+        (b"raw\rone\rtwo\r", ["one", "two"]),
+        (b'raw\r\none\r\n"two\rlines"\r\nthree', ["one", "two\rlines", "three"]),
+    ],
+    ids=["lone-cr-in-a-row", "cr-line-ends", "crlf-and-a-quoted-cr"],
+)
+def test_a_lone_cr_outside_quotes_ends_a_csv_row_as_in_datasets_csv_loader(tmp_path, content, raws):
+    import datasets
+
+    path = tmp_path / "a.csv"
+    path.write_bytes(content)
+    entries = read_all(path)
+    assert [entry.raw for entry in entries] == raws  # no reject, nothing of the file left out
+    loaded = datasets.load_dataset("csv", data_files=str(path), cache_dir=str(tmp_path / "cache"), split="train")
+    assert loaded["raw"] == raws
+
+
+@pytest.mark.parametrize(
+    ("content", "raws", "reason"),
+    [
+        (b'"raw\none\n', [], r"not a CSV file \(a quote opened in its header is never closed: lines 1-2 are one cell\)"),
+        (b'raw\none\n"two\n', ["one"], r"line 3: a quote opened in this row is never closed: lines 3-3 "),
+        (b'raw\none\n"two', ["one"], r"line 3: a quote opened in this row is never closed: lines 3-3 "),
+        (b'raw\none\n"two""\n', ["one"], r"line 3: a quote opened in this row is never closed"),
+        (b'raw\none\n"two"', ["one", "two"], None),
+        (b'raw\none\n"two\nlines"', ["one", "two\nlines"], None),
+    ],
+    ids=["in-the-header", "last-row", "last-row-no-final-break", "doubled-quote-inside", "closed-at-the-end", "closed-over-two-lines"],
+)
+def test_a_quote_never_closed_is_one_reject_not_the_rest_of_the_file_as_one_cell(tmp_path, content, raws, reason):
+    path = tmp_path / "a.csv"
+    path.write_bytes(content)
+    entries = read_all(path)
+    assert [entry.raw for entry in entries if isinstance(entry, Article)] == raws
+    rejects = [str(entry.error()) for entry in entries if isinstance(entry, Reject)]
+    assert len(rejects) == (reason is not None) and all(re.search(reason, text) for text in rejects), rejects
+
+
 def test_input_file_is_picklable_for_worker_processes():
     import pickle
 
@@ -917,9 +958,11 @@ class TestCsvBlocks:
 
     @staticmethod
     def line_by_line(data: bytes) -> list[str]:
+        """Each line decoded alone, cut as a file opened with ``newline=""`` cuts it, then the end mark."""
         import io
 
-        return [sources._decode(line, first=number == 0) for number, line in enumerate(io.BytesIO(data))]
+        decoded = [sources._decode(line, first=number == 0) for number, line in enumerate(io.BytesIO(data))]
+        return [part for line in decoded for part in (io.StringIO(line, newline="") if line else [""])] + [sources.CSV_END]
 
     @given(
         st.lists(st.sampled_from([b"a", b",", b'"', b"\n", b"\r", b"\r\n", b"\xef\xbb\xbf", b"\xe2\x82\xac", b"\xe2\x82",
@@ -987,6 +1030,7 @@ class TestCsvBlocks:
             csv.field_size_limit(previous)
         assert rows[:2] == [(2, {"raw": "a", "topic": "b"}, None), (4, {"raw": "c", "topic": "d"}, None)]
         assert rows[2][:2] == (5, None) and rows[2][2].startswith("malformed CSV (field larger than field limit")
+        assert rows[2][2].endswith("; the rest of the file is unread")
         assert len(rows) == 3
 
 
