@@ -62,6 +62,8 @@ ISOT_LABELS = ("Fake", "True")  # ClassLabel order: 0 = Fake, 1 = True
 
 TABULAR_KINDS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 TEXT_SUFFIX = ".txt"
+INPUT_SUFFIXES = ", ".join((TEXT_SUFFIX, *TABULAR_KINDS))  # for messages
+UNREAD_SHOWN = 5  # files of no input suffix a warning names
 TEXT_ARTICLES = ("file", "blank-line")  # a .txt file is one article, or many separated by blank lines
 
 # The manifest of an export (`newspairs.export`) and the stamp every newspairs artifact carries:
@@ -368,11 +370,13 @@ def is_newspairs_output(folder: Path) -> bool:
     return any((folder / name).is_file() for name in OUTPUT_MARKERS)
 
 
-def _folder_inputs(folder: Path, prefix: str = "", visited: set[str] | None = None) -> Iterator[InputFile]:
+def _folder_inputs(folder: Path, prefix: str = "", visited: set[str] | None = None,
+                   unread: list[str] | None = None) -> Iterator[InputFile]:
     """A folder holding ``raw/`` and ``normalized/`` is a paired folder; any other folder is walked, its
     files read by suffix, except a folder newspairs wrote (skipped in a walk, an error when named).
 
     Links are followed; ``visited`` (the real folders seen, and those above the walk) stops loops.
+    ``unread`` gathers the walk's files of no input suffix.
     """
     top = visited is None
     visited = _ancestors(folder) if visited is None else visited
@@ -393,9 +397,11 @@ def _folder_inputs(folder: Path, prefix: str = "", visited: set[str] | None = No
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
-            yield from _folder_inputs(entry, f"{prefix}{entry.name}/", visited)
+            yield from _folder_inputs(entry, f"{prefix}{entry.name}/", visited, unread)
         elif (kind := _classify(entry)) is not None:
             yield InputFile(kind, str(entry), f"{prefix}{entry.name}")
+        elif unread is not None:
+            unread.append(str(entry))
 
 
 def _split_glob(pattern: str) -> tuple[Path, str]:
@@ -434,15 +440,31 @@ def _recursive_glob(fixed: Path, pattern: tuple[str, ...]) -> list[str]:
     return sorted(matches)
 
 
+_WARNED_UNREAD: set[tuple[str, ...]] = set()
+
+
+def _warn_unread(entry: str, unread: list[str]) -> None:
+    """Say which files a walk found and does not read (a README, but also a compressed or tab-separated
+    table): nothing of the source is left out unsaid."""
+    if unread and (entry, *unread) not in _WARNED_UNREAD:  # once a process: a build resolves its source more than once
+        _WARNED_UNREAD.add((entry, *unread))
+        shown = ", ".join(unread[:UNREAD_SHOWN]) + (f" and {len(unread) - UNREAD_SHOWN} more" if len(unread) > UNREAD_SHOWN else "")
+        logger.warning("newspairs: %s: %d file%s not read, of no input suffix (%s): %s", entry, len(unread),
+                       "" if len(unread) == 1 else "s", INPUT_SUFFIXES, shown)
+
+
 def _entry_inputs(entry: str) -> list[InputFile]:
     path = Path(entry)
     if path.is_dir():
-        return list(_folder_inputs(path))
+        unread: list[str] = []
+        found = list(_folder_inputs(path, unread=unread))
+        _warn_unread(entry, unread)
+        return found
     if path.is_file():
         kind = _classify(path)
         if kind is None:
             raise ValueError(
-                f"{entry}: not a source layout newspairs reads (.txt, .jsonl, .json, .csv, .parquet, or a folder)"
+                f"{entry}: not a source layout newspairs reads ({INPUT_SUFFIXES}, or a folder)"
             )
         return [InputFile(kind, str(path), path.name)]
     if not _GLOB_CHARS.search(entry):
@@ -456,15 +478,19 @@ def _entry_inputs(entry: str) -> list[InputFile]:
     if not matches:
         raise ValueError(f"{entry}: the glob matches no file")
     found: list[InputFile] = []
+    unread = []
     for match in matches:
         path = Path(match)
         if path.is_dir():
             prefix = path.relative_to(fixed).as_posix() + "/" if path != fixed else ""
-            found.extend(_folder_inputs(path, prefix))
+            found.extend(_folder_inputs(path, prefix, unread=unread))
         else:
             kind = _classify(path)
             if kind is not None:
                 found.append(InputFile(kind, str(path), path.relative_to(fixed).as_posix()))
+            else:
+                unread.append(match)
+    _warn_unread(entry, unread)
     return found
 
 
@@ -503,7 +529,7 @@ def resolve_source(source: Source = None) -> list[InputFile]:
             raise ValueError("the source is an empty list")
     inputs = _distinct([item for entry in entries for item in _entry_inputs(entry)])
     if not inputs:
-        raise ValueError(f"{', '.join(entries)}: no input file found (.txt, .jsonl, .json, .csv, .parquet)")
+        raise ValueError(f"{', '.join(entries)}: no input file found ({INPUT_SUFFIXES})")
     seen: dict[str, str] = {}
     for item in inputs:
         if item.relpath in seen and seen[item.relpath] != item.path:
@@ -1452,9 +1478,10 @@ _JSON_TYPES: dict[tuple, dict[str, str]] = {}  # (file identity, skipped columns
 
 
 def clear_read_memos() -> None:
-    """Forget what this process keeps of the files it read (JSON types, parts' cuts, earlier ids):
-    the next build reads them as a fresh process would."""
+    """Forget what this process keeps of the files it read (JSON types, parts' cuts, earlier ids, the
+    unread files it warned of): the next build reads them as a fresh process would."""
     _JSON_TYPES.clear()
+    _WARNED_UNREAD.clear()
     _CUTS.clear()
     _EARLIER.clear()
 

@@ -50,6 +50,28 @@ class TestResolveSource:
         assert sorted(item.relpath for item in inputs) == sorted(f"raw/{name}" for name in ARTICLES)
         assert all(Path(item.twin).parent.name == "normalized" for item in inputs)
 
+    @pytest.mark.parametrize("entry", ["corpus", "corpus/*"], ids=["folder", "glob"])
+    def test_a_walk_names_the_files_it_does_not_read_once(self, tmp_path, caplog, monkeypatch, entry):
+        write_jsonl(tmp_path / "corpus" / "a.jsonl", [{"raw": "read."}])
+        for name in ("b.jsonl.gz", "c.tsv", "README.md"):
+            (tmp_path / "corpus" / name).write_bytes(b"not read")
+        (tmp_path / "corpus" / ".hidden.tsv").write_bytes(b"hidden names are skipped unsaid")
+        monkeypatch.chdir(tmp_path)
+        sources.clear_read_memos()
+        with caplog.at_level("WARNING", logger="newspairs.sources"):
+            assert [item.relpath for item in resolve_source(entry)] == ["a.jsonl"]
+            resolve_source(entry)  # a build resolves its source more than once: one warning
+        (message,) = [record.getMessage() for record in caplog.records]
+        assert message == (f"newspairs: {entry}: 3 files not read, of no input suffix (.txt, .jsonl, .json, .csv, "
+                           ".parquet): corpus/README.md, corpus/b.jsonl.gz, corpus/c.tsv")
+
+    def test_a_walk_of_input_files_only_warns_of_nothing(self, tmp_path, caplog):
+        write_pairs(tmp_path / "corpus")
+        sources.clear_read_memos()
+        with caplog.at_level("WARNING", logger="newspairs.sources"):
+            resolve_source(tmp_path / "corpus")
+        assert not caplog.records
+
     def test_folder_with_raw_only_is_raw_only(self, tmp_path):
         write_pairs(tmp_path / "corpus", normalized=False)
         assert {item.kind for item in resolve_source(tmp_path / "corpus")} == {"text"}
