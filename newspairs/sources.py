@@ -749,6 +749,8 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
             yield 1, None, f"not a CSV file (a quote opened in its header is never closed: lines 1-{reader.line_num - 1} are one cell)"
             return
         header = [name.strip() for name in header]
+        # a row's dict would keep one of two same-named cells, silently
+        twice = next((name for name in header if header.count(name) > 1), None)
         start = reader.line_num + 1
         while True:
             rows, problem, done = [], None, False
@@ -773,7 +775,9 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
                 except csv.Error as error:
                     problem = f"malformed CSV ({error}); the rest of the file is unread"
             for line, row in rows:
-                if len(row) != len(header):
+                if twice is not None:
+                    yield line, None, f"column {twice!r} appears twice in the header; every row of the file is rejected"
+                elif len(row) != len(header):
                     yield line, None, f"{len(row)} fields where the header has {len(header)}"
                 else:
                     yield line, dict(zip(header, row)), None

@@ -329,6 +329,17 @@ def test_a_quote_never_closed_is_one_reject_not_the_rest_of_the_file_as_one_cell
     assert len(rejects) == (reason is not None) and all(re.search(reason, text) for text in rejects), rejects
 
 
+@pytest.mark.parametrize("header", ["raw,title,title", "raw,title, title", "raw,raw"], ids=["metadata", "after-strip", "raw"])
+def test_a_csv_column_named_twice_rejects_every_row_rather_than_keep_one_cell(tmp_path, header):
+    path = tmp_path / "a.csv"
+    path.write_text(f"{header}\nHello.,first,second\nBye.,third,fourth\n", encoding="utf-8")
+    entries = read_all(path)
+    assert [entry.line for entry in entries] == [2, 3] and all(isinstance(entry, Reject) for entry in entries)
+    name = header.split(",")[-1].strip()
+    assert all(f"column {name!r} appears twice in the header; every row of the file is rejected" in str(entry.error())
+               for entry in entries)
+
+
 def test_input_file_is_picklable_for_worker_processes():
     import pickle
 
