@@ -11,6 +11,7 @@ only for a long build on a terminal (`BuildOutput`).
 from __future__ import annotations
 
 import argparse
+import codecs
 import inspect
 import logging
 import os
@@ -39,6 +40,10 @@ def _lines_of(stream, name: str) -> Iterator[str]:
 
 
 def _decoded_line(raw: bytes, name: str, number: int) -> str:
+    if number == 1 and raw.startswith(codecs.BOM_UTF8):
+        # a byte-order mark is the file's, not its first line's (as every source reader drops it): kept,
+        # it would stick to the first word, and a leading quote after it would close, not open
+        raw = raw[len(codecs.BOM_UTF8):]
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -4,6 +4,7 @@ build (no progress for a short run, one bar with a total for a long one, stdout 
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import re
@@ -15,6 +16,7 @@ import pytest
 
 import newspairs
 from newspairs.cli import main
+from newspairs.sources import read_input, resolve_source
 from newspairs.tokenizer import save_tokenizer
 
 RAW = 'He said, "I can\'t."\n\n(It\'s 1,000 U.S. dollars...)\tOK.'
@@ -111,6 +113,20 @@ class TestNormalize:
         path.write_bytes(b"One.\r\nTwo, three.\r\n")
         code, out, _ = run(["normalize", str(path)], capsys)
         assert code == 0 and out == "one .\ntwo , three .\n"
+
+    @pytest.mark.parametrize("where", ["file", "stdin"])
+    def test_a_byte_order_mark_is_dropped_as_every_source_reader_drops_it(self, tmp_path, capsys, monkeypatch, where):
+        raw = '"Hi," he said.\nSecond line.'
+        path = tmp_path / "bom.txt"
+        path.write_bytes(codecs.BOM_UTF8 + raw.encode("utf-8"))
+        if where == "file":
+            code, out, _ = run(["normalize", str(path)], capsys)
+        else:
+            code, out, _ = run(["normalize"], capsys, monkeypatch, stdin=path.read_bytes())
+        # kept, the mark would make the opening quote a closing one: "\ufeff '' hi , '' he said ."
+        assert code == 0 and out == "`` hi , '' he said .\nsecond line .\n"
+        (article,) = read_input(resolve_source(str(path))[0])
+        assert out == newspairs.normalize(article.raw) + "\n"
 
     def test_undecodable_input_names_file_and_line(self, tmp_path, capsys):
         path = tmp_path / "latin1.txt"
