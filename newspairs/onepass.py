@@ -212,6 +212,18 @@ def _summed(config: str, reports: Iterable[BuildReport]) -> BuildReport:
     return total
 
 
+def _parquet_writer(path: str, schema: Any):
+    """A Parquet writer as `datasets`' own (`push_to_hub`, `to_parquet`): content-defined pages, so
+    that a republished export shares its unchanged pages with the last upload (the Hub's storage
+    uploads only what it has not seen), and a page index."""
+    import pyarrow.parquet as pq
+    from datasets import config
+
+    writer = pq.ParquetWriter(path, schema, use_content_defined_chunking=config.DEFAULT_CDC_OPTIONS, write_page_index=True)
+    writer.add_key_value_metadata({"content_defined_chunking": json.dumps(config.DEFAULT_CDC_OPTIONS)})
+    return writer
+
+
 class _PartWriter:
     """One split's tables of one work item, as Parquet part files of at most ``shard_bytes`` each
     (of Arrow bytes, as a local export measures its shards; a table larger than what a part has
@@ -228,15 +240,13 @@ class _PartWriter:
         return self.folder / f"{self.index:08d}-{self.part:05d}.parquet"
 
     def add(self, table: Any) -> None:
-        import pyarrow.parquet as pq
-
         row_bytes = table.nbytes / max(1, table.num_rows)
         start = 0
         while start < table.num_rows:
             rows = max(1, min(table.num_rows - start, int((self.shard_bytes - self.written) // row_bytes)))
             if self.writer is None:
                 self.folder.mkdir(parents=True, exist_ok=True)
-                self.writer = pq.ParquetWriter(f"{self._path()}.tmp", table.schema)
+                self.writer = _parquet_writer(f"{self._path()}.tmp", table.schema)
             self.writer.write_table(table.slice(start, rows))
             start += rows
             self.num_examples += rows

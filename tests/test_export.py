@@ -73,6 +73,30 @@ class TestExport:
         assert {path.name for path in result.files} == set(names)
         assert_same_rows(datasets.load_dataset(str(tmp_path / "out")), load(source))
 
+    def test_shards_are_written_as_push_to_hub_writes_parquet(self, tmp_path):
+        """Content-defined pages and a page index, as `datasets` writes Parquet for the Hub: a
+        republished export shares its unchanged pages with the last upload. A table written by the
+        export's writer is the file `Dataset.to_parquet` writes, byte for byte."""
+        import json
+
+        import pyarrow.parquet as pq
+        from datasets import config
+
+        from newspairs.onepass import _parquet_writer
+
+        result = export(None, tmp_path / "out")
+        for path in result.files:
+            metadata = pq.ParquetFile(path).metadata
+            assert json.loads(metadata.metadata[b"content_defined_chunking"]) == config.DEFAULT_CDC_OPTIONS
+            assert all(metadata.row_group(group).column(column).has_offset_index
+                       for group in range(metadata.num_row_groups) for column in range(metadata.num_columns))
+        shard = datasets.Dataset(pq.read_table(result.files[0]))
+        shard.to_parquet(tmp_path / "theirs.parquet")
+        writer = _parquet_writer(str(tmp_path / "ours.parquet"), shard.features.arrow_schema)
+        writer.write_table(shard.data.table)
+        writer.close()
+        assert (tmp_path / "ours.parquet").read_bytes() == (tmp_path / "theirs.parquet").read_bytes()
+
     def test_one_pass_reads_once_and_leaves_no_datasets_cache(self, tmp_path, monkeypatch):
         """Every config comes from one pass over the source (each file read once), written as it
         goes, in one process or several: no datasets cache, and the same rows."""
