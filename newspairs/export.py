@@ -268,6 +268,7 @@ def _portable_reports(reports: dict[str, BuildReport], source: Any) -> dict[str,
     portable = {}
     for config, report in reports.items():
         data = report.to_dict()
+        data["rejects"] = [dict(reject) for reject in data["rejects"]]  # the build's own are left as read
         for reject in data["rejects"]:
             known = names.get(reject["file"])
             if known is None:
@@ -349,9 +350,10 @@ def export(
         DatasetCard(f"---\n{yaml.to_yaml()}\n---\n\n{body}").save(staging / CARD_FILENAME)
         (staging / STAMP_FILENAME).write_text(stamp.to_json(), encoding="utf-8")
         (staging / sentences.SENTENCES_FILENAME).write_text(json.dumps(split, indent=2) + "\n", encoding="utf-8")
-        (staging / REPORT_FILENAME).write_text(
-            json.dumps(_portable_reports(reports, source), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+        portable = _portable_reports(reports, source)
+        for config, report in reports.items():  # the result names files as the report file does
+            report.rejects = portable[config]["rejects"]
+        (staging / REPORT_FILENAME).write_text(json.dumps(portable, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         written = sorted(path.relative_to(staging).as_posix() for path in staging.rglob("*") if path.is_file())
         write_manifest(staging, written)
         written.append(MANIFEST_FILENAME)

@@ -88,8 +88,7 @@ def export_configs(source: Any, staging: Path, configs: Sequence[str], shard_byt
                     rows_written(sum(count for config in record["configs"].values() for count, _, _ in config["splits"].values()))
     else:
         exporter = _ExportFiles(**settings_of_items)
-        # through JSON as from a worker: each config's report holds rejects of its own, not shared dicts
-        records = [json.loads(json.dumps(exporter.export_group({"index": 0, "files": json.dumps(list(map(_file_row, inputs)))})))]
+        records = [exporter.export_group({"index": 0, "files": json.dumps(list(map(_file_row, inputs)))})]
     built = {config: _gathered(config, features[config], [record["configs"][config] for record in records], ratios, staging, parts)
              for config in configs}
     shutil.rmtree(parts, ignore_errors=True)
