@@ -249,17 +249,26 @@ def upload_repository(
         raise ValueError(f"{folder}: no {CARD_FILENAME}; build the repository first (newspairs publish --dry-run)")
     plan = plan_commits(files, max_files=max_commit_files, max_bytes=max_commit_bytes)
 
-    with_retries(lambda: api.create_repo(repo_id, repo_type=REPO_TYPE, private=private, exist_ok=True, token=token), "create_repo", **retry)
+    def before_any_commit(call: Callable[[], T], what: str) -> T:
+        # as a failed commit is: one line naming the step and the Hub's answer, not a traceback
+        try:
+            return with_retries(call, what, **retry)
+        except Exception as error:
+            raise UploadError(
+                f"upload to {repo_id} did not start: {what} failed ({type(error).__name__}: {error}); nothing was uploaded"
+            ) from error
+
+    before_any_commit(lambda: api.create_repo(repo_id, repo_type=REPO_TYPE, private=private, exist_ok=True, token=token), "create_repo")
     if revision not in (None, "main"):
-        with_retries(
+        before_any_commit(
             lambda: api.create_branch(repo_id, branch=revision, repo_type=REPO_TYPE, exist_ok=True, token=token),
-            "create_branch", **retry,
+            "create_branch",
         )
     remote = {
         entry.path: entry
-        for entry in with_retries(
+        for entry in before_any_commit(
             lambda: list(api.list_repo_tree(repo_id, recursive=True, repo_type=REPO_TYPE, revision=revision, token=token)),
-            "list_repo_tree", **retry,
+            "list_repo_tree",
         )
         if isinstance(entry, RepoFile)
     }

@@ -302,6 +302,23 @@ class TestUpload:
         assert isinstance(raised.value.__cause__, HfHubHTTPError)
         assert hub.files == {}
 
+    @pytest.mark.parametrize("step", ["create_repo", "create_branch", "list_repo_tree"])
+    @pytest.mark.parametrize(
+        "error",
+        [pytest.param(http_error(401), id="401-bad-token"), pytest.param(http_error(503), id="503-after-retries"),
+         pytest.param(ConnectionError("Name or service not known"), id="no-network")],
+    )
+    def test_a_failure_before_the_first_commit_is_an_upload_error_naming_the_step(self, repository, monkeypatch, step, error):
+        hub = RecordedHub(monkeypatch)
+
+        def failing(*args, **kwargs):
+            raise error
+
+        monkeypatch.setattr(hub.api, step, failing)
+        with pytest.raises(UploadError, match=rf"upload to {REPO_ID} did not start: {step} failed \(.*\); nothing was uploaded") as raised:
+            upload_repository(repository.folder, REPO_ID, api=hub.api, token="t", revision="v1", retries=1, sleep=lambda _: None)
+        assert raised.value.__cause__ is error and hub.commits == [] and hub.files == {}
+
     def test_a_failed_upload_resumes_where_it_stopped(self, repository, monkeypatch):
         hub = RecordedHub(monkeypatch)
         hub.failures = [None, None, http_error(500), http_error(500)]
