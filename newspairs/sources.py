@@ -746,7 +746,9 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
         if header is None or header == [CSV_END]:
             return
         if header[-1].endswith(CSV_END):
-            yield 1, None, f"not a CSV file (a quote opened in its header is never closed: lines 1-{reader.line_num - 1} are one cell)"
+            last = reader.line_num - 1
+            span = f"lines 1-{last} are" if last > 1 else "line 1 is"
+            yield 1, None, f"not a CSV file (a quote opened in its header is never closed: {span} one cell)"
             return
         header = [name.strip() for name in header]
         # a row's dict would keep one of two same-named cells, silently
@@ -764,8 +766,10 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
                             continue  # the file's last row ended: StopIteration next
                         if row and row[-1].endswith(CSV_END):
                             # a quote never closed: the csv module made the rest of the file one cell
-                            problem = (f"a quote opened in this row is never closed: lines {start}-{reader.line_num - 1} "
-                                       "would be one cell (a stray '\"'?); the rest of the file is unread")
+                            last = reader.line_num - 1
+                            span = f"lines {start}-{last} would be" if last > start else f"line {start} would be"
+                            problem = (f"a quote opened in this row is never closed: {span} one cell "
+                                       "(a stray '\"'?); the rest of the file is unread")
                             break
                         if row:
                             rows.append((start, row))

@@ -312,13 +312,15 @@ def test_a_lone_cr_outside_quotes_ends_a_csv_row_as_in_datasets_csv_loader(tmp_p
     ("content", "raws", "reason"),
     [
         (b'"raw\none\n', [], r"not a CSV file \(a quote opened in its header is never closed: lines 1-2 are one cell\)"),
-        (b'raw\none\n"two\n', ["one"], r"line 3: a quote opened in this row is never closed: lines 3-3 "),
-        (b'raw\none\n"two', ["one"], r"line 3: a quote opened in this row is never closed: lines 3-3 "),
+        (b'raw\none\n"two\n', ["one"], r"line 3: a quote opened in this row is never closed: line 3 would be one cell "),
+        (b'raw\none\n"two', ["one"], r"line 3: a quote opened in this row is never closed: line 3 would be one cell "),
+        (b'raw\none\n"two\nthree\n', ["one"], r"line 3: a quote opened in this row is never closed: lines 3-4 would be one cell "),
         (b'raw\none\n"two""\n', ["one"], r"line 3: a quote opened in this row is never closed"),
         (b'raw\none\n"two"', ["one", "two"], None),
         (b'raw\none\n"two\nlines"', ["one", "two\nlines"], None),
     ],
-    ids=["in-the-header", "last-row", "last-row-no-final-break", "doubled-quote-inside", "closed-at-the-end", "closed-over-two-lines"],
+    ids=["in-the-header", "last-row", "last-row-no-final-break", "over-two-lines", "doubled-quote-inside", "closed-at-the-end",
+         "closed-over-two-lines"],
 )
 def test_a_quote_never_closed_is_one_reject_not_the_rest_of_the_file_as_one_cell(tmp_path, content, raws, reason):
     path = tmp_path / "a.csv"
