@@ -751,8 +751,10 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
             yield 1, None, f"not a CSV file (a quote opened in its header is never closed: {span} one cell)"
             return
         header = [name.strip() for name in header]
-        # a row's dict would keep one of two same-named cells, silently
-        twice = next((name for name in header if header.count(name) > 1), None)
+        # a row's dict would keep one of two same-named cells, silently; unnamed columns (trailing
+        # commas) are one column "", as they always were, as long as one of them at most holds text
+        twice = next((name for name in header if name and header.count(name) > 1), None)
+        unnamed = [index for index, name in enumerate(header) if not name] if header.count("") > 1 else []
         start = reader.line_num + 1
         while True:
             rows, problem, done = [], None, False
@@ -783,8 +785,14 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
                     yield line, None, f"column {twice!r} appears twice in the header; every row of the file is rejected"
                 elif len(row) != len(header):
                     yield line, None, f"{len(row)} fields where the header has {len(header)}"
+                elif unnamed and len(held := [row[index] for index in unnamed if row[index]]) > 1:
+                    columns = ", ".join(str(index + 1) for index in unnamed if row[index])
+                    yield line, None, f"the unnamed columns {columns} both hold text (one would be lost): name them in the header"
                 else:
-                    yield line, dict(zip(header, row)), None
+                    record = dict(zip(header, row))
+                    if unnamed:
+                        record[""] = held[0] if held else ""
+                    yield line, record, None
             if problem is not None:
                 yield start, None, problem
                 return

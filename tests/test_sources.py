@@ -342,6 +342,25 @@ def test_a_csv_column_named_twice_rejects_every_row_rather_than_keep_one_cell(tm
                for entry in entries)
 
 
+@pytest.mark.parametrize(
+    ("rows", "metadata", "reason"),
+    [
+        ("Hello.,t1,,\n", {"title": "t1", "": ""}, None),
+        ("Hello.,t1,,kept\n", {"title": "t1", "": "kept"}, None),
+        ("Hello.,t1,first,second\n", None, "line 2: the unnamed columns 3, 4 both hold text"),
+    ],
+    ids=["empty", "one-holds-text", "two-hold-text"],
+)
+def test_unnamed_csv_columns_from_trailing_commas_are_one_column_unless_two_hold_text(tmp_path, rows, metadata, reason):
+    path = tmp_path / "a.csv"
+    path.write_text("raw,title,,\n" + rows, encoding="utf-8")
+    (entry,) = read_all(path)
+    if reason is None:
+        assert isinstance(entry, Article) and entry.metadata == metadata
+    else:
+        assert isinstance(entry, Reject) and reason in str(entry.error())
+
+
 def test_input_file_is_picklable_for_worker_processes():
     import pickle
 
