@@ -745,7 +745,7 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
             return
         if header is None or header == [CSV_END]:
             return
-        if header[-1].endswith(CSV_END):
+        if header and header[-1].endswith(CSV_END):
             last = reader.line_num - 1
             span = f"lines 1-{last} are" if last > 1 else "line 1 is"
             yield 1, None, f"not a CSV file (a quote opened in its header is never closed: {span} one cell)"

@@ -308,6 +308,27 @@ def test_a_lone_cr_outside_quotes_ends_a_csv_row_as_in_datasets_csv_loader(tmp_p
     assert loaded["raw"] == raws
 
 
+@given(
+    st.lists(st.lists(st.lists(st.sampled_from(["a", "b", " ", ",", '"', "\n", "\r", "\r\n", "é", "\t"]), min_size=1, max_size=8)
+                      .map("".join), min_size=2, max_size=2), min_size=1, max_size=6),
+    st.sampled_from(["\n", "\r\n", "\r"]),
+)
+def test_csv_rows_read_back_whatever_their_line_ends(tmp_path_factory, rows, line_end):
+    """Rows written as RFC 4180 has them (a cell holding a comma, a quote or a line break quoted,
+    its quotes doubled), with lines ended by \\n, \\r\\n or a lone \\r, read back as written (a
+    \\r\\n inside a cell read as \\n, as everywhere)."""
+
+    def cell(text: str) -> str:
+        return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\r\n') else text
+
+    data = "".join(",".join(map(cell, row)) + line_end for row in [["raw", "topic"], *rows])
+    path = tmp_path_factory.mktemp("csv") / "a.csv"
+    path.write_bytes(data.encode("utf-8"))
+    item = resolve_source(str(path))[0]
+    expected = [{"raw": raw.replace("\r\n", "\n"), "topic": topic.replace("\r\n", "\n")} for raw, topic in rows]
+    assert [record for _, record, _ in sources._rows_csv(item)] == expected
+
+
 @pytest.mark.parametrize(
     ("content", "raws", "reason"),
     [
@@ -317,10 +338,13 @@ def test_a_lone_cr_outside_quotes_ends_a_csv_row_as_in_datasets_csv_loader(tmp_p
         (b'raw\none\n"two\nthree\n', ["one"], r"line 3: a quote opened in this row is never closed: lines 3-4 would be one cell "),
         (b'raw\none\n"two""\n', ["one"], r"line 3: a quote opened in this row is never closed"),
         (b'raw\none\n"two"', ["one", "two"], None),
+        (b"\xef\xbb\xbf", [], None),
+        (b"", [], None),
+        (b"raw", [], None),
         (b'raw\none\n"two\nlines"', ["one", "two\nlines"], None),
     ],
     ids=["in-the-header", "last-row", "last-row-no-final-break", "over-two-lines", "doubled-quote-inside", "closed-at-the-end",
-         "closed-over-two-lines"],
+         "byte-order-mark-alone", "empty", "header-alone-no-final-break", "closed-over-two-lines"],
 )
 def test_a_quote_never_closed_is_one_reject_not_the_rest_of_the_file_as_one_cell(tmp_path, content, raws, reason):
     path = tmp_path / "a.csv"
