@@ -15,8 +15,8 @@ processes (`newspairs.sources.prepass`: where the large files are cut, then the 
 each part in a pool of two, merged; included in the exports' times).
 
 Prints a Markdown table: seconds, MB/s of raw text, the ratio to the local export and to Ray with
-1 CPU, the driver's peak RSS and the largest peak RSS of a Ray worker (`VmHWM`, polled from
-``/proc`` while the export runs); then whether the three exports are identical (every config and
+1 CPU, the driver's peak RSS and the largest peak RSS of a worker (a Ray worker, or a process
+the local ``num_proc`` export forked; `VmHWM`, polled from ``/proc`` while the export runs); then whether the three exports are identical (every config and
 split, row for row, as Arrow tables) and whether the issue's targets hold.
 
 ``--actor-times`` times instead Ray's export with 1 and 2 CPUs with each work item's start and end
@@ -108,8 +108,9 @@ def _descends_from(pid: str, ancestor: str) -> bool:
     return False
 
 
-def _peak_worker_rss(stop: threading.Event, peaks: dict[int, int]) -> None:
-    """Poll the peak RSS (VmHWM, kB) of this process's Ray workers until ``stop``.
+def _peak_worker_rss(stop: threading.Event, peaks: dict[int, int], forked: bool = False) -> None:
+    """Poll the peak RSS (VmHWM, kB) of this process's workers until ``stop``: its Ray workers or,
+    with ``forked``, the processes it forked itself (the local export's ``num_proc`` pool).
 
     The local Ray started here runs its workers under this process (raylet, then workers), so
     other Ray sessions on the machine are not counted.
@@ -120,9 +121,13 @@ def _peak_worker_rss(stop: threading.Event, peaks: dict[int, int]) -> None:
             if not pid.isdigit():
                 continue
             try:
-                with open(f"/proc/{pid}/cmdline", "rb") as handle:
-                    if not handle.read(64).startswith(b"ray::") or not _descends_from(pid, me):
+                if forked:
+                    if _parent_of(pid) != me:
                         continue
+                else:
+                    with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                        if not handle.read(64).startswith(b"ray::") or not _descends_from(pid, me):
+                            continue
                 with open(f"/proc/{pid}/status", encoding="ascii") as handle:
                     for line in handle:
                         if line.startswith("VmHWM:"):
@@ -157,7 +162,7 @@ def run_one(engine: str, cpus: int, corpus: Path, out: Path) -> dict:
         start_ray = time.perf_counter() - began
     peaks: dict[int, int] = {}
     stop = threading.Event()
-    poller = threading.Thread(target=_peak_worker_rss, args=(stop, peaks), daemon=True)
+    poller = threading.Thread(target=_peak_worker_rss, args=(stop, peaks, engine == "local"), daemon=True)
     poller.start()
     busy = machine_busy_seconds()
     began = time.perf_counter()

@@ -445,6 +445,36 @@ class TestBenchScale:
         assert len(raws) == len(set(raws)) > 100 and raws[50] == "Article 0: it's here.\n(copy 1)"
         assert not [entry for entry in read_input(resolve_source(path)[0]) if isinstance(entry, Reject)]
 
+    def test_the_peak_rss_of_forked_workers_is_polled(self):
+        """The local ``num_proc`` export's workers are this process's forked children: their peak RSS
+        is the worker column of its row (Ray's workers are found by name instead)."""
+        import multiprocessing
+        import threading
+
+        ready, done = multiprocessing.get_context("fork").Event(), multiprocessing.get_context("fork").Event()
+
+        def hold_memory():
+            block = bytearray(64 << 20)  # 64 MiB, touched
+            ready.set()
+            done.wait(30)
+            return block
+
+        child = multiprocessing.get_context("fork").Process(target=hold_memory)
+        child.start()
+        try:
+            assert ready.wait(30)
+            peaks: dict[int, int] = {}
+            stop = threading.Event()
+            poller = threading.Thread(target=self.bench()._peak_worker_rss, args=(stop, peaks, True), daemon=True)
+            poller.start()
+            stop.wait(1.0)
+            stop.set()
+            poller.join()
+        finally:
+            done.set()
+            child.join(30)
+        assert peaks.get(child.pid, 0) > 64 << 10  # kB
+
     def test_each_work_item_is_timed_inside_its_actor(self, tmp_path):
         articles = [f"Article {i}: it's here, or \"there\"." for i in range(60)]
         self.bench().make_corpus(tmp_path / "c", 0.004, 3, articles)
