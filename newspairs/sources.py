@@ -787,7 +787,7 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
                     yield line, None, f"{len(row)} fields where the header has {len(header)}"
                 elif unnamed and len(held := [row[index] for index in unnamed if row[index]]) > 1:
                     columns = ", ".join(str(index + 1) for index in unnamed if row[index])
-                    yield line, None, f"the unnamed columns {columns} both hold text (one would be lost): name them in the header"
+                    yield line, None, f"the unnamed columns {columns} each hold text (only one would be kept): name them in the header"
                 else:
                     record = dict(zip(header, row))
                     if unnamed:

@@ -16,8 +16,9 @@ each part in a pool of two, merged; included in the exports' times).
 
 Prints a Markdown table: seconds, MB/s of raw text, the ratio to the local export and to Ray with
 1 CPU, the driver's peak RSS and the largest peak RSS of a worker (a Ray worker, or a process
-the local ``num_proc`` export forked; `VmHWM`, polled from ``/proc`` while the export runs); then whether the three exports are identical (every config and
-split, row for row, as Arrow tables) and whether the issue's targets hold.
+the local ``num_proc`` export forked; `VmHWM`, polled from ``/proc`` while the export runs); then
+whether the three exports are identical (every config and split, row for row, as Arrow tables)
+and whether the issue's targets hold.
 
 ``--actor-times`` times instead Ray's export with 1 and 2 CPUs with each work item's start and end
 (a group of consecutive files, or a part of a cut file) logged inside its actor: how long until the

@@ -371,7 +371,7 @@ def test_a_csv_column_named_twice_rejects_every_row_rather_than_keep_one_cell(tm
     [
         ("Hello.,t1,,\n", {"title": "t1", "": ""}, None),
         ("Hello.,t1,,kept\n", {"title": "t1", "": "kept"}, None),
-        ("Hello.,t1,first,second\n", None, "line 2: the unnamed columns 3, 4 both hold text"),
+        ("Hello.,t1,first,second\n", None, "line 2: the unnamed columns 3, 4 each hold text"),
     ],
     ids=["empty", "one-holds-text", "two-hold-text"],
 )
