@@ -34,7 +34,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -203,6 +203,17 @@ class BuildReport:
     @property
     def reconciles(self) -> bool:
         return self.read == self.written + self.rejected
+
+    def add(self, counts: Mapping[str, Any]) -> None:
+        """Add another report's counts (``to_dict()``, or that read back from JSON), not its rejects;
+        ``disagree`` stays None where either is None."""
+        self.read += counts["read"]
+        self.written += counts["written"]
+        self.rejected += counts["rejected"]
+        self.rows += counts["rows"]
+        self.stored += counts["stored"]
+        if self.disagree is not None and counts["disagree"] is not None:
+            self.disagree += counts["disagree"]
 
     def summary(self) -> str:
         text = f"{self.config}: {self.read} articles read = {self.written} written + {self.rejected} rejected"
@@ -589,21 +600,12 @@ def read_report(folder: str, config_name: str, info: Optional[datasets.DatasetIn
     article-level configs, so the reconciliation checks the writer, not only the reader.
     """
     total = BuildReport(config=config_name, disagree=0 if config_name == "articles" else None)
-    articles_written = 0
     for path in sorted(Path(folder).glob(f"{REPORT_PREFIX}*.json")):
         part = json.loads(path.read_text(encoding="utf-8"))
-        total.read += part["read"]
-        total.rejected += part["rejected"]
-        total.stored += part["stored"]
-        articles_written += part["written"]
-        total.rows += part["rows"]
-        if total.disagree is not None and part["disagree"] is not None:
-            total.disagree += part["disagree"]
+        total.add(part)
         total.rejects.extend(part["rejects"])
     if config_name != "lines" and info is not None and info.splits:
         total.written = sum(split.num_examples for split in info.splits.values())
-    else:
-        total.written = articles_written
     total.rejects.sort(key=lambda reject: (reject["file"], reject["line"] or 0))
     return total
 

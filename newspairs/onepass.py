@@ -201,13 +201,7 @@ class _Rows:
 def _summed(config: str, reports: Iterable[BuildReport]) -> BuildReport:
     total = BuildReport(config=config, disagree=0 if config == "articles" else None)
     for report in reports:
-        total.read += report.read
-        total.written += report.written
-        total.rejected += report.rejected
-        total.rows += report.rows
-        total.stored += report.stored
-        if total.disagree is not None:
-            total.disagree += report.disagree
+        total.add(report.to_dict())
     return total
 
 
@@ -373,14 +367,7 @@ def _report(config: str, records: list[dict[str, Any]]) -> BuildReport:
     total = BuildReport(config=config, disagree=0 if config == "articles" else None)
     rejects = []
     for index, record in enumerate(records):
-        part = record["stats"]
-        total.read += part["read"]
-        total.written += part["written"]
-        total.rejected += part["rejected"]
-        total.rows += part["rows"]
-        total.stored += part["stored"]
-        if total.disagree is not None:
-            total.disagree += part["disagree"]
+        total.add(record["stats"])
         rejects.extend((SPLIT_NAMES.index(split), index, number, reject)
                        for number, (split, reject) in enumerate(record["rejects"]))
     # a local build reads split after split, then sorts by file and line (a stable sort)
