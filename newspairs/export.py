@@ -50,7 +50,7 @@ from huggingface_hub import DatasetCard, DatasetCardData
 
 from newspairs import onepass, sentences
 from newspairs.builder import CONFIG_NAMES, BuildReport
-from newspairs.sources import EXPORT_MANIFEST, file_sha256, resolve_source
+from newspairs.sources import EXPORT_MANIFEST, resolve_source
 from newspairs.stamp import STAMP_FILENAME, Stamp, normalization_stamp
 
 REPORT_FILENAME = "newspairs_report.json"
@@ -104,11 +104,11 @@ class ExportResult:
         return "\n".join(lines)
 
 
-def _seal_config(folder: Path, config: str, written: list[Path], digests: Optional[dict[Path, str]] = None) -> tuple[str, list[Path]]:
+def _seal_config(folder: Path, config: str, written: list[Path], digests: dict[Path, str]) -> tuple[str, list[Path]]:
     """Move a config's shards into ``<config>/<digest>/``, the digest naming their content.
 
-    ``digests``: each shard's sha256 where its writer already took it (the Ray export's actors);
-    the others are read and hashed here.
+    ``digests``: each shard's sha256, taken by its writer as it closed the file (`newspairs.onepass`,
+    in this process, a forked worker or a Ray actor).
 
     The card's ``data_files`` name that folder alone, so a repository holding an earlier upload's
     shards beside these (mid-upload, or after a failed last commit) is read as one set or the other,
@@ -116,8 +116,7 @@ def _seal_config(folder: Path, config: str, written: list[Path], digests: Option
     """
     digest = hashlib.sha256()
     for path in sorted(written):
-        sha = (digests or {}).get(path) or file_sha256(path)
-        digest.update(f"{path.name}\0{sha}\n".encode())
+        digest.update(f"{path.name}\0{digests[path]}\n".encode())
     data_dir = digest.hexdigest()[:DATA_DIR_DIGITS]
     (folder / config / data_dir).mkdir(parents=True)
     sealed = []

@@ -170,10 +170,10 @@ def _input_file(row: dict[str, Any]) -> InputFile:
 
 
 class _Rows:
-    """Per input file, the config's tables with their split: the builder's per-file work, as is.
+    """Per input file, the config's tables: the builder's per-file work, as is (`newspairs.ray.read`).
 
-    ``split`` keeps one split's tables only (None: every split). The statistics (`BuildReport`) of
-    the last file read are in ``self.stats``; each reject comes with its split in ``self.rejects``.
+    ``split`` keeps one split's tables only (None: every split). The rejects of the last file read
+    are in ``self.rejects``.
     """
 
     def __init__(self, config: str, features: Any, json_types: dict, options: ReadOptions, errors: str,
@@ -185,17 +185,14 @@ class _Rows:
         self.schema = features.arrow_schema  # a property that builds the schema anew at each call
         self.options, self.errors, self.ratios, self.split = options, errors, ratios, split
 
-    def __call__(self, item: InputFile) -> Iterator[tuple[str, Any]]:
+    def __call__(self, item: InputFile) -> Iterator[Any]:
         names = [name for name, _ in self.ratios if self.split is None or name == self.split]
         stats = {name: BuildReport(config=self.config, disagree=0 if self.config == "articles" else None) for name in names}
-        self.stats, self.rejects = stats[names[0]], []
+        self.rejects = []
         entries = read_input(item, self.options, self.json_types.get(item.path))
         for name, batch in _routed_batches(entries, self.ratios, stats, self.errors, None):
-            for table in _tables(self.config, batch, stats[name], self.features, self.schema):
-                stats[name].rows += table.num_rows
-                yield name, table
-        self.stats = _summed(self.config, stats.values())
-        self.rejects = [(name, reject) for name in names for reject in stats[name].rejects]
+            yield from _tables(self.config, batch, stats[name], self.features, self.schema)
+        self.rejects = [reject for name in names for reject in stats[name].rejects]
 
 
 def _summed(config: str, reports: Iterable[BuildReport]) -> BuildReport:

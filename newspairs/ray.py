@@ -190,9 +190,8 @@ class _ReadRows:
     def __call__(self, batch: Any) -> Iterator[Any]:
         for row in _batch_rows(batch):
             for file_row in _files(row):
-                for _, table in self.rows(_input_file(file_row)):
-                    yield table
-                for _, reject in self.rows.rejects:  # errors="report": as a streaming load, rejects are logged
+                yield from self.rows(_input_file(file_row))
+                for reject in self.rows.rejects:  # errors="report": as a streaming load, rejects are logged
                     logger.warning("newspairs: rejected %s", SourceError(reject["file"], reject["article"], reject["line"], reject["reason"]))
 
 
