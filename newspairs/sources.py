@@ -91,6 +91,8 @@ CSV_ROWS_PER_READ = 256  # rows read while the field limit is raised, then hande
 # it: `_decode` keeps a bad byte as U+DC80..U+DCFF only.
 CSV_END = "\ud800"
 BOM = "\ufeff".encode()  # UTF-8's byte-order mark
+_SCAN_JSON = json.JSONDecoder().scan_once  # json.loads' scanner: (value, end), StopIteration where no value starts
+JSON_SPACE = " \t\n\r"  # what json.loads allows around a document
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _SURROGATE = re.compile("[\udc80-\udcff]")
 
@@ -807,8 +809,8 @@ def _rows_json_document(text: str) -> Iterator[tuple[int, dict[str, Any] | None,
     if body.startswith("{"):
         try:
             record = json.loads(text)
-        except ValueError:
-            return None  # JSON lines, or a broken object: read line by line
+        except (ValueError, RecursionError):
+            return None  # JSON lines, or a broken object (or one nested too deep): read line by line
         if not isinstance(record, dict):
             return None
         first = text.count("\n", 0, len(text) - len(body)) + 1
@@ -839,7 +841,7 @@ def _json_array_records(text: str, start: int) -> Iterator[tuple[int, dict[str, 
         except json.JSONDecodeError as error:
             yield line_at(position), None, f"not a JSON document ({error.msg} at line {error.lineno} column {error.colno}); the rest of the file is unread"
             return
-        except ValueError as error:  # e.g. an integer of more digits than Python converts
+        except (ValueError, RecursionError) as error:  # an integer of more digits than Python converts; nesting too deep
             yield line_at(position), None, f"not a JSON document ({error}); the rest of the file is unread"
             return
         where = line_at(position)
@@ -868,28 +870,44 @@ def _rows_jsonl(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, s
         if document is not None:
             yield from document
             return
+    first = 1 if item.start == 0 else None  # the line a byte-order mark may start
     for number, data in _jsonl_lines(item):
-        # strict UTF-8 fails exactly where `_decode` would keep a byte as a surrogate (valid UTF-8
-        # holds none), without a search of every line for one
+        # json.loads' own scanner on the line without the whitespace json.loads allows around it:
+        # the same record, without the Python steps of a call per line
         try:
-            text = _decode(data, first=number == 1 and item.start == 0, errors="strict")
-        except UnicodeDecodeError:
-            yield number, None, "not UTF-8 (undecodable bytes)"
-            continue
-        if not text.strip():
-            continue
-        try:
-            record = json.loads(text)
-        except json.JSONDecodeError as error:
-            yield number, None, f"not a JSON line ({error.msg} at column {error.colno})"
-            continue
-        except ValueError as error:  # e.g. an integer of more digits than Python converts
-            yield number, None, f"not a JSON line ({error})"
-            continue
-        if not isinstance(record, dict):
-            yield number, None, f"a JSON line must hold an object, got {type(record).__name__}"
-            continue
-        yield number, record, None
+            body = data.decode("utf-8").strip(JSON_SPACE)
+            record, end = _SCAN_JSON(body, 0)
+        except (UnicodeDecodeError, StopIteration, ValueError, RecursionError):
+            pass
+        else:
+            if end == len(body) and type(record) is dict:
+                yield number, record, None
+                continue
+        # what is wrong (or a blank line, or a byte-order mark), as the line read alone says it
+        if (row := _jsonl_row(number, data, number == first)) is not None:
+            yield row
+
+
+def _jsonl_row(number: int, data: bytes, first: bool) -> tuple[int, dict[str, Any] | None, str | None] | None:
+    """(line, record, problem) of one line of a JSON lines file read alone by `json.loads`, None for a
+    blank line; ``first``: the line starts the file (a byte-order mark there is dropped)."""
+    # strict UTF-8 fails exactly where `_decode` would keep a byte as a surrogate (valid UTF-8
+    # holds none), without a search of every line for one
+    try:
+        text = _decode(data, first=first, errors="strict")
+    except UnicodeDecodeError:
+        return number, None, "not UTF-8 (undecodable bytes)"
+    if not text.strip():
+        return None
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as error:
+        return number, None, f"not a JSON line ({error.msg} at column {error.colno})"
+    except (ValueError, RecursionError) as error:  # an integer of more digits than Python converts; nesting too deep
+        return number, None, f"not a JSON line ({error})"
+    if not isinstance(record, dict):
+        return number, None, f"a JSON line must hold an object, got {type(record).__name__}"
+    return number, record, None
 
 
 def _jsonl_lines(item: InputFile) -> Iterator[tuple[int, bytes]]:

@@ -1147,6 +1147,85 @@ class TestJsonlDecode:
         assert got == self.kept_and_searched(path)
 
 
+class TestJsonlScanner:
+    """Each line of a JSON lines file is parsed by `json.loads`' own scanner (`sources._rows_jsonl`):
+    the same records, rejects, messages and line numbers as `json.loads` of each line, in a whole
+    file and in a part."""
+
+    DEEP = b"[" * 1200 + b"]" * 1200  # deeper than json's recursion allows
+
+    @staticmethod
+    def line_by_line(item: InputFile) -> list:
+        """Each line read, decoded and parsed alone by `json.loads`, as the reader did before blocks."""
+        import json
+
+        out = []
+        with open(item.path, "rb") as handle:
+            handle.seek(item.start)
+            number, left = item.first_line, None if item.stop is None else item.stop - item.start
+            for data in handle:
+                if left is not None:
+                    if left <= 0:
+                        break
+                    left -= len(data)
+                try:
+                    text = sources._decode(data, first=number == 1 and item.start == 0, errors="strict")
+                except UnicodeDecodeError:
+                    out.append((number, None, "not UTF-8 (undecodable bytes)"))
+                    number += 1
+                    continue
+                if text.strip():
+                    try:
+                        record = json.loads(text)
+                    except json.JSONDecodeError as error:
+                        out.append((number, None, f"not a JSON line ({error.msg} at column {error.colno})"))
+                    except (ValueError, RecursionError) as error:
+                        out.append((number, None, f"not a JSON line ({error})"))
+                    else:
+                        out.append((number, record, None) if isinstance(record, dict) else
+                                   (number, None, f"a JSON line must hold an object, got {type(record).__name__}"))
+                number += 1
+        return out
+
+    LINES = [b'{"raw": "a\xc3\xa9", "n": 1}', b'{"raw": "b"}', b' \t{"raw": "c"} \r', b"\x0c{}", b"{}\x0c",
+             b"\xef\xbb\xbf", b'\xef\xbb\xbf{"raw": "d"}', b"\xff", b"\xe2\x82", b'{"raw": "x"} y', b'{"raw": 1',
+             b'{"a": 1}, {"b": 2}', b"[1]", b"null", b"", b" ", b"\xc2\xa0", b"\r", b"1" * 5000, b"NaN", DEEP,
+             b'{"raw": "\\ud800"}', b'{"raw": "e", "raw": "f"}', b'{"raw": "\\n\\r"}']
+
+    @given(st.lists(st.sampled_from(LINES), max_size=12), st.sampled_from([b"\n", b"\r\n"]), st.booleans())
+    def test_the_records_and_rejects_of_json_loads_line_by_line(self, tmp_path_factory, lines, end, last_ended):
+        path = tmp_path_factory.mktemp("jsonl") / "a.jsonl"
+        path.write_bytes(end.join(lines) + (end if last_ended and lines else b""))
+        item = resolve_source(str(path))[0]
+        assert list(sources._rows_jsonl(item)) == self.line_by_line(item)
+
+    def test_parts_read_their_own_lines(self, tmp_path):
+        path = tmp_path / "a.jsonl"
+        path.write_bytes(b"".join(line + b"\n" for line in self.LINES) + b'{"raw": "last"}')
+        breaks = [index + 1 for index, byte in enumerate(path.read_bytes()) if byte == ord("\n")]
+        whole = resolve_source(str(path))[0]
+        cases = [(0, breaks[3], 1), (breaks[3], breaks[10], 5), (breaks[10], None, 12),
+                 (breaks[2], breaks[3] + 2, 4)]  # the last stops inside a line
+        for start, stop, first_line in cases:
+            part = dataclasses.replace(whole, start=start, stop=stop, first_line=first_line)
+            assert list(sources._rows_jsonl(part)) == self.line_by_line(part)
+
+    def test_a_line_nested_too_deep_is_a_reject_not_a_crash(self, tmp_path):
+        path = tmp_path / "a.jsonl"
+        path.write_bytes(b'{"raw": "Kept."}\n' + self.DEEP + b"\n")
+        entries = read_all(str(path))
+        assert [entry.raw for entry in entries if isinstance(entry, Article)] == ["Kept."]
+        assert [(entry.line, entry.reason) for entry in entries if isinstance(entry, Reject)] == [
+            (2, "not a JSON line (maximum recursion depth exceeded while decoding a JSON array from a unicode string)")]
+
+    @pytest.mark.parametrize("document", [b"[" + DEEP + b"]", b'{"raw": ' + DEEP + b"}"], ids=["array", "object"])
+    def test_a_json_document_nested_too_deep_is_a_reject_not_a_crash(self, tmp_path, document):
+        path = tmp_path / "a.json"
+        path.write_bytes(document)
+        entries = read_all(str(path))
+        assert entries and all(isinstance(entry, Reject) and "recursion" in entry.reason for entry in entries)
+
+
 class TestTextFileDecode:
     """A text file is decoded strictly first (`sources._read_text_file`): the same text and the same
     first bad line as decoding it with its bad bytes kept as surrogates and searching it for one."""
