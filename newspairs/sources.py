@@ -95,6 +95,7 @@ _SCAN_JSON = json.JSONDecoder().scan_once  # json.loads' scanner: (value, end), 
 JSON_SPACE = " \t\n\r"  # what json.loads allows around a document
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _SURROGATE = re.compile("[\udc80-\udcff]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # what a JSON \\u escape can give and UTF-8 cannot write
 
 Source = Union[str, os.PathLike, Sequence[Union[str, os.PathLike]], None]
 
@@ -910,6 +911,23 @@ def _jsonl_row(number: int, data: bytes, first: bool) -> tuple[int, dict[str, An
     return number, record, None
 
 
+def _escaped_surrogate(value: Any) -> str | None:
+    """The first lone surrogate in a parsed JSON value, its keys included: a ``\\ud800``-``\\udfff``
+    escape that no other half of a pair completes, which `json` reads and no UTF-8 text can hold."""
+    if isinstance(value, str):
+        found = None if value.isascii() else _LONE_SURROGATE.search(value)
+        return None if found is None else found.group()
+    if isinstance(value, dict):
+        return next(filter(None, map(_escaped_surrogate, chain(value, value.values()))), None)
+    if isinstance(value, list):
+        return next(filter(None, map(_escaped_surrogate, value)), None)
+    return None
+
+
+def _surrogate_problem(found: str) -> str:
+    return f"not UTF-8 text (the escape \\u{ord(found):04x} is half a surrogate pair)"
+
+
 def _jsonl_lines(item: InputFile) -> Iterator[tuple[int, bytes]]:
     """(line number, bytes) of each line of a JSON lines file, or of its part's byte range."""
     with open(item.path, "rb") as handle:
@@ -971,6 +989,7 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], du
     seen: dict[str, int] = dict(item.earlier)  # a part: its ids an earlier part of the file holds
     checked_header = False
     checked_keys: tuple[str, ...] | None = None  # a JSON record's keys, as last checked (most records share them)
+    id_prefix = hashlib.sha256(f"{item.relpath}\0".encode("utf-8", "surrogatepass"))
     file_problem: str | None = None
 
     def reject(line: int | None, reason: str, dropped: bool = False) -> Reject:
@@ -1017,6 +1036,12 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], du
         if normalized is not None and not isinstance(normalized, str):
             yield reject(line, f"normalized column {normalized_column!r} holds {type(normalized).__name__}, not text")
             continue
+        # json reads an escape of half a surrogate pair into text UTF-8 cannot write (Arrow fails);
+        # the raw text is checked by its id's strict encoding, below
+        if item.kind == "jsonl" and len(record) > 1 and (
+                found := _escaped_surrogate([*record, *(value for key, value in record.items() if key != raw_column)])):
+            yield reject(line, _surrogate_problem(found))
+            continue
         raw = split_or_keep(_unix_breaks(raw), options.sentences)
         if normalized is not None:
             normalized = _unix_breaks(normalized)
@@ -1033,7 +1058,13 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], du
             except ValueError as error:
                 yield reject(line, str(error))
                 continue
-        ident = article_id(item.relpath, raw)
+        digest = id_prefix.copy()  # article_id(item.relpath, raw), the raw text encoded strictly
+        try:
+            digest.update(raw.encode("utf-8"))
+        except UnicodeEncodeError as error:
+            yield reject(line, _surrogate_problem(error.object[error.start]))
+            continue
+        ident = digest.hexdigest()[:16]
         duplicate = None if duplicates else _duplicate(seen, ident, item.path, f"{unit} {line}", line, unit)
         yield duplicate or Article(ident, raw, normalized, item.relpath, metadata, line)
 
@@ -1528,7 +1559,8 @@ def _json_types(item: InputFile, skip: frozenset[str]) -> dict[str, str]:
         for _, record, problem in _rows_jsonl(item):
             if problem is None:
                 for name, value in record.items():
-                    if name not in skip:
+                    # a key holding half a surrogate pair names no column: its record is rejected when read
+                    if name not in skip and (name.isascii() or not _LONE_SURROGATE.search(name)):
                         kinds.setdefault(name, set()).add(_value_kind(value))
         _JSON_TYPES[key] = {name: _column_type(found) for name, found in kinds.items()}
     return _JSON_TYPES[key]

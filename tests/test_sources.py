@@ -1190,7 +1190,8 @@ class TestJsonlScanner:
     LINES = [b'{"raw": "a\xc3\xa9", "n": 1}', b'{"raw": "b"}', b' \t{"raw": "c"} \r', b"\x0c{}", b"{}\x0c",
              b"\xef\xbb\xbf", b'\xef\xbb\xbf{"raw": "d"}', b"\xff", b"\xe2\x82", b'{"raw": "x"} y', b'{"raw": 1',
              b'{"a": 1}, {"b": 2}', b"[1]", b"null", b"", b" ", b"\xc2\xa0", b"\r", b"1" * 5000, b"NaN", DEEP,
-             b'{"raw": "\\ud800"}', b'{"raw": "e", "raw": "f"}', b'{"raw": "\\n\\r"}']
+             b'{"raw": "\\ud800"}', b'{"raw": "e", "raw": "f"}', b'{"raw": "\\n\\r"}', b'{"raw": "\\ud83d\\ude00"}',
+             b'{"raw": "g", "n": ["\\uDC00"]}', b'{"\\ud800": 1, "raw": "h"}', b'{"raw": "\\\\ud800"}']
 
     @given(st.lists(st.sampled_from(LINES), max_size=12), st.sampled_from([b"\n", b"\r\n"]), st.booleans())
     def test_the_records_and_rejects_of_json_loads_line_by_line(self, tmp_path_factory, lines, end, last_ended):
@@ -1217,6 +1218,45 @@ class TestJsonlScanner:
         assert [entry.raw for entry in entries if isinstance(entry, Article)] == ["Kept."]
         assert [(entry.line, entry.reason) for entry in entries if isinstance(entry, Reject)] == [
             (2, "not a JSON line (maximum recursion depth exceeded while decoding a JSON array from a unicode string)")]
+
+    @pytest.mark.parametrize(("name", "data", "expected"), [
+        ("a.jsonl", b'{"raw": "Kept."}\n{"raw": "Half \\ud800 a pair."}\n', [(2, "\\ud800")]),
+        ("a.jsonl", b'{"raw": "Kept."}\n{"raw": "Low.", "tag": ["x", "\\uDC01"]}\n', [(2, "\\udc01")]),
+        ("a.jsonl", b'{"raw": "Kept."}\n{"raw": "Key.", "\\udfff": 1}\n', [(2, "\\udfff")]),
+        ("a.jsonl", b'{"raw": "Kept."}\n{"raw": "Pair \\ud83d\\ude00 and \\\\ud800 text."}\n', []),
+        ("a.json", b'[{"raw": "Kept."},\n {"raw": "Half \\ud800 a pair."}]', [(2, "\\ud800")]),
+        ("a.json", b'{"raw": "Half \\ud800 a pair."}', [(1, "\\ud800")]),
+    ], ids=["raw", "nested-metadata", "key", "a-whole-pair-and-an-escaped-backslash", "document-array", "document-object"])
+    def test_an_escaped_half_surrogate_pair_is_a_reject_naming_its_line(self, tmp_path, name, data, expected):
+        """json reads ``"\\ud800"`` as a lone surrogate, which Arrow cannot write as UTF-8 (the build
+        failed with the codec's error, naming no file or line)."""
+        path = tmp_path / name
+        path.write_bytes(data)
+        entries = read_all(str(path))
+        assert [(entry.line, entry.reason) for entry in entries if isinstance(entry, Reject)] == [
+            (line, f"not UTF-8 text (the escape {escape} is half a surrogate pair)") for line, escape in expected]
+        assert len(entries) == (1 if name == "a.json" and data.startswith(b"{") else 2)
+
+    @given(st.lists(st.fixed_dictionaries({"raw": st.text(min_size=1, max_size=6).filter(str.strip)},
+                                          optional={"tag": st.one_of(st.text(max_size=3), st.lists(st.text(max_size=2), max_size=2)),
+                                                    "normalized": st.text(max_size=4)}),
+                    min_size=1, max_size=6, unique_by=lambda record: record["raw"]))
+    def test_a_record_is_rejected_for_half_a_pair_exactly_when_it_holds_one(self, tmp_path_factory, records):
+        import json
+
+        path = tmp_path_factory.mktemp("jsonl") / "a.jsonl"
+        path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+        entries = [entry for item in resolve_source(str(path)) for entry in read_input(item, ReadOptions(), {})]
+        for record, entry in zip(records, entries):
+            half = re.search("[\ud800-\udfff]", json.dumps(record, ensure_ascii=False)) is not None
+            assert (isinstance(entry, Reject) and "half a surrogate pair" in entry.reason) == half
+
+    def test_a_build_reports_an_escaped_half_surrogate_pair(self, tmp_path):
+        path = tmp_path / "a.jsonl"
+        path.write_bytes(b'{"raw": "Kept."}\n{"raw": "Half \\ud800 a pair."}\n')
+        for config in ("articles", "raw", "lines"):
+            built = newspairs.load(str(path), config, cache_dir=str(tmp_path / f"cache-{config}"), errors="report")
+            assert sum(split.num_rows for split in built.values()) == 1
 
     @pytest.mark.parametrize("document", [b"[" + DEEP + b"]", b'{"raw": ' + DEEP + b"}"], ids=["array", "object"])
     def test_a_json_document_nested_too_deep_is_a_reject_not_a_crash(self, tmp_path, document):
