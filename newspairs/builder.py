@@ -42,13 +42,15 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 import datasets
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from datasets.builder import Key
 from datasets.features.features import encode_nested_example
 from datasets.download.streaming_download_manager import StreamingDownloadManager
 
 from newspairs import sources
-from newspairs.normalize import normalize_batch, normalize_lines
+from newspairs.normalize import normalize_batch
 from newspairs.sources import Article, InputFile, ReadOptions, Reject, SourceError, read_input, resolve_source, split_of
 
 logger = logging.getLogger(__name__)
@@ -447,46 +449,29 @@ def _column(feature: Any, values: list[Any], arrow_type: pa.DataType) -> pa.Arra
 def _line_tables(batch: list[Article], features: datasets.Features, schema: pa.Schema,
                  computed: Optional[list[str]] = None) -> Iterator[pa.Table]:
     """The line rows of a batch, at most `LINE_ROWS_PER_TABLE` rows a table (a large article's lines
-    become several tables); lines without a stored side are normalized per table, line by line
-    (as `newspairs.normalize` does, without joining them into articles), or taken from
-    ``computed``, each article's normalization where the caller has it already."""
-    ids: list[str] = []
-    numbers: list[int] = []
-    raws: list[str] = []
-    stored: list[Optional[str]] = []  # the stored side's line, or None: to compute
-    for index, article in enumerate(batch):
-        raw_lines = article.raw.split("\n")
-        if article.normalized is not None:
-            article_lines: list[Optional[str]] = article.normalized.split("\n")
-        elif computed is not None:
-            article_lines = computed[index].split("\n")
-        else:
-            article_lines = [None] * len(raw_lines)
-        count = min(len(raw_lines), len(article_lines))  # equal: checked when read, kept by normalize
-        start = 0
-        while start < count:
-            end = min(count, start + LINE_ROWS_PER_TABLE - len(ids))
-            ids.extend([article.id] * (end - start))
-            numbers.extend(range(start + 1, end + 1))
-            raws.extend(raw_lines[start:end])
-            stored.extend(article_lines[start:end])
-            start = end
-            if len(ids) >= LINE_ROWS_PER_TABLE:
-                yield _line_table(ids, numbers, raws, stored, features, schema)
-                ids, numbers, raws, stored = [], [], [], []
-    if ids:
-        yield _line_table(ids, numbers, raws, stored, features, schema)
-
-
-def _line_table(ids, numbers, raws, stored, features: datasets.Features, schema: pa.Schema) -> pa.Table:
-    to_compute = stored.count(None)
-    if to_compute == len(stored):
-        stored = list(normalize_lines(raws))
-    elif to_compute:
-        missing = [i for i, line in enumerate(stored) if line is None]
-        for i, line in zip(missing, normalize_lines([raws[i] for i in missing])):
-            stored[i] = line
-    return _arrow_table({"article_id": ids, "line": numbers, "raw": raws, "normalized": stored}, features, schema)
+    become several tables). Each article's raw text and normalization (its stored side, else
+    ``computed``, else normalized here with the batch's other articles) are cut at their line breaks
+    in Arrow, not line by line in Python."""
+    if not batch:
+        return
+    if computed is None:
+        computed = _computed(batch, lambda article: article.normalized is None)
+    normalized = [computed[index] if article.normalized is None else article.normalized for index, article in enumerate(batch)]
+    raw_lines = pc.split_pattern(pa.array([article.raw for article in batch], pa.string()), "\n")
+    normalized_lines = pc.split_pattern(pa.array(normalized, pa.string()), "\n")
+    # equal: a stored side's lines are counted when read, and normalization keeps every line
+    if not raw_lines.offsets.equals(normalized_lines.offsets):
+        raise RuntimeError("an article's normalization has another number of lines than its raw text")
+    articles = pc.list_parent_indices(raw_lines)
+    starts = raw_lines.offsets.to_numpy()[:-1]
+    numbers = np.arange(1, len(articles) + 1, dtype=np.int64) - starts[articles.to_numpy()]
+    table = pa.Table.from_arrays(
+        [pa.array([article.id for article in batch], pa.string()).take(articles), pa.array(numbers.astype(np.int32)),
+         raw_lines.flatten(), normalized_lines.flatten()],
+        schema=schema,
+    )
+    for start in range(0, table.num_rows, LINE_ROWS_PER_TABLE):
+        yield table.slice(start, LINE_ROWS_PER_TABLE)
 
 
 def _article_columns(config_name: str, batch: list[Article], computed: list[Optional[str]], stats: BuildReport) -> dict[str, list[Any]]:
