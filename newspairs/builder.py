@@ -51,7 +51,7 @@ from datasets.download.streaming_download_manager import StreamingDownloadManage
 
 from newspairs import sources
 from newspairs.normalize import normalize_batch
-from newspairs.sources import Article, InputFile, ReadOptions, Reject, SourceError, read_input, resolve_source, split_of
+from newspairs.sources import Article, InputFile, ReadOptions, Reject, SourceError, read_input, resolve_source, split_router
 
 logger = logging.getLogger(__name__)
 
@@ -404,8 +404,9 @@ def _routed_batches(entries, ratios, stats: dict[str, BuildReport], errors: str,
     `BATCH_CHARS` characters of raw text (or one larger article); other splits' entries are skipped."""
     pending: dict[str, list[Article]] = {name: [] for name in stats}
     sizes = dict.fromkeys(stats, 0)
+    route = split_router(ratios)
     for entry in entries:
-        name = split_of(entry.id, ratios)
+        name = route(entry.id)
         if name not in stats:
             continue
         article = _accepted(entry, errors, stats[name], error_path)

@@ -222,15 +222,24 @@ def split_of(key: str, ratios: Sequence[tuple[str, float]]) -> str:
 
     Adding articles never moves another article: the split depends on the id alone.
     """
-    point = int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:12], 16) / float(1 << 48)
-    try:
-        bounds = _split_bounds(tuple(ratios))
-    except TypeError:  # ratios of lists (read back from JSON): not hashable as they are
-        bounds = _split_bounds(tuple(map(tuple, ratios)))
-    for name, cumulative in bounds:
-        if point < cumulative:
-            return name
-    return bounds[-1][0]
+    return split_router(ratios)(key)
+
+
+def split_router(ratios: Sequence[tuple[str, float]]) -> Callable[[str], str]:
+    """`split_of` with ``ratios`` fixed, for a loop over many ids."""
+    bounds = _split_bounds(tuple(map(tuple, ratios)))  # ratios read back from JSON are lists
+    last = bounds[-1][0]
+    sha256 = hashlib.sha256
+
+    def route(key: str) -> str:
+        # the first 48 bits of the id's sha256 (its first 12 hex digits), as a share of 2^48
+        point = int.from_bytes(sha256(key.encode("utf-8")).digest()[:6], "big") / 281474976710656.0
+        for name, cumulative in bounds:
+            if point < cumulative:
+                return name
+        return last
+
+    return route
 
 
 @functools.lru_cache(maxsize=64)
@@ -991,6 +1000,8 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], du
     checked_keys: tuple[str, ...] | None = None  # a JSON record's keys, as last checked (most records share them)
     id_prefix = hashlib.sha256(f"{item.relpath}\0".encode("utf-8", "surrogatepass"))
     file_problem: str | None = None
+    is_json, is_csv = item.kind == "jsonl", item.kind in ("csv", "isot")
+    sentences = options.sentences
 
     def reject(line: int | None, reason: str, dropped: bool = False) -> Reject:
         return Reject(
@@ -1004,9 +1015,9 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], du
             continue
         # a table's columns are the file's: a missing raw column or a clash rejects each of its rows;
         # a JSON record's keys are its own
-        if not checked_header or (item.kind == "jsonl" and tuple(record) != checked_keys):
+        if not checked_header or (is_json and tuple(record) != checked_keys):
             checked_header = True
-            checked_keys = tuple(record) if item.kind == "jsonl" else None
+            checked_keys = tuple(record) if is_json else None
             column = "key" if item.kind == "jsonl" else "column"
             clash = sorted(set(record) & set(RESERVED_COLUMNS) - {raw_column, normalized_column})
             if raw_column not in record:
@@ -1020,11 +1031,11 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], du
         if file_problem is not None:
             yield reject(line, file_problem)
             continue
-        if item.kind in ("csv", "isot") and (utf8 is None or not utf8.valid) and any(map(_SURROGATE.search, record.values())):
+        if is_csv and (utf8 is None or not utf8.valid) and any(map(_SURROGATE.search, record.values())):
             yield reject(line, "not UTF-8 (undecodable bytes)")
             continue
         raw = record.get(raw_column)
-        if raw is None or (isinstance(raw, str) and _is_empty(raw)):
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
             yield reject(line, f"empty article (no text in column {raw_column!r})", dropped=True)
             continue
         if not isinstance(raw, str):
@@ -1038,21 +1049,24 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], du
             continue
         # json reads an escape of half a surrogate pair into text UTF-8 cannot write (Arrow fails);
         # the raw text is checked by its id's strict encoding, below
-        if item.kind == "jsonl" and len(record) > 1 and (
+        if is_json and len(record) > 1 and (
                 found := _escaped_surrogate([*record, *(value for key, value in record.items() if key != raw_column)])):
             yield reject(line, _surrogate_problem(found))
             continue
-        raw = split_or_keep(_unix_breaks(raw), options.sentences)
+        if "\r" in raw:
+            raw = raw.replace("\r\n", "\n")
+        if sentences is not None:
+            raw = split_or_keep(raw, sentences)
         if normalized is not None:
             normalized = _unix_breaks(normalized)
             raw_lines, normalized_lines = raw.count("\n") + 1, normalized.count("\n") + 1
             if raw_lines != normalized_lines:
-                yield reject(line, f"raw has {raw_lines} lines{split_note(options.sentences)}, normalized has {normalized_lines}")
+                yield reject(line, f"raw has {raw_lines} lines{split_note(sentences)}, normalized has {normalized_lines}")
                 continue
-        metadata = {k: v for k, v in record.items() if k not in (raw_column, normalized_column)}
+        metadata = {k: v for k, v in record.items() if k != raw_column and k != normalized_column} if len(record) > 1 else {}
         if label is not None:
             metadata["label"] = label
-        if item.kind == "jsonl":
+        if is_json and metadata:
             try:
                 metadata = {k: coerce_json_value(v, types.get(k), k) for k, v in metadata.items()}
             except ValueError as error:
@@ -1065,8 +1079,11 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], du
             yield reject(line, _surrogate_problem(error.object[error.start]))
             continue
         ident = digest.hexdigest()[:16]
-        duplicate = None if duplicates else _duplicate(seen, ident, item.path, f"{unit} {line}", line, unit)
-        yield duplicate or Article(ident, raw, normalized, item.relpath, metadata, line)
+        if not duplicates and ident in seen:
+            yield _duplicate(seen, ident, item.path, f"{unit} {line}", line, unit)
+            continue
+        seen[ident] = line
+        yield Article(ident, raw, normalized, item.relpath, metadata, line)
 
 
 def read_input(item: InputFile, options: ReadOptions = ReadOptions(), types: dict[str, Any] | None = None) -> Iterator[Article | Reject]:

@@ -188,6 +188,7 @@ class TestSplits:
                 break
         assert split_of(key, ratios) == expected
         assert split_of(key, [list(pair) for pair in ratios]) == expected  # ratios read back from JSON
+        assert sources.split_router(ratios)(key) == expected
 
     def test_a_zero_ratio_split_gets_nothing(self):
         ratios = (("train", 1.0), ("test", 0.0))
