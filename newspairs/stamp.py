@@ -6,6 +6,7 @@ folder, tokenizer) so that a mismatch between a tokenizer and a dataset is caugh
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import asdict, dataclass
@@ -29,6 +30,7 @@ def _version_of(package: str) -> str:
         return "absent"
 
 
+@functools.cache  # the rule table is fixed for the process; every build's cache key asks
 def rules_hash() -> str:
     """A short hash of the rule table: it changes whenever any rule's pattern, content or order does."""
     from newspairs.rules import rule_table_fingerprint
