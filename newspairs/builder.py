@@ -50,7 +50,7 @@ from datasets.features.features import encode_nested_example
 from datasets.download.streaming_download_manager import StreamingDownloadManager
 
 from newspairs import sources
-from newspairs.normalize import normalize_batch
+from newspairs.normalize import line_slices, normalize_batch
 from newspairs.sources import Article, InputFile, ReadOptions, Reject, SourceError, read_input, resolve_source, split_router
 
 logger = logging.getLogger(__name__)
@@ -74,6 +74,9 @@ ARTICLE_ROWS_PER_WRITE = 64
 # Line rows per table: a large article (the Reuters-21578 text read as one file is 370,000 lines)
 # is written in parts rather than held as one table beside its lines.
 LINE_ROWS_PER_TABLE = 1 << 15
+# an article's raw text longer than this is cut into runs of whole lines of about this much for its
+# line rows: each normalized and tabled in turn
+LINE_RUN_CHARS = 1 << 20
 
 _DESCRIPTIONS = {
     "articles": "One row per article: raw, stored normalized side, whether it agrees with newspairs.normalize, metadata.",
@@ -449,25 +452,66 @@ def _column(feature: Any, values: list[Any], arrow_type: pa.DataType) -> pa.Arra
 
 def _line_tables(batch: list[Article], features: datasets.Features, schema: pa.Schema,
                  computed: Optional[list[str]] = None) -> Iterator[pa.Table]:
-    """The line rows of a batch, at most `LINE_ROWS_PER_TABLE` rows a table (a large article's lines
-    become several tables). Each article's raw text and normalization (its stored side, else
-    ``computed``, else normalized here with the batch's other articles) are cut at their line breaks
-    in Arrow, not line by line in Python."""
-    if not batch:
-        return
-    if computed is None:
-        computed = _computed(batch, lambda article: article.normalized is None)
-    normalized = [computed[index] if article.normalized is None else article.normalized for index, article in enumerate(batch)]
-    raw_lines = pc.split_pattern(pa.array([article.raw for article in batch], pa.string()), "\n")
+    """The line rows of a batch, at most `LINE_ROWS_PER_TABLE` rows a table.
+
+    Each article's raw text and normalization (its stored side, else ``computed``, else normalized
+    here with the batch's other articles) are cut at their line breaks in Arrow, not line by line in
+    Python; an article longer than `LINE_RUN_CHARS` goes in runs of whole lines of about that
+    much, each normalized and tabled in turn, so memory does not grow with one article's size.
+    """
+    runs: list[tuple[int, int, str, Optional[str]]] = []  # (article, its first line, raw lines, their normalization)
+    for index, article in enumerate(batch):
+        given = article.normalized if article.normalized is not None else None if computed is None else computed[index]
+        if len(article.raw) <= LINE_RUN_CHARS:
+            runs.append((index, 1, article.raw, given))
+            continue
+        raws = list(line_slices(article.raw, LINE_RUN_CHARS))
+        counts = [raw.count("\n") + 1 for raw in raws]
+        givens = [None] * len(raws) if given is None else _runs_of_lines(given, counts)
+        first = 1
+        for raw, count, normalized in zip(raws, counts, givens):
+            runs.append((index, first, raw, normalized))
+            first += count
+    group: list[tuple[int, int, str, Optional[str]]] = []
+    size = 0
+    for run in runs:
+        group.append(run)
+        size += len(run[2])
+        if size >= LINE_RUN_CHARS:
+            yield from _run_tables(batch, group, schema)
+            group, size = [], 0
+    if group:
+        yield from _run_tables(batch, group, schema)
+
+
+def _runs_of_lines(text: str, counts: list[int]) -> list[str]:
+    """``text`` cut into runs of ``counts`` lines (the line breaks between runs left out)."""
+    lines = text.split("\n")
+    if len(lines) != sum(counts):  # a stored side's lines are counted when read; normalization keeps them
+        raise RuntimeError(f"an article's normalization has {len(lines)} lines where its raw text has {sum(counts)}")
+    out, start = [], 0
+    for count in counts:
+        out.append("\n".join(lines[start : start + count]))
+        start += count
+    return out
+
+
+def _run_tables(batch: list[Article], runs: list[tuple[int, int, str, Optional[str]]], schema: pa.Schema) -> Iterator[pa.Table]:
+    """The line rows of ``runs`` of whole lines (`_line_tables`), the missing normalizations made together."""
+    normalized = [run[3] for run in runs]
+    missing = [position for position, text in enumerate(normalized) if text is None]
+    for position, text in zip(missing, normalize_batch([runs[position][2] for position in missing])):
+        normalized[position] = text
+    raw_lines = pc.split_pattern(pa.array([run[2] for run in runs], pa.string()), "\n")
     normalized_lines = pc.split_pattern(pa.array(normalized, pa.string()), "\n")
-    # equal: a stored side's lines are counted when read, and normalization keeps every line
-    if not raw_lines.offsets.equals(normalized_lines.offsets):
+    if not raw_lines.offsets.equals(normalized_lines.offsets):  # as above
         raise RuntimeError("an article's normalization has another number of lines than its raw text")
-    articles = pc.list_parent_indices(raw_lines)
-    starts = raw_lines.offsets.to_numpy()[:-1]
-    numbers = np.arange(1, len(articles) + 1, dtype=np.int64) - starts[articles.to_numpy()]
+    owners = pc.list_parent_indices(raw_lines)
+    positions = owners.to_numpy()
+    firsts = np.array([run[1] for run in runs], dtype=np.int64)
+    numbers = np.arange(len(positions), dtype=np.int64) - raw_lines.offsets.to_numpy()[:-1][positions] + firsts[positions]
     table = pa.Table.from_arrays(
-        [pa.array([article.id for article in batch], pa.string()).take(articles), pa.array(numbers.astype(np.int32)),
+        [pa.array([batch[run[0]].id for run in runs], pa.string()).take(owners), pa.array(numbers.astype(np.int32)),
          raw_lines.flatten(), normalized_lines.flatten()],
         schema=schema,
     )

@@ -127,7 +127,7 @@ def normalized_text_whole(text: str) -> str:
     characters whatever their number, the words of each line joined by single spaces at the end."""
     normalize_str = _default_normalizer().normalize_str
     parts = []
-    for chunk in _line_slices(text, CHARACTERS_PER_CALL):
+    for chunk in line_slices(text, CHARACTERS_PER_CALL):
         # laid out as lay_out() does the chunk's lines; the layout puts a line break before the text
         out = normalize_str(LAID_OUT_START + chunk.replace("\n", LAID_OUT_BREAK) + LAID_OUT_END).lower()
         out = out[out.index("\n") + 1 :]
@@ -146,7 +146,7 @@ def _normalized_line_whole(line: str) -> str:
     return " ".join(out[out.index("\n") + 1 :].split())
 
 
-def _line_slices(text: str, size: int) -> Iterator[str]:
+def line_slices(text: str, size: int) -> Iterator[str]:
     """``text`` in slices of whole lines, each running to the first line break at or after ``size``
     characters from its start (the breaks between slices left out; an empty text is one slice)."""
     start = 0
@@ -170,7 +170,7 @@ def _normalized_text(text: str) -> str:
     `CHARACTERS_PER_CUT` characters (so that a piece repeated within a slice is mostly found kept)."""
     if len(text) <= CHARACTERS_PER_CUT:
         return _normalized_slice(text)
-    return "\n".join(map(_normalized_slice, _line_slices(text, CHARACTERS_PER_CUT)))
+    return "\n".join(map(_normalized_slice, line_slices(text, CHARACTERS_PER_CUT)))
 
 
 def _normalized_slice(text: str) -> str:

@@ -63,12 +63,15 @@ class TestConfigs:
         for split, dataset in load(source, "lines").items():
             assert {article_split[row["article_id"]] for row in dataset} == {split}
 
+    @pytest.mark.parametrize("run_chars", [None, 1, 12], ids=["whole-articles", "runs-of-a-line", "runs-of-12-chars"])
     @pytest.mark.parametrize("rows_per_table", [None, 1, 2, 4], ids=["default", "1", "2", "4"])
-    def test_lines_of_one_file_mixing_stored_and_missing_normalized_sides(self, tmp_path, monkeypatch, rows_per_table):
-        """Class: rows built per batch, and cut into tables of a few rows, keep each article's own
-        lines (stored or computed) in place and in order."""
+    def test_lines_of_one_file_mixing_stored_and_missing_normalized_sides(self, tmp_path, monkeypatch, rows_per_table, run_chars):
+        """Class: rows built per batch, cut into tables of a few rows, and articles cut into runs of
+        whole lines, keep each article's own lines (stored or computed) in place, numbered, in order."""
         if rows_per_table is not None:
             monkeypatch.setattr(builder_module, "LINE_ROWS_PER_TABLE", rows_per_table)
+        if run_chars is not None:
+            monkeypatch.setattr(builder_module, "LINE_RUN_CHARS", run_chars)
         records = [
             {"raw": f"First {i}, it's one.\n\nThird (line) {i}.", **({"normalized": f"stored {i}\n\nkept {i}"} if i % 3 else {})}
             for i in range(10)
@@ -86,6 +89,23 @@ class TestConfigs:
             record.get("normalized", newspairs.normalize(record["raw"])).split("\n") for record in records
         )
         assert sorted(by_article.values()) == expected
+
+    @pytest.mark.parametrize("run_chars", [1, 7, 30, 1 << 20], ids=lambda chars: f"runs-{chars}")
+    def test_line_rows_cut_in_runs_are_the_rows_of_whole_articles(self, run_chars, monkeypatch):
+        """`_line_tables` with an article cut into runs of whole lines: the same rows as the article
+        whole, whether its normalization is stored, given by the caller (the one-pass export) or made."""
+        from newspairs.sources import Article
+
+        raws = ["One.\n\nIt's \"two\".\nThree, four.\n", "Short.", "\n\nA (b) c.\nd..\n\n", "x" * 40 + "\ny."]
+        batch = [Article(f"id{i}", raw, newspairs.normalize(raw) if i % 2 else None, "f", {}, 1) for i, raw in enumerate(raws)]
+        string = datasets.Value("string")
+        features = datasets.Features({"article_id": string, "line": datasets.Value("int32"), "raw": string, "normalized": string})
+        expected = [{"article_id": f"id{i}", "line": n + 1, "raw": raw_line, "normalized": newspairs.normalize(raw_line)}
+                    for i, raw in enumerate(raws) for n, raw_line in enumerate(raw.split("\n"))]
+        monkeypatch.setattr(builder_module, "LINE_RUN_CHARS", run_chars)
+        for computed in (None, newspairs.normalize_batch(raws)):
+            tables = list(builder_module._line_tables(batch, features, features.arrow_schema, computed))
+            assert [row for table in tables for row in table.to_pylist()] == expected
 
     def test_raw_config_computes_the_normalized_side_of_a_raw_only_source(self, tmp_path):
         source = write_pairs(tmp_path / "c", normalized=False)
