@@ -1259,10 +1259,16 @@ def _counted_kinds(rows, skip: frozenset[str], kinds: dict[str, set[str]]):
     """``rows`` as they are, the kind of each metadata value noted in ``kinds`` (in first-seen order)."""
     for line, record, problem in rows:
         if problem is None:
-            for name, value in record.items():
-                if name not in skip:
-                    kinds.setdefault(name, set()).add(_value_kind(value))
+            _note_kinds(record, skip, kinds)
         yield line, record, problem
+
+
+def _note_kinds(record: dict[str, Any], skip: frozenset[str], kinds: dict[str, set[str]]) -> None:
+    """The kind of each of ``record``'s metadata values noted in ``kinds``."""
+    for name, value in record.items():
+        # a key holding half a surrogate pair names no column: its record is rejected when read
+        if name not in skip and (name.isascii() or not _LONE_SURROGATE.search(name)):
+            kinds.setdefault(name, set()).add(_value_kind(value))
 
 
 def _refusals(metadata: dict[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -1575,10 +1581,7 @@ def _json_types(item: InputFile, skip: frozenset[str]) -> dict[str, str]:
         kinds: dict[str, set[str]] = {}
         for _, record, problem in _rows_jsonl(item):
             if problem is None:
-                for name, value in record.items():
-                    # a key holding half a surrogate pair names no column: its record is rejected when read
-                    if name not in skip and (name.isascii() or not _LONE_SURROGATE.search(name)):
-                        kinds.setdefault(name, set()).add(_value_kind(value))
+                _note_kinds(record, skip, kinds)
         _JSON_TYPES[key] = {name: _column_type(found) for name, found in kinds.items()}
     return _JSON_TYPES[key]
 

@@ -1252,12 +1252,19 @@ class TestJsonlScanner:
             half = re.search("[\ud800-\udfff]", json.dumps(record, ensure_ascii=False)) is not None
             assert (isinstance(entry, Reject) and "half a surrogate pair" in entry.reason) == half
 
-    def test_a_build_reports_an_escaped_half_surrogate_pair(self, tmp_path):
+    @pytest.mark.parametrize("num_proc", [None, 2], ids=["one-process", "num_proc-2"])
+    @pytest.mark.parametrize("line", [b'{"raw": "Half \\ud800 a pair."}', b'{"raw": "Key.", "\\ud800": 1}'], ids=["raw", "key"])
+    def test_a_build_reports_an_escaped_half_surrogate_pair(self, tmp_path, line, num_proc):
+        """In one process and with num_proc (whose reading before the build notes the metadata
+        types too), in every config: the record is one reject, the others are read."""
         path = tmp_path / "a.jsonl"
-        path.write_bytes(b'{"raw": "Kept."}\n{"raw": "Half \\ud800 a pair."}\n')
+        path.write_bytes(b"".join(b'{"raw": "Kept %d."}\n' % number for number in range(6)) + line + b"\n")
         for config in ("articles", "raw", "lines"):
-            built = newspairs.load(str(path), config, cache_dir=str(tmp_path / f"cache-{config}"), errors="report")
-            assert sum(split.num_rows for split in built.values()) == 1
+            built = newspairs.load(str(path), config, cache_dir=str(tmp_path / f"cache-{config}"), errors="report",
+                                   num_proc=num_proc)
+            assert sum(split.num_rows for split in built.values()) == 6  # one line each
+            assert all(name in ("id", "raw", "normalized", "agrees", "source_file", "article_id", "line")
+                       for name in next(iter(built.values())).column_names)
 
     @pytest.mark.parametrize("document", [b"[" + DEEP + b"]", b'{"raw": ' + DEEP + b"}"], ids=["array", "object"])
     def test_a_json_document_nested_too_deep_is_a_reject_not_a_crash(self, tmp_path, document):
