@@ -1018,7 +1018,7 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], du
         if not checked_header or (is_json and tuple(record) != checked_keys):
             checked_header = True
             checked_keys = tuple(record) if is_json else None
-            column = "key" if item.kind == "jsonl" else "column"
+            column = "key" if is_json else "column"
             clash = sorted(set(record) & set(RESERVED_COLUMNS) - {raw_column, normalized_column})
             if raw_column not in record:
                 file_problem = f"no raw {column} {raw_column!r} ({column}s: {', '.join(record)})"
@@ -1026,7 +1026,7 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], du
                 file_problem = f"{column} {clash[0]!r} clashes with a column newspairs writes; rename it"
             else:
                 file_problem = None
-            if file_problem is not None and item.kind != "jsonl":
+            if file_problem is not None and not is_json:
                 file_problem += "; every row of the file is rejected"
         if file_problem is not None:
             yield reject(line, file_problem)

@@ -1251,6 +1251,8 @@ class TestJsonlScanner:
         for record, entry in zip(records, entries):
             half = re.search("[\ud800-\udfff]", json.dumps(record, ensure_ascii=False)) is not None
             assert (isinstance(entry, Reject) and "half a surrogate pair" in entry.reason) == half
+            if isinstance(entry, Article):  # the reader's id is `article_id`'s, strictly encoded or not
+                assert entry.id == article_id("a.jsonl", entry.raw)
 
     @pytest.mark.parametrize("num_proc", [None, 2], ids=["one-process", "num_proc-2"])
     @pytest.mark.parametrize("line", [b'{"raw": "Half \\ud800 a pair."}', b'{"raw": "Key.", "\\ud800": 1}'], ids=["raw", "key"])
