@@ -205,6 +205,11 @@ class BuildReport:
     disagree: Optional[int] = None
     rejects: list[dict[str, Any]] = field(default_factory=list)
 
+    @classmethod
+    def empty(cls, config: str) -> "BuildReport":
+        """A report of nothing yet for ``config`` (``disagree`` counted for ``articles`` only)."""
+        return cls(config=config, disagree=0 if config == "articles" else None)
+
     @property
     def reconciles(self) -> bool:
         return self.read == self.written + self.rejected
@@ -359,7 +364,7 @@ class NewsPairs(datasets.ArrowBasedBuilder):
         json_types = self._source_json_types()
         names = [name for name, _ in ratios]
         targets = names[names.index(split):] if report_dir is not None else [split]
-        stats = {name: BuildReport(config=config.name, disagree=0 if config.name == "articles" else None) for name in targets}
+        stats = {name: BuildReport.empty(config.name) for name in targets}
         spills = {name: _Spill(report_dir, name, inputs) for name in targets[1:]}
         try:
             for shard, item in enumerate(inputs):
@@ -629,7 +634,7 @@ def read_report(folder: str, config_name: str, info: Optional[datasets.DatasetIn
     ``written`` is taken from what `datasets` wrote (the split sizes in ``info``) for the
     article-level configs, so the reconciliation checks the writer, not only the reader.
     """
-    total = BuildReport(config=config_name, disagree=0 if config_name == "articles" else None)
+    total = BuildReport.empty(config_name)
     for path in sorted(Path(folder).glob(f"{REPORT_PREFIX}*.json")):
         part = json.loads(path.read_text(encoding="utf-8"))
         total.add(part)

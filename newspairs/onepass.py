@@ -187,7 +187,7 @@ class _Rows:
 
     def __call__(self, item: InputFile) -> Iterator[Any]:
         names = [name for name, _ in self.ratios if self.split is None or name == self.split]
-        stats = {name: BuildReport(config=self.config, disagree=0 if self.config == "articles" else None) for name in names}
+        stats = {name: BuildReport.empty(self.config) for name in names}
         self.rejects = []
         entries = read_input(item, self.options, self.json_types.get(item.path))
         for name, batch in _routed_batches(entries, self.ratios, stats, self.errors, None):
@@ -196,7 +196,7 @@ class _Rows:
 
 
 def _summed(config: str, reports: Iterable[BuildReport]) -> BuildReport:
-    total = BuildReport(config=config, disagree=0 if config == "articles" else None)
+    total = BuildReport.empty(config)
     for report in reports:
         total.add(report.to_dict())
     return total
@@ -286,7 +286,7 @@ class _ExportFiles:
         first = next(iter(self.rows.values()))  # the read settings, the same for every config
         names = [name for name, _ in first.ratios]
         read = {name: BuildReport(config=first.config, disagree=0) for name in names}  # what was read: every config's
-        made = {config: {name: BuildReport(config=config, disagree=0 if config == "articles" else None) for name in names}
+        made = {config: {name: BuildReport.empty(config) for name in names}
                 for config in self.rows}  # what each config made of it: rows, disagreements
         normalize_all = any(config != "articles" for config in self.rows)  # raw and lines use every article's
         writers: dict[tuple[str, str], _PartWriter] = {}
@@ -361,7 +361,7 @@ def _gathered(config: str, features: Any, records: list[dict[str, Any]], ratios,
 
 def _report(config: str, records: list[dict[str, Any]]) -> BuildReport:
     """The per-file counts summed, the rejects in the order a local build lists them."""
-    total = BuildReport(config=config, disagree=0 if config == "articles" else None)
+    total = BuildReport.empty(config)
     rejects = []
     for index, record in enumerate(records):
         total.add(record["stats"])

@@ -1035,7 +1035,7 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], du
             yield reject(line, "not UTF-8 (undecodable bytes)")
             continue
         raw = record.get(raw_column)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if raw is None or (isinstance(raw, str) and _is_empty(raw)):
             yield reject(line, f"empty article (no text in column {raw_column!r})", dropped=True)
             continue
         if not isinstance(raw, str):
@@ -1053,8 +1053,7 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], du
                 found := _escaped_surrogate([*record, *(value for key, value in record.items() if key != raw_column)])):
             yield reject(line, _surrogate_problem(found))
             continue
-        if "\r" in raw:
-            raw = raw.replace("\r\n", "\n")
+        raw = _unix_breaks(raw)
         if sentences is not None:
             raw = split_or_keep(raw, sentences)
         if normalized is not None:
