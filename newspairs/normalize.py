@@ -50,6 +50,33 @@ cut_mode = "adaptive"
 _PIECES = PieceCache()
 
 
+def checked_texts(texts: Iterable[str], where: str, first: int = 0, unit: str = "row") -> list[str]:
+    """``texts`` as a list; a ValueError naming ``where`` for one str (a text, not a batch of texts:
+    iterated, it would be one text per character) or for a text that is not a str (each numbered
+    from ``first``, a ``unit``)."""
+    if isinstance(texts, str):
+        raise ValueError(f"{where} takes a batch of texts (a list), got one str: {texts!r:.80}")
+    texts = texts if isinstance(texts, list) else list(texts)  # an iterator is read once, here
+    for number, text in enumerate(texts, first):
+        if not isinstance(text, str):
+            raise ValueError(f"{where}: {unit} {number} is not text ({type(text).__name__}): {text!r:.80}")
+    return texts
+
+
+def unencodable_text(texts: Sequence[str], where: str, first: int = 0, unit: str = "row") -> ValueError | None:
+    """A ValueError naming the first text that UTF-8 cannot encode (a lone surrogate, which Python
+    strings may hold and `tokenizers` refuses with a position in its own joined text), or None."""
+    for number, text in enumerate(texts, first):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            return ValueError(
+                f"{where}: {unit} {number} is not UTF-8 text (the lone surrogate {text[error.start]!r} at "
+                f"character {error.start}): {text!r:.80}"
+            )
+    return None
+
+
 def clear_piece_cache() -> None:
     """Forget every kept piece of the default path (its next texts are normalized from scratch)."""
     _PIECES.clear()
@@ -210,14 +237,18 @@ def _normalized_texts(texts: list[str]) -> list[str]:
     return result
 
 
-def _checked_lines(chunk: list[str]) -> list[str]:
-    """``chunk``'s lines without a trailing line break each; a ValueError for a line holding another."""
-    if "\n".join(chunk).count("\n") == len(chunk) - 1:
-        return chunk
+def _checked_lines(chunk: list[str], first: int) -> list[str]:
+    """``chunk``'s lines without a trailing line break each; a ValueError for a line holding another,
+    or one that is not text (``first``: the number of the chunk's first line, from 0)."""
+    try:
+        if "\n".join(chunk).count("\n") == len(chunk) - 1:
+            return chunk
+    except TypeError:
+        checked_texts(chunk, "normalize_lines()", first, "line")
     chunk = [line[:-1] if line.endswith("\n") else line for line in chunk]
-    for line in chunk:
+    for number, line in enumerate(chunk, first):
         if "\n" in line:
-            raise ValueError(f"a line must not contain a line break: {line!r:.200}")
+            raise ValueError(f"normalize_lines(): line {number} holds a line break: {line!r:.200}")
     return chunk
 
 
@@ -226,14 +257,20 @@ def normalize_lines(lines: Iterable[str], tokenizer: Tokenizer | None = None) ->
 
     Each line must hold no ``"\\n"``; a trailing ``"\\n"`` (as from a file) is removed first.
     """
-    if tokenizer is not None:
-        yield from _normalized_lines_whole(lines, tokenizer)
-        return
     lines = iter(lines)
+    first = 0
     while chunk := list(islice(lines, LINES_PER_CUT)):
-        out = _normalized_text("\n".join(_checked_lines(chunk))).split("\n")
+        chunk = _checked_lines(chunk, first)
+        try:
+            if tokenizer is not None:
+                out = list(_normalized_lines_whole(chunk, tokenizer))
+            else:
+                out = _normalized_text("\n".join(chunk)).split("\n")
+        except UnicodeEncodeError as error:
+            raise (unencodable_text(chunk, "normalize_lines()", first, "line") or error) from None
         if len(out) != len(chunk):  # the rules never add or remove a line break; guard the invariant
             raise RuntimeError(f"normalizer changed the line count ({len(chunk)} -> {len(out)})")
+        first += len(chunk)
         yield from out
 
 
@@ -244,10 +281,13 @@ def normalize(text: str, tokenizer: Tokenizer | None = None) -> str:
     ``tokenizer.json`` to normalize with that file's normalizer instead.
     """
     if not isinstance(text, str):
-        raise TypeError(f"normalize() takes a str, got {type(text).__name__}: {text!r:.80}")
-    if tokenizer is None:
-        return _normalized_texts([text])[0]
-    return "\n".join(_normalized_lines_whole(text.split("\n"), tokenizer))
+        raise ValueError(f"normalize() takes a str, got {type(text).__name__}: {text!r:.80}")
+    try:
+        if tokenizer is None:
+            return _normalized_texts([text])[0]
+        return "\n".join(_normalized_lines_whole(text.split("\n"), tokenizer))
+    except UnicodeEncodeError as error:
+        raise (unencodable_text([text], "normalize()") or error) from None
 
 
 def _lines_of(texts: Sequence[str]) -> tuple[list[str], list[int]]:
@@ -263,8 +303,15 @@ def _lines_of(texts: Sequence[str]) -> tuple[list[str], list[int]]:
 
 def normalize_batch(texts: Sequence[str], tokenizer: Tokenizer | None = None) -> list[str]:
     """Normalize many articles at once (for ``Dataset.map(batched=True)``)."""
+    texts = checked_texts(texts, "normalize_batch()")
+    try:
+        return _normalized_batch(texts, tokenizer)
+    except UnicodeEncodeError as error:
+        raise (unencodable_text(texts, "normalize_batch()") or error) from None
+
+
+def _normalized_batch(texts: list[str], tokenizer: Tokenizer | None) -> list[str]:
     if tokenizer is None:
-        texts = list(texts)
         return [out for start in range(0, len(texts), LINES_PER_CUT) for out in _normalized_texts(texts[start : start + LINES_PER_CUT])]
     lines, counts = _lines_of(texts)
     normalized = list(_normalized_lines_whole(lines, tokenizer))
@@ -290,8 +337,12 @@ def tokens_with_offsets(line: str, tokenizer: Tokenizer | None = None) -> list[t
     ``line[start:end]`` is the raw text the token was made from (the token itself may differ: it is
     lowercased, and a straight double quote becomes ````` or ``''``).
     """
+    if not isinstance(line, str):
+        raise ValueError(f"tokens_with_offsets() takes a str, got {type(line).__name__}: {line!r:.80}")
     if "\n" in line:
         raise ValueError(f"tokens_with_offsets() takes one line, got a line break in {line!r:.80}")
+    if (problem := unencodable_text([line], "tokens_with_offsets()")) is not None:
+        raise problem
     tokenizer = tokenizer or default_tokenizer()
     pretokenized = PreTokenizedString(line)
     pretokenized.normalize(tokenizer.normalizer.normalize)

@@ -360,7 +360,20 @@ class PieceCache:
         pending, self._pending = self._pending, []
         unseen = [piece for piece in dict.fromkeys(pending) if piece not in self._values]
         if unseen:
-            self._learn(unseen)
+            try:
+                self._learn(unseen)
+            except UnicodeEncodeError:
+                # a piece of a text whose own normalization failed (a lone surrogate): that text's
+                # caller got the error; the texts after it must not
+                self._learn([piece for piece in unseen if _encodable(piece)])
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # New words per text when `WordIds` asks the model for them (several texts: both threads work).

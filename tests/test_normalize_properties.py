@@ -203,3 +203,54 @@ def test_tokenizer_json_recipe_matches_normalize(tokenizer_from_file, text):
     expected = newspairs.normalize(text).split("\n")
     assert [_documented_recipe(tokenizer_from_file, line) for line in text.split("\n")] == expected
     assert newspairs.normalize(text, tokenizer=tokenizer_from_file) == "\n".join(expected)
+
+
+def _default(function, *args):
+    return function(*args)
+
+
+def _with_tokenizer(function, *args):
+    return function(*args, newspairs.build_tokenizer())
+
+
+def _lines(texts, tokenizer=None):
+    return list(newspairs.normalize_lines(texts, tokenizer))
+
+
+@pytest.mark.parametrize("given_tokenizer", [_default, _with_tokenizer], ids=["default", "tokenizer"])
+@pytest.mark.parametrize(
+    ("function", "argument", "message"),
+    [
+        (newspairs.normalize, None, r"normalize\(\) takes a str, got NoneType"),
+        (newspairs.normalize, "ok \ud800 x", r"normalize\(\): row 0 is not UTF-8 text \(the lone surrogate '\\ud800' at character 3\)"),
+        (newspairs.normalize_batch, "One text.", r"normalize_batch\(\) takes a batch of texts \(a list\), got one str"),
+        (newspairs.normalize_batch, ["ok", None], r"normalize_batch\(\): row 1 is not text \(NoneType\)"),
+        (newspairs.normalize_batch, ["ok", "x.\n\udc80"], r"normalize_batch\(\): row 1 is not UTF-8 text \(the lone surrogate '\\udc80' at character 3\)"),
+        (_lines, ["ok", 3], r"normalize_lines\(\): line 1 is not text \(int\)"),
+        (_lines, ["ok"] * 600 + ["b \ud800"], r"normalize_lines\(\): line 600 is not UTF-8 text"),
+        (_lines, ["ok", "a\nb"], r"normalize_lines\(\): line 1 holds a line break"),
+    ],
+    ids=["normalize-none", "normalize-surrogate", "batch-one-str", "batch-none-row", "batch-surrogate",
+         "lines-int", "lines-surrogate-after-a-chunk", "lines-line-break"],
+)
+def test_bad_text_is_a_value_error_naming_it(given_tokenizer, function, argument, message):
+    # a lone surrogate: tokenizers' own error would give a position in its joined text, no row
+    with pytest.raises(ValueError, match=message):
+        given_tokenizer(function, argument)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [(None, r"takes a str, got NoneType"), ("a \ud800", r"row 0 is not UTF-8 text"), ("a\nb", "line break")],
+    ids=["none", "surrogate", "line-break"],
+)
+def test_bad_line_for_offsets_is_a_value_error_naming_it(line, message):
+    with pytest.raises(ValueError, match=message):
+        newspairs.tokens_with_offsets(line)
+
+
+def test_an_iterator_of_texts_is_read_once():
+    texts = ['He said "no."', "", "It's 5%."]
+    assert newspairs.normalize_batch(iter(texts)) == newspairs.normalize_batch(texts) == [
+        "he said `` no . ''", "", "it 's 5 % ."
+    ]

@@ -275,6 +275,16 @@ class TestOneAtATime:
         assert newspairs.normalize(first) == reference_normalize(first)  # every piece looked up
         assert newspairs.normalize(second) == reference_normalize(second)
 
+    def test_a_text_that_fails_leaves_no_waiting_piece_to_fail_the_next(self, monkeypatch):
+        # its lone surrogate waited among the pieces, and the next text to learn them failed on it
+        monkeypatch.setattr(pieces, "PENDING_PIECES", 4)
+        with pytest.raises(ValueError, match="not UTF-8 text"):
+            newspairs.normalize("ok \ud800 x")
+        after = "Prices rose, it's said."
+        assert newspairs.normalize(after) == reference_normalize(after)
+        assert not kept()._pending and {"rose,", "x\n"} <= set(kept()._values)  # learned, with their neighbours
+        assert not any("\ud800" in piece for piece in kept()._values)
+
     def test_a_clear_forgets_the_waiting_pieces(self):
         newspairs.normalize("A new line, not kept.")
         assert kept()._pending
