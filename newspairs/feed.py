@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from tokenizers import Tokenizer, pre_tokenizers
 
-from newspairs.normalize import default_tokenizer, normalize_batch
+from newspairs.normalize import checked_texts, default_tokenizer, normalize_batch, unencodable_text
 from newspairs.pieces import WordIds
 from newspairs.train import PAD_TOKEN, SEP_TOKEN, load_tokenizer, special_tokens_as_text
 
@@ -74,7 +74,13 @@ os.register_at_fork(after_in_child=encode_sequentially_in_forked_children)
 
 
 def _resolve(tokenizer: Tokenizer | None) -> Tokenizer:
-    return load_tokenizer() if tokenizer is None else tokenizer
+    if tokenizer is None:
+        return load_tokenizer()
+    if not isinstance(tokenizer, Tokenizer):
+        hint = (" (a transformers tokenizer: pass its .backend_tokenizer)" if hasattr(tokenizer, "backend_tokenizer")
+                else " (a folder or tokenizer.json: load it with newspairs.load_tokenizer(path))")
+        raise ValueError(f"expected a tokenizers.Tokenizer, got {type(tokenizer).__name__} {tokenizer!r:.80}{hint}")
+    return tokenizer
 
 
 def _copy(tokenizer: Tokenizer) -> Tokenizer:
@@ -211,6 +217,12 @@ class Encoder:
         # the copy made for `encodings` is derived: leave it out, so a map fingerprint stays put
         return {**self.__dict__, "_words_to_ids": None}
 
+    def __setstate__(self, state: dict) -> None:
+        # a Tokenizer's pickle leaves out encode_special_tokens (as tokenizer.json does): set it again,
+        # or a copy in a worker would cut "[SEP]" out of raw text as the separator's id
+        self.__dict__.update(state)
+        special_tokens_as_text(self._configured)
+
     @staticmethod
     def _padding_of(tokenizer: Tokenizer) -> dict:
         # the tokenizer's own padding set-up if it has one, else [PAD] to the longest, on the right
@@ -220,12 +232,10 @@ class Encoder:
         return {"pad_id": pad_id, "direction": "right", "length": None, "pad_to_multiple_of": None}
 
     def _configure(self, tokenizer: Tokenizer) -> Tokenizer:
-        # padding is done here, in Python (see `_pad`): the tokenizer encodes unpadded; and raw text
-        # that spells a special token is text, as on the normalized side (`special_tokens_as_text`)
-        truncation = None if self.max_length is None else {"max_length": self.max_length}
-        current_truncation = tokenizer.truncation and {"max_length": tokenizer.truncation["max_length"]}
-        if current_truncation == truncation and not tokenizer.padding and tokenizer.encode_special_tokens:
-            return tokenizer  # already set up as asked: share it, no copy
+        # A copy, set up as asked whatever the caller's was (a truncation on the left, say, which
+        # the default path's `WordIds` never does), and not changed by what the caller does to the
+        # tokenizer later. Padding is done here, in Python (see `_pad`): the copy encodes unpadded;
+        # and raw text that spells a special token is text, as on the normalized side.
         configured = special_tokens_as_text(_copy(tokenizer))
         configured.no_truncation()
         configured.no_padding()
@@ -282,15 +292,18 @@ class Encoder:
     def __call__(self, batch: Mapping[str, Sequence[Any]]) -> dict[str, list]:
         if self.column not in batch:
             raise ValueError(f"the batch has no text column {self.column!r} (its columns: {sorted(batch)})")
-        texts = batch[self.column]
-        for i, text in enumerate(texts):
-            if not isinstance(text, str):
-                raise ValueError(f"row {i} of column {self.column!r} is not text: {text!r:.80}")
-        if self.offsets:
-            encodings = self.encodings(texts)
-            ids = [e.ids for e in encodings]
-        else:
-            ids = self.ids(texts)
+        where = f"column {self.column!r}"
+        if isinstance(batch[self.column], str):  # map() without batched=True hands one row
+            raise ValueError(f"{where} is one str, not a batch of texts (map with batched=True): {batch[self.column]!r:.80}")
+        texts = checked_texts(batch[self.column], where)
+        try:
+            if self.offsets:
+                encodings = self.encodings(texts)
+                ids = [e.ids for e in encodings]
+            else:
+                ids = self.ids(texts)
+        except (UnicodeEncodeError, TypeError) as error:  # tokenizers' TypeError for a str it cannot take
+            raise (unencodable_text(texts, where) or error) from None
         # each mask is made here: cheaper than converting it from Rust
         out: dict[str, list] = {"input_ids": ids, "attention_mask": []}
         if self.offsets:
@@ -370,7 +383,11 @@ def pack_ids(documents: Iterable[Sequence[int]], block_size: int, separator_id: 
 
 def _documents(batches: Iterable[Mapping[str, Sequence[Any]]], column: str, encoder: Encoder) -> Iterator[list[int]]:
     for texts in _texts(batches, column):
-        yield from encoder.ids(texts)
+        try:
+            ids = encoder.ids(texts)
+        except UnicodeEncodeError as error:
+            raise (unencodable_text(texts, f"a batch of column {column!r}") or error) from None
+        yield from ids
 
 
 def _packed_examples(sources: list, column: str, encoder: Encoder, block_size: int, separator_id: int, labels: bool):
@@ -408,6 +425,7 @@ def pack(
     """
     import datasets
 
+    _check_dataset(dataset, "pack()")
     if not isinstance(block_size, int) or block_size < 2:
         raise ValueError(f"block_size must be an int >= 2, got {block_size!r}")
     names = dataset.column_names  # None for a stream of unknown features: checked when read
@@ -444,7 +462,14 @@ def pack(
             if "corresponds to no data" not in str(error):  # datasets' word for a generator that yielded nothing
                 raise
             return datasets.Dataset.from_dict({name: [] for name in features}, features=features)
-    raise ValueError(f"pack() takes a datasets.Dataset or IterableDataset, got {type(dataset).__name__}")
+    raise AssertionError("unreachable: _check_dataset lets only the two kinds through")
+
+
+def _check_dataset(dataset: Any, where: str) -> None:
+    import datasets
+
+    if not isinstance(dataset, (datasets.Dataset, datasets.IterableDataset)):
+        raise ValueError(f"{where} takes a datasets.Dataset or IterableDataset, got {type(dataset).__name__}: {dataset!r:.80}")
 
 
 # --- PyTorch -------------------------------------------------------------------------------------
@@ -495,7 +520,13 @@ class PadCollator:
                         offsets[i, : len(row)] = torch.as_tensor(row, dtype=torch.long)
                 batch[name] = offsets
             else:
-                batch[name] = torch.as_tensor([example[name] for example in examples])
+                try:
+                    batch[name] = torch.as_tensor([example[name] for example in examples])
+                except (TypeError, ValueError, RuntimeError) as error:
+                    raise ValueError(
+                        f"column {name!r} cannot be stacked into a tensor ({error}; its first value: "
+                        f"{examples[0][name]!r:.80}): leave it out of the batches"
+                    ) from None
         return batch
 
 
@@ -529,8 +560,12 @@ def dataloader(
     import datasets
     from torch.utils.data import DataLoader
 
+    _check_dataset(dataset, "dataloader()")
     tokenizer = _resolve(tokenizer)
-    names = dataset.column_names or []
+    names = dataset.column_names
+    if names is None:  # a stream of unknown features (from_generator, or after a map): only what is used
+        names = [column, *keep] if column not in keep else list(keep)
+        dataset = dataset.select_columns(names)
     if "input_ids" not in names:
         encoder = Encoder(tokenizer, column=column, max_length=max_length, keep=tuple(keep))
         if isinstance(dataset, datasets.IterableDataset):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -72,6 +74,11 @@ def assert_ids_are_the_normalizations(tokenizer, texts, **options):
     got = feed.Encoder(tokenizer, **options)({"raw": texts})["input_ids"]
     assert got == [e.ids for e in tokenizer.encode_batch(texts)]
     assert got == ids_of_normalized_side(tokenizer, newspairs.normalize_batch(texts, tokenizer))
+
+
+# the Encoder's three paths: pieces and kept ids, tokenizers' encode_batch, and encode_batch with offsets
+PATHS = [{}, {"skip_passes": False}, {"offsets": True}]
+PATH_IDS = ["skipping", "in-encode-batch", "offsets"]
 
 
 class TestEncoder:
@@ -284,16 +291,68 @@ class TestEncoder:
         ("make", "message"),
         [
             (lambda tok: feed.Encoder(tok)({"text": ["x"]}), "no text column 'raw'"),
-            (lambda tok: feed.Encoder(tok)({"raw": ["x", None]}), "row 1 of column 'raw' is not text"),
+            (lambda tok: feed.Encoder(tok)({"raw": ["x", None]}), "column 'raw': row 1 is not text"),
             (lambda tok: feed.Encoder(tok, keep=("label",))({"raw": ["x"]}), "cannot keep column 'label'"),
             (lambda tok: feed.Encoder(tok, max_length=0), "max_length must be a positive"),
             (lambda tok: feed.Encoder(newspairs.build_tokenizer(), padding=True), "no padding token '\\[PAD\\]'"),
+            (lambda tok: feed.Encoder(tok)({"raw": "One row."}), "column 'raw' is one str, not a batch of texts"),
+            (lambda tok: feed.Encoder(tok)({"raw": ["x", "a \ud800"]}), r"column 'raw': row 1 is not UTF-8 text \(the lone surrogate"),
+            (lambda tok: feed.Encoder(tok, skip_passes=False)({"raw": ["a \ud800"]}), r"column 'raw': row 0 is not UTF-8 text"),
+            (lambda tok: feed.Encoder(tok, offsets=True)({"raw": ["a \ud800"]}), r"column 'raw': row 0 is not UTF-8 text"),
+            (lambda tok: feed.Encoder(str(Path(newspairs.__file__).parent / "data" / "tokenizer")), "expected a tokenizers.Tokenizer, got str"),
+            (lambda tok: feed.pack(["a text"], 8, tok), r"pack\(\) takes a datasets.Dataset or IterableDataset, got list"),
+            (lambda tok: feed.dataloader(["a text"], tok), r"dataloader\(\) takes a datasets.Dataset or IterableDataset, got list"),
         ],
-        ids=["missing-column", "not-text", "missing-kept-column", "bad-max-length", "no-pad-token"],
+        ids=["missing-column", "not-text", "missing-kept-column", "bad-max-length", "no-pad-token", "one-row-not-batched",
+             "surrogate-skipping", "surrogate-in-encode-batch", "surrogate-offsets", "a-path-for-a-tokenizer",
+             "pack-a-list", "dataloader-a-list"],
     )
     def test_errors_name_the_offending_value(self, tokenizer, make, message):
         with pytest.raises(ValueError, match=message):
             make(tokenizer)
+
+    @pytest.mark.parametrize("options", PATHS, ids=PATH_IDS)
+    @pytest.mark.parametrize(
+        "as_given", [iter, lambda texts: map(str, texts), tuple, lambda texts: __import__("numpy").array(texts)],
+        ids=["iterator", "map", "tuple", "numpy"],
+    )
+    def test_any_sequence_or_iterator_of_texts_gives_the_ids_of_the_list(self, tokenizer, options, as_given):
+        # an iterator was used up by the check of its rows: no ids, and kept columns out of line
+        expected = feed.Encoder(tokenizer, **options)({"raw": SENTENCES, "n": list(range(len(SENTENCES)))}, )
+        got = feed.Encoder(tokenizer, keep=("n",), **options)({"raw": as_given(SENTENCES), "n": list(range(len(SENTENCES)))})
+        assert got["input_ids"] == expected["input_ids"] and len(got["input_ids"]) == len(SENTENCES)
+        assert got["n"] == list(range(len(SENTENCES)))
+
+    @pytest.mark.parametrize("options", PATHS, ids=PATH_IDS)
+    @pytest.mark.parametrize("copy_of", [lambda e: pickle.loads(pickle.dumps(e)), copy.deepcopy], ids=["pickled", "deep-copied"])
+    def test_a_copied_encoder_still_reads_special_tokens_as_text(self, tokenizer, options, copy_of):
+        # what a DataLoader worker or map(num_proc=...) gets: a Tokenizer's pickle drops encode_special_tokens
+        texts = ["Oil [SEP] fell.", "[PAD]"]
+        got = copy_of(feed.Encoder(tokenizer, **options))({"raw": texts})["input_ids"]
+        assert got == ids_of_normalized_side(tokenizer, newspairs.normalize_batch(texts))
+
+    @pytest.mark.parametrize("options", PATHS, ids=PATH_IDS)
+    def test_every_path_truncates_the_end_whatever_the_callers_truncation(self, tokenizer, options):
+        callers = Tokenizer.from_str(tokenizer.to_str())
+        callers.encode_special_tokens = True  # as newspairs sets it: set up as asked, but for the direction
+        callers.enable_truncation(max_length=6, direction="left")
+        texts = ["One two three four five six seven eight.", "Short."]
+        expected = feed.Encoder(tokenizer, max_length=6, **options)({"raw": texts})["input_ids"]
+        assert feed.Encoder(callers, max_length=6, **options)({"raw": texts})["input_ids"] == expected
+        full = ids_of_normalized_side(tokenizer, newspairs.normalize_batch(texts))
+        assert expected == [row[:5] + row[-1:] if len(row) > 6 else row for row in full]  # the start kept, then [SEP]
+        assert len(full[0]) > 6
+
+    @pytest.mark.parametrize("options", PATHS, ids=PATH_IDS)
+    def test_the_encoder_is_not_changed_by_what_the_caller_does_to_the_tokenizer_later(self, tokenizer, options):
+        callers = newspairs.load_tokenizer()
+        texts = ["Oil [SEP] fell on Monday.", "It's five."]
+        encoder = feed.Encoder(callers, **options)
+        before = encoder({"raw": texts})["input_ids"]
+        assert before == ids_of_normalized_side(callers, newspairs.normalize_batch(texts))
+        callers.enable_truncation(4)
+        callers.encode_special_tokens = False
+        assert encoder({"raw": texts})["input_ids"] == before
 
 
 class TestWordIds:
@@ -604,6 +663,30 @@ class TestTorch:
         first = batches[0]
         assert [row[mask.bool()].tolist() for row, mask in zip(first["input_ids"], first["attention_mask"])] == expected
         assert first["label"].tolist() == [0, 1, 0]
+
+    @pytest.mark.parametrize(
+        "make_stream",
+        [
+            lambda rows: datasets.IterableDataset.from_generator(lambda: iter(rows)),
+            lambda rows: datasets.Dataset.from_list(rows).to_iterable_dataset().map(lambda row: {"raw": row["raw"].strip()}),
+        ],
+        ids=["from-generator", "after-a-map"],
+    )
+    def test_dataloader_of_a_stream_of_unknown_features(self, tokenizer, make_stream):
+        # column_names is None: the raw text was left in each row and torch failed on strings
+        rows = [{"raw": text, "label": i % 2, "note": "x"} for i, text in enumerate(SENTENCES[:4])]
+        stream = make_stream(rows)
+        assert stream.column_names is None
+        batches = list(feed.dataloader(stream, tokenizer, batch_size=2, keep=("label",)))
+        assert [sorted(batch) for batch in batches] == [["attention_mask", "input_ids", "label"]] * 2
+        expected = feed.Encoder(tokenizer)({"raw": SENTENCES[:4]})["input_ids"]
+        got = [row[mask.bool()].tolist() for batch in batches for row, mask in zip(batch["input_ids"], batch["attention_mask"])]
+        assert got == expected
+        assert [label for batch in batches for label in batch["label"].tolist()] == [0, 1, 0, 1]
+
+    def test_collator_names_a_column_it_cannot_stack(self):
+        with pytest.raises(ValueError, match="column 'raw' cannot be stacked into a tensor .*its first value: 'a b'"):
+            feed.PadCollator(0)([{"input_ids": [5], "raw": "a b"}, {"input_ids": [6, 7], "raw": "c"}])
 
     def test_dataloader_of_packed_streaming_blocks(self, tokenizer):
         source = datasets.Dataset.from_dict({"raw": SENTENCES * 6}).to_iterable_dataset(num_shards=2)
