@@ -321,7 +321,7 @@ class Encoder:
 
 # The Encoders `encode` made last, by the tokenizer's whole state and the options.
 ENCODERS_KEPT = 2
-_encoders: OrderedDict[tuple[str | None, bool, str], Encoder] = OrderedDict()
+_encoders: OrderedDict[tuple[str | None, str], Encoder] = OrderedDict()
 
 
 def encode(batch: Mapping[str, Sequence[Any]], tokenizer: Tokenizer | None = None, **options: Any) -> dict[str, list]:
@@ -333,9 +333,8 @@ def encode(batch: Mapping[str, Sequence[Any]], tokenizer: Tokenizer | None = Non
     the tokenizer's whole ``to_str()`` (a few milliseconds), so a tokenizer changed in place gets a
     new `Encoder`. An `Encoder` you make and pass to ``map`` yourself skips even that.
     """
-    # (to_str leaves out encode_special_tokens, which an Encoder sharing the tokenizer relies on)
-    state = (None, True) if tokenizer is None else (tokenizer.to_str(), tokenizer.encode_special_tokens)
-    key = (*state, repr(sorted(options.items())))
+    # (to_str leaves out encode_special_tokens, which the Encoder sets on its own copy anyway)
+    key = (None if tokenizer is None else tokenizer.to_str(), repr(sorted(options.items())))
     encoder = _encoders.get(key)
     if encoder is None:
         encoder = Encoder(tokenizer, **options)
