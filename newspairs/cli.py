@@ -570,6 +570,9 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
     from newspairs.export import export
 
+    given = [option for option, value in (("--address", args.address), ("--num-cpus", args.num_cpus)) if value is not None]
+    if given and args.engine != "ray":
+        raise ValueError(f"{' and '.join(given)} need{'s' if len(given) == 1 else ''} --engine ray")
     source, columns = _checked_source(args)
     _check_creatable(args.out, "OUT")
     configs = _configs(args)

@@ -27,17 +27,22 @@ Public names (stable; the card/Hub helper calls them):
   back from an exported folder's card (pure: reads files, builds nothing)
 - `shard_files(out, config, split) -> list[Path]`: the shards the card names for a config's split
 - `card_data(infos, default=..., stamp=..., data_dirs=...) -> huggingface_hub.DatasetCardData`: the YAML part
-- `REPORT_FILENAME`, `DEFAULT_CARD_BODY`
+- `check_out(out, files, folders) -> Path`, `staging_folder(out)`, `install(staging, out, written)`:
+  what an export checks of ``out`` before it builds, the folder it builds in beside ``out``, and how
+  it puts what it built in place (the Hub helper builds a repository the same way)
+- `REPORT_FILENAME`, `DEFAULT_CARD_BODY`, `TOP_FILES`
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import re
+import secrets
 import shutil
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -46,6 +51,7 @@ import datasets
 from datasets.info import DatasetInfosDict
 from datasets.utils.metadata import MetadataConfigs
 from datasets.utils.py_utils import convert_file_size_to_int
+from fsspec.utils import glob_translate
 from huggingface_hub import DatasetCard, DatasetCardData
 
 from newspairs import onepass, sentences
@@ -60,6 +66,8 @@ MANIFEST_FILENAME = EXPORT_MANIFEST
 # A staging folder is `.<out>.<random><suffix>` beside ``out``: made by one call, removed by it.
 STAGING_SUFFIX = ".newspairs-partial"
 CARD_FILENAME = "README.md"
+# The files every export writes at the top of its folder (beside one folder per config).
+TOP_FILES = (CARD_FILENAME, STAMP_FILENAME, sentences.SENTENCES_FILENAME, REPORT_FILENAME, MANIFEST_FILENAME)
 DEFAULT_MAX_SHARD_SIZE = "500MB"
 
 DEFAULT_CARD_BODY = """\
@@ -164,10 +172,19 @@ def read_manifest(out: Path) -> Optional[list[str]]:
     return [str(name) for name in files]
 
 
-def write_manifest(out: Path, files: Sequence[str]) -> None:
+def write_manifest(out: Path, files: Iterable[str]) -> None:
     """Record ``files`` (relative to ``out``) as what newspairs wrote there: what a later export may replace."""
     data = {"written_by": "newspairs", "files": sorted(set(files) - {MANIFEST_FILENAME})}
     (out / MANIFEST_FILENAME).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+
+def _replace_manifest(staging: Path, out: Path, files: Iterable[str]) -> None:
+    """`write_manifest` into ``out`` at once: written in ``staging`` (same file system), then moved over
+    the old one, so ``out`` never holds a half-written manifest or none."""
+    scratch = staging / ".manifest"
+    scratch.mkdir(exist_ok=True)
+    write_manifest(scratch, files)
+    os.replace(scratch / MANIFEST_FILENAME, out / MANIFEST_FILENAME)
 
 
 def _folder_files(folder: Path) -> set[str]:
@@ -177,6 +194,18 @@ def _folder_files(folder: Path) -> set[str]:
         for name in files:
             found.add((Path(root) / name).relative_to(folder).as_posix())
     return found
+
+
+def _clashes(out: Path, ours: set[str], files: Iterable[str], folders: Iterable[str] = ()) -> list[str]:
+    """What stands where the export would write in ``out`` and is not an earlier export's file: anything
+    at one of ``files``, and anything but a real folder (a file, a link) at one of ``folders`` or at a
+    folder holding one of ``files`` (all relative to ``out``)."""
+    files = set(files)
+    needed = {parent.as_posix() for name in [*files, *folders] for parent in Path(name).parents if parent != Path(".")}
+    needed |= set(folders)
+    clash = [name for name in needed if (out / name).is_symlink() or ((out / name).exists() and not (out / name).is_dir())]
+    clash += [name for name in files if name not in ours and ((out / name).is_symlink() or (out / name).exists())]
+    return sorted(clash)
 
 
 def _check_out(out: Path) -> tuple[set[str], set[str]]:
@@ -213,33 +242,125 @@ def _remove_files(root: Path, files: Sequence[str]) -> None:
             pass
 
 
-def _install(staging: Path, out: Path, written: list[str]) -> None:
-    """Put the staged export in place of ``out``, replacing only what an earlier export wrote there.
-
-    ``out`` holding nothing else is swapped for the staging folder at once; otherwise (a git clone
-    of the published repository, say) each file is moved in and the earlier export's files that the
-    new one lacks are deleted, leaving what newspairs did not write as it was.
-    """
-    ours, others = _check_out(out)
-    clash = sorted(others & set(written))
+def _refuse_clashes(out: Path, ours: set[str], files: Iterable[str], folders: Iterable[str] = ()) -> None:
+    clash = _clashes(out, ours, files, folders)
     if clash:
         raise ValueError(f"{out}: would replace {', '.join(clash[:3])}, which no newspairs export wrote; move it aside")
+
+
+def _loadable(out: Path) -> None:
+    """A `ValueError` when ``datasets.load_dataset(out)`` could not read an export in ``out``: it globs
+    the card's ``data_files`` under the folder's absolute path, where ``[1]`` is a set of characters."""
+    where = Path(os.path.abspath(out)).as_posix() + "/README.md"
+    try:
+        readable = re.fullmatch(glob_translate(where), where) is not None
+    except ValueError:  # not a glob fsspec accepts (``a**b``): datasets could not read it either
+        readable = False
+    if not readable:
+        raise ValueError(
+            f"{out}: datasets.load_dataset could not read an export there: it reads the folder's path "
+            f"({os.path.abspath(out)}) as a glob pattern, where [...] is a set of characters; choose a path without one"
+        )
+
+
+def check_out(out: Any, files: Iterable[str] = (), folders: Iterable[str] = ()) -> Path:
+    """What an export into ``out`` checks before it builds; returns the folder it writes, ``out`` resolved.
+
+    ``out`` resolved: ``.`` is the current folder by name (its staging folder goes beside it, not in
+    it), and a link to a folder is followed (the export lands in the target; the link stays).
+    A `ValueError` when ``out`` may not be written (`_check_out`), when ``datasets.load_dataset(out)``
+    could not read it back, or when something of the user's stands at one of ``files`` or ``folders``
+    (relative to ``out``).
+    """
+    _loadable(Path(out))
+    target = Path(out).resolve()
+    ours, _ = _check_out(target)
+    _refuse_clashes(target, ours, files, folders)
+    return target
+
+
+def staging_folder(out: Path) -> Path:
+    """A new empty folder ``.<out>.<random><STAGING_SUFFIX>`` beside ``out``. Made by a plain mkdir, so
+    the umask gives its mode, as for any folder of the user's: it becomes ``out`` (mkdtemp's 0700
+    would hide the export from everyone else on a shared file system)."""
+    while True:
+        path = out.parent / f".{out.name}.{secrets.token_hex(4)}{STAGING_SUFFIX}"
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            continue
+
+
+def install(staging: Path, out: Path, written: list[str]) -> None:
+    """Put the staged export in place of ``out``, replacing only what an earlier export wrote there.
+
+    An absent ``out`` is the staging folder renamed. Into an existing one (empty, an earlier export,
+    a git clone of the published repository) the files are moved (`_install_beside`): the folder
+    itself stays, with its mode, and so does what newspairs did not write. Anything of the user's
+    where the export writes (a file, or a file where a folder goes) is refused before anything moves.
+    """
+    ours, _ = _check_out(out)
+    _refuse_clashes(out, ours, written)
     if not out.exists():
         staging.rename(out)
         return
-    if not others:
-        retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=STAGING_SUFFIX, dir=out.parent))
-        retired.rmdir()
-        out.rename(retired)
-        staging.rename(out)
-        _remove_files(retired, sorted(ours))
-        retired.rmdir()  # holds only what the earlier export wrote, checked above
-        return
-    for name in written:
-        (out / name).parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging / name, out / name)
+    _install_beside(staging, out, written, ours)
+
+
+def _install_beside(staging: Path, out: Path, written: list[str], ours: set[str]) -> None:
+    """Move the staged files into the existing folder ``out``, then delete the earlier export's files
+    that the new one lacks. The folder is never swapped: a shell in it (``export SOURCE .``) stays in it.
+
+    Before the first move the manifest lists the files of both exports, so whatever stops the moves
+    (an error, Ctrl-C, a crash) leaves every newspairs file in ``out`` listed: a re-run replaces them.
+    An error or Ctrl-C also undoes the moves, leaving ``out`` as it was. The shards go first (in
+    new folders named by their content) and the card last: until the card moves, ``out`` reads as
+    the earlier export.
+    """
+    previous = staging / ".previous"  # the earlier export's replaced files, put back on failure
+    order = sorted(set(written) - {CARD_FILENAME, MANIFEST_FILENAME}, key=lambda name: ("/" not in name, name))
+    order.append(CARD_FILENAME)
+    moved: list[tuple[str, bool]] = []  # (name, whether an earlier file was set aside)
+    made: list[Path] = []  # folders the moves created
+    previous.mkdir()
+    if (out / MANIFEST_FILENAME).exists():  # none in an empty folder
+        shutil.copy2(out / MANIFEST_FILENAME, previous / MANIFEST_FILENAME)
+    _replace_manifest(staging, out, ours | set(written))
+    try:
+        for name in order:
+            target = out / name
+            missing = [folder for folder in target.parents if out in folder.parents and not folder.exists()]
+            for folder in reversed(missing):
+                folder.mkdir()
+                made.append(folder)
+            kept = target.exists()
+            moved.append((name, kept))  # before the moves: an interrupt between them is undone too
+            if kept:
+                (previous / name).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(target, previous / name)
+            os.replace(staging / name, target)
+    except BaseException:
+        _undo_moves(staging, out, previous, moved, made)
+        raise
     _remove_files(out, sorted(ours - set(written)))
-    _remove_files(staging, written)
+    os.replace(staging / MANIFEST_FILENAME, out / MANIFEST_FILENAME)
+
+
+def _undo_moves(staging: Path, out: Path, previous: Path, moved: list[tuple[str, bool]], made: list[Path]) -> None:
+    """Put ``out`` back as it was before `_install_beside`: its earlier files, folders and manifest."""
+    for name, kept in reversed(moved):
+        if not (staging / name).exists():  # the new file was moved in
+            (out / name).unlink()
+        if kept and (previous / name).exists():
+            os.replace(previous / name, out / name)
+    for folder in reversed(made):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+    if (previous / MANIFEST_FILENAME).exists():
+        os.replace(previous / MANIFEST_FILENAME, out / MANIFEST_FILENAME)
+    else:
+        (out / MANIFEST_FILENAME).unlink()
 
 
 def _relative_names(source: Any) -> dict[str, tuple[str, ...]]:
@@ -307,15 +428,16 @@ def export(
     """
     if engine not in ("local", "ray") or (engine == "ray" and num_proc is not None):
         raise ValueError(f"engine must be 'local' or 'ray' (num_proc is for 'local'), got {engine!r}, num_proc={num_proc!r}")
-    configs = list(configs)
+    configs = list(dict.fromkeys(configs))  # each once, in the order given, as the command's --config
     unknown = [name for name in configs if name not in CONFIG_NAMES]
     if not configs or unknown:
         raise ValueError(f"configs must be among {CONFIG_NAMES}, got {configs!r}")
     out = Path(out)
     shard_bytes = convert_file_size_to_int(max_shard_size)
-    _check_out(out)  # before the build: a folder that may not be written is refused at once
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=STAGING_SUFFIX, dir=out.parent))
+    # before the build: a folder that may not be written is refused at once
+    target = check_out(out, TOP_FILES, configs)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = staging_folder(target)
     try:
         infos: dict[str, datasets.DatasetInfo] = {}
         reports: dict[str, BuildReport] = {}
@@ -343,7 +465,7 @@ def export(
             data_dirs[name], sealed = _seal_config(staging, name, shards, digests)
             files.extend(sealed)
         stamp = normalization_stamp()
-        body = card if card is not None else DEFAULT_CARD_BODY.format(where=out.name)
+        body = card if card is not None else DEFAULT_CARD_BODY.format(where=Path(os.path.abspath(out)).name)
         yaml = card_data(infos, default=configs[0], stamp=stamp, data_dirs=data_dirs)
         yaml[sentences.CARD_KEY] = split = sentences.record(config_kwargs.get("sentences"))  # beside the stamp, always
         DatasetCard(f"---\n{yaml.to_yaml()}\n---\n\n{body}").save(staging / CARD_FILENAME)
@@ -356,7 +478,7 @@ def export(
         written = sorted(path.relative_to(staging).as_posix() for path in staging.rglob("*") if path.is_file())
         write_manifest(staging, written)
         written.append(MANIFEST_FILENAME)
-        _install(staging, out, written)
+        install(staging, target, written)
     finally:
         if staging.exists():  # made by this call: it holds only what this call wrote
             shutil.rmtree(staging)

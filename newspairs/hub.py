@@ -393,17 +393,46 @@ def build_repository(
     `TrainingConfig()`, a WordPiece of up to 30000 tokens), read through the builder with its
     `datasets` cache at ``cache_dir``. The export's build report is summed up in the card and not
     published (its rejects name local file paths).
+
+    The repository is built whole in a folder beside ``out`` and installed into ``out`` as an export
+    is (`newspairs.export`): a file of the user's where it would write (the tokenizer files too) is
+    refused before the build, and a build that fails (no train split to train on) leaves ``out`` as it was.
     """
-    from newspairs.builder import CONFIG_NAMES, NewsPairsConfig
-    from newspairs.export import DEFAULT_MAX_SHARD_SIZE, REPORT_FILENAME, export, read_manifest, write_manifest
-    from newspairs.sources import resolve_source
+    from newspairs.builder import CONFIG_NAMES
+    from newspairs.export import DEFAULT_MAX_SHARD_SIZE, MANIFEST_FILENAME, TOP_FILES, check_out, install, read_manifest, staging_folder
 
     out = Path(out)
-    configs = list(configs or CONFIG_NAMES)
-    exported = export(
-        source, out, configs=configs, max_shard_size=max_shard_size or DEFAULT_MAX_SHARD_SIZE,
-        num_proc=num_proc, errors=errors, **config_kwargs,
+    configs = list(dict.fromkeys(configs or CONFIG_NAMES))
+    target = check_out(out, [*TOP_FILES, *TOKENIZER_FILES], configs)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = staging_folder(target)
+    try:
+        card, exported = _build_in(staging / "repository", source, options, tokenizer, training, configs,
+                                   max_shard_size or DEFAULT_MAX_SHARD_SIZE, num_proc, errors, cache_dir, config_kwargs)
+        written = read_manifest(staging / "repository") or []
+        install(staging / "repository", target, [*written, MANIFEST_FILENAME])
+    finally:
+        if staging.exists():  # made by this call: it holds only what this call wrote
+            shutil.rmtree(staging)
+    return RepositoryBuild(
+        folder=out,
+        files=[item.path_in_repo for item in repository_files(out)],
+        card=card,
+        configs={name: dict(summary.splits) for name, summary in exported.configs.items()},
+        stamp=exported.stamp,
     )
+
+
+def _build_in(out: Path, source: Any, options: CardOptions, tokenizer: Any, training: TrainingConfig | None,
+              configs: list[str], max_shard_size: Any, num_proc: int | None, errors: str, cache_dir: str | None,
+              config_kwargs: dict) -> tuple[str, Any]:
+    """`build_repository`'s repository, written to the new folder ``out``: the card and the export."""
+    from newspairs.builder import NewsPairsConfig
+    from newspairs.export import REPORT_FILENAME, export, read_manifest, write_manifest
+    from newspairs.sources import resolve_source
+
+    exported = export(source, out, configs=configs, max_shard_size=max_shard_size, num_proc=num_proc, errors=errors,
+                      **config_kwargs)
     report_path = out / REPORT_FILENAME
     report = json.loads(report_path.read_text(encoding="utf-8"))
     report_path.unlink()
@@ -424,13 +453,7 @@ def build_repository(
     (out / CARD_FILENAME).write_text(card, encoding="utf-8")
     # the tokenizer files are this build's too: a later build (or export) into ``out`` may replace them
     write_manifest(out, [name for name in read_manifest(out) or () if name != REPORT_FILENAME] + list(TOKENIZER_FILES))
-    return RepositoryBuild(
-        folder=out,
-        files=[item.path_in_repo for item in repository_files(out)],
-        card=card,
-        configs={name: dict(summary.splits) for name, summary in exported.configs.items()},
-        stamp=exported.stamp,
-    )
+    return card, exported
 
 
 def publish(

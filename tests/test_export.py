@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import stat
 from collections import Counter
 from pathlib import Path
 
@@ -344,3 +346,169 @@ def test_an_export_with_large_files_read_in_parts_is_the_one_process_export(tmp_
         assert sorted(Counter(Path(item.path).name for item in parts if item.is_part).items())[0] == ("big.jsonl", 2)
         assert Counter(Path(item.path).name for item in parts)["rows.parquet"] >= 2 and len(parts) >= 5
     assert_same_export(tmp_path / "cli", tmp_path / "one")
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder``, relative to it, with its bytes (links not followed)."""
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def assert_lone_export(parent: Path, *names: str) -> None:
+    """``parent`` holds ``names`` alone: no staging folder was made inside OUT or left beside it."""
+    assert sorted(path.name for path in parent.iterdir()) == sorted(names)
+
+
+class TestWhereTheExportLands:
+    """Class: OUT is the folder the user named, however spelled (``.``, ``..``, a link to a folder),
+    readable by whoever may read a folder the user makes, and readable back by `datasets.load_dataset`."""
+
+    @pytest.mark.parametrize(
+        ("umask", "existing", "mode"),
+        [(0o022, None, 0o755), (0o027, None, 0o750), (0o022, 0o750, 0o750), (0o077, 0o755, 0o755)],
+        ids=["absent-umask-022", "absent-umask-027", "existing-0750-kept", "existing-0755-kept-under-umask-077"],
+    )
+    def test_out_has_the_mode_a_plain_mkdir_gives_or_keeps_its_own(self, tmp_path, umask, existing, mode):
+        out = tmp_path / "out"
+        if existing is not None:
+            out.mkdir()
+            out.chmod(existing)
+        old = os.umask(umask)
+        try:
+            export(None, out, configs=["lines"])
+        finally:
+            os.umask(old)
+        assert stat.S_IMODE(out.stat().st_mode) == mode
+
+    @pytest.mark.parametrize(("cwd", "spelled"), [("out", "."), ("out", "./"), ("out/sub", "..")],
+                             ids=["dot", "dot-slash", "dot-dot-from-a-subfolder"])
+    def test_out_spelled_relative_to_the_current_folder(self, tmp_path, monkeypatch, cwd, spelled):
+        (tmp_path / cwd).mkdir(parents=True)
+        monkeypatch.chdir(tmp_path / cwd)
+        export(None, spelled, configs=["lines"])
+        export(None, spelled, configs=["lines"])  # again: the current folder is still the export's
+        assert_same_rows(datasets.load_dataset(str(tmp_path / "out"), "lines"), load(None, "lines"))
+        assert_lone_export(tmp_path, "out")
+
+    @pytest.mark.parametrize("before", ["empty", "an-earlier-export"])
+    def test_a_link_to_a_folder_is_followed_and_kept(self, tmp_path, before):
+        target = tmp_path / "disk" / "target"
+        target.mkdir(parents=True)
+        if before == "an-earlier-export":
+            export(None, target, configs=["raw"])
+        (tmp_path / "out").symlink_to(target)
+        result = export(None, tmp_path / "out", configs=["lines"])
+        assert (tmp_path / "out").is_symlink() and os.readlink(tmp_path / "out") == str(target)
+        assert result.out == tmp_path / "out" and all(path.is_file() for path in result.files)
+        assert sorted(path.name for path in target.iterdir() if path.is_dir()) == ["lines"]
+        assert_same_rows(datasets.load_dataset(str(tmp_path / "out"), "lines"), load(None, "lines"))
+        assert_lone_export(tmp_path, "disk", "out")
+        assert_lone_export(tmp_path / "disk", "target")
+
+    @pytest.mark.parametrize(("parent", "name"), [("", "run[1]"), ("b[1]", "out")], ids=["in-its-name", "in-a-parent-folder"])
+    def test_a_path_load_dataset_would_read_as_a_glob_is_refused_up_front(self, tmp_path, monkeypatch, parent, name):
+        """datasets globs the card's data_files under the folder's absolute path, where [1] is a set
+        of characters: nothing would load. Refused before the build, naming the path."""
+        (tmp_path / parent).mkdir(exist_ok=True)
+        monkeypatch.chdir(tmp_path / parent)
+        with pytest.raises(ValueError, match=re.escape(f"{name}: datasets.load_dataset could not read an export there")):
+            export(None, name, configs=["lines"])
+        assert list((tmp_path / parent).iterdir()) == []
+
+    @pytest.mark.parametrize("configs", [["lines", "lines"], ["raw", "articles", "raw"]], ids=["twice", "first-again-last"])
+    def test_a_config_given_twice_is_exported_once(self, tmp_path, configs):
+        result = export(None, tmp_path / "out", configs=configs)
+        assert list(result.configs) == list(dict.fromkeys(configs))
+        entries = card_yaml(tmp_path / "out")["configs"]
+        assert sorted(entry["config_name"] for entry in entries) == sorted(set(configs))
+        assert [entry["config_name"] for entry in entries if entry.get("default")] == configs[:1]
+
+
+def _digest_folder(tmp_path: Path, config: str) -> str:
+    """The <config>/<digest> folder an export of the default data writes."""
+    (folder,) = (export(None, tmp_path / "probe", configs=[config]).out / config).iterdir()
+    return f"{config}/{folder.name}"
+
+
+class TestAnInstallThatStops:
+    """Class: OUT holding files of the user's (a git clone) gets the export file by file; what stands in
+    the way is refused before anything moves, and an install that stops leaves OUT as it was, or (a
+    crash) with every newspairs file listed in the manifest, so that a re-run repairs it."""
+
+    @pytest.mark.parametrize(
+        "blocker",
+        [
+            pytest.param(lambda out, tmp: (out / "lines").write_text("notes") and "lines", id="file-where-a-config-folder-goes"),
+            pytest.param(lambda out, tmp: (out / "lines").mkdir() or (out / _digest_folder(tmp, "lines")).write_text("notes")
+                         and _digest_folder(tmp, "lines"), id="file-where-a-shard-folder-goes"),
+            pytest.param(lambda out, tmp: (tmp / "elsewhere").mkdir() or (out / "lines").symlink_to(tmp / "elsewhere") or "lines",
+                         id="link-where-a-config-folder-goes"),
+        ],
+    )
+    def test_what_of_the_user_stands_where_a_folder_goes_is_refused_before_anything_moves(self, tmp_path, blocker):
+        out = tmp_path / "out"
+        export(None, out, configs=["articles"])
+        (out / "LICENSE").write_text("mine")
+        name = blocker(out, tmp_path)
+        before = files_of(out)
+        with pytest.raises(ValueError, match=re.escape(f"would replace {name}, which no newspairs export wrote")):
+            export(None, out, configs=["articles", "lines"])
+        assert files_of(out) == before
+        assert_lone_export(tmp_path, *{"out", "probe", "elsewhere"} & {p.name for p in tmp_path.iterdir()})
+
+    @staticmethod
+    def _stopping(monkeypatch, at: int, error: BaseException) -> None:
+        """The install's ``at``-th move raises ``error`` (Ctrl-C, a full disk)."""
+        import newspairs.export as module
+
+        real_install, real_replace, calls = module.install, os.replace, [0]
+
+        def replace(a, b):
+            calls[0] += 1
+            if calls[0] == at:
+                raise error
+            return real_replace(a, b)
+
+        def install(*args):
+            monkeypatch.setattr(module.os, "replace", replace)
+            try:
+                return real_install(*args)
+            finally:
+                monkeypatch.setattr(module.os, "replace", real_replace)
+
+        monkeypatch.setattr(module, "install", install)
+
+    @pytest.mark.parametrize("at", [2, 3, 6], ids=lambda at: f"move-{at}")
+    @pytest.mark.parametrize("error", [KeyboardInterrupt(), OSError(28, "No space left on device")], ids=["ctrl-c", "disk-full"])
+    def test_an_install_that_stops_leaves_out_as_it_was(self, tmp_path, monkeypatch, at, error):
+        out = tmp_path / "out"
+        export(write_pairs(tmp_path / "old", {"a.txt": "Old."}), out, configs=["articles", "raw"])
+        (out / "LICENSE").write_text("mine")
+        before = files_of(out)
+        self._stopping(monkeypatch, at, error)
+        with pytest.raises(type(error)):
+            export(None, out, configs=["articles", "lines"])
+        assert files_of(out) == before
+        assert_lone_export(tmp_path, "old", "out")
+        monkeypatch.undo()
+        export(None, out, configs=["articles", "lines"])
+        assert_same_rows(datasets.load_dataset(str(out), "lines"), load(None, "lines"))
+        assert (out / "LICENSE").read_text() == "mine" and not (out / "raw").exists()
+
+    @pytest.mark.parametrize("at", [3, 6, 9], ids=lambda at: f"move-{at}")
+    def test_a_crash_mid_install_leaves_every_newspairs_file_listed_and_a_re_run_repairs_it(self, tmp_path, monkeypatch, at):
+        """A crash (no undo) mid-install: the old card still reads; a re-run replaces the rest."""
+        import newspairs.export as module
+
+        out = tmp_path / "out"
+        export(write_pairs(tmp_path / "old", {"a.txt": "Old."}), out, configs=["articles", "raw"])
+        (out / "LICENSE").write_text("mine")
+        self._stopping(monkeypatch, at, KeyboardInterrupt())
+        monkeypatch.setattr(module, "_undo_moves", lambda *args: None, raising=False)
+        with pytest.raises(KeyboardInterrupt):
+            export(None, out, configs=["articles", "lines"])
+        listed = set(json.loads((out / MANIFEST_FILENAME).read_text())["files"]) | {MANIFEST_FILENAME, "LICENSE"}
+        assert set(files_of(out)) <= listed
+        monkeypatch.undo()
+        export(None, out, configs=["articles", "lines"])
+        assert_same_rows(datasets.load_dataset(str(out), "lines"), load(None, "lines"))
+        assert (out / "LICENSE").read_text() == "mine" and not (out / "raw").exists()

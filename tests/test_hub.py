@@ -7,6 +7,7 @@ import hashlib
 import inspect
 import io
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -199,6 +200,47 @@ def test_the_repository_is_what_newspairs_wrote_not_a_clones_other_files(tmp_pat
     names = [item.path_in_repo for item in repository_files(tmp_path / "clone")]
     assert sorted(names) == sorted(build.files) and not [name for name in names if name.startswith(".git/") or name == "LICENSE"]
     assert all(name.startswith("lines/") for name in names if name.endswith(".parquet"))
+
+
+def files_of(folder: Path) -> dict[str, bytes] | None:
+    """Every file under ``folder`` with its bytes; None when there is no folder."""
+    if not folder.exists():
+        return None
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+class TestWhatABuildMayWrite:
+    """Class: a repository build writes into OUT as an export does: a file of the user's where it would
+    write is refused before the build, and a build that fails leaves OUT as it was."""
+
+    @pytest.mark.parametrize("name", ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"])
+    def test_a_tokenizer_file_of_the_user_is_refused_before_the_build(self, tmp_path, monkeypatch, name):
+        from newspairs import onepass
+        from newspairs.export import export
+
+        out = tmp_path / "out"
+        export(None, out, configs=["raw"])
+        (out / name).write_text("mine")
+        before = files_of(out)
+        started = []
+        real = onepass.export_configs
+        monkeypatch.setattr(onepass, "export_configs", lambda *args, **kwargs: started.append(args) or real(*args, **kwargs))
+        with pytest.raises(ValueError, match=f"would replace {re.escape(name)}, which no newspairs export wrote"):
+            build_offline(out, tmp_path / "cache", configs=["raw"])
+        assert started == [] and files_of(out) == before
+
+    @pytest.mark.parametrize("before", ["absent", "an-earlier-repository"])
+    def test_a_source_without_a_train_split_leaves_out_as_it_was(self, tmp_path, before):
+        source = tmp_path / "one.txt"
+        source.write_text("Single article 30.\n", encoding="utf-8")  # its one article falls in test
+        out = tmp_path / "repo"
+        if before == "an-earlier-repository":
+            build_offline(out, tmp_path / "cache", configs=["raw"])
+        snapshot = files_of(out)
+        with pytest.raises(ValueError, match="no train split to train the tokenizer on"):
+            build_offline(out, tmp_path / "cache", source=source, configs=["raw"])
+        assert files_of(out) == snapshot
+        assert not list(tmp_path.glob(".repo.*"))
 
 
 class TestPlan:
