@@ -451,7 +451,9 @@ def _computed(batch: list[Article], needed) -> list[Optional[str]]:
 def _column(feature: Any, values: list[Any], arrow_type: pa.DataType) -> pa.Array:
     """One column of a batch in its feature's Arrow type (a metadata feature encoded as `datasets` would)."""
     if not isinstance(feature, datasets.Value):  # ClassLabel names to ids, nested features
-        values = [encode_nested_example(feature, value) for value in values]
+        # a null stays null (`encode_nested_example` refuses one for a top-level struct): a null
+        # cell of a nullable struct column, or a file without the column
+        values = [None if value is None else encode_nested_example(feature, value) for value in values]
     return pa.array(values, type=arrow_type)
 
 

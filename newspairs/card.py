@@ -61,6 +61,7 @@ KIND_LABELS = {
     "text": "raw text files",
     "orphan": "normalized text files without a raw twin (rejected)",
     "foreign": "files of a paired folder that are not .txt (rejected)",
+    "special": "named pipes, sockets or devices with an input suffix (rejected, never opened)",
     "jsonl": "JSON lines files",
     "csv": "CSV files",
     "parquet": "Parquet files",

@@ -48,6 +48,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
+from stat import S_ISDIR, S_ISFIFO, S_ISREG, S_ISSOCK
 from typing import Any, Union
 
 from newspairs.sentences import check as check_splitter, split_note, split_or_keep
@@ -119,8 +120,9 @@ class SourceError(ValueError):
 @dataclass(frozen=True)
 class InputFile:
     """One input file: its kind (``pair``, ``text``, ``jsonl``, ``csv``, ``isot``, ``parquet``,
-    ``orphan``, or ``foreign``: not ``.txt`` in a paired folder), where it is, its path relative to
-    its source entry, and a pair's normalized twin.
+    ``orphan``, ``foreign``: not ``.txt`` in a paired folder, or ``special``: a named pipe, socket or
+    device of an input suffix, never opened), where it is, its path relative to its source entry,
+    and a pair's normalized twin.
 
     A part of a file (`split_inputs`) also says where it starts and stops (a byte offset at a line
     start for JSON lines, a row group for Parquet; ``stop`` None: the file's end), the line (or
@@ -271,19 +273,57 @@ def _ancestors(folder: Path) -> set[str]:
     return {str(parent) for parent in Path(os.path.realpath(folder)).parents}
 
 
-def _visible_files(folder: Path, visited: set[str]) -> Iterator[Path]:
-    """The files under ``folder``, links followed, each real folder visited once, hidden names skipped."""
-    if not _first_visit(folder, visited):
-        return
-    for root, dirs, files in os.walk(folder, followlinks=True):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and _first_visit(Path(root) / d, visited))
-        for name in sorted(files):
-            if not name.startswith("."):
-                yield Path(root) / name
+def _visible_files(folder: Path, visited: set[str]) -> Iterator[tuple[Path, bool]]:
+    """The files under ``folder`` (as `os.walk` top-down finds them), links followed, each real folder
+    visited once, hidden names skipped; each with whether it may be opened (`_may_open`)."""
+    if _first_visit(folder, visited):
+        yield from _walk_files(folder, visited)
 
 
-def _classify(path: Path) -> str | None:
+def _walk_files(folder: Path, visited: set[str]) -> Iterator[tuple[Path, bool]]:
+    # `os.scandir` rather than `os.walk`: its entries know a file's type without one more stat each
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted((entry for entry in scan if not entry.name.startswith(".")), key=lambda entry: entry.name)
+    except OSError:
+        return  # a folder that cannot be listed adds nothing, as in `os.walk`
+    folders = []
+    for entry in entries:
+        try:
+            is_folder = entry.is_dir()
+        except OSError:
+            is_folder = False
+        if is_folder:
+            folders.append(Path(entry.path))
+        else:
+            yield Path(entry.path), _may_open(entry)
+    for sub in [sub for sub in folders if _first_visit(sub, visited)]:
+        yield from _walk_files(sub, visited)
+
+
+def _may_open(entry: os.DirEntry) -> bool:
+    """Whether a file may be opened to be read: a regular file, or a link to nothing (its open fails,
+    a reject "cannot read"); not a named pipe, socket or device, whose open may wait for ever."""
+    try:
+        return entry.is_file() or (entry.is_symlink() and not os.path.exists(entry.path))
+    except OSError:
+        return True  # its open fails too
+
+
+def _file_mode(path: Path) -> int | None:
+    """``path``'s mode (links followed), None when there is nothing there (or a link to nothing)."""
+    try:
+        return path.stat().st_mode
+    except OSError:
+        return None
+
+
+def _classify(path: Path, mode: int | None = None) -> str | None:
+    """A file's kind by its suffix (a CSV's by its header); ``mode`` (`_file_mode`) not of a regular
+    file: ``special``, never opened."""
     suffix = path.suffix.lower()
+    if mode is not None and not S_ISREG(mode):
+        return "special" if suffix == TEXT_SUFFIX or suffix in TABULAR_KINDS else None
     if suffix == TEXT_SUFFIX:
         return "text"
     kind = TABULAR_KINDS.get(suffix)
@@ -359,11 +399,22 @@ def _csv_header(path: Path) -> tuple[str, ...] | None:
     return tuple(cell.strip() for cell in row)
 
 
+def _header_not_utf8(header: Sequence[str]) -> bool:
+    """Whether a CSV header (as `_csv_lines` decodes it) holds a byte that is not UTF-8."""
+    return any(map(_SURROGATE.search, header))
+
+
 def _paired_inputs(folder: Path, prefix: str, visited: set[str]) -> Iterator[InputFile]:
     """The pairs of a paired folder; a file of either side that is not ``.txt`` is a ``foreign`` input (a reject)."""
     sides = {}
     for side in ("raw", "normalized"):
-        files = {p.relative_to(folder / side).as_posix(): p for p in _visible_files(folder / side, visited)}
+        files = {}
+        for path, may_open in _visible_files(folder / side, visited):
+            name = path.relative_to(folder / side).as_posix()
+            if may_open:
+                files[name] = path
+            else:  # a pipe, a socket: a reject of its own, never opened (a pipe's twin: without one)
+                yield InputFile("special", str(path), f"{prefix}{side}/{name}")
         for name, path in files.items():
             if path.suffix.lower() != TEXT_SUFFIX:
                 yield InputFile("foreign", str(path), f"{prefix}{side}/{name}")
@@ -408,9 +459,10 @@ def _folder_inputs(folder: Path, prefix: str = "", visited: set[str] | None = No
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith("."):
             continue
-        if entry.is_dir():
+        mode = _file_mode(entry)
+        if mode is not None and S_ISDIR(mode):
             yield from _folder_inputs(entry, f"{prefix}{entry.name}/", visited, unread)
-        elif (kind := _classify(entry)) is not None:
+        elif (kind := _classify(entry, mode)) is not None:
             yield InputFile(kind, str(entry), f"{prefix}{entry.name}")
         elif unread is not None:
             unread.append(str(entry))
@@ -467,13 +519,14 @@ def _warn_unread(entry: str, unread: list[str]) -> None:
 
 def _entry_inputs(entry: str) -> list[InputFile]:
     path = Path(entry)
-    if path.is_dir():
+    mode = _file_mode(path)
+    if mode is not None and S_ISDIR(mode):
         unread: list[str] = []
         found = list(_folder_inputs(path, unread=unread))
         _warn_unread(entry, unread)
         return found
-    if path.is_file():
-        kind = _classify(path)
+    if mode is not None:
+        kind = _classify(path, mode)
         if kind is None:
             raise ValueError(
                 f"{entry}: not a source layout newspairs reads ({INPUT_SUFFIXES}, or a folder)"
@@ -493,11 +546,12 @@ def _entry_inputs(entry: str) -> list[InputFile]:
     unread = []
     for match in matches:
         path = Path(match)
-        if path.is_dir():
+        mode = _file_mode(path)
+        if mode is not None and S_ISDIR(mode):
             prefix = path.relative_to(fixed).as_posix() + "/" if path != fixed else ""
             found.extend(_folder_inputs(path, prefix, unread=unread))
         else:
-            kind = _classify(path)
+            kind = _classify(path, mode)
             if kind is not None:
                 found.append(InputFile(kind, str(path), path.relative_to(fixed).as_posix()))
             else:
@@ -579,9 +633,13 @@ def source_identity(inputs: Iterable[InputFile]) -> list[tuple]:
 
 
 def _content_identity(path: str) -> tuple:
-    stat_identity = file_identity(path)
-    size = stat_identity[1]
-    if not 0 <= size <= HASHED_FILE_BYTES:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return (os.path.abspath(path), -1, -1, -1, -1)
+    stat_identity = (os.path.abspath(path), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+    size = stat.st_size
+    if not S_ISREG(stat.st_mode) or not size <= HASHED_FILE_BYTES:  # a pipe's open would wait for a writer
         return stat_identity
     try:
         return (stat_identity[0], size, file_sha256(path))
@@ -649,6 +707,9 @@ def _read_text(item: InputFile, options: ReadOptions) -> Iterator[Article | Reje
     if item.kind == "foreign":
         yield reject(item.path, None, "not a .txt file: a paired folder's raw/ and normalized/ hold one .txt article per file")
         return
+    if item.kind == "special":
+        yield reject(item.path, None, f"not a regular file ({_special_kind(item.path)}): never opened")
+        return
     try:
         raw, raw_bad_line = _read_text_file(item.path)
         normalized, normalized_bad_line = _read_text_file(item.twin) if item.twin else (None, None)
@@ -680,6 +741,11 @@ def _read_text(item: InputFile, options: ReadOptions) -> Iterator[Article | Reje
             )
             return
     yield Article(article_id(item.relpath, raw), raw, normalized, item.relpath, {}, None)
+
+
+def _special_kind(path: str) -> str:
+    mode = _file_mode(Path(path)) or 0
+    return "a named pipe" if S_ISFIFO(mode) else "a socket" if S_ISSOCK(mode) else "a device or other special file"
 
 
 def _paragraphs(text: str) -> list[tuple[int, str]]:
@@ -716,6 +782,10 @@ def _blank_line_articles(
     aligned = len(raws)
     if normalized is not None and shape(raws) != shape(twins):
         aligned = next(i for i, (a, b) in enumerate(zip(shape(raws), shape(twins) + [None] * len(raws))) if a != b)
+        if aligned == len(raws) - 1 == len(twins) - 1 and raws[-1][0] == twins[-1][0]:
+            # the last articles start alike and differ in length only: one has lines the other has
+            # not, no blank line of its own; the articles line up and the line counts say what differs
+            aligned = len(raws)
     seen: dict[str, int] = {}
     for index, ((line, text), (_, twin)) in enumerate(zip(raws, twins + [(0, None)] * len(raws))):
         if index >= aligned:
@@ -747,7 +817,12 @@ def _csv_field_limit():
 def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
     """(line, row, problem) per CSV row; line is where the row starts. ``utf8`` is told when a
     block of the file is not UTF-8 (before any row holding its text is yielded)."""
-    with open(item.path, "rb") as handle:
+    try:
+        handle = open(item.path, "rb")
+    except OSError as error:
+        yield 0, None, _cannot_read(error)
+        return
+    with handle:
         reader = csv.reader(_csv_lines(handle, utf8))
         try:
             with _csv_field_limit():
@@ -766,6 +841,11 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
         # a row's dict would keep one of two same-named cells, silently; unnamed columns (trailing
         # commas) are one column "", as they always were, as long as one of them at most holds text
         twice = next((name for name in header if name and header.count(name) > 1), None)
+        header_problem = None
+        if _header_not_utf8(header):  # its names hold a kept bad byte, which no column name (Arrow, the report) can
+            header_problem = "not UTF-8 (undecodable bytes in the header); every row of the file is rejected"
+        elif twice is not None:
+            header_problem = f"column {twice!r} appears twice in the header; every row of the file is rejected"
         unnamed = [index for index, name in enumerate(header) if not name] if header.count("") > 1 else []
         start = reader.line_num + 1
         while True:
@@ -793,8 +873,8 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
                 except csv.Error as error:
                     problem = f"malformed CSV ({error}); the rest of the file is unread"
             for line, row in rows:
-                if twice is not None:
-                    yield line, None, f"column {twice!r} appears twice in the header; every row of the file is rejected"
+                if header_problem is not None:
+                    yield line, None, header_problem
                 elif len(row) != len(header):
                     yield line, None, f"{len(row)} fields where the header has {len(header)}"
                 elif unnamed and len(held := [row[index] for index in unnamed if row[index]]) > 1:
@@ -817,18 +897,38 @@ def _rows_json_document(text: str) -> Iterator[tuple[int, dict[str, Any] | None,
     one object), or None when the text is not one JSON document (then it is read as JSON lines)."""
     body = text.lstrip()
     if body.startswith("{"):
+        first = text.count("\n", 0, len(text) - len(body)) + 1
         try:
             record = json.loads(text)
+        except json.JSONDecodeError as error:
+            # JSON lines: the first record is whole ("Extra data" after it), or a line further
+            # down is one; else one object broken before its end, one reject (not one per line)
+            if error.msg == "Extra data" or _holds_a_json_line(body):
+                return None
+            return iter([(first, None, f"not a JSON document ({error.msg} at line {error.lineno} column {error.colno}); "
+                                       "the file is unread")])
         except (ValueError, RecursionError):
-            return None  # JSON lines, or a broken object (or one nested too deep): read line by line
+            return None  # nested too deep, or an integer too long: read line by line, each line says so
         if not isinstance(record, dict):
             return None
-        first = text.count("\n", 0, len(text) - len(body)) + 1
         problem = "not UTF-8 (undecodable bytes)" if _SURROGATE.search(text) else None
         return iter([(first, None if problem else record, problem)])
     if not body.startswith("["):
         return None
     return _json_array_records(text, len(text) - len(body))
+
+
+def _holds_a_json_line(text: str) -> bool:
+    """Whether a line of ``text`` alone is a JSON object (then the text is JSON lines)."""
+    for line in text.split("\n"):
+        body = line.strip(JSON_SPACE)
+        try:
+            value, end = _SCAN_JSON(body, 0)
+        except (StopIteration, ValueError, RecursionError):
+            continue
+        if end == len(body) and isinstance(value, dict):
+            return True
+    return False
 
 
 def _json_array_records(text: str, start: int) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
@@ -875,27 +975,44 @@ def _rows_jsonl(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, s
     """(line, record, problem) per record: a ``.json`` file that is one JSON document gives its records
     (as `datasets` reads it); any other JSON file is JSON lines, one record per line."""
     if item.path.lower().endswith(".json") and not item.is_part:
-        with open(item.path, "rb") as handle:
-            document = _rows_json_document(_decode(handle.read(), first=True))
+        try:
+            with open(item.path, "rb") as handle:
+                data = handle.read()
+        except OSError as error:
+            yield 0, None, _cannot_read(error)
+            return
+        document = _rows_json_document(_decode(data, first=True))
         if document is not None:
             yield from document
             return
     first = 1 if item.start == 0 else None  # the line a byte-order mark may start
-    for number, data in _jsonl_lines(item):
-        # json.loads' own scanner on the line without the whitespace json.loads allows around it:
-        # the same record, without the Python steps of a call per line
-        try:
-            body = data.decode("utf-8").strip(JSON_SPACE)
-            record, end = _SCAN_JSON(body, 0)
-        except (UnicodeDecodeError, StopIteration, ValueError, RecursionError):
-            pass
+    number = None
+    try:
+        for number, data in _jsonl_lines(item):
+            # json.loads' own scanner on the line without the whitespace json.loads allows around it:
+            # the same record, without the Python steps of a call per line
+            try:
+                body = data.decode("utf-8").strip(JSON_SPACE)
+                record, end = _SCAN_JSON(body, 0)
+            except (UnicodeDecodeError, StopIteration, ValueError, RecursionError):
+                pass
+            else:
+                if end == len(body) and type(record) is dict:
+                    yield number, record, None
+                    continue
+            # what is wrong (or a blank line, or a byte-order mark), as the line read alone says it
+            if (row := _jsonl_row(number, data, number == first)) is not None:
+                yield row
+    except OSError as error:  # the file cannot be opened (or read on from some line)
+        if number is None:
+            yield 0, None, _cannot_read(error)
         else:
-            if end == len(body) and type(record) is dict:
-                yield number, record, None
-                continue
-        # what is wrong (or a blank line, or a byte-order mark), as the line read alone says it
-        if (row := _jsonl_row(number, data, number == first)) is not None:
-            yield row
+            yield number + 1, None, f"cannot read from line {number + 1} on ({error.strerror or error}); the rest of the file is unread"
+
+
+def _cannot_read(error: OSError) -> str:
+    """A file that cannot be opened: one reject, as `_read_text` and `_open_parquet` make it."""
+    return f"cannot read ({error.strerror or error})"
 
 
 def _jsonl_row(number: int, data: bytes, first: bool) -> tuple[int, dict[str, Any] | None, str | None] | None:
@@ -975,13 +1092,50 @@ def _rows_parquet(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None,
         return
     row = item.first_line - 1
     groups = range(item.start, parquet.num_row_groups if item.stop is None else item.stop) if item.is_part else None
+    names = parquet.schema_arrow.names
+    if len(set(names)) < len(names):  # a row's dict would keep one of the two cells, silently (as a CSV header's)
+        twice = next(name for name in names if names.count(name) > 1)
+        metadata = parquet.metadata
+        count = sum(metadata.row_group(group).num_rows for group in groups) if groups is not None else metadata.num_rows
+        for row in range(row + 1, row + 1 + count):
+            yield row, None, f"column {twice!r} appears twice in the file; every row of the file is rejected"
+        return
     try:
         for batch in parquet.iter_batches(batch_size=256, row_groups=groups):
-            for record in batch.to_pylist():
+            try:
+                records = batch.to_pylist()
+            except UnicodeDecodeError:  # a string that is not UTF-8 (a writer that does not check): row by row
+                for record, problem in _parquet_records(batch):
+                    row += 1
+                    yield row, record, problem
+                continue
+            for record in records:
                 row += 1
                 yield row, record, None
     except (pa.ArrowException, OSError) as error:
         yield row + 1, None, f"{PARQUET_UNREADABLE} {row + 1} on ({error})"
+
+
+def _parquet_records(batch) -> list[tuple[dict[str, Any] | None, str | None]]:
+    """(record, None) for each row of a record batch, or (None, problem) for a row holding a string
+    that is not UTF-8, naming its column."""
+    out: list[tuple[dict[str, Any] | None, str | None]] = []
+    for index in range(batch.num_rows):
+        row = batch.slice(index, 1)
+        try:
+            out.append((row.to_pylist()[0], None))
+        except UnicodeDecodeError:
+            bad = next((name for name, column in zip(row.schema.names, row.columns) if not _decodes(column)), "?")
+            out.append((None, f"not UTF-8 (undecodable bytes in column {bad!r})"))
+    return out
+
+
+def _decodes(column) -> bool:
+    try:
+        column.to_pylist()
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], duplicates: bool = False, rows=None) -> Iterator[Article | Reject]:
@@ -1090,7 +1244,7 @@ def read_input(item: InputFile, options: ReadOptions = ReadOptions(), types: dic
 
     ``types`` (from `scan_metadata`) gives JSON lines' metadata columns their inferred types.
     """
-    if item.kind in ("pair", "text", "orphan", "foreign"):
+    if item.kind in ("pair", "text", "orphan", "foreign", "special"):
         yield from _read_text(item, options)
     else:
         yield from _read_table(item, options, types or {})
@@ -1504,8 +1658,11 @@ def _value_kind(value: Any) -> str:
 
 def _column_type(kinds: set[str]) -> str:
     """A column's type from the kinds of all its values: one kind gives its type, ints with floats are
-    float64, any other mix is carried as JSON text."""
+    float64, any other mix is carried as JSON text; nulls only: ``"null"``, no type of its own
+    (`scan_metadata` gives it another file's, else string)."""
     kinds = kinds - {"null"}
+    if not kinds:
+        return "null"
     if kinds == {"bool"}:
         return "bool"
     if kinds == {"int"}:
@@ -1548,13 +1705,20 @@ def _columns_of(item: InputFile, options: ReadOptions) -> dict[str, Any]:
     skip = {options.raw_column, options.normalized_column}
     if item.kind == "csv":
         header = _csv_header(Path(item.path)) or ()
+        if _header_not_utf8(header):
+            return {}  # no column: every row of the file is rejected (`_rows_csv`)
         return {name: Value("string") for name in header if name not in skip}
     if item.kind == "parquet":
         try:
             schema = _open_parquet(item.path).schema_arrow
         except ValueError:
             return {}
-        features = Features.from_arrow_schema(_plain_schema(schema))
+        if len(set(schema.names)) < len(schema.names):
+            return {}  # no column: every row of the file is rejected (`_rows_parquet`)
+        try:
+            features = Features.from_arrow_schema(_plain_schema(schema))
+        except (ValueError, TypeError, NotImplementedError) as error:  # a map column (Spark writes them), say
+            raise ValueError(f"{item.path}: a column of a type `datasets` cannot hold: {error}") from None
         return {name: feature for name, feature in features.items() if name not in skip}
     if item.kind == "jsonl":
         return dict(_json_types(item, frozenset(skip)))
@@ -1611,12 +1775,17 @@ def scan_metadata(inputs: Iterable[InputFile], options: ReadOptions = ReadOption
     """The metadata features of a source, and the JSON lines type of each column per JSON file.
 
     A column present in several files must have one type; otherwise a `ValueError` names the
-    column and both files. Reading files here is cheap (headers, schemas, the first JSON records).
+    column and both files. A column that holds nulls only in a file (a JSON key, a Parquet column
+    of type null) has no type there: it takes another file's, as an absent column does; null in
+    every file, it is a string column (JSON) or a null one (Parquet). Reading files here is cheap
+    (headers, schemas, the first JSON records).
     """
     from datasets import Value
 
     features: dict[str, Any] = {}
     first_seen: dict[str, str] = {}
+    untyped: set[str] = set()  # columns of nulls only so far: the next file's type is theirs
+    null = Value("null")
     json_types: dict[str, dict[str, str]] = {}
     for item in inputs:
         columns = _columns_of(item, options)
@@ -1626,10 +1795,22 @@ def scan_metadata(inputs: Iterable[InputFile], options: ReadOptions = ReadOption
         for name, feature in columns.items():
             if name in RESERVED_COLUMNS:
                 continue  # the file is rejected when read, with the reason
+            if feature == null:
+                if name not in features:  # kept should no other file type it: JSON's nulls as text, as they always were
+                    features[name] = Value("string") if item.kind == "jsonl" else feature
+                    first_seen[name] = item.path
+                    untyped.add(name)
+                continue
+            if name in untyped:
+                untyped.discard(name)
+                features[name], first_seen[name] = feature, item.path
+                continue
             if name in features and features[name] != feature:
+                first, then = _describe(features[name]), _describe(feature)
+                if first == then:  # alike by name (two structs, two class labels): say all of each
+                    first, then = repr(features[name]), repr(feature)
                 raise ValueError(
-                    f"metadata column {name!r} is {_describe(features[name])} in {first_seen[name]} "
-                    f"but {_describe(feature)} in {item.path}: give it one type"
+                    f"metadata column {name!r} is {first} in {first_seen[name]} but {then} in {item.path}: give it one type"
                 )
             features.setdefault(name, feature)
             first_seen.setdefault(name, item.path)
@@ -1637,4 +1818,12 @@ def scan_metadata(inputs: Iterable[InputFile], options: ReadOptions = ReadOption
 
 
 def _describe(feature: Any) -> str:
-    return getattr(feature, "dtype", None) or type(feature).__name__
+    """A feature's type, for a message: a `Value`'s dtype; a class label by its names (its dtype,
+    int64, is only how it is stored); else the feature's class."""
+    from datasets import ClassLabel, Value
+
+    if isinstance(feature, ClassLabel):
+        return f"a class label ({', '.join(feature.names)})"
+    if isinstance(feature, Value):
+        return feature.dtype
+    return type(feature).__name__

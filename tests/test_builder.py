@@ -6,10 +6,12 @@ import csv
 import os
 import re
 from collections import Counter
+from contextlib import nullcontext
 from importlib import import_module
 from pathlib import Path
 
 import datasets
+import pyarrow as pa
 import pytest
 
 import newspairs
@@ -461,3 +463,117 @@ class TestLargeFilesInParts:
     def test_the_part_size_is_a_checked_option(self, tmp_path):
         with pytest.raises(ValueError, match="part_bytes must be a whole number of bytes >= 1, got 0"):
             load(write_jsonl(tmp_path / "t.jsonl", tabular_records()), part_bytes=0)
+
+
+def _parquet(path: Path, table) -> None:
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, path, row_group_size=1)  # a row group a row: num_proc cuts it in parts
+
+
+def _struct_with_a_null(tmp: Path) -> Path:
+    _parquet(tmp / "c" / "s.parquet", pa.table({"raw": ["First.", "Second.", "Third."], "meta": [{"a": 1}, None, {"a": 3}]}))
+    return tmp / "c"
+
+
+def _struct_in_one_file_only(tmp: Path) -> Path:
+    _parquet(tmp / "c" / "s.parquet", pa.table({"raw": ["First.", "Second."], "meta": [{"a": 1}, {"a": 2}]}))
+    write_jsonl(tmp / "c" / "other.jsonl", [{"raw": "Third."}])
+    return tmp / "c"
+
+
+def _csv_header_not_utf8(tmp: Path) -> Path:
+    write_jsonl(tmp / "c" / "ok.jsonl", [{"raw": "Fine."}])
+    (tmp / "c" / "latin1.csv").write_bytes(b"raw,t\xedtulo\nFirst.,a\nSecond.,b\n")
+    return tmp / "c"
+
+
+def _parquet_not_utf8(tmp: Path) -> Path:
+    raw = pa.array([b"Good.", b"Bad \xff byte.", b"Also good."], pa.binary()).view(pa.string())
+    _parquet(tmp / "c" / "bad.parquet", pa.table({"raw": raw}))
+    return tmp / "c"
+
+
+def _parquet_column_twice(tmp: Path) -> Path:
+    write_jsonl(tmp / "c" / "ok.jsonl", [{"raw": "Fine."}])
+    _parquet(tmp / "c" / "twice.parquet", pa.Table.from_arrays([pa.array(["A.", "B."]), pa.array(["C.", "D."])], names=["raw", "raw"]))
+    return tmp / "c"
+
+
+def _json_object_never_closed(tmp: Path) -> Path:
+    write_jsonl(tmp / "c" / "ok.jsonl", [{"raw": "Fine."}])
+    (tmp / "c" / "pretty.json").write_text('{\n  "raw": "Pretty object.",\n  "title": "T"\n', encoding="utf-8")
+    return tmp / "c"
+
+
+def _cannot_open(name: str):
+    def make(tmp: Path) -> Path:
+        write_jsonl(tmp / "c" / "ok.jsonl", [{"raw": "Fine."}])
+        (tmp / "c" / name).symlink_to(tmp / "gone" / name)  # opens as a file without read permission does: not at all
+        return tmp / "c"
+    return make
+
+
+def _null_only_column(tmp: Path) -> Path:
+    write_jsonl(tmp / "c" / "part-0.jsonl", [{"raw": "First.", "views": None}])
+    write_jsonl(tmp / "c" / "part-1.jsonl", [{"raw": "Second.", "views": 12}])
+    _parquet(tmp / "c" / "part-2.parquet", pa.table({"raw": ["Third."], "views": pa.nulls(1, pa.null())}))
+    return tmp / "c"
+
+
+def _named_pipe(tmp: Path) -> Path:
+    write_jsonl(tmp / "c" / "ok.jsonl", [{"raw": "Fine."}])
+    os.mkfifo(tmp / "c" / "pipe.jsonl")
+    return tmp / "c"
+
+
+SOURCES_THAT_CRASHED = [
+    pytest.param(_struct_with_a_null, (3, 3, 0), None, id="parquet-struct-with-a-null"),
+    pytest.param(_struct_in_one_file_only, (3, 3, 0), None, id="parquet-struct-in-one-file-only"),
+    pytest.param(_csv_header_not_utf8, (3, 1, 2), "not UTF-8", id="csv-header-not-utf8"),
+    pytest.param(_parquet_not_utf8, (3, 2, 1), "not UTF-8", id="parquet-row-not-utf8"),
+    pytest.param(_parquet_column_twice, (3, 1, 2), "column 'raw' appears twice", id="parquet-column-twice"),
+    pytest.param(_json_object_never_closed, (2, 1, 1), "not a JSON document", id="json-object-never-closed"),
+    pytest.param(_cannot_open("gone.csv"), (2, 1, 1), "cannot read", id="csv-cannot-open"),
+    pytest.param(_cannot_open("gone.jsonl"), (2, 1, 1), "cannot read", id="jsonl-cannot-open"),
+    pytest.param(_cannot_open("gone.json"), (2, 1, 1), "cannot read", id="json-cannot-open"),
+    pytest.param(_null_only_column, (3, 3, 0), None, id="column-null-in-some-files"),
+    pytest.param(_named_pipe, (2, 1, 1), "not a regular file", id="named-pipe"),
+]
+
+
+class TestSourcesThatCrashedTheBuild:
+    """Class: a source with a file that cannot be read as it is builds alike in one process, in two
+    (large files cut in parts) and streamed: its bad rows are rejects, the rest is read."""
+
+    @pytest.mark.parametrize(("make", "counts", "reason"), SOURCES_THAT_CRASHED)
+    def test_one_process_two_processes_and_streaming_agree(self, tmp_path, make, counts, reason):
+        from test_sources import _opened_by_a_reader
+
+        source = make(tmp_path)
+        built, reports = [], []
+        pipe = source / "pipe.jsonl"
+        with _opened_by_a_reader(pipe) if pipe.exists() else nullcontext([]) as opened:  # else a hang, not a failure
+            for num_proc in (None, 2):
+                builder = prepare(source, errors="report", num_proc=num_proc, part_bytes=1, cache_dir=str(tmp_path / f"np{num_proc}"))
+                reports.append(builder.report())
+                built.append(sorted(rows(builder.as_dataset()), key=lambda row: row["id"]))
+            streamed = sorted(rows(load(source, streaming=True, errors="report")), key=lambda row: row["id"])
+        assert not opened
+        one, two = reports
+        assert (one.read, one.written, one.rejected) == counts and one.reconciles
+        assert (two.read, two.written, two.rejected) == counts and two.rejects == one.rejects
+        assert built[1] == built[0] == streamed
+        assert all(re.search(reason, reject["reason"]) for reject in one.rejects) if reason else not one.rejects
+
+    @pytest.mark.parametrize("num_proc", [None, 2], ids=["one-process", "two-processes"])
+    @pytest.mark.parametrize(("make", "name"), [
+        (_cannot_open("gone.csv"), "gone.csv"), (_cannot_open("gone.json"), "gone.json"),
+        (_csv_header_not_utf8, "latin1.csv"), (_parquet_not_utf8, "bad.parquet"),
+    ], ids=["csv-cannot-open", "json-cannot-open", "csv-header-not-utf8", "parquet-row-not-utf8"])
+    def test_raise_names_the_file(self, tmp_path, make, name, num_proc):
+        source = make(tmp_path)
+        with pytest.raises(SourceError) as caught:
+            load(source, num_proc=num_proc, cache_dir=str(tmp_path / "cache"))
+        assert caught.value.file == str(source / name) and str(caught.value).startswith(str(source / name))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -775,6 +776,20 @@ class TestBlankLineArticles:
         entries = [entry for item in resolve_source(tmp_path / "c") for entry in read_input(item, options)]
         assert [(type(entry).__name__, entry.line) for entry in entries] == [("Article", 1), ("Reject", 6), ("Reject", 8)]
 
+    @pytest.mark.parametrize(("raw", "twin", "expected"), [
+        ("First line.\nSecond line.\n", "first line .\n", [("Reject", 1, "raw has 2 lines, its normalized twin .* has 1")]),
+        ("One.\n\nTwo, a.\nTwo, b.\n", "one .\n\ntwo , a .\n", [("Article", 1, None), ("Reject", 3, "raw has 2 lines")]),
+        ("One.\n", "one .\nand more .\n", [("Reject", 1, "raw has 1 lines, its normalized twin .* has 2")]),
+    ], ids=["twin-one-line-short", "last-article-one-line-short", "twin-one-line-long"])
+    def test_a_twin_with_the_same_blank_lines_but_other_line_counts_says_so(self, tmp_path, raw, twin, expected):
+        write_pairs(tmp_path / "c", {"a.txt": raw})
+        (tmp_path / "c" / "normalized" / "a.txt").write_text(twin, encoding="utf-8")
+        options = ReadOptions(text_articles="blank-line")
+        entries = [entry for item in resolve_source(tmp_path / "c") for entry in read_input(item, options)]
+        assert [(type(entry).__name__, entry.line) for entry in entries] == [(kind, line) for kind, line, _ in expected]
+        for entry, (_, _, reason) in zip(entries, expected):
+            assert reason is None or re.search(reason, entry.reason), entry.reason
+
     def test_an_unknown_mode_is_a_value_error(self):
         with pytest.raises(ValueError, match="text_articles must be one of"):
             ReadOptions(text_articles="paragraph")
@@ -1289,3 +1304,156 @@ class TestTextFileDecode:
         kept = sources._decode(data, first=True)
         expected = (kept[:-1] if kept.endswith("\n") else kept), sources._undecodable_line(kept)
         assert sources._read_text_file(str(path)) == expected
+
+
+# --- files that cannot be read as they are: rejects naming file and line, never a crash ----------
+
+
+def _parquet_of(path: Path, table) -> Path:
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, path)
+    return path
+
+
+def _parquet_bad_utf8(tmp: Path) -> Path:
+    import pyarrow as pa
+
+    raw = pa.array([b"Good.", b"Bad \xff byte.", b"Also good."], pa.binary()).view(pa.string())  # a writer that does not check
+    return _parquet_of(tmp / "t.parquet", pa.table({"raw": raw, "desk": ["a", "b", "c"]}))
+
+
+def _parquet_column_twice(tmp: Path) -> Path:
+    import pyarrow as pa
+
+    return _parquet_of(tmp / "t.parquet", pa.Table.from_arrays(
+        [pa.array(["Kept?", "Two."]), pa.array(["Other text.", "Lost."])], names=["raw", "raw"]))
+
+
+def _dangling(name: str):
+    """A folder holding a link to nothing named ``name``: a file that cannot be opened, as one without read permission."""
+    def make(tmp: Path) -> Path:
+        (tmp / "c").mkdir()
+        (tmp / "c" / name).symlink_to(tmp / "gone" / name)
+        return tmp / "c"
+    return make
+
+
+class TestFilesThatCannotBeReadAsTheyAre:
+    """Class: a file whose bytes, columns or very opening go wrong gives rejects naming file and line
+    (the other rows of the file read), never an exception that names no file and stops the build."""
+
+    @pytest.mark.parametrize(("make", "expected"), [
+        (lambda tmp: tmp.joinpath("t.csv").write_bytes(b"raw,t\xedtulo\nFirst.,a\nSecond.,b\n") and tmp / "t.csv",
+         [("Reject", 2, "not UTF-8 .*header"), ("Reject", 3, "not UTF-8 .*header")]),
+        (lambda tmp: tmp.joinpath("t.csv").write_bytes("raw,title\nFirst.,a\n".encode("utf-16")) and tmp / "t.csv",
+         [("Reject", 2, "not UTF-8 .*header"), ("Reject", 3, "not UTF-8 .*header")]),
+        (_parquet_bad_utf8, [("Article", 1, None), ("Reject", 2, "not UTF-8 .*column 'raw'"), ("Article", 3, None)]),
+        (_parquet_column_twice, [("Reject", 1, "column 'raw' appears twice"), ("Reject", 2, "column 'raw' appears twice")]),
+        (lambda tmp: tmp.joinpath("t.json").write_text('{\n  "raw": "Pretty object.",\n  "title": "T"\n') and tmp / "t.json",
+         [("Reject", 1, "not a JSON document .*; the file is unread")]),
+        (_dangling("gone.csv"), [("Reject", None, "cannot read")]),
+        (_dangling("gone.jsonl"), [("Reject", None, "cannot read")]),
+        (_dangling("gone.json"), [("Reject", None, "cannot read")]),
+    ], ids=["csv-latin1-header", "csv-utf16", "parquet-not-utf8-row", "parquet-column-twice", "json-object-never-closed",
+            "csv-cannot-open", "jsonl-cannot-open", "json-cannot-open"])
+    def test_each_row_is_an_article_or_a_reject_naming_its_line(self, tmp_path, make, expected):
+        path = make(tmp_path)
+        entries = read_all(path)
+        assert [(type(entry).__name__, entry.line) for entry in entries] == [(kind, line) for kind, line, _ in expected]
+        for entry, (_, _, reason) in zip(entries, expected):
+            if reason is not None:
+                assert re.search(reason, str(entry.error())) and str(entry.error()).startswith(str(path))
+        metadata, _ = scan_metadata(resolve_source(path))  # no crash, and no column named by a bad byte
+        assert set(metadata) <= {"desk"}
+
+    @pytest.mark.parametrize("name", ["t.jsonl", "t.csv", "t.txt", "t.parquet", "c/raw/a.txt"],
+                             ids=["jsonl", "csv", "txt", "parquet", "paired-raw"])
+    def test_a_named_pipe_is_a_reject_and_never_opened(self, tmp_path, name):
+        import os
+
+        write_jsonl(tmp_path / "ok.jsonl", [{"raw": "Read."}])
+        if name.startswith("c/"):
+            write_pairs(tmp_path / "c", {"b.txt": "Read too."})
+        pipe = tmp_path / name
+        pipe.parent.mkdir(parents=True, exist_ok=True)
+        os.mkfifo(pipe)
+        with _opened_by_a_reader(pipe) as opened:
+            inputs = resolve_source(tmp_path)
+            sources.source_identity(inputs)  # the cache key: a file's content hash
+            entries = read_all(tmp_path)
+        assert not opened
+        (reject,) = [entry for entry in entries if isinstance(entry, Reject) and entry.file == str(pipe)]
+        assert reject.reason == "not a regular file (a named pipe): never opened"
+        assert {entry.raw for entry in entries if isinstance(entry, Article)} >= {"Read."}
+
+    @pytest.mark.parametrize(("write", "dtype", "values"), [
+        (lambda tmp: (write_jsonl(tmp / "a.jsonl", [{"raw": "One.", "n": None}]),
+                      write_jsonl(tmp / "b.jsonl", [{"raw": "Two.", "n": 12}])), "int64", [None, 12]),
+        (lambda tmp: (write_jsonl(tmp / "a.jsonl", [{"raw": "One.", "n": 12}]),
+                      write_jsonl(tmp / "b.jsonl", [{"raw": "Two.", "n": None}])), "int64", [12, None]),
+        (lambda tmp: (_parquet_of(tmp / "a.parquet", _null_column({"raw": ["One."]}, "n")),
+                      write_parquet(tmp / "b.parquet", {"raw": ["Two."], "n": ["Ann"]})), "string", [None, "Ann"]),
+        (lambda tmp: (_parquet_of(tmp / "a.parquet", _null_column({"raw": ["One."]}, "n")),
+                      write_jsonl(tmp / "b.jsonl", [{"raw": "Two.", "n": 3}])), "int64", [None, 3]),
+    ], ids=["jsonl-null-first", "jsonl-null-last", "parquet-null-type", "parquet-null-type-and-jsonl-int"])
+    def test_a_column_of_nulls_only_takes_the_other_files_type(self, tmp_path, write, dtype, values):
+        write(tmp_path)
+        metadata, _ = scan_metadata(resolve_source(tmp_path))
+        assert metadata["n"].dtype == dtype
+        assert [entry.metadata["n"] for entry in read_all(tmp_path)] == values
+
+    def test_a_parquet_column_datasets_cannot_hold_is_an_error_naming_the_file(self, tmp_path):
+        import pyarrow as pa
+
+        path = _parquet_of(tmp_path / "sub" / "spark.parquet",
+                           pa.table({"raw": ["B."], "tags": pa.array([[("k", 1)]], pa.map_(pa.string(), pa.int64()))}))
+        with pytest.raises(ValueError, match=re.escape(str(path)) + r": .*map<string, int64"):
+            scan_metadata(resolve_source(tmp_path))
+
+    @pytest.mark.parametrize(("write", "message"), [
+        (lambda tmp: (write_csv(tmp / "True.csv", ["title", "text", "subject", "date"], isot_rows()),
+                      write_jsonl(tmp / "j.jsonl", [{"raw": "One.", "label": 1}])),
+         r"'label' is a class label \(Fake, True\) in .*True.csv but int64 in .*j.jsonl"),
+    ], ids=["class-label-and-int"])
+    def test_a_type_clash_says_what_differs(self, tmp_path, write, message):
+        write(tmp_path)
+        with pytest.raises(ValueError, match=message):
+            scan_metadata(resolve_source(tmp_path))
+
+
+def _null_column(columns: dict, name: str):
+    """A table of ``columns`` and a column ``name`` of Arrow type null (pandas writes an all-None column so)."""
+    import pyarrow as pa
+
+    table = pa.table(columns)
+    return table.append_column(name, pa.nulls(table.num_rows, pa.null()))
+
+
+@contextmanager
+def _opened_by_a_reader(pipe: Path):
+    """Yields a list that says whether anything opened ``pipe`` for reading meanwhile: a writer's
+    non-blocking open succeeds only then (and lets that reader go on, to an empty file), so a
+    reader that would wait for ever is caught, not hung."""
+    import os
+    import threading
+
+    opened: list[bool] = []
+    stop = threading.Event()
+
+    def watch():
+        while not stop.wait(0.005):
+            try:
+                os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:
+                continue  # no reader
+            opened.append(True)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    try:
+        yield opened
+    finally:
+        stop.set()
+        thread.join()
