@@ -617,7 +617,8 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
 
     Prints the counts and the first disagreements as unified diffs (stored against the
     normalizer), then the articles that could not be read. Exit status 1 when any pair
-    disagrees or any article could not be read.
+    disagrees or any article could not be read; articles set aside as a build sets them
+    aside (empty, or a duplicate) are counted, not failed.
 
     Example:
       newspairs verify corpus/ --show 2

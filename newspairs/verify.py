@@ -30,13 +30,15 @@ class Disagreement:
 
 @dataclass
 class VerifyResult:
-    """Counts of a verification; ``first`` holds up to ``show`` disagreements, ``rejects`` every unreadable article."""
+    """Counts of a verification; ``first`` holds up to ``show`` disagreements, ``rejects`` every unreadable
+    article, ``dropped`` every article set aside by rule (empty, or a duplicate of one read), as a build would."""
 
     articles: int = 0
     checked: int = 0
     disagree: int = 0
     first: list[Disagreement] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
+    dropped: list[Reject] = field(default_factory=list)
 
     @property
     def without_normalized(self) -> int:
@@ -56,6 +58,8 @@ class VerifyResult:
             text = "no pair checked: the source has no stored normalized side"
         if self.without_normalized:
             text += f"; {self.without_normalized} articles without a normalized side"
+        if self.dropped:
+            text += f"; {len(self.dropped)} articles set aside (empty, or a duplicate of one read)"
         if self.rejects:
             text += f"; {len(self.rejects)} articles could not be read"
         return text
@@ -106,7 +110,8 @@ def verify(
     for item in inputs:
         for entry in read_input(item, options, json_types.get(item.path)):
             if isinstance(entry, Reject):
-                result.rejects.append(entry)
+                # an empty article or a duplicate is no mistake of the source's: a build drops it too
+                (result.dropped if entry.dropped else result.rejects).append(entry)
                 continue
             result.articles += 1
             if entry.normalized is not None:

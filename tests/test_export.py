@@ -219,6 +219,19 @@ class TestCommands:
         assert "--- raw/ferry.txt (stored)" in text and "+++ raw/ferry.txt (newspairs.normalize)" in text
         assert "-the ferry didn't sail on tuesday ." in text and "+the ferry did n't sail on tuesday ." in text
 
+    def test_verify_counts_articles_set_aside_without_failing(self, tmp_path):
+        # ISOT's title-only rows are empty articles: verify failed on them as unreadable
+        source = write_pairs(tmp_path / "c")
+        (source / "raw" / "blank.txt").write_text(" \n", encoding="utf-8")
+        (source / "normalized" / "blank.txt").write_text("\n", encoding="utf-8")
+        code, text = run("verify", str(source))
+        assert code == 0, text
+        assert f"{len(ARTICLES)} pairs checked: {len(ARTICLES)} agree, 0 disagree" in text
+        assert "1 articles set aside (empty, or a duplicate of one read)" in text and "unreadable" not in text
+        (source / "normalized" / "ferry.txt").unlink()  # a mistake still fails
+        code, text = run("verify", str(source))
+        assert code == 1 and "unreadable: " in text and "raw/ferry.txt" in text
+
     def test_verify_of_the_default_data_counts_what_normalize_says(self):
         code, text = run("verify")
         pairs = [row for split in load(None).values() for row in split]
