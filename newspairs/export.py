@@ -27,7 +27,7 @@ Public names (stable; the card/Hub helper calls them):
   back from an exported folder's card (pure: reads files, builds nothing)
 - `shard_files(out, config, split) -> list[Path]`: the shards the card names for a config's split
 - `card_data(infos, default=..., stamp=..., data_dirs=...) -> huggingface_hub.DatasetCardData`: the YAML part
-- `check_out(out, files, folders) -> Path`, `staging_folder(out)`, `install(staging, out, written)`:
+- `check_out(out, files, folders) -> Path`, `staged(out)`, `install(staging, out, written)`:
   what an export checks of ``out`` before it builds, the folder it builds in beside ``out``, and how
   it puts what it built in place (the Hub helper builds a repository the same way)
 - `REPORT_FILENAME`, `DEFAULT_CARD_BODY`, `TOP_FILES`
@@ -36,13 +36,14 @@ Public names (stable; the card/Hub helper calls them):
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
 import re
 import secrets
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
@@ -184,7 +185,34 @@ def _replace_manifest(staging: Path, out: Path, files: Iterable[str]) -> None:
     scratch = staging / ".manifest"
     scratch.mkdir(exist_ok=True)
     write_manifest(scratch, files)
-    os.replace(scratch / MANIFEST_FILENAME, out / MANIFEST_FILENAME)
+    _move(scratch / MANIFEST_FILENAME, out / MANIFEST_FILENAME)
+
+
+def _move(source: Path, target: Path) -> None:
+    """``os.replace``, also onto another file system (``out`` a mount point, its staging folder on the
+    parent's): then copied beside ``target`` first, so that ``target`` is still replaced in one step."""
+    try:
+        os.replace(source, target)
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+        scratch = target.with_name(f".{target.name[:64]}.{secrets.token_hex(4)}{STAGING_SUFFIX}")
+        try:
+            shutil.copy2(source, scratch)
+            os.replace(scratch, target)
+        except BaseException:
+            scratch.unlink(missing_ok=True)
+            raise
+        source.unlink()
+
+
+def _keep_copy(source: Path, copy: Path) -> None:
+    """``copy`` made the same file as ``source`` (a hard link where it can be, else a copy), ``source`` left in place."""
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, copy)
+    except OSError:  # another file system, or one without hard links
+        shutil.copy2(source, copy)
 
 
 def _folder_files(folder: Path) -> set[str]:
@@ -274,6 +302,7 @@ def check_out(out: Any, files: Iterable[str] = (), folders: Iterable[str] = ()) 
     """
     _loadable(Path(out))
     target = Path(out).resolve()
+    _loadable(target)  # a link's own name may be fine and its target's not
     ours, _ = _check_out(target)
     _refuse_clashes(target, ours, files, folders)
     return target
@@ -284,12 +313,31 @@ def staging_folder(out: Path) -> Path:
     the umask gives its mode, as for any folder of the user's: it becomes ``out`` (mkdtemp's 0700
     would hide the export from everyone else on a shared file system)."""
     while True:
-        path = out.parent / f".{out.name}.{secrets.token_hex(4)}{STAGING_SUFFIX}"
+        # a name of its own within the file system's 255 bytes, however long ``out``'s own name is
+        path = out.parent / f".{out.name[:64]}.{secrets.token_hex(4)}{STAGING_SUFFIX}"
         try:
             path.mkdir()
             return path
         except FileExistsError:
             continue
+
+
+@contextlib.contextmanager
+def staged(out: Path) -> Iterator[Path]:
+    """A `staging_folder` beside ``out`` to build in, removed on the way out; when nothing was installed
+    (``out`` still absent), so are the folders made to hold it: a run that fails leaves no trace."""
+    made = [folder for folder in out.parents if not folder.exists()]  # the deepest first
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = staging_folder(out)
+    try:
+        yield staging
+    finally:
+        if staging.exists():  # made by this call: it holds only what this call wrote
+            shutil.rmtree(staging)
+        if not out.exists():
+            for folder in made:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
 
 
 def install(staging: Path, out: Path, written: list[str]) -> None:
@@ -316,7 +364,8 @@ def _install_beside(staging: Path, out: Path, written: list[str], ours: set[str]
     (an error, Ctrl-C, a crash) leaves every newspairs file in ``out`` listed: a re-run replaces them.
     An error or Ctrl-C also undoes the moves, leaving ``out`` as it was. The shards go first (in
     new folders named by their content) and the card last: until the card moves, ``out`` reads as
-    the earlier export.
+    the earlier export. A file that replaces one of the earlier export's replaces it in one step
+    (the earlier one kept aside as a hard link or copy), so no moment finds it missing.
     """
     previous = staging / ".previous"  # the earlier export's replaced files, put back on failure
     order = sorted(set(written) - {CARD_FILENAME, MANIFEST_FILENAME}, key=lambda name: ("/" not in name, name))
@@ -337,28 +386,28 @@ def _install_beside(staging: Path, out: Path, written: list[str], ours: set[str]
             kept = target.exists()
             moved.append((name, kept))  # before the moves: an interrupt between them is undone too
             if kept:
-                (previous / name).parent.mkdir(parents=True, exist_ok=True)
-                os.replace(target, previous / name)
-            os.replace(staging / name, target)
+                _keep_copy(target, previous / name)
+            _move(staging / name, target)
     except BaseException:
         _undo_moves(staging, out, previous, moved, made)
         raise
     _remove_files(out, sorted(ours - set(written)))
-    os.replace(staging / MANIFEST_FILENAME, out / MANIFEST_FILENAME)
+    _move(staging / MANIFEST_FILENAME, out / MANIFEST_FILENAME)
 
 
 def _undo_moves(staging: Path, out: Path, previous: Path, moved: list[tuple[str, bool]], made: list[Path]) -> None:
     """Put ``out`` back as it was before `_install_beside`: its earlier files, folders and manifest."""
     for name, kept in reversed(moved):
-        if not (staging / name).exists():  # the new file was moved in
+        if kept:
+            if (previous / name).exists():  # its copy was kept: back over whatever is there now
+                _move(previous / name, out / name)
+        elif not (staging / name).exists():  # a new file, moved in
             (out / name).unlink()
-        if kept and (previous / name).exists():
-            os.replace(previous / name, out / name)
     for folder in reversed(made):
         with contextlib.suppress(OSError):
             folder.rmdir()
     if (previous / MANIFEST_FILENAME).exists():
-        os.replace(previous / MANIFEST_FILENAME, out / MANIFEST_FILENAME)
+        _move(previous / MANIFEST_FILENAME, out / MANIFEST_FILENAME)
     else:
         (out / MANIFEST_FILENAME).unlink()
 
@@ -436,9 +485,7 @@ def export(
     shard_bytes = convert_file_size_to_int(max_shard_size)
     # before the build: a folder that may not be written is refused at once
     target = check_out(out, TOP_FILES, configs)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = staging_folder(target)
-    try:
+    with staged(target) as staging:
         infos: dict[str, datasets.DatasetInfo] = {}
         reports: dict[str, BuildReport] = {}
         files: list[Path] = []
@@ -479,9 +526,6 @@ def export(
         write_manifest(staging, written)
         written.append(MANIFEST_FILENAME)
         install(staging, target, written)
-    finally:
-        if staging.exists():  # made by this call: it holds only what this call wrote
-            shutil.rmtree(staging)
     summaries = {name: ConfigSummary(info.features, {s: i.num_examples for s, i in info.splits.items()}) for name, info in infos.items()}
     return ExportResult(
         out=out, configs=summaries, reports=reports, files=[out / f.relative_to(staging) for f in files], stamp=stamp

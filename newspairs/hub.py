@@ -399,21 +399,16 @@ def build_repository(
     refused before the build, and a build that fails (no train split to train on) leaves ``out`` as it was.
     """
     from newspairs.builder import CONFIG_NAMES
-    from newspairs.export import DEFAULT_MAX_SHARD_SIZE, MANIFEST_FILENAME, TOP_FILES, check_out, install, read_manifest, staging_folder
+    from newspairs.export import DEFAULT_MAX_SHARD_SIZE, MANIFEST_FILENAME, TOP_FILES, check_out, install, read_manifest, staged
 
     out = Path(out)
     configs = list(dict.fromkeys(configs or CONFIG_NAMES))
     target = check_out(out, [*TOP_FILES, *TOKENIZER_FILES], configs)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = staging_folder(target)
-    try:
+    with staged(target) as staging:
         card, exported = _build_in(staging / "repository", source, options, tokenizer, training, configs,
                                    max_shard_size or DEFAULT_MAX_SHARD_SIZE, num_proc, errors, cache_dir, config_kwargs)
         written = read_manifest(staging / "repository") or []
         install(staging / "repository", target, [*written, MANIFEST_FILENAME])
-    finally:
-        if staging.exists():  # made by this call: it holds only what this call wrote
-            shutil.rmtree(staging)
     return RepositoryBuild(
         folder=out,
         files=[item.path_in_repo for item in repository_files(out)],

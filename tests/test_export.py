@@ -17,9 +17,9 @@ import yaml
 import newspairs
 from newspairs.builder import CONFIG_NAMES, load
 from newspairs.cli import main
-from newspairs.export import MANIFEST_FILENAME, REPORT_FILENAME, export, export_summary
+from newspairs.export import CARD_FILENAME, MANIFEST_FILENAME, REPORT_FILENAME, export, export_summary, read_manifest
 from newspairs.stamp import STAMP_FILENAME, Stamp, normalization_stamp
-from pairs import ARTICLES, isot_rows, write_big_files, write_csv, write_pairs
+from pairs import ARTICLES, isot_rows, write_big_files, write_csv, write_jsonl, write_pairs
 
 
 def card_yaml(folder) -> dict:
@@ -231,6 +231,18 @@ class TestCommands:
         (source / "normalized" / "ferry.txt").unlink()  # a mistake still fails
         code, text = run("verify", str(source))
         assert code == 1 and "unreadable: " in text and "raw/ferry.txt" in text
+
+    @pytest.mark.parametrize(("records", "summary"), [
+        ([{"raw": "a\nb", "normalized": "a"}], "no pair checked: no article was read; 1 articles could not be read"),
+        ([{"raw": "One."}, {"raw": "a\nb", "normalized": "a"}],
+         "no pair checked: no article read has a stored normalized side; 1 articles without a normalized side; "
+         "1 articles could not be read"),
+    ], ids=["every-pair-unreadable", "raw-only-read-and-a-pair-unreadable"])
+    def test_verify_with_no_pair_checked_says_why(self, tmp_path, records, summary):
+        # it said "the source has no stored normalized side" also when the pairs were there, unreadable
+        code, text = run("verify", str(write_jsonl(tmp_path / "p.jsonl", records)))
+        assert text.splitlines()[0] == summary
+        assert code == 1
 
     def test_verify_of_the_default_data_counts_what_normalize_says(self):
         code, text = run("verify")
@@ -525,3 +537,122 @@ class TestAnInstallThatStops:
         export(None, out, configs=["articles", "lines"])
         assert_same_rows(datasets.load_dataset(str(out), "lines"), load(None, "lines"))
         assert (out / "LICENSE").read_text() == "mine" and not (out / "raw").exists()
+
+
+class TestOutOnAnotherFileSystem:
+    """OUT a mount point (a volume, NFS, a bucket mounted as a folder): its staging folder is beside
+    it, on the parent's file system, where a rename into OUT fails with EXDEV."""
+
+    @staticmethod
+    def _two_file_systems(monkeypatch, out: Path) -> list[str]:
+        """``os.replace`` in newspairs.export refuses any move into or out of ``out`` from outside it."""
+        import errno
+
+        import newspairs.export as module
+
+        real_replace, refused = os.replace, []
+
+        def replace(source, target):
+            inside = [Path(os.path.abspath(path)).is_relative_to(out) for path in (source, target)]
+            if inside[0] != inside[1]:
+                refused.append(str(target))
+                raise OSError(errno.EXDEV, "Invalid cross-device link")
+            return real_replace(source, target)
+
+        monkeypatch.setattr(module.os, "replace", replace)
+        monkeypatch.setattr(module.os, "link", lambda *args: (_ for _ in ()).throw(OSError(errno.EXDEV, "Invalid cross-device link")))
+        return refused
+
+    @pytest.mark.parametrize("before", ["empty", "an-earlier-export"])
+    def test_an_export_into_a_mount_point(self, tmp_path, monkeypatch, before):
+        out = tmp_path / "vol"
+        out.mkdir()
+        mine = set()
+        if before == "an-earlier-export":
+            export(write_pairs(tmp_path / "old", {"a.txt": "Old."}), out, configs=["articles", "raw"])
+            (out / "LICENSE").write_text("mine")
+            mine = {"LICENSE"}
+        refused = self._two_file_systems(monkeypatch, out.resolve())
+        export(None, out, configs=["articles", "lines"])
+        assert refused  # the moves did cross
+        assert_same_rows(datasets.load_dataset(str(out), "lines"), load(None, "lines"))
+        assert not (out / "raw").exists() and all((out / name).read_text() == "mine" for name in mine)
+        assert set(files_of(out)) == set(read_manifest(out)) | {MANIFEST_FILENAME} | mine
+        assert_lone_export(tmp_path, *{"vol", "old"} & {p.name for p in tmp_path.iterdir()})
+
+    def test_an_install_stopped_on_another_file_system_is_undone(self, tmp_path, monkeypatch):
+        out = tmp_path / "vol"
+        export(write_pairs(tmp_path / "old", {"a.txt": "Old."}), out, configs=["articles", "raw"])
+        before = files_of(out)
+        self._two_file_systems(monkeypatch, out.resolve())
+        import newspairs.export as module
+
+        real_copy, calls = module.shutil.copy2, [0]
+
+        def copy2(source, target):
+            calls[0] += 1
+            if calls[0] == 4:
+                raise KeyboardInterrupt
+            return real_copy(source, target)
+
+        monkeypatch.setattr(module.shutil, "copy2", copy2)
+        with pytest.raises(KeyboardInterrupt):
+            export(None, out, configs=["articles", "lines"])
+        assert files_of(out) == before
+        assert_lone_export(tmp_path, "old", "vol")
+
+
+def test_a_crash_at_any_move_leaves_a_card_that_reads(tmp_path, monkeypatch):
+    """A file that replaces one of the earlier export's was set aside, then moved in: a crash between
+    the two left OUT without its card (or a shard). Each move now replaces in one step."""
+    import newspairs.export as module
+
+    old = write_pairs(tmp_path / "old", {"a.txt": "Old."})
+    real_replace, calls, crash_at = os.replace, [0], [0]
+
+    def replace(source, target):
+        calls[0] += 1
+        if calls[0] == crash_at[0]:
+            raise SystemExit("crash")  # no undo: as a killed process
+        return real_replace(source, target)
+
+    monkeypatch.setattr(module, "_undo_moves", lambda *args: None)
+    monkeypatch.setattr(module.os, "replace", replace)
+    out = tmp_path / "out"
+    export(old, out, configs=["articles"])
+    calls[0] = 0
+    export(old, out, configs=["articles"])  # counts the moves of a re-export into an earlier one
+    moves = calls[0]
+    assert moves >= 4
+    for at in range(1, moves + 1):
+        calls[0], crash_at[0] = 0, at
+        with pytest.raises(SystemExit):
+            export(old, out, configs=["articles"])
+        crash_at[0] = 0
+        assert (out / CARD_FILENAME).is_file(), f"no card after a crash at move {at} of {moves}"
+        assert_same_rows(datasets.load_dataset(str(out), "articles"), load(old, "articles"))
+
+
+def test_a_link_to_a_folder_datasets_reads_as_a_glob_is_refused_up_front(tmp_path):
+    (tmp_path / "batch[1]").mkdir()
+    (tmp_path / "out").symlink_to(tmp_path / "batch[1]")
+    with pytest.raises(ValueError, match=r"batch\[1\]: datasets.load_dataset could not read an export there"):
+        export(None, tmp_path / "out", configs=["lines"])
+    assert list((tmp_path / "batch[1]").iterdir()) == []
+
+
+def test_a_failed_export_leaves_no_folder_it_made(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"raw": "ok."}\n{"text": "no raw"}\n')
+    with pytest.raises(ValueError, match="bad.jsonl"):
+        export(bad, tmp_path / "new" / "deeper" / "out", configs=["lines"])
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["bad.jsonl"]
+
+
+def test_an_out_name_as_long_as_a_folder_may_have(tmp_path):
+    # the staging folder's name is longer than OUT's: it failed past 227 characters
+    out = tmp_path / ("o" * 240)
+    first = export(None, out, configs=["lines"])
+    export(None, out, configs=["lines"])  # again, into the earlier export
+    assert all(path.is_file() for path in first.files) and read_manifest(out)
+    assert_lone_export(tmp_path, out.name)
