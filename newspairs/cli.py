@@ -77,8 +77,9 @@ def _arrived_line_groups(fd: int, name: str) -> Iterator[list[str]]:
 # --- checks of what the user gave, before anything is built ------------------------------------
 
 
-def _whole_number(least: int):
-    """An argparse type: an int of at least ``least``, or argparse's one-line error naming the option."""
+def _whole_number(least: int, most: int | None = None):
+    """An argparse type: an int from ``least`` to ``most`` (None: no bound), or argparse's one-line
+    error naming the option."""
 
     def parse(text: str) -> int:
         try:
@@ -87,6 +88,8 @@ def _whole_number(least: int):
             raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
         if value < least:
             raise argparse.ArgumentTypeError(f"must be {least} or more, got {value}")
+        if most is not None and value > most:
+            raise argparse.ArgumentTypeError(f"must be {most} or less, got {value}")
         return value
 
     return parse
@@ -141,6 +144,28 @@ def _tokenizer_file(path: str):
         return load_tokenizer_file(given)
     except Exception as error:  # tokenizers raises a bare Exception for a file it cannot parse
         raise ValueError(f"{path}: not a tokenizers tokenizer.json ({error})") from None
+
+
+def _check_normalizes(tokenizer, path: str) -> None:
+    """Fail before any input is read when ``tokenizer`` (from ``path``) is a valid tokenizer.json whose
+    normalizer is not a newspairs normalization (it has none, or not the layout passes)."""
+    from newspairs.normalize import normalize
+
+    try:
+        normalize("A line.", tokenizer)  # one line through the normalizer shows what the first chunk would
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}") from None
+
+
+@contextmanager
+def _naming_vocab_size():
+    """A `VocabSizeError` raised within (the corpus does not fit the size) names --vocab-size."""
+    from newspairs.train import VocabSizeError
+
+    try:
+        yield
+    except VocabSizeError as error:
+        raise ValueError(f"--vocab-size {error.value} {error.reason}") from None
 
 
 @contextmanager
@@ -347,6 +372,7 @@ def cmd_normalize(args: argparse.Namespace, out: TextIO) -> int:
     if args.tokenizer:
         with _naming("--tokenizer"):
             tokenizer = _tokenizer_file(args.tokenizer)
+            _check_normalizes(tokenizer, args.tokenizer)
     for name in args.files or ["-"]:
         if name == "-":
             _write_standard_input(tokenizer, out)
@@ -362,6 +388,8 @@ def cmd_normalize(args: argparse.Namespace, out: TextIO) -> int:
 
 def _write_standard_input(tokenizer, out: TextIO) -> None:
     """Standard input normalized as its lines arrive, each group written out (and flushed) at once."""
+    if sys.stdin is None:  # started with file descriptor 0 closed (<&-): Python gives no stream at all
+        raise InputError("<stdin>: standard input is closed; give FILEs to normalize, or text on standard input")
     try:
         fd = sys.stdin.buffer.fileno()
     except (AttributeError, OSError, ValueError):  # not a file (an in-memory stream): read it as one
@@ -660,14 +688,16 @@ def cmd_train_tokenizer(args: argparse.Namespace, out: TextIO) -> int:
       newspairs train-tokenizer corpus/ --out corpus-tokenizer --vocab-size 8000
       python -c "import newspairs; print(newspairs.load_tokenizer('corpus-tokenizer').encode('Hi!').tokens)"
     """
-    from newspairs.train import TrainingConfig, save_tokenizer_folder, train_on_source
+    from newspairs.train import TrainingConfig, check_tokenizer_folder, save_tokenizer_folder, train_on_source
 
     source, columns = _checked_source(args)
     _check_creatable(args.out, "--out")
+    with _naming("--out"):
+        check_tokenizer_folder(args.out)
     output = BuildOutput(source, ("articles",), columns, show=False if args.quiet else None)
     config = TrainingConfig(model=args.model, vocab_size=args.vocab_size, min_frequency=args.min_frequency,
                             show_progress=_trainer_progress(args, output))
-    with output.scoped(), _stdout_to_stderr():
+    with output.scoped(), _stdout_to_stderr(), _naming_vocab_size():
         tokenizer = train_on_source(source, config, split=None if args.split == "all" else args.split, **columns)
     for path in save_tokenizer_folder(tokenizer, args.out, model_max_length=args.model_max_length):
         out.write(f"wrote {path}\n")
@@ -676,15 +706,17 @@ def cmd_train_tokenizer(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _add_train_tokenizer(subparsers) -> None:
-    from newspairs.train import MODELS, TrainingConfig
+    from newspairs.train import MAX_MIN_FREQUENCY, MAX_VOCAB_SIZE, MODELS, TrainingConfig
 
     parser = _command_parser(subparsers, "train-tokenizer", cmd_train_tokenizer)
     parser.add_argument("source", nargs="*", metavar="SOURCE", help="folder, file or glob (default: the embedded pairs)")
     parser.add_argument("--out", required=True, metavar="DIR", help="folder to write the tokenizer files to")
     parser.add_argument("--model", choices=MODELS, default=TrainingConfig.model, help="the model to train (default: wordpiece)")
-    parser.add_argument("--vocab-size", type=_whole_number(6), default=TrainingConfig.vocab_size, metavar="N",
-                        help=f"largest vocabulary (default: {TrainingConfig.vocab_size})")
-    parser.add_argument("--min-frequency", type=_whole_number(0), default=TrainingConfig.min_frequency, metavar="N",
+    parser.add_argument("--vocab-size", type=_whole_number(6, MAX_VOCAB_SIZE), default=TrainingConfig.vocab_size, metavar="N",
+                        help=f"the vocabulary to aim at (default: {TrainingConfig.vocab_size}; at most {MAX_VOCAB_SIZE}): "
+                             "wordlevel stays within it; bpe, wordpiece and unigram keep the corpus's whole alphabet, "
+                             "exceeding an N it does not fit (unigram refuses an N below its number of characters)")
+    parser.add_argument("--min-frequency", type=_whole_number(0, MAX_MIN_FREQUENCY), default=TrainingConfig.min_frequency, metavar="N",
                         help=f"least count of a merged pair or kept word (default: {TrainingConfig.min_frequency})")
     parser.add_argument("--split", default="train", choices=("train", "validation", "test", "all"),
                         help="split to train on, or all of them (default: train)")
@@ -741,7 +773,7 @@ def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
     output = BuildOutput(source, configs, columns, show=False if args.quiet else None)
     training = TrainingConfig(model=args.model, vocab_size=args.vocab_size, show_progress=_trainer_progress(args, output))
     max_commit_files, max_commit_bytes = args.max_commit_files, convert_file_size_to_int(args.max_commit_size)
-    with output.scoped(), _stdout_to_stderr():
+    with output.scoped(), _stdout_to_stderr(), _naming_vocab_size():
         build, upload = publish(
             source, options, dry_run=args.dry_run, private=args.private or None, revision=args.revision,
             max_commit_files=max_commit_files, max_commit_bytes=max_commit_bytes, tokenizer=args.tokenizer,
@@ -761,7 +793,7 @@ def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
 
 def _add_publish(subparsers) -> None:
     from newspairs.hub import DEFAULT_COMMIT_FILES
-    from newspairs.train import MODELS, TrainingConfig
+    from newspairs.train import MAX_VOCAB_SIZE, MODELS, TrainingConfig
 
     parser = _command_parser(subparsers, "publish", cmd_publish)
     parser.add_argument("source", nargs="+", metavar="SOURCE", help="folder, file or glob (several allowed)")
@@ -777,8 +809,8 @@ def _add_publish(subparsers) -> None:
     parser.add_argument("--max-commit-size", type=_size, default="1GiB", metavar="SIZE", help="bytes per commit (default: 1GiB)")
     parser.add_argument("--tokenizer", metavar="DIR", help="a trained tokenizer folder to publish (default: train one)")
     parser.add_argument("--model", choices=MODELS, default=TrainingConfig.model, help="model of the trained tokenizer (default: wordpiece)")
-    parser.add_argument("--vocab-size", type=_whole_number(6), default=TrainingConfig.vocab_size, metavar="N",
-                        help=f"its largest vocabulary (default: {TrainingConfig.vocab_size})")
+    parser.add_argument("--vocab-size", type=_whole_number(6, MAX_VOCAB_SIZE), default=TrainingConfig.vocab_size, metavar="N",
+                        help=f"the vocabulary it aims at, as for train-tokenizer (default: {TrainingConfig.vocab_size})")
     parser.add_argument("--pretty-name", metavar="TEXT", help="the card's title (default: NAME of --repo-id)")
     parser.add_argument("--language", action="append", metavar="CODE", help="language code (repeatable; default: en)")
     parser.add_argument("--description", metavar="TEXT", help="what the corpus is (default: a statement of its size)")
@@ -844,6 +876,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; a user's mistake (`ValueError`, `OSError`) is one line on standard error and exit 1."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if sys.stdout is None:  # started with file descriptor 1 closed (>&-): Python gives no stream at all
+        print("newspairs: error: standard output is closed; the results go there", file=sys.stderr)
+        return 1
     try:
         return args.run(args, sys.stdout)
     except BrokenPipeError:  # the reader went away (| head): not an error

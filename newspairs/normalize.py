@@ -103,7 +103,12 @@ def _default_normalize_chunk(lines: Sequence[str]) -> str:
     return _default_normalizer().normalize_str(lay_out(lines)).lower()
 
 
+NOT_A_NORMALIZATION = "the tokenizer's normalizer is not a newspairs normalization"
+
+
 def _tokenizer_normalize_chunk(tokenizer: Tokenizer):
+    if tokenizer.normalizer is None:  # many tokenizer.json files (GPT-style BPE) have none
+        raise ValueError(f"{NOT_A_NORMALIZATION}: it has none")
     normalize_str = tokenizer.normalizer.normalize_str
 
     def normalize_chunk(lines: Sequence[str]) -> str:
@@ -114,12 +119,16 @@ def _tokenizer_normalize_chunk(tokenizer: Tokenizer):
     return normalize_chunk
 
 
-def _normalized_chunk(normalize_chunk, lines: Sequence[str]) -> list[str]:
-    """Each line's normalization, its tokens still separated by runs of whitespace."""
+def _normalized_chunk(normalize_chunk, lines: Sequence[str], given: bool = False) -> list[str]:
+    """Each line's normalization, its tokens still separated by runs of whitespace (``given``: by
+    a tokenizer the caller gave, whose normalizer may not be a newspairs normalization at all)."""
     # the layout (first rules) puts a line break before the text: drop what precedes it
     out = normalize_chunk(lines).split("\n")[1:]
-    if len(out) != len(lines):  # the rules never add or remove a line break; guard the invariant
-        raise RuntimeError(f"normalizer changed the line count ({len(lines)} -> {len(out)})")
+    if len(out) != len(lines):
+        if given:  # checked here, not up front: a line count costs nothing, a normalizer's state does
+            raise ValueError(f"{NOT_A_NORMALIZATION}: it does not keep lines apart as the layout passes do "
+                             f"(lines in: {len(lines)}, out: {len(out)})")
+        raise RuntimeError(f"normalizer changed the line count ({len(lines)} -> {len(out)})")  # our rules never do
     return out
 
 
@@ -137,10 +146,10 @@ def _normalized_chunks(lines: Iterable[str], tokenizer: Tokenizer | None) -> Ite
         chunk.append(line)
         size += len(line)
         if size >= CHARACTERS_PER_CALL or len(chunk) == LINES_PER_CALL:
-            yield _normalized_chunk(normalize_chunk, chunk)
+            yield _normalized_chunk(normalize_chunk, chunk, tokenizer is not None)
             chunk, size = [], 0
     if chunk:
-        yield _normalized_chunk(normalize_chunk, chunk)
+        yield _normalized_chunk(normalize_chunk, chunk, tokenizer is not None)
 
 
 def _normalized_lines_whole(lines: Iterable[str], tokenizer: Tokenizer | None) -> Iterator[str]:

@@ -138,6 +138,8 @@ def save_tokenizer(tokenizer: Tokenizer, path: str | os.PathLike) -> Path:
     if path.suffix != ".json":
         path.mkdir(parents=True, exist_ok=True)
         path = path / "tokenizer.json"
+    if path.is_dir():  # tokenizers' own error is a bare Exception ("Is a directory") naming no file
+        raise ValueError(f"{path}: exists and is not a file; the tokenizer cannot be written there")
     tokenizer.save(str(path))
     return path
 

@@ -40,6 +40,20 @@ TOKENIZER_FILES: tuple[str, ...] = (
 
 DEFAULT_TOKENIZER_DIR = Path(__file__).resolve().parent / "data" / "tokenizer"
 
+# The largest vocab_size: tokenizers' ids are u32, and its trainers reserve room for vocab_size tokens
+# up front (~70 bytes each: 10**9 asked for 70 GB and aborted the process). 2**21 is 8 times the
+# largest vocabularies in use (262,144) and reserves about 150 MB.
+MAX_VOCAB_SIZE = 1 << 21
+MAX_MIN_FREQUENCY = (1 << 64) - 1  # tokenizers counts in u64; a count above the corpus's words keeps nothing
+
+
+class VocabSizeError(ValueError):
+    """A vocab_size that the corpus does not fit (``value``: the size; ``reason``: why, after it)."""
+
+    def __init__(self, value: int, reason: str):
+        super().__init__(f"vocab_size {value} {reason}")
+        self.value, self.reason = value, reason
+
 
 class StampMismatchWarning(UserWarning):
     """A tokenizer and a dataset were made by different normalizations (or cannot be compared)."""
@@ -51,11 +65,16 @@ class TrainingConfig:
 
     Args:
         model (`str`, defaults to ``"wordpiece"``): one of `MODELS`.
-        vocab_size (`int`, defaults to ``30000``): the largest vocabulary, special tokens and
-            alphabet included; a small corpus gives a smaller one (``wordlevel``, ``unigram``).
+        vocab_size (`int`, defaults to ``30000``): the vocabulary to aim at, special tokens
+            included, at most `MAX_VOCAB_SIZE`. ``wordlevel`` never exceeds it; the others keep
+            the corpus's whole alphabet, so a size smaller than that is exceeded: ``bpe`` by its
+            alphabet and word-end forms, ``wordpiece`` by its alphabet as word starts and ``##``
+            continuations (see `canonical_wordpiece`), ``unigram`` by characters its pieces left
+            out (and ``unigram`` refuses a size below the alphabet's with a `VocabSizeError`). A
+            small corpus gives a smaller vocabulary.
         min_frequency (`int`, defaults to ``2``): how often a pair (``wordpiece``, ``bpe``) or a
-            word (``wordlevel``) must occur to enter the vocabulary; ``unigram`` has no such
-            setting and ignores it.
+            word (``wordlevel``) must occur to enter the vocabulary, at most `MAX_MIN_FREQUENCY`;
+            ``unigram`` has no such setting and ignores it.
         batch_size (`int`, defaults to ``1000``): texts handed to the trainer per call.
         initial_alphabet (`tuple[str]`, defaults to ``()``): characters to know even when the corpus
             lacks them (``wordpiece``, ``bpe``, ``unigram``; ``wordlevel`` learns whole words only).
@@ -74,8 +93,10 @@ class TrainingConfig:
             raise ValueError(f"unknown tokenizer model {self.model!r}: choose one of {', '.join(MODELS)}")
         if self.vocab_size < len(SPECIAL_TOKENS) + 1:
             raise ValueError(f"vocab_size must leave room beyond the {len(SPECIAL_TOKENS)} special tokens, got {self.vocab_size}")
-        if self.min_frequency < 0:
-            raise ValueError(f"min_frequency must be 0 or more, got {self.min_frequency}")
+        if self.vocab_size > MAX_VOCAB_SIZE:
+            raise ValueError(f"vocab_size must be {MAX_VOCAB_SIZE} or less, got {self.vocab_size}")
+        if not 0 <= self.min_frequency <= MAX_MIN_FREQUENCY:
+            raise ValueError(f"min_frequency must be from 0 to {MAX_MIN_FREQUENCY}, got {self.min_frequency}")
         if any(len(character) != 1 for character in self.initial_alphabet):
             raise ValueError(f"initial_alphabet holds single characters, got {[c for c in self.initial_alphabet if len(c) != 1]!r}")
         if self.batch_size < 1:
@@ -211,7 +232,15 @@ def train_tokenizer(
     # The trainer normalizes and pre-tokenizes each text with the tokenizer's own pipeline, in Rust
     # threads. Normalizing the batches with newspairs first (32 lines per call, one thread) was not
     # reliably faster on 2 cores (0.4x to 1.9x by model and run, Reuters text), so the plain way stays.
-    tokenizer.train_from_iterator(batches, trainer=trainer, length=length)
+    try:
+        tokenizer.train_from_iterator(batches, trainer=trainer, length=length)
+    except Exception as error:  # tokenizers raises a bare Exception
+        if config.model == "unigram" and "not large enough to contain all chars" in str(error):
+            raise VocabSizeError(
+                config.vocab_size, "is too small for a unigram model of this corpus: it must hold every character "
+                f"of the corpus besides the {len(SPECIAL_TOKENS)} special tokens; give a larger one",
+            ) from None
+        raise
     missing = [token for token in SPECIAL_TOKENS if tokenizer.token_to_id(token) is None]
     if missing or tokenizer.get_vocab_size() <= len(SPECIAL_TOKENS):
         raise ValueError(f"training found no text to learn from (vocabulary of {tokenizer.get_vocab_size()} tokens)")
@@ -254,6 +283,15 @@ def _write_json(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def check_tokenizer_folder(folder: str | os.PathLike) -> None:
+    """A ValueError naming the first of `TOKENIZER_FILES` in ``folder`` that exists and is not a
+    file (a folder), which `save_tokenizer_folder` could not write."""
+    for name in TOKENIZER_FILES:
+        path = Path(folder) / name
+        if path.exists() and not path.is_file():
+            raise ValueError(f"{path}: exists and is not a file; the tokenizer folder cannot be written there")
+
+
 def save_tokenizer_folder(
     tokenizer: Tokenizer, folder: str | os.PathLike, *, stamp: Stamp | None = None, model_max_length: int | None = None
 ) -> list[Path]:
@@ -262,6 +300,7 @@ def save_tokenizer_folder(
     ``stamp`` defaults to this installation's `normalization_stamp()`, which is right for a tokenizer
     trained here. Returns the files written, in `TOKENIZER_FILES` order.
     """
+    check_tokenizer_folder(folder)  # every file, before the first is written: no half-written folder
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = [save_tokenizer(tokenizer, folder / "tokenizer.json")]
@@ -450,9 +489,18 @@ def train_on_source(
     Builds it with `newspairs.load` (``dataset_config``, cached) and trains on ``split`` (None: every
     split). ``load_kwargs`` go to `newspairs.load` (``raw_column=``, ``errors=``...).
     """
-    from newspairs.builder import load
+    from newspairs.builder import load, prepare
 
     dataset = load(source, dataset_config, **load_kwargs)
+    if hasattr(dataset, "values") and not any(getattr(part, "num_rows", 1) for part in dataset.values()):
+        # as an export says it: the counts and the first reject (the build is cached: prepare reads its report)
+        report = prepare(source, dataset_config, **load_kwargs).report()
+        raise ValueError(
+            f"{source if source is not None else 'the default data'}: no article to train on "
+            f"({report.read} read, {report.rejected} rejected"
+            + (f"; the first: {report.rejects[0]['file']}: {report.rejects[0]['reason']}" if report.rejects else "")
+            + ")"
+        )
     if split is None:
         from datasets import concatenate_datasets
 

@@ -249,6 +249,25 @@ def _not_a_tokenizer(tmp):
     return path
 
 
+def _foreign_tokenizer(tmp, normalizer: str | None):
+    """A valid tokenizer.json from elsewhere: no normalizer (as many BPE files), or ``normalizer`` alone."""
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
+
+    tokenizer = Tokenizer(models.WordLevel({"[UNK]": 0}, unk_token="[UNK]"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    if normalizer is not None:
+        tokenizer.normalizer = getattr(normalizers, normalizer)()
+    path = tmp / "foreign.json"
+    tokenizer.save(str(path))
+    return path
+
+
+def _out_holding_a_folder(tmp, name: str):
+    """A --out folder where the tokenizer file ``name`` is a folder."""
+    (tmp / "tok" / name).mkdir(parents=True)
+    return tmp / "tok"
+
+
 def _tokenizer_folder(tmp, *, stamp: str | None = "ours", tokenizer_json: bool = True):
     """A trained tokenizer folder: its stamp this normalization's, another's, or none."""
     from newspairs.stamp import STAMP_FILENAME, normalization_stamp
@@ -278,6 +297,12 @@ MISTAKES = [
                  "--tokenizer {t}/nope.json: no such file", id="normalize-tokenizer-missing"),
     pytest.param(lambda t: ["normalize", "--tokenizer", t], 1,
                  "--tokenizer {t}: no tokenizer.json in the folder", id="normalize-tokenizer-folder-without-one"),
+    pytest.param(lambda t: ["normalize", "--tokenizer", _foreign_tokenizer(t, None), _a_file(t)], 1,
+                 "--tokenizer {t}/foreign.json: the tokenizer's normalizer is not a newspairs normalization: it has none",
+                 id="normalize-tokenizer-without-normalizer"),
+    pytest.param(lambda t: ["normalize", "--tokenizer", _foreign_tokenizer(t, "Lowercase"), _a_file(t)], 1,
+                 "--tokenizer {t}/foreign.json: the tokenizer's normalizer is not a newspairs normalization: it does not keep",
+                 id="normalize-tokenizer-lowercase-only"),
     pytest.param(lambda t: ["export", _pairs(t), _a_file(t) / "out"], 1,
                  "OUT {t}/a-file/out: cannot be created", id="export-out-cannot-be-created"),
     pytest.param(lambda t: ["export", _pairs(t), _a_file(t)], 1,
@@ -314,6 +339,18 @@ MISTAKES = [
                  id="train-tokenizer-out-is-a-file"),
     pytest.param(lambda t: ["train-tokenizer", "--out", t / "tok", "--vocab-size", "3"], 2,
                  "argument --vocab-size: must be 6 or more, got 3", id="train-tokenizer-vocab-too-small"),
+    pytest.param(lambda t: ["train-tokenizer", "--out", t / "tok", "--vocab-size", "1000000000"], 2,
+                 "argument --vocab-size: must be 2097152 or less, got 1000000000", id="train-tokenizer-vocab-size-huge"),
+    pytest.param(lambda t: ["train-tokenizer", "--out", t / "tok", "--vocab-size", str(1 << 64)], 2,
+                 "argument --vocab-size: must be 2097152 or less", id="train-tokenizer-vocab-size-beyond-64-bits"),
+    pytest.param(lambda t: ["train-tokenizer", "--out", t / "tok", "--min-frequency", str(1 << 64)], 2,
+                 "argument --min-frequency: must be 18446744073709551615 or less", id="train-tokenizer-min-frequency-beyond-64-bits"),
+    pytest.param(lambda t: ["train-tokenizer", "--out", _out_holding_a_folder(t, "tokenizer.json")], 1,
+                 "--out {t}/tok/tokenizer.json: exists and is not a file", id="train-tokenizer-out-holds-tokenizer-json-folder"),
+    pytest.param(lambda t: ["train-tokenizer", "--out", _out_holding_a_folder(t, "tokenizer_config.json")], 1,
+                 "--out {t}/tok/tokenizer_config.json: exists and is not a file", id="train-tokenizer-out-holds-config-folder"),
+    pytest.param(lambda t: [*PUBLISH, _pairs(t), "--license", "mit", "--vocab-size", "1000000000", "--dry-run", t / "repo"], 2,
+                 "argument --vocab-size: must be 2097152 or less", id="publish-vocab-size-huge"),
     pytest.param(lambda t: ["train-tokenizer", "--out", t / "tok", "--min-frequency", "-1"], 2,
                  "argument --min-frequency: must be 0 or more, got -1", id="train-tokenizer-min-frequency-negative"),
     pytest.param(lambda t: ["train-tokenizer", "--out", t / "tok", "--model-max-length", "0"], 2,
@@ -401,6 +438,23 @@ def test_the_mistakes_the_issue_met_show_no_traceback(argv, tmp_path):
     assert done.returncode == 1
     assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1, done.stderr
     assert done.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("script", "message"),
+    [
+        pytest.param('"$1" -m newspairs normalize "$2" >&-', "newspairs: error: standard output is closed", id="stdout-closed"),
+        pytest.param('"$1" -m newspairs normalize <&-', "newspairs: error: <stdin>: standard input is closed", id="stdin-closed"),
+    ],
+)
+def test_a_closed_standard_stream_is_one_line(script, message, tmp_path):
+    """Started with a standard stream closed by the shell (Python then has None for it)."""
+    path = tmp_path / "a.txt"
+    path.write_text("Hello, world.\n", encoding="utf-8")
+    done = subprocess.run(["sh", "-c", script, "sh", sys.executable, str(path)], capture_output=True, text=True,
+                          timeout=120, cwd=Path(newspairs.__file__).parent.parent)
+    assert done.returncode == 1
+    assert done.stderr.startswith(message) and len(done.stderr.splitlines()) == 1, done.stderr
 
 
 def test_a_bug_keeps_its_traceback(monkeypatch):

@@ -254,3 +254,37 @@ def test_an_iterator_of_texts_is_read_once():
     assert newspairs.normalize_batch(iter(texts)) == newspairs.normalize_batch(texts) == [
         "he said `` no . ''", "", "it 's 5 % ."
     ]
+
+
+def _foreign(normalizer) -> Tokenizer:
+    """A valid tokenizer whose normalizer is ``normalizer`` (None: no normalizer), not a newspairs one."""
+    from tokenizers import models, pre_tokenizers
+
+    tokenizer = Tokenizer(models.WordLevel({"[UNK]": 0}, unk_token="[UNK]"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    if normalizer is not None:
+        tokenizer.normalizer = normalizer
+    return tokenizer
+
+
+@pytest.mark.parametrize(
+    "normalizer",
+    [None, "Lowercase", "NFKC", "BertNormalizer"],
+    ids=["no-normalizer", "lowercase-only", "nfkc-only", "bert-normalizer"],
+)
+@pytest.mark.parametrize(
+    "function",
+    [newspairs.normalize, _lines, newspairs.normalize_batch, normalized_words_batch],
+    ids=["normalize", "normalize-lines", "normalize-batch", "normalized-words-batch"],
+)
+def test_a_tokenizer_whose_normalizer_is_not_a_normalization_is_a_value_error(normalizer, function, tmp_path):
+    """A valid tokenizer.json from elsewhere (GPT-style, none; or lacking the layout passes) is named
+    as such, not an AttributeError or a RuntimeError of a broken invariant."""
+    from tokenizers import normalizers
+
+    path = tmp_path / "tokenizer.json"
+    _foreign(normalizer and getattr(normalizers, normalizer)()).save(str(path))
+    text = 'Hello, World.\nIt\'s "here".'
+    argument = text if function is newspairs.normalize else text.split("\n")
+    with pytest.raises(ValueError, match=r"^the tokenizer's normalizer is not a newspairs normalization: it "):
+        function(argument, Tokenizer.from_file(str(path)))

@@ -60,6 +60,13 @@ class TestFile:
         with pytest.raises(ValueError, match="no tokenizer file"):
             load_tokenizer_file(tmp_path / "nowhere")
 
+    @pytest.mark.parametrize("given", ["file", "folder"], ids=["the-file-given", "its-folder-given"])
+    def test_a_folder_where_the_file_goes_is_a_value_error_naming_it(self, tmp_path, given):
+        # tokenizers' own error is a bare Exception, "Is a directory (os error 21)", naming no file
+        (tmp_path / "tokenizer.json").mkdir()
+        with pytest.raises(ValueError, match=f"^{tmp_path / 'tokenizer.json'}: exists and is not a file"):
+            save_tokenizer(newspairs.build_tokenizer(), tmp_path / "tokenizer.json" if given == "file" else tmp_path)
+
 
 @pytest.mark.parametrize("text", SAMPLES.values(), ids=SAMPLES.keys())
 def test_same_normalization_after_loading(saved, text):

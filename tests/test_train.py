@@ -23,6 +23,7 @@ from newspairs.train import (
     TRAINING_RECORD_FILENAME,
     StampMismatchWarning,
     TrainingConfig,
+    VocabSizeError,
     build_default_tokenizer,
     check_stamps,
     load_tokenizer,
@@ -189,6 +190,12 @@ class TestTraining:
         with pytest.raises(ValueError, match=message):
             train_tokenizer(texts, show_progress=False)
 
+    def test_a_unigram_vocab_size_below_the_alphabet_is_a_vocab_size_error(self, seed_pair):
+        raw, _ = seed_pair
+        with pytest.raises(VocabSizeError, match=r"^vocab_size 20 is too small for a unigram model of this corpus") as error:
+            train_tokenizer(raw, model="unigram", vocab_size=20, show_progress=False)
+        assert (error.value.value, isinstance(error.value, ValueError)) == (20, True)
+
     def test_a_missing_column_is_named(self):
         datasets = pytest.importorskip("datasets")
         dataset = datasets.Dataset.from_dict({"text": ["a b"]})
@@ -200,7 +207,12 @@ class TestTraining:
         [
             pytest.param({"model": "sentencepiece"}, "unknown tokenizer model 'sentencepiece'", id="model"),
             pytest.param({"vocab_size": 5}, "vocab_size must leave room", id="vocab-size"),
+            # beyond these, tokenizers aborts the process (allocation failure) or raises OverflowError
+            pytest.param({"vocab_size": 10**9}, r"vocab_size must be 2097152 or less, got 1000000000", id="vocab-size-huge"),
+            pytest.param({"vocab_size": 1 << 64}, r"vocab_size must be 2097152 or less", id="vocab-size-beyond-64-bits"),
             pytest.param({"min_frequency": -1}, "min_frequency", id="min-frequency"),
+            pytest.param({"min_frequency": 1 << 64}, r"min_frequency must be from 0 to 18446744073709551615",
+                         id="min-frequency-beyond-64-bits"),
             pytest.param({"batch_size": 0}, "batch_size", id="batch-size"),
         ],
     )
@@ -250,6 +262,13 @@ class TestFolder:
     def test_a_missing_file_is_named(self, tmp_path):
         with pytest.raises(ValueError, match="no tokenizer file"):
             load_tokenizer(tmp_path / "nowhere")
+
+    @pytest.mark.parametrize("name", TOKENIZER_FILES, ids=str)
+    def test_a_folder_in_place_of_a_file_is_refused_before_any_is_written(self, trained, tmp_path, name):
+        (tmp_path / "tok" / name).mkdir(parents=True)
+        with pytest.raises(ValueError, match=f"^{tmp_path / 'tok' / name}: exists and is not a file"):
+            save_tokenizer_folder(trained["wordlevel"], tmp_path / "tok")
+        assert [path.name for path in (tmp_path / "tok").iterdir()] == [name]  # no half-written folder
 
 
 class TestStampCheck:
@@ -399,6 +418,49 @@ class TestCommand:
         source.write_text('{"raw": "A single article."}\n', encoding="utf-8")
         assert main(["train-tokenizer", str(source), "--split", "test", "--out", str(tmp_path / "tok"), "--quiet"]) == 1
         assert "no 'test' split" in capsys.readouterr().err
+
+
+EMPTY_SOURCES = {  # file name -> content: no article to train on
+    "blank.txt": "\n\n\n",
+    "empty.jsonl": "",
+}
+
+
+def _empty_source(tmp_path, name):
+    path = tmp_path / name
+    path.write_text(EMPTY_SOURCES[name], encoding="utf-8")
+    return path
+
+
+# (argv from tmp_path, what the one line on stderr holds): mistakes seen only once the source is built
+TRAINING_MISTAKES = [
+    pytest.param(lambda t: ["train-tokenizer", _empty_source(t, "blank.txt"), "--out", t / "tok"],
+                 "{t}/blank.txt: no article to train on (1 read, 1 rejected; the first: {t}/blank.txt: empty article",
+                 id="blank-lines-only-txt"),
+    pytest.param(lambda t: ["train-tokenizer", _empty_source(t, "blank.txt"), "--out", t / "tok", "--split", "all"],
+                 "{t}/blank.txt: no article to train on (1 read, 1 rejected; the first:", id="blank-lines-only-txt-split-all"),
+    pytest.param(lambda t: ["train-tokenizer", _empty_source(t, "empty.jsonl"), "--out", t / "tok"],
+                 "{t}/empty.jsonl: no article to train on (0 read, 0 rejected)", id="empty-jsonl"),
+    pytest.param(lambda t: ["train-tokenizer", _empty_source(t, "empty.jsonl"), "--out", t / "tok", "--split", "all"],
+                 "{t}/empty.jsonl: no article to train on (0 read, 0 rejected)", id="empty-jsonl-split-all"),
+    pytest.param(lambda t: ["train-tokenizer", "--out", t / "tok", "--model", "unigram", "--vocab-size", "20", "--split", "all"],
+                 "--vocab-size 20 is too small for a unigram model of this corpus", id="unigram-vocab-size-below-the-alphabet"),
+    pytest.param(lambda t: ["publish", Path(newspairs.__file__).parent / "data" / "default", "--repo-id", "me/pairs",
+                            "--license", "mit", "--model", "unigram", "--vocab-size", "20", "--dry-run", t / "repo"],
+                 "--vocab-size 20 is too small for a unigram model of this corpus", id="publish-unigram-vocab-size-below-the-alphabet"),
+]
+
+
+@pytest.mark.parametrize(("argv", "names"), TRAINING_MISTAKES)
+def test_a_training_mistake_is_one_line_and_writes_nothing(argv, names, tmp_path, capsys):
+    from newspairs.cli import main
+
+    code = main([str(arg) for arg in argv(tmp_path)] + ["--quiet"])
+    captured = capsys.readouterr()
+    assert (code, captured.out) == (1, "")
+    assert captured.err.startswith("newspairs: error: ") and len(captured.err.splitlines()) == 1, captured.err
+    assert names.format(t=tmp_path) in captured.err
+    assert not (tmp_path / "tok").exists() and not (tmp_path / "repo").exists()
 
 
 class TestBatches:
