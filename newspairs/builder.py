@@ -33,6 +33,8 @@ import dataclasses
 import hashlib
 import json
 import logging
+import math
+import numbers
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
@@ -126,9 +128,12 @@ class NewsPairsConfig(datasets.BuilderConfig):
         """Raise `ValueError` for an option out of range (also run on a predefined config's overrides)."""
         if self.errors not in ERRORS:
             raise ValueError(f"errors must be one of {ERRORS}, got {self.errors!r}")
-        ratios = tuple(self.split_ratios)
-        if len(ratios) != len(SPLIT_NAMES) or any(r < 0 for r in ratios) or sum(ratios) <= 0:
-            raise ValueError(f"split_ratios must be three weights >= 0 (train, validation, test), got {self.split_ratios!r}")
+        ratios = tuple(self.split_ratios) if isinstance(self.split_ratios, (tuple, list)) else ()
+        # NaN compares false either way and an infinite weight (or sum) leaves the others none:
+        # each weight a finite number >= 0, their sum finite and above 0
+        weights = all(isinstance(r, numbers.Real) and not isinstance(r, bool) and math.isfinite(r) and r >= 0 for r in ratios)
+        if len(ratios) != len(SPLIT_NAMES) or not weights or not 0 < sum(ratios) < math.inf:
+            raise ValueError(f"split_ratios must be three finite weights >= 0 (train, validation, test), got {self.split_ratios!r}")
         self.split_ratios = ratios
         if self.text_articles not in sources.TEXT_ARTICLES:
             raise ValueError(f"text_articles must be one of {sources.TEXT_ARTICLES}, got {self.text_articles!r}")
@@ -183,7 +188,7 @@ def _canonical_source(source: Any) -> Union[str, tuple[str, ...], None]:
         return source
     if isinstance(source, os.PathLike):
         return os.fspath(source)
-    return tuple(os.fspath(entry) for entry in source)
+    return tuple(sources.source_entries(source))
 
 
 @dataclass
@@ -681,14 +686,38 @@ def prepare(
     **config_kwargs,
 ) -> NewsPairs:
     """A `NewsPairs` builder of ``config`` whose cache is prepared (built, or reused when unchanged)."""
-    if config not in CONFIG_NAMES:
-        raise ValueError(f"config must be one of {CONFIG_NAMES}, got {config!r}")
+    _check_options(config, num_proc, errors, config_kwargs)
     builder = NewsPairs(config_name=config, source=source, errors=errors, cache_dir=cache_dir, prepass_workers=num_proc, **config_kwargs)
     # forked workers must not inherit a tokenizer thread pool that already ran: off while they run
     parallelism = _environment("TOKENIZERS_PARALLELISM", "false") if num_proc is not None and num_proc > 1 else nullcontext()
     with parallelism, source_errors(builder):
         builder.download_and_prepare(num_proc=num_proc)
     return builder
+
+
+# the options `load` and `prepare` pass to `NewsPairsConfig`: its own fields, not `BuilderConfig`'s
+# (``name`` is ``config``; ``data_files`` and the like mean nothing here)
+CONFIG_OPTIONS = tuple(f.name for f in dataclasses.fields(NewsPairsConfig) if f.name not in {g.name for g in dataclasses.fields(datasets.BuilderConfig)})
+
+
+def _check_options(config: str, num_proc: Any, errors: Any, config_kwargs: Mapping[str, Any]) -> None:
+    """A `ValueError` naming an option `load`/`prepare` cannot take, before anything is read."""
+    if config not in CONFIG_NAMES:
+        raise ValueError(f"config must be one of {CONFIG_NAMES}, got {config!r}")
+    if num_proc is not None and (isinstance(num_proc, bool) or not isinstance(num_proc, int) or num_proc < 1):
+        raise ValueError(f"num_proc must be a whole number of processes >= 1 (or None), got {num_proc!r}")
+    if errors not in ERRORS:
+        raise ValueError(f"errors must be one of {ERRORS}, got {errors!r}")
+    unknown = sorted(set(config_kwargs) - set(CONFIG_OPTIONS))
+    if unknown:
+        named = [name for name in CONFIG_OPTIONS if name not in ("source", "errors")]  # arguments of their own
+        raise ValueError(f"unknown option{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}: "
+                         f"the options are {', '.join(named)}" + (" (the config is named by config=)" if "name" in unknown else ""))
+    defaults = {f.name: f.default for f in dataclasses.fields(NewsPairsConfig)}
+    for name, value in config_kwargs.items():
+        # datasets drops a None override silently: it would mean the default, under another cache name
+        if value is None and defaults.get(name) is not None:
+            raise ValueError(f"{name}=None: give a value, or leave {name} out for its default {defaults[name]!r}")
 
 
 def _pool_map(workers: int):
@@ -752,8 +781,7 @@ def load(
     ``text_articles``, ``part_bytes``).
     """
     if streaming:
-        if config not in CONFIG_NAMES:
-            raise ValueError(f"config must be one of {CONFIG_NAMES}, got {config!r}")
+        _check_options(config, None, errors, config_kwargs)
         if num_proc is not None and num_proc != 1:
             raise ValueError(
                 f"num_proc={num_proc!r} does not apply to streaming=True: a streamed dataset is read as it is "

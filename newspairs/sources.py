@@ -579,6 +579,14 @@ def _distinct(found: list[InputFile]) -> list[InputFile]:
     return sorted((item for _, item in chosen.values()), key=lambda item: (item.relpath, item.path))
 
 
+def source_entries(source: Any) -> list[str]:
+    """The paths of a list (or other iterable) of source entries; a `ValueError` for anything else."""
+    try:
+        return [os.fspath(entry) for entry in source]
+    except TypeError:
+        raise ValueError(f"a source is a path, a glob, or a list of them, got {source!r:.80}") from None
+
+
 def resolve_source(source: Source = None) -> list[InputFile]:
     """The input files a source names, in a stable order; ``None`` is the embedded default data.
 
@@ -590,7 +598,7 @@ def resolve_source(source: Source = None) -> list[InputFile]:
     elif isinstance(source, (str, os.PathLike)):
         entries = [os.fspath(source)]
     else:
-        entries = [os.fspath(entry) for entry in source]
+        entries = source_entries(source)
         if not entries:
             raise ValueError("the source is an empty list")
     inputs = _distinct([item for entry in entries for item in _entry_inputs(entry)])

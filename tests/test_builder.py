@@ -143,6 +143,41 @@ class TestConfigs:
         with pytest.raises(ValueError, match="split_ratios"):
             load(split_ratios=(1, 1))
 
+    @pytest.mark.parametrize("streaming", [False, True], ids=["prepared", "streaming"])
+    @pytest.mark.parametrize(
+        ("options", "message"),
+        [
+            ({"split_ratios": (float("nan"), 1, 1)}, "split_ratios must be three finite weights"),
+            ({"split_ratios": (float("inf"), 1, 1)}, "split_ratios must be three finite weights"),
+            ({"split_ratios": (1e308, 1e308, 1e308)}, "split_ratios must be three finite weights"),
+            ({"split_ratios": ("0.8", "0.1", "0.1")}, "split_ratios must be three finite weights"),
+            ({"split_ratios": (True, 0, 0)}, "split_ratios must be three finite weights"),
+            ({"split_ratios": None}, r"split_ratios=None: give a value, or leave split_ratios out for its default \(0.8, 0.1, 0.1\)"),
+            ({"raw_column": None}, "raw_column=None: give a value"),
+            ({"text_articles": None}, "text_articles=None: give a value"),
+            ({"errors": None}, "errors must be one of"),
+            ({"num_proc": "2"}, "num_proc must be a whole number of processes"),
+            ({"num_proc": 1.5}, "num_proc must be a whole number of processes"),
+            ({"name": "lines"}, r"unknown option 'name': .*\(the config is named by config=\)"),
+            ({"raw_colum": "text"}, "unknown option 'raw_colum': the options are raw_column, normalized_column"),
+        ],
+        ids=["ratio-nan", "ratio-infinite", "ratios-sum-overflows", "ratios-strings", "ratio-bool", "ratios-none",
+             "raw-column-none", "text-articles-none", "errors-none", "num-proc-str", "num-proc-float", "name", "misspelt"],
+    )
+    def test_an_option_load_cannot_take_is_named_before_anything_is_read(self, tmp_path, streaming, options, message):
+        # NaN and infinite weights were taken (a split silently empty or everything in test), None
+        # meant the default under another cache name, the others were TypeErrors or KeyErrors
+        if streaming and "num_proc" in options:
+            pytest.skip("num_proc is refused with streaming for its own reason")
+        with pytest.raises(ValueError, match=message):
+            load(None, "raw", streaming=streaming, cache_dir=str(tmp_path), **options)
+        assert not any(tmp_path.iterdir())  # nothing read, nothing cached
+
+    @pytest.mark.parametrize("source", [5, object(), [1, 2]], ids=["int", "object", "list-of-ints"])
+    def test_a_source_that_is_no_path_is_a_value_error(self, source):
+        with pytest.raises(ValueError, match="a source is a path, a glob, or a list of them"):
+            load(source)
+
 
 class TestSplits:
     def test_splits_do_not_change_when_articles_are_added(self, tmp_path):
