@@ -32,6 +32,7 @@ from pathlib import Path
 from nltk.tokenize import TreebankWordTokenizer
 
 import newspairs
+from newspairs.cli import _tokenizer_file
 from newspairs.feed import Encoder, normalizes_like_this_installation, skip_normalization
 from newspairs.train import PAD_TOKEN
 
@@ -101,10 +102,10 @@ def line_digests(batches_out) -> list[int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tokenizer", help="trained tokenizer folder or tokenizer.json (default: the shipped one)")
-    parser.add_argument("--batch-size", type=int, default=256, help="lines per padded batch (default 256)")
-    parser.add_argument("--limit", type=int, help="first LINES non-empty lines of each corpus only")
-    parser.add_argument("--repeat", type=int, default=3, help="rounds per corpus; each path's best round counts (default 3)")
+    parser.add_argument("--tokenizer", type=_tokenizer, help="trained tokenizer folder or tokenizer.json (default: the shipped one)")
+    parser.add_argument("--batch-size", type=_positive, default=256, help="lines per padded batch (default 256)")
+    parser.add_argument("--limit", type=_positive, help="first LINES non-empty lines of each corpus only (default: all)")
+    parser.add_argument("--repeat", type=_positive, default=3, help="rounds per corpus; each path's best round counts (default 3)")
     args = parser.parse_args(argv)
 
     tokenizer = newspairs.load_tokenizer(args.tokenizer)
@@ -184,12 +185,40 @@ def verdict(ratios: dict[str, float], target: float = TARGET) -> str:
     """Whether a first epoch meets the target on the corpora as one (the last entry: the ``all N``
     row, or the only corpus), and each corpus's ratio, a corpus below the target named as such."""
     *corpora, (whole, ratio) = ratios.items()
-    parts = [f"{name} {value:.1f}x{'' if value >= target else ' (below)'}" for name, value in corpora]
+    parts = [f"{name} {ratio_figure(value, target)}x{'' if value >= target else ' (below)'}" for name, value in corpora]
     return (
         f"target: a first epoch at least {target:g}x NLTK + encode on the corpora as one ({whole}): "
-        f"{ratio:.1f}x, {'met' if ratio >= target else 'NOT met'}"
+        f"{ratio_figure(ratio, target)}x, {'met' if ratio >= target else 'NOT met'}"
         + (f"; per corpus: {', '.join(parts)}" if parts else "")
     )
+
+
+def ratio_figure(ratio: float, target: float) -> str:
+    """``ratio`` to one decimal, or to as many more as it takes to stay on its side of ``target``:
+    9.96 below a target of 10 reads "9.96", never "10.0" beside "NOT met"."""
+    for digits in range(1, 18):
+        figure = f"{ratio:.{digits}f}"
+        if (float(figure) >= target) == (ratio >= target):
+            return figure
+    return repr(ratio)  # (exact)
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {number}")
+    return number
+
+
+def _tokenizer(value: str) -> str:
+    try:
+        _tokenizer_file(value)  # the CLI's check: a file (or folder holding one) that tokenizers loads
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return value
 
 
 def print_rows(head: str, rows: list[tuple[str, float, int | None]], tokens: int) -> None:

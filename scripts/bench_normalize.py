@@ -216,12 +216,30 @@ def agreement(expected: list[str], got: list[str]) -> float:
     return sum(a == b for a, b in zip(expected, got, strict=True)) / max(len(expected), 1)
 
 
-def bench_corpus(path: Path, pool, args) -> dict:
-    lines = path.read_text(encoding="utf-8").split("\n")
-    if lines and lines[-1] == "":
+def corpus_lines(path: Path, max_lines: int | None = None) -> list[str]:
+    """The file's lines, the first ``max_lines`` only when given; a ValueError saying what is wrong
+    with the file (a folder, missing, not UTF-8, no line)."""
+    if path.is_dir():
+        raise ValueError(f"{path}: a folder, not a file (give the text files in it)")
+    if not path.is_file():
+        raise ValueError(f"{path}: no such file")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ValueError(f"{path}, line {line}: not UTF-8 ({error.reason})") from None
+    lines = text.split("\n")
+    if lines[-1] == "":
         lines.pop()  # the file's final newline ends the last line; it opens no new one
-    if args.max_lines:
-        lines = lines[: args.max_lines]
+    lines = lines[:max_lines]
+    if not lines:
+        raise ValueError(f"{path}: empty, no line to normalize")
+    return lines
+
+
+def bench_corpus(path: Path, pool, args) -> dict:
+    lines = corpus_lines(path, args.max_lines)
     megabytes = size_mb(lines)
     shipped = load_tokenizer()
     bare = Tokenizer.from_str(shipped.to_str())
@@ -269,6 +287,17 @@ def bench_corpus(path: Path, pool, args) -> dict:
     return row
 
 
+def ratio_figure(ratio: float, meets, digits: int = 2) -> str:
+    """``ratio`` to ``digits`` decimals, or to as many more as it takes for the figure to meet its
+    target exactly when the ratio does (``meets``): 0.7496 reads "0.7496", not "0.75", beside a
+    target of 0.75."""
+    for shown in range(digits, 18):
+        figure = f"{ratio:.{shown}f}"
+        if meets(float(figure)) == meets(ratio):
+            return figure
+    return repr(ratio)  # (exact)
+
+
 def print_paths(rows: list[dict]) -> None:
     """Every path of a corpus beside NLTK and fastnltk, in MB/s of the raw text (one thread)."""
     print(
@@ -297,9 +326,11 @@ def print_paths(rows: list[dict]) -> None:
             print(f"| {row['corpus']} | {label} | {row[key]:.2f} | {row[key] / row['nltk']:.1f}x | {equal} |")
     print()
     for row in rows:
-        parts = [f"encode raw/normalized {row['encode raw'] / row['encode normalized']:.2f}x (target >= 0.75x)"]
+        encode = row["encode raw"] / row["encode normalized"]
+        parts = [f"encode raw/normalized {ratio_figure(encode, lambda r: r >= 0.75)}x (target >= 0.75x)"]
         if "fastnltk" in row:
-            parts.append(f"newspairs (cold)/fastnltk {row['newspairs'] / row['fastnltk']:.2f}x (target > 1)")
+            cold = row["newspairs"] / row["fastnltk"]
+            parts.append(f"newspairs (cold)/fastnltk {ratio_figure(cold, lambda r: r > 1)}x (target > 1)")
             parts.append(f"newspairs warm/fastnltk {row['newspairs warm'] / row['fastnltk']:.2f}x")
         parts.append(f"tokenizer.json/NLTK {row['tokenizer.json'] / row['nltk']:.1f}x")
         print(f"- {row['corpus']}: " + "; ".join(parts))
@@ -332,18 +363,33 @@ def bench_pathological(size: int) -> list[tuple[str, float, float | None]]:
     return rows
 
 
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {number}")
+    return number
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="*", type=Path, default=DEFAULT_PATHS, metavar="PATH", help="text files, one line per unit")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for the pool row (default: all cores)")
+    parser.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1, help="processes for the pool row (default: all cores)")
     parser.add_argument("--moses-mb", type=float, default=2.0, help="MB of each corpus given to Moses (default 2; 0: skip)")
-    parser.add_argument("--max-lines", type=int, help="only the first N lines of each corpus")
+    parser.add_argument("--max-lines", type=_positive, help="only the first N lines of each corpus (default: all)")
     parser.add_argument("--no-pathological", action="store_true", help="skip the one-line megabytes")
-    parser.add_argument("--repeat", type=int, default=3, help="rounds per corpus; each path's best round counts (default 3)")
+    parser.add_argument("--repeat", type=_positive, default=3, help="rounds per corpus; each path's best round counts (default 3)")
     args = parser.parse_args(argv)
-    missing = [str(path) for path in args.paths if not path.is_file()]
-    if missing:
-        print(f"bench_normalize: no such file: {', '.join(missing)}", file=sys.stderr)
+    problems = []
+    for path in args.paths:  # each file read once before the run: a bad one stops it now, not after minutes
+        try:
+            corpus_lines(path, args.max_lines)
+        except ValueError as error:
+            problems.append(str(error))
+    if problems:
+        print(f"bench_normalize: {'; '.join(problems)}", file=sys.stderr)
         return 2
 
     newspairs.normalize("Warm up: build the tokenizer.")  # imports and set-up stay out of the timings

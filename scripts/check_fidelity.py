@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the reference lives with the tests
 
 import newspairs  # noqa: E402
-from newspairs.tokenizer import load_tokenizer_file  # noqa: E402
+from newspairs.cli import _check_normalizes, _tokenizer_file  # noqa: E402
 
 CHUNK_LINES = 50_000  # memory stays flat on big files; large enough to keep both cores busy
 
@@ -47,10 +47,23 @@ def lines_of(path: Path) -> Iterator[str]:
                 raise ValueError(f"{path}, line {number}: not UTF-8 ({error.reason})") from None
 
 
+def _tokenizer(value: str):
+    """The tokenizer at ``value``, checked as the CLI's ``normalize --tokenizer`` checks it: a bad
+    one is a usage error (exit 2), not a divergence (exit 1)."""
+    try:
+        tokenizer = _tokenizer_file(value)
+        _check_normalizes(tokenizer, value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return tokenizer
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="+", metavar="PATH", help="text files, or folders of them")
-    parser.add_argument("--tokenizer", metavar="PATH", help="check this tokenizer.json instead of the built-in rules")
+    parser.add_argument(
+        "--tokenizer", type=_tokenizer, metavar="PATH", help="check this tokenizer.json instead of the built-in rules"
+    )
     parser.add_argument("--max-diffs", type=int, default=10, metavar="N", help="divergences to show (default 10)")
     parser.add_argument("--jobs", type=int, default=2, help="processes for the reference (default 2)")
     args = parser.parse_args(argv)
@@ -62,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"check_fidelity: {error}", file=sys.stderr)
         return 2
 
-    tokenizer = load_tokenizer_file(args.tokenizer) if args.tokenizer else None
+    tokenizer = args.tokenizer
     checked = diverged = 0
     shown: list[str] = []
     try:

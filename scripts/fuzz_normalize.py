@@ -20,10 +20,12 @@ normalized text, a new ``Encoder`` (first epoch) and the same one again (later e
 ``tokens_with_offsets`` (each token's span gives back its raw text). Work is split in tasks of
 fixed seeds, so a run is reproducible whatever ``--jobs`` is.
 
-Each divergent input is shrunk on its path (delta debugging on its first divergent line); minimal
-inputs are grouped by path and kind (ASCII as is, other characters as their Unicode category) and
-each kind is reported once, with how often it came up: a minimal input, the reference's output,
-what the path gave. Exit status 1 if anything diverged.
+Each divergent input is shrunk on its path (delta debugging on its first divergent line): the
+first ones of every divergent path, the paths taking turns, in the order of their numbers in the
+seed (so neither ``--jobs`` nor which task ends first changes the report). Minimal inputs are
+grouped by path and kind (ASCII as is, other characters as their Unicode category) and each kind
+is reported once, with how often it came up: a minimal input, the reference's output, what the
+path gave. Exit status 1 if anything diverged.
 
     python scripts/fuzz_normalize.py --examples 1000000 [--seed 0] [--start 0] [--jobs 2] [--paths normalize,offsets]
 
@@ -43,6 +45,7 @@ import sys
 import time
 import unicodedata
 from collections import Counter
+from itertools import zip_longest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # reference, strategies, paths live with the tests
@@ -55,7 +58,7 @@ from strategies import RandomText  # noqa: E402
 OTHER_WHITESPACE = re.compile(r"[^\S \n]")  # whitespace but spaces and line breaks
 TASK_EXAMPLES = 10_000  # examples per task (one seed each)
 BATCH = 1_000  # examples per batch handed to every path
-KEPT_PER_TASK = 10  # divergent examples a task sends back for shrinking
+KEPT_PER_TASK = 10  # divergent examples of each path a task sends back for shrinking
 SHRUNK_AT_MOST = 300  # shrinking costs hundreds of calls per example
 
 
@@ -67,29 +70,43 @@ def draw_batch(draw: RandomText, size: int) -> list[str]:
 
 
 def run_task(task: tuple[int, int, int, tuple[str, ...]]):
-    """``(seed, task number, examples, paths)`` -> (examples, reference timeouts, divergent per
-    path, some divergent examples as (path, text, expected, got))."""
+    """``(seed, task number, examples, paths)`` -> (examples, reference timeouts, divergent examples
+    (on any path), divergent per path, the first divergent examples of each path as (number in the
+    seed, path, text, expected, got))."""
     seed, number, count, paths = task
     draw = RandomText(f"{seed}:{number}")
-    timeouts = 0
+    timeouts = divergent_examples = 0
     divergent = dict.fromkeys(paths, 0)
-    kept: list[tuple[str, str, str, str]] = []
+    kept: list[tuple[int, str, str, str, str]] = []
     for start in range(0, count, BATCH):
-        texts, expected = [], []
-        for text in draw_batch(draw, min(BATCH, count - start)):
+        texts, expected, numbers = [], [], []
+        for offset, text in enumerate(draw_batch(draw, min(BATCH, count - start))):
             try:
                 expected.append(reference_normalize(text))
             except TimeoutError:  # NLTK's own regex time limit: no reference answer
                 timeouts += 1
                 continue
             texts.append(text)
+            numbers.append(number * TASK_EXAMPLES + start + offset)
+        diverging: set[int] = set()  # an example divergent on several paths counts once
         for path, results in check_paths(texts, expected, paths).items():
-            for text, want, got in zip(texts, expected, results):
+            for example, text, want, got in zip(numbers, texts, expected, results):
                 if got is not None:
                     divergent[path] += 1
-                    if len(kept) < KEPT_PER_TASK:
-                        kept.append((path, text, want, got))
-    return count, timeouts, divergent, kept
+                    diverging.add(example)
+                    if divergent[path] <= KEPT_PER_TASK:  # per path: one path's flood must not hide another
+                        kept.append((example, path, text, want, got))
+        divergent_examples += len(diverging)
+    return count, timeouts, divergent_examples, divergent, kept
+
+
+def to_shrink(kept: list[tuple[int, str, str, str, str]], paths: tuple[str, ...]) -> list[tuple[str, str]]:
+    """At most ``SHRUNK_AT_MOST`` of the ``kept`` examples as (path, text): each path's in the order
+    of their numbers in the seed, the paths taking turns, so that every divergent path is shown and
+    the choice does not depend on the order in which the tasks ended."""
+    by_path = {path: [(path, text) for _, text in sorted((n, t) for n, p, t, _, _ in kept if p == path)] for path in paths}
+    turns = zip_longest(*by_path.values())
+    return [chosen for turn in turns for chosen in turn if chosen is not None][:SHRUNK_AT_MOST]
 
 
 def diverges(line: str, path: str) -> bool:
@@ -130,6 +147,24 @@ def shape(line: str) -> str:
     return "".join(char if char.isascii() else f"<{unicodedata.category(char)}>" for char in line)
 
 
+def _whole_number(value: str, least: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < least:
+        raise argparse.ArgumentTypeError(f"must be {least} or more, got {number}")
+    return number
+
+
+def _positive(value: str) -> int:
+    return _whole_number(value, 1)
+
+
+def _not_negative(value: str) -> int:
+    return _whole_number(value, 0)
+
+
 def _paths(value: str) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(p.strip() for p in value.split(",") if p.strip()))
     unknown = [p for p in chosen if p not in PATHS]
@@ -140,19 +175,21 @@ def _paths(value: str) -> tuple[str, ...]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--examples", type=int, default=100_000, help="how many examples (default 100,000)")
+    parser.add_argument("--examples", type=_positive, default=100_000, help="how many examples (default 100,000)")
     parser.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
     parser.add_argument(
         "--start", type=int, default=0,
         help=f"examples of this seed to skip, a multiple of {TASK_EXAMPLES:,}: a long run made in parts (default 0)",
     )
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes (default: all cores)")
-    parser.add_argument("--show", type=int, default=10, help="distinct minimal divergences to print (default 10)")
+    parser.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1, help="processes (default: all cores)")
+    parser.add_argument("--show", type=_not_negative, default=10, help="distinct minimal divergences to print (default 10)")
     parser.add_argument(
         "--paths", type=_paths, default=PATHS, help=f"comma-separated paths to run (default all: {','.join(PATHS)})"
     )
     args = parser.parse_args(argv)
-    if args.start % TASK_EXAMPLES or args.start < 0:
+    if args.start < 0:
+        parser.error(f"--start must be 0 or more (examples to skip), got {args.start}")
+    if args.start % TASK_EXAMPLES:
         parser.error(f"--start must be a multiple of {TASK_EXAMPLES:,}, got {args.start}")
 
     first = args.start // TASK_EXAMPLES
@@ -161,17 +198,17 @@ def main(argv: list[str] | None = None) -> int:
         for n, start in enumerate(range(0, args.examples, TASK_EXAMPLES))
     ]
     started = time.perf_counter()
-    done = timeouts = 0
+    done = timeouts = divergent_examples = 0
     divergent = dict.fromkeys(args.paths, 0)
-    kept: list[tuple[str, str, str, str]] = []
+    kept: list[tuple[int, str, str, str, str]] = []
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with context.Pool(args.jobs) as pool:
-        for count, task_timeouts, task_divergent, task_kept in pool.imap_unordered(run_task, tasks):
-            done, timeouts = done + count, timeouts + task_timeouts
+        for count, task_timeouts, task_diverging, task_divergent, task_kept in pool.imap_unordered(run_task, tasks):
+            done, timeouts, divergent_examples = done + count, timeouts + task_timeouts, divergent_examples + task_diverging
             for path, n in task_divergent.items():
                 divergent[path] += n
-            kept.extend(task_kept[: max(0, SHRUNK_AT_MOST - len(kept))])
-            print(f"\r{done:,} examples, {sum(divergent.values()):,} divergent", end="", file=sys.stderr, flush=True)
+            kept.extend(task_kept)
+            print(f"\r{done:,} examples, {divergent_examples:,} divergent", end="", file=sys.stderr, flush=True)
     elapsed = time.perf_counter() - started
     print(file=sys.stderr)
 
@@ -185,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     kinds: Counter[tuple[str, str]] = Counter()
     examples: dict[tuple[str, str], tuple[str, str, str]] = {}  # (path, kind) -> shortest minimal input, expected, got
-    for path, text, _, _ in kept:
+    shrunk = to_shrink(kept, args.paths)
+    for path, text in shrunk:
         small = shrink(text, path)
         kind = (path, shape(small))
         kinds[kind] += 1
@@ -193,8 +231,8 @@ def main(argv: list[str] | None = None) -> int:
             expected = reference_normalize(small)
             got = check_paths([small], [expected], (path,))[path][0]
             examples[kind] = (small, expected, got)
-    print(f"\nkinds of minimal input among {len(kept)} shrunk: {len(kinds)} (non-ASCII shown as <category>)\n")
-    for (path, kind), seen in kinds.most_common(args.show):
+    print(f"\nkinds of minimal input among {len(shrunk)} shrunk: {len(kinds)} (non-ASCII shown as <category>)\n")
+    for (path, kind), seen in kinds.most_common(args.show):  # ties in the order first met: the shrinking order
         small, expected, got = examples[path, kind]
         print(f"path     {path}\nkind     {kind!r}   ({seen}x)\ninput    {small!r}\n  expected {expected!r}\n  got      {got!r}\n")
     return 1

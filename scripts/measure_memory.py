@@ -21,6 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from newspairs.builder import CONFIG_NAMES
+
 CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 
 CHILD = """
@@ -69,12 +71,22 @@ def measure(copies: int, config: str, num_proc: int, work: Path) -> dict:
     return result
 
 
-def main() -> None:
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {number}")
+    return number
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--copies", type=int, nargs="+", default=[1, 10])
-    parser.add_argument("--configs", nargs="+", default=["articles", "lines", "raw"])
-    parser.add_argument("--num-proc", type=int, default=1)
-    args = parser.parse_args()
+    parser.add_argument("--copies", type=_positive, nargs="+", default=[1, 10])
+    parser.add_argument("--configs", nargs="+", choices=CONFIG_NAMES, default=list(CONFIG_NAMES))
+    parser.add_argument("--num-proc", type=_positive, default=1)
+    args = parser.parse_args(argv)
     if not CORPORA.is_dir():
         sys.exit(f"{CORPORA}: not found (../shared/corpora beside the repository)")
     print(f"{'copies':>6} {'config':<9} {'input MB':>9} {'articles':>9} {'rows':>9} {'seconds':>8} {'RSS after import MB':>20} {'peak RSS MB':>12}")

@@ -96,3 +96,48 @@ def test_the_pool_row_clears_each_worker_once_per_round(monkeypatch):
         for _ in range(3):  # three chunks of the round in this (one) worker
             assert bench.newspairs_round_chunk((round_, chunk)) == ["it 's over , he said ."]
         assert len(cleared) == round_ + 1
+
+
+@pytest.mark.parametrize(
+    ("content", "options", "message"),
+    [
+        (b"", [], "news.txt: empty, no line to normalize"),
+        (b"ok\n\xff\n", [], "news.txt, line 2: not UTF-8 (invalid start byte)"),
+        (None, [], "news.txt: a folder, not a file"),
+        (b"a\nb\n", ["--jobs", "0"], "argument --jobs: must be 1 or more, got 0"),
+        (b"a\nb\n", ["--jobs", "-1"], "argument --jobs: must be 1 or more, got -1"),
+        (b"a\nb\n", ["--repeat", "0"], "argument --repeat: must be 1 or more, got 0"),
+        (b"a\nb\n", ["--max-lines", "0"], "argument --max-lines: must be 1 or more, got 0"),
+        (b"a\nb\nc\nd\n", ["--max-lines", "-3"], "argument --max-lines: must be 1 or more, got -3"),
+    ],
+    ids=["empty-file", "not-utf8", "folder", "no-jobs", "negative-jobs", "no-rounds", "no-max-lines", "negative-max-lines"],
+)
+def test_a_mistake_is_one_line_and_exit_2(tmp_path, capsys, content, options, message):
+    corpus = tmp_path / "news.txt"
+    if content is None:
+        corpus.mkdir()
+    else:
+        corpus.write_bytes(content)
+    bench = load_bench()
+    try:
+        code = bench.main([str(corpus), "--jobs", "1", "--no-pathological", "--moses-mb", "0", "--repeat", "1", *options])
+    except SystemExit as exit_:  # argparse's own error
+        code = exit_.code
+    err = capsys.readouterr().err
+    assert code == 2 and message in err.strip().splitlines()[-1] and "Traceback" not in err, err  # (after argparse's usage)
+
+
+@pytest.mark.parametrize(
+    ("ratio", "target", "figure"),
+    [
+        (0.7496, ">= 0.75", "0.7496"),  # not "0.75x (target >= 0.75x)" for a ratio that misses it
+        (0.7504, ">= 0.75", "0.75"),
+        (0.60, ">= 0.75", "0.60"),
+        (1.004, "> 1", "1.004"),  # not "1.00x (target > 1)" for a ratio that meets it
+        (0.996, "> 1", "1.00"),
+    ],
+    ids=["below-by-less-than-the-rounding", "above", "far-below", "above-a-strict-target", "below-a-strict-target"],
+)
+def test_a_ratio_beside_its_target_is_on_the_right_side_of_it(ratio, target, figure):
+    meets = {">= 0.75": lambda r: r >= 0.75, "> 1": lambda r: r > 1}[target]
+    assert load_bench().ratio_figure(ratio, meets) == figure
