@@ -469,8 +469,14 @@ def build_default_tokenizer(folder: str | os.PathLike = DEFAULT_TOKENIZER_DIR) -
     Besides `TOKENIZER_FILES`, writes ``training.json`` (`training_record`), which the test of the
     shipped tokenizer compares with the current default data and settings.
     """
+    from dataclasses import replace
+
+    from newspairs import __version__
+
     texts = raw_texts_of(None)
-    written = save_tokenizer_folder(train_tokenizer(texts, DEFAULT_TRAINING), folder)
+    # the package's own version, also where it runs from a checkout (not installed: "absent")
+    stamp = replace(normalization_stamp(), newspairs=__version__)
+    written = save_tokenizer_folder(train_tokenizer(texts, DEFAULT_TRAINING), folder, stamp=stamp)
     record = Path(folder) / TRAINING_RECORD_FILENAME
     _write_json(record, training_record(DEFAULT_TRAINING, texts))
     return [*written, record]

@@ -29,6 +29,9 @@ apart from the items themselves.
 fresh caches) in one process and with ``num_proc=2``, with the main process's own CPU seconds: the
 reading it does before (and beside) the workers, which bounds what ``num_proc`` gains.
 
+``--keep DIR`` builds in DIR and keeps it: a new or empty folder, or one an earlier run kept (its
+corpus is then written afresh); a run whose child process fails exits 1.
+
     python scripts/bench_scale.py [--mb 400] [--files 16] [--repeat 2] [--keep DIR]
     python scripts/bench_scale.py --mb 200        # the issue's smallest corpus
     python scripts/bench_scale.py --files 1       # one 400 MB file, read in parts
@@ -39,6 +42,7 @@ reading it does before (and beside) the workers, which bounds what ``num_proc`` 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
 import shutil
@@ -53,6 +57,8 @@ CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 REUTERS = CORPORA / "reuters21578" / "reuters21578_text.txt"
 ISOT = CORPORA / "isot" / "isot_true_text.txt"
 CONFIGS = ("articles", "lines", "raw")
+# what a run writes in its folder: a --keep DIR holding anything else is not this script's
+OWN_ENTRIES = ("corpus", "out-*", "hf-cache-*", "actor-times-*.jsonl", "staging-*")
 # issue 19's targets on a 2-core machine
 TARGET_TWO_OVER_ONE = 1.5
 TARGET_ONE_OVER_LOCAL = 0.8
@@ -66,10 +72,22 @@ def corpus_articles() -> list[str]:
 
 
 def make_corpus(folder: Path, megabytes: float, files: int, articles: list[str] | None = None) -> int:
-    """Write at least ``megabytes`` MB of raw text as ``files`` JSON lines files; returns the raw bytes."""
+    """Write at least ``megabytes`` MB of raw text as ``files`` JSON lines files; returns the raw bytes.
+
+    An earlier corpus in ``folder`` is replaced: its files would be read with the new ones (a
+    ValueError if ``folder`` holds anything else).
+    """
+    if files < 1 or megabytes <= 0:
+        raise ValueError(f"a corpus needs at least 1 file and more than 0 MB, got {files} files and {megabytes} MB")
+    folder.mkdir(parents=True, exist_ok=True)
+    earlier = list(folder.iterdir())
+    foreign = [entry.name for entry in earlier if not (entry.is_file() and fnmatch.fnmatch(entry.name, "part-*.jsonl"))]
+    if foreign:
+        raise ValueError(f"{folder} holds files that are not a corpus of this script: {', '.join(sorted(foreign)[:3])}")
+    for entry in earlier:
+        entry.unlink()
     articles = articles or corpus_articles()
     distinct = len(set(articles))
-    folder.mkdir(parents=True, exist_ok=True)
     target = int(megabytes * 1e6)
     per_file = -(-target // files)
     written, position = 0, 0
@@ -198,8 +216,18 @@ def run_raw_build(cpus: int, corpus: Path) -> dict:
     return {"seconds": seconds, "machine_cpu": machine_busy_seconds() - busy, "main_cpu": own.ru_utime + own.ru_stime}
 
 
-def raw_builds(corpus: Path, mb: float, folder: Path) -> None:
-    """`run_raw_build` with 1 and 2 processes, twice each, each in a child with an empty cache; a table."""
+def child_failed(child: subprocess.CompletedProcess, what: str) -> bool:
+    """Whether a child run failed; if so, the end of its error output and a line naming it on stderr."""
+    if child.returncode == 0:
+        return False
+    print(child.stderr[-3000:], file=sys.stderr)
+    print(f"bench_scale: error: the child run {what} failed (exit {child.returncode})", file=sys.stderr)
+    return True
+
+
+def raw_builds(corpus: Path, mb: float, folder: Path) -> bool:
+    """`run_raw_build` with 1 and 2 processes, twice each, each in a child with an empty cache; a table.
+    False if a child run failed."""
     print("| raw build | seconds | MB/s | main process CPU s | machine busy CPUs |")
     print("|---|---:|---:|---:|---:|")
     for cpus in (1, 2, 1, 2):
@@ -209,13 +237,13 @@ def raw_builds(corpus: Path, mb: float, folder: Path) -> None:
             [sys.executable, __file__, "--run", "raw", str(cpus), str(corpus), "-"], capture_output=True, text=True,
             env={**os.environ, "TOKENIZERS_PARALLELISM": "false", "HF_DATASETS_CACHE": str(cache)},
         )
-        if child.returncode != 0:
-            print(child.stderr[-3000:], file=sys.stderr)
-            return
+        if child_failed(child, f"raw build num_proc={cpus}"):
+            return False
         r = json.loads(child.stdout.strip().splitlines()[-1])
         print(f"| num_proc={cpus} | {r['seconds']:.1f} | {mb / r['seconds']:.2f} | {r['main_cpu']:.1f} | "
               f"{r['machine_cpu'] / r['seconds']:.2f} |")
     shutil.rmtree(folder / "hf-cache-raw", ignore_errors=True)
+    return True
 
 
 def run_actor_times(cpus: int, corpus: Path, folder: Path) -> dict:
@@ -257,8 +285,9 @@ def run_actor_times(cpus: int, corpus: Path, folder: Path) -> dict:
     }
 
 
-def actor_times(corpus: Path, mb: float, folder: Path, repeat: int) -> None:
-    """`run_actor_times` for 1 and 2 CPUs, taking turns for ``repeat`` rounds (each its fastest); a table."""
+def actor_times(corpus: Path, mb: float, folder: Path, repeat: int) -> bool:
+    """`run_actor_times` for 1 and 2 CPUs, taking turns for ``repeat`` rounds (each its fastest); a table.
+    False if a child run failed."""
     results: dict[int, dict] = {}
     for _ in range(repeat):
         for cpus in (1, 2):
@@ -266,9 +295,8 @@ def actor_times(corpus: Path, mb: float, folder: Path, repeat: int) -> None:
                 [sys.executable, __file__, "--run", "actor-times", str(cpus), str(corpus), str(folder)],
                 capture_output=True, text=True, env={**os.environ, "TOKENIZERS_PARALLELISM": "false"},
             )
-            if child.returncode != 0:
-                print(child.stderr[-3000:], file=sys.stderr)
-                return
+            if child_failed(child, f"actor times {cpus} CPU{'s' if cpus > 1 else ''}"):
+                return False
             result = json.loads(child.stdout.strip().splitlines()[-1])
             if cpus not in results or result["seconds"] < results[cpus]["seconds"]:
                 results[cpus] = result
@@ -282,6 +310,7 @@ def actor_times(corpus: Path, mb: float, folder: Path, repeat: int) -> None:
     print(f"\n2 CPUs / 1 CPU: the whole export {one['seconds'] / two['seconds']:.2f}x; from the first item's start to the "
           f"last item's end {one['items_span'] / two['items_span']:.2f}x; the fixed start before the first item "
           f"{one['first_item']:.1f} s and {two['first_item']:.1f} s")
+    return True
 
 
 def cut_into_parts(corpus: Path, workers: int) -> tuple[int, float]:
@@ -338,6 +367,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error(f"--repeat must be at least 1, got {args.repeat}")
+    if args.files < 1:
+        parser.error(f"--files must be at least 1, got {args.files}")
+    if not args.mb > 0:
+        parser.error(f"--mb must be more than 0, got {args.mb}")
+    if args.keep:
+        keep = Path(args.keep)
+        if keep.exists() and not keep.is_dir():
+            parser.error(f"--keep {keep}: not a folder")
+        foreign = sorted(entry.name for entry in keep.iterdir()
+                         if not any(fnmatch.fnmatch(entry.name, own) for own in OWN_ENTRIES)) if keep.is_dir() else []
+        if foreign:
+            parser.error(f"--keep {keep}: holds what no run of this script wrote ({', '.join(foreign[:3])}): "
+                         "give a new or empty folder")
     if args.run:  # a child process: one export (or raw build), its figures as JSON
         engine, cpus, corpus, out = args.run
         if engine == "raw":
@@ -349,18 +391,26 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="newspairs-bench-scale-"))
+    try:
+        try:
+            raw_bytes = make_corpus(folder / "corpus", args.mb, args.files)
+        except ValueError as error:  # a --keep DIR whose corpus folder holds other files
+            parser.error(f"--keep: {error}")
+        return benchmark(args, folder, raw_bytes)
+    finally:
+        if not args.keep:  # a failed run leaves no temporary folder behind either
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def benchmark(args: argparse.Namespace, folder: Path, raw_bytes: int) -> int:
+    """The runs ``args`` ask for on the corpus in ``folder`` and their tables; the exit status."""
     corpus = folder / "corpus"
-    raw_bytes = make_corpus(corpus, args.mb, args.files)
     mb = raw_bytes / 1e6
     print(f"corpus: {mb:.1f} MB of raw text in {args.files} JSON lines files ({corpus})")
-    if args.raw_build or args.actor_times:
-        if args.raw_build:
-            raw_builds(corpus, mb, folder)
-        else:
-            actor_times(corpus, mb, folder, args.repeat)
-        if not args.keep:
-            shutil.rmtree(folder, ignore_errors=True)
-        return 0
+    if args.raw_build:
+        return 0 if raw_builds(corpus, mb, folder) else 1
+    if args.actor_times:
+        return 0 if actor_times(corpus, mb, folder, args.repeat) else 1
     cut, seconds = cut_into_parts(corpus, 2)
     print(f"cut for 2 workers: {cut} parts; the reading before the build (types, line starts, ids; 2 processes) "
           f"took {seconds:.1f} s alone ({mb / seconds if seconds else float('inf'):.0f} MB/s)\n")
@@ -377,8 +427,7 @@ def main(argv: list[str] | None = None) -> int:
                 capture_output=True, text=True,
                 env={**os.environ, "TOKENIZERS_PARALLELISM": "false", "HF_DATASETS_CACHE": str(cache)},
             )
-            if child.returncode != 0:
-                print(child.stderr[-3000:], file=sys.stderr)
+            if child_failed(child, name):
                 return 1
             result = json.loads(child.stdout.strip().splitlines()[-1])
             if name not in results or result["seconds"] < results[name]["seconds"]:
@@ -402,8 +451,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n\ntargets: ray 2 CPUs / 1 CPU = {two_over_one:.2f}x (target >= {TARGET_TWO_OVER_ONE}x: "
           f"{'met' if two_over_one >= TARGET_TWO_OVER_ONE else 'NOT met'}); ray 1 CPU / local = {one_over_local:.2f}x "
           f"(target >= {TARGET_ONE_OVER_LOCAL}x: {'met' if one_over_local >= TARGET_ONE_OVER_LOCAL else 'NOT met'})")
-    if not args.keep:
-        shutil.rmtree(folder, ignore_errors=True)
     return 0 if not any(differences.values()) else 1
 
 

@@ -12,7 +12,14 @@ the same articles go through, one process, each path's figure the best of ``--re
   ``sentences="punkt"`` does per article.
 
 With ``--build CSV`` it also times ``newspairs.prepare(CSV, "lines")`` with and without
-``sentences="punkt"`` (fresh caches each time): the cost of the option in a real build.
+``sentences="punkt"`` (fresh caches each time, the two taking turns for ``--repeat`` rounds): the
+cost of the option in a real build.
+
+Every timed call runs as a first call does: each path is run once untimed on the first article
+(and each build once on CSV) before any timing, so that one-time set-up (imports, the normalizer's
+tokenizer, compiled patterns) falls on no path, and every timed call starts with newspairs'
+kept pieces forgotten, so that no path is timed warm on pieces an earlier one left (as
+``bench_build.py`` times).
 
 Prints a Markdown table (MB = 10^6 bytes of UTF-8 of the input; ratio = seconds / normalize's).
 
@@ -27,6 +34,7 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -35,7 +43,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path.insert(0, str(REPO / "scripts"))
 
 import newspairs  # noqa: E402
-from bench_normalize import timed  # noqa: E402  (best-of-rounds timing shared with the normalization's benchmark)
+from bench_build import timed  # noqa: E402  (a cold call: kept pieces and read memos forgotten, as the build's benchmark)
 from newspairs.sentences import split_sentences, splitter  # noqa: E402
 
 CORPORA = REPO.parent / "shared" / "corpora"
@@ -70,18 +78,38 @@ def split_and_normalize(articles: list[str]) -> list[str]:
 
 
 def build_seconds(csv_path: Path, sentences: str | None) -> float:
+    """Seconds of one build of ``csv_path``'s ``lines`` config in a fresh cache, started cold (`timed`)."""
     from newspairs.builder import prepare
 
     with tempfile.TemporaryDirectory(prefix="newspairs-bench-") as cache:
-        seconds, _ = timed(lambda: prepare(csv_path, "lines", cache_dir=cache, sentences=sentences))
+        seconds, _ = timed(time.perf_counter, lambda: prepare(csv_path, "lines", cache_dir=cache, sentences=sentences))
     return seconds
 
 
-def bench_corpus(path: Path, max_lines: int | None, repeat: int) -> list[tuple[str, float, int, str]]:
-    articles = path.read_text(encoding="utf-8").split("\n")
-    articles = [article for article in articles if article.strip()][:max_lines]
+def bench_builds(csv_path: Path, repeat: int) -> tuple[float, float]:
+    """The best seconds of the build without and with the split, taking turns for ``repeat`` rounds."""
+    best: dict[str | None, float] = {}
+    for _ in range(repeat):
+        for sentences in (None, "punkt"):
+            seconds = build_seconds(csv_path, sentences)
+            best[sentences] = min(best.get(sentences, seconds), seconds)
+    return best[None], best["punkt"]
+
+
+def read_articles(path: Path, max_lines: int | None) -> list[str]:
+    """The file's non-blank lines (the first ``max_lines``); a ValueError naming the file if there is none."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    articles = [article for article in text.split("\n") if article.strip()][:max_lines]
+    if not articles:
+        raise ValueError(f"{path}: no article (every line is blank)")
+    return articles
+
+
+def bench_corpus(articles: list[str], repeat: int) -> list[tuple[str, float, int, str]]:
     size = sum(len(article.encode("utf-8")) + 1 for article in articles)
-    splitter("punkt")  # load the model before timing
     nltk = nltk_punkt()
     paths = {
         "split (newspairs.sentences, punkt)": split_all,
@@ -89,11 +117,13 @@ def bench_corpus(path: Path, max_lines: int | None, repeat: int) -> list[tuple[s
         "normalize (newspairs.normalize_lines)": normalize_all,
         "split + normalize": split_and_normalize,
     }
+    for function in paths.values():  # one-time set-up (models, the normalizer, compiled patterns) out of the timings
+        function(articles[:1])
     best: dict[str, float] = {}
     results: dict[str, list] = {}
     for _ in range(repeat):
         for name, function in paths.items():
-            seconds, results[name] = timed(function, articles)
+            seconds, results[name] = timed(time.perf_counter, function, articles)
             best[name] = min(best.get(name, seconds), seconds)
     ours = [split.split("\n") for split in results["split (newspairs.sentences, punkt)"]]
     theirs = results["NLTK PunktSentenceTokenizer, same model"]
@@ -119,24 +149,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="rounds; each path's best is kept (default: 3)")
     parser.add_argument("--build", type=Path, metavar="CSV", help="also time prepare(CSV, 'lines') with and without the split")
     args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error(f"--repeat must be at least 1, got {args.repeat}")
+    if args.max_lines is not None and args.max_lines < 1:
+        parser.error(f"--max-lines must be at least 1, got {args.max_lines}")
     paths = args.paths or DEFAULT_PATHS
-    missing = [str(path) for path in paths if not path.is_file()]
+    # every input is checked before anything is timed: a mistake does not wait for the benchmark
+    missing = [str(path) for path in [*paths, *([args.build] if args.build else [])] if not path.is_file()]
     if missing:
-        print(f"bench_sentences: no such file: {', '.join(missing)}", file=sys.stderr)
-        return 1
+        parser.error(f"no such file: {', '.join(missing)}")
+    try:
+        corpora = [(path, read_articles(path, args.max_lines)) for path in paths]
+    except ValueError as error:
+        parser.error(str(error))
     record = splitter("punkt").record()
+    if args.build:
+        try:  # the warm-up builds: one-time costs of a first build, and a bad CSV found now
+            for sentences in (None, "punkt"):
+                build_seconds(args.build, sentences)
+        except ValueError as error:
+            parser.error(f"--build {args.build}: {error}")
     print(f"splitter: {record['package']} {record['version']}, model {record['model']} ({record['model_source']})\n")
     print("| corpus | path | MB | seconds | MB/s | x normalize | note |")
     print("|---|---|---|---|---|---|---|")
-    for path in paths:
-        rows = bench_corpus(path, args.max_lines, args.repeat)
+    for path, articles in corpora:
+        rows = bench_corpus(articles, args.repeat)
         reference = next(seconds for name, seconds, _, _ in rows if name.startswith("normalize"))
         for name, seconds, size, note in rows:
             print(f"| {path.name} | {name} | {size / MB:.2f} | {seconds:.2f} | {size / MB / seconds:.2f} | "
                   f"{seconds / reference:.2f} | {note} |")
     if args.build:
-        without = build_seconds(args.build, None)
-        with_split = build_seconds(args.build, "punkt")
+        without, with_split = bench_builds(args.build, args.repeat)
         size = args.build.stat().st_size
         print(f"\n| build `prepare({args.build.name}, 'lines')` | seconds | MB/s | x without |")
         print("|---|---|---|---|")

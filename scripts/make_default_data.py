@@ -1,16 +1,20 @@
 """Write newspairs' embedded default data: the seed pair plus short articles the project wrote itself.
 
-Run once (needs the test extra for NLTK, the reference):  python scripts/make_default_data.py
+Run once (needs the test extra for NLTK, the reference):
+
+    python scripts/make_default_data.py [--seed DIR] [--out DIR]
+
+It reads the seed pair from ``../shared/seed`` (``000_*.txt`` raw, ``001_*.txt`` normalized) and
+overwrites the package's ``newspairs/data/default`` unless ``--out`` says where else to write.
 The normalized side of the project's own articles comes from NLTK's TreebankWordTokenizer, lowercased,
 so the embedded data is a true reference pair, independent of newspairs' own normalizer.
 """
 
 from __future__ import annotations
 
+import argparse
 import shutil
 from pathlib import Path
-
-from nltk.tokenize import TreebankWordTokenizer
 
 from newspairs.sources import DEFAULT_DATA
 
@@ -80,21 +84,38 @@ OWN_ARTICLES = {
 
 
 def reference(line: str) -> str:
+    from nltk.tokenize import TreebankWordTokenizer  # the test extra: needed to write, not for --help
+
     return " ".join(TreebankWordTokenizer().tokenize(line)).lower()
 
 
-def main() -> None:
-    raw_dir, normalized_dir = DEFAULT_DATA / "raw", DEFAULT_DATA / "normalized"
+def seed_files(folder: Path) -> tuple[Path, Path]:
+    """The seed pair's raw and normalized files in ``folder``; a ValueError saying what is missing."""
+    found = [sorted(folder.glob(pattern)) if folder.is_dir() else [] for pattern in ("000_*.txt", "001_*.txt")]
+    if [len(files) for files in found] != [1, 1]:
+        raise ValueError(f"no seed pair in {folder} (one 000_*.txt raw and one 001_*.txt normalized file): "
+                         "give its folder with --seed")
+    return found[0][0], found[1][0]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seed", type=Path, default=SHARED_SEED, help=f"the seed pair's folder (default: {SHARED_SEED})")
+    parser.add_argument("--out", type=Path, default=DEFAULT_DATA, help="where to write raw/ and normalized/ (default: the package's data)")
+    args = parser.parse_args(argv)
+    try:  # before anything is written: a missing seed leaves the data as it was
+        seed_raw, seed_normalized = seed_files(args.seed)
+    except ValueError as error:
+        parser.error(str(error))
+    raw_dir, normalized_dir = args.out / "raw", args.out / "normalized"
     raw_dir.mkdir(parents=True, exist_ok=True)
     normalized_dir.mkdir(parents=True, exist_ok=True)
-    (seed_raw,) = SHARED_SEED.glob("000_*.txt")
-    (seed_normalized,) = SHARED_SEED.glob("001_*.txt")
     shutil.copyfile(seed_raw, raw_dir / "seed-reuters-2017.txt")
     shutil.copyfile(seed_normalized, normalized_dir / "seed-reuters-2017.txt")
     for name, lines in OWN_ARTICLES.items():
         (raw_dir / name).write_text("\n".join(lines), encoding="utf-8")
         (normalized_dir / name).write_text("\n".join(reference(line) for line in lines), encoding="utf-8")
-    print(f"wrote {1 + len(OWN_ARTICLES)} pairs to {DEFAULT_DATA}")
+    print(f"wrote {1 + len(OWN_ARTICLES)} pairs to {args.out}")
 
 
 if __name__ == "__main__":

@@ -139,3 +139,57 @@ def test_repeat_below_one_is_refused(tmp_path, capsys):
     with pytest.raises(SystemExit):
         load_script("bench_build").main([str(corpus), "--repeat", "0"])
     assert "--repeat must be at least 1" in capsys.readouterr().err
+
+
+def fake_bench_source(ratios: dict[str, float]):
+    """A `bench_source` returning, without timing anything, a row whose configs run at ``ratios`` of their references."""
+    from_reference = {"articles": "datasets", "raw": "normalize", "lines": "normalize"}
+
+    def bench_source(path, form, articles, configs, *_args, **_kwargs):
+        row = {"source": f"{path.stem} {form}", "MB": 1.0, "count": len(articles), "normalize": 10.0, "datasets": 20.0}
+        row.update({config: ratios[config] * row[from_reference[config]] for config in configs})
+        return row
+
+    return bench_source
+
+
+@pytest.mark.parametrize(("config", "ratio", "verdict"), [
+    ("raw", 0.797, "missed on wire jsonl (0.797x)"),  # the table prints 0.80x
+    ("lines", 0.6999, "missed on wire jsonl (0.6999x)"),  # 3 decimals would print the target itself
+    ("articles", 0.42, "missed on wire jsonl (0.420x)"),
+], ids=["rounds-up-to-target", "needs-4-decimals", "clearly-missed"])
+def test_a_missed_target_prints_each_source_s_ratio_below_it(tmp_path, capsys, monkeypatch, config, ratio, verdict):
+    corpus = tmp_path / "wire.txt"
+    corpus.write_text(WIRE, encoding="utf-8")
+    bench = load_script("bench_build")
+    monkeypatch.setattr(bench, "bench_source", fake_bench_source({config: ratio}))
+    assert bench.main([str(corpus), "--formats", "jsonl", "--configs", config, "--repeat", "1"]) == 0
+    (line,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("target ")]
+    assert line.endswith(f": {verdict}"), line
+
+
+def test_one_per_line_without_a_path_is_a_usage_error(tmp_path, capsys, monkeypatch):
+    bench = load_script("bench_build")
+    # were it taken as no corpus at all, the defaults would be these (not the full shared corpora)
+    (tmp_path / "wire.txt").write_text(WIRE, encoding="utf-8")
+    monkeypatch.setattr(bench, "DEFAULT_PARAGRAPHS", [tmp_path / "wire.txt"])
+    monkeypatch.setattr(bench, "DEFAULT_ONE_PER_LINE", [tmp_path / "wire.txt"])
+    monkeypatch.setattr(bench, "bench_source", fake_bench_source({"raw": 1.0}))
+    with pytest.raises(SystemExit) as exit_:
+        bench.main(["--one-per-line", "--configs", "raw"])
+    assert exit_.value.code == 2
+    assert "--one-per-line: expected at least one argument" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("content", "one_per_line", "message"), [
+    (b"", False, "no article (the file is empty or blank)"),
+    (b"\n  \n\n", True, "no article (the file is empty or blank)"),
+    (b"Caf\xe9 news.\n", False, "not UTF-8 text (invalid continuation byte at byte 3)"),
+], ids=["empty", "blank-lines", "not-utf8"])
+def test_an_unreadable_corpus_is_a_one_line_error_before_any_timing(tmp_path, capsys, content, one_per_line, message):
+    corpus = tmp_path / "bad.txt"
+    corpus.write_bytes(content)
+    argv = (["--one-per-line"] if one_per_line else []) + [str(corpus), "--formats", "jsonl", "--configs", "raw", "--repeat", "1"]
+    assert load_script("bench_build").main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == f"bench_build: {corpus}: {message}\n"

@@ -397,4 +397,56 @@ def test_benchmark_prints_its_table(tmp_path, capsys):
     assert "40 articles -> 100 lines" in rows[" split (newspairs.sentences, punkt) "][7]
     assert "40/40 articles split alike" in rows[" NLTK PunktSentenceTokenizer, same model "][7]
     assert "| sentences='punkt' |" in out
-    assert script.main([str(tmp_path / "absent.txt")]) == 1
+
+
+def test_benchmark_times_every_path_cold_after_a_warm_up(tmp_path, monkeypatch, capsys):
+    """Each path runs untimed once before any timing (one-time set-up falls on none), and each timed
+    call starts with no kept pieces (split + normalize would otherwise reuse normalize's)."""
+    from newspairs.normalize import _PIECES
+    from paths import cut_mode
+
+    script = bench_script()
+    corpus = tmp_path / "news.txt"
+    corpus.write_text(f"{PARAGRAPH}\nShares rose 2.5% on Monday. The U.S. dollar fell.\n" * 3, encoding="utf-8")
+    calls = []
+    for name in ("normalize_all", "split_and_normalize"):
+        real = getattr(script, name)
+        monkeypatch.setattr(script, name, lambda texts, name=name, real=real: calls.append((name, len(texts), len(_PIECES))) or real(texts))
+    build = write_isot(tmp_path / "True-own.csv", [PARAGRAPH, "One sentence."])
+    builds = []
+    real_prepare = prepare
+    monkeypatch.setattr("newspairs.builder.prepare", lambda *a, **k: builds.append((k["sentences"], len(_PIECES))) or real_prepare(*a, **k))
+    with cut_mode("pieces"):  # pieces are kept, so a call that does not forget them shows it
+        assert script.main([str(corpus), "--repeat", "2", "--build", str(build)]) == 0
+    capsys.readouterr()
+    assert calls[:2] == [("normalize_all", 1, calls[0][2]), ("split_and_normalize", 1, calls[1][2])]  # the warm-up
+    assert calls[2:] == [("normalize_all", 6, 0), ("split_and_normalize", 6, 0)] * 2
+    assert [sentences for sentences, _ in builds] == [None, "punkt"] * 3  # a warm-up build of each, then 2 rounds
+    assert [kept for _, kept in builds[2:]] == [0] * 4
+
+
+@pytest.mark.parametrize(("make", "argv", "message"), [
+    (None, ["--repeat", "0"], "--repeat must be at least 1, got 0"),
+    (None, ["--max-lines", "0"], "--max-lines must be at least 1, got 0"),
+    ("absent", [], "no such file: "),
+    ("latin1", [], "news.txt: not UTF-8 text (invalid continuation byte at byte 3)"),
+    ("blank", [], "no article (every line is blank)"),
+    (None, ["--build", "{tmp}/missing.csv"], "no such file: "),
+    (None, ["--build", "{tmp}/latin1.csv"], "not UTF-8"),
+], ids=["repeat-0", "max-lines-0", "missing-file", "not-utf8", "only-blank-lines", "build-missing", "build-not-utf8"])
+def test_benchmark_mistakes_are_one_line_usage_errors_before_any_timing(tmp_path, capsys, make, argv, message):
+    script = bench_script()
+    corpus = tmp_path / "news.txt"
+    corpus.write_text(f"{PARAGRAPH}\n", encoding="utf-8")
+    (tmp_path / "latin1.csv").write_bytes(b"title,text,subject,date\nx,caf\xe9 news,news,2017\n")
+    if make == "latin1":
+        corpus.write_bytes(b"Caf\xe9 news.\n")
+    elif make == "blank":
+        corpus.write_text("\n  \n\n", encoding="utf-8")
+    elif make == "absent":
+        corpus.unlink()
+    with pytest.raises(SystemExit) as exit_:
+        script.main([str(corpus), *(arg.format(tmp=tmp_path) for arg in argv)])
+    out, err = capsys.readouterr()
+    assert exit_.value.code == 2 and out == ""  # nothing was timed
+    assert message in err.splitlines()[-1] and "Traceback" not in err, err

@@ -374,6 +374,14 @@ class TestShippedDefault:
             part["model"].pop("vocab")
         assert rebuilt == shipped, STALE
 
+    def test_a_rebuild_stamps_the_package_version_also_from_an_uninstalled_checkout(self, tmp_path, monkeypatch):
+        # not installed, the installation's stamp says "absent"; --normalizer-only writes the version too
+        import newspairs.train
+
+        monkeypatch.setattr(newspairs.train, "normalization_stamp", lambda: replace(normalization_stamp(), newspairs="absent"))
+        build_default_tokenizer(tmp_path)
+        assert read_stamp(tmp_path).newspairs == newspairs.__version__
+
     def test_encodes_the_default_data_without_unknowns_and_decodes_its_normalized_side(self):
         tokenizer = load_tokenizer()
         raw_lines = [line for text in raw_texts_of(None) for line in text.split("\n")]
@@ -385,6 +393,43 @@ class TestShippedDefault:
         tokenizer = load_tokenizer()
         line = "".join(map(chr, range(0x21, 0x7F))) + " Zygote qi 1987 x-ray"
         assert UNK_ID not in tokenizer.encode(line).ids
+
+
+class TestDefaultDataScript:
+    """scripts/make_default_data.py: it writes the package's data, so only on purpose."""
+
+    @pytest.fixture()
+    def script(self, tmp_path, monkeypatch):
+        from test_scripts import load_script
+
+        module = load_script("make_default_data")
+        monkeypatch.setattr(module, "DEFAULT_DATA", tmp_path / "data")  # the package's data stays out of reach
+        monkeypatch.setattr(module, "SHARED_SEED", tmp_path / "shared" / "seed")  # as in a clone without ../shared
+        return module
+
+    def test_help_prints_and_writes_nothing(self, script, tmp_path, capsys):
+        with pytest.raises(SystemExit) as exit_:
+            script.main(["--help"])
+        assert exit_.value.code == 0 and capsys.readouterr().out.startswith("usage: ")
+        assert not (tmp_path / "data").exists()
+
+    def test_a_missing_seed_is_a_one_line_error_and_writes_nothing(self, script, tmp_path, capsys):
+        with pytest.raises(SystemExit) as exit_:
+            script.main([])
+        err = capsys.readouterr().err
+        assert exit_.value.code == 2 and "Traceback" not in err
+        assert err.splitlines()[-1].endswith(f"error: no seed pair in {tmp_path / 'shared' / 'seed'} "
+                                             "(one 000_*.txt raw and one 001_*.txt normalized file): give its folder with --seed")
+        assert not (tmp_path / "data").exists()
+
+    def test_writes_the_embedded_data_as_shipped(self, script, tmp_path, capsys):
+        from newspairs.sources import DEFAULT_DATA
+
+        script.main(["--seed", str(FIXTURES / "seed"), "--out", str(tmp_path / "out")])
+        written = sorted(path.relative_to(tmp_path / "out") for path in (tmp_path / "out").rglob("*.txt"))
+        assert written == sorted(path.relative_to(DEFAULT_DATA) for path in DEFAULT_DATA.rglob("*.txt"))
+        assert all((tmp_path / "out" / name).read_bytes() == (DEFAULT_DATA / name).read_bytes() for name in written)
+        assert not (tmp_path / "data").exists()
 
 
 class TestCommand:

@@ -60,6 +60,52 @@ def test_the_default_run_shows_the_validation_loss_falling(train_demo, capsys):
     assert result["validation_accuracy"] is None and "accuracy" not in out
 
 
+@pytest.mark.parametrize(
+    ("steps", "log_every", "first", "last"),
+    [
+        ("3", "20", "step 1", "step 3"),  # one progress line: its window would be compared with itself
+        ("6", "20", "steps 1-3", "steps 4-6"),
+        ("6", "2", "steps 1-2", "steps 5-6"),
+    ],
+    ids=["3-steps-one-window", "6-steps-one-window", "6-steps-three-windows"],
+)
+def test_the_loss_summary_compares_the_first_and_last_steps_it_names(train_demo, tokenizer_file, steps, log_every,
+                                                                      first, last, capsys):
+    result = train_demo.main(["--tokenizer", str(tokenizer_file), "--steps", steps, "--log-every", log_every,
+                              "--block-size", "32", "--batch-size", "8", "--threads", "1"])
+    (line,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("loss ")]
+    assert line.endswith(f"-> {result['first_loss']:.3f} ({first}) -> {result['last_loss']:.3f} ({last})"), line
+    assert result["loss_fell"] == (result["last_loss"] < result["first_loss"])
+    assert result["loss_fell"], result
+
+
+@pytest.mark.parametrize(("ends", "log_every", "expected"), [
+    ([5.0, 4.0], 20, ((5.0, "step 1"), (4.0, "step 2"))),
+    ([5.0, 4.5, 4.0], 20, ((5.0, "step 1"), (4.0, "step 3"))),
+    ([6.0, 4.0, 5.0, 3.0, 2.0], 2, ((5.0, "steps 1-2"), (2.5, "steps 4-5"))),
+], ids=["two-steps", "odd-count-skips-the-middle", "log-every-windows"])
+def test_ends_of_run_never_overlap(train_demo, ends, log_every, expected):
+    assert train_demo.ends_of_run(ends, log_every) == expected
+
+
+def test_a_run_shorter_than_log_every_exits_0_when_its_loss_fell():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, str(SCRIPT), "--steps", "3", "--threads", "1"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "(step 1) -> " in done.stdout and "(step 3)" in done.stdout
+
+
+@pytest.mark.parametrize("threads", ["0", "-1"], ids=["zero", "negative"])
+def test_threads_below_one_is_a_usage_error(train_demo, threads, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        train_demo.parse_args(["--threads", threads])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith(f"error: --threads must be at least 1, got {threads}")
+
+
 def write_isot_pair(folder: Path, rows_per_file: int = 60) -> Path:
     """``True.csv`` and ``Fake.csv`` in ISOT's layout, from sentences written for this test."""
     import csv
