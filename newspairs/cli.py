@@ -77,9 +77,9 @@ def _arrived_line_groups(fd: int, name: str) -> Iterator[list[str]]:
 # --- checks of what the user gave, before anything is built ------------------------------------
 
 
-def _whole_number(least: int, most: int | None = None):
+def whole_number(least: int, most: int | None = None):
     """An argparse type: an int from ``least`` to ``most`` (None: no bound), or argparse's one-line
-    error naming the option."""
+    error naming the option (the scripts' options use it too)."""
 
     def parse(text: str) -> int:
         try:
@@ -133,7 +133,7 @@ def _check_creatable(path: str, what: str) -> None:
             candidate.rmdir()
 
 
-def _tokenizer_file(path: str):
+def tokenizer_file(path: str):
     """Load a ``tokenizer.json`` (or the folder holding one); a file that is not one is a user's mistake."""
     from newspairs.tokenizer import load_tokenizer_file
 
@@ -146,7 +146,7 @@ def _tokenizer_file(path: str):
         raise ValueError(f"{path}: not a tokenizers tokenizer.json ({error})") from None
 
 
-def _check_normalizes(tokenizer, path: str) -> None:
+def check_normalizes(tokenizer, path: str) -> None:
     """Fail before any input is read when ``tokenizer`` (from ``path``) is a valid tokenizer.json whose
     normalizer is not a newspairs normalization (it has none, or not the layout passes)."""
     from newspairs.normalize import normalize
@@ -371,8 +371,8 @@ def cmd_normalize(args: argparse.Namespace, out: TextIO) -> int:
     tokenizer = None
     if args.tokenizer:
         with _naming("--tokenizer"):
-            tokenizer = _tokenizer_file(args.tokenizer)
-            _check_normalizes(tokenizer, args.tokenizer)
+            tokenizer = tokenizer_file(args.tokenizer)
+            check_normalizes(tokenizer, args.tokenizer)
     for name in args.files or ["-"]:
         if name == "-":
             _write_standard_input(tokenizer, out)
@@ -452,7 +452,7 @@ def _add_quiet(parser) -> None:
 
 
 def _add_num_proc(parser) -> None:
-    parser.add_argument("--num-proc", type=_whole_number(1), metavar="N",
+    parser.add_argument("--num-proc", type=whole_number(1), metavar="N",
                         help="build with N processes (sharded over input files)")
 
 
@@ -632,7 +632,7 @@ def _add_export(subparsers) -> None:
     parser.add_argument("--engine", choices=("local", "ray"), default="local",
                         help="build in this process (local, default) or on Ray Data (ray: pip install 'newspairs[ray]')")
     parser.add_argument("--address", metavar="ADDRESS", help="--engine ray: the Ray cluster (default: RAY_ADDRESS, else a local Ray)")
-    parser.add_argument("--num-cpus", type=_whole_number(1), metavar="N", help="--engine ray: CPUs of a local Ray, or actors on a cluster")
+    parser.add_argument("--num-cpus", type=whole_number(1), metavar="N", help="--engine ray: CPUs of a local Ray, or actors on a cluster")
     parser.add_argument("--part-size", type=_size, metavar="SIZE",
                         help="with --num-proc N or --engine ray, a large .jsonl or Parquet file is read in parts of "
                              "at most about SIZE, by several workers (default: 64MiB; the rows are the same)")
@@ -666,7 +666,7 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
 def _add_verify(subparsers) -> None:
     parser = _command_parser(subparsers, "verify", cmd_verify)
     parser.add_argument("source", nargs="*", metavar="SOURCE", help="folder, file or glob (default: the embedded pairs)")
-    parser.add_argument("--show", type=_whole_number(0), default=5, metavar="N", help="diffs to print (default: 5)")
+    parser.add_argument("--show", type=whole_number(0), default=5, metavar="N", help="diffs to print (default: 5)")
     _add_column_options(parser)
     parser.set_defaults(run=cmd_verify)
 
@@ -712,15 +712,15 @@ def _add_train_tokenizer(subparsers) -> None:
     parser.add_argument("source", nargs="*", metavar="SOURCE", help="folder, file or glob (default: the embedded pairs)")
     parser.add_argument("--out", required=True, metavar="DIR", help="folder to write the tokenizer files to")
     parser.add_argument("--model", choices=MODELS, default=TrainingConfig.model, help="the model to train (default: wordpiece)")
-    parser.add_argument("--vocab-size", type=_whole_number(6, MAX_VOCAB_SIZE), default=TrainingConfig.vocab_size, metavar="N",
+    parser.add_argument("--vocab-size", type=whole_number(6, MAX_VOCAB_SIZE), default=TrainingConfig.vocab_size, metavar="N",
                         help=f"the vocabulary to aim at (default: {TrainingConfig.vocab_size}; at most {MAX_VOCAB_SIZE}): "
                              "wordlevel stays within it; bpe, wordpiece and unigram keep the corpus's whole alphabet, "
                              "exceeding an N it does not fit (unigram refuses an N below its number of characters)")
-    parser.add_argument("--min-frequency", type=_whole_number(0, MAX_MIN_FREQUENCY), default=TrainingConfig.min_frequency, metavar="N",
+    parser.add_argument("--min-frequency", type=whole_number(0, MAX_MIN_FREQUENCY), default=TrainingConfig.min_frequency, metavar="N",
                         help=f"least count of a merged pair or kept word (default: {TrainingConfig.min_frequency})")
     parser.add_argument("--split", default="train", choices=("train", "validation", "test", "all"),
                         help="split to train on, or all of them (default: train)")
-    parser.add_argument("--model-max-length", type=_whole_number(1), metavar="N", help="model_max_length in tokenizer_config.json")
+    parser.add_argument("--model-max-length", type=whole_number(1), metavar="N", help="model_max_length in tokenizer_config.json")
     _add_quiet(parser)
     _add_column_options(parser)
     parser.set_defaults(run=cmd_train_tokenizer)
@@ -732,7 +732,7 @@ def _check_publish_tokenizer(path: str) -> None:
     from newspairs.stamp import normalization_stamp
 
     _checked_tokenizer(path, normalization_stamp())
-    _tokenizer_file(path)
+    tokenizer_file(path)
 
 
 def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
@@ -804,12 +804,12 @@ def _add_publish(subparsers) -> None:
     parser.add_argument("--revision", metavar="BRANCH", help="branch to commit to (created if absent; default: main)")
     parser.add_argument("--dry-run", metavar="OUT", help="write the repository to OUT and upload nothing")
     parser.add_argument("--max-shard-size", type=_size, default="500MB", metavar="SIZE", help="Parquet shard size (default: 500MB)")
-    parser.add_argument("--max-commit-files", type=_whole_number(1), default=DEFAULT_COMMIT_FILES, metavar="N",
+    parser.add_argument("--max-commit-files", type=whole_number(1), default=DEFAULT_COMMIT_FILES, metavar="N",
                         help=f"files per commit (default: {DEFAULT_COMMIT_FILES})")
     parser.add_argument("--max-commit-size", type=_size, default="1GiB", metavar="SIZE", help="bytes per commit (default: 1GiB)")
     parser.add_argument("--tokenizer", metavar="DIR", help="a trained tokenizer folder to publish (default: train one)")
     parser.add_argument("--model", choices=MODELS, default=TrainingConfig.model, help="model of the trained tokenizer (default: wordpiece)")
-    parser.add_argument("--vocab-size", type=_whole_number(6, MAX_VOCAB_SIZE), default=TrainingConfig.vocab_size, metavar="N",
+    parser.add_argument("--vocab-size", type=whole_number(6, MAX_VOCAB_SIZE), default=TrainingConfig.vocab_size, metavar="N",
                         help=f"the vocabulary it aims at, as for train-tokenizer (default: {TrainingConfig.vocab_size})")
     parser.add_argument("--pretty-name", metavar="TEXT", help="the card's title (default: NAME of --repo-id)")
     parser.add_argument("--language", action="append", metavar="CODE", help="language code (repeatable; default: en)")

@@ -32,7 +32,7 @@ from pathlib import Path
 from nltk.tokenize import TreebankWordTokenizer
 
 import newspairs
-from newspairs.cli import _tokenizer_file
+from newspairs.cli import tokenizer_file, whole_number
 from newspairs.feed import Encoder, normalizes_like_this_installation, skip_normalization
 from newspairs.train import PAD_TOKEN
 
@@ -103,9 +103,9 @@ def line_digests(batches_out) -> list[int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tokenizer", type=_tokenizer, help="trained tokenizer folder or tokenizer.json (default: the shipped one)")
-    parser.add_argument("--batch-size", type=_positive, default=256, help="lines per padded batch (default 256)")
-    parser.add_argument("--limit", type=_positive, help="first LINES non-empty lines of each corpus only (default: all)")
-    parser.add_argument("--repeat", type=_positive, default=3, help="rounds per corpus; each path's best round counts (default 3)")
+    parser.add_argument("--batch-size", type=whole_number(1), default=256, help="lines per padded batch (default 256)")
+    parser.add_argument("--limit", type=whole_number(1), help="first LINES non-empty lines of each corpus only (default: all)")
+    parser.add_argument("--repeat", type=whole_number(1), default=3, help="rounds per corpus; each path's best round counts (default 3)")
     args = parser.parse_args(argv)
 
     tokenizer = newspairs.load_tokenizer(args.tokenizer)
@@ -203,19 +203,9 @@ def ratio_figure(ratio: float, target: float) -> str:
     return repr(ratio)  # (exact)
 
 
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {number}")
-    return number
-
-
 def _tokenizer(value: str) -> str:
     try:
-        _tokenizer_file(value)  # the CLI's check: a file (or folder holding one) that tokenizers loads
+        tokenizer_file(value)  # the CLI's check: a file (or folder holding one) that tokenizers loads
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
     return value

@@ -52,6 +52,7 @@ os.environ.setdefault("RAYON_NUM_THREADS", "1")  # before tokenizers starts its 
 from tokenizers import Tokenizer  # noqa: E402
 
 import newspairs  # noqa: E402
+from newspairs.cli import whole_number  # noqa: E402
 from newspairs.normalize import CHARACTERS_PER_CUT, LINES_PER_CUT, clear_piece_cache  # noqa: E402
 from newspairs.rules import PASSES  # noqa: E402
 from newspairs.train import load_tokenizer  # noqa: E402
@@ -363,24 +364,14 @@ def bench_pathological(size: int) -> list[tuple[str, float, float | None]]:
     return rows
 
 
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {number}")
-    return number
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="*", type=Path, default=DEFAULT_PATHS, metavar="PATH", help="text files, one line per unit")
-    parser.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1, help="processes for the pool row (default: all cores)")
+    parser.add_argument("--jobs", type=whole_number(1), default=os.cpu_count() or 1, help="processes for the pool row (default: all cores)")
     parser.add_argument("--moses-mb", type=float, default=2.0, help="MB of each corpus given to Moses (default 2; 0: skip)")
-    parser.add_argument("--max-lines", type=_positive, help="only the first N lines of each corpus (default: all)")
+    parser.add_argument("--max-lines", type=whole_number(1), help="only the first N lines of each corpus (default: all)")
     parser.add_argument("--no-pathological", action="store_true", help="skip the one-line megabytes")
-    parser.add_argument("--repeat", type=_positive, default=3, help="rounds per corpus; each path's best round counts (default 3)")
+    parser.add_argument("--repeat", type=whole_number(1), default=3, help="rounds per corpus; each path's best round counts (default 3)")
     args = parser.parse_args(argv)
     problems = []
     for path in args.paths:  # each file read once before the run: a bad one stops it now, not after minutes

@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the reference lives with the tests
 
 import newspairs  # noqa: E402
-from newspairs.cli import _check_normalizes, _tokenizer_file  # noqa: E402
+from newspairs.cli import check_normalizes, tokenizer_file  # noqa: E402
 
 CHUNK_LINES = 50_000  # memory stays flat on big files; large enough to keep both cores busy
 
@@ -51,8 +51,8 @@ def _tokenizer(value: str):
     """The tokenizer at ``value``, checked as the CLI's ``normalize --tokenizer`` checks it: a bad
     one is a usage error (exit 2), not a divergence (exit 1)."""
     try:
-        tokenizer = _tokenizer_file(value)
-        _check_normalizes(tokenizer, value)
+        tokenizer = tokenizer_file(value)
+        check_normalizes(tokenizer, value)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
     return tokenizer

@@ -51,6 +51,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # reference, strategies, paths live with the tests
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+from newspairs.cli import whole_number  # noqa: E402
 from paths import PATHS, check_paths  # noqa: E402
 from reference import reference_normalize, reference_normalize_line  # noqa: E402
 from strategies import RandomText  # noqa: E402
@@ -147,24 +148,6 @@ def shape(line: str) -> str:
     return "".join(char if char.isascii() else f"<{unicodedata.category(char)}>" for char in line)
 
 
-def _whole_number(value: str, least: int) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < least:
-        raise argparse.ArgumentTypeError(f"must be {least} or more, got {number}")
-    return number
-
-
-def _positive(value: str) -> int:
-    return _whole_number(value, 1)
-
-
-def _not_negative(value: str) -> int:
-    return _whole_number(value, 0)
-
-
 def _paths(value: str) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(p.strip() for p in value.split(",") if p.strip()))
     unknown = [p for p in chosen if p not in PATHS]
@@ -175,14 +158,14 @@ def _paths(value: str) -> tuple[str, ...]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--examples", type=_positive, default=100_000, help="how many examples (default 100,000)")
+    parser.add_argument("--examples", type=whole_number(1), default=100_000, help="how many examples (default 100,000)")
     parser.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
     parser.add_argument(
         "--start", type=int, default=0,
         help=f"examples of this seed to skip, a multiple of {TASK_EXAMPLES:,}: a long run made in parts (default 0)",
     )
-    parser.add_argument("--jobs", type=_positive, default=os.cpu_count() or 1, help="processes (default: all cores)")
-    parser.add_argument("--show", type=_not_negative, default=10, help="distinct minimal divergences to print (default 10)")
+    parser.add_argument("--jobs", type=whole_number(1), default=os.cpu_count() or 1, help="processes (default: all cores)")
+    parser.add_argument("--show", type=whole_number(0), default=10, help="distinct minimal divergences to print (default 10)")
     parser.add_argument(
         "--paths", type=_paths, default=PATHS, help=f"comma-separated paths to run (default all: {','.join(PATHS)})"
     )

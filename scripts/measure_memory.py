@@ -22,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 from newspairs.builder import CONFIG_NAMES
+from newspairs.cli import whole_number
 
 CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 
@@ -71,21 +72,11 @@ def measure(copies: int, config: str, num_proc: int, work: Path) -> dict:
     return result
 
 
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {number}")
-    return number
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--copies", type=_positive, nargs="+", default=[1, 10])
+    parser.add_argument("--copies", type=whole_number(1), nargs="+", default=[1, 10])
     parser.add_argument("--configs", nargs="+", choices=CONFIG_NAMES, default=list(CONFIG_NAMES))
-    parser.add_argument("--num-proc", type=_positive, default=1)
+    parser.add_argument("--num-proc", type=whole_number(1), default=1)
     args = parser.parse_args(argv)
     if not CORPORA.is_dir():
         sys.exit(f"{CORPORA}: not found (../shared/corpora beside the repository)")
