@@ -239,6 +239,13 @@ class BuildReport:
             text += f"; {self.disagree} of {self.stored} stored normalized sides disagree with newspairs.normalize"
         return text
 
+    def nothing_to(self, what: str, source: Any) -> ValueError:
+        """The error of a build that left no article ``what`` (``"export"``, ``"train on"``): the
+        source, the counts and the first reject."""
+        first = f"; the first: {self.rejects[0]['file']}: {self.rejects[0]['reason']}" if self.rejects else ""
+        where = source if source is not None else "the default data"
+        return ValueError(f"{where}: no article to {what} ({self.read} read, {self.rejected} rejected{first})")
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "config": self.config, "read": self.read, "written": self.written, "rejected": self.rejected,

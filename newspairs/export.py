@@ -502,13 +502,8 @@ def export(
         for name in configs:
             infos[name], reports[name], shards, digests = built[name]
             if not any(split.num_examples for split in infos[name].splits.values()):
-                report = reports[name]
-                raise ValueError(
-                    f"{source if source is not None else 'the default data'}: no article to export "
-                    f"({report.read} read, {report.rejected} rejected"
-                    + (f"; the first: {report.rejects[0]['file']}: {report.rejects[0]['reason']}" if report.rejects else "")
-                    + "): nothing written"
-                )
+                error = reports[name].nothing_to("export", source)
+                raise ValueError(f"{error}: nothing written")
             data_dirs[name], sealed = _seal_config(staging, name, shards, digests)
             files.extend(sealed)
         stamp = normalization_stamp()

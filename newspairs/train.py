@@ -500,13 +500,7 @@ def train_on_source(
     dataset = load(source, dataset_config, **load_kwargs)
     if hasattr(dataset, "values") and not any(getattr(part, "num_rows", 1) for part in dataset.values()):
         # as an export says it: the counts and the first reject (the build is cached: prepare reads its report)
-        report = prepare(source, dataset_config, **load_kwargs).report()
-        raise ValueError(
-            f"{source if source is not None else 'the default data'}: no article to train on "
-            f"({report.read} read, {report.rejected} rejected"
-            + (f"; the first: {report.rejects[0]['file']}: {report.rejects[0]['reason']}" if report.rejects else "")
-            + ")"
-        )
+        raise prepare(source, dataset_config, **load_kwargs).report().nothing_to("train on", source)
     if split is None:
         from datasets import concatenate_datasets
 
