@@ -373,11 +373,11 @@ class TestFuzzerPaths:
         got = self.fuzzer().check_paths(texts, [reference_normalize(t) for t in texts], ("normalize", "normalize-warm"))
         assert got["normalize"] == [None, None]
         assert all(result is not None for result in got["normalize-warm"]), got  # (each text holds a comma)
-        assert self.fuzzer().run_task((7, 0, 300, ("normalize-warm",)))[2]["normalize-warm"] > 0
+        assert self.fuzzer().run_task((7, 0, 300, ("normalize-warm",)))[3]["normalize-warm"] > 0
 
     def test_a_plain_piece_made_wrongly_is_found_by_the_cold_path(self, monkeypatch):
         monkeypatch.setattr(pieces, "PLAIN_EXCEPTIONS", ())  # "cannot" would stay whole
         texts = ["I cannot go.", "We gonna win"]
         got = self.fuzzer().check_paths(texts, [reference_normalize(t) for t in texts], ("normalize", "normalize-warm"))
         assert got == {"normalize": ["'i cannot go .'", "'we gonna win'"], "normalize-warm": ["'i cannot go .'", "'we gonna win'"]}
-        assert self.fuzzer().run_task((7, 0, 300, ("normalize",)))[2]["normalize"] > 0
+        assert self.fuzzer().run_task((7, 0, 300, ("normalize",)))[3]["normalize"] > 0
