@@ -167,9 +167,10 @@ CODE_IN_CACHE_KEY = (
 
 
 def builder_hash(inputs: Sequence[InputFile], sentences: Optional[str] = None) -> str:
-    """The cache key of a build: this builder's and the source reader's code, the normalization's
-    rule table, the sentence splitter's identity (when one splits), and each input file's path, size
-    and mtime. Any change makes a fresh build."""
+    """The cache key of a build: the code of the modules that shape its rows (`CODE_IN_CACHE_KEY`), the
+    normalization's rule table, the sentence splitter's identity (when one splits), and each input
+    file's identity (`newspairs.sources.source_identity`: a small file by its content, a large one by
+    its size, times and inode). Any change makes a fresh build."""
     from newspairs.sentences import record as sentence_record
     from newspairs.stamp import rules_hash
 

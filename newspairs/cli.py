@@ -585,7 +585,8 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
     OUT gets <config>/<digest>/<split>-NNNNN-of-NNNNN.parquet per config and split (<digest> names
     the shards by their content), README.md (YAML configs and dataset_info), newspairs_stamp.json,
-    newspairs_report.json (counts and rejects) and newspairs_export.json (the files it wrote). OUT
+    newspairs_sentences.json (whether and by what sentences were split), newspairs_report.json
+    (counts and rejects) and newspairs_export.json (the files it wrote). OUT
     must be absent, empty or a previous export, whose files alone it replaces. With --errors report, bad articles are set aside in the
     report and the build goes on; the summary reconciles read = written + rejected, and each
     rejected article is listed once.
