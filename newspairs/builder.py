@@ -334,11 +334,15 @@ class NewsPairs(datasets.ArrowBasedBuilder):
             inputs = sources.split_inputs(inputs, self._read_options(), self._source_json_types(),
                                           self.config.part_bytes, workers)
         self._source_json_types()  # here, before `datasets` hands the builder to its workers
+        if self._error_path is not None:
+            _remove_errors(self._error_path)  # a killed earlier build's, never this one's
         return [
             datasets.SplitGenerator(
                 name=name,
-                gen_kwargs={"inputs": inputs, "split": name, "ratios": ratios, "report_dir": report_dir,
-                            "error_path": self._error_path},
+                # `datasets` gives each worker a run of consecutive inputs, and "orders" alongside:
+                # where each input stands in the source
+                gen_kwargs={"inputs": inputs, "orders": list(range(len(inputs))), "split": name, "ratios": ratios,
+                            "report_dir": report_dir, "error_path": self._error_path},
             )
             for name, _ in ratios
         ]
@@ -350,6 +354,8 @@ class NewsPairs(datasets.ArrowBasedBuilder):
         self.info.splits = None
         try:
             super()._download_and_prepare(dl_manager, verification_mode, **prepare_split_kwargs)
+            if self._workers_defer_errors():
+                _raise_first_error(self._error_path)
         finally:  # a spill no pass replayed (another num_proc partition of the inputs) is not kept
             for leftover in Path(self._output_dir).glob(f"{SPILL_PREFIX}*"):
                 leftover.unlink()
@@ -358,19 +364,33 @@ class NewsPairs(datasets.ArrowBasedBuilder):
         for name in [name for name, split in self.info.splits.items() if not split.num_examples]:
             del self.info.splits[name]
 
-    def _generate_shards(self, inputs, split, ratios, report_dir, error_path=None):
+    def _generate_shards(self, inputs, split, ratios, report_dir, error_path=None, orders=None):
         yield from (item.describe() for item in inputs)
 
-    def _generate_tables(self, inputs, split, ratios, report_dir, error_path=None):
+    def _workers_defer_errors(self) -> bool:
+        """Whether this build's workers record their first bad article and stop, for the caller to
+        raise the first in source order once they all have (a prepared build with ``num_proc``)."""
+        return getattr(self, "_error_path", None) is not None and (getattr(self, "_num_proc", None) or 1) > 1
+
+    def _generate_tables(self, inputs, split, ratios, report_dir, error_path=None, orders=None):
+        orders = range(len(inputs)) if orders is None else orders
+        if self._workers_defer_errors() and _recorded_errors(error_path):
+            return  # a bad article is already recorded: this build will raise, its later splits need no reading
         if report_dir is not None and (spilled := _Spill(report_dir, split, inputs)).exists():
             stats = yield from spilled.replay()
         else:
-            stats = yield from self._read_tables(inputs, split, ratios, report_dir, error_path)
+            stats = yield from self._read_tables(inputs, orders, split, ratios, report_dir, error_path)
         if report_dir is not None:
             _write_report(report_dir, split, inputs, stats)
 
-    def _read_tables(self, inputs, split, ratios, report_dir, error_path):
-        """Read ``inputs`` and yield this split's tables; with an output folder, spill the later splits'."""
+    def _read_tables(self, inputs, orders, split, ratios, report_dir, error_path):
+        """Read ``inputs`` and yield this split's tables; with an output folder, spill the later splits'.
+
+        A worker of a build with ``num_proc`` records its first bad article under its input's place
+        in the source and stops, as it does once a bad article earlier in the source is recorded: the
+        caller raises the first in source order, which one process would have met first.
+        """
+        defer = self._workers_defer_errors()
         config, features = self.config, self.info.features
         schema = features.arrow_schema  # a property that builds the schema anew at each call
         options = self._read_options()
@@ -380,17 +400,25 @@ class NewsPairs(datasets.ArrowBasedBuilder):
         stats = {name: BuildReport.empty(config.name) for name in targets}
         spills = {name: _Spill(report_dir, name, inputs) for name in targets[1:]}
         try:
-            for shard, item in enumerate(inputs):
+            for shard, (item, order) in enumerate(zip(inputs, orders)):
+                item_error_path = f"{error_path}.{order:09d}" if defer else error_path
                 entries = read_input(item, options, json_types.get(item.path))
                 index = 0
-                for name, batch in _routed_batches(entries, ratios, stats, config.errors, error_path):
-                    for table in _tables(config.name, batch, stats[name], features, schema):
-                        if name != split:
-                            spills[name].write(shard, table)
-                            continue
-                        yield Key(shard, index), table
-                        index += 1
-                        stats[split].rows += table.num_rows
+                try:
+                    for name, batch in _routed_batches(entries, ratios, stats, config.errors, item_error_path):
+                        if defer and _recorded_errors(error_path, before=order):
+                            return stats[split]
+                        for table in _tables(config.name, batch, stats[name], features, schema):
+                            if name != split:
+                                spills[name].write(shard, table)
+                                continue
+                            yield Key(shard, index), table
+                            index += 1
+                            stats[split].rows += table.num_rows
+                except SourceError:
+                    if defer and os.path.exists(item_error_path):
+                        return stats[split]
+                    raise
             for name, spill in spills.items():
                 spill.close(stats[name])
         finally:
@@ -450,6 +478,36 @@ def _record_error(error_path: Optional[str], reject: Reject) -> None:
             json.dump(reject.to_dict(), handle)
     except FileExistsError:
         pass
+
+
+def _recorded_errors(error_path: str, before: Optional[int] = None) -> list[str]:
+    """The bad articles workers recorded (`_read_tables`), first in source order first; with
+    ``before``, those of inputs before that place in the source only."""
+    folder, name = os.path.split(error_path)
+    try:
+        names = os.listdir(folder or ".")
+    except FileNotFoundError:
+        return []
+    found = sorted(entry for entry in names if entry.startswith(f"{name}.") and entry[len(name) + 1:].isdigit())
+    if before is not None:
+        found = [entry for entry in found if int(entry[len(name) + 1:]) < before]
+    return [os.path.join(folder, entry) for entry in found]
+
+
+def _remove_errors(error_path: str) -> None:
+    for path in _recorded_errors(error_path):
+        os.remove(path)
+
+
+def _raise_first_error(error_path: str) -> None:
+    """Raise the first bad article in source order the workers recorded, if any, and remove the records."""
+    recorded = _recorded_errors(error_path)
+    if not recorded:
+        return
+    with open(recorded[0], encoding="utf-8") as handle:
+        data = json.load(handle)
+    _remove_errors(error_path)
+    raise SourceError(data["file"], data["article"], data["line"], data["reason"])
 
 
 def _computed(batch: list[Article], needed) -> list[Optional[str]]:
@@ -682,6 +740,8 @@ def source_errors(builder: Optional[NewsPairs] = None):
         error_path = error_path or getattr(builder, "_error_path", None)
         if error_path is not None and os.path.exists(error_path):
             os.remove(error_path)
+        if error_path is not None:
+            _remove_errors(error_path)
 
 
 def prepare(

@@ -495,6 +495,24 @@ class TestLargeFilesInParts:
             errors.append(str(raised.value))
         assert errors[0] == errors[1] and re.fullmatch(r".*big\.jsonl, article line 41, line 41: not a JSON line .*", errors[0])
 
+    def test_num_proc_raises_the_first_bad_article_in_source_order(self, tmp_path):
+        """The second worker's bad article comes first in time (its first line), the first worker's
+        first in the source (the last line of a long first file): the build raises that one, as one
+        process does, and no record of either is left beside the cache."""
+        folder = tmp_path / "c"
+        early = write_jsonl(folder / "a.jsonl", [{"raw": f"Article {i} is fine."} for i in range(20000)])
+        early.write_bytes(early.read_bytes() + b'{"raw": "broken in a\n')
+        late = folder / "b.jsonl"
+        late.write_bytes(b'{"raw": "broken in b\n' + b'{"raw": "After it."}\n')
+        errors = []
+        for num_proc in (None, 2):
+            with pytest.raises(SourceError) as raised:
+                load(folder, "raw", num_proc=num_proc, cache_dir=str(tmp_path / f"cache-{num_proc}"))
+            errors.append((raised.value.file, raised.value.line))
+            left = [p.name for p in (tmp_path / f"cache-{num_proc}").rglob("*newspairs-error*")]
+            assert not left
+        assert errors == [(str(early), 20001)] * 2
+
     def test_the_part_size_is_a_checked_option(self, tmp_path):
         with pytest.raises(ValueError, match="part_bytes must be a whole number of bytes >= 1, got 0"):
             load(write_jsonl(tmp_path / "t.jsonl", tabular_records()), part_bytes=0)
