@@ -32,6 +32,7 @@ article's raw text gives it a new id.
 
 from __future__ import annotations
 
+import bz2
 import csv
 import dataclasses
 import fnmatch
@@ -40,9 +41,12 @@ import glob
 import hashlib
 import io
 import json
+import gzip
 import logging
+import lzma
 import os
 import re
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -63,7 +67,13 @@ ISOT_LABELS = ("Fake", "True")  # ClassLabel order: 0 = Fake, 1 = True
 
 TABULAR_KINDS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 TEXT_SUFFIX = ".txt"
-INPUT_SUFFIXES = ", ".join((TEXT_SUFFIX, *TABULAR_KINDS))  # for messages
+# A text, JSON or CSV file may be compressed, its name then ending with the compression's suffix
+# (``a.jsonl.gz``), as `datasets`' own loaders read it; such a file is read whole, never in parts.
+COMPRESSIONS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+COMPRESSIBLE = (TEXT_SUFFIX, ".jsonl", ".json", ".csv")
+INPUT_SUFFIXES = ", ".join((TEXT_SUFFIX, *TABULAR_KINDS)) + f"; the first four also compressed: {', '.join(COMPRESSIONS)}"  # for messages
+# what reading a file can raise past its opening: a compressed stream cut short or corrupt too
+READ_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError)
 UNREAD_SHOWN = 5  # files of no input suffix a warning names
 TEXT_ARTICLES = ("file", "blank-line")  # a .txt file is one article, or many separated by blank lines
 
@@ -318,10 +328,38 @@ def _file_mode(path: Path) -> int | None:
         return None
 
 
+def kind_suffix(path: str | os.PathLike) -> str:
+    """The suffix that says what a file holds: ``.jsonl`` for ``a.jsonl`` and ``a.jsonl.gz`` (a
+    compressed text, JSON or CSV file); ``""`` for ``a.parquet.gz`` or ``a.gz``."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in COMPRESSIONS:
+        inner = Path(path.stem).suffix.lower()
+        return inner if inner in COMPRESSIBLE else ""
+    return suffix
+
+
+def compression(path: str | os.PathLike) -> str | None:
+    """The compression suffix of an input file (``.gz``, ``.bz2``, ``.xz``), or None."""
+    suffix = Path(path).suffix.lower()
+    return suffix if suffix in COMPRESSIONS and kind_suffix(path) else None
+
+
+def open_binary(path: str | os.PathLike):
+    """A binary file object of an input file's bytes, decompressed as its name says (`compression`)."""
+    opener = COMPRESSIONS.get(compression(path) or "")
+    return open(path, "rb") if opener is None else opener(path, "rb")
+
+
+def _read_problem(error: BaseException) -> str:
+    """What a reading error says: the system's words, or a compressed stream's own."""
+    return getattr(error, "strerror", None) or str(error) or type(error).__name__
+
+
 def _classify(path: Path, mode: int | None = None) -> str | None:
     """A file's kind by its suffix (a CSV's by its header); ``mode`` (`_file_mode`) not of a regular
     file: ``special``, never opened."""
-    suffix = path.suffix.lower()
+    suffix = kind_suffix(path)
     if mode is not None and not S_ISREG(mode):
         return "special" if suffix == TEXT_SUFFIX or suffix in TABULAR_KINDS else None
     if suffix == TEXT_SUFFIX:
@@ -390,9 +428,9 @@ def whole_line_blocks(read: Callable[[], bytes]) -> Iterator[bytes]:
 def _csv_header(path: Path) -> tuple[str, ...] | None:
     """The first record of a CSV file, read alone: a bad byte further down does not spoil it."""
     try:
-        with open(path, "rb") as handle, _csv_field_limit():
+        with open_binary(path) as handle, _csv_field_limit():
             row = next(csv.reader(_csv_lines(handle)), None)
-    except (OSError, csv.Error):
+    except (*READ_ERRORS, csv.Error):
         return None  # unreadable: reported when the file is read
     if not row or row == [CSV_END] or row[-1].endswith(CSV_END):
         return None  # no header, or one never closed: reported when the file is read
@@ -691,7 +729,7 @@ def _undecodable_line(text: str) -> int | None:
 
 def _read_text_file(path: str) -> tuple[str, int | None]:
     """The file's text, and the first line holding bytes that are not UTF-8 (None: it is UTF-8)."""
-    with open(path, "rb") as handle:
+    with open_binary(path) as handle:
         data = handle.read()
     try:  # valid UTF-8 decodes to no surrogate: only a file that is not needs the search
         text, bad_line = _decode(data, first=True, errors="strict"), None
@@ -721,8 +759,8 @@ def _read_text(item: InputFile, options: ReadOptions) -> Iterator[Article | Reje
     try:
         raw, raw_bad_line = _read_text_file(item.path)
         normalized, normalized_bad_line = _read_text_file(item.twin) if item.twin else (None, None)
-    except OSError as error:
-        yield reject(item.path, None, f"cannot read ({error.strerror})")
+    except READ_ERRORS as error:
+        yield reject(item.path, None, f"cannot read ({_read_problem(error)})")
         return
     for path, line in ((item.path, raw_bad_line), (item.twin, normalized_bad_line)):
         if line is not None:
@@ -847,7 +885,7 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
     """(line, row, problem) per CSV row; line is where the row starts. ``utf8`` is told when a
     block of the file is not UTF-8 (before any row holding its text is yielded)."""
     try:
-        handle = open(item.path, "rb")
+        handle = open_binary(item.path)
     except OSError as error:
         yield 0, None, _cannot_read(error)
         return
@@ -858,6 +896,9 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
                 header = next(reader, None)
         except csv.Error as error:
             yield 1, None, f"not a CSV file ({error})"
+            return
+        except READ_ERRORS as error:
+            yield 0, None, _cannot_read(error)
             return
         if header is None or header == [CSV_END]:
             return
@@ -901,6 +942,8 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
                     done = True
                 except csv.Error as error:
                     problem = f"malformed CSV ({error}); the rest of the file is unread"
+                except READ_ERRORS as error:  # a compressed file cut short, a disk failing
+                    problem = f"cannot read from line {start} on ({_read_problem(error)}); the rest of the file is unread"
             for line, row in rows:
                 if header_problem is not None:
                     yield line, None, header_problem
@@ -1003,11 +1046,11 @@ def _json_array_records(text: str, start: int) -> Iterator[tuple[int, dict[str, 
 def _rows_jsonl(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
     """(line, record, problem) per record: a ``.json`` file that is one JSON document gives its records
     (as `datasets` reads it); any other JSON file is JSON lines, one record per line."""
-    if item.path.lower().endswith(".json") and not item.is_part:
+    if kind_suffix(item.path) == ".json" and not item.is_part:
         try:
-            with open(item.path, "rb") as handle:
+            with open_binary(item.path) as handle:
                 data = handle.read()
-        except OSError as error:
+        except READ_ERRORS as error:
             yield 0, None, _cannot_read(error)
             return
         document = _rows_json_document(_decode(data, first=True))
@@ -1032,16 +1075,16 @@ def _rows_jsonl(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, s
             # what is wrong (or a blank line, or a byte-order mark), as the line read alone says it
             if (row := _jsonl_row(number, data, number == first)) is not None:
                 yield row
-    except OSError as error:  # the file cannot be opened (or read on from some line)
+    except READ_ERRORS as error:  # the file cannot be opened (or read on from some line: a compressed file cut short)
         if number is None:
             yield 0, None, _cannot_read(error)
         else:
-            yield number + 1, None, f"cannot read from line {number + 1} on ({error.strerror or error}); the rest of the file is unread"
+            yield number + 1, None, f"cannot read from line {number + 1} on ({_read_problem(error)}); the rest of the file is unread"
 
 
-def _cannot_read(error: OSError) -> str:
+def _cannot_read(error: BaseException) -> str:
     """A file that cannot be opened: one reject, as `_read_text` and `_open_parquet` make it."""
-    return f"cannot read ({error.strerror or error})"
+    return f"cannot read ({_read_problem(error)})"
 
 
 def _jsonl_row(number: int, data: bytes, first: bool) -> tuple[int, dict[str, Any] | None, str | None] | None:
@@ -1085,7 +1128,7 @@ def _surrogate_problem(found: str) -> str:
 
 def _jsonl_lines(item: InputFile) -> Iterator[tuple[int, bytes]]:
     """(line number, bytes) of each line of a JSON lines file, or of its part's byte range."""
-    with open(item.path, "rb") as handle:
+    with open_binary(item.path) as handle:
         if not item.is_part:
             yield from enumerate(handle, start=1)
             return
@@ -1285,7 +1328,8 @@ def read_input(item: InputFile, options: ReadOptions = ReadOptions(), types: dic
 def splittable(item: InputFile) -> bool:
     """Whether a file can be read in parts: JSON lines named ``.jsonl`` (line ranges) and Parquet (row
     groups). Not a ``.json`` file (it may be one JSON document, which only its whole text tells), not
-    CSV (a quoted field may hold line breaks: a byte offset cannot tell a row's start), not text."""
+    CSV (a quoted field may hold line breaks: a byte offset cannot tell a row's start), not text, not
+    a compressed file (a byte offset into its text is no place in the file)."""
     return item.kind == "parquet" or (item.kind == "jsonl" and item.path.lower().endswith(".jsonl"))
 
 

@@ -54,7 +54,7 @@ class TestResolveSource:
     @pytest.mark.parametrize("entry", ["corpus", "corpus/*"], ids=["folder", "glob"])
     def test_a_walk_names_the_files_it_does_not_read_once(self, tmp_path, caplog, monkeypatch, entry):
         write_jsonl(tmp_path / "corpus" / "a.jsonl", [{"raw": "read."}])
-        for name in ("b.jsonl.gz", "c.tsv", "README.md"):
+        for name in ("b.jsonl.zst", "c.tsv", "README.md"):
             (tmp_path / "corpus" / name).write_bytes(b"not read")
         (tmp_path / "corpus" / ".hidden.tsv").write_bytes(b"hidden names are skipped unsaid")
         monkeypatch.chdir(tmp_path)
@@ -64,7 +64,7 @@ class TestResolveSource:
             resolve_source(entry)  # a build resolves its source more than once: one warning
         (message,) = [record.getMessage() for record in caplog.records]
         assert message == (f"newspairs: {entry}: 3 files not read, of no input suffix (.txt, .jsonl, .json, .csv, "
-                           ".parquet): corpus/README.md, corpus/b.jsonl.gz, corpus/c.tsv")
+                           ".parquet; the first four also compressed: .gz, .bz2, .xz): corpus/README.md, corpus/b.jsonl.zst, corpus/c.tsv")
 
     def test_a_walk_of_input_files_only_warns_of_nothing(self, tmp_path, caplog):
         write_pairs(tmp_path / "corpus")
@@ -1484,3 +1484,127 @@ def _opened_by_a_reader(pipe: Path):
     finally:
         stop.set()
         thread.join()
+
+
+def _compressed(path: Path, suffix: str) -> Path:
+    """``path`` compressed beside itself as ``path`` + ``suffix``."""
+    import bz2
+    import gzip
+    import lzma
+
+    compress = {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}[suffix]
+    target = path.with_name(path.name + suffix)
+    target.write_bytes(compress(path.read_bytes()))
+    return target
+
+
+def _messy_csv(path: Path) -> Path:
+    rows = [[record["raw"], record["title"], str(record["year"])] for record in tabular_records()]
+    write_csv(path, ["raw", "title", "year"], rows + [["", "empty", "1"], ["one field only"]])
+    return path
+
+
+def _json_document(path: Path) -> Path:
+    import json
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(tabular_records(), indent=2), encoding="utf-8")
+    return path
+
+
+def _one_text(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(ARTICLES["budget.txt"], encoding="utf-8")
+    return path
+
+
+def _text_articles(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n\n".join(ARTICLES.values()) + "\n\n\n" + next(iter(ARTICLES.values())) + "\n", encoding="utf-8")
+    return path
+
+
+def _as_read(entries: list[Article | Reject], name: str) -> list[tuple]:
+    """What was read, with the file's own name and the ids made from it taken out."""
+    def plain(text):
+        return None if text is None else re.sub(r"\b[0-9a-f]{16}\b", "<id>", text.replace(name, "<file>"))
+
+    return [
+        ("article", entry.raw, entry.normalized, plain(entry.source_file), entry.metadata, entry.line)
+        if isinstance(entry, Article) else
+        ("reject", plain(Path(entry.file).name), plain(entry.article), entry.line, plain(entry.reason), entry.dropped)
+        for entry in entries
+    ]
+
+
+class TestCompressedFiles:
+    """A text, JSON or CSV file compressed with gzip, bzip2 or xz (``a.jsonl.gz``, as `datasets`' own
+    loaders read them) is read as the file itself is: the same articles and rejects, each id made
+    from the name the file has."""
+
+    @pytest.mark.parametrize("suffix", [".gz", ".bz2", ".xz"])
+    @pytest.mark.parametrize(("write", "name", "options"), [
+        (write_messy_jsonl, "messy.jsonl", ReadOptions()),
+        (_json_document, "document.json", ReadOptions()),
+        (_messy_csv, "table.csv", ReadOptions()),
+        (lambda path: write_csv(path, ["title", "text", "subject", "date"], isot_rows()), "True.csv", ReadOptions(raw_column="text")),
+        (_one_text, "one.txt", ReadOptions()),
+        (_text_articles, "many.txt", ReadOptions(text_articles="blank-line")),
+    ], ids=["jsonl", "json-document", "csv", "isot-csv", "text", "blank-line-text"])
+    def test_read_as_the_file_itself(self, tmp_path, write, name, options, suffix):
+        plain = write(tmp_path / "plain" / name)
+        packed = _compressed(plain, suffix)
+        (tmp_path / "packed").mkdir()
+        packed = packed.rename(tmp_path / "packed" / packed.name)
+        sources.clear_read_memos()
+        (item,) = resolve_source(packed)
+        assert (item.kind, item.relpath) == (resolve_source(plain)[0].kind, packed.name)
+        expected, got = read_all(plain, options), read_all(packed, options)
+        assert _as_read(got, packed.name) == _as_read(expected, name) and got
+        assert all(entry.id == article_id(packed.name, entry.raw) for entry in got if isinstance(entry, Article))
+
+    def test_a_stream_cut_short_keeps_what_came_before_and_rejects_the_rest(self, tmp_path):
+        records = [{"raw": f"Article {i} is here."} for i in range(2000)]
+        packed = _compressed(write_jsonl(tmp_path / "a.jsonl", records), ".gz")
+        packed.write_bytes(packed.read_bytes()[: packed.stat().st_size * 2 // 3])
+        entries = read_all(packed)
+        articles = [entry for entry in entries if isinstance(entry, Article)]
+        (reject,) = [entry for entry in entries if isinstance(entry, Reject)]
+        assert 0 < len(articles) < len(records) and [a.raw for a in articles] == [r["raw"] for r in records[: len(articles)]]
+        assert (reject.line, reject.reason) == (len(articles) + 1, f"cannot read from line {len(articles) + 1} on "
+                                                "(Compressed file ended before the end-of-stream marker was reached); "
+                                                "the rest of the file is unread")
+        with pytest.raises(SourceError, match=rf"a\.jsonl\.gz, article line {len(articles) + 1}, line {len(articles) + 1}: cannot read from"):
+            newspairs.load(packed, cache_dir=str(tmp_path / "cache"))
+
+    def test_a_csv_stream_cut_short_keeps_the_rows_of_the_blocks_before(self, tmp_path, monkeypatch):
+        monkeypatch.setattr(sources, "CSV_BLOCK_BYTES", 512)
+        rows = [[f"Article {i} is here."] for i in range(2000)]
+        packed = _compressed(write_csv(tmp_path / "a.csv", ["raw"], rows), ".xz")
+        packed.write_bytes(packed.read_bytes()[:-64])
+        entries = read_all(packed)
+        articles = [entry for entry in entries if isinstance(entry, Article)]
+        (reject,) = [entry for entry in entries if isinstance(entry, Reject)]
+        assert 0 < len(articles) < len(rows) and [a.raw for a in articles] == [row[0] for row in rows[: len(articles)]]
+        assert reject.line == len(articles) + 2 and reject.reason.startswith(f"cannot read from line {len(articles) + 2} on (")
+
+    @pytest.mark.parametrize("name", ["a.jsonl.gz", "a.csv.bz2", "a.txt.xz", "a.json.gz"])
+    def test_a_file_that_is_not_what_its_name_says_is_one_reject_naming_it(self, tmp_path, name):
+        (tmp_path / name).write_bytes(b'{"raw": "plain, not compressed"}\n')
+        (reject,) = read_all(tmp_path / name)
+        assert isinstance(reject, Reject) and reject.file == str(tmp_path / name) and reject.reason.startswith("cannot read (")
+
+    def test_a_compressed_jsonl_is_never_cut_into_parts_and_builds_as_one_process_does(self, tmp_path):
+        packed = _compressed(write_messy_jsonl(tmp_path / "c" / "big.jsonl"), ".gz")
+        (tmp_path / "c" / "big.jsonl").unlink()
+        inputs = split_inputs(resolve_source(packed), ReadOptions(), scan_metadata(resolve_source(packed))[1], 100, 2)
+        assert [item.is_part for item in inputs] == [False]
+        one = newspairs.load(packed, "raw", errors="report", cache_dir=str(tmp_path / "one"))
+        two = newspairs.load(packed, "raw", errors="report", num_proc=2, part_bytes=100, cache_dir=str(tmp_path / "two"))
+        assert {name: split.to_list() for name, split in one.items()} == {name: split.to_list() for name, split in two.items()}
+
+    @pytest.mark.parametrize("name", ["a.parquet.gz", "a.jsonl.zst", "a.gz", "a.tsv.gz"])
+    def test_other_compressed_names_are_files_not_read(self, tmp_path, name):
+        (tmp_path / name).write_bytes(b"x")
+        with pytest.raises(ValueError, match=rf"{re.escape(name)}: not a source layout newspairs reads \(.*also compressed: \.gz, \.bz2, \.xz"):
+            resolve_source(tmp_path / name)
