@@ -110,7 +110,10 @@ def _size(text: str) -> str:
 
 def _check_creatable(path: str, what: str) -> None:
     """Fail before any build when the folder ``path`` cannot be written: it is a file, or it cannot be
-    created (the probe removes every folder it made, so nothing is left behind)."""
+    created (the probe removes every folder it made, so nothing is left behind), or it is empty
+    (``--out "$UNSET"``: never the current folder by accident)."""
+    if not path:
+        raise ValueError(f"{what} is empty: name a folder")
     folder = Path(path)
     if folder.exists():
         if not folder.is_dir():
@@ -490,7 +493,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     from newspairs.export import export
 
     source, _ = _checked_source(args)
-    folder = args.out or _fresh_demo_folder()
+    folder = _fresh_demo_folder() if args.out is None else args.out
     _check_creatable(folder, "--out")
     with BuildOutput(source, CONFIG_NAMES, {"sentences": args.sentences}, show=False if args.quiet else None).scoped():
         result = export(source, folder, num_proc=args.num_proc, sentences=args.sentences)
@@ -768,7 +771,7 @@ def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
         language=tuple(args.language or ("en",)), description=args.description,
     )
     source, columns = _checked_source(args)
-    if args.dry_run:
+    if args.dry_run is not None:
         _check_creatable(args.dry_run, "--dry-run")
     configs = _configs(args)
     output = BuildOutput(source, configs, columns, show=False if args.quiet else None)

@@ -27,7 +27,7 @@ Public names (stable; the card/Hub helper calls them):
   back from an exported folder's card (pure: reads files, builds nothing)
 - `shard_files(out, config, split) -> list[Path]`: the shards the card names for a config's split
 - `card_data(infos, default=..., stamp=..., data_dirs=...) -> huggingface_hub.DatasetCardData`: the YAML part
-- `check_out(out, files, folders) -> Path`, `staged(out)`, `install(staging, out, written)`:
+- `out_folder(out) -> Path`, `check_out(out, files, folders) -> Path`, `staged(out)`, `install(staging, out, written)`:
   what an export checks of ``out`` before it builds, the folder it builds in beside ``out``, and how
   it puts what it built in place (the Hub helper builds a repository the same way)
 - `REPORT_FILENAME`, `DEFAULT_CARD_BODY`, `TOP_FILES`
@@ -291,6 +291,14 @@ def _loadable(out: Path) -> None:
         )
 
 
+def out_folder(out: Any) -> Path:
+    """``out`` as a path; a `ValueError` for ``""`` (an unset variable, most likely: the current
+    folder is ``"."``), which `Path` would take for the current folder."""
+    if isinstance(out, str) and not out:
+        raise ValueError('out is empty: name a folder ("." for the current one)')
+    return Path(out)
+
+
 def check_out(out: Any, files: Iterable[str] = (), folders: Iterable[str] = ()) -> Path:
     """What an export into ``out`` checks before it builds; returns the folder it writes, ``out`` resolved.
 
@@ -481,7 +489,7 @@ def export(
     unknown = [name for name in configs if name not in CONFIG_NAMES]
     if not configs or unknown:
         raise ValueError(f"configs must be among {CONFIG_NAMES}, got {configs!r}")
-    out = Path(out)
+    out = out_folder(out)
     shard_bytes = convert_file_size_to_int(max_shard_size)
     # before the build: a folder that may not be written is refused at once
     target = check_out(out, TOP_FILES, configs)

@@ -399,9 +399,9 @@ def build_repository(
     refused before the build, and a build that fails (no train split to train on) leaves ``out`` as it was.
     """
     from newspairs.builder import CONFIG_NAMES
-    from newspairs.export import DEFAULT_MAX_SHARD_SIZE, MANIFEST_FILENAME, TOP_FILES, check_out, install, read_manifest, staged
+    from newspairs.export import DEFAULT_MAX_SHARD_SIZE, MANIFEST_FILENAME, TOP_FILES, check_out, install, out_folder, read_manifest, staged
 
-    out = Path(out)
+    out = out_folder(out)
     configs = list(dict.fromkeys(configs or CONFIG_NAMES))
     target = check_out(out, [*TOP_FILES, *TOKENIZER_FILES], configs)
     with staged(target) as staging:

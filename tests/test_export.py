@@ -414,6 +414,19 @@ class TestWhereTheExportLands:
         assert_same_rows(datasets.load_dataset(str(tmp_path / "out"), "lines"), load(None, "lines"))
         assert_lone_export(tmp_path, "out")
 
+    @pytest.mark.parametrize("dry_run", [False, True], ids=["export", "publish-dry-run"])
+    def test_an_empty_out_is_refused_even_where_the_current_folder_is_empty(self, tmp_path, monkeypatch, dry_run):
+        from newspairs.card import CardOptions
+        from newspairs.hub import publish
+
+        monkeypatch.chdir(tmp_path)
+        with pytest.raises(ValueError, match=r'^out is empty: name a folder \("\." for the current one\)$'):
+            if dry_run:
+                publish(None, CardOptions(license="mit", repo_id="me/pairs"), dry_run="")
+            else:
+                export(None, "")
+        assert not list(tmp_path.iterdir())
+
     @pytest.mark.parametrize("before", ["empty", "an-earlier-export"])
     def test_a_link_to_a_folder_is_followed_and_kept(self, tmp_path, before):
         target = tmp_path / "disk" / "target"
