@@ -50,7 +50,9 @@ def _decoded_line(raw: bytes, name: str, number: int) -> str:
         raise InputError(
             f"{name}, line {number}: not UTF-8 ({error.reason} at byte {error.start}: {raw[error.start:error.start + 4]!r})"
         ) from None
-    return line[:-1] if line.endswith("\n") else line
+    if line.endswith("\n"):  # a line ends at "\n" or "\r\n", as the source readers read a file (a lone "\r" stays)
+        return line[:-2] if line.endswith("\r\n") else line[:-1]
+    return line
 
 
 READ_BYTES = 1 << 16
@@ -65,12 +67,13 @@ def _arrived_line_groups(fd: int, name: str) -> Iterator[list[str]]:
     number = 0
     for block in whole_line_blocks(lambda: os.read(fd, READ_BYTES)):
         raws = block.split(b"\n")
+        ended = len(raws) - 1  # each piece but the last had its "\n": given back, so "\r\n" ends a line as in a file
         if not raws[-1]:  # the block ends with a line break (all but a last, unended line)
             raws.pop()
         group = []
-        for raw in raws:
+        for index, raw in enumerate(raws):
             number += 1
-            group.append(_decoded_line(raw, name, number))
+            group.append(_decoded_line(raw + b"\n" if index < ended else raw, name, number))
         yield group
 
 

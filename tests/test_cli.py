@@ -18,6 +18,7 @@ import newspairs
 from newspairs.cli import main
 from newspairs.sources import read_input, resolve_source
 from newspairs.tokenizer import save_tokenizer
+from reference import reference_normalize_line
 
 RAW = 'He said, "I can\'t."\n\n(It\'s 1,000 U.S. dollars...)\tOK.'
 
@@ -108,11 +109,23 @@ class TestNormalize:
         code, out, _ = run(["normalize", "--tokenizer", str(tokenizer), str(raw)], capsys)
         assert code == 0 and out == newspairs.normalize(RAW) + "\n"
 
-    def test_carriage_returns_are_whitespace_not_line_breaks(self, tmp_path, capsys):
+    @pytest.mark.parametrize("where", ["file", "stdin"])
+    def test_a_crlf_file_is_normalized_as_the_source_readers_read_it(self, tmp_path, capsys, monkeypatch, where):
+        """"\r\n" ends a line (a "\r" left on a line is not only whitespace to the reference: "it's\r"
+        keeps its clitic), so the output stored as a normalized twin agrees with the loader; a lone
+        "\r" stays in its line, as the loader keeps it."""
+        data = b"He said it's\r\nThey don't\r\nA lone\rreturn isn't a break\r\nLast one's\r"
         path = tmp_path / "crlf.txt"
-        path.write_bytes(b"One.\r\nTwo, three.\r\n")
-        code, out, _ = run(["normalize", str(path)], capsys)
-        assert code == 0 and out == "one .\ntwo , three .\n"
+        path.write_bytes(data)
+        if where == "file":
+            code, out, _ = run(["normalize", str(path)], capsys)
+        else:
+            code, out, _ = run(["normalize"], capsys, monkeypatch, stdin=data)
+        (article,) = read_input(resolve_source(str(path))[0])
+        assert code == 0 and out == newspairs.normalize(article.raw) + "\n"
+        assert out.split("\n")[:2] == ["he said it 's", "they do n't"]
+        assert out.split("\n")[:-1] == [reference_normalize_line(line) for line in article.raw.split("\n")]
+        assert article.raw.split("\n")[2:] == ["A lone\rreturn isn't a break", "Last one's\r"]
 
     @pytest.mark.parametrize("where", ["file", "stdin"])
     def test_a_byte_order_mark_is_dropped_as_every_source_reader_drops_it(self, tmp_path, capsys, monkeypatch, where):
