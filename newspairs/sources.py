@@ -727,16 +727,26 @@ def _undecodable_line(text: str) -> int | None:
     return None if match is None else text.count("\n", 0, match.start()) + 1
 
 
-def _read_text_file(path: str) -> tuple[str, int | None]:
-    """The file's text, and the first line holding bytes that are not UTF-8 (None: it is UTF-8)."""
+def _read_text_file(path: str, drop_bom: bool = True) -> tuple[str, int | None]:
+    """The file's text, and the first line holding bytes that are not UTF-8 (None: it is UTF-8);
+    ``drop_bom``: a byte-order mark starting the file is dropped (else kept as U+FEFF)."""
     with open_binary(path) as handle:
         data = handle.read()
     try:  # valid UTF-8 decodes to no surrogate: only a file that is not needs the search
-        text, bad_line = _decode(data, first=True, errors="strict"), None
+        text, bad_line = _decode(data, first=drop_bom, errors="strict"), None
     except UnicodeDecodeError:
-        text = _decode(data, first=True)
+        text = _decode(data, first=drop_bom)
         bad_line = _undecodable_line(text)
     return (text[:-1] if text.endswith("\n") else text), bad_line  # one final newline ends the file, not a line
+
+
+def _leading_zwnbsp(text: str) -> int:
+    """How many U+FEFF start the first word of ``text``'s first line. No rule parts them from what
+    follows, so a raw first line's count is its normalization's (`" \ufeffx"` normalizes to
+    `"\ufeffx"`): a twin file whose text starts with U+FEFF starts with the bytes of a byte-order mark
+    (`newspairs normalize` writes it so), and only a U+FEFF more than the raw side's is the file's mark."""
+    words = text.split("\n", 1)[0].split(None, 1)
+    return len(words[0]) - len(words[0].lstrip("\ufeff")) if words else 0
 
 
 def _is_empty(text: str) -> bool:
@@ -758,10 +768,12 @@ def _read_text(item: InputFile, options: ReadOptions) -> Iterator[Article | Reje
         return
     try:
         raw, raw_bad_line = _read_text_file(item.path)
-        normalized, normalized_bad_line = _read_text_file(item.twin) if item.twin else (None, None)
+        normalized, normalized_bad_line = _read_text_file(item.twin, drop_bom=False) if item.twin else (None, None)
     except READ_ERRORS as error:
         yield reject(item.path, None, f"cannot read ({_read_problem(error)})")
         return
+    if normalized is not None and normalized.startswith("\ufeff") and _leading_zwnbsp(normalized) > _leading_zwnbsp(raw):
+        normalized = normalized[1:]  # the twin's byte-order mark, not its text (see `_leading_zwnbsp`)
     for path, line in ((item.path, raw_bad_line), (item.twin, normalized_bad_line)):
         if line is not None:
             yield reject(path, line, "not UTF-8 (undecodable bytes)")
@@ -1279,11 +1291,12 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], du
                 found := _escaped_surrogate([*record, *(value for key, value in record.items() if key != raw_column)])):
             yield reject(line, _surrogate_problem(found))
             continue
-        raw = _unix_breaks(raw)
+        if not is_csv:  # a CSV's text was read with each "\r\n" as "\n" already: once, as every reader does
+            raw = _unix_breaks(raw)
         if sentences is not None:
             raw = split_or_keep(raw, sentences)
         if normalized is not None:
-            normalized = _unix_breaks(normalized)
+            normalized = normalized if is_csv else _unix_breaks(normalized)
             raw_lines, normalized_lines = raw.count("\n") + 1, normalized.count("\n") + 1
             if raw_lines != normalized_lines:
                 yield reject(line, f"raw has {raw_lines} lines{split_note(sentences)}, normalized has {normalized_lines}")

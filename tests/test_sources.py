@@ -290,6 +290,19 @@ def test_a_table_cell_s_crlf_is_a_line_break_and_a_lone_cr_is_kept(tmp_path, nam
     (article,) = read_all(tmp_path / name)
     assert (article.raw, article.normalized) == (raw, normalized)
 
+
+@pytest.mark.parametrize("cell", ["x'\r\r\ny", "a\r\r\n\r\nb", "\r\r\n\nc", "d\r\n\r"], ids=["cr-crlf", "cr-crlf-crlf", "cr-crlf-lf", "crlf-cr"])
+def test_a_cell_s_crlf_is_read_as_lf_once_in_every_table_kind(tmp_path, cell):
+    """"\r\n" becomes "\n" once, whatever the table: "\r\r\n" is "\r\n" in a CSV cell as in a JSON
+    or Parquet cell (turned twice, a CSV lost the "\r", and its lines normalized to other text)."""
+    import json
+
+    write_csv(tmp_path / "a.csv", ["raw", "normalized"], [[cell, cell]])
+    (tmp_path / "a.jsonl").write_text(json.dumps({"raw": cell, "normalized": cell}) + "\n", encoding="utf-8")
+    write_parquet(tmp_path / "a.parquet", {"raw": [cell], "normalized": [cell]})
+    read = [read_all(tmp_path / name)[0] for name in ("a.csv", "a.jsonl", "a.parquet")]
+    assert [(article.raw, article.normalized) for article in read] == [(cell.replace("\r\n", "\n"),) * 2] * 3
+
 @pytest.mark.parametrize(
     ("content", "raws"),
     [
@@ -540,6 +553,27 @@ class TestByteOrderMark:
         path.write_bytes(BOM + path.read_bytes())
         assert (read_all(source), resolve_source(source), scan_metadata(resolve_source(source))) == without
         assert all(isinstance(entry, Article) for entry in without[0])
+
+    @pytest.mark.parametrize(("raw", "twin_bom"), [
+        (" \ufeffx", False), (" \ufeff\ufeffIt's here.\nAnd there.", False), ("\t\ufeff\"Hi,\" he said.", False),
+        ("It's here.", True), ("\n\ufeffx", True), (" \ufeffx", True), (" \ufeff", True),
+    ], ids=["space-zwnbsp-word", "two-zwnbsp", "tab-zwnbsp-quote", "editor-bom", "zwnbsp-on-line-2-editor-bom",
+            "zwnbsp-word-and-editor-bom", "zwnbsp-alone-and-editor-bom"])
+    @pytest.mark.parametrize("layout", ["file", "blank-line"])
+    def test_a_twin_starting_with_zwnbsp_text_keeps_it(self, tmp_path, raw, twin_bom, layout):
+        """A raw first line whose first word starts with U+FEFF normalizes to a line that starts with
+        it: the twin file then starts with the bytes of a byte-order mark, which are its text (as
+        `newspairs normalize` writes them), and the article agrees; an editor's mark on a twin whose
+        text starts otherwise is still dropped."""
+        folder = tmp_path / "c"
+        (folder / "raw").mkdir(parents=True)
+        (folder / "normalized").mkdir()
+        (folder / "raw" / "a.txt").write_text(raw, encoding="utf-8")
+        twin = newspairs.normalize(raw)
+        (folder / "normalized" / "a.txt").write_bytes((BOM if twin_bom else b"") + twin.encode("utf-8"))
+        options = ReadOptions(text_articles=layout)
+        (article,) = read_all(folder, options)
+        assert article.normalized == newspairs.normalize(article.raw) == (twin if layout == "file" else twin.lstrip("\n"))
 
 
 class TestMetadataFromTheWholeFile:
