@@ -493,6 +493,8 @@ def _folder_inputs(folder: Path, prefix: str = "", visited: set[str] | None = No
         return
     if (folder / "raw").is_dir() and (folder / "normalized").is_dir():
         yield from _paired_inputs(folder, prefix, visited)
+        _warn_beside_pairs(folder, sorted(str(entry) for entry in folder.iterdir()
+                                          if entry.name not in ("raw", "normalized") and not entry.name.startswith(".")))
         return
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith("."):
@@ -553,6 +555,17 @@ def _warn_unread(entry: str, unread: list[str]) -> None:
         shown = ", ".join(unread[:UNREAD_SHOWN]) + (f" and {len(unread) - UNREAD_SHOWN} more" if len(unread) > UNREAD_SHOWN else "")
         logger.warning("newspairs: %s: %d file%s not read, of no input suffix (%s): %s", entry, len(unread),
                        "" if len(unread) == 1 else "s", INPUT_SUFFIXES, shown)
+
+
+def _warn_beside_pairs(folder: Path, beside: list[str]) -> None:
+    """Say what a paired folder holds beside ``raw/`` and ``normalized/``: a paired folder is its
+    pairs, so those files and folders are not read, and not left out unsaid either."""
+    if beside and (str(folder), *beside) not in _WARNED_UNREAD:
+        _WARNED_UNREAD.add((str(folder), *beside))
+        shown = ", ".join(beside[:UNREAD_SHOWN]) + (f" and {len(beside) - UNREAD_SHOWN} more" if len(beside) > UNREAD_SHOWN else "")
+        logger.warning("newspairs: %s is a paired folder (raw/ and normalized/), read as its pairs only: %d entr%s "
+                       "beside them not read (name one as a source to read it): %s", folder, len(beside),
+                       "y" if len(beside) == 1 else "ies", shown)
 
 
 def _entry_inputs(entry: str) -> list[InputFile]:

@@ -66,6 +66,23 @@ class TestResolveSource:
         assert message == (f"newspairs: {entry}: 3 files not read, of no input suffix (.txt, .jsonl, .json, .csv, "
                            ".parquet; the first four also compressed: .gz, .bz2, .xz): corpus/README.md, corpus/b.jsonl.zst, corpus/c.tsv")
 
+    @pytest.mark.parametrize("entry", ["corpus", "."], ids=["named", "found-by-a-walk"])
+    def test_a_paired_folder_names_what_it_holds_beside_raw_and_normalized(self, tmp_path, caplog, monkeypatch, entry):
+        write_pairs(tmp_path / "corpus")
+        write_jsonl(tmp_path / "corpus" / "side.jsonl", [{"raw": "Side file."}])
+        (tmp_path / "corpus" / "extra").mkdir()
+        (tmp_path / "corpus" / "extra" / "loose.txt").write_text("Loose text.", encoding="utf-8")
+        (tmp_path / "corpus" / ".hidden").write_text("skipped unsaid", encoding="utf-8")
+        monkeypatch.chdir(tmp_path)
+        sources.clear_read_memos()
+        with caplog.at_level("WARNING", logger="newspairs.sources"):
+            assert {item.kind for item in resolve_source(entry)} == {"pair"}
+            resolve_source(entry)  # once
+        (message,) = [record.getMessage() for record in caplog.records]
+        folder = "corpus" if entry == "corpus" else "corpus"
+        assert message == (f"newspairs: {folder} is a paired folder (raw/ and normalized/), read as its pairs only: 2 entries "
+                           f"beside them not read (name one as a source to read it): {folder}/extra, {folder}/side.jsonl")
+
     def test_a_walk_of_input_files_only_warns_of_nothing(self, tmp_path, caplog):
         write_pairs(tmp_path / "corpus")
         sources.clear_read_memos()
