@@ -17,6 +17,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from newspairs.licenses import check_license
+
 CARD_TEMPLATE = Path(__file__).resolve().parent / "data" / "dataset_card.md"
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 # What a reader must never see in a published card: template syntax or the Hub template's fillers.
@@ -93,14 +95,24 @@ class CardOptions:
     citation: str | None = None
 
     def __post_init__(self) -> None:
+        from huggingface_hub.errors import HFValidationError
+        from huggingface_hub.utils import validate_repo_id
+
         if not self.license:
             raise ValueError("a license is required: pass the Hub license identifier (e.g. cc-by-4.0, or 'other')")
         if not LICENSE_ID.match(self.license):
             raise ValueError(f"license {self.license!r} is not a Hub license identifier (lowercase, e.g. cc-by-4.0, mit, other)")
+        check_license(self.license)  # as the command line does: the Hub shows no license outside its list
         if self.repo_id.count("/") != 1 or not all(self.repo_id.split("/")):
             raise ValueError(f"repo_id must be ORG/NAME, got {self.repo_id!r}")
+        try:
+            validate_repo_id(self.repo_id)  # else the upload, not the dry run, finds out
+        except HFValidationError as error:
+            raise ValueError(f"repo_id {self.repo_id!r} is not a Hub repository id: {error}") from None
         if not self.language:
             raise ValueError("language needs at least one language code")
+        if any(not code.strip() for code in self.language):
+            raise ValueError(f"language codes must not be empty, got {list(self.language)!r}")
         for name, value in (("pretty_name", self.pretty_name), *(("language", code) for code in self.language)):
             if value is not None and len(value.splitlines()) > 1:
                 raise ValueError(f"{name} must be one line (it is a title or a code in the card), got {value!r}")
@@ -181,6 +193,26 @@ def _feature_type(feature: Any) -> str:
     return getattr(feature, "dtype", None) or type(feature).__name__
 
 
+# A line break in a cell would end the table's row: shown as an escape (as the YAML shows it) instead.
+CELL_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+CELL_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _table_text(text: str) -> str:
+    """``text`` for a Markdown table cell: one line, its ``|`` escaped (GitHub and the Hub unescape
+    it, in a code span too)."""
+    text = CELL_BREAKS.sub(lambda match: CELL_ESCAPES.get(match.group(), f"\\u{ord(match.group()):04x}"), text)
+    return text.replace("|", "\\|")
+
+
+def _table_code(text: str) -> str:
+    """``text`` as a code span in a Markdown table cell (`_table_text`), fenced by more backticks than it holds."""
+    text = _table_text(text)
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def fields_tables(summaries: Mapping[str, Any]) -> str:
     """One Markdown table per config: field, type, meaning."""
     parts = []
@@ -188,7 +220,7 @@ def fields_tables(summaries: Mapping[str, Any]) -> str:
         descriptions = FIELD_DESCRIPTIONS.get(config, {})
         rows = [f"`{config}`:", "", "| field | type | description |", "|---|---|---|"]
         for name, feature in summary.features.items():
-            rows.append(f"| `{name}` | {_feature_type(feature)} | {descriptions.get(name, METADATA_DESCRIPTION)} |")
+            rows.append(f"| {_table_code(name)} | {_table_text(_feature_type(feature))} | {descriptions.get(name, METADATA_DESCRIPTION)} |")
         parts.append("\n".join(rows))
     return "\n\n".join(parts)
 

@@ -807,7 +807,7 @@ def _add_publish(subparsers) -> None:
     parser.add_argument("--repo-id", required=True, metavar="ORG/NAME", help="the dataset repository on the Hub")
     parser.add_argument("--license", required=True, metavar="ID",
                         help="Hub license identifier (cc-by-4.0, mit, other...; checked against the Hub's list); no default")
-    parser.add_argument("--private", action="store_true", help="create the repository private (ignored if it exists)")
+    parser.add_argument("--private", action="store_true", help="create the repository private (an existing public one is refused, before any commit)")
     parser.add_argument("--revision", metavar="BRANCH", help="branch to commit to (created if absent; default: main)")
     parser.add_argument("--dry-run", metavar="OUT", help="write the repository to OUT and upload nothing")
     parser.add_argument("--max-shard-size", type=_size, default="500MB", metavar="SIZE", help="Parquet shard size (default: 500MB)")

@@ -13,13 +13,15 @@ The repository, exactly as ``newspairs publish --dry-run OUT`` writes it::
 
 Uploading makes one commit per chunk of data files (at most ``max_commit_files`` files and
 ``max_commit_bytes`` bytes each) and a last commit with the card, the tokenizer and the stamp, so
-the card appears only once the data it describes is there; that last commit also deletes shards a
-previous publish left that the new data no longer has. Readers never see a mix of the two: new
+the card appears only once the data it describes is there; that last commit also deletes the files
+an earlier publish wrote (those the repository's own ``newspairs_export.json`` lists) that the new
+one lacks. Files newspairs did not write are never deleted, and one standing where the upload
+would write is refused before any commit. Readers never see a mix of the two publishes: new
 shards land in folders named by their content, which only the new card names, so until the last
-commit (or after it failed) the repository reads as the earlier publish, and after it as the new one. Files already on the Hub with the same
-content (same size, and same sha256 for LFS files or git blob id for the others) are skipped, which
-is how a failed upload resumes: run it again. Transient Hub errors (429, 5xx, dropped connections)
-are retried with exponential backoff.
+commit (or after it failed) the repository reads as the earlier publish, and after it as the new
+one. Files already on the Hub with the same content (same size, and same sha256 for LFS files or
+git blob id for the others) are skipped, which is how a failed upload resumes: run it again.
+Transient Hub errors (429, 5xx, dropped connections) are retried with exponential backoff.
 """
 
 from __future__ import annotations
@@ -62,6 +64,9 @@ DEFAULT_COMMIT_FILES = 50
 DEFAULT_COMMIT_BYTES = 1 << 30  # 1 GiB: a failed commit re-sends at most this much
 DEFAULT_RETRIES = 5
 DEFAULT_BACKOFF = 2.0  # seconds before the first retry; doubles after each
+# Every Hub repository has it and newspairs never writes it: never refused, never deleted.
+HUB_GITATTRIBUTES = ".gitattributes"
+SUMMARY_NAMES = 5  # paths a summary names before "and N more"
 
 T = TypeVar("T")
 
@@ -184,9 +189,17 @@ def with_retries(
     raise AssertionError("unreachable")  # the loop returns or raises
 
 
+def _named(paths: Sequence[str]) -> str:
+    if not paths:
+        return ""
+    more = len(paths) - SUMMARY_NAMES
+    return " (" + ", ".join(paths[:SUMMARY_NAMES]) + (f" and {more} more" if more > 0 else "") + ")"
+
+
 @dataclass
 class UploadResult:
-    """What an upload did: its commits (their urls), the files sent, skipped and deleted."""
+    """What an upload did: its commits (their urls), the files sent (``replaced``: those of them that
+    overwrote an earlier publish's file), skipped and deleted (an earlier publish's, not in this one)."""
 
     repo_id: str
     revision: str | None
@@ -194,12 +207,14 @@ class UploadResult:
     uploaded: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         where = self.repo_id + (f"@{self.revision}" if self.revision else "")
         return (
             f"{where}: {len(self.commits)} commits, {len(self.uploaded)} files uploaded, "
-            f"{len(self.skipped)} already there, {len(self.deleted)} stale shards deleted"
+            f"{len(self.skipped)} already there, {len(self.replaced)} replaced{_named(self.replaced)}, "
+            f"{len(self.deleted)} deleted that an earlier publish wrote and this one lacks{_named(self.deleted)}"
         )
 
 
@@ -231,15 +246,18 @@ def upload_repository(
 ) -> UploadResult:
     """Upload a repository folder as the dataset ``repo_id`` (created if absent), on ``revision`` (a branch).
 
-    ``private=None`` leaves a new repository's visibility to the Hub (the organization's default).
+    ``private=None`` leaves a new repository's visibility to the Hub (the organization's default);
+    ``private=True`` with an existing public repository is refused before any commit (the Hub
+    does not change an existing repository's visibility on upload).
 
-    ``api`` defaults to ``huggingface_hub.HfApi(token=...)``. Raises `UploadError` when a commit
-    fails for good; running the same upload again resumes it.
+    Before any commit, the repository's files and its `EXPORT_MANIFEST` (what an earlier publish
+    wrote) are read: the last commit deletes only files that manifest lists and this upload lacks,
+    and a file it does not list where this upload would write other content is refused (a
+    `ValueError`). ``api`` defaults to ``huggingface_hub.HfApi(token=...)``. Raises `UploadError`
+    when a commit fails for good; running the same upload again resumes it.
     """
     from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi
     from huggingface_hub.hf_api import RepoFile
-
-    from newspairs.builder import CONFIG_NAMES
 
     token = hub_token(token)
     api = api if api is not None else HfApi(token=token)
@@ -259,6 +277,15 @@ def upload_repository(
             ) from error
 
     before_any_commit(lambda: api.create_repo(repo_id, repo_type=REPO_TYPE, private=private, exist_ok=True, token=token), "create_repo")
+    if private:
+        # create_repo(exist_ok=True) leaves an existing public repository public: the data would be too
+        info = before_any_commit(lambda: api.repo_info(repo_id, repo_type=REPO_TYPE, token=token), "repo_info")
+        if not getattr(info, "private", False):
+            raise ValueError(
+                f"upload to {repo_id} refused: the repository exists and is public, and private was asked (--private); "
+                f"nothing was uploaded. Make it private in its settings (https://huggingface.co/datasets/{repo_id}/settings) "
+                "and run again, or publish without private"
+            )
     if revision not in (None, "main"):
         before_any_commit(
             lambda: api.create_branch(repo_id, branch=revision, repo_type=REPO_TYPE, exist_ok=True, token=token),
@@ -272,11 +299,28 @@ def upload_repository(
         )
         if isinstance(entry, RepoFile)
     }
-    local_paths = {item.path_in_repo for item in files}
-    stale = sorted(
-        path for path in remote
-        if path.endswith(".parquet") and path.split("/", 1)[0] in CONFIG_NAMES and path not in local_paths
+    earlier: set[str] = set()  # what an earlier publish wrote: what this one may replace or delete
+    if EXPORT_MANIFEST in remote:
+        with tempfile.TemporaryDirectory(prefix="newspairs-remote-") as scratch:
+            downloaded = before_any_commit(
+                lambda: api.hf_hub_download(repo_id, EXPORT_MANIFEST, repo_type=REPO_TYPE, revision=revision,
+                                            local_dir=scratch, token=token),
+                "hf_hub_download",
+            )
+            earlier = _remote_manifest(Path(downloaded).read_bytes(), repo_id) | {EXPORT_MANIFEST}
+    theirs = sorted(
+        item.path_in_repo for item in files
+        if item.path_in_repo in remote and item.path_in_repo not in earlier and item.path_in_repo != HUB_GITATTRIBUTES
+        and not item.is_on(remote[item.path_in_repo])  # the same content is skipped, not written: resuming needs that
     )
+    if theirs:
+        raise ValueError(
+            f"upload to {repo_id} refused: it holds files no earlier newspairs publish wrote (no {EXPORT_MANIFEST} "
+            f"there lists them) where this upload would write: {', '.join(theirs)}; nothing was uploaded. "
+            "Remove them from the repository, or publish to another repository"
+        )
+    local_paths = {item.path_in_repo for item in files}
+    stale = sorted(path for path in remote if path in earlier and path not in local_paths and path != HUB_GITATTRIBUTES)
 
     result = UploadResult(repo_id=repo_id, revision=revision)
     for number, commit in enumerate(plan, start=1):
@@ -308,8 +352,24 @@ def upload_repository(
             ) from error
         result.commits.append(getattr(info, "commit_url", None) or str(info))
         result.uploaded.extend(item.path_in_repo for item in sending)
+        result.replaced.extend(item.path_in_repo for item in sending if item.path_in_repo in remote)
         result.deleted.extend(deleting)
     return result
+
+
+def _remote_manifest(data: bytes, repo_id: str) -> set[str]:
+    """The files a repository's `EXPORT_MANIFEST` lists; a `ValueError` when it is not a newspairs manifest."""
+    try:
+        files = json.loads(data.decode("utf-8"))["files"]
+        if not isinstance(files, list):
+            raise TypeError(files)
+    except (ValueError, KeyError, TypeError):
+        # without it, what an earlier publish wrote is unknown: nothing may be replaced or deleted
+        raise ValueError(
+            f"upload to {repo_id} refused: its {EXPORT_MANIFEST} is not a newspairs manifest, so what an earlier "
+            "publish wrote is unknown; nothing was uploaded. Remove that file from the repository, or publish to another repository"
+        ) from None
+    return {str(name) for name in files}
 
 
 @dataclass

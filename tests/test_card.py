@@ -15,6 +15,7 @@ from newspairs.builder import CONFIG_NAMES, features_for
 from newspairs.card import (
     CARD_TEMPLATE,
     FIELD_DESCRIPTIONS,
+    METADATA_DESCRIPTION,
     PLACEHOLDER,
     CardOptions,
     fill_template,
@@ -107,6 +108,26 @@ class TestOptions:
     def test_bad_options_are_refused(self, settings, message):
         with pytest.raises(ValueError, match=message):
             CardOptions(**{"license": "mit", "repo_id": "acme/x", **settings})
+
+    @pytest.mark.parametrize(
+        ("settings", "message", "value"),
+        [
+            pytest.param({"repo_id": "acme/news pairs"}, "is not a Hub repository id", "acme/news pairs", id="repo-with-a-space"),
+            pytest.param({"repo_id": "acme/x.git"}, "is not a Hub repository id", "acme/x.git", id="repo-ending-in-git"),
+            pytest.param({"repo_id": "acme/news--pairs"}, "is not a Hub repository id", "acme/news--pairs", id="repo-with-double-dash"),
+            pytest.param({"license": "foo"}, "is not a Hub license identifier; the list: https://", "foo", id="license-off-the-hub-list"),
+            pytest.param({"license": "cc-by-4"}, "did you mean cc-by-4.0", "cc-by-4", id="license-near-one"),
+            pytest.param({"language": ("",)}, "language codes must not be empty", "", id="empty-language"),
+            pytest.param({"language": ("en", "  ")}, "language codes must not be empty", "  ", id="blank-language"),
+        ],
+    )
+    def test_what_the_hub_would_refuse_is_refused_naming_it(self, settings, message, value):
+        """Class: CardOptions checks what the upload would find out only at the end (the repository
+        id, by huggingface_hub's own validator) and what the card would carry wrong (a license off
+        the Hub's list, an empty language code), so the dry run and the Python API refuse it too."""
+        with pytest.raises(ValueError, match=re.escape(message)) as raised:
+            CardOptions(**{"license": "mit", "repo_id": "acme/x", **settings})
+        assert repr(value) in str(raised.value) and "\n" not in str(raised.value)
 
     def test_title_defaults_to_the_repository_name(self):
         assert CardOptions(license="mit", repo_id="acme/news-pairs").title == "news-pairs"
@@ -241,6 +262,35 @@ class TestIsotCard:
         assert build.configs == {"articles": {"train": 5}}
         assert "| `articles` | 5 | 5 |" in section(card, "### Splits")
         assert unfilled_parts(card) == []
+
+
+class TestFieldsTable:
+    """Class: a metadata column's name is the source's: whatever it holds, the fields table keeps one
+    row of three cells per column (the YAML, which quotes the name, is left as it is)."""
+
+    @pytest.mark.parametrize(
+        ("name", "shown"),
+        [
+            pytest.param("first\nsecond", "`first\\nsecond`", id="newline"),
+            pytest.param("a\r\nb", "`a\\r\\nb`", id="crlf"),
+            pytest.param("a\u2028b", "`a\\u2028b`", id="line-separator"),
+            pytest.param("in|out", "`in\\|out`", id="pipe"),
+            pytest.param("it`s", "``it`s``", id="backtick"),
+        ],
+    )
+    def test_a_column_name_that_would_break_the_table_is_escaped(self, name, shown):
+        from types import SimpleNamespace
+
+        import datasets
+
+        from newspairs.card import fields_tables
+
+        features = {"id": datasets.Value("string"), name: datasets.Value("string"), "raw": datasets.Value("string")}
+        table = fields_tables({"raw": SimpleNamespace(features=features)})
+        rows = table.split("\n")[2:]
+        assert len(rows) == 2 + len(features)
+        assert all(len(re.split(r"(?<!\\)\|", row)) == 5 for row in rows)  # three cells between four pipes
+        assert rows[3] == f"| {shown} | string | {METADATA_DESCRIPTION} |"
 
 
 class TestUsersWords:

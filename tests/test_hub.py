@@ -16,7 +16,7 @@ import httpx2
 import pytest
 from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi
 from huggingface_hub.errors import HfHubHTTPError
-from huggingface_hub.hf_api import CommitInfo, RepoFile
+from huggingface_hub.hf_api import CommitInfo, DatasetInfo, RepoFile
 from tokenizers import Tokenizer
 
 import newspairs
@@ -46,13 +46,15 @@ def http_error(status: int, headers: dict | None = None) -> HfHubHTTPError:
 class RecordedHub:
     """`HfApi` methods replaced by a recording fake holding the repository's files in memory."""
 
-    def __init__(self, monkeypatch, api: HfApi | None = None, files: dict[str, bytes] | None = None):
+    def __init__(self, monkeypatch, api: HfApi | None = None, files: dict[str, bytes] | None = None,
+                 private: bool | None = None):
         self.api = api or HfApi(token="hf_recorded")
         self.files: dict[str, bytes] = dict(files or {})
+        self.private = private  # None: no repository yet (create_repo makes one)
         self.calls: list[tuple[str, dict]] = []
         self.commits: list[dict] = []
         self.failures: list[Exception | None] = []  # popped per create_commit call: raise it, or None to go on
-        for name in ("create_repo", "create_branch", "list_repo_tree", "create_commit"):
+        for name in ("create_repo", "create_branch", "repo_info", "list_repo_tree", "hf_hub_download", "create_commit"):
             monkeypatch.setattr(self.api, name, self._checked(name))
 
     def _checked(self, name: str):
@@ -67,6 +69,19 @@ class RecordedHub:
 
     def create_repo(self, repo_id, **kwargs):
         self.calls.append(("create_repo", {"repo_id": repo_id, **kwargs}))
+        if self.private is None:  # as the Hub: an existing repository keeps its visibility
+            self.private = bool(kwargs.get("private"))
+
+    def repo_info(self, repo_id, **kwargs):
+        self.calls.append(("repo_info", {"repo_id": repo_id, **kwargs}))
+        return DatasetInfo(id=repo_id, private=self.private)
+
+    def hf_hub_download(self, repo_id, filename, **kwargs):
+        self.calls.append(("hf_hub_download", {"repo_id": repo_id, "filename": filename, **kwargs}))
+        target = Path(kwargs["local_dir"]) / filename  # never the user's cache
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(self.files[filename])
+        return str(target)
 
     def create_branch(self, repo_id, **kwargs):
         self.calls.append(("create_branch", {"repo_id": repo_id, **kwargs}))
@@ -303,8 +318,8 @@ class TestUpload:
     def test_private_and_revision_reach_the_hub(self, repository, monkeypatch):
         hub = RecordedHub(monkeypatch)
         upload_repository(repository.folder, REPO_ID, api=hub.api, token="t", private=True, revision="v1", sleep=pytest.fail)
-        calls = dict(hub.calls[:3])
-        assert calls["create_repo"]["private"] is True
+        calls = dict(call for call in hub.calls if call[0] != "create_commit")
+        assert calls["create_repo"]["private"] is True and hub.private is True
         assert calls["create_branch"] == {"repo_id": REPO_ID, "branch": "v1", "repo_type": "dataset", "exist_ok": True, "token": "t"}
         assert calls["list_repo_tree"]["revision"] == "v1"
         assert {commit["revision"] for commit in hub.commits} == {"v1"}
@@ -314,10 +329,12 @@ class TestUpload:
         present["README.md"] = b"an older card"
         present["lines/train-00099-of-00099.parquet"] = b"stale"
         present[".gitattributes"] = b"*.parquet filter=lfs"
+        listed = json.loads(present[MANIFEST_FILENAME])["files"] + ["lines/train-00099-of-00099.parquet"]
+        present[MANIFEST_FILENAME] = json.dumps({"written_by": "newspairs", "files": listed}).encode()
         hub = RecordedHub(monkeypatch, files=present)
         result = upload_repository(repository.folder, REPO_ID, api=hub.api, token="t", sleep=pytest.fail)
-        assert hub.commits == [{"message": hub.commits[0]["message"], "added": ["README.md"], "deleted": ["lines/train-00099-of-00099.parquet"], "revision": None}]
-        assert result.uploaded == ["README.md"] and len(result.skipped) == len(present) - 3
+        assert hub.commits == [{"message": hub.commits[0]["message"], "added": ["README.md", MANIFEST_FILENAME], "deleted": ["lines/train-00099-of-00099.parquet"], "revision": None}]
+        assert result.uploaded == ["README.md", MANIFEST_FILENAME] and len(result.skipped) == len(present) - 4
         assert ".gitattributes" in hub.files
 
     @pytest.mark.parametrize(
@@ -395,6 +412,59 @@ class TestUpload:
             assert rows_of(files, tmp_path / f"after-{index}") == before
         upload_repository(repository.folder, REPO_ID, api=hub.api, token="t", max_commit_files=2, sleep=pytest.fail)
         assert rows_of(hub.files, tmp_path / "new") == {name: rows_of_built(name) for name in CONFIG_NAMES}
+
+    @pytest.mark.parametrize("with_manifest", [False, True], ids=["no-manifest", "an-earlier-publishs-manifest"])
+    def test_files_newspairs_did_not_write_are_never_deleted(self, repository, monkeypatch, with_manifest):
+        """Class: only files the repository's own manifest lists (an earlier publish's) are deleted;
+        a user's Parquet files, in a config's folder or not, stay."""
+        earlier = {"README.md": b"an older card", "raw/0ld/train-00000-of-00001.parquet": b"older rows"}
+        if with_manifest:
+            earlier[MANIFEST_FILENAME] = json.dumps({"written_by": "newspairs", "files": sorted(earlier)}).encode()
+        users = {"articles/train.parquet": b"PAR1 theirs", "lines/2020/old.parquet": b"theirs", "notes.txt": b"keep",
+                 "raw/train-00099-of-00099.parquet": b"theirs"}
+        if not with_manifest:
+            del earlier["README.md"]  # a card of no publish's would be refused (see below)
+        hub = RecordedHub(monkeypatch, files={**earlier, **users})
+        result = upload_repository(repository.folder, REPO_ID, api=hub.api, token="t", sleep=pytest.fail)
+        assert {path: hub.files.get(path) for path in users} == users
+        assert result.deleted == (["raw/0ld/train-00000-of-00001.parquet"] if with_manifest else [])
+        assert hub.commits[-1]["deleted"] == result.deleted
+
+    @pytest.mark.parametrize(
+        ("remote", "refused"),
+        [
+            pytest.param({"README.md": b"# my own card\n"}, "README.md", id="users-card-no-manifest"),
+            pytest.param({"README.md": b"# my own card\n", "tokenizer.json": b"{}", MANIFEST_FILENAME: b'{"files": ["notes.txt"]}'},
+                         "README.md, tokenizer.json", id="users-card-beside-a-manifest-not-listing-it"),
+            pytest.param({MANIFEST_FILENAME: b"my own json"}, MANIFEST_FILENAME, id="users-file-at-the-manifest"),
+        ],
+    )
+    def test_a_users_file_where_the_upload_writes_is_refused_before_any_commit(self, repository, monkeypatch, remote, refused):
+        hub = RecordedHub(monkeypatch, files=remote)
+        with pytest.raises(ValueError, match=rf"^upload to {REPO_ID} refused: .*{re.escape(refused)}.*Remove .*publish to another repository$") as raised:
+            upload_repository(repository.folder, REPO_ID, api=hub.api, token="t", sleep=pytest.fail)
+        assert "\n" not in str(raised.value) and not isinstance(raised.value, UploadError)
+        assert hub.commits == [] and hub.files == remote
+
+    def test_the_summary_names_what_was_replaced_and_deleted(self, repository, monkeypatch):
+        """Class: the dry run cannot see the repository, so the real run says what it overwrote and deleted."""
+        earlier = {"README.md": b"an older card", "raw/0ld/train-00000-of-00001.parquet": b"older rows"}
+        earlier[MANIFEST_FILENAME] = json.dumps({"files": sorted(earlier)}).encode()
+        hub = RecordedHub(monkeypatch, files=earlier)
+        result = upload_repository(repository.folder, REPO_ID, api=hub.api, token="t", sleep=pytest.fail)
+        assert result.replaced == ["README.md", MANIFEST_FILENAME]
+        summary = result.summary()
+        assert f"2 replaced (README.md, {MANIFEST_FILENAME})" in summary
+        assert "1 deleted that an earlier publish wrote and this one lacks (raw/0ld/train-00000-of-00001.parquet)" in summary
+        assert "\n" not in summary
+
+    @pytest.mark.parametrize("revision", [None, "v1"], ids=["main", "a-branch"])
+    def test_private_on_an_existing_public_repository_is_refused_before_any_commit(self, repository, monkeypatch, revision):
+        hub = RecordedHub(monkeypatch, files={".gitattributes": b"*.parquet filter=lfs"}, private=False)
+        with pytest.raises(ValueError, match=rf"^upload to {REPO_ID} refused: the repository exists and is public.*settings") as raised:
+            upload_repository(repository.folder, REPO_ID, api=hub.api, token="t", private=True, revision=revision, sleep=pytest.fail)
+        assert "\n" not in str(raised.value)
+        assert hub.commits == [] and hub.private is False
 
     def test_no_token_is_a_clear_error(self, repository, monkeypatch):
         import huggingface_hub
