@@ -376,9 +376,14 @@ def cmd_normalize(args: argparse.Namespace, out: TextIO) -> int:
     """
     tokenizer = None
     if args.tokenizer:
+        from newspairs.train import read_stamp, stamp_mismatch
+
         with _naming("--tokenizer"):
             tokenizer = tokenizer_file(args.tokenizer)
             check_normalizes(tokenizer, args.tokenizer)
+            mismatch = stamp_mismatch(tokenizer, read_stamp(args.tokenizer))
+        if mismatch:  # the user's own edit may be the point: said, not refused
+            sys.stderr.write(f"newspairs: warning: --tokenizer {args.tokenizer}: {mismatch}\n")
     for name in args.files or ["-"]:
         if name == "-":
             _write_standard_input(tokenizer, out)

@@ -45,11 +45,13 @@ from newspairs.card import CardFacts, CardOptions, render_card
 from newspairs.sentences import SENTENCES_FILENAME
 from newspairs.sources import EXPORT_MANIFEST
 from newspairs.stamp import STAMP_FILENAME, Stamp
+from newspairs.tokenizer import load_tokenizer_file
 from newspairs.train import (
     TOKENIZER_FILES,
     TrainingConfig,
     read_stamp,
     save_tokenizer_folder,
+    stamp_mismatch,
     train_tokenizer,
 )
 
@@ -404,6 +406,13 @@ def _checked_tokenizer(folder: str | os.PathLike, dataset_stamp: Stamp) -> Path:
     path = path / "tokenizer.json" if path.is_dir() else path
     if not path.is_file():
         raise ValueError(f"no tokenizer file at {str(path)!r}")
+    try:
+        loaded = load_tokenizer_file(path)
+    except Exception as error:  # tokenizers raises a bare Exception for a file it cannot parse
+        raise ValueError(f"{folder}: not a tokenizers tokenizer.json ({error})") from None
+    mismatch = stamp_mismatch(loaded, stamp)  # the card would say it reproduces the data
+    if mismatch:
+        raise ValueError(f"{folder}: {mismatch}")
     return path
 
 

@@ -340,6 +340,41 @@ def stamp_of(dataset: object) -> tuple[Stamp | None, str]:
     return None, type(dataset).__name__
 
 
+def stamp_mismatch(tokenizer: Tokenizer, stamp: Stamp | None) -> str | None:
+    """Why ``stamp`` does not describe ``tokenizer``'s own normalization (its ``tokenizer.json`` was
+    changed after it was stamped), or None.
+
+    Only a stamp of this installation's rule table can be checked: through the tokenizer's own
+    normalizer and pre-tokenizer (what anyone holding the file gets), every rule's example (a line
+    its rule changes) and a line of every whitespace character must give the rule table's words,
+    whatever the compilation into passes. Another table's stamp is not checked.
+    """
+    if stamp is None or "rules" in stamp.differences(normalization_stamp()):
+        return None
+    from newspairs.normalize import normalize
+    from newspairs.rules import RULES
+
+    probes = [(example, f"the example of the rule {rule.name}") for rule in RULES
+              for example in (rule.example, rule.apart_example) if example]
+    probes.append((_WHITESPACE_PROBE, "a line of every whitespace character"))
+    for line, what in probes:
+        want = normalize(line)
+        try:
+            normalized = tokenizer.normalizer.normalize_str(line) if tokenizer.normalizer is not None else line
+            got = " ".join(word for word, _ in tokenizer.pre_tokenizer.pre_tokenize_str(normalized)) \
+                if tokenizer.pre_tokenizer is not None else normalized
+        except Exception as error:  # tokenizers' own errors are not ValueErrors
+            got = f"an error ({error})"
+        if got != want:
+            return (f"its stamp names the rule table {stamp.rules}, but it normalizes {line!r} ({what}) to {got!r}, "
+                    f"not {want!r}: tokenizer.json was changed after it was stamped")
+    return None
+
+
+# every character Python's str.split() splits at, each between two letters
+_WHITESPACE_PROBE = "a" + "".join(space + "b" for space in map(chr, range(0x3001)) if space.isspace() and space != "\n")
+
+
 def check_stamps(tokenizer_stamp: Stamp | None, dataset_stamp: Stamp | None, *, tokenizer_where: str, dataset_where: str) -> bool:
     """Warn (`StampMismatchWarning`) when a tokenizer and a dataset come from different normalizations.
 
@@ -396,12 +431,15 @@ def load_tokenizer(
     The default is a WordPiece model trained on the package's embedded data (see
     ``scripts/build_default_tokenizer.py``); it needs no network. With ``dataset`` (a `Stamp`, an
     exported folder, or an object carrying a stamp, see `stamp_of`), warns with
-    `StampMismatchWarning` when the tokenizer's stamp does not match the dataset's.
+    `StampMismatchWarning` when the tokenizer's stamp does not match the dataset's; a tokenizer
+    whose stamp does not describe it (`stamp_mismatch`) warns the same way, with or without ``dataset``.
     ``padding`` pads batches with ``[PAD]`` to their longest member (to a multiple of
     ``pad_to_multiple_of`` when given); ``max_length`` truncates encodings to that many ids.
     """
     location = Path(path) if path is not None else DEFAULT_TOKENIZER_DIR
     tokenizer = special_tokens_as_text(load_tokenizer_file(location))
+    if path is not None and (mismatch := stamp_mismatch(tokenizer, read_stamp(location))):
+        warnings.warn(f"the tokenizer {location}: {mismatch}", StampMismatchWarning, stacklevel=2)
     if dataset is not None:
         dataset_stamp, dataset_where = stamp_of(dataset)
         check_stamps(read_stamp(location), dataset_stamp, tokenizer_where=str(location), dataset_where=dataset_where)

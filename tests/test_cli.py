@@ -109,6 +109,21 @@ class TestNormalize:
         code, out, _ = run(["normalize", "--tokenizer", str(tokenizer), str(raw)], capsys)
         assert code == 0 and out == newspairs.normalize(RAW) + "\n"
 
+    def test_a_tokenizer_edited_after_it_was_stamped_is_named_in_a_warning(self, tmp_path, capsys):
+        import shutil
+
+        from newspairs.train import DEFAULT_TOKENIZER_DIR
+
+        shutil.copytree(DEFAULT_TOKENIZER_DIR, tmp_path / "tok")
+        data = json.loads((tmp_path / "tok" / "tokenizer.json").read_text(encoding="utf-8"))
+        data["normalizer"]["normalizers"] = [step for step in data["normalizer"]["normalizers"] if step["type"] != "Lowercase"]
+        (tmp_path / "tok" / "tokenizer.json").write_text(json.dumps(data), encoding="utf-8")
+        (tmp_path / "raw.txt").write_text("Hello World.", encoding="utf-8")
+        code, out, err = run(["normalize", "--tokenizer", str(tmp_path / "tok"), str(tmp_path / "raw.txt")], capsys)
+        assert code == 0 and out == "Hello World .\n"
+        assert err.startswith(f"newspairs: warning: --tokenizer {tmp_path / 'tok'}: its stamp names the rule table ")
+        assert err.endswith("tokenizer.json was changed after it was stamped\n") and err.count("\n") == 1
+
     @pytest.mark.parametrize("where", ["file", "stdin"])
     def test_a_crlf_file_is_normalized_as_the_source_readers_read_it(self, tmp_path, capsys, monkeypatch, where):
         """"\r\n" ends a line (a "\r" left on a line is not only whitespace to the reference: "it's\r"

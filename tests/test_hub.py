@@ -173,6 +173,18 @@ class TestDryRunFolder:
         with pytest.raises(ValueError, match="another normalization than the data"):
             build_offline(tmp_path / "out", tmp_path / "cache", tokenizer=tmp_path / "tok")
 
+    def test_a_given_tokenizer_edited_after_it_was_stamped_is_refused(self, tmp_path):
+        import json
+
+        tokenizer = train_tokenizer(raw_texts_of(None), replace(TRAINING, model="wordlevel"))
+        save_tokenizer_folder(tokenizer, tmp_path / "tok")
+        data = json.loads((tmp_path / "tok" / "tokenizer.json").read_text(encoding="utf-8"))
+        data["normalizer"]["normalizers"] = [step for step in data["normalizer"]["normalizers"] if step["type"] != "Lowercase"]
+        (tmp_path / "tok" / "tokenizer.json").write_text(json.dumps(data), encoding="utf-8")
+        with pytest.raises(ValueError, match=r"tok: its stamp names the rule table .* tokenizer\.json was changed after it was stamped"):
+            build_offline(tmp_path / "out", tmp_path / "cache", tokenizer=tmp_path / "tok")
+        assert not (tmp_path / "out").exists()
+
     def test_a_given_tokenizer_is_published_as_it_is(self, tmp_path):
         tokenizer = train_tokenizer(raw_texts_of(None), replace(TRAINING, model="wordlevel"))
         save_tokenizer_folder(tokenizer, tmp_path / "tok", model_max_length=256)

@@ -30,10 +30,12 @@ from newspairs.train import (
     raw_texts_of,
     read_stamp,
     save_tokenizer_folder,
+    stamp_mismatch,
     text_batches,
     train_tokenizer,
     training_record,
 )
+from newspairs.tokenizer import load_tokenizer_file
 
 from conftest import FIXTURES, SHARED
 
@@ -271,6 +273,25 @@ class TestFolder:
         assert [path.name for path in (tmp_path / "tok").iterdir()] == [name]  # no half-written folder
 
 
+def _edited_copy(folder: Path, to: Path, edit: str) -> Path:
+    """A copy of a trained tokenizer folder whose tokenizer.json was edited (its stamp kept)."""
+    import shutil
+
+    shutil.copytree(folder, to)
+    data = json.loads((to / "tokenizer.json").read_text(encoding="utf-8"))
+    passes = data["normalizer"]["normalizers"]
+    if edit == "no-lowercase":
+        data["normalizer"]["normalizers"] = [step for step in passes if step["type"] != "Lowercase"]
+    elif edit == "no-contractions":  # the three scans of the contraction rules
+        data["normalizer"]["normalizers"] = [step for step in passes
+                                             if not step.get("pattern", {}).get("Regex", "").startswith("(?=[\\x{")]
+        assert len(data["normalizer"]["normalizers"]) < len(passes)
+    else:
+        data["pre_tokenizer"]["pattern"] = {"String": " "}
+    (to / "tokenizer.json").write_text(json.dumps(data), encoding="utf-8")
+    return to
+
+
 class TestStampCheck:
     def test_matching_stamps_are_silent(self, trained_folder):
         with warnings.catch_warnings():
@@ -294,6 +315,21 @@ class TestStampCheck:
 
         with pytest.warns(StampMismatchWarning, match="normalization: tokenizer 'treebank-lower', dataset 'other'"):
             load_tokenizer(trained_folder, dataset=Carrier())
+
+    @pytest.mark.parametrize("edit", ["no-lowercase", "no-contractions", "no-pre-tokenizer-split"])
+    def test_a_tokenizer_json_edited_after_it_was_stamped_warns_with_or_without_a_dataset(self, trained_folder, tmp_path, edit):
+        edited = _edited_copy(trained_folder, tmp_path / "tok", edit)
+        for dataset in (None, normalization_stamp()):
+            with pytest.warns(StampMismatchWarning, match=r"its stamp names the rule table [0-9a-f]{16}, but .*"
+                                                          r"tokenizer\.json was changed after it was stamped"):
+                load_tokenizer(edited, dataset=dataset)
+
+    def test_the_stamp_of_another_rule_table_is_not_checked_against_the_tokenizer(self, trained_folder, tmp_path):
+        edited = _edited_copy(trained_folder, tmp_path / "tok", "no-lowercase")
+        other = replace(normalization_stamp(), rules="0" * 16)
+        (edited / STAMP_FILENAME).write_text(other.to_json(), encoding="utf-8")
+        assert stamp_mismatch(load_tokenizer_file(edited), other) is None
+        assert stamp_mismatch(load_tokenizer_file(trained_folder), normalization_stamp()) is None
 
     def test_check_stamps_returns_whether_they_agree(self):
         stamp = normalization_stamp()
