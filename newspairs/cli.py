@@ -613,6 +613,10 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     given = [option for option, value in (("--address", args.address), ("--num-cpus", args.num_cpus)) if value is not None]
     if given and args.engine != "ray":
         raise ValueError(f"{' and '.join(given)} need{'s' if len(given) == 1 else ''} --engine ray")
+    if args.engine == "ray" and args.num_proc is not None:
+        raise ValueError("--num-proc is for --engine local: with --engine ray, --num-cpus sets a local Ray's CPUs")
+    if args.part_size is not None and args.engine != "ray" and (args.num_proc or 1) == 1:
+        raise ValueError("--part-size needs --num-proc 2 or more, or --engine ray (one process reads each file whole)")
     source, columns = _checked_source(args)
     _check_creatable(args.out, "OUT")
     configs = _configs(args)

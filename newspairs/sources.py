@@ -486,7 +486,7 @@ def _folder_inputs(folder: Path, prefix: str = "", visited: set[str] | None = No
     if is_newspairs_output(folder):
         if top:
             raise ValueError(
-                f"{folder}: a folder newspairs wrote (it holds {', '.join(OUTPUT_MARKERS)}), not a source: "
+                f"{folder}: a folder newspairs wrote (it holds {', '.join(name for name in OUTPUT_MARKERS if (folder / name).is_file())}), not a source: "
                 "an export loads with datasets.load_dataset(folder); name the files it was made from instead"
             )
         logger.warning("newspairs: %s is a newspairs export or tokenizer folder; its files are not read as input", folder)

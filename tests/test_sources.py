@@ -537,6 +537,13 @@ class TestWhatIsAPairedFolder:
         with pytest.raises(ValueError, match="a folder newspairs wrote .*not a source"):
             resolve_source(tmp_path / "project" / "out")
 
+    def test_a_tokenizer_folder_named_as_a_source_names_the_marker_it_holds(self, tmp_path):
+        from newspairs.train import load_tokenizer, save_tokenizer_folder
+
+        save_tokenizer_folder(load_tokenizer(), tmp_path / "tok")
+        with pytest.raises(ValueError, match=r"tok: a folder newspairs wrote \(it holds newspairs_stamp\.json\), not a source"):
+            resolve_source(tmp_path / "tok")
+
 
 def test_an_empty_normalized_cell_in_a_csv_is_no_normalized_side(tmp_path):
     """Class: CSV has no null; an empty cell of the normalized column means "no normalized side"
