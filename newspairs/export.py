@@ -483,8 +483,10 @@ def export(
     once for every config (`newspairs.onepass`), in this process or in ``num_proc`` forked ones,
     and no `datasets` cache is written.
     """
-    if engine not in ("local", "ray") or (engine == "ray" and num_proc is not None):
-        raise ValueError(f"engine must be 'local' or 'ray' (num_proc is for 'local'), got {engine!r}, num_proc={num_proc!r}")
+    if engine not in ("local", "ray"):
+        raise ValueError(f"engine must be 'local' or 'ray', got {engine!r}")
+    if engine == "ray" and num_proc is not None:
+        raise ValueError(f"num_proc is for engine='local', got num_proc={num_proc!r} with engine='ray' (num_cpus sets a local Ray's CPUs)")
     configs = list(dict.fromkeys(configs))  # each once, in the order given, as the command's --config
     unknown = [name for name in configs if name not in CONFIG_NAMES]
     if not configs or unknown:

@@ -29,6 +29,7 @@ import json
 import logging
 import os
 import shutil
+import socket
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,18 +49,92 @@ logger = logging.getLogger(__name__)
 # --- a Ray to run on ---------------------------------------------------------------------------
 
 
-def connect(address: Optional[str] = None, num_cpus: Optional[int] = None) -> None:
+def connect(address: Optional[str] = None, num_cpus: Optional[int] = None) -> bool:
     """Use the running Ray, else connect to ``address`` (or ``RAY_ADDRESS``), else start a local one.
 
-    ``num_cpus`` sizes a local Ray started here; a Ray already running (or a cluster) keeps its own.
+    ``num_cpus`` sizes a local Ray started here; on a Ray already running (or a cluster) it caps the
+    actors. A running Ray that disagrees with ``address`` or has fewer than ``num_cpus`` CPUs is a
+    `ValueError` (not silently used). Returns whether this call started Ray (then the caller owns it).
     """
     if ray.is_initialized():
-        return
+        _check_running(address, num_cpus)
+        return False
+    where = "address" if address else "RAY_ADDRESS"
     address = address or os.environ.get("RAY_ADDRESS")
     if address:
+        _probe(address, where)
         ray.init(address=address, include_dashboard=False, log_to_driver=False)
     else:
         ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False)
+    return True
+
+
+PROBE_SECONDS = 3.0
+
+
+def _host_port(address: str) -> Optional[tuple[str, int]]:
+    """``(host, port)`` of a ``host:port`` or ``ray://host:port`` address; None for other forms (``auto``)."""
+    host, sep, port = address.removeprefix("ray://").rpartition(":")
+    if not sep or not host or not port.isdigit():
+        return None
+    return host.strip("[]"), int(port)
+
+
+def _probe(address: str, where: str) -> None:
+    """Refuse an address where nothing listens: ``ray.init`` would retry its GCS for many minutes."""
+    target = _host_port(address)
+    if target is None:
+        return
+    try:
+        socket.create_connection(target, timeout=PROBE_SECONDS).close()
+    except OSError as error:
+        reason = f"no answer in {PROBE_SECONDS:g} s" if isinstance(error, TimeoutError) else error.strerror or str(error)
+        raise ValueError(f"{where} {address!r}: no Ray answers at {target[0]}:{target[1]} ({reason}); "
+                         "start one there (ray start --head) or give the address of a running cluster") from None
+
+
+def _same_place(given: tuple[str, int], running: Optional[tuple[str, int]]) -> bool:
+    if running is None or given[1] != running[1]:
+        return False
+    try:
+        hosts = {socket.gethostbyname(given[0]), socket.gethostbyname(running[0])}
+    except OSError:
+        return given[0] == running[0]
+    here = {ray.util.get_node_ip_address()}
+    return len(hosts) == 1 or all(h in here or h.startswith("127.") for h in hosts)
+
+
+def _check_running(address: Optional[str], num_cpus: Optional[int]) -> None:
+    """A Ray already running in this process may serve the call only if it is the one asked for."""
+    cpus = int(ray.cluster_resources().get("CPU", 0))
+    if num_cpus is not None and num_cpus > cpus:
+        raise ValueError(f"num_cpus={num_cpus}: Ray is already running in this process with {cpus} CPUs; "
+                         f"ask for at most {cpus}, or call ray.shutdown() first for a new local Ray")
+    given = _host_port(address) if address else None
+    if given is None:  # none given, "auto", or a form only Ray understands
+        return
+    try:
+        running = ray.get_runtime_context().gcs_address
+    except Exception:  # a Ray client connection (ray://) tells no GCS address
+        running = None
+    if not _same_place(given, _host_port(running) if running else None):
+        raise ValueError(f"address {address!r}: Ray is already running in this process at {running or 'another address'}; "
+                         "call ray.shutdown() first to connect elsewhere")
+
+
+@contextmanager
+def _connected(address: Optional[str], num_cpus: Optional[int], *, keep: bool = False):
+    """`connect` for one call: a Ray the call started is shut down when it ends (or fails, or with
+    ``keep`` only when it fails: a lazy dataset needs it after the call); the user's Ray is left alone."""
+    started = connect(address, num_cpus)
+    try:
+        yield
+    except BaseException:
+        if started:
+            ray.shutdown()
+        raise
+    if started and not keep:
+        ray.shutdown()
 
 
 def _pool_size(num_cpus: Optional[int], items: int) -> int:
@@ -110,17 +185,19 @@ def _task_map(function, units):
     return ray.get([task.remote(os.getcwd(), function, unit) for unit in units])
 
 
+@contextmanager
 def _prepared(source: Any, configs: Sequence[str], errors: str, config_kwargs: dict[str, Any],
-              address: Optional[str] = None, num_cpus: Optional[int] = None, split: Optional[str] = None):
+              address: Optional[str] = None, num_cpus: Optional[int] = None, split: Optional[str] = None,
+              *, keep: bool = False):
     """`newspairs.onepass.settings` of a build (checked as the builder checks them, before Ray is
-    started); then, on Ray, the reading before the build (`newspairs.sources.prepass`: the JSON files'
-    types, the ids of the parts of the files that are cut) as tasks, by file and part, and the
-    metadata features."""
+    started); then, on Ray (`_connected`, ``keep`` as there, for the block's duration), the reading
+    before the build (`newspairs.sources.prepass`: the JSON files' types, the ids of the parts of the
+    files that are cut) as tasks, by file and part, and the metadata features."""
     inputs, options, ratios, part_bytes = settings(source, configs, errors, config_kwargs, split)
-    connect(address, num_cpus)
-    prepass(inputs, options, part_bytes, _pool_size(num_cpus, 1 << 30), _task_map)
-    features, json_types = features_and_types(inputs, options, configs)
-    return inputs, features, json_types, options, ratios, part_bytes
+    with _connected(address, num_cpus, keep=keep):
+        prepass(inputs, options, part_bytes, _pool_size(num_cpus, 1 << 30), _task_map)
+        features, json_types = features_and_types(inputs, options, configs)
+        yield inputs, features, json_types, options, ratios, part_bytes
 
 
 def _per_group(inputs: Sequence[InputFile], actor: type, num_cpus: Optional[int], part_bytes: int, **kwargs) -> "ray.data.Dataset":
@@ -161,20 +238,22 @@ def export_configs(
     written, in the layout ``<config>/<split>-NNNNN-of-NNNNN.parquet``, and each one's sha256.
     """
     configs = list(configs)
-    inputs, features, json_types, options, ratios, part_bytes = _prepared(source, configs, errors, config_kwargs, address, num_cpus)
-    inputs = _parts(inputs, options, json_types, part_bytes, num_cpus)
-    parts = Path(staging).resolve() / PARTS_FOLDER
-    records_ds = _per_group(
-        inputs, _actor, num_cpus, part_bytes, parts=str(parts), shard_bytes=shard_bytes, configs=features,
-        json_types=json_types, options=options, errors=errors, ratios=ratios,
-    )
-    records = sorted(_run(records_ds), key=lambda record: record["index"])
-    built = {
-        config: _gathered(config, features[config], [r["configs"][config] for r in records], ratios, staging, parts)
-        for config in configs
-    }
-    shutil.rmtree(parts, ignore_errors=True)
-    return built
+    # a Ray started for the export is shut down when it ends: a later call may want another
+    with _prepared(source, configs, errors, config_kwargs, address, num_cpus) as prepared:
+        inputs, features, json_types, options, ratios, part_bytes = prepared
+        inputs = _parts(inputs, options, json_types, part_bytes, num_cpus)
+        parts = Path(staging).resolve() / PARTS_FOLDER
+        records_ds = _per_group(
+            inputs, _actor, num_cpus, part_bytes, parts=str(parts), shard_bytes=shard_bytes, configs=features,
+            json_types=json_types, options=options, errors=errors, ratios=ratios,
+        )
+        records = sorted(_run(records_ds), key=lambda record: record["index"])
+        built = {
+            config: _gathered(config, features[config], [r["configs"][config] for r in records], ratios, staging, parts)
+            for config in configs
+        }
+        shutil.rmtree(parts, ignore_errors=True)
+        return built
 
 
 # --- the Python API on Ray Datasets ----------------------------------------------------------------
@@ -213,27 +292,40 @@ def read(
     ``num_cpus`` (default: the cluster's CPUs). Columns and types are those
     of the config's `datasets` features (a ``ClassLabel`` as its integer). With ``errors="raise"``
     the first bad article fails the pipeline (Ray's error names its file, article and line); with
-    ``"report"`` it is left out and logged as a warning by the worker (in Ray's worker logs, and on
-    the driver when Ray forwards them: ``log_to_driver``); `newspairs.export.export` with
-    ``engine="ray"`` gathers rejects into its report instead. Other keyword arguments as for `newspairs.load`.
+    ``"report"`` it is left out and logged as a warning by the worker: printed on the driver only
+    by a Ray started with ``log_to_driver=True`` (a Ray you ``ray.init()`` yourself); a Ray started
+    here has it off, so they stay in Ray's worker log files (``session_latest/logs/worker-*.err`` under
+    Ray's temporary folder). `newspairs.export.export` with ``engine="ray"`` gathers rejects into
+    its report. A Ray started here stays up for the lazy dataset (`connect`; ``ray.shutdown()``
+    ends it). Other keyword arguments as for `newspairs.load`.
     """
-    inputs, features, json_types, options, ratios, part_bytes = _prepared(source, [config], errors, config_kwargs,
-                                                                          address, num_cpus, split)
-    inputs = _parts(inputs, options, json_types, part_bytes, num_cpus)
-    return _per_group(
-        inputs, _ReadRows, num_cpus, part_bytes, config=config, features=features[config], json_types=json_types,
-        options=options, errors=errors, ratios=ratios, split=split,
-    )
+    # the dataset is lazy: a Ray started here must outlive the call (it stops with the process or ray.shutdown())
+    with _prepared(source, [config], errors, config_kwargs, address, num_cpus, split, keep=True) as prepared:
+        inputs, features, json_types, options, ratios, part_bytes = prepared
+        inputs = _parts(inputs, options, json_types, part_bytes, num_cpus)
+        return _per_group(
+            inputs, _ReadRows, num_cpus, part_bytes, config=config, features=features[config], json_types=json_types,
+            options=options, errors=errors, ratios=ratios, split=split,
+        )
 
 
 def _texts(table: Any, column: str) -> list[str]:
     if column not in table.column_names:
         raise ValueError(f"the dataset has no text column {column!r} (its columns: {table.column_names})")
     texts = table.column(column).to_pylist()
-    for i, text in enumerate(texts):
+    for text in texts:
         if not isinstance(text, str):
-            raise ValueError(f"row {i} of a batch of column {column!r} is not text: {text!r:.80}")
+            # a batch knows not where it sits in the dataset: no row number rather than a wrong one
+            raise ValueError(f"column {column!r} holds a value of type {type(text).__name__}, not text: {text!r:.80}")
     return texts
+
+
+def _check_column(ds: "ray.data.Dataset", column: str) -> None:
+    """Refuse a missing ``column`` now when the schema is known without running the pipeline
+    (``fetch_if_missing=False``: a source's metadata); otherwise the first batch refuses it."""
+    columns = ds.columns(fetch_if_missing=False)
+    if columns is not None and column not in columns:
+        raise ValueError(f"column={column!r}: the dataset has no such column (its columns: {columns})")
 
 
 def _with_column(table: Any, name: str, values: Any) -> Any:
@@ -308,12 +400,26 @@ def normalize(
     """``ds`` with ``into`` = `newspairs.normalize` of each row's ``column``, run in an actor pool.
 
     ``tokenizer`` (a `tokenizers.Tokenizer` or the path of a ``tokenizer.json``) normalizes with
-    that file's normalizer instead of the built-in rules. A row whose ``column`` is not text stops
-    the pipeline with a `ValueError`.
+    that file's normalizer instead of the built-in rules; one whose normalizer is not a newspairs
+    normalization is a `ValueError` here. So is a missing ``column`` when the dataset's schema is
+    known without running it. A row whose ``column`` is not text stops the pipeline when it is
+    consumed, with Ray's error, not a bare `ValueError`: a `ray.exceptions.RayTaskError` whose
+    message holds newspairs' ``ValueError: column 'raw' holds a value of type NoneType, not text: None``. With
+    ``ray.data.DataContext.get_current().raise_original_map_exception = True`` set before the
+    dataset is made, Ray's error is also a `ValueError`, and its ``cause`` is newspairs' one.
     """
+    _check_column(ds, column)
+    tokenizer_json = _tokenizer_json(tokenizer)
+    if tokenizer is not None:  # as `newspairs normalize --tokenizer` refuses it, before any actor starts
+        from newspairs.normalize import normalize as normalize_text
+
+        try:
+            normalize_text("A line.", _as_tokenizer(tokenizer))
+        except ValueError as error:
+            raise ValueError(f"tokenizer={_named(tokenizer)}: {error}") from None
     return ds.map_batches(
         _Normalize, batch_size=batch_size, batch_format="pyarrow",
-        fn_constructor_kwargs={"column": column, "into": into, "tokenizer_json": _tokenizer_json(tokenizer)},
+        fn_constructor_kwargs={"column": column, "into": into, "tokenizer_json": tokenizer_json},
         **_actor_options(concurrency, num_cpus),
     )
 
@@ -335,6 +441,7 @@ def encode(
     (`newspairs.load_tokenizer()`). Each actor of the pool makes one `Encoder`, so each word's ids
     are asked of the model once per actor. With ``padding=True`` each batch is padded to its longest
     row; for fixed-width tensors (``iter_torch_batches``), give the tokenizer a fixed padding length.
+    A missing ``column`` and a row that is not text are refused as by `normalize`.
     """
     if tokenizer is None:
         from newspairs.train import load_tokenizer
@@ -345,6 +452,7 @@ def encode(
     from newspairs.feed import Encoder
 
     Encoder(_as_tokenizer(tokenizer), column=column, **options)  # bad options fail here, not in an actor
+    _check_column(ds, column)
     return ds.map_batches(
         _Encode, batch_size=batch_size, batch_format="pyarrow",
         fn_constructor_kwargs={"tokenizer_json": _tokenizer_json(tokenizer), "column": column, "options": options},
@@ -355,7 +463,18 @@ def encode(
 def _as_tokenizer(tokenizer: Any):
     from tokenizers import Tokenizer
 
-    return tokenizer if isinstance(tokenizer, Tokenizer) else Tokenizer.from_file(os.fspath(tokenizer))
+    if isinstance(tokenizer, Tokenizer):
+        return tokenizer
+    try:
+        return Tokenizer.from_file(os.fspath(tokenizer))
+    except Exception as error:  # tokenizers raises a bare Exception for a missing or unparsable file
+        raise ValueError(f"tokenizer={os.fspath(tokenizer)!r}: not a readable tokenizer.json ({error})") from None
+
+
+def _named(tokenizer: Any) -> str:
+    from tokenizers import Tokenizer
+
+    return "<a tokenizers.Tokenizer>" if isinstance(tokenizer, Tokenizer) else repr(os.fspath(tokenizer))
 
 
 def _tokenizer_json(tokenizer: Any) -> Optional[str]:

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import textwrap
@@ -233,7 +234,7 @@ def _shards_digest(folder: Path) -> str:
         assert_same_export(tmp_path / "ray", tmp_path / "local")
 
     def test_num_proc_is_for_the_local_engine(self, tmp_path):
-        with pytest.raises(ValueError, match="engine must be 'local' or 'ray'"):
+        with pytest.raises(ValueError, match=r"^num_proc is for engine='local', got num_proc=2 with engine='ray' \(num_cpus sets"):
             export(None, tmp_path / "out", engine="ray", num_proc=2)
         with pytest.raises(ValueError, match="engine must be"):
             export(None, tmp_path / "out", engine="spark")
@@ -363,10 +364,44 @@ class TestNormalize:
         ds = nray.normalize(ray.data.from_items([{"text": t} for t in ARTICLES.values()]), "text", "out", tokenizer=path)
         assert sorted(r["out"] for r in ds.take_all()) == sorted(map(newspairs.normalize, ARTICLES.values()))
 
-    def test_a_row_that_is_not_text_stops_the_pipeline(self):
-        ds = nray.normalize(ray.data.from_items([{"raw": "fine"}, {"raw": None}]))
-        with pytest.raises(Exception, match="is not text"):
+    @pytest.mark.parametrize("rows, kind", [
+        pytest.param([{"raw": "fine"}, {"raw": None}], "NoneType", id="none"),
+        pytest.param([{"raw": 5}], "int", id="int"),
+    ])
+    def test_a_row_that_is_not_text_names_the_column_and_the_type(self, rows, kind):
+        ds = nray.normalize(ray.data.from_items(rows))
+        with pytest.raises(ray.exceptions.RayTaskError) as raised:
             ds.take_all()
+        cause = [line for line in str(raised.value).splitlines() if line.startswith("ValueError: ")]
+        # a batch does not know its place in the dataset: the message claims no row number
+        assert cause == [f"ValueError: column 'raw' holds a value of type {kind}, not text: {rows[-1]['raw']!r}"]
+
+    @pytest.mark.parametrize("make", [
+        pytest.param(lambda tokenizer, tmp: tokenizer, id="tokenizer-object"),
+        pytest.param(lambda tokenizer, tmp: tokenizer.save(str(tmp / "bare.json")) or tmp / "bare.json", id="tokenizer-json-path"),
+    ])
+    def test_a_tokenizer_that_is_no_newspairs_normalization_is_refused_at_the_call(self, tmp_path, make):
+        from tokenizers import Tokenizer, models
+
+        bare = Tokenizer(models.WordLevel({"a": 0, "[UNK]": 1}, unk_token="[UNK]"))
+        ds = ray.data.from_items([{"raw": "Hello, world."}])
+        with pytest.raises(ValueError, match=r"^tokenizer=.*: the tokenizer's normalizer is not a newspairs normalization"):
+            nray.normalize(ds, tokenizer=make(bare, tmp_path))
+
+
+def _refusing_call(name):
+    if name == "normalize":
+        return lambda ds, column: nray.normalize(ds, column)
+    from test_feed import trained_tokenizer
+
+    return lambda ds, column: nray.encode(ds, trained_tokenizer(), column)
+
+
+@pytest.mark.parametrize("name", ["normalize", "encode"])
+def test_a_missing_column_is_refused_at_the_call_when_the_schema_is_known(name):
+    call = _refusing_call(name)
+    with pytest.raises(ValueError, match=r"^column='raw': the dataset has no such column \(its columns: \['text'\]\)$"):
+        call(ray.data.from_items([{"text": "a"}]), "raw")  # from_items knows its schema without running
 
 
 class TestEncode:
@@ -416,6 +451,63 @@ def test_one_cpu_ray_completes_an_export_and_a_normalization_after_a_read(tmp_pa
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == str(sorted(map(newspairs.normalize, ARTICLES.values())))
     assert datasets.load_dataset(str(tmp_path / "out"))["train"].num_rows > 0
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # free once closed: nothing listens there
+
+
+class TestWhichRay:
+    @pytest.mark.parametrize("call, wanted", [
+        pytest.param(lambda src, out: nray.read(src, num_cpus=3), r"^num_cpus=3: Ray is already running in this process with 2 CPUs", id="read-more-cpus"),
+        pytest.param(lambda src, out: export(src, out, engine="ray", num_cpus=3), r"^num_cpus=3: Ray is already running", id="export-more-cpus"),
+        pytest.param(lambda src, out: nray.read(src, address=f"127.0.0.1:{_closed_port()}"),
+                     r"^address '127\.0\.0\.1:\d+': Ray is already running in this process at .*ray\.shutdown\(\)", id="read-other-address"),
+    ])
+    def test_a_running_ray_that_disagrees_with_the_call_is_refused(self, tmp_path, call, wanted):
+        (tmp_path / "a.txt").write_text("Hello.\n", encoding="utf-8")
+        with pytest.raises(ValueError, match=wanted):
+            call(str(tmp_path / "a.txt"), tmp_path / "out")
+
+    def test_an_export_shuts_down_only_a_ray_it_started(self, tmp_path):
+        (tmp_path / "a.txt").write_text("Hello.\n", encoding="utf-8")
+        export(str(tmp_path / "a.txt"), tmp_path / "mine", engine="ray")
+        assert ray.is_initialized()  # the module's Ray, the user's own
+        script = textwrap.dedent("""
+            import ray
+            from newspairs.export import export
+            export("a.txt", "o1", engine="ray", num_cpus=1)
+            print(ray.is_initialized())
+        """)
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=240, cwd=tmp_path,
+                              env={**os.environ, "PYTHONPATH": str(REPO)})
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.split() == ["False"]
+
+    @pytest.mark.parametrize("form, where", [
+        pytest.param("--address 127.0.0.1:{port}", "address '127.0.0.1:{port}'", id="host-port"),
+        pytest.param("--address ray://127.0.0.1:{port}", "address 'ray://127.0.0.1:{port}'", id="ray-client"),
+        pytest.param("RAY_ADDRESS=127.0.0.1:{port}", "RAY_ADDRESS '127.0.0.1:{port}'", id="RAY_ADDRESS"),
+    ])
+    def test_an_address_where_no_ray_answers_fails_at_once_in_one_line(self, tmp_path, form, where):
+        port = _closed_port()
+        (tmp_path / "a.txt").write_text("Hello.\n", encoding="utf-8")
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        env.pop("RAY_ADDRESS", None)
+        argv = [sys.executable, "-m", "newspairs", "export", "a.txt", "out", "--engine", "ray", "--quiet"]
+        if form.startswith("RAY_ADDRESS="):
+            env["RAY_ADDRESS"] = form.split("=", 1)[1].format(port=port)
+        else:
+            argv += form.format(port=port).split()
+        # Ray itself retries an unreachable GCS for many minutes
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env)
+        assert done.returncode == 1
+        assert done.stderr.splitlines() == [
+            f"newspairs: error: {where.format(port=port)}: no Ray answers at 127.0.0.1:{port} (Connection refused); "
+            "start one there (ray start --head) or give the address of a running cluster"
+        ]
 
 
 class TestBenchScale:
