@@ -191,6 +191,22 @@ class TestExport:
             per_split = {split: len(list(shards.glob(f"{split}-*.parquet"))) for split in SPLIT_NAMES}
             assert 1 <= max(per_split.values()) <= 2 * onepass.ITEMS_PER_WORKER, (config, per_split)  # 2 CPUs here
 
+    def test_the_cli_exports_on_ray_with_relative_paths(self, tmp_path, capsys, monkeypatch):
+        from newspairs.cli import main
+
+        source = write_pairs(tmp_path / "c")
+        monkeypatch.chdir(tmp_path)  # the workers find "c" where the driver does
+        assert main(["export", "c", "ray", "--engine", "ray", "--num-cpus", "2"]) == 0
+        assert "4 articles read = 4 written + 0 rejected" in capsys.readouterr().out
+        export(source, tmp_path / "local")
+        assert_same_export(tmp_path / "ray", tmp_path / "local")
+
+    def test_num_proc_is_for_the_local_engine(self, tmp_path):
+        with pytest.raises(ValueError, match=r"^num_proc is for engine='local', got num_proc=2 with engine='ray' \(num_cpus sets"):
+            export(None, tmp_path / "out", engine="ray", num_proc=2)
+        with pytest.raises(ValueError, match="engine must be"):
+            export(None, tmp_path / "out", engine="spark")
+
 
 def _input(kind: str, size: int, part: bool = False) -> sources.InputFile:
     return sources.InputFile(kind, f"/n/{size}", f"{size}", None, 0, 10 if part else None)
@@ -222,22 +238,6 @@ def _shards_digest(folder: Path) -> str:
     for path in sorted(folder.iterdir()):
         digest.update(f"{path.name}\0{hashlib.sha256(path.read_bytes()).hexdigest()}\n".encode())
     return digest.hexdigest()[: len(folder.name)]
-
-    def test_the_cli_exports_on_ray_with_relative_paths(self, tmp_path, capsys, monkeypatch):
-        from newspairs.cli import main
-
-        source = write_pairs(tmp_path / "c")
-        monkeypatch.chdir(tmp_path)  # the workers find "c" where the driver does
-        assert main(["export", "c", "ray", "--engine", "ray", "--num-cpus", "2"]) == 0
-        assert "4 articles read = 4 written + 0 rejected" in capsys.readouterr().out
-        export(source, tmp_path / "local")
-        assert_same_export(tmp_path / "ray", tmp_path / "local")
-
-    def test_num_proc_is_for_the_local_engine(self, tmp_path):
-        with pytest.raises(ValueError, match=r"^num_proc is for engine='local', got num_proc=2 with engine='ray' \(num_cpus sets"):
-            export(None, tmp_path / "out", engine="ray", num_proc=2)
-        with pytest.raises(ValueError, match="engine must be"):
-            export(None, tmp_path / "out", engine="spark")
 
 
 class TestErrors:
