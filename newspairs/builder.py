@@ -374,8 +374,8 @@ class NewsPairs(datasets.ArrowBasedBuilder):
 
     def _generate_tables(self, inputs, split, ratios, report_dir, error_path=None, orders=None):
         orders = range(len(inputs)) if orders is None else orders
-        if self._workers_defer_errors() and _recorded_errors(error_path):
-            return  # a bad article is already recorded: this build will raise, its later splits need no reading
+        if self._workers_defer_errors() and orders and _recorded_errors(error_path, before=orders[0]):
+            return  # a bad article before these inputs is recorded: the build raises that one, these need no reading
         if report_dir is not None and (spilled := _Spill(report_dir, split, inputs)).exists():
             stats = yield from spilled.replay()
         else:

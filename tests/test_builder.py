@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 from collections import Counter
@@ -512,6 +513,30 @@ class TestLargeFilesInParts:
             left = [p.name for p in (tmp_path / f"cache-{num_proc}").rglob("*newspairs-error*")]
             assert not left
         assert errors == [(str(early), 20001)] * 2
+
+    def test_a_worker_that_starts_after_a_later_one_recorded_its_error_still_reads_its_inputs(self, tmp_path, monkeypatch):
+        """The first worker starts late (a busy machine): a later worker's bad article is already
+        recorded, and the first must still read its own inputs, whose bad article comes first."""
+        import time
+
+        folder = tmp_path / "c"
+        for number in range(4):
+            lines = [json.dumps({"raw": f"Article {number} {i} is fine."}) for i in range(50)]
+            if number in (1, 3):
+                lines[40 if number == 1 else 2] = '{"raw": broken'
+            (folder / f"f{number}.jsonl").parent.mkdir(exist_ok=True)
+            (folder / f"f{number}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        generate = NewsPairs._generate_tables
+
+        def late_first_worker(self, inputs, split, ratios, report_dir, error_path=None, orders=None):
+            if orders is not None and orders[0] == 0 and split == "train":
+                time.sleep(1.5)
+            return (yield from generate(self, inputs, split, ratios, report_dir, error_path, orders))
+
+        monkeypatch.setattr(NewsPairs, "_generate_tables", late_first_worker)
+        with pytest.raises(SourceError) as raised:
+            load(folder, "articles", num_proc=2, cache_dir=str(tmp_path / "cache"))
+        assert (Path(raised.value.file).name, raised.value.line) == ("f1.jsonl", 41)
 
     def test_the_part_size_is_a_checked_option(self, tmp_path):
         with pytest.raises(ValueError, match="part_bytes must be a whole number of bytes >= 1, got 0"):
