@@ -351,6 +351,50 @@ def open_binary(path: str | os.PathLike):
     return open(path, "rb") if opener is None else opener(path, "rb")
 
 
+SALVAGE_BYTES = 1 << 16  # what a decompressing read asks for at a time (`_salvaging_read`)
+
+
+def _salvaging_read(handle, size: int) -> Callable[[], bytes]:
+    """``handle.read(size)`` as a function that keeps what a broken compressed stream gave before it
+    broke (gzip's, bzip2's and xz's own ``read(n)`` drop it): that data first, the error at the next call."""
+    broken: list[BaseException] = []
+
+    def read() -> bytes:
+        if broken:
+            raise broken[0]
+        pieces, have = [], 0
+        while have < size:
+            try:
+                piece = handle.read1(min(size - have, SALVAGE_BYTES))
+            except READ_ERRORS as error:
+                if not pieces:
+                    raise
+                broken.append(error)
+                break
+            if not piece:
+                break
+            pieces.append(piece)
+            have += len(piece)
+        return b"".join(pieces)
+
+    return read
+
+
+def _salvaged(handle) -> tuple[bytes, BaseException | None]:
+    """The whole of ``handle``, or what came before a broken stream and its error."""
+    read, pieces = _salvaging_read(handle, 1 << 24), []
+    while True:
+        try:
+            piece = read()
+        except READ_ERRORS as error:
+            if not pieces:
+                raise
+            return b"".join(pieces), error
+        if not piece:
+            return b"".join(pieces), None
+        pieces.append(piece)
+
+
 def _read_problem(error: BaseException) -> str:
     """What a reading error says: the system's words, or a compressed stream's own."""
     return getattr(error, "strerror", None) or str(error) or type(error).__name__
@@ -398,7 +442,7 @@ def _csv_lines(handle, utf8: _Utf8SoFar | None = None) -> Iterator[str]:
 def _csv_blocks(handle, utf8: _Utf8SoFar | None = None) -> Iterator[str]:
     """The file decoded in blocks of about `CSV_BLOCK_BYTES`, each ending with a line break (but
     the last); UTF-8 never holds the byte of ``"\n"`` inside a character, so a block decodes as its lines would."""
-    for number, block in enumerate(whole_line_blocks(lambda: handle.read(CSV_BLOCK_BYTES))):
+    for number, block in enumerate(whole_line_blocks(_salvaging_read(handle, CSV_BLOCK_BYTES))):
         try:  # strictly first: valid UTF-8 decodes to no surrogate
             text = _decode(block, first=number == 0, errors="strict")
         except UnicodeDecodeError:
@@ -1074,13 +1118,21 @@ def _rows_jsonl(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, s
     if kind_suffix(item.path) == ".json" and not item.is_part:
         try:
             with open_binary(item.path) as handle:
-                data = handle.read()
+                data, broken = _salvaged(handle)
         except READ_ERRORS as error:
             yield 0, None, _cannot_read(error)
             return
-        document = _rows_json_document(_decode(data, first=True))
+        text = _decode(data, first=True)
+        document = _rows_json_document(text)
         if document is not None:
-            yield from document
+            if broken is None:
+                yield from document
+                return
+            # a compressed file cut short: its whole records, then the break (not the parse error it makes)
+            rows = list(document)
+            line = rows.pop()[0] if rows and rows[-1][2] is not None else text.count("\n") + 1
+            yield from rows
+            yield line, None, f"cannot read from line {line} on ({_read_problem(broken)}); the rest of the file is unread"
             return
     first = 1 if item.start == 0 else None  # the line a byte-order mark may start
     number = None

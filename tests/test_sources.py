@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections import Counter
 from contextlib import contextmanager
@@ -1556,6 +1557,18 @@ def _compressed(path: Path, suffix: str) -> Path:
     return target
 
 
+def _decompressed_prefix(path: Path) -> bytes:
+    """What a decompressor gives of a compressed file cut short, before it stops."""
+    import bz2
+    import lzma
+    import zlib
+
+    data = path.read_bytes()
+    if path.suffix == ".gz":
+        return zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(data)
+    return (bz2.BZ2Decompressor() if path.suffix == ".bz2" else lzma.LZMADecompressor()).decompress(data)
+
+
 def _messy_csv(path: Path) -> Path:
     rows = [[record["raw"], record["title"], str(record["year"])] for record in tabular_records()]
     write_csv(path, ["raw", "title", "year"], rows + [["", "empty", "1"], ["one field only"]])
@@ -1635,16 +1648,33 @@ class TestCompressedFiles:
         with pytest.raises(SourceError, match=rf"a\.jsonl\.gz, article line {len(articles) + 1}, line {len(articles) + 1}: cannot read from"):
             newspairs.load(packed, cache_dir=str(tmp_path / "cache"))
 
-    def test_a_csv_stream_cut_short_keeps_the_rows_of_the_blocks_before(self, tmp_path, monkeypatch):
-        monkeypatch.setattr(sources, "CSV_BLOCK_BYTES", 512)
-        rows = [[f"Article {i} is here."] for i in range(2000)]
-        packed = _compressed(write_csv(tmp_path / "a.csv", ["raw"], rows), ".xz")
-        packed.write_bytes(packed.read_bytes()[:-64])
+    @pytest.mark.parametrize("suffix", [".gz", ".bz2", ".xz"])
+    def test_a_csv_stream_cut_short_keeps_every_row_it_gave_whole(self, tmp_path, suffix):
+        """gzip's, bzip2's and xz's own read(n) drop what they decompressed when the stream breaks:
+        the reader keeps it, so every row whole before the break is read (not a block fewer)."""
+        rows = [[f"Article {i} is here."] for i in range(100000)]  # bzip2 breaks only after a whole block of 900 kB
+        packed = _compressed(write_csv(tmp_path / "a.csv", ["raw"], rows), suffix)
+        packed.write_bytes(packed.read_bytes()[: packed.stat().st_size * 3 // 4])
+        whole_lines = _decompressed_prefix(packed).count(b"\n")  # the header's and every whole row's
         entries = read_all(packed)
         articles = [entry for entry in entries if isinstance(entry, Article)]
         (reject,) = [entry for entry in entries if isinstance(entry, Reject)]
-        assert 0 < len(articles) < len(rows) and [a.raw for a in articles] == [row[0] for row in rows[: len(articles)]]
-        assert reject.line == len(articles) + 2 and reject.reason.startswith(f"cannot read from line {len(articles) + 2} on (")
+        assert [a.raw for a in articles] == [row[0] for row in rows[: whole_lines - 1]] and 0 < len(articles) < len(rows)
+        assert reject.line == whole_lines + 1 and reject.reason.startswith(f"cannot read from line {whole_lines + 1} on (")
+
+    def test_a_json_document_cut_short_keeps_its_whole_records_and_names_the_break(self, tmp_path):
+        records = [{"raw": f"Article {i} is here."} for i in range(3000)]
+        plain = _json_document(tmp_path / "a.json")
+        plain.write_text(json.dumps(records, indent=1), encoding="utf-8")
+        packed = _compressed(plain, ".gz")
+        packed.write_bytes(packed.read_bytes()[: packed.stat().st_size // 2])
+        entries = read_all(packed)
+        articles = [entry for entry in entries if isinstance(entry, Article)]
+        (reject,) = [entry for entry in entries if isinstance(entry, Reject)]
+        assert [a.raw for a in articles] == [r["raw"] for r in records[: len(articles)]] and len(articles) > 1000
+        assert reject.reason == (f"cannot read from line {reject.line} on (Compressed file ended before the end-of-stream "
+                                 "marker was reached); the rest of the file is unread")
+        assert reject.line == articles[-1].line + 3  # the record after the last whole one (3 lines a record)
 
     @pytest.mark.parametrize("name", ["a.jsonl.gz", "a.csv.bz2", "a.txt.xz", "a.json.gz"])
     def test_a_file_that_is_not_what_its_name_says_is_one_reject_naming_it(self, tmp_path, name):
