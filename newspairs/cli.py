@@ -388,13 +388,42 @@ def cmd_normalize(args: argparse.Namespace, out: TextIO) -> int:
         if name == "-":
             _write_standard_input(tokenizer, out)
             continue
+        from newspairs.sources import READ_ERRORS, open_binary
+
         try:
-            handle = open(name, "rb")
+            handle = open_binary(name)  # a.txt.gz: decompressed, as the source readers read it
         except OSError as error:
             raise InputError(f"{name}: cannot open ({error.strerror})") from None
+        lines = _UntilBroken(_lines_of(handle, name), READ_ERRORS)
         with handle:
-            _write_normalized(_lines_of(handle, name), tokenizer, out)
+            _write_normalized(lines, tokenizer, out)
+        if lines.broken is not None:  # a compressed file cut short or corrupt: every line before it is written
+            error = lines.broken
+            problem = getattr(error, "strerror", None) or str(error) or type(error).__name__
+            raise InputError(f"{name}, line {lines.count + 1}: cannot read on ({problem})")
     return 0
+
+
+class _UntilBroken:
+    """The lines of ``lines`` until one of ``errors`` breaks the reading: then they end, and
+    ``broken`` holds the error (``count``: the lines given)."""
+
+    def __init__(self, lines, errors):
+        self.lines, self.errors, self.count, self.broken = iter(lines), errors, 0, None
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.broken is not None:
+            raise StopIteration
+        try:
+            line = next(self.lines)
+        except self.errors as error:
+            self.broken = error
+            raise StopIteration from None
+        self.count += 1
+        return line
 
 
 def _write_standard_input(tokenizer, out: TextIO) -> None:

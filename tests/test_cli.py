@@ -156,6 +156,25 @@ class TestNormalize:
         (article,) = read_input(resolve_source(str(path))[0])
         assert out == newspairs.normalize(article.raw) + "\n"
 
+    @pytest.mark.parametrize("suffix", [".gz", ".bz2", ".xz"])
+    def test_a_compressed_file_is_normalized_as_the_file_itself(self, tmp_path, capsys, suffix):
+        import bz2
+        import gzip
+        import lzma
+
+        compress = {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}[suffix]
+        plain = tmp_path / "a.txt"
+        plain.write_text(RAW + "\nHe said it's here.\r\n", encoding="utf-8")
+        packed = tmp_path / f"a.txt{suffix}"
+        packed.write_bytes(compress(plain.read_bytes()))
+        assert run(["normalize", str(packed)], capsys)[:2] == run(["normalize", str(plain)], capsys)[:2]
+        # cut short: every whole line before the break is written, then one line names where it broke
+        packed.write_bytes(compress("".join(f"Line {i}, here.\n" for i in range(200000)).encode())[:-64])
+        code, out, err = run(["normalize", str(packed)], capsys)
+        written = out.splitlines()
+        assert code == 1 and 0 < len(written) < 200000 and written == [f"line {i} , here ." for i in range(len(written))]
+        assert err.startswith(f"newspairs: error: {packed}, line {len(written) + 1}: cannot read on (") and err.count("\n") == 1
+
     def test_undecodable_input_names_file_and_line(self, tmp_path, capsys):
         path = tmp_path / "latin1.txt"
         path.write_bytes(b"fine\nalso fine\ncaf\xe9 au lait\n")
