@@ -143,6 +143,8 @@ def tokenizer_file(path: str):
     """Load a ``tokenizer.json`` (or the folder holding one); a file that is not one is a user's mistake."""
     from newspairs.tokenizer import load_tokenizer_file
 
+    if not path:  # an unset variable, most likely: never the built-in rules or the current folder silently
+        raise ValueError("is empty: name a tokenizer.json or the folder holding one")
     given = Path(path)
     if not (given / "tokenizer.json" if given.is_dir() else given).is_file():
         raise ValueError(f"{path}: {'no tokenizer.json in the folder' if given.is_dir() else 'no such file'}")
@@ -375,7 +377,7 @@ def cmd_normalize(args: argparse.Namespace, out: TextIO) -> int:
       echo "It's 1,000 U.S. dollars." | newspairs normalize
     """
     tokenizer = None
-    if args.tokenizer:
+    if args.tokenizer is not None:
         from newspairs.train import read_stamp, stamp_mismatch
 
         with _naming("--tokenizer"):
@@ -776,8 +778,8 @@ def _check_publish_tokenizer(path: str) -> None:
     from newspairs.hub import _checked_tokenizer
     from newspairs.stamp import normalization_stamp
 
-    _checked_tokenizer(path, normalization_stamp())
     tokenizer_file(path)
+    _checked_tokenizer(path, normalization_stamp())
 
 
 def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
@@ -804,7 +806,7 @@ def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
 
     with _naming("--license"):
         check_license(args.license)
-    if args.tokenizer:
+    if args.tokenizer is not None:
         with _naming("--tokenizer"):
             _check_publish_tokenizer(args.tokenizer)
     options = CardOptions(

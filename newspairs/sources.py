@@ -696,6 +696,8 @@ def resolve_source(source: Source = None) -> list[InputFile]:
         entries = source_entries(source)
         if not entries:
             raise ValueError("the source is an empty list")
+    if "" in entries:  # an unset variable, most likely: never the current folder by accident
+        raise ValueError('a source entry is empty: name a folder, a file or a glob ("." for the current folder)')
     inputs = _distinct([item for entry in entries for item in _entry_inputs(entry)])
     if not inputs:
         raise ValueError(f"{', '.join(entries)}: no input file found ({INPUT_SUFFIXES})")

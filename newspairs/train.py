@@ -285,7 +285,10 @@ def _write_json(path: Path, data: dict) -> None:
 
 def check_tokenizer_folder(folder: str | os.PathLike) -> None:
     """A ValueError naming the first of `TOKENIZER_FILES` in ``folder`` that exists and is not a
-    file (a folder), which `save_tokenizer_folder` could not write."""
+    file (a folder), which `save_tokenizer_folder` could not write; or ``folder`` is ``""`` (an unset
+    variable, most likely: the current folder is ``"."``)."""
+    if isinstance(folder, str) and not folder:
+        raise ValueError('the tokenizer folder is empty: name a folder ("." for the current one)')
     for name in TOKENIZER_FILES:
         path = Path(folder) / name
         if path.exists() and not path.is_file():

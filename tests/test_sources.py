@@ -84,6 +84,15 @@ class TestResolveSource:
         assert message == (f"newspairs: {folder} is a paired folder (raw/ and normalized/), read as its pairs only: 2 entries "
                            f"beside them not read (name one as a source to read it): {folder}/extra, {folder}/side.jsonl")
 
+    @pytest.mark.parametrize("source", ["", [""], ["corpus", ""]], ids=["empty-string", "list-of-one", "in-a-list"])
+    def test_an_empty_entry_is_refused_not_read_as_the_current_folder(self, tmp_path, monkeypatch, source):
+        write_pairs(tmp_path / "corpus")
+        monkeypatch.chdir(tmp_path)
+        with pytest.raises(ValueError, match=r'^a source entry is empty: name a folder, a file or a glob \("\." for the current folder\)$'):
+            resolve_source(source)
+        with pytest.raises(ValueError, match="a source entry is empty"):
+            newspairs.load(source, cache_dir=str(tmp_path / "cache"))
+
     def test_a_walk_of_input_files_only_warns_of_nothing(self, tmp_path, caplog):
         write_pairs(tmp_path / "corpus")
         sources.clear_read_memos()

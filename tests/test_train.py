@@ -292,6 +292,13 @@ def _edited_copy(folder: Path, to: Path, edit: str) -> Path:
     return to
 
 
+def test_an_empty_tokenizer_folder_is_refused_not_taken_for_the_current_one(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match=r'^the tokenizer folder is empty: name a folder \("\." for the current one\)$'):
+        save_tokenizer_folder(load_tokenizer(), "")
+    assert not list(tmp_path.iterdir())
+
+
 class TestStampCheck:
     def test_matching_stamps_are_silent(self, trained_folder):
         with warnings.catch_warnings():
