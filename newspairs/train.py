@@ -360,6 +360,7 @@ def stamp_mismatch(tokenizer: Tokenizer, stamp: Stamp | None) -> str | None:
     probes = [(example, f"the example of the rule {rule.name}") for rule in RULES
               for example in (rule.example, rule.apart_example) if example]
     probes.append((_WHITESPACE_PROBE, "a line of every whitespace character"))
+    probes.append((_LETTERS_PROBE, "a line of digits and letters of many scripts"))
     for line, what in probes:
         want = normalize(line)
         try:
@@ -374,6 +375,11 @@ def stamp_mismatch(tokenizer: Tokenizer, stamp: Stamp | None) -> str | None:
     return None
 
 
+# what a Unicode normalization (NFC, NFKC, NFD), an accent strip or a Replace of a digit or letter
+# would change: composed and decomposed accents, ligatures, compatibility digits, cased letters of
+# many scripts, and every ASCII digit and letter
+_LETTERS_PROBE = ("Café Cafe\u0301 ﬁle ① ² ½ Ⅻ Å Å ǅ ß ẞ İ ı ſ K ΣΑΣ σς Ⴀ Ꭰ ꭰ 𐐀 Ω ㎏ ｆｕｌｌ "
+                  "0123456789 ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyz")
 # every character Python's str.split() splits at, each between two letters
 _WHITESPACE_PROBE = "a" + "".join(space + "b" for space in map(chr, range(0x3001)) if space.isspace() and space != "\n")
 

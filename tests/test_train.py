@@ -286,8 +286,14 @@ def _edited_copy(folder: Path, to: Path, edit: str) -> Path:
         data["normalizer"]["normalizers"] = [step for step in passes
                                              if not step.get("pattern", {}).get("Regex", "").startswith("(?=[\\x{")]
         assert len(data["normalizer"]["normalizers"]) < len(passes)
-    else:
+    elif edit == "no-pre-tokenizer-split":
         data["pre_tokenizer"]["pattern"] = {"String": " "}
+    else:  # a step appended to the normalizer
+        added = {"NFKC": [{"type": "NFKC"}], "NFD": [{"type": "NFD"}],
+                 "NFD-StripAccents": [{"type": "NFD"}, {"type": "StripAccents"}],
+                 "replace-a-digit": [{"type": "Replace", "pattern": {"String": "0"}, "content": "o"}],
+                 "replace-e-acute": [{"type": "Replace", "pattern": {"String": "é"}, "content": "e"}]}[edit]
+        passes.extend(added)
     (to / "tokenizer.json").write_text(json.dumps(data), encoding="utf-8")
     return to
 
@@ -323,7 +329,8 @@ class TestStampCheck:
         with pytest.warns(StampMismatchWarning, match="normalization: tokenizer 'treebank-lower', dataset 'other'"):
             load_tokenizer(trained_folder, dataset=Carrier())
 
-    @pytest.mark.parametrize("edit", ["no-lowercase", "no-contractions", "no-pre-tokenizer-split"])
+    @pytest.mark.parametrize("edit", ["no-lowercase", "no-contractions", "no-pre-tokenizer-split", "NFKC", "NFD",
+                                      "NFD-StripAccents", "replace-a-digit", "replace-e-acute"])
     def test_a_tokenizer_json_edited_after_it_was_stamped_warns_with_or_without_a_dataset(self, trained_folder, tmp_path, edit):
         edited = _edited_copy(trained_folder, tmp_path / "tok", edit)
         for dataset in (None, normalization_stamp()):
