@@ -753,7 +753,7 @@ def cmd_train_tokenizer(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _add_train_tokenizer(subparsers) -> None:
-    from newspairs.train import MAX_MIN_FREQUENCY, MAX_VOCAB_SIZE, MODELS, TrainingConfig
+    from newspairs.train import MAX_MIN_FREQUENCY, MAX_MODEL_LENGTH, MAX_VOCAB_SIZE, MODELS, TrainingConfig
 
     parser = _command_parser(subparsers, "train-tokenizer", cmd_train_tokenizer)
     parser.add_argument("source", nargs="*", metavar="SOURCE", help="folder, file or glob (default: the embedded pairs)")
@@ -767,7 +767,8 @@ def _add_train_tokenizer(subparsers) -> None:
                         help=f"least count of a merged pair or kept word (default: {TrainingConfig.min_frequency})")
     parser.add_argument("--split", default="train", choices=("train", "validation", "test", "all"),
                         help="split to train on, or all of them (default: train)")
-    parser.add_argument("--model-max-length", type=whole_number(1), metavar="N", help="model_max_length in tokenizer_config.json")
+    parser.add_argument("--model-max-length", type=whole_number(1, MAX_MODEL_LENGTH), metavar="N",
+                        help="model_max_length in tokenizer_config.json (at most 2**63-1)")
     _add_quiet(parser)
     _add_column_options(parser)
     parser.set_defaults(run=cmd_train_tokenizer)

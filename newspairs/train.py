@@ -253,8 +253,16 @@ def train_tokenizer(
     return special_tokens_as_text(tokenizer)
 
 
+# the largest model_max_length a 64-bit signed integer holds: larger ones overflow in `tokenizers`
+# and `transformers` at the first truncation (OverflowError), after the folder was written
+MAX_MODEL_LENGTH = (1 << 63) - 1
+
+
 def transformers_config(*, model_max_length: int | None = None) -> dict:
     """``tokenizer_config.json``: what `transformers.AutoTokenizer.from_pretrained` needs to use the file."""
+    if model_max_length is not None and (isinstance(model_max_length, bool) or not isinstance(model_max_length, int)
+                                         or not 1 <= model_max_length <= MAX_MODEL_LENGTH):
+        raise ValueError(f"model_max_length must be a whole number from 1 to {MAX_MODEL_LENGTH}, got {model_max_length!r}")
     config = {
         "tokenizer_class": "PreTrainedTokenizerFast",
         "pad_token": PAD_TOKEN,
@@ -304,13 +312,12 @@ def save_tokenizer_folder(
     trained here. Returns the files written, in `TOKENIZER_FILES` order.
     """
     check_tokenizer_folder(folder)  # every file, before the first is written: no half-written folder
+    configs = ((TOKENIZER_CONFIG_FILENAME, transformers_config(model_max_length=model_max_length)),
+               (SPECIAL_TOKENS_MAP_FILENAME, special_tokens_map()))
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = [save_tokenizer(tokenizer, folder / "tokenizer.json")]
-    for name, data in (
-        (TOKENIZER_CONFIG_FILENAME, transformers_config(model_max_length=model_max_length)),
-        (SPECIAL_TOKENS_MAP_FILENAME, special_tokens_map()),
-    ):
+    for name, data in configs:
         _write_json(folder / name, data)
         written.append(folder / name)
     (folder / STAMP_FILENAME).write_text((stamp or normalization_stamp()).to_json(), encoding="utf-8")

@@ -355,6 +355,8 @@ MISTAKES = [
     pytest.param(lambda t: ["export", _pairs(t), _a_file(t)], 1,
                  "OUT {t}/a-file: exists and is not a folder", id="export-out-is-a-file"),
     pytest.param(lambda t: ["export", _pairs(t), ""], 1, "OUT is empty: name a folder", id="export-out-empty"),
+    pytest.param(lambda t: ["train-tokenizer", _pairs(t), "--out", t / "tok", "--model-max-length", str(1 << 63)], 2,
+                 f"argument --model-max-length: must be {(1 << 63) - 1} or less, got {1 << 63}", id="train-tokenizer-model-max-length-too-large"),
     pytest.param(lambda t: ["export", "", t / "out"], 1, 'a source entry is empty: name a folder, a file or a glob ("." for the current folder)',
                  id="export-source-empty"),
     pytest.param(lambda t: ["verify", _pairs(t), ""], 1, "a source entry is empty", id="verify-source-empty"),

@@ -298,6 +298,13 @@ def _edited_copy(folder: Path, to: Path, edit: str) -> Path:
     return to
 
 
+@pytest.mark.parametrize("length", [0, 1 << 63, 2.5, True, "512"])
+def test_a_model_max_length_transformers_cannot_use_is_refused_before_anything_is_written(tmp_path, length):
+    with pytest.raises(ValueError, match=r"^model_max_length must be a whole number from 1 to 9223372036854775807, got "):
+        save_tokenizer_folder(load_tokenizer(), tmp_path / "tok", model_max_length=length)
+    assert not (tmp_path / "tok").exists()
+
+
 def test_an_empty_tokenizer_folder_is_refused_not_taken_for_the_current_one(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ValueError, match=r'^the tokenizer folder is empty: name a folder \("\." for the current one\)$'):
