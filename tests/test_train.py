@@ -192,6 +192,15 @@ class TestTraining:
         with pytest.raises(ValueError, match=message):
             train_tokenizer(texts, show_progress=False)
 
+    @pytest.mark.parametrize("texts", [["A few words here.", "And a few more."], iter(["A few words.", "More."])],
+                             ids=["list", "generator"])
+    def test_a_frequency_cut_that_keeps_nothing_says_so_not_no_text(self, texts):
+        with pytest.raises(ValueError, match=r"^training kept no token: none is as frequent as min_frequency=1000000 in 2 texts "
+                                             r"\(vocabulary of 5 tokens\); give a lower min_frequency$"):
+            train_tokenizer(texts, model="wordlevel", min_frequency=1000000, show_progress=False)
+        with pytest.raises(ValueError, match="no text to learn from"):
+            train_tokenizer(["", "  "], model="wordlevel", min_frequency=1000000, show_progress=False)
+
     def test_a_unigram_vocab_size_below_the_alphabet_is_a_vocab_size_error(self, seed_pair):
         raw, _ = seed_pair
         with pytest.raises(VocabSizeError, match=r"^vocab_size 20 is too small for a unigram model of this corpus") as error:
