@@ -390,7 +390,7 @@ def cmd_normalize(args: argparse.Namespace, out: TextIO) -> int:
         if name == "-":
             _write_standard_input(tokenizer, out)
             continue
-        from newspairs.sources import READ_ERRORS, open_binary
+        from newspairs.sources import READ_ERRORS, open_binary, read_problem
 
         try:
             handle = open_binary(name)  # a.txt.gz: decompressed, as the source readers read it
@@ -400,9 +400,7 @@ def cmd_normalize(args: argparse.Namespace, out: TextIO) -> int:
         with handle:
             _write_normalized(lines, tokenizer, out)
         if lines.broken is not None:  # a compressed file cut short or corrupt: every line before it is written
-            error = lines.broken
-            problem = getattr(error, "strerror", None) or str(error) or type(error).__name__
-            raise InputError(f"{name}, line {lines.count + 1}: cannot read on ({problem})")
+            raise InputError(f"{name}, line {lines.count + 1}: cannot read on ({read_problem(lines.broken)})")
     return 0
 
 

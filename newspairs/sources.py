@@ -395,7 +395,7 @@ def _salvaged(handle) -> tuple[bytes, BaseException | None]:
         pieces.append(piece)
 
 
-def _read_problem(error: BaseException) -> str:
+def read_problem(error: BaseException) -> str:
     """What a reading error says: the system's words, or a compressed stream's own."""
     return getattr(error, "strerror", None) or str(error) or type(error).__name__
 
@@ -829,7 +829,7 @@ def _read_text(item: InputFile, options: ReadOptions) -> Iterator[Article | Reje
         raw, raw_bad_line = _read_text_file(item.path)
         normalized, normalized_bad_line = _read_text_file(item.twin, drop_bom=False) if item.twin else (None, None)
     except READ_ERRORS as error:
-        yield reject(item.path, None, f"cannot read ({_read_problem(error)})")
+        yield reject(item.path, None, f"cannot read ({read_problem(error)})")
         return
     if normalized is not None and normalized.startswith("\ufeff") and _leading_zwnbsp(normalized) > _leading_zwnbsp(raw):
         normalized = normalized[1:]  # the twin's byte-order mark, not its text (see `_leading_zwnbsp`)
@@ -1014,7 +1014,7 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
                 except csv.Error as error:
                     problem = f"malformed CSV ({error}); the rest of the file is unread"
                 except READ_ERRORS as error:  # a compressed file cut short, a disk failing
-                    problem = f"cannot read from line {start} on ({_read_problem(error)}); the rest of the file is unread"
+                    problem = f"cannot read from line {start} on ({read_problem(error)}); the rest of the file is unread"
             for line, row in rows:
                 if header_problem is not None:
                     yield line, None, header_problem
@@ -1134,7 +1134,7 @@ def _rows_jsonl(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, s
             rows = list(document)
             line = rows.pop()[0] if rows and rows[-1][2] is not None else text.count("\n") + 1
             yield from rows
-            yield line, None, f"cannot read from line {line} on ({_read_problem(broken)}); the rest of the file is unread"
+            yield line, None, f"cannot read from line {line} on ({read_problem(broken)}); the rest of the file is unread"
             return
     first = 1 if item.start == 0 else None  # the line a byte-order mark may start
     number = None
@@ -1158,12 +1158,12 @@ def _rows_jsonl(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, s
         if number is None:
             yield 0, None, _cannot_read(error)
         else:
-            yield number + 1, None, f"cannot read from line {number + 1} on ({_read_problem(error)}); the rest of the file is unread"
+            yield number + 1, None, f"cannot read from line {number + 1} on ({read_problem(error)}); the rest of the file is unread"
 
 
 def _cannot_read(error: BaseException) -> str:
     """A file that cannot be opened: one reject, as `_read_text` and `_open_parquet` make it."""
-    return f"cannot read ({_read_problem(error)})"
+    return f"cannot read ({read_problem(error)})"
 
 
 def _jsonl_row(number: int, data: bytes, first: bool) -> tuple[int, dict[str, Any] | None, str | None] | None:
