@@ -356,7 +356,10 @@ SALVAGE_BYTES = 1 << 16  # what a decompressing read asks for at a time (`_salva
 
 def _salvaging_read(handle, size: int) -> Callable[[], bytes]:
     """``handle.read(size)`` as a function that keeps what a broken compressed stream gave before it
-    broke (gzip's, bzip2's and xz's own ``read(n)`` drop it): that data first, the error at the next call."""
+    broke (gzip's, bzip2's and xz's own ``read(n)`` drop it): that data first, the error at the next call.
+    A plain file's own read is that already (no piecewise copy on the common path)."""
+    if isinstance(handle, io.BufferedReader):
+        return lambda: handle.read(size)
     broken: list[BaseException] = []
 
     def read() -> bytes:

@@ -12,6 +12,7 @@ trained ``tokenizer.json`` still reproduces the normalized side by itself.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import warnings
@@ -367,21 +368,13 @@ def stamp_mismatch(tokenizer: Tokenizer, stamp: Stamp | None) -> str | None:
     changed after it was stamped), or None.
 
     Only a stamp of this installation's rule table can be checked: through the tokenizer's own
-    normalizer and pre-tokenizer (what anyone holding the file gets), every rule's example (a line
-    its rule changes) and a line of every whitespace character must give the rule table's words,
-    whatever the compilation into passes. Another table's stamp is not checked.
+    normalizer and pre-tokenizer (what anyone holding the file gets), every probe of
+    `_stamp_probes` must give the rule table's words, whatever the compilation into passes.
+    Another table's stamp is not checked.
     """
     if stamp is None or "rules" in stamp.differences(normalization_stamp()):
         return None
-    from newspairs.normalize import normalize
-    from newspairs.rules import RULES
-
-    probes = [(example, f"the example of the rule {rule.name}") for rule in RULES
-              for example in (rule.example, rule.apart_example) if example]
-    probes.append((_WHITESPACE_PROBE, "a line of every whitespace character"))
-    probes.append((_LETTERS_PROBE, "a line of digits and letters of many scripts"))
-    for line, what in probes:
-        want = normalize(line)
+    for line, what, want in _stamp_probes():
         try:
             normalized = tokenizer.normalizer.normalize_str(line) if tokenizer.normalizer is not None else line
             got = " ".join(word for word, _ in tokenizer.pre_tokenizer.pre_tokenize_str(normalized)) \
@@ -392,6 +385,20 @@ def stamp_mismatch(tokenizer: Tokenizer, stamp: Stamp | None) -> str | None:
             return (f"its stamp names the rule table {stamp.rules}, but it normalizes {line!r} ({what}) to {got!r}, "
                     f"not {want!r}: tokenizer.json was changed after it was stamped")
     return None
+
+
+@functools.cache  # the rule table is fixed for the process; every load_tokenizer of a stamped folder asks
+def _stamp_probes() -> tuple[tuple[str, str, str], ...]:
+    """(line, what it is, the rule table's normalization of it): every rule's example (a line its
+    rule changes), a line of every whitespace character, and one of digits and letters of many scripts."""
+    from newspairs.normalize import normalize
+    from newspairs.rules import RULES
+
+    probes = [(example, f"the example of the rule {rule.name}") for rule in RULES
+              for example in (rule.example, rule.apart_example) if example]
+    probes.append((_WHITESPACE_PROBE, "a line of every whitespace character"))
+    probes.append((_LETTERS_PROBE, "a line of digits and letters of many scripts"))
+    return tuple((line, what, normalize(line)) for line, what in probes)
 
 
 # what a Unicode normalization (NFC, NFKC, NFD), an accent strip or a Replace of a digit or letter
