@@ -483,7 +483,8 @@ class PadCollator:
     """Stack examples into a batch of tensors, padding ``input_ids`` to the longest with ``pad_id``.
 
     ``attention_mask`` is rebuilt from the lengths (1 on ids, 0 on padding); ``offset_mapping``
-    is padded with ``(0, 0)``; any other column (``label``, ...) is stacked with ``torch.tensor``.
+    is padded with ``(0, 0)``; any other column (``label``, ...) is stacked with ``torch.tensor``,
+    but a column of strings (``article_id``) stays a list of them.
 
     Args:
         pad_id (`int`): the id of the padding token (`pad_id_of(tokenizer)`).
@@ -519,8 +520,12 @@ class PadCollator:
                         offsets[i, : len(row)] = torch.as_tensor(row, dtype=torch.long)
                 batch[name] = offsets
             else:
+                values = [example[name] for example in examples]
+                if all(isinstance(value, str) for value in values):  # ids, titles: a list, as torch's default_collate
+                    batch[name] = values
+                    continue
                 try:
-                    batch[name] = torch.as_tensor([example[name] for example in examples])
+                    batch[name] = torch.as_tensor(values)
                 except (TypeError, ValueError, RuntimeError) as error:
                     raise ValueError(
                         f"column {name!r} cannot be stacked into a tensor ({error}; its first value: "
@@ -573,8 +578,12 @@ def dataloader(
             dataset = dataset.with_transform(encoder)
     else:
         dataset = dataset.select_columns(["input_ids", *keep])
-    if isinstance(dataset, datasets.IterableDataset):
-        shuffle = False  # an iterable dataset is shuffled with its own .shuffle(seed, buffer_size)
+    if shuffle and isinstance(dataset, datasets.IterableDataset):
+        # as torch's own DataLoader refuses it: a stream is shuffled by its own buffer
+        raise ValueError(
+            "dataloader(shuffle=True) cannot shuffle an IterableDataset: shuffle the stream itself, "
+            "dataset.shuffle(seed=..., buffer_size=...), and pass it with shuffle=False"
+        )
     return DataLoader(
         dataset,
         batch_size=batch_size,

@@ -685,8 +685,27 @@ class TestTorch:
         assert [label for batch in batches for label in batch["label"].tolist()] == [0, 1, 0, 1]
 
     def test_collator_names_a_column_it_cannot_stack(self):
-        with pytest.raises(ValueError, match="column 'raw' cannot be stacked into a tensor .*its first value: 'a b'"):
-            feed.PadCollator(0)([{"input_ids": [5], "raw": "a b"}, {"input_ids": [6, 7], "raw": "c"}])
+        with pytest.raises(ValueError, match=r"column 'spans' cannot be stacked into a tensor .*its first value: \[1, 2\]"):
+            feed.PadCollator(0)([{"input_ids": [5], "spans": [1, 2]}, {"input_ids": [6, 7], "spans": [3]}])
+
+    def test_collator_keeps_a_column_of_strings_as_a_list(self):
+        # the lines config's own key: torch's default_collate keeps strings as a list too
+        batch = feed.PadCollator(0)([{"input_ids": [5], "article_id": "a1"}, {"input_ids": [6, 7], "article_id": "b2"}])
+        assert batch["article_id"] == ["a1", "b2"]
+        assert batch["input_ids"].tolist() == [[5, 0], [6, 7]]
+
+    def test_dataloader_keeps_string_ids_of_a_stream(self, tokenizer):
+        rows = [{"raw": text, "article_id": f"id{i}"} for i, text in enumerate(SENTENCES[:4])]
+        stream = datasets.Dataset.from_list(rows).to_iterable_dataset()
+        batches = list(feed.dataloader(stream, tokenizer, batch_size=2, keep=("article_id",)))
+        assert [batch["article_id"] for batch in batches] == [["id0", "id1"], ["id2", "id3"]]
+
+    def test_dataloader_refuses_to_shuffle_a_stream(self, tokenizer):
+        # it kept the stream's order without a word; torch's own DataLoader refuses shuffle=True here
+        stream = datasets.Dataset.from_dict({"raw": SENTENCES}).to_iterable_dataset()
+        with pytest.raises(ValueError, match=r"cannot shuffle an IterableDataset: .*dataset\.shuffle\(seed="):
+            feed.dataloader(stream, tokenizer, shuffle=True)
+        assert len(list(feed.dataloader(stream.shuffle(seed=0, buffer_size=4), tokenizer, batch_size=4))) == 2
 
     def test_dataloader_of_packed_streaming_blocks(self, tokenizer):
         source = datasets.Dataset.from_dict({"raw": SENTENCES * 6}).to_iterable_dataset(num_shards=2)
