@@ -1,8 +1,9 @@
 """The dataset card of a published repository: the template ``dataset_card.md`` filled with the data's facts.
 
 Owns the card's YAML metadata beyond what `newspairs.export` writes (``pretty_name``, ``license``,
-``language``, ``task_categories``, ``tags``, ``size_categories``) and its body, which follows the
-Hub's dataset card template section by section. Every value comes from the exported folder (its
+with ``license_name`` and ``license_link`` for ``other``, ``language``, ``task_categories``,
+``tags``, ``size_categories``) and its body, which follows the Hub's dataset card template
+section by section. Every value comes from the exported folder (its
 card YAML, Parquet shards, stamp, tokenizer) or from an explicit option; nothing is left as a
 placeholder, and the license is never guessed.
 """
@@ -17,13 +18,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from newspairs.licenses import check_license
+from newspairs.licenses import LICENSES_PAGE, check_license, hub_licenses
 
 CARD_TEMPLATE = Path(__file__).resolve().parent / "data" / "dataset_card.md"
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 # What a reader must never see in a published card: template syntax or the Hub template's fillers.
 UNFILLED = re.compile(r"\{\{\s*\w*\s*\}\}|\{\{ |More Information Needed|\[optional\]|TODO|TBD")
 LICENSE_ID = re.compile(r"^[a-z0-9][a-z0-9.+-]*$")
+# The license the Hub has no identifier for: the card names it (license_name) and may link its text (license_link).
+OTHER_LICENSE = "other"
 
 TASK_CATEGORIES = ("text-generation", "fill-mask")
 TAGS = ("news", "normalization", "tokenization", "penn-treebank", "newspairs")
@@ -84,6 +87,10 @@ class CardOptions:
         description (`str`, *optional*): what the corpus is; defaults to a statement of its size.
         producers (`str`, *optional*): who wrote the source texts; defaults to what the files say.
         citation (`str`, *optional*): BibTeX; defaults to a ``@misc`` entry for the repository.
+        license_name (`str`, *optional*): with ``license="other"``, required: an id for the license
+            (``my-license-1.0``), as the Hub's card metadata asks; refused with any other license.
+        license_link (`str`, *optional*): with ``license="other"``, where its text is: a file of the
+            repository (``LICENSE``, which newspairs neither writes nor deletes) or an http(s) URL.
     """
 
     license: str
@@ -93,6 +100,8 @@ class CardOptions:
     description: str | None = None
     producers: str | None = None
     citation: str | None = None
+    license_name: str | None = None
+    license_link: str | None = None
 
     def __post_init__(self) -> None:
         from huggingface_hub.errors import HFValidationError
@@ -103,6 +112,7 @@ class CardOptions:
         if not LICENSE_ID.match(self.license):
             raise ValueError(f"license {self.license!r} is not a Hub license identifier (lowercase, e.g. cc-by-4.0, mit, other)")
         check_license(self.license)  # as the command line does: the Hub shows no license outside its list
+        check_other_license(self.license, self.license_name, self.license_link)
         if self.repo_id.count("/") != 1 or not all(self.repo_id.split("/")):
             raise ValueError(f"repo_id must be ORG/NAME, got {self.repo_id!r}")
         try:
@@ -120,6 +130,54 @@ class CardOptions:
     @property
     def title(self) -> str:
         return self.pretty_name or self.repo_id.split("/")[1]
+
+    @property
+    def license_text(self) -> str:
+        """The card's license line: the identifier, and for ``other`` its name and link."""
+        if self.license != OTHER_LICENSE:
+            return self.license
+        link = f", text: [{self.license_link}](<{self.license_link}>)" if self.license_link else ""
+        return f"other: `{self.license_name}`{link}"
+
+
+def check_other_license(license: str, name: str | None, link: str | None,
+                        options: tuple[str, str, str] = ("license", "license_name", "license_link")) -> None:
+    """A `ValueError` unless ``name`` and ``link`` fit ``license``: given only with ``other``, which
+    needs a name (the Hub's licenses page asks for one in ``license_name``, and newspairs never
+    guesses a license), an id such as ``my-license-1.0`` that is not on the Hub's list; a link is a
+    file of the repository or an http(s) URL. ``options`` name the three in messages (the command
+    line's ``--license`` ...)."""
+    from urllib.parse import urlsplit
+
+    license_option, name_option, link_option = options
+    if license != OTHER_LICENSE:
+        given = [(option, value) for option, value in ((name_option, name), (link_option, link)) if value is not None]
+        if given:
+            option, value = given[0]
+            raise ValueError(f"{option} {value!r} is for {license_option} other only (a license the Hub has no "
+                             f"identifier for), got {license_option} {license!r}")
+        return
+    if name is None:
+        raise ValueError(f"{license_option} other needs {name_option} naming the license (an id such as my-license-1.0): "
+                         f"the Hub asks for one ({LICENSES_PAGE})")
+    if not LICENSE_ID.match(name):
+        raise ValueError(f"{name_option} {name!r} is not a license id (lowercase letters, digits, '.', '+', '-': "
+                         "e.g. my-license-1.0)")
+    if name in hub_licenses():
+        raise ValueError(f"{name_option} {name!r} is on the Hub's list: pass {license_option} {name} instead of other")
+    if link is None:
+        return
+    parts = urlsplit(link)
+    if not link or any(character.isspace() or character in "<>\\" for character in link):
+        why = "empty" if not link else "it holds a space, a line break, '<', '>' or a backslash"
+    elif parts.scheme:
+        why = None if parts.scheme in ("http", "https") and parts.netloc else "a URL must be http(s)://HOST/..."
+    elif link.startswith("/") or ".." in link.split("/") or "" in link.split("/"):
+        why = "a file of the repository is a path inside it, such as LICENSE or docs/LICENSE.md"
+    else:
+        why = None
+    if why is not None:
+        raise ValueError(f"{link_option} {link!r} is neither a file of the repository (LICENSE) nor an http(s) URL: {why}")
 
 
 @dataclass(frozen=True)
@@ -259,6 +317,8 @@ def input_files(kinds: Mapping[str, int]) -> str:
 
 
 def _processing(facts: CardFacts, summaries: Mapping[str, Any], version: str) -> str:
+    from newspairs.export import REPORT_FILENAME
+
     lines = [
         f"newspairs {version} read {sum(facts.input_kinds.values()):,} input files ({input_files(facts.input_kinds)}). "
         "Each article got a stable id and a split from the hash of that id; the normalized side was taken from the source where "
@@ -275,7 +335,8 @@ def _processing(facts: CardFacts, summaries: Mapping[str, Any], version: str) ->
         lines.append(f"| `{config}` | {part.get('read', 0):,} | {part.get('written', 0):,} | {part.get('rejected', 0):,} |")
     rejected = sum(part.get("rejected", 0) for part in facts.report.values())
     if rejected:
-        lines += ["", "Rejected articles (unreadable, misaligned or duplicated in the source) are not in the data."]
+        lines += ["", "Rejected articles (unreadable, misaligned or duplicated in the source) are not in the data; "
+                      f"`{REPORT_FILENAME}` lists each with its file, line and reason."]
     return "\n".join(lines)
 
 
@@ -329,9 +390,12 @@ def card_yaml(base: Mapping[str, Any], options: CardOptions, total_rows: int) ->
     """The card's YAML: `newspairs.export`'s (``configs``, ``dataset_info``, ``newspairs_stamp``) plus the Hub metadata."""
     from huggingface_hub import DatasetCardData
 
+    other = {key: value for key, value in (("license_name", options.license_name), ("license_link", options.license_link))
+             if value is not None}
     data = DatasetCardData(
         pretty_name=options.title,
         license=options.license,
+        **other,  # the Hub's fields for a license: other
         language=list(options.language),
         task_categories=list(TASK_CATEGORIES),
         tags=list(TAGS),
@@ -383,7 +447,7 @@ def render_card(folder: str | Path, options: CardOptions, facts: CardFacts, *, t
         "description": description.strip(),
         "shared_by": options.repo_id.split("/")[0],
         "languages": ", ".join(options.language),
-        "license": options.license,
+        "license": options.license_text,
         "size_sentence": size_sentence,
         "repository": f"https://huggingface.co/datasets/{options.repo_id}",
         "newspairs_version": __version__,

@@ -24,6 +24,8 @@ from typing import TextIO
 # File kinds (`newspairs.sources.InputFile.kind`) whose columns --raw-column/--normalized-column name;
 # an ISOT CSV always reads its raw side from "text" and has no normalized side.
 COLUMN_KINDS = ("csv", "jsonl", "parquet")
+# The kinds read as text articles, which --text-articles splits (the others are rejected unread).
+TEXT_KINDS = ("pair", "text")
 # A build reading at least this many bytes of input shows a progress bar (on a terminal); the
 # embedded default data is 12 kB and builds in about a second.
 LONG_BUILD_BYTES = 1 << 20
@@ -70,11 +72,18 @@ def _arrived_line_groups(fd: int, name: str) -> Iterator[list[str]]:
         ended = len(raws) - 1  # each piece but the last had its "\n": given back, so "\r\n" ends a line as in a file
         if not raws[-1]:  # the block ends with a line break (all but a last, unended line)
             raws.pop()
-        group = []
+        group, bad = [], None
         for index, raw in enumerate(raws):
             number += 1
-            group.append(_decoded_line(raw + b"\n" if index < ended else raw, name, number))
-        yield group
+            try:
+                group.append(_decoded_line(raw + b"\n" if index < ended else raw, name, number))
+            except InputError as error:
+                bad = error
+                break
+        if group or bad is None:  # the lines before a bad one are given (and written) before its error
+            yield group
+        if bad is not None:
+            raise bad
 
 
 # --- checks of what the user gave, before anything is built ------------------------------------
@@ -195,7 +204,8 @@ def _source_of(values: list[str]):
 def _checked_source(args: argparse.Namespace) -> tuple[object, dict[str, str]]:
     """The source (its files found now, so a missing one fails before any build) and the column
     options as keyword arguments. A column option that no file of the source reads is an error,
-    not silently ignored: ISOT CSVs always read "text", text files have no columns."""
+    not silently ignored: ISOT CSVs always read "text", text files have no columns; so is
+    --text-articles on a source of no text file."""
     from newspairs.sources import resolve_source
 
     source = _source_of(args.source)
@@ -211,9 +221,15 @@ def _checked_source(args: argparse.Namespace) -> tuple[object, dict[str, str]]:
             "and has no normalized side" if isot else "the source's files are text files, which have no columns"
         )
         raise ValueError(f"{option} {value!r} applies to no file of the source ({why})")
+    text_articles = getattr(args, "text_articles", None)
+    if text_articles is not None and not any(item.kind in TEXT_KINDS for item in inputs):
+        names = [Path(item.path).name for item in inputs]
+        raise ValueError(
+            f"--text-articles {text_articles!r} applies to no file of the source "
+            f"({', '.join(names[:3])}{' ...' if len(names) > 3 else ''}: only .txt files hold text articles)"
+        )
     options = {"raw_column": raw_column or "raw", "normalized_column": normalized_column or "normalized"}
-    return source, {**options, "sentences": getattr(args, "sentences", None),
-                    "text_articles": getattr(args, "text_articles", "file")}
+    return source, {**options, "sentences": getattr(args, "sentences", None), "text_articles": text_articles or "file"}
 
 
 def _input_bytes(source) -> int:
@@ -362,6 +378,13 @@ def _unique_rejects(reports) -> list[tuple[dict, list[str]]]:
     return list(unique.values())
 
 
+def _write_rejects(reports, out: TextIO) -> None:
+    """A line per rejected article (`_unique_rejects`), as export and publish print them."""
+    for reject, configs in _unique_rejects(reports):
+        where = ", ".join(f"{k} {reject[k]}" for k in ("article", "line") if reject[k] is not None)
+        out.write(f"rejected ({', '.join(configs)}): {reject['file']}{', ' + where if where else ''}: {reject['reason']}\n")
+
+
 # --- the commands ---------------------------------------------------------------------------------
 
 
@@ -370,7 +393,7 @@ def cmd_normalize(args: argparse.Namespace, out: TextIO) -> int:
 
     Streams: memory does not grow with the input, and lines from a pipe are written as they
     arrive (``tail -f feed.txt | newspairs normalize``). Input must be UTF-8; a line that is not
-    stops the run with an error naming the file and the line.
+    stops the run, once every line before it is written, with an error naming the file and the line.
 
     Example:
       newspairs normalize article.txt > article.normalized.txt
@@ -396,10 +419,13 @@ def cmd_normalize(args: argparse.Namespace, out: TextIO) -> int:
             handle = open_binary(name)  # a.txt.gz: decompressed, as the source readers read it
         except OSError as error:
             raise InputError(f"{name}: cannot open ({error.strerror})") from None
-        lines = _UntilBroken(_lines_of(handle, name), READ_ERRORS)
+        # a line not UTF-8, or a compressed file cut short or corrupt: every line before it is written first
+        lines = _UntilBroken(_lines_of(handle, name), (InputError, *READ_ERRORS))
         with handle:
             _write_normalized(lines, tokenizer, out)
-        if lines.broken is not None:  # a compressed file cut short or corrupt: every line before it is written
+        if isinstance(lines.broken, InputError):
+            raise lines.broken
+        if lines.broken is not None:
             raise InputError(f"{name}, line {lines.count + 1}: cannot read on ({read_problem(lines.broken)})")
     return 0
 
@@ -433,7 +459,10 @@ def _write_standard_input(tokenizer, out: TextIO) -> None:
     try:
         fd = sys.stdin.buffer.fileno()
     except (AttributeError, OSError, ValueError):  # not a file (an in-memory stream): read it as one
-        _write_normalized(_lines_of(sys.stdin.buffer, "<stdin>"), tokenizer, out)
+        lines = _UntilBroken(_lines_of(sys.stdin.buffer, "<stdin>"), (InputError,))
+        _write_normalized(lines, tokenizer, out)
+        if lines.broken is not None:  # written up to the line that is not UTF-8, as a file is
+            raise lines.broken
         return
     for group in _arrived_line_groups(fd, "<stdin>"):
         _write_normalized(group, tokenizer, out)
@@ -468,7 +497,8 @@ def _add_column_options(parser) -> None:
     parser.add_argument("--normalized-column", metavar="NAME",
                         help="their optional normalized column (default: normalized)")
     _add_sentences_option(parser)
-    parser.add_argument("--text-articles", choices=("file", "blank-line"), default="file",
+    # no default here: given, it must apply to a .txt file of the source (`_checked_source`)
+    parser.add_argument("--text-articles", choices=("file", "blank-line"),
                         help="a .txt file is one article (file, the default), or many separated by blank lines "
                              "(blank-line), each with its own id and split")
 
@@ -657,9 +687,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
             **columns, **parts,
         )
     out.write(result.summary() + "\n")
-    for reject, configs in _unique_rejects(result.reports.values()):
-        where = ", ".join(f"{k} {reject[k]}" for k in ("article", "line") if reject[k] is not None)
-        out.write(f"rejected ({', '.join(configs)}): {reject['file']}{', ' + where if where else ''}: {reject['reason']}\n")
+    _write_rejects(result.reports.values(), out)
     return 0
 
 
@@ -726,19 +754,20 @@ def cmd_train_tokenizer(args: argparse.Namespace, out: TextIO) -> int:
 
     The normalizer and pre-tokenizer stay those of the normalization, so DIR/tokenizer.json still
     reproduces the normalized side. DIR gets tokenizer.json, tokenizer_config.json and
-    special_tokens_map.json (for transformers.AutoTokenizer) and newspairs_stamp.json. Special
+    special_tokens_map.json (for transformers.AutoTokenizer) and newspairs_stamp.json. DIR must be
+    absent, empty or a tokenizer folder newspairs wrote, whose four files alone are replaced. Special
     tokens: [PAD] [UNK] [CLS] [SEP] [MASK] (ids 0-4). Trains on the train split unless --split all.
 
     Example:
       newspairs train-tokenizer corpus/ --out corpus-tokenizer --vocab-size 8000
       python -c "import newspairs; print(newspairs.load_tokenizer('corpus-tokenizer').encode('Hi!').tokens)"
     """
-    from newspairs.train import TrainingConfig, check_tokenizer_folder, save_tokenizer_folder, train_on_source
+    from newspairs.train import TrainingConfig, check_tokenizer_out, save_tokenizer_folder, train_on_source
 
     source, columns = _checked_source(args)
     _check_creatable(args.out, "--out")
     with _naming("--out"):
-        check_tokenizer_folder(args.out)
+        check_tokenizer_out(args.out)  # never into the source, an export or a folder of the user's files
     output = BuildOutput(source, ("articles",), columns, show=False if args.quiet else None)
     config = TrainingConfig(model=args.model, vocab_size=args.vocab_size, min_frequency=args.min_frequency,
                             show_progress=_trainer_progress(args, output))
@@ -755,7 +784,8 @@ def _add_train_tokenizer(subparsers) -> None:
 
     parser = _command_parser(subparsers, "train-tokenizer", cmd_train_tokenizer)
     parser.add_argument("source", nargs="*", metavar="SOURCE", help="folder, file or glob (default: the embedded pairs)")
-    parser.add_argument("--out", required=True, metavar="DIR", help="folder to write the tokenizer files to")
+    parser.add_argument("--out", required=True, metavar="DIR",
+                        help="folder to write the tokenizer files to: absent, empty, or one train-tokenizer wrote")
     parser.add_argument("--model", choices=MODELS, default=TrainingConfig.model, help="the model to train (default: wordpiece)")
     parser.add_argument("--vocab-size", type=whole_number(6, MAX_VOCAB_SIZE), default=TrainingConfig.vocab_size, metavar="N",
                         help=f"the vocabulary to aim at (default: {TrainingConfig.vocab_size}; at most {MAX_VOCAB_SIZE}): "
@@ -785,8 +815,10 @@ def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
     """Build SOURCE's Hub repository (card, Parquet shards, tokenizer, stamp) and upload it to --repo-id.
 
     The token comes from HF_TOKEN or `hf auth login`. --license is required (a Hub license
-    identifier such as cc-by-4.0, or 'other'): newspairs never guesses one. Without --tokenizer, a
-    tokenizer is trained on the train split (--model, --vocab-size). Data goes first in commits of
+    identifier such as cc-by-4.0, or 'other' with --license-name): newspairs never guesses one.
+    Without --tokenizer, a tokenizer is trained on the train split (--model, --vocab-size). Each
+    rejected article (--errors report) is listed, as export lists it, and the report
+    (newspairs_report.json) is published with the card. Data goes first in commits of
     at most --max-commit-files files / --max-commit-size bytes, then the card, tokenizer and stamp;
     files already on the Hub with the same content are skipped, so rerunning a failed publish
     resumes it. --dry-run OUT writes the same repository to OUT and uploads nothing. The license,
@@ -798,26 +830,36 @@ def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
     """
     from datasets.utils.py_utils import convert_file_size_to_int
 
-    from newspairs.card import CardOptions
+    from newspairs.card import CardOptions, check_other_license
     from newspairs.hub import plan_commits, publish, repository_files
     from newspairs.licenses import check_license
     from newspairs.train import TrainingConfig
 
+    trains = [option for option, value in (("--model", args.model), ("--vocab-size", args.vocab_size)) if value is not None]
+    if args.tokenizer is not None and trains:  # the given tokenizer is published as it is: they would be ignored
+        raise ValueError(f"{' and '.join(trains)} set{'s' if len(trains) == 1 else ''} how a tokenizer is trained, "
+                         f"and --tokenizer {args.tokenizer} gives a trained one, which is published as it is: "
+                         "drop one or the other")
     with _naming("--license"):
         check_license(args.license)
+    check_other_license(args.license, args.license_name, args.license_link,
+                        options=("--license", "--license-name", "--license-link"))
     if args.tokenizer is not None:
         with _naming("--tokenizer"):
             _check_publish_tokenizer(args.tokenizer)
     options = CardOptions(
         license=args.license, repo_id=args.repo_id, pretty_name=args.pretty_name,
         language=tuple(args.language or ("en",)), description=args.description,
+        license_name=args.license_name, license_link=args.license_link,
     )
     source, columns = _checked_source(args)
     if args.dry_run is not None:
         _check_creatable(args.dry_run, "--dry-run")
     configs = _configs(args)
     output = BuildOutput(source, configs, columns, show=False if args.quiet else None)
-    training = TrainingConfig(model=args.model, vocab_size=args.vocab_size, show_progress=_trainer_progress(args, output))
+    training = TrainingConfig(model=args.model or TrainingConfig.model,
+                              vocab_size=args.vocab_size or TrainingConfig.vocab_size,
+                              show_progress=_trainer_progress(args, output))
     max_commit_files, max_commit_bytes = args.max_commit_files, convert_file_size_to_int(args.max_commit_size)
     with output.scoped(), _stdout_to_stderr(), _naming_vocab_size():
         build, upload = publish(
@@ -827,6 +869,7 @@ def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
             errors=args.errors, **columns,
         )
     out.write(build.summary() + "\n")
+    _write_rejects(build.reports.values(), out)
     if upload is None:
         plan = plan_commits(repository_files(build.folder), max_files=max_commit_files, max_bytes=max_commit_bytes)
         out.write(f"dry run: nothing uploaded; publishing would make at most {len(plan)} commits to {args.repo_id}\n")
@@ -846,6 +889,10 @@ def _add_publish(subparsers) -> None:
     parser.add_argument("--repo-id", required=True, metavar="ORG/NAME", help="the dataset repository on the Hub")
     parser.add_argument("--license", required=True, metavar="ID",
                         help="Hub license identifier (cc-by-4.0, mit, other...; checked against the Hub's list); no default")
+    parser.add_argument("--license-name", metavar="ID",
+                        help="with --license other, required: the license's id (such as my-license-1.0)")
+    parser.add_argument("--license-link", metavar="LINK",
+                        help="with --license other: its text, a file of the repository (LICENSE) or an http(s) URL")
     parser.add_argument("--private", action="store_true", help="create the repository private (an existing public one is refused, before any commit)")
     parser.add_argument("--revision", metavar="BRANCH", help="branch to commit to (created if absent; default: main)")
     parser.add_argument("--dry-run", metavar="OUT", help="write the repository to OUT and upload nothing")
@@ -854,9 +901,12 @@ def _add_publish(subparsers) -> None:
                         help=f"files per commit (default: {DEFAULT_COMMIT_FILES})")
     parser.add_argument("--max-commit-size", type=_size, default="1GiB", metavar="SIZE", help="bytes per commit (default: 1GiB)")
     parser.add_argument("--tokenizer", metavar="DIR", help="a trained tokenizer folder to publish (default: train one)")
-    parser.add_argument("--model", choices=MODELS, default=TrainingConfig.model, help="model of the trained tokenizer (default: wordpiece)")
-    parser.add_argument("--vocab-size", type=whole_number(6, MAX_VOCAB_SIZE), default=TrainingConfig.vocab_size, metavar="N",
-                        help=f"the vocabulary it aims at, as for train-tokenizer (default: {TrainingConfig.vocab_size})")
+    # no defaults here: given with --tokenizer, they would be ignored, so they are refused (`cmd_publish`)
+    parser.add_argument("--model", choices=MODELS,
+                        help=f"model of the trained tokenizer (default: {TrainingConfig.model}; not with --tokenizer)")
+    parser.add_argument("--vocab-size", type=whole_number(6, MAX_VOCAB_SIZE), metavar="N",
+                        help=f"the vocabulary it aims at, as for train-tokenizer (default: {TrainingConfig.vocab_size}; "
+                             "not with --tokenizer)")
     parser.add_argument("--pretty-name", metavar="TEXT", help="the card's title (default: NAME of --repo-id)")
     parser.add_argument("--language", action="append", metavar="CODE", help="language code (repeatable; default: en)")
     parser.add_argument("--description", metavar="TEXT", help="what the corpus is (default: a statement of its size)")

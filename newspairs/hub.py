@@ -9,13 +9,15 @@ The repository, exactly as ``newspairs publish --dry-run OUT`` writes it::
     special_tokens_map.json                         the trained tokenizer (`newspairs.train`)
     newspairs_stamp.json                            the stamp shared by data and tokenizer
     newspairs_sentences.json                        whether and by what sentences were split (`newspairs.sentences`)
+    newspairs_report.json                           the build report: read/written/rejected per config, and
+                                                    each reject (file relative to the source, line, reason)
     newspairs_export.json                           the files newspairs wrote (what a later build may replace)
 
 Uploading makes one commit per chunk of data files (at most ``max_commit_files`` files and
-``max_commit_bytes`` bytes each) and a last commit with the card, the tokenizer and the stamp, so
-the card appears only once the data it describes is there; that last commit also deletes the files
-an earlier publish wrote (those the repository's own ``newspairs_export.json`` lists) that the new
-one lacks. Files newspairs did not write are never deleted, and one standing where the upload
+``max_commit_bytes`` bytes each) and a last commit with the card, the report, the tokenizer and
+the stamp, so the card appears only once the data it describes is there; that last commit also
+deletes the files an earlier publish wrote (those the repository's own ``newspairs_export.json``
+lists) that the new one lacks. Files newspairs did not write are never deleted, and one standing where the upload
 would write is refused before any commit. Readers never see a mix of the two publishes: new
 shards land in folders named by their content, which only the new card names, so until the last
 commit (or after it failed) the repository reads as the earlier publish, and after it as the new
@@ -59,8 +61,11 @@ logger = logging.getLogger(__name__)
 
 REPO_TYPE = "dataset"
 CARD_FILENAME = "README.md"
+# `newspairs.export.REPORT_FILENAME`, named here because importing the export loads `datasets`
+# (seconds, for every command line: the parser reads this module); a test checks they agree.
+REPORT_FILENAME = "newspairs_report.json"
 # The last commit: what describes the data, committed once the data is there.
-FINAL_FILES: tuple[str, ...] = (CARD_FILENAME, *TOKENIZER_FILES, SENTENCES_FILENAME, EXPORT_MANIFEST)
+FINAL_FILES: tuple[str, ...] = (CARD_FILENAME, REPORT_FILENAME, *TOKENIZER_FILES, SENTENCES_FILENAME, EXPORT_MANIFEST)
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 DEFAULT_COMMIT_FILES = 50
 DEFAULT_COMMIT_BYTES = 1 << 30  # 1 GiB: a failed commit re-sends at most this much
@@ -376,18 +381,21 @@ def _remote_manifest(data: bytes, repo_id: str) -> set[str]:
 
 @dataclass
 class RepositoryBuild:
-    """A built repository folder: where, its files, the card, and the export it was made from."""
+    """A built repository folder: where, its files, the card, and the export it was made from
+    (``reports``: its `newspairs.builder.BuildReport` per config, files named as in the report file)."""
 
     folder: Path
     files: list[str]
     card: str
     configs: dict[str, dict[str, int]]
     stamp: Stamp
+    reports: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> str:
         lines = [f"repository in {self.folder}: {len(self.files)} files"]
         for name, splits in self.configs.items():
             lines.append(f"  {name}: " + ", ".join(f"{split} {rows}" for split, rows in splits.items()))
+        lines.extend(f"  {report.summary()}" for report in self.reports.values())  # read = written + rejected, as an export says
         lines.append(f"  stamp {self.stamp.signature()}")
         return "\n".join(lines)
 
@@ -460,8 +468,9 @@ def build_repository(
     ``tokenizer`` is a trained tokenizer folder to publish (its stamp must match the data's);
     without it, one is trained on the train split of the first config with ``training`` (default:
     `TrainingConfig()`, a WordPiece of up to 30000 tokens), read through the builder with its
-    `datasets` cache at ``cache_dir``. The export's build report is summed up in the card and not
-    published (its rejects name local file paths).
+    `datasets` cache at ``cache_dir``. The export's build report (`REPORT_FILENAME`) is summed up
+    in the card and published beside it: every article read is in the data or in the report with
+    why not, and the report names files relative to the source, as the data's ``source_file`` does.
 
     The repository is built whole in a folder beside ``out`` and installed into ``out`` as an export
     is (`newspairs.export`): a file of the user's where it would write (the tokenizer files too) is
@@ -484,6 +493,7 @@ def build_repository(
         card=card,
         configs={name: dict(summary.splits) for name, summary in exported.configs.items()},
         stamp=exported.stamp,
+        reports=exported.reports,
     )
 
 
@@ -492,14 +502,12 @@ def _build_in(out: Path, source: Any, options: CardOptions, tokenizer: Any, trai
               config_kwargs: dict) -> tuple[str, Any]:
     """`build_repository`'s repository, written to the new folder ``out``: the card and the export."""
     from newspairs.builder import NewsPairsConfig
-    from newspairs.export import REPORT_FILENAME, export, read_manifest, write_manifest
+    from newspairs.export import export, read_manifest, write_manifest
     from newspairs.sources import resolve_source
 
     exported = export(source, out, configs=configs, max_shard_size=max_shard_size, num_proc=num_proc, errors=errors,
                       **config_kwargs)
-    report_path = out / REPORT_FILENAME
-    report = json.loads(report_path.read_text(encoding="utf-8"))
-    report_path.unlink()
+    report = json.loads((out / REPORT_FILENAME).read_text(encoding="utf-8"))
     # the export writes no datasets cache; training reads the train split through the builder's
     trained = _write_tokenizer(out, source, configs[0], tokenizer, training, exported.stamp, errors,
                                {**config_kwargs, "cache_dir": cache_dir})
@@ -516,7 +524,7 @@ def _build_in(out: Path, source: Any, options: CardOptions, tokenizer: Any, trai
     card = render_card(out, options, facts)
     (out / CARD_FILENAME).write_text(card, encoding="utf-8")
     # the tokenizer files are this build's too: a later build (or export) into ``out`` may replace them
-    write_manifest(out, [name for name in read_manifest(out) or () if name != REPORT_FILENAME] + list(TOKENIZER_FILES))
+    write_manifest(out, [*(read_manifest(out) or ()), *TOKENIZER_FILES])
     return card, exported
 
 

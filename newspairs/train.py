@@ -316,6 +316,29 @@ def check_tokenizer_folder(folder: str | os.PathLike) -> None:
             raise ValueError(f"{path}: exists and is not a file; the tokenizer folder cannot be written there")
 
 
+def check_tokenizer_out(folder: str | os.PathLike) -> None:
+    """What ``newspairs train-tokenizer --out`` checks before it trains: `check_tokenizer_folder`, and
+    that ``folder`` is absent, empty, or a tokenizer folder newspairs wrote (its stamp beside a
+    ``tokenizer.json``), whose `TOKENIZER_FILES` alone are replaced. Any other folder is refused
+    with a ValueError naming it: the source corpus (the stamp would make it a folder newspairs wrote,
+    no longer a source), an export or Hub repository (a repository's card describes the tokenizer it
+    holds), a folder of the user's own files (a ``tokenizer_config.json`` of theirs would be overwritten)."""
+    from newspairs.sources import EXPORT_MANIFEST
+
+    check_tokenizer_folder(folder)
+    path = Path(folder)
+    if not path.is_dir() or next(path.iterdir(), None) is None:
+        return
+    if (path / EXPORT_MANIFEST).is_file():
+        raise ValueError(f"{folder}: a newspairs export or Hub repository (it holds {EXPORT_MANIFEST}), not a "
+                         "tokenizer folder; write the tokenizer to another folder")
+    if not ((path / STAMP_FILENAME).is_file() and (path / "tokenizer.json").is_file()):
+        ours = [name for name in TOKENIZER_FILES if (path / name).exists()]
+        held = f"; it holds {', '.join(ours)}, which would be replaced" if ours else ""
+        raise ValueError(f"{folder}: the folder is not empty and was not written by newspairs train-tokenizer "
+                         f"(no {STAMP_FILENAME} beside a tokenizer.json){held}; choose another")
+
+
 def save_tokenizer_folder(
     tokenizer: Tokenizer, folder: str | os.PathLike, *, stamp: Stamp | None = None, model_max_length: int | None = None
 ) -> list[Path]:
@@ -323,6 +346,11 @@ def save_tokenizer_folder(
 
     ``stamp`` defaults to this installation's `normalization_stamp()`, which is right for a tokenizer
     trained here. Returns the files written, in `TOKENIZER_FILES` order.
+
+    Like `transformers`' ``save_pretrained``, it writes into any folder (a model's, beside its
+    weights; the repository `newspairs.hub` builds), replacing those four files and leaving the
+    others; the command line checks ``--out`` with `check_tokenizer_out` first, so that it never
+    writes over a file of the user's or into a source.
     """
     check_tokenizer_folder(folder)  # every file, before the first is written: no half-written folder
     configs = ((TOKENIZER_CONFIG_FILENAME, transformers_config(model_max_length=model_max_length)),

@@ -133,6 +133,71 @@ class TestOptions:
         assert CardOptions(license="mit", repo_id="acme/news-pairs").title == "news-pairs"
 
 
+# (CardOptions settings, what the one-line error says, the value it names): the Hub's license_name and
+# license_link are for license "other", which needs a name
+OTHER_LICENSE_MISTAKES = [
+    pytest.param({"license": "other"}, "license other needs license_name naming the license", "", id="other-without-a-name"),
+    pytest.param({"license": "other", "license_link": "LICENSE"}, "license other needs license_name", "",
+                 id="other-with-a-link-only"),
+    pytest.param({"license_name": "acme-1.0"}, "license_name 'acme-1.0' is for license other only", "acme-1.0",
+                 id="name-with-a-listed-license"),
+    pytest.param({"license_link": "https://acme.example/license"}, "license_link 'https://acme.example/license' is for license other only",
+                 "https://acme.example/license", id="link-with-a-listed-license"),
+    pytest.param({"license": "other", "license_name": "Acme License 1.0"}, "is not a license id", "Acme License 1.0",
+                 id="name-in-words"),
+    pytest.param({"license": "other", "license_name": ""}, "is not a license id", "", id="empty-name"),
+    pytest.param({"license": "other", "license_name": "cc-by-4.0"}, "is on the Hub's list: pass license cc-by-4.0 instead of other",
+                 "cc-by-4.0", id="name-on-the-hub-list"),
+    pytest.param({"license": "other", "license_name": "acme-1.0", "license_link": "../LICENSE"}, "a path inside it", "../LICENSE",
+                 id="link-outside-the-repository"),
+    pytest.param({"license": "other", "license_name": "acme-1.0", "license_link": "/etc/LICENSE"}, "a path inside it",
+                 "/etc/LICENSE", id="link-absolute-path"),
+    pytest.param({"license": "other", "license_name": "acme-1.0", "license_link": "ftp://acme.example/LICENSE"},
+                 "a URL must be http(s)://HOST/", "ftp://acme.example/LICENSE", id="link-not-http"),
+    pytest.param({"license": "other", "license_name": "acme-1.0", "license_link": "https://"}, "a URL must be http(s)://HOST/",
+                 "https://", id="link-without-a-host"),
+    pytest.param({"license": "other", "license_name": "acme-1.0", "license_link": "LICENSE\n# Injected"}, "holds a space, a line break",
+                 "LICENSE\n# Injected", id="link-with-a-line-break"),
+    pytest.param({"license": "other", "license_name": "acme-1.0", "license_link": ""}, "empty", "", id="empty-link"),
+]
+
+
+class TestOtherLicense:
+    """Class: a license the Hub has no identifier for is named (and may be linked) in the card's
+    metadata, as the Hub's card metadata asks; both fields are refused where the Hub ignores them."""
+
+    @pytest.mark.parametrize(("settings", "message", "value"), OTHER_LICENSE_MISTAKES)
+    def test_a_name_or_link_that_does_not_fit_is_refused_naming_it(self, settings, message, value):
+        with pytest.raises(ValueError, match=re.escape(message)) as raised:
+            CardOptions(**{"license": "mit", "repo_id": "acme/x", **settings})
+        assert (repr(value) in str(raised.value) or not value) and "\n" not in str(raised.value)
+
+    @pytest.mark.parametrize(
+        ("link", "shown"),
+        [
+            pytest.param(None, "other: `acme-news-1.0`", id="no-link"),
+            pytest.param("LICENSE", "other: `acme-news-1.0`, text: [LICENSE](<LICENSE>)", id="a-file-of-the-repository"),
+            pytest.param("docs/LICENSE.md", "other: `acme-news-1.0`, text: [docs/LICENSE.md](<docs/LICENSE.md>)", id="a-file-in-a-folder"),
+            pytest.param("https://acme.example/terms_(v1).html",
+                         "other: `acme-news-1.0`, text: [https://acme.example/terms_(v1).html](<https://acme.example/terms_(v1).html>)",
+                         id="a-url-with-parentheses"),
+        ],
+    )
+    def test_the_card_names_and_links_it_in_its_metadata_and_license_line(self, repository, link, shown):
+        from huggingface_hub import DatasetCard
+
+        from newspairs.card import CardFacts, render_card
+
+        options = CardOptions(license="other", repo_id="acme/news-pairs", license_name="acme-news-1.0", license_link=link)
+        facts = CardFacts(report={}, input_kinds={"pair": 4}, split_ratios=(0.8, 0.1, 0.1), tokenizer_model="WordPiece", tokenizer_vocab_size=600)
+        card = DatasetCard(render_card(repository.folder, options, facts))
+        assert (card.data.license, card.data.license_name, card.data.get("license_link")) == ("other", "acme-news-1.0", link)
+        assert f"- **License:** {shown}\n" in card.text
+
+    def test_a_listed_license_adds_no_other_fields(self, metadata):
+        assert "license_name" not in metadata and "license_link" not in metadata
+
+
 @pytest.mark.parametrize(
     ("rows", "category"),
     [(0, "n<1K"), (999, "n<1K"), (1_000, "1K<n<10K"), (99_999, "10K<n<100K"), (10**6, "1M<n<10M"), (10**12, "n>1T")],

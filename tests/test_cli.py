@@ -229,6 +229,29 @@ class TestNormalize:
         code, _, err = run(["normalize", str(tmp_path / "nope.txt")], capsys)
         assert code == 1 and "nope.txt" in err
 
+    @pytest.mark.parametrize("good", [1, 3000], ids=["one-line", "more-than-a-batch"])
+    @pytest.mark.parametrize("where", ["file", "gz-file", "stdin", "pipe"])
+    def test_every_line_before_one_not_utf8_is_written_then_the_error(self, tmp_path, capsys, monkeypatch, where, good):
+        """As for a compressed file cut short: the good lines before the bad one (more than one
+        normalization batch of 1024, or a pipe's first line) are all written, then one line names it."""
+        import gzip
+
+        lines = [f"Line {i}, it's here." for i in range(good)]
+        data = "".join(line + "\n" for line in lines).encode() + b"\xff bad\nafter\n"
+        name = "<stdin>"
+        if where == "pipe":  # a real file descriptor: the lines read as they arrive
+            done = subprocess.run([sys.executable, "-m", "newspairs", "normalize"], input=data, capture_output=True, timeout=120)
+            code, out, err = done.returncode, done.stdout.decode(), done.stderr.decode()
+        elif where == "stdin":
+            code, out, err = run(["normalize"], capsys, monkeypatch, stdin=data)
+        else:
+            path = tmp_path / ("bad.txt.gz" if where == "gz-file" else "bad.txt")
+            path.write_bytes(gzip.compress(data) if where == "gz-file" else data)
+            name = str(path)
+            code, out, err = run(["normalize", name], capsys)
+        assert code == 1 and out.splitlines() == [newspairs.normalize(line) for line in lines]
+        assert err.startswith(f"newspairs: error: {name}, line {good + 1}: not UTF-8 (") and err.count("\n") == 1, err
+
 
 # Peak RSS of a fresh interpreter that runs the CLI as a child: RUSAGE_CHILDREN in *this* process
 # would report the largest child the test session ever waited for.
@@ -307,6 +330,12 @@ def _foreign_tokenizer(tmp, normalizer: str | None):
     path = tmp / "foreign.json"
     tokenizer.save(str(path))
     return path
+
+
+def _jsonl(tmp):
+    from pairs import write_jsonl
+
+    return write_jsonl(tmp / "j" / "a.jsonl", [{"raw": "A JSON lines article."}])
 
 
 def _out_holding_a_folder(tmp, name: str):
@@ -398,6 +427,30 @@ MISTAKES = [
     pytest.param(lambda t: ["export", _pairs(t), t / "out", "--normalized-column", "norm"], 1,
                  "--normalized-column 'norm' applies to no file of the source (the source's files are text files",
                  id="export-normalized-column-on-text"),
+    pytest.param(lambda t: ["export", _jsonl(t), t / "out", "--text-articles", "blank-line"], 1,
+                 "--text-articles 'blank-line' applies to no file of the source (a.jsonl: only .txt files hold text articles)",
+                 id="export-text-articles-on-jsonl"),
+    pytest.param(lambda t: ["verify", _isot(t), "--text-articles", "file"], 1,
+                 "--text-articles 'file' applies to no file of the source (True.csv: only .txt files",
+                 id="verify-text-articles-on-isot"),
+    pytest.param(lambda t: ["train-tokenizer", _pairs(t), "--out", _pairs(t)], 1,
+                 "--out {t}/corpus: the folder is not empty and was not written by newspairs train-tokenizer",
+                 id="train-tokenizer-out-is-the-source"),
+    pytest.param(lambda t: [*PUBLISH, _pairs(t), "--license", "mit", "--tokenizer", _tokenizer_folder(t), "--model", "bpe",
+                            "--dry-run", t / "repo"], 1,
+                 "--model sets how a tokenizer is trained, and --tokenizer {t}/tok gives a trained one", id="publish-model-with-tokenizer"),
+    pytest.param(lambda t: [*PUBLISH, _pairs(t), "--license", "mit", "--tokenizer", _tokenizer_folder(t), "--vocab-size", "600",
+                            "--model", "wordpiece", "--dry-run", t / "repo"], 1,
+                 "--model and --vocab-size set how a tokenizer is trained, and --tokenizer {t}/tok gives a trained one",
+                 id="publish-model-and-vocab-size-with-tokenizer"),
+    pytest.param(lambda t: [*PUBLISH, _pairs(t), "--license", "other", "--dry-run", t / "repo"], 1,
+                 "--license other needs --license-name naming the license", id="publish-license-other-without-its-name"),
+    pytest.param(lambda t: [*PUBLISH, _pairs(t), "--license", "mit", "--license-name", "acme-1.0", "--dry-run", t / "repo"], 1,
+                 "--license-name 'acme-1.0' is for --license other only", id="publish-license-name-without-other"),
+    pytest.param(lambda t: [*PUBLISH, _pairs(t), "--license", "mit", "--license-link", "LICENSE", "--dry-run", t / "repo"], 1,
+                 "--license-link 'LICENSE' is for --license other only", id="publish-license-link-without-other"),
+    pytest.param(lambda t: [*PUBLISH, _pairs(t), "--license", "other", "--license-name", "Acme License", "--dry-run", t / "repo"], 1,
+                 "--license-name 'Acme License' is not a license id", id="publish-license-name-not-an-id"),
     pytest.param(lambda t: ["demo", "--out", _a_file(t)], 1, "--out {t}/a-file: exists and is not a folder",
                  id="demo-out-is-a-file"),
     pytest.param(lambda t: ["verify", "--show", "-1"], 2, "argument --show: must be 0 or more, got -1",
@@ -547,6 +600,75 @@ def test_a_file_system_error_names_its_file(monkeypatch, capsys, tmp_path):
     code, out, err = outcome(["export", "newspairs/data/default", tmp_path / "out"], capsys)
     assert (code, out) == (1, "")
     assert err == f"newspairs: error: {tmp_path / 'out' / 'README.md'}: Permission denied\n"
+
+
+def _users_folder(tmp):
+    """A folder of the user's own: a tokenizer_config.json of theirs and notes."""
+    folder = tmp / "mine"
+    folder.mkdir()
+    (folder / "tokenizer_config.json").write_text('{"mine": true}\n', encoding="utf-8")
+    (folder / "notes.txt").write_text("my notes\n", encoding="utf-8")
+    return folder
+
+
+def _an_export(tmp):
+    from newspairs.export import export
+
+    return export(_pairs(tmp), tmp / "exported", configs=["raw"]).out
+
+
+def _an_earlier_tokenizer(tmp):
+    """What an earlier train-tokenizer wrote, and a file the user put beside it."""
+    from newspairs.train import load_tokenizer, save_tokenizer_folder
+
+    save_tokenizer_folder(load_tokenizer(), tmp / "tok")
+    (tmp / "tok" / "README.md").write_text("my tokenizer\n", encoding="utf-8")
+    return tmp / "tok"
+
+
+def _an_empty_folder(tmp):
+    (tmp / "empty").mkdir()
+    return tmp / "empty"
+
+
+def _files_of(folder: Path) -> dict[str, bytes]:
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+@pytest.mark.parametrize(
+    ("folder", "refused"),
+    [
+        pytest.param(_pairs, "the folder is not empty and was not written by newspairs train-tokenizer "
+                     "(no newspairs_stamp.json beside a tokenizer.json); choose another", id="the-source-corpus"),
+        pytest.param(_users_folder, "the folder is not empty and was not written by newspairs train-tokenizer "
+                     "(no newspairs_stamp.json beside a tokenizer.json); it holds tokenizer_config.json, which would be "
+                     "replaced; choose another", id="a-folder-of-the-users-files"),
+        pytest.param(_an_export, "a newspairs export or Hub repository (it holds newspairs_export.json), not a tokenizer "
+                     "folder; write the tokenizer to another folder", id="an-export"),
+        pytest.param(_an_earlier_tokenizer, None, id="an-earlier-train-tokenizer-folder"),
+        pytest.param(_an_empty_folder, None, id="an-empty-folder"),
+    ],
+)
+def test_train_tokenizer_writes_only_a_folder_of_its_own(folder, refused, tmp_path, capsys):
+    """Class: --out is refused, before training and untouched, unless it is empty or a tokenizer folder
+    train-tokenizer wrote (whose four files alone are replaced): never the source, an export or a
+    folder of the user's files."""
+    from newspairs.stamp import STAMP_FILENAME, normalization_stamp
+    from newspairs.train import TOKENIZER_FILES
+
+    source, out = _pairs(tmp_path), folder(tmp_path)
+    before = _files_of(out)
+    code, stdout, err = outcome(["train-tokenizer", source, "--out", out, "--vocab-size", "300", "--quiet"], capsys)
+    if refused is not None:
+        assert (code, stdout, err) == (1, "", f"newspairs: error: --out {out}: {refused}\n")
+        assert _files_of(out) == before
+        return
+    assert (code, err) == (0, "")
+    after = _files_of(out)
+    assert set(TOKENIZER_FILES) <= set(after)
+    assert {name: data for name, data in after.items() if name not in TOKENIZER_FILES} == \
+        {name: data for name, data in before.items() if name not in TOKENIZER_FILES}  # the user's files stay
+    assert newspairs.Stamp.from_json(after[STAMP_FILENAME].decode()) == normalization_stamp()
 
 
 def test_a_column_option_that_some_file_reads_is_accepted(tmp_path, capsys):

@@ -22,7 +22,7 @@ from tokenizers import Tokenizer
 import newspairs
 from newspairs.builder import CONFIG_NAMES, load
 from newspairs.cli import main
-from newspairs.export import MANIFEST_FILENAME
+from newspairs.export import MANIFEST_FILENAME, REPORT_FILENAME
 from newspairs.hub import FINAL_FILES, LocalFile, UploadError, plan_commits, publish, repository_files, upload_repository
 from newspairs.stamp import STAMP_FILENAME, normalization_stamp
 from newspairs.train import TOKENIZER_FILES, raw_texts_of, save_tokenizer_folder, train_tokenizer
@@ -205,6 +205,14 @@ class TestDryRunFolder:
 
 def test_the_manifest_is_the_exports_and_is_published_last():
     assert MANIFEST_FILENAME in FINAL_FILES
+
+
+def test_the_report_is_the_exports_and_is_published_last():
+    """With the card that sums it up; hub names the file itself (importing the export loads datasets)."""
+    import newspairs.export
+    import newspairs.hub
+
+    assert newspairs.hub.REPORT_FILENAME == newspairs.export.REPORT_FILENAME and newspairs.hub.REPORT_FILENAME in FINAL_FILES
 
 
 def test_a_dry_run_into_its_own_earlier_output_replaces_it(tmp_path):
@@ -514,8 +522,46 @@ class TestCommand:
         assert code == 0
         text = out.getvalue()
         assert "dry run: nothing uploaded" in text and f"to {REPO_ID}" in text
-        assert sorted(path.name for path in (tmp_path / "out").iterdir()) == sorted(["README.md", "lines", *TOKENIZER_FILES, MANIFEST_FILENAME, "newspairs_sentences.json"])
+        assert sorted(path.name for path in (tmp_path / "out").iterdir()) == sorted(["README.md", "lines", *TOKENIZER_FILES, MANIFEST_FILENAME, "newspairs_sentences.json", REPORT_FILENAME])
         assert json.loads((tmp_path / "out" / "tokenizer_config.json").read_text())["pad_token"] == "[PAD]"
+
+    def test_errors_report_lists_every_reject_as_export_does_and_publishes_the_report(self, tmp_path, capsys):
+        """Class: nothing is lost silently: each rejected article is a line of the publish's output (the
+        export's own lines), and the report naming each is in the repository, listed in its manifest
+        (so it is uploaded, with the card) and named by the card."""
+        from pairs import write_pairs
+
+        articles = {f"story{i:02d}.txt": f"Story {i} said it's here.\nIts second line, {i}." for i in range(24)}
+        source = write_pairs(tmp_path / "corpus", articles)
+        bad = sorted(articles)[::3]
+        for name in bad:  # a line more than the raw side: misaligned, rejected
+            (source / "normalized" / name).write_text(newspairs.normalize(articles[name]) + "\nextra", encoding="utf-8")
+        common = ["--errors", "report", "--quiet"]
+        assert main(["export", str(source), str(tmp_path / "export"), *common]) == 0
+        exported = capsys.readouterr().out.splitlines()
+        assert main(["publish", str(source), "--repo-id", REPO_ID, "--license", "mit", "--dry-run", str(tmp_path / "repo"),
+                     "--vocab-size", "300", *common]) == 0
+        published = capsys.readouterr().out.splitlines()
+        rejected = [line for line in exported if line.startswith("rejected ")]
+        assert len(rejected) == len(bad) and [line for line in published if line.startswith("rejected ")] == rejected
+        assert [line for line in published if "articles read =" in line] == [line for line in exported if "articles read =" in line]
+        repo = tmp_path / "repo"
+        assert (repo / REPORT_FILENAME).read_bytes() == (tmp_path / "export" / REPORT_FILENAME).read_bytes()
+        assert REPORT_FILENAME in json.loads((repo / MANIFEST_FILENAME).read_text())["files"]
+        assert REPORT_FILENAME in [item.path_in_repo for item in repository_files(repo)]
+        assert f"`{REPORT_FILENAME}` lists each" in (repo / "README.md").read_text(encoding="utf-8")
+
+    def test_license_other_is_named_and_linked_in_the_cards_metadata(self, tmp_path, capsys):
+        from huggingface_hub import DatasetCard
+
+        out = tmp_path / "out"
+        assert main(["publish", str(Path(newspairs.__file__).parent / "data" / "default"), "--repo-id", REPO_ID,
+                     "--license", "other", "--license-name", "acme-news-1.0", "--license-link", "LICENSE",
+                     "--dry-run", str(out), "--quiet", "--vocab-size", "600", "--config", "raw"]) == 0
+        card = DatasetCard.load(out / "README.md")
+        assert (card.data.license, card.data.license_name, card.data.license_link) == ("other", "acme-news-1.0", "LICENSE")
+        assert "- **License:** other: `acme-news-1.0`, text: [LICENSE](<LICENSE>)" in card.text
+        assert datasets.load_dataset(str(out), "raw")["train"].num_rows > 0  # the added metadata keeps it loadable
 
     def test_license_is_required(self, capsys):
         with pytest.raises(SystemExit) as raised:

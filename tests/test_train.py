@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -26,6 +27,7 @@ from newspairs.train import (
     VocabSizeError,
     build_default_tokenizer,
     check_stamps,
+    check_tokenizer_out,
     load_tokenizer,
     raw_texts_of,
     read_stamp,
@@ -280,6 +282,53 @@ class TestFolder:
         with pytest.raises(ValueError, match=f"^{tmp_path / 'tok' / name}: exists and is not a file"):
             save_tokenizer_folder(trained["wordlevel"], tmp_path / "tok")
         assert [path.name for path in (tmp_path / "tok").iterdir()] == [name]  # no half-written folder
+
+
+def _folder_holding(tmp: Path, *names: str) -> Path:
+    folder = tmp / "out"
+    folder.mkdir()
+    for name in names:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text("{}", encoding="utf-8")
+    return folder
+
+
+class TestWhereTheCommandWrites:
+    """Class: `check_tokenizer_out` (train-tokenizer --out) lets a tokenizer be written only into an
+    absent or empty folder or one an earlier train-tokenizer wrote; `save_tokenizer_folder` itself
+    writes into any folder, as save_pretrained does (the repository build writes it into an export)."""
+
+    @pytest.mark.parametrize(
+        ("names", "refused"),
+        [
+            pytest.param(None, None, id="absent"),
+            pytest.param((), None, id="empty"),
+            pytest.param(("tokenizer.json", STAMP_FILENAME), None, id="an-earlier-tokenizer-folder"),
+            pytest.param(("tokenizer.json", STAMP_FILENAME, "README.md", "config.json"), None, id="an-earlier-one-beside-the-users-files"),
+            pytest.param(("raw/a.txt", "normalized/a.txt"), "not empty and was not written by newspairs train-tokenizer", id="a-source"),
+            pytest.param((".git/HEAD",), "not empty and was not written by newspairs train-tokenizer", id="only-hidden-files"),
+            pytest.param((TOKENIZER_CONFIG_FILENAME, "notes.txt"), "it holds tokenizer_config.json, which would be replaced",
+                         id="the-users-tokenizer-config"),
+            pytest.param(("tokenizer.json",), "it holds tokenizer.json, which would be replaced", id="a-tokenizer-without-stamp"),
+            pytest.param((STAMP_FILENAME, "README.md", "newspairs_export.json"), "a newspairs export or Hub repository",
+                         id="an-export"),
+            pytest.param((*TOKENIZER_FILES, "README.md", "newspairs_export.json"), "a newspairs export or Hub repository",
+                         id="a-dry-run-repository"),
+        ],
+    )
+    def test_only_an_empty_folder_or_an_earlier_tokenizer_folder(self, tmp_path, names, refused):
+        folder = tmp_path / "out" if names is None else _folder_holding(tmp_path, *names)
+        if refused is None:
+            check_tokenizer_out(folder)
+        else:
+            with pytest.raises(ValueError, match=f"^{re.escape(str(folder))}: .*{re.escape(refused)}"):
+                check_tokenizer_out(folder)
+
+    def test_save_tokenizer_folder_writes_into_any_folder_leaving_the_other_files(self, tmp_path):
+        folder = _folder_holding(tmp_path, "config.json", "model.safetensors")
+        written = save_tokenizer_folder(load_tokenizer(), folder)
+        assert [path.name for path in written] == list(TOKENIZER_FILES)
+        assert (folder / "config.json").read_text() == "{}" and (folder / "model.safetensors").read_text() == "{}"
 
 
 def _edited_copy(folder: Path, to: Path, edit: str) -> Path:
