@@ -489,6 +489,28 @@ def _header_not_utf8(header: Sequence[str]) -> bool:
     return any(map(_SURROGATE.search, header))
 
 
+def _csv_header_problem(header: Sequence[str]) -> str | None:
+    """Why a CSV header rejects every row of its file, or None."""
+    if _header_not_utf8(header):  # its names hold a kept bad byte, which no column name (Arrow, the report) can
+        return "not UTF-8 (undecodable bytes in the header); every row of the file is rejected"
+    # a row's dict would keep one of two same-named cells, silently
+    twice = next((name for name in header if name and header.count(name) > 1), None)
+    if twice is not None:
+        return f"column {twice!r} appears twice in the header; every row of the file is rejected"
+    return None
+
+
+def _columns_problem(names: Sequence[str], raw_column: str, normalized_column: str | None, column: str) -> str | None:
+    """Why a table (``column`` = "column": every row) or a JSON record (``column`` = "key") is
+    rejected for the names it holds: no raw column, or one named as a column newspairs writes."""
+    if raw_column not in names:
+        return f"no raw {column} {raw_column!r} ({column}s: {', '.join(names)})"
+    clash = sorted(set(names) & set(RESERVED_COLUMNS) - {raw_column, normalized_column})
+    if clash:
+        return f"{column} {clash[0]!r} clashes with a column newspairs writes; rename it"
+    return None
+
+
 def _paired_inputs(folder: Path, prefix: str, visited: set[str]) -> Iterator[InputFile]:
     """The pairs of a paired folder; a file of either side that is not ``.txt`` is a ``foreign`` input (a reject)."""
     sides = {}
@@ -931,8 +953,12 @@ def _blank_line_articles(
     seen: dict[str, int] = {}
     for index, ((line, text), (_, twin)) in enumerate(zip(raws, twins + [(0, None)] * len(raws))):
         if index >= aligned:
-            yield reject(item.path, line, f"its normalized twin {item.twin} has other blank lines from here: "
-                         "articles no longer line up", article=f"{item.relpath} line {line}")
+            lines = (text.count("\n") + 1, twin.count("\n") + 1) if index == aligned and twin is not None else None
+            if lines is not None and lines[0] != lines[1]:  # the article that puts them out of line says how
+                why = f"raw has {lines[0]} lines{split_note(options.sentences)}, its normalized twin {item.twin} has {lines[1]}"
+            else:
+                why = f"its normalized twin {item.twin} has other blank lines from here"
+            yield reject(item.path, line, f"{why}: articles no longer line up", article=f"{item.relpath} line {line}")
             continue
         if twin is not None and text.count("\n") != twin.count("\n"):
             yield reject(item.path, line, f"raw has {text.count(chr(10)) + 1} lines{split_note(options.sentences)}, "
@@ -982,14 +1008,9 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
             yield 1, None, f"not a CSV file (a quote opened in its header is never closed: {span} one cell)"
             return
         header = [name.strip() for name in header]
-        # a row's dict would keep one of two same-named cells, silently; unnamed columns (trailing
-        # commas) are one column "", as they always were, as long as one of them at most holds text
-        twice = next((name for name in header if name and header.count(name) > 1), None)
-        header_problem = None
-        if _header_not_utf8(header):  # its names hold a kept bad byte, which no column name (Arrow, the report) can
-            header_problem = "not UTF-8 (undecodable bytes in the header); every row of the file is rejected"
-        elif twice is not None:
-            header_problem = f"column {twice!r} appears twice in the header; every row of the file is rejected"
+        header_problem = _csv_header_problem(header)
+        # unnamed columns (trailing commas) are one column "", as they always were, as long as one
+        # of them at most holds text
         unnamed = [index for index, name in enumerate(header) if not name] if header.count("") > 1 else []
         start = reader.line_num + 1
         while True:
@@ -1038,14 +1059,97 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
                 return
 
 
+class _Overflow(float):
+    """The inf json reads a number beyond float64 as (``1e400``): marked, to find its column. ``Infinity``
+    written as such stays a plain float, as Python's json writes and reads it."""
+
+    __slots__ = ()
+
+
+_INFINITIES = (float("inf"), float("-inf"))
+
+
+def _holds_overflow(value: Any) -> bool:
+    if type(value) is _Overflow:
+        return True
+    if isinstance(value, dict):
+        return any(map(_holds_overflow, value.values()))
+    if isinstance(value, list):
+        return any(map(_holds_overflow, value))
+    return False
+
+
+class _JsonParser:
+    """json.loads' own scanner (C), which also notes what json would drop without a word: a key
+    repeated in an object, at any depth (json keeps the last value), and a number beyond float64
+    (json reads it as inf). One per file read; `problem` is asked right after each parse, and says
+    too what json reads and UTF-8 cannot write (an escape of half a surrogate pair)."""
+
+    def __init__(self) -> None:
+        self._repeated: list[str] = []
+        self._overflows: list[str] = []
+        self.decoder = json.JSONDecoder(object_pairs_hook=self._object, parse_float=self._float)
+        self.scan = self.decoder.scan_once  # (value, end); StopIteration where no value starts
+
+    def _object(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        # a Python call per object, as little as it can be: the dict json would make, and a length
+        # that tells a repeat (the key is looked for only then)
+        record = dict(pairs)
+        if len(record) < len(pairs) and not self._repeated:
+            seen: set[str] = set()
+            self._repeated.append(next(key for key, _ in pairs if key in seen or seen.add(key)))
+        return record
+
+    def _float(self, text: str) -> float:
+        # a Python call per number with a fraction or an exponent (integers stay json's own)
+        value = float(text)
+        if value in _INFINITIES:
+            self._overflows.append(text)
+            return _Overflow(value)
+        return value
+
+    def loads(self, text: str) -> Any:
+        """`json.loads` of ``text`` (its messages: a byte-order mark, extra data), noting as `scan` does."""
+        self.forget()
+        try:
+            return json.loads(text, object_pairs_hook=self._object, parse_float=self._float)
+        except BaseException:
+            self.forget()  # of a value that is no value: nothing to tell
+            raise
+
+    def forget(self) -> None:
+        self._repeated.clear()
+        self._overflows.clear()
+
+    def problem(self, value: Any, text: str, start: int = 0, end: int | None = None) -> str | None:
+        """Why ``value``, parsed last from ``text[start:end]``, is a reject, or None; forgotten once asked."""
+        repeated, overflows = self._repeated[:1], self._overflows[:1]
+        if repeated or overflows:
+            self.forget()
+        if repeated:
+            return f"key {repeated[0]!r} appears twice in one object (json keeps only the last of its values)"
+        if overflows:
+            number = overflows[0] if len(overflows[0]) <= 24 else f"{overflows[0][:12]}... ({len(overflows[0])} characters)"
+            column = next((key for key, item in value.items() if _holds_overflow(item)), None) if isinstance(value, dict) else None
+            return f"column {column!r} holds {number}, a number beyond float64 (json would read it as infinity)"
+        # only a \ud800-\udfff escape gives a lone surrogate (the text is UTF-8): a record is walked
+        # only when its text holds one; a record of one key (its raw text alone) is left to the
+        # strict encoding of its id (`_read_table`), which says the same
+        if isinstance(value, dict) and len(value) > 1 and (text.find("\\ud", start, end) >= 0 or text.find("\\uD", start, end) >= 0):
+            found = _escaped_surrogate(value)
+            return None if found is None else _surrogate_problem(found)
+        return None
+
+
 def _rows_json_document(text: str) -> Iterator[tuple[int, dict[str, Any] | None, str | None]] | None:
     """(line, record, problem) per record of a file that is one JSON document (an array of objects, or
     one object), or None when the text is not one JSON document (then it is read as JSON lines)."""
     body = text.lstrip()
+    parser = _JsonParser()
     if body.startswith("{"):
         first = text.count("\n", 0, len(text) - len(body)) + 1
         try:
-            record = json.loads(text)
+            record = parser.loads(text)
         except json.JSONDecodeError as error:
             # JSON lines: the first record is whole ("Extra data" after it), or a line further
             # down is one; else one object broken before its end, one reject (not one per line)
@@ -1057,11 +1161,12 @@ def _rows_json_document(text: str) -> Iterator[tuple[int, dict[str, Any] | None,
             return None  # nested too deep, or an integer too long: read line by line, each line says so
         if not isinstance(record, dict):
             return None
-        problem = "not UTF-8 (undecodable bytes)" if _SURROGATE.search(text) else None
+        problem = parser.problem(record, text)
+        problem = "not UTF-8 (undecodable bytes)" if _SURROGATE.search(text) else problem
         return iter([(first, None if problem else record, problem)])
     if not body.startswith("["):
         return None
-    return _json_array_records(text, len(text) - len(body))
+    return _json_array_records(text, len(text) - len(body), parser)
 
 
 def _holds_a_json_line(text: str) -> bool:
@@ -1077,8 +1182,8 @@ def _holds_a_json_line(text: str) -> bool:
     return False
 
 
-def _json_array_records(text: str, start: int) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
-    decoder = json.JSONDecoder()
+def _json_array_records(text: str, start: int, parser: _JsonParser) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+    decoder = parser.decoder
     whitespace = re.compile(r"\s*")
     line, counted = 1, 0
 
@@ -1101,10 +1206,13 @@ def _json_array_records(text: str, start: int) -> Iterator[tuple[int, dict[str, 
             yield line_at(position), None, f"not a JSON document ({error}); the rest of the file is unread"
             return
         where = line_at(position)
+        lost = parser.problem(value, text, position, end)
         if _SURROGATE.search(text, position, end):
             yield where, None, "not UTF-8 (undecodable bytes)"
         elif not isinstance(value, dict):
             yield where, None, f"a JSON record must be an object, got {type(value).__name__}"
+        elif lost is not None:
+            yield where, None, lost
         else:
             yield where, value, None
         position = whitespace.match(text, end).end()
@@ -1141,21 +1249,25 @@ def _rows_jsonl(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, s
             return
     first = 1 if item.start == 0 else None  # the line a byte-order mark may start
     number = None
+    parser = _JsonParser()
+    scan, noted = parser.scan, (parser._repeated, parser._overflows)
     try:
         for number, data in _jsonl_lines(item):
             # json.loads' own scanner on the line without the whitespace json.loads allows around it:
             # the same record, without the Python steps of a call per line
             try:
                 body = data.decode("utf-8").strip(JSON_SPACE)
-                record, end = _SCAN_JSON(body, 0)
+                record, end = scan(body, 0)
             except (UnicodeDecodeError, StopIteration, ValueError, RecursionError):
-                pass
+                parser.forget()  # a line broken after a repeat: its reject says what breaks it
             else:
                 if end == len(body) and type(record) is dict:
-                    yield number, record, None
+                    # asked only where there may be something to tell: most records are one key, the raw text
+                    lost = parser.problem(record, body) if len(record) > 1 or any(noted) else None
+                    yield (number, record, None) if lost is None else (number, None, lost)
                     continue
             # what is wrong (or a blank line, or a byte-order mark), as the line read alone says it
-            if (row := _jsonl_row(number, data, number == first)) is not None:
+            if (row := _jsonl_row(number, data, number == first, parser)) is not None:
                 yield row
     except READ_ERRORS as error:  # the file cannot be opened (or read on from some line: a compressed file cut short)
         if number is None:
@@ -1169,9 +1281,9 @@ def _cannot_read(error: BaseException) -> str:
     return f"cannot read ({read_problem(error)})"
 
 
-def _jsonl_row(number: int, data: bytes, first: bool) -> tuple[int, dict[str, Any] | None, str | None] | None:
-    """(line, record, problem) of one line of a JSON lines file read alone by `json.loads`, None for a
-    blank line; ``first``: the line starts the file (a byte-order mark there is dropped)."""
+def _jsonl_row(number: int, data: bytes, first: bool, parser: _JsonParser) -> tuple[int, dict[str, Any] | None, str | None] | None:
+    """(line, record, problem) of one line of a JSON lines file read alone by `json.loads` (``parser``'s),
+    None for a blank line; ``first``: the line starts the file (a byte-order mark there is dropped)."""
     # strict UTF-8 fails exactly where `_decode` would keep a byte as a surrogate (valid UTF-8
     # holds none), without a search of every line for one
     try:
@@ -1181,13 +1293,17 @@ def _jsonl_row(number: int, data: bytes, first: bool) -> tuple[int, dict[str, An
     if not text.strip():
         return None
     try:
-        record = json.loads(text)
+        record = parser.loads(text)
     except json.JSONDecodeError as error:
-        return number, None, f"not a JSON line ({error.msg} at column {error.colno})"
+        # json's "Invalid control character at" names no place of its own: the column does
+        return number, None, f"not a JSON line ({error.msg.removesuffix(' at')} at column {error.colno})"
     except (ValueError, RecursionError) as error:  # an integer of more digits than Python converts; nesting too deep
         return number, None, f"not a JSON line ({error})"
+    lost = parser.problem(record, text)
     if not isinstance(record, dict):
         return number, None, f"a JSON line must hold an object, got {type(record).__name__}"
+    if lost is not None:
+        return number, None, lost
     return number, record, None
 
 
@@ -1326,14 +1442,7 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], du
         if not checked_header or (is_json and tuple(record) != checked_keys):
             checked_header = True
             checked_keys = tuple(record) if is_json else None
-            column = "key" if is_json else "column"
-            clash = sorted(set(record) & set(RESERVED_COLUMNS) - {raw_column, normalized_column})
-            if raw_column not in record:
-                file_problem = f"no raw {column} {raw_column!r} ({column}s: {', '.join(record)})"
-            elif clash:
-                file_problem = f"{column} {clash[0]!r} clashes with a column newspairs writes; rename it"
-            else:
-                file_problem = None
+            file_problem = _columns_problem(record, raw_column, normalized_column, "key" if is_json else "column")
             if file_problem is not None and not is_json:
                 file_problem += "; every row of the file is rejected"
         if file_problem is not None:
@@ -1355,12 +1464,6 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], du
         if normalized is not None and not isinstance(normalized, str):
             yield reject(line, f"normalized column {normalized_column!r} holds {type(normalized).__name__}, not text")
             continue
-        # json reads an escape of half a surrogate pair into text UTF-8 cannot write (Arrow fails);
-        # the raw text is checked by its id's strict encoding, below
-        if is_json and len(record) > 1 and (
-                found := _escaped_surrogate([*record, *(value for key, value in record.items() if key != raw_column)])):
-            yield reject(line, _surrogate_problem(found))
-            continue
         if not is_csv:  # a CSV's text was read with each "\r\n" as "\n" already: once, as every reader does
             raw = _unix_breaks(raw)
         if sentences is not None:
@@ -1374,7 +1477,7 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], du
         metadata = {k: v for k, v in record.items() if k != raw_column and k != normalized_column} if len(record) > 1 else {}
         if label is not None:
             metadata["label"] = label
-        if is_json and metadata:
+        if is_json and metadata and types:  # no types (the reading that finds them): the values as read
             try:
                 metadata = {k: coerce_json_value(v, types.get(k), k) for k, v in metadata.items()}
             except ValueError as error:
@@ -1564,20 +1667,29 @@ class PrepassUnit:
     types: tuple[tuple[str, str], ...] | None = None
 
 
-def _counted_kinds(rows, skip: frozenset[str], kinds: dict[str, set[str]]):
-    """``rows`` as they are, the kind of each metadata value noted in ``kinds`` (in first-seen order)."""
-    for line, record, problem in rows:
-        if problem is None:
-            _note_kinds(record, skip, kinds)
-        yield line, record, problem
+def _kinds_read(item: InputFile, options: ReadOptions) -> dict[str, set[str]]:
+    """The kinds of the metadata values of ``item``'s JSON records that are read as articles (a
+    rejected record adds no column, `_note_kinds`). A record is checked (`_read_table`: a sentence
+    split too, where asked) only when one of its values is of a kind its column does not have yet:
+    the others can add nothing, and most records are such."""
+    kinds: dict[str, set[str]] = {}
+    sides = {options.raw_column, options.normalized_column}
+    for row in _rows_jsonl(item):
+        record = row[1]
+        if record is None or all(name in sides or _KINDS.get(type(value)) in kinds.get(name, ())
+                                 for name, value in record.items()):
+            continue
+        for entry in _read_table(item, options, {}, duplicates=True, rows=(row,)):
+            _note_kinds(entry, kinds)
+    return kinds
 
 
-def _note_kinds(record: dict[str, Any], skip: frozenset[str], kinds: dict[str, set[str]]) -> None:
-    """The kind of each of ``record``'s metadata values noted in ``kinds``."""
-    for name, value in record.items():
-        # a key holding half a surrogate pair names no column: its record is rejected when read
-        if name not in skip and (name.isascii() or not _LONE_SURROGATE.search(name)):
-            kinds.setdefault(name, set()).add(_value_kind(value))
+def _note_kinds(entry: Article | Reject, kinds: dict[str, set[str]]) -> None:
+    """The kind of each of an article's metadata values noted in ``kinds`` (in first-seen order); a
+    rejected record adds no column and no kind (its reason is in the report)."""
+    if isinstance(entry, Article):
+        for name, value in entry.metadata.items():
+            kinds.setdefault(name, set()).add(_KINDS.get(type(value)) or _value_kind(value))
 
 
 def _refusals(metadata: dict[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -1604,20 +1716,17 @@ def prepass_unit(unit: PrepassUnit) -> dict[str, Any]:
 
     item, options = unit.item, unit.options
     kinds: dict[str, set[str]] = {}
-    skip = frozenset({options.raw_column, options.normalized_column})
-    rows = {"csv": _rows_csv, "isot": _rows_csv, "jsonl": _rows_jsonl, "parquet": _rows_parquet}[item.kind](item)
-    if unit.kinds:
-        rows = _counted_kinds(rows, skip, kinds)
+    # the kinds are wanted only where the types are not known: the metadata as read, not coerced
+    types = dict(unit.types) if unit.types is not None else {}
     if not unit.ids:
-        for _ in rows:
-            pass
-        return {"kinds": kinds}
+        return {"kinds": _kinds_read(item, options)}
     ids: list[str] = []
     lines: list[int] = []
     refusals: list[tuple[int, Any]] = []
     unreadable = False
-    types = dict(unit.types) if unit.types is not None else {}
-    for entry in _read_table(item, options, types, duplicates=True, rows=rows):
+    for entry in _read_table(item, options, types, duplicates=True):
+        if unit.kinds:
+            _note_kinds(entry, kinds)
         if isinstance(entry, Reject):
             unreadable = unreadable or entry.reason.startswith(PARQUET_UNREADABLE)
             continue
@@ -1704,16 +1813,15 @@ def prepass(
     """
     if part_bytes < 1:
         raise ValueError(f"part_bytes must be at least 1, got {part_bytes!r}")
-    skip = frozenset({options.raw_column, options.normalized_column})
     _find_cuts(inputs, part_bytes, min_parts, mapper)
     plans = []  # (item, cuts or None, kinds wanted, types given or None, unit indexes)
     units: list[PrepassUnit] = []
     for item in inputs:
-        want_kinds = json_types is None and item.kind == "jsonl" and (*file_identity(item.path), skip) not in _JSON_TYPES
+        want_kinds = json_types is None and item.kind == "jsonl" and _types_key(item, options) not in _JSON_TYPES
         cuts = _cuts(item, part_bytes, min_parts)
         given = None if json_types is None else json_types.get(item.path) or {}
         if cuts is not None and not want_kinds:
-            types = given if given is not None else (_JSON_TYPES.get((*file_identity(item.path), skip)) or {})
+            types = given if given is not None else (_JSON_TYPES.get(_types_key(item, options)) or {})
             if _earlier_key(item, options, cuts, types) in _EARLIER:
                 cuts = None  # done already
             else:
@@ -1732,7 +1840,7 @@ def prepass(
         found = [results[index] for index in indexes]
         types = given
         if want_kinds:
-            types = _JSON_TYPES[(*file_identity(item.path), skip)] = _merged_kinds(found)
+            types = _JSON_TYPES[_types_key(item, options)] = _merged_kinds(found)
         if cuts is not None:
             _EARLIER[_earlier_key(item, options, cuts, types)] = _earlier_ids(found, types or {})
 
@@ -1800,6 +1908,9 @@ def isot_label(path: str) -> str | None:
 # --- metadata columns and their types ---------------------------------------------------------
 
 
+_KINDS = {type(None): "null", bool: "bool", int: "int", float: "float", str: "string", list: "nested", dict: "nested"}  # `_value_kind`'s, looked up
+
+
 def _value_kind(value: Any) -> str:
     if value is None:
         return "null"
@@ -1809,12 +1920,15 @@ def _value_kind(value: Any) -> str:
         return "int"
     if isinstance(value, float):
         return "float"
-    return "string"  # strings, and anything nested, carried as JSON text
+    if isinstance(value, str):
+        return "string"
+    return "nested"  # a list or an object
 
 
 def _column_type(kinds: set[str]) -> str:
     """A column's type from the kinds of all its values: one kind gives its type, ints with floats are
-    float64, any other mix is carried as JSON text; nulls only: ``"null"``, no type of its own
+    float64; nested values, and any other mix, are ``"json"``: each value as JSON text (a string
+    too, so that ``5`` and ``"5"`` stay apart); nulls only: ``"null"``, no type of its own
     (`scan_metadata` gives it another file's, else string)."""
     kinds = kinds - {"null"}
     if not kinds:
@@ -1823,17 +1937,21 @@ def _column_type(kinds: set[str]) -> str:
         return "bool"
     if kinds == {"int"}:
         return "int64"
-    if kinds and kinds <= {"int", "float"}:
+    if kinds <= {"int", "float"}:
         return "float64"
-    return "string"
+    if kinds == {"string"}:
+        return "string"
+    return "json"
 
 
 def coerce_json_value(value: Any, dtype: str | None, column: str) -> Any:
     """A JSON metadata value in its column's type; raises `ValueError` when it does not fit."""
     if value is None or dtype is None:
         return value
-    if dtype == "string":
-        return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if dtype == "json":
+        return json.dumps(value, ensure_ascii=False)
+    if dtype == "string" and isinstance(value, str):
+        return value
     if dtype == "bool" and isinstance(value, bool):
         return value
     if dtype == "int64" and isinstance(value, int) and not isinstance(value, bool):
@@ -1859,29 +1977,37 @@ def _columns_of(item: InputFile, options: ReadOptions) -> dict[str, Any]:
             columns["label"] = ClassLabel(names=list(ISOT_LABELS))
         return columns
     skip = {options.raw_column, options.normalized_column}
+    # a file whose names reject its every row (`_read_table`, `_rows_csv`, `_rows_parquet`) adds no
+    # column: what is in the output is what the source gave, and its reason is in the report
     if item.kind == "csv":
         header = _csv_header(Path(item.path)) or ()
-        if _header_not_utf8(header):
-            return {}  # no column: every row of the file is rejected (`_rows_csv`)
+        if header and (_csv_header_problem(header) or _columns_problem(header, options.raw_column, options.normalized_column, "column")):
+            return {}
         return {name: Value("string") for name in header if name not in skip}
     if item.kind == "parquet":
         try:
             schema = _open_parquet(item.path).schema_arrow
         except ValueError:
             return {}
-        if len(set(schema.names)) < len(schema.names):
-            return {}  # no column: every row of the file is rejected (`_rows_parquet`)
+        if len(set(schema.names)) < len(schema.names) or _columns_problem(
+                schema.names, options.raw_column, options.normalized_column, "column"):
+            return {}
         try:
             features = Features.from_arrow_schema(_plain_schema(schema))
         except (ValueError, TypeError, NotImplementedError) as error:  # a map column (Spark writes them), say
             raise ValueError(f"{item.path}: a column of a type `datasets` cannot hold: {error}") from None
         return {name: feature for name, feature in features.items() if name not in skip}
     if item.kind == "jsonl":
-        return dict(_json_types(item, frozenset(skip)))
+        return dict(_json_types(item, options))
     return {}
 
 
-_JSON_TYPES: dict[tuple, dict[str, str]] = {}  # (file identity, skipped columns) -> types: a file is parsed once per process
+_JSON_TYPES: dict[tuple, dict[str, str]] = {}  # (file identity, read options) -> types: a file is parsed once per process
+
+
+def _types_key(item: InputFile, options: ReadOptions) -> tuple:
+    # the options say which records are rejected (the raw column, a split's line count), so which count
+    return (*file_identity(item.path), options)
 
 
 def clear_read_memos() -> None:
@@ -1893,14 +2019,12 @@ def clear_read_memos() -> None:
     _EARLIER.clear()
 
 
-def _json_types(item: InputFile, skip: frozenset[str]) -> dict[str, str]:
-    """The type of every metadata key of a JSON file, from all its records (a key may first appear in the last one)."""
-    key = (*file_identity(item.path), skip)
+def _json_types(item: InputFile, options: ReadOptions) -> dict[str, str]:
+    """The type of every metadata key of a JSON file, from all its records that are not rejected (a
+    key may first appear in the last one)."""
+    key = _types_key(item, options)
     if key not in _JSON_TYPES:
-        kinds: dict[str, set[str]] = {}
-        for _, record, problem in _rows_jsonl(item):
-            if problem is None:
-                _note_kinds(record, skip, kinds)
+        kinds = _kinds_read(item, options)
         _JSON_TYPES[key] = {name: _column_type(found) for name, found in kinds.items()}
     return _JSON_TYPES[key]
 
@@ -1931,7 +2055,9 @@ def scan_metadata(inputs: Iterable[InputFile], options: ReadOptions = ReadOption
     """The metadata features of a source, and the JSON lines type of each column per JSON file.
 
     A column present in several files must have one type; otherwise a `ValueError` names the
-    column and both files. A column that holds nulls only in a file (a JSON key, a Parquet column
+    column and both files. A JSON column of JSON text (`_column_type`'s ``"json"``) is a string
+    feature, but not the type of a column of plain text: ``"5"`` is ``5`` in one, ``"5"`` in the other.
+    A column that holds nulls only in a file (a JSON key, a Parquet column
     of type null) has no type there: it takes another file's, as an absent column does; null in
     every file, it is a string column (JSON) or a null one (Parquet). Reading files here is cheap
     (headers, schemas, the first JSON records).
@@ -1940,14 +2066,17 @@ def scan_metadata(inputs: Iterable[InputFile], options: ReadOptions = ReadOption
 
     features: dict[str, Any] = {}
     first_seen: dict[str, str] = {}
+    json_text: set[str] = set()  # the columns whose strings are JSON text
     untyped: set[str] = set()  # columns of nulls only so far: the next file's type is theirs
     null = Value("null")
     json_types: dict[str, dict[str, str]] = {}
     for item in inputs:
         columns = _columns_of(item, options)
+        texts: set[str] = set()
         if item.kind == "jsonl":
             json_types[item.path] = dict(columns)
-            columns = {name: Value(dtype) for name, dtype in columns.items()}
+            texts = {name for name, dtype in columns.items() if dtype == "json"}
+            columns = {name: Value("string" if dtype == "json" else dtype) for name, dtype in columns.items()}
         for name, feature in columns.items():
             if name in RESERVED_COLUMNS:
                 continue  # the file is rejected when read, with the reason
@@ -1960,24 +2089,29 @@ def scan_metadata(inputs: Iterable[InputFile], options: ReadOptions = ReadOption
             if name in untyped:
                 untyped.discard(name)
                 features[name], first_seen[name] = feature, item.path
+                json_text.discard(name)
+                json_text.update(texts & {name})
                 continue
-            if name in features and features[name] != feature:
-                first, then = _describe(features[name]), _describe(feature)
+            if name in features and (features[name] != feature or (name in json_text) != (name in texts)):
+                first, then = _describe(features[name], name in json_text), _describe(feature, name in texts)
                 if first == then:  # alike by name (two structs, two class labels): say all of each
                     first, then = repr(features[name]), repr(feature)
                 raise ValueError(
                     f"metadata column {name!r} is {first} in {first_seen[name]} but {then} in {item.path}: give it one type"
                 )
-            features.setdefault(name, feature)
-            first_seen.setdefault(name, item.path)
+            if name not in features:
+                features[name], first_seen[name] = feature, item.path
+                json_text.update(texts & {name})
     return features, json_types
 
 
-def _describe(feature: Any) -> str:
-    """A feature's type, for a message: a `Value`'s dtype; a class label by its names (its dtype,
-    int64, is only how it is stored); else the feature's class."""
+def _describe(feature: Any, json_text: bool = False) -> str:
+    """A feature's type, for a message: a `Value`'s dtype (JSON text for a string column of it); a
+    class label by its names (its dtype, int64, is only how it is stored); else the feature's class."""
     from datasets import ClassLabel, Value
 
+    if json_text:
+        return "JSON text"
     if isinstance(feature, ClassLabel):
         return f"a class label ({', '.join(feature.names)})"
     if isinstance(feature, Value):

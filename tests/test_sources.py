@@ -36,6 +36,8 @@ from pairs import (
 )
 
 RATIOS = (("train", 0.8), ("validation", 0.1), ("test", 0.1))
+REPEATED = "appears twice in one object (json keeps only the last of its values)"  # a key's reject
+BEYOND = "a number beyond float64 (json would read it as infinity)"  # a number's reject
 
 
 def read_all(source, options=ReadOptions()) -> list[Article | Reject]:
@@ -255,9 +257,35 @@ class TestTabular:
         metadata, _ = scan_metadata(resolve_source(tmp_path / "Fake-mine.csv"))
         assert metadata["label"].names == ["Fake", "True"]
 
-    def test_json_values_of_mixed_types_in_the_sample_are_carried_as_text(self, tmp_path):
-        path = write_jsonl(tmp_path / "t.jsonl", [{"raw": "a", "n": 1}, {"raw": "b", "n": [2, "x"]}, {"raw": "c", "n": "3"}])
-        assert [a.metadata["n"] for a in read_all(path)] == ["1", '[2, "x"]', "3"]
+    @pytest.mark.parametrize(("values", "dtype", "stored"), [
+        ([1, [2, "x"], "3"], "string", ["1", '[2, "x"]', '"3"']),
+        ([5, "5"], "string", ["5", '"5"']),
+        ([True, "true"], "string", ["true", '"true"']),
+        ([["a"], '["a"]'], "string", ['["a"]', '"[\\"a\\"]"']),
+        ([{"k": 1}, [2], None], "string", ['{"k": 1}', "[2]", None]),
+        (["5", "x", None], "string", ["5", "x", None]),
+        ([1, 2.5], "float64", [1.0, 2.5]),
+    ], ids=["int-list-string", "int-string", "bool-string", "list-string", "nested-only", "strings-only", "int-float"])
+    def test_json_values_of_mixed_types_are_each_json_text(self, tmp_path, values, dtype, stored):
+        """A mix is stored as the JSON text of each value, a string too, so that 5 and "5" stay apart;
+        a column of strings only keeps them as they are."""
+        path = write_jsonl(tmp_path / "t.jsonl", [{"raw": f"Story {i}.", "n": value} for i, value in enumerate(values)])
+        assert [a.metadata["n"] for a in read_all(path)] == stored
+        assert scan_metadata(resolve_source(path))[0]["n"].dtype == dtype
+        built = newspairs.load(str(path), cache_dir=str(tmp_path / "cache"), split_ratios=(1, 0, 0))["train"]
+        assert built["n"] == stored
+
+    @pytest.mark.parametrize("other", [
+        lambda tmp: write_csv(tmp / "b.csv", ["raw", "n"], [["b", "5"]]),
+        lambda tmp: write_parquet(tmp / "b.parquet", {"raw": ["b"], "n": ["5"]}),
+        lambda tmp: write_jsonl(tmp / "b.jsonl", [{"raw": "b", "n": "5"}]),
+    ], ids=["csv", "parquet", "jsonl-of-strings"])
+    def test_a_column_of_json_text_and_one_of_plain_text_are_two_types(self, tmp_path, other):
+        """"5" is 5 in the one, "5" in the other: refused as any two types of one column are."""
+        write_jsonl(tmp_path / "a.jsonl", [{"raw": "a", "n": 5}, {"raw": "c", "n": "5"}])
+        other(tmp_path)
+        with pytest.raises(ValueError, match="metadata column 'n' is JSON text in .*a.jsonl but string in .*b"):
+            scan_metadata(resolve_source(tmp_path))
 
     def test_metadata_column_with_two_types_is_a_value_error(self, tmp_path):
         write_jsonl(tmp_path / "a.jsonl", [{"raw": "a", "n": 1}])
@@ -868,8 +896,12 @@ class TestBlankLineArticles:
         ("punkt", "One. Two.\n\nThree.\n", "one .\ntwo .\n\nthree .\n\nfour .\n",
          [("Article", 1, None), ("Reject", 3, "other blank lines from here")]),
         (None, "One.\n", "one .\n\nextra .\n", [("Reject", 1, "other blank lines from here")]),
+        # the article that puts the rest out of line says how (it said "other blank lines" alone)
+        (None, "One.\n\nTwo.\n", "one .\nextra .\n\ntwo .\n",
+         [("Reject", 1, "^raw has 1 lines, its normalized twin .* has 2: articles no longer line up$"),
+          ("Reject", 3, "other blank lines from here")]),
     ], ids=["split-twin-lines-up", "split-twin-with-other-gaps", "split-line-count-differs-in-one-article",
-            "split-twin-with-an-extra-article", "twin-with-an-extra-article"])
+            "split-twin-with-an-extra-article", "twin-with-an-extra-article", "twin-article-with-an-extra-line"])
     def test_a_twin_of_the_split_raw_lines_up_article_by_article(self, tmp_path, sentences, raw, twin, expected):
         """With sentences split, the twin holds the split raw's lines, so its paragraphs line up by
         order, each checked for its line count; they were compared with the unsplit raw's lines and
@@ -1060,7 +1092,8 @@ class TestPrepass:
         _COUNTED_HERE.clear()
         sources.prepass(inputs, ReadOptions(), part_bytes, 2, _pool_map)
         assert scan_metadata(inputs) == (want_metadata, want_types)
-        assert list(want_types[str(source / "big.jsonl")]) == ["n", "text", "late"]  # first-seen order, over the parts
+        assert list(want_types[str(source / "big.jsonl")]) == ["n", "late"]  # first-seen order, over the parts; not
+        # "text", the key of a record rejected for having no raw key
         got = split_inputs(inputs, ReadOptions(), want_types, part_bytes, 2)
         assert got == want and sum(item.is_part for item in got) > 2
         assert passes == [] and _COUNTED_HERE == []  # no file's records or lines read here: all in the pool
@@ -1225,7 +1258,8 @@ class TestCsvBlocks:
 
 class TestJsonlDecode:
     """A JSON line is decoded strictly (`sources._rows_jsonl`): the same records and rejects as
-    decoding it with its bad bytes kept as surrogates and searching it for one."""
+    decoding it with its bad bytes kept as surrogates and searching it for one (a lone surrogate
+    from an escape, ``"\\udc80"``, in a record of more than its raw text is a reject of its own)."""
 
     @staticmethod
     def kept_and_searched(path: Path) -> list:
@@ -1245,7 +1279,10 @@ class TestJsonlDecode:
                 except ValueError:
                     out.append((number, None, "bad"))
                     continue
-                out.append((number, record, None) if isinstance(record, dict) else (number, None, "bad"))
+                half = isinstance(record, dict) and len(record) > 1 and re.search("[\ud800-\udfff]", json.dumps(record, ensure_ascii=False))
+                out.append((number, None, "bad") if not isinstance(record, dict) else
+                           (number, None, f"not UTF-8 text (the escape \\u{ord(half.group()):04x} is half a surrogate pair)")
+                           if half else (number, record, None))
         return out
 
     @given(st.lists(st.sampled_from([b'{"raw": "a\xc3\xa9"}', b'{"raw": "b"}', b"\xef\xbb\xbf", b"\xff", b"\xed\xa0\x80",
@@ -1267,8 +1304,23 @@ class TestJsonlScanner:
 
     @staticmethod
     def line_by_line(item: InputFile) -> list:
-        """Each line read, decoded and parsed alone by `json.loads`, as the reader did before blocks."""
+        """Each line read, decoded and parsed alone by `json.loads`, as the reader did before blocks; a
+        line whose object (at any depth, the first to close) repeats a key, or that holds a number
+        beyond float64, or a lone surrogate (an escape of half a pair) beside its raw text, is a
+        reject saying so."""
         import json
+
+        repeats, overflows, mark = [], [], "<<beyond float64>>"
+
+        def pairs(items):
+            repeats.extend(key for index, (key, _) in enumerate(items) if key in dict(items[:index]))
+            return dict(items)
+
+        def beyond(text):
+            if abs(float(text)) == float("inf"):
+                overflows.append(text)
+                return mark
+            return float(text)
 
         out = []
         with open(item.path, "rb") as handle:
@@ -1286,15 +1338,24 @@ class TestJsonlScanner:
                     number += 1
                     continue
                 if text.strip():
+                    repeats.clear()
+                    overflows.clear()
                     try:
-                        record = json.loads(text)
+                        record = json.loads(text, object_pairs_hook=pairs, parse_float=beyond)
                     except json.JSONDecodeError as error:
-                        out.append((number, None, f"not a JSON line ({error.msg} at column {error.colno})"))
+                        out.append((number, None, f"not a JSON line ({error.msg.removesuffix(' at')} at column {error.colno})"))
                     except (ValueError, RecursionError) as error:
                         out.append((number, None, f"not a JSON line ({error})"))
                     else:
-                        out.append((number, record, None) if isinstance(record, dict) else
-                                   (number, None, f"a JSON line must hold an object, got {type(record).__name__}"))
+                        out.append((number, None, f"a JSON line must hold an object, got {type(record).__name__}")
+                                   if not isinstance(record, dict) else
+                                   (number, None, f"key {repeats[0]!r} {REPEATED}") if repeats else
+                                   (number, None, "column {!r} holds {}, {}".format(
+                                       next(key for key, value in record.items() if mark in json.dumps(value)), overflows[0], BEYOND))
+                                   if overflows else
+                                   (number, None, f"not UTF-8 text (the escape \\u{ord(half.group()):04x} is half a surrogate pair)")
+                                   if len(record) > 1 and (half := re.search("[\ud800-\udfff]", json.dumps(record, ensure_ascii=False))) else
+                                   (number, record, None))
                 number += 1
         return out
 
@@ -1302,7 +1363,10 @@ class TestJsonlScanner:
              b"\xef\xbb\xbf", b'\xef\xbb\xbf{"raw": "d"}', b"\xff", b"\xe2\x82", b'{"raw": "x"} y', b'{"raw": 1',
              b'{"a": 1}, {"b": 2}', b"[1]", b"null", b"", b" ", b"\xc2\xa0", b"\r", b"1" * 5000, b"NaN", DEEP,
              b'{"raw": "\\ud800"}', b'{"raw": "e", "raw": "f"}', b'{"raw": "\\n\\r"}', b'{"raw": "\\ud83d\\ude00"}',
-             b'{"raw": "g", "n": ["\\uDC00"]}', b'{"\\ud800": 1, "raw": "h"}', b'{"raw": "\\\\ud800"}']
+             b'{"raw": "g", "n": ["\\uDC00"]}', b'{"\\ud800": 1, "raw": "h"}', b'{"raw": "\\\\ud800"}',
+             b'{"raw": "i", "n": [{"k": 1, "j": {"a": 0, "a": 1}, "k": 2}]}', b'{"raw": "j", "a": {"k": 1}, "b": {"k": 2}}',
+             b'[{"raw": "k", "raw": "l"}]', b'{"raw": "m", "n": Infinity}', b'{"raw": "o", "n": 1e400}', b"-Infinity",
+             b'{"raw": "p", "a": 1, "b": 2, "b": 3, "a": 4} x']
 
     @given(st.lists(st.sampled_from(LINES), max_size=12), st.sampled_from([b"\n", b"\r\n"]), st.booleans())
     def test_the_records_and_rejects_of_json_loads_line_by_line(self, tmp_path_factory, lines, end, last_ended):
@@ -1384,6 +1448,149 @@ class TestJsonlScanner:
         path.write_bytes(document)
         entries = read_all(str(path))
         assert entries and all(isinstance(entry, Reject) and "recursion" in entry.reason for entry in entries)
+
+
+class TestWhatJsonDropsUnsaid:
+    """Class: what json reads without a word but cannot give back is a reject naming file, line and
+    why, in JSON lines and JSON documents alike: a key repeated in an object, at any depth (json
+    keeps the last value), and a number beyond float64 (json reads 1e400 as inf); a record or file
+    that is rejected adds no column and types none."""
+
+    @pytest.mark.parametrize(("name", "data", "rejects", "kept"), [
+        ("a.jsonl", b'{"raw": "Kept."}\n{"raw": "T.", "raw": "T2."}\n', [(2, "raw")], ["Kept."]),
+        ("a.jsonl", b'{"raw": "Kept."}\n{"raw": "First.", "title": "a", "title": "b"}\n', [(2, "title")], ["Kept."]),
+        ("a.jsonl", b'{"raw": "Kept."}\n{"raw": "Deep.", "tags": [{"k": 1, "k": 2}]}\n', [(2, "k")], ["Kept."]),
+        ("a.jsonl", b'\xef\xbb\xbf{"raw": "Marked.", "raw": "M2."}\n{"raw": "Kept."}\n', [(1, "raw")], ["Kept."]),
+        ("a.jsonl", b'{"raw": "Kept.", "a": {"k": 1}, "b": {"k": 2}}\n', [], ["Kept."]),
+        ("a.json", b'[{"raw": "J.", "raw": "K."}, {"raw": "Kept."}]', [(1, "raw")], ["Kept."]),
+        ("a.json", b'[\n {"raw": "Kept."},\n {"raw": "Two.",\n  "n": 1, "n": 2},\n {"raw": "After."}\n]', [(3, "n")],
+         ["Kept.", "After."]),
+        ("a.json", b'{"raw": "One.", "m": {"a": 1, "a": 2}}', [(1, "a")], []),
+    ], ids=["raw", "metadata", "nested", "after-a-byte-order-mark", "one-key-in-two-objects", "document", "document-on-lines",
+            "document-object"])
+    def test_a_repeated_key_is_a_reject_not_a_lost_value(self, tmp_path, name, data, rejects, kept):
+        path = tmp_path / name
+        path.write_bytes(data)
+        entries = read_all(str(path))
+        assert [(entry.line, entry.reason) for entry in entries if isinstance(entry, Reject)] == [
+            (line, f"key {key!r} {REPEATED}") for line, key in rejects]
+        assert [entry.raw for entry in entries if isinstance(entry, Article)] == kept
+
+    @pytest.mark.parametrize(("values", "stored", "number"), [
+        (["1e400", "2.5"], [None, 2.5], "1e400"),
+        (["-1e400", "2.5"], [None, 2.5], "-1e400"),
+        (["1e400", '"text"', "3"], [None, '"text"', "3"], "1e400"),  # JSON text: "Infinity" would say another number
+        (["[1, 1e400]", "[2]"], [None, "[2]"], "1e400"),
+        (['{"deep": [-1.5E+999]}', "[2]"], [None, "[2]"], "-1.5E+999"),
+        (["9" * 400 + ".5", "2.5"], [None, 2.5], "999999999999... (402 characters)"),
+        (["Infinity", "-Infinity", "2.5"], [float("inf"), float("-inf"), 2.5], None),  # as Python's json writes them
+        (["[Infinity]", '"Infinity"'], ["[Infinity]", '"Infinity"'], None),
+    ], ids=["beyond", "below", "json-text", "nested", "nested-deeper", "long", "written-infinity", "written-in-json-text"])
+    @pytest.mark.parametrize("name", ["t.jsonl", "t.json"])
+    def test_a_number_beyond_float64_is_a_reject_naming_its_column(self, tmp_path, values, stored, number, name):
+        from newspairs.builder import prepare
+
+        records = [f'{{"raw": "Story {index}.", "f": {value}}}' for index, value in enumerate(values)]
+        path = tmp_path / name
+        path.write_text("\n".join(records) if name == "t.jsonl" else "[" + ",\n".join(records) + "]", encoding="utf-8")
+        entries = read_all(str(path))
+        assert [entry.metadata["f"] if isinstance(entry, Article) else None for entry in entries] == stored
+        assert [(entry.line, entry.reason) for entry in entries if isinstance(entry, Reject)] == (
+            [] if number is None else [(1, f"column 'f' holds {number}, {BEYOND}")])
+        built = prepare(str(path), errors="report", split_ratios=(1, 0, 0), cache_dir=str(tmp_path / "cache"))
+        assert built.as_dataset("train")["f"] == [value for value in stored if value is not None]
+        assert [reject["line"] for reject in built.report().rejects] == [1] * stored.count(None)
+
+    def test_nan_written_as_such_is_read_as_nan(self, tmp_path):
+        path = tmp_path / "t.jsonl"
+        path.write_text('{"raw": "One.", "f": NaN}\n{"raw": "Two.", "f": 0.5}\n', encoding="utf-8")
+        one, two = read_all(str(path))
+        assert one.metadata["f"] != one.metadata["f"] and two.metadata["f"] == 0.5
+
+    @pytest.mark.parametrize("write", [
+        lambda tmp: write_jsonl(tmp / "b.jsonl", [{"text": "No raw key.", "extra": 1}]),
+        lambda tmp: write_jsonl(tmp / "b.jsonl", [{"raw": "Clash.", "id": "x", "extra": 1}]),
+        lambda tmp: (tmp / "b.jsonl").write_bytes(b'{"raw": "Twice.", "raw": "T.", "extra": 1}\n'),
+        lambda tmp: (tmp / "b.jsonl").write_bytes(b'{"raw": "Beyond.", "extra": 1e400}\n'),
+        lambda tmp: (tmp / "b.jsonl").write_bytes(b'{"raw": "Half \\ud800.", "extra": 1}\n'),
+        lambda tmp: write_jsonl(tmp / "b.jsonl", [{"raw": "", "extra": 1}]),
+        lambda tmp: write_parquet(tmp / "b.parquet", {"body": ["No raw column."], "extra": [1]}),
+        lambda tmp: write_parquet(tmp / "b.parquet", {"raw": ["Clash."], "line": [1], "extra": [1]}),
+        lambda tmp: write_csv(tmp / "b.csv", ["body", "extra"], [["No raw column.", "1"]]),
+        lambda tmp: write_csv(tmp / "b.csv", ["raw", "extra", "extra"], [["Twice.", "1", "2"]]),
+        lambda tmp: write_csv(tmp / "b.csv", ["raw", "source_file", "extra"], [["Clash.", "x", "1"]]),
+    ], ids=["jsonl-no-raw-key", "jsonl-reserved-key", "jsonl-repeated-key", "jsonl-beyond-float64", "jsonl-half-a-pair",
+            "jsonl-empty-article", "parquet-no-raw-column", "parquet-reserved-column", "csv-no-raw-column",
+            "csv-column-twice", "csv-reserved-column"])
+    @pytest.mark.parametrize("num_proc", [None, 2], ids=["one-process", "num_proc-2"])
+    def test_a_rejected_record_or_file_adds_no_column(self, tmp_path, write, num_proc):
+        source = tmp_path / "c"
+        write_jsonl(source / "a.jsonl", [{"raw": "Good.", "desk": "world"}])
+        write(source)
+        assert list(scan_metadata(resolve_source(source))[0]) == ["desk"]
+        built = newspairs.load(str(source), errors="report", split_ratios=(1, 0, 0), cache_dir=str(tmp_path / "cache"),
+                               num_proc=num_proc, part_bytes=20)["train"]
+        assert "extra" not in built.column_names and built["raw"] == ["Good."]
+
+    def test_a_rejected_record_types_no_column(self, tmp_path):
+        path = write_jsonl(tmp_path / "t.jsonl", [{"raw": "One.", "n": 1}, {"text": "No raw key.", "n": "x"}])
+        assert scan_metadata(resolve_source(path))[0]["n"].dtype == "int64"
+
+
+MESSY_JSON = b"""{"raw": "Kept one.", "desk": "world", "n": 1}
+{"raw": "Twice.", "raw": "Twice again."}
+{"raw": "Title twice.", "title": "a", "title": "b"}
+{"raw": "Nested twice.", "tags": {"k": 1, "k": 2}}
+{"raw": "Beyond.", "n": 1e400}
+{"raw": "Below.", "n": -1e400}
+{"raw": "Deep beyond.", "tags": [1e400]}
+{"text": "No raw key.", "only_here": 1}
+{"raw": "Kept two.", "desk": 5, "n": 2.5}
+{"raw": "Written infinite.", "n": Infinity}
+"""
+MESSY_ROWS = {"Kept one.": ('"world"', 1.0), "Kept two.": ("5", 2.5), "Written infinite.": (None, float("inf"))}
+MESSY_REJECTS = [
+    ("a.jsonl", 2, f"key 'raw' {REPEATED}"), ("a.jsonl", 3, f"key 'title' {REPEATED}"), ("a.jsonl", 4, f"key 'k' {REPEATED}"),
+    ("a.jsonl", 5, f"column 'n' holds 1e400, {BEYOND}"), ("a.jsonl", 6, f"column 'n' holds -1e400, {BEYOND}"),
+    ("a.jsonl", 7, f"column 'tags' holds 1e400, {BEYOND}"),
+    ("a.jsonl", 8, "no raw key 'raw' (keys: text, only_here)"),
+    ("b.parquet", 1, "no raw column 'raw' (columns: body, rank); every row of the file is rejected"),
+    ("b.parquet", 2, "no raw column 'raw' (columns: body, rank); every row of the file is rejected"),
+    ("c.csv", 2, "column 'extra' appears twice in the header; every row of the file is rejected"),
+]
+
+
+@pytest.mark.parametrize("way", ["load", "load-num_proc-2", "streaming", "export", "export-num_proc-2"])
+def test_every_way_of_reading_gives_the_same_rows_rejects_and_columns(tmp_path, way):
+    """The JSON lines reader and the types pass agree, in one process and in parts read by workers
+    (the file cut: each part's types and ids found apart), for a load, a stream and an export."""
+    import datasets
+
+    from newspairs.builder import prepare
+    from newspairs.export import REPORT_FILENAME, export
+
+    source = tmp_path / "c"
+    source.mkdir()
+    (source / "a.jsonl").write_bytes(MESSY_JSON)
+    write_parquet(source / "b.parquet", {"body": ["No raw column.", "Again."], "rank": [1, 2]})
+    write_csv(source / "c.csv", ["raw", "extra", "extra"], [["Twice.", "1", "2"]])
+    sources.clear_read_memos()  # as a fresh process
+    options = dict(errors="report", split_ratios=(1, 0, 0))
+    num_proc = 2 if way.endswith("num_proc-2") else None
+    if way.startswith("load"):
+        built = prepare(str(source), "articles", cache_dir=str(tmp_path / "cache"), num_proc=num_proc, part_bytes=120, **options)
+        rows, rejects = built.as_dataset("train"), built.report().rejects
+    elif way == "streaming":
+        rows, rejects = newspairs.load(str(source), "articles", streaming=True, **options)["train"], None
+    else:
+        export(str(source), tmp_path / "out", configs=["articles"], num_proc=num_proc, part_bytes=120, **options)
+        rows = datasets.load_dataset(str(tmp_path / "out"), "articles")["train"]
+        rejects = json.loads((tmp_path / "out" / REPORT_FILENAME).read_text())["articles"]["rejects"]
+    rows = list(rows)
+    assert [name for name in rows[0] if name not in sources.RESERVED_COLUMNS] == ["desk", "n"]
+    assert {row["raw"]: (row["desk"], row["n"]) for row in rows} == MESSY_ROWS
+    if rejects is not None:
+        assert sorted((Path(reject["file"]).name, reject["line"], reject["reason"]) for reject in rejects) == MESSY_REJECTS
 
 
 class TestTextFileDecode:
@@ -1705,3 +1912,27 @@ class TestCompressedFiles:
         (tmp_path / name).write_bytes(b"x")
         with pytest.raises(ValueError, match=rf"{re.escape(name)}: not a source layout newspairs reads \(.*also compressed: \.gz, \.bz2, \.xz"):
             resolve_source(tmp_path / name)
+
+
+def test_a_control_character_in_a_json_line_is_named_once_with_its_column(tmp_path):
+    # json's message ends "Invalid control character at", to which the column was added: "at at"
+    path = tmp_path / "a.jsonl"
+    path.write_text('{"raw": "a\tb"}\n', encoding="utf-8")
+    (reject,) = read_input(resolve_source(path)[0])
+    assert reject.reason == "not a JSON line (Invalid control character at column 11)"
+
+
+def test_the_types_check_only_the_records_that_can_add_a_kind(tmp_path, monkeypatch):
+    """The types pass checks a record (a sentence split, with the option) only when a value of it is
+    of a kind its column lacks: checking every record with metadata split every article twice."""
+    path = tmp_path / "a.jsonl"
+    records = [{"raw": f"Story {n}. It ran.", "title": f"t{n}", "n": n} for n in range(50)]
+    records[30]["n"] = "thirty"  # a new kind: checked
+    records[40]["extra"] = [1]  # a new column: checked
+    path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    split, real = [], sources.split_or_keep
+    monkeypatch.setattr(sources, "split_or_keep", lambda text, name: split.append(text) or real(text, name))
+    options = ReadOptions(sentences="punkt")
+    types = sources._json_types(resolve_source(path)[0], options)
+    assert types == {"title": "string", "n": "json", "extra": "json"}
+    assert split == ["Story 0. It ran.", "Story 30. It ran.", "Story 40. It ran."]
