@@ -484,7 +484,7 @@ class PadCollator:
 
     ``attention_mask`` is rebuilt from the lengths (1 on ids, 0 on padding); ``offset_mapping``
     is padded with ``(0, 0)``; any other column (``label``, ...) is stacked with ``torch.tensor``,
-    but a column of strings (``article_id``) stays a list of them.
+    but a column of text (``article_id``, a title; ``None`` where null) stays a list.
 
     Args:
         pad_id (`int`): the id of the padding token (`pad_id_of(tokenizer)`).
@@ -521,12 +521,19 @@ class PadCollator:
                 batch[name] = offsets
             else:
                 values = [example[name] for example in examples]
-                if all(isinstance(value, str) for value in values):  # ids, titles: a list, as torch's default_collate
+                # text (ids, titles; null where a record had none): a list, as torch's default_collate
+                # gives strings, in every batch whatever its values
+                if all(value is None or isinstance(value, str) for value in values):
                     batch[name] = values
                     continue
                 try:
                     batch[name] = torch.as_tensor(values)
                 except (TypeError, ValueError, RuntimeError) as error:
+                    if None in values:
+                        raise ValueError(
+                            f"column {name!r} holds null in this batch (example {values.index(None)}), which no "
+                            f"tensor holds: fill its nulls (dataset.map) or leave it out of the batches"
+                        ) from None
                     raise ValueError(
                         f"column {name!r} cannot be stacked into a tensor ({error}; its first value: "
                         f"{examples[0][name]!r:.80}): leave it out of the batches"

@@ -694,6 +694,16 @@ class TestTorch:
         assert batch["article_id"] == ["a1", "b2"]
         assert batch["input_ids"].tolist() == [[5, 0], [6, 7]]
 
+    @pytest.mark.parametrize("values", [[None, "b2"], ["a1", None], [None, None]], ids=["first-null", "last-null", "all-null"])
+    def test_collator_keeps_a_text_column_with_nulls_as_a_list(self, values):
+        # a JSON key absent from some records is null there: a batch holding one failed, blaming the strings
+        batch = feed.PadCollator(0)([{"input_ids": [5], "title": values[0]}, {"input_ids": [6], "title": values[1]}])
+        assert batch["title"] == values
+
+    def test_collator_names_a_null_it_cannot_stack(self):
+        with pytest.raises(ValueError, match=r"column 'score' holds null in this batch \(example 1\)"):
+            feed.PadCollator(0)([{"input_ids": [5], "score": 1.5}, {"input_ids": [6], "score": None}])
+
     def test_dataloader_keeps_string_ids_of_a_stream(self, tokenizer):
         rows = [{"raw": text, "article_id": f"id{i}"} for i, text in enumerate(SENTENCES[:4])]
         stream = datasets.Dataset.from_list(rows).to_iterable_dataset()
