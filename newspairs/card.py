@@ -60,6 +60,8 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
     },
 }
 METADATA_DESCRIPTION = "metadata carried over from the source"
+JSON_TEXT_DESCRIPTION = (METADATA_DESCRIPTION + ", as JSON text: its values are of several kinds (or nested), "
+                         "each stored as `json.dumps` writes it, a string too; `json.loads` gives it back")
 # `newspairs.sources.InputFile.kind` -> what such a file is, for the card
 KIND_LABELS = {
     "pair": "paired raw/normalized text files",
@@ -160,6 +162,8 @@ def check_other_license(license: str, name: str | None, link: str | None,
     if name is None:
         raise ValueError(f"{license_option} other needs {name_option} naming the license (an id such as my-license-1.0): "
                          f"the Hub asks for one ({LICENSES_PAGE})")
+    if name == OTHER_LICENSE:
+        raise ValueError(f"{name_option} 'other' names no license: give the license's own id (such as my-license-1.0)")
     if not LICENSE_ID.match(name):
         raise ValueError(f"{name_option} {name!r} is not a license id (lowercase letters, digits, '.', '+', '-': "
                          "e.g. my-license-1.0)")
@@ -271,11 +275,11 @@ def _table_code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def fields_tables(summaries: Mapping[str, Any]) -> str:
-    """One Markdown table per config: field, type, meaning."""
+def fields_tables(summaries: Mapping[str, Any], json_text: Sequence[str] = ()) -> str:
+    """One Markdown table per config: field, type, meaning (``json_text``: the metadata columns of JSON text)."""
     parts = []
     for config, summary in summaries.items():
-        descriptions = FIELD_DESCRIPTIONS.get(config, {})
+        descriptions = {**{name: JSON_TEXT_DESCRIPTION for name in json_text}, **FIELD_DESCRIPTIONS.get(config, {})}
         rows = [f"`{config}`:", "", "| field | type | description |", "|---|---|---|"]
         for name, feature in summary.features.items():
             rows.append(f"| {_table_code(name)} | {_table_text(_feature_type(feature))} | {descriptions.get(name, METADATA_DESCRIPTION)} |")
@@ -335,7 +339,7 @@ def _processing(facts: CardFacts, summaries: Mapping[str, Any], version: str) ->
         lines.append(f"| `{config}` | {part.get('read', 0):,} | {part.get('written', 0):,} | {part.get('rejected', 0):,} |")
     rejected = sum(part.get("rejected", 0) for part in facts.report.values())
     if rejected:
-        lines += ["", "Rejected articles (unreadable, misaligned or duplicated in the source) are not in the data; "
+        lines += ["", "Articles left out (unreadable, misaligned, empty or duplicated in the source) are not in the data; "
                       f"`{REPORT_FILENAME}` lists each with its file, line and reason."]
     return "\n".join(lines)
 
@@ -412,7 +416,7 @@ def render_card(folder: str | Path, options: CardOptions, facts: CardFacts, *, t
     from huggingface_hub import DatasetCard
 
     from newspairs import __version__
-    from newspairs.export import CARD_FILENAME, export_summary
+    from newspairs.export import CARD_FILENAME, JSON_TEXT_KEY, export_summary
     from newspairs.sentences import card_sentence, read_record
     from newspairs.stamp import STAMP_FILENAME, Stamp
 
@@ -461,7 +465,7 @@ def render_card(folder: str | Path, options: CardOptions, facts: CardFacts, *, t
         "example_split": example_split,
         "example_chars": str(EXAMPLE_CHARS),
         "example_json": json.dumps(example_row(folder, default, example_split), indent=2, ensure_ascii=False),
-        "fields_tables": fields_tables(summaries),
+        "fields_tables": fields_tables(summaries, base.get(JSON_TEXT_KEY) or ()),
         "split_table": split_table(summaries),
         "split_weights": ratios,
         "processing": _processing(facts, summaries, __version__) + "\n\n" + card_sentence(read_record(folder)),

@@ -226,7 +226,7 @@ def _checked_source(args: argparse.Namespace) -> tuple[object, dict[str, str]]:
         names = [Path(item.path).name for item in inputs]
         raise ValueError(
             f"--text-articles {text_articles!r} applies to no file of the source "
-            f"({', '.join(names[:3])}{' ...' if len(names) > 3 else ''}: only .txt files hold text articles)"
+            f"({', '.join(names[:3])}{' ...' if len(names) > 3 else ''}: only .txt files, also compressed, hold text articles)"
         )
     options = {"raw_column": raw_column or "raw", "normalized_column": normalized_column or "normalized"}
     return source, {**options, "sentences": getattr(args, "sentences", None), "text_articles": text_articles or "file"}
@@ -817,9 +817,10 @@ def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
     The token comes from HF_TOKEN or `hf auth login`. --license is required (a Hub license
     identifier such as cc-by-4.0, or 'other' with --license-name): newspairs never guesses one.
     Without --tokenizer, a tokenizer is trained on the train split (--model, --vocab-size). Each
-    rejected article (--errors report) is listed, as export lists it, and the report
-    (newspairs_report.json) is published with the card. Data goes first in commits of
-    at most --max-commit-files files / --max-commit-size bytes, then the card, tokenizer and stamp;
+    article left out of the data (rejected with --errors report; dropped, as an empty or duplicate
+    one, either way) is listed, as export lists it, and the report (newspairs_report.json) is
+    published with the card. Data goes first in commits of at most --max-commit-files files /
+    --max-commit-size bytes, then the card, report, tokenizer and stamp;
     files already on the Hub with the same content are skipped, so rerunning a failed publish
     resumes it. --dry-run OUT writes the same repository to OUT and uploads nothing. The license,
     the tokenizer and the output folder are checked before anything is built.

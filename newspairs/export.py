@@ -64,6 +64,8 @@ REPORT_FILENAME = "newspairs_report.json"
 DATA_DIR_DIGITS = 16  # hex digits of the content digest naming a config's shard folder
 # What the export wrote, relative to the folder: all a later export may replace or delete there.
 MANIFEST_FILENAME = EXPORT_MANIFEST
+# The card YAML's list of the metadata columns whose strings are JSON text (`json_text_columns`)
+JSON_TEXT_KEY = "newspairs_json_text"
 # A staging folder is `.<out>.<random><suffix>` beside ``out``: made by one call, removed by it.
 STAGING_SUFFIX = ".newspairs-partial"
 CARD_FILENAME = "README.md"
@@ -520,6 +522,9 @@ def export(
         body = card if card is not None else DEFAULT_CARD_BODY.format(where=Path(os.path.abspath(out)).name)
         yaml = card_data(infos, default=configs[0], stamp=stamp, data_dirs=data_dirs)
         yaml[sentences.CARD_KEY] = split = sentences.record(config_kwargs.get("sentences"))  # beside the stamp, always
+        json_text = json_text_columns(source, configs, errors, config_kwargs)
+        if json_text:  # a plain reader sees strings: the card says which are JSON text
+            yaml[JSON_TEXT_KEY] = json_text
         DatasetCard(f"---\n{yaml.to_yaml()}\n---\n\n{body}").save(staging / CARD_FILENAME)
         (staging / STAMP_FILENAME).write_text(stamp.to_json(), encoding="utf-8")
         (staging / sentences.SENTENCES_FILENAME).write_text(json.dumps(split, indent=2) + "\n", encoding="utf-8")
@@ -535,6 +540,16 @@ def export(
     return ExportResult(
         out=out, configs=summaries, reports=reports, files=[out / f.relative_to(staging) for f in files], stamp=stamp
     )
+
+
+def json_text_columns(source: Any, configs: Sequence[str], errors: str, config_kwargs: dict[str, Any]) -> list[str]:
+    """The metadata columns of ``source`` stored as JSON text (a JSON key whose values are of several
+    kinds, or nested: `newspairs.sources`), sorted; the build read their types, so this reads nothing again."""
+    from newspairs.sources import scan_metadata
+
+    inputs, options, _, _ = onepass.settings(source, configs, errors, config_kwargs)
+    _, json_types = scan_metadata(inputs, options)
+    return sorted({name for types in json_types.values() for name, dtype in types.items() if dtype == "json"})
 
 
 def export_summary(out: Any) -> dict[str, ConfigSummary]:

@@ -148,6 +148,9 @@ OTHER_LICENSE_MISTAKES = [
     pytest.param({"license": "other", "license_name": ""}, "is not a license id", "", id="empty-name"),
     pytest.param({"license": "other", "license_name": "cc-by-4.0"}, "is on the Hub's list: pass license cc-by-4.0 instead of other",
                  "cc-by-4.0", id="name-on-the-hub-list"),
+    # it said "'other' is on the Hub's list: pass license other instead of other"
+    pytest.param({"license": "other", "license_name": "other"}, "license_name 'other' names no license: give the license's own id",
+                 "other", id="name-other"),
     pytest.param({"license": "other", "license_name": "acme-1.0", "license_link": "../LICENSE"}, "a path inside it", "../LICENSE",
                  id="link-outside-the-repository"),
     pytest.param({"license": "other", "license_name": "acme-1.0", "license_link": "/etc/LICENSE"}, "a path inside it",

@@ -428,7 +428,7 @@ MISTAKES = [
                  "--normalized-column 'norm' applies to no file of the source (the source's files are text files",
                  id="export-normalized-column-on-text"),
     pytest.param(lambda t: ["export", _jsonl(t), t / "out", "--text-articles", "blank-line"], 1,
-                 "--text-articles 'blank-line' applies to no file of the source (a.jsonl: only .txt files hold text articles)",
+                 "--text-articles 'blank-line' applies to no file of the source (a.jsonl: only .txt files, also compressed, hold text articles)",
                  id="export-text-articles-on-jsonl"),
     pytest.param(lambda t: ["verify", _isot(t), "--text-articles", "file"], 1,
                  "--text-articles 'file' applies to no file of the source (True.csv: only .txt files",

@@ -669,3 +669,19 @@ def test_an_out_name_as_long_as_a_folder_may_have(tmp_path):
     export(None, out, configs=["lines"])  # again, into the earlier export
     assert all(path.is_file() for path in first.files) and read_manifest(out)
     assert_lone_export(tmp_path, out.name)
+
+
+def test_the_card_names_the_metadata_columns_of_json_text(tmp_path):
+    """A column mixing kinds is stored as JSON text, which a plain reader takes for strings: the card's
+    YAML lists such columns (nothing said which strings json.loads was for)."""
+    source = write_jsonl(tmp_path / "a.jsonl", [{"raw": "One here.", "mix": 5, "title": "a"},
+                                                 {"raw": "Two here.", "mix": "5", "title": "b"},
+                                                 {"raw": "Three here.", "mix": [1], "title": "c"}])
+    export(str(source), tmp_path / "out", configs=["articles"], split_ratios=(1, 0, 0))
+    assert card_yaml(tmp_path / "out")["newspairs_json_text"] == ["mix"]
+    rows = datasets.load_dataset(str(tmp_path / "out"), "articles")["train"]
+    assert sorted(map(json.loads, rows["mix"]), key=repr) == sorted([5, "5", [1]], key=repr)
+    assert sorted(rows["title"]) == ["a", "b", "c"]
+    plain = write_jsonl(tmp_path / "b.jsonl", [{"raw": "One here.", "title": "a"}])
+    export(str(plain), tmp_path / "plain", configs=["articles"], split_ratios=(1, 0, 0))
+    assert "newspairs_json_text" not in card_yaml(tmp_path / "plain")

@@ -563,6 +563,22 @@ class TestCommand:
         assert "- **License:** other: `acme-news-1.0`, text: [LICENSE](<LICENSE>)" in card.text
         assert datasets.load_dataset(str(out), "raw")["train"].num_rows > 0  # the added metadata keeps it loadable
 
+    def test_the_cards_fields_table_says_which_columns_are_json_text(self, tmp_path):
+        source = tmp_path / "a.jsonl"
+        source.write_text('{"raw": "One here.", "mix": 5, "title": "a"}\n{"raw": "Two here.", "mix": "5", "title": "b"}\n',
+                          encoding="utf-8")
+        from newspairs.card import CardOptions
+        from newspairs.hub import build_repository
+        from newspairs.train import TrainingConfig
+
+        out = tmp_path / "out"
+        build_repository(str(source), out, CardOptions(license="mit", repo_id=REPO_ID), configs=["articles"],
+                         training=TrainingConfig(vocab_size=60), split_ratios=(1, 0, 0), cache_dir=str(tmp_path / "cache"))
+        table = (out / "README.md").read_text(encoding="utf-8")
+        (mix,) = [row for row in table.splitlines() if row.startswith("| `mix` |")]
+        (title,) = [row for row in table.splitlines() if row.startswith("| `title` |")]
+        assert "as JSON text" in mix and "json.loads" in mix and "JSON" not in title
+
     def test_license_is_required(self, capsys):
         with pytest.raises(SystemExit) as raised:
             main(["publish", "corpus", "--repo-id", REPO_ID, "--dry-run", "out"])
