@@ -64,12 +64,18 @@ def _class_characters(body: str) -> set[str] | None:
     return set(chars) if not ranges else None
 
 
+# a class's body to its closing "]": escaped characters, or any other but "]" (the rules nest no classes)
+_CLASS_BODY = re.compile(r"(?:\\.|[^\]\\])*\]", re.DOTALL)
+
+
 def _class_end(pattern: str, start: int) -> int:
     """Index just after the class opening at ``pattern[start]`` (the rules nest no classes)."""
-    index = start + 1
-    while pattern[index] != "]":
-        index += 2 if pattern[index] == "\\" else 1
-    return index + 1
+    # a match, not a loop over characters: the rules' Unicode classes are thousands of characters
+    # long, and compiling the table (at import) walked each of them several times
+    found = _CLASS_BODY.match(pattern, start + 1)
+    if found is None:
+        raise ValueError(f"unclosed class at {start} in {pattern[start:start + 80]!r}...")
+    return found.end()
 
 
 def _structure(pattern: str, start: int = 0):
