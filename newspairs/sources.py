@@ -1129,7 +1129,7 @@ class _JsonParser:
         if repeated:
             return f"key {repeated[0]!r} appears twice in one object (json keeps only the last of its values)"
         if overflows:
-            number = overflows[0] if len(overflows[0]) <= 24 else f"{overflows[0][:12]}... ({len(overflows[0])} characters)"
+            number = _number_text(overflows[0])
             column = next((key for key, item in value.items() if _holds_overflow(item)), None) if isinstance(value, dict) else None
             return f"column {column!r} holds {number}, a number beyond float64 (json would read it as infinity)"
         # only a \ud800-\udfff escape gives a lone surrogate (the text is UTF-8): a record is walked
@@ -1944,6 +1944,11 @@ def _column_type(kinds: set[str]) -> str:
     return "json"
 
 
+def _number_text(text: str) -> str:
+    """A number as a reject shows it: whole up to 24 characters, else its start and its length."""
+    return text if len(text) <= 24 else f"{text[:12]}... ({len(text)} characters)"
+
+
 def coerce_json_value(value: Any, dtype: str | None, column: str) -> Any:
     """A JSON metadata value in its column's type; raises `ValueError` when it does not fit."""
     if value is None or dtype is None:
@@ -1956,14 +1961,13 @@ def coerce_json_value(value: Any, dtype: str | None, column: str) -> Any:
         return value
     if dtype == "int64" and isinstance(value, int) and not isinstance(value, bool):
         if not INT64_MIN <= value <= INT64_MAX:
-            digits = str(value) if abs(value) < 10**40 else f"a {len(str(abs(value)))}-digit integer"
-            raise ValueError(f"column {column!r} holds {digits}, beyond int64 (its type)")
+            raise ValueError(f"column {column!r} holds {_number_text(str(value))}, beyond int64 (its type)")
         return value
     if dtype == "float64" and isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
             return float(value)
         except OverflowError:
-            raise ValueError(f"column {column!r} holds a number beyond float64 (its type): {str(value)[:20]}...") from None
+            raise ValueError(f"column {column!r} holds {_number_text(str(value))}, beyond float64 (its type)") from None
     raise ValueError(f"column {column!r} holds {value!r}, not {dtype} (the type of its other records)")
 
 
