@@ -30,6 +30,7 @@ import logging
 import os
 import shutil
 import socket
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -158,13 +159,37 @@ def _quiet_progress():
 def _run(records: "ray.data.Dataset") -> list[dict[str, Any]]:
     """Run a pipeline whose rows are small JSON records; the first bad article stops it with its `SourceError`."""
     out = []
-    with _quiet_progress():
-        for row in records.iter_rows():  # leaving the loop early stops the pipeline
-            record = json.loads(row["record"])
-            if "error" in record:
-                raise SourceError(*record["error"])
-            out.append(record)
+    rows = iter(records.iter_rows())
+    try:
+        with _quiet_progress():
+            for row in rows:
+                record = json.loads(row["record"])
+                if "error" in record:
+                    raise SourceError(*record["error"])
+                out.append(record)
+    finally:
+        # stops the pipeline (its actors) now: left to the garbage collector, the iterator lived on
+        # in the traceback while the caller removed the folder the actors were still writing to
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
     return out
+
+
+def _settled(folder: Path, quiet: float = 0.5, limit: float = 30.0) -> None:
+    """Wait until nothing in ``folder`` has changed for ``quiet`` seconds (``limit`` at most): a
+    stopped pipeline's actors are killed, not awaited, and one may still be closing a part file."""
+    deadline, last, since = time.monotonic() + limit, None, time.monotonic()
+    while time.monotonic() < deadline:
+        try:
+            state = sorted((str(path), path.stat().st_size) for path in folder.rglob("*"))
+        except OSError:  # a file renamed or removed while listed: a change
+            state = None
+        if state is None or state != last:
+            last, since = state, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+        time.sleep(0.05)
 
 
 def _parts(inputs: Sequence[InputFile], options: ReadOptions, json_types: dict, part_bytes: int,
@@ -247,7 +272,11 @@ def export_configs(
             inputs, _actor, num_cpus, part_bytes, parts=str(parts), shard_bytes=shard_bytes, configs=features,
             json_types=json_types, options=options, errors=errors, ratios=ratios,
         )
-        records = sorted(_run(records_ds), key=lambda record: record["index"])
+        try:
+            records = sorted(_run(records_ds), key=lambda record: record["index"])
+        except BaseException:
+            _settled(parts)  # then the export removes its staging folder: nothing written after that
+            raise
         built = {
             config: _gathered(config, features[config], [r["configs"][config] for r in records], ratios, staging, parts)
             for config in configs

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import os
 import re
 import socket
@@ -252,7 +253,23 @@ class TestErrors:
             export(source, tmp_path / "out", engine="ray")
         assert str(remote.value) == str(local.value)
         after = {p.relative_to(tmp_path / "out"): p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
-        assert after == before and not (tmp_path / "out.partial").exists()
+        # the staging folder beside OUT (.out.<hex>.newspairs-partial) is gone (this looked for "out.partial")
+        assert after == before and sorted(path.name for path in tmp_path.iterdir() if path.name.startswith(".out.")) == []
+
+    def test_a_bad_article_met_while_another_actor_works_leaves_no_staging_folder(self, tmp_path, monkeypatch):
+        # on a Ray the caller started (this module's), the first bad article stopped the export while
+        # another actor still worked: it wrote its part files after the staging folder was removed,
+        # leaving a folder beside OUT (or the removal failed: "Directory not empty")
+        stories = {f"s{n:02d}.txt": f"Story number {n} about the harbour.\n" for n in range(8)}
+        source = write_pairs(tmp_path / "c", stories)
+        (source / "raw" / "s00.txt").write_bytes(b"Not \xff UTF-8.\n")
+        slow = _bind(_SlowOnGoodFiles, {"bad": "raw/s00.txt"})
+        real = nray.export_configs
+        monkeypatch.setattr(nray, "export_configs", lambda *args, **kwargs: real(*args, _actor=slow, **kwargs))
+        with pytest.raises(newspairs.SourceError, match="s00.txt"):
+            export(str(source), tmp_path / "out", engine="ray")
+        time.sleep(3)  # past the slow actor's work: what it would write, it has written
+        assert sorted(path.name for path in tmp_path.iterdir()) == ["c"]
 
     @pytest.mark.parametrize("make", [BAD_INPUTS[1], BAD_INPUTS[4]])
     def test_report_gathers_the_same_rejects_and_the_counts_reconcile(self, tmp_path, make):
@@ -286,6 +303,19 @@ class _DiesOnce(nray._ExportFiles):
             self.marker.write_text("died once")
             os._exit(1)
         return super().read_file(row)
+
+
+class _SlowOnGoodFiles(nray._ExportFiles):
+    """Works 2 s before it meets the bad file, 3 s before it writes a group without it: the other
+    actor is still at work when the bad article stops the export."""
+
+    def __init__(self, bad: str, **kwargs):
+        super().__init__(**kwargs)
+        self.bad = bad
+
+    def export_group(self, row):
+        time.sleep(2 if self.bad in [entry["relpath"] for entry in json.loads(row["files"])] else 3)
+        return super().export_group(row)
 
 
 class TestFaults:
