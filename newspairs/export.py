@@ -544,7 +544,8 @@ def export(
 
 def json_text_columns(source: Any, configs: Sequence[str], errors: str, config_kwargs: dict[str, Any]) -> list[str]:
     """The metadata columns of ``source`` stored as JSON text (a JSON key whose values are of several
-    kinds, or nested: `newspairs.sources`), sorted; the build read their types, so this reads nothing again."""
+    kinds, or nested: `newspairs.sources`), sorted. The JSON files' types are those the build found
+    (kept for the process); the source is walked again, and its CSV headers and Parquet schemas read."""
     from newspairs.sources import scan_metadata
 
     inputs, options, _, _ = onepass.settings(source, configs, errors, config_kwargs)
