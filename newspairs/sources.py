@@ -1676,7 +1676,7 @@ def _kinds_read(item: InputFile, options: ReadOptions) -> dict[str, set[str]]:
     sides = {options.raw_column, options.normalized_column}
     for row in _rows_jsonl(item):
         record = row[1]
-        if record is None or all(name in sides or _KINDS.get(type(value)) in kinds.get(name, ())
+        if record is None or all(name in sides or _value_kind(value) in kinds.get(name, ())
                                  for name, value in record.items()):
             continue
         for entry in _read_table(item, options, {}, duplicates=True, rows=(row,)):
@@ -1689,7 +1689,7 @@ def _note_kinds(entry: Article | Reject, kinds: dict[str, set[str]]) -> None:
     rejected record adds no column and no kind (its reason is in the report)."""
     if isinstance(entry, Article):
         for name, value in entry.metadata.items():
-            kinds.setdefault(name, set()).add(_KINDS.get(type(value)) or _value_kind(value))
+            kinds.setdefault(name, set()).add(_value_kind(value))
 
 
 def _refusals(metadata: dict[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -1908,12 +1908,14 @@ def isot_label(path: str) -> str | None:
 # --- metadata columns and their types ---------------------------------------------------------
 
 
-_KINDS = {type(None): "null", bool: "bool", int: "int", float: "float", str: "string", list: "nested", dict: "nested"}  # `_value_kind`'s, looked up
+# what json gives, by its exact type (the checks below are for subclasses: a bool is an int)
+_KINDS = {type(None): "null", bool: "bool", int: "int", float: "float", str: "string", list: "nested", dict: "nested"}
 
 
 def _value_kind(value: Any) -> str:
-    if value is None:
-        return "null"
+    kind = _KINDS.get(type(value))
+    if kind is not None:
+        return kind
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, int):
