@@ -154,7 +154,6 @@ NOT_WORD = f"[^{cc.RE_WORD}]"
 END_OF_WORD = f"(?!{WORD})"  # \b after a word character
 # a \b that matters: a non-word character that is not whitespace (whitespace already separates)
 PUNCTUATION_NEXT = f"(?=[^{cc.RE_WORD}{cc.PY_SPLIT_SPACE}])"
-NOT_WORD_NOR_SPACE = f"[^{cc.RE_WORD}{cc.PY_SPLIT_SPACE}]"
 DIGIT = cc.RX_DIGIT  # regex \d: the comma/colon rule pads unless a digit follows
 LINE_SPACE = f"[{cc.RX_INLINE_SPACE}]"  # regex \s, without the line break that ends our lines
 SYMBOLS = r";@#$%&?!\[\](){}<>"  # padded on both sides wherever they are
@@ -402,10 +401,13 @@ CLITICS = [
 # NLTK's CONTRACTIONS2 as (first part, second part, what must follow), matched case-insensitively
 # with stdlib re's \b and \s. NLTK substitutes " \1 \2 " for each contraction in turn: a space before
 # the word, between its parts and after it. Here those are three rules a contraction, in three rows
-# of rules (every contraction's split after the word, then before it, then between its parts): a
-# split after or before a word leaves the matches of the others as they were (a space and the
-# punctuation it parts are both non-word characters), while the split between the parts breaks the
-# word the other two look at, so it runs last. Each row compiles into one scan (docs/passes.md).
+# of rules: every contraction's split before the word, which writes `CONTRACTION_MARK` there, then
+# every split after it, then every split between its parts. The later two rows start at the mark,
+# so their scans search for one string instead of stopping at every letter a contraction can start
+# with. A split before or after a word leaves the matches of the others as they were (the mark, a
+# space and the punctuation a split parts are all non-word characters), while the split between
+# the parts breaks the word the split after it looks at, so it runs last. Each row compiles into
+# one scan (docs/passes.md).
 _TWO_PART = [
     ("can", "not", "word_end"), ("d", "'ye", "word_end"), ("gim", "me", "word_end"),
     ("gon", "na", "word_end"), ("got", "ta", "word_end"), ("lem", "me", "word_end"),
@@ -430,15 +432,16 @@ def _word_name(first: str, second: str) -> str:
     return (first + second).replace("'", "")
 
 
-def _contraction_row(name, pattern, why: str, example, apart: str, apart_example: str = "", *, word_end=False) -> list[Rule]:
+def _contraction_row(name, pattern, why: str, example, apart: str = "", apart_example: str = "", *,
+                     word_end=False, content=" ", lead=None) -> list[Rule]:
     """One rule a contraction (``name`` and ``pattern`` of first part, second part and what follows,
-    ``example`` of the word), each starting at its word's first letter, which is its lead; the first
-    rule says why the row is a scan of its own."""
+    ``example`` of the word), each starting at ``lead`` (by default its word's first letter); the
+    first rule says why the row is a scan of its own, if it must say."""
     row = [
         Rule(
-            name(first, second), pattern(first, second, follows), " ",
+            name(first, second), pattern(first, second, follows), content,
             nltk=_nltk_of(first, second, follows), why=why, example=example(first + second),
-            triggers=(first + second,), lead=_lead(first[0]),
+            triggers=(first + second,), lead=lead or _lead(first[0]),
         )
         for first, second, follows in _TWO_PART if follows == "word_end" or not word_end
     ]
@@ -446,36 +449,41 @@ def _contraction_row(name, pattern, why: str, example, apart: str, apart_example
     return row
 
 
-SPLITS_AFTER_CONTRACTIONS = _contraction_row(
-    lambda first, second: f"split_after_{_word_name(first, second)}",
-    lambda first, second, follows: rf"(?<={NOT_WORD}){_nocase(first + second)}\K{PUNCTUATION_NEXT}",
-    "the word splits from punctuation right after it (where whitespace follows, it is split)",
-    lambda word: f"{word}.x",
-    "cost, not output: in one scan with the clitic rules, which start at an apostrophe or an n, the scan "
-    "cannot skip to the contractions' first letters (0.09 s against 0.03 + 0.04 s for the two scans per "
-    "4.8 MB of ISOT text)",
-    word_end=True,
-)
+# Whitespace to the final split (str.split, the pre-tokenizer) that nothing after the split before a
+# contraction changes, and a string the scans after it search for fast (Oniguruma searches for a
+# string of several bytes; it stops at every one of the letters that start the contractions, 15% of
+# English text). Marks in the text itself are harmless: a rule that starts at a mark checks the word
+# after it, and a mark is a non-word character, as the split before a word asks.
+CONTRACTION_MARK = "\x1f\u3000"
+_AT_MARK = _escaped(CONTRACTION_MARK)
+
 SPLITS_BEFORE_CONTRACTIONS = _contraction_row(
     lambda first, second: f"split_before_{_word_name(first, second)}",
-    lambda first, second, follows: rf"(?<={NOT_WORD_NOR_SPACE})(?={_nocase(first + second)}{_after(follows)})",
-    "the word splits from punctuation right before it (re's \\b: not a re \\w character; where whitespace "
-    "precedes it, the split is made)",
+    lambda first, second, follows: rf"(?<={NOT_WORD})(?={_nocase(first + second)}{_after(follows)})",
+    "the word splits from what precedes it (re's \\b: not a re \\w character), by a mark: whitespace to the "
+    "final split, and what the splits after and inside the word start at",
     lambda word: f"'{word} it",
-    "zero-width at the word's first letter, from where the splits after the words consume it: in one scan, "
-    "the word is consumed before the split in front of it is tried",
-    "/cannot/x",
+    content=CONTRACTION_MARK,
+)
+SPLITS_AFTER_CONTRACTIONS = _contraction_row(
+    lambda first, second: f"split_after_{_word_name(first, second)}",
+    lambda first, second, follows: rf"{_AT_MARK}{_nocase(first + second)}\K{PUNCTUATION_NEXT}",
+    "the word splits from punctuation right after it (where whitespace follows, it is split)",
+    lambda word: f"{word}.x",
+    word_end=True,
+    lead=CONTRACTION_MARK[0],
 )
 SPLITS_INSIDE_CONTRACTIONS = _contraction_row(
     lambda first, second: f"split_{first}_{second.strip(chr(39))}",
-    lambda first, second, follows: rf"(?<={NOT_WORD}){_nocase(first)}\K(?={_nocase(second)}{_after(follows)})",
+    lambda first, second, follows: rf"{_AT_MARK}{_nocase(first)}\K(?={_nocase(second)}{_after(follows)})",
     "between the parts, for the whole word only; (?i) as stdlib re folds case (İ ı for i, ſ for s)",
     lambda word: f"I {word} do it",
-    "consumes the word's first part from its first letter, where a split before the word matches the empty "
-    "string: in one scan, the engine steps past that letter after the empty match",
-    "/cannot",
+    "the splits after the words consume the mark and the word: in one scan, a word followed by punctuation "
+    "is not split inside",
+    "/cannot/x",
+    lead=CONTRACTION_MARK[0],
 )
-CONTRACTIONS = [*SPLITS_AFTER_CONTRACTIONS, *SPLITS_BEFORE_CONTRACTIONS, *SPLITS_INSIDE_CONTRACTIONS]
+CONTRACTIONS = [*SPLITS_BEFORE_CONTRACTIONS, *SPLITS_AFTER_CONTRACTIONS, *SPLITS_INSIDE_CONTRACTIONS]
 
 
 def _nocase_first(letter: str) -> str:

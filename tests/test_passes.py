@@ -32,7 +32,7 @@ SEQUENCE = build_normalizer(rules.build_passes(fuse=False))
 PUNCTUATION_ALPHABET = ("a", "1", " ", "\t", ".", ",", ":", ";", "'", '"', "`", "-", "(", ")", "!")
 WORD_ALPHABET = (
     "cannot", "CANNOT", "n't", "'s", "'tis", "'Twas", "lemme", "gonna", "d'ye", "more'n", "wanna",
-    "'", "''", " ", ".", "a", "-", "(", '"', "``", "/", "gİmme", "'tıſ",
+    "'", "''", " ", ".", "a", "-", "(", '"', "``", "/", "gİmme", "'tıſ", rules.CONTRACTION_MARK, "\x1f",
 )
 SKEW_ALPHABET = tuple(
     dict.fromkeys(c for character, rust, _ in LOWERCASE_SKEW_PAIRS[:3] + LOWERCASE_SKEW_PAIRS[-2:] for c in character + rust)
@@ -206,13 +206,44 @@ class TestStamp:
         assert set(self.stamp("0123456789abcdef").differences(self.stamp("fedcba9876543210"))) == {"rules"}
 
 
+class TestContractionMark:
+    """The split before a contraction writes `CONTRACTION_MARK`, at which the splits after and inside
+    the word start: whitespace to the final split, never a line break, and harmless in the text."""
+
+    def test_the_mark_is_whitespace_to_the_split_and_no_line_break(self):
+        mark = rules.CONTRACTION_MARK
+        assert f"a{mark}b".split() == ["a", "b"]
+        assert [word for word, _ in build_tokenizer().pre_tokenizer.pre_tokenize_str(f"a{mark}b")] == ["a", "b"]
+        assert len(f"a{mark}b".splitlines()) == 1 and "\n" not in mark
+        assert len(mark.encode()) >= 4  # what makes Oniguruma search for it as a string (docs/passes.md)
+
+    def test_the_rows_after_the_mark_start_at_it(self):
+        after_and_inside = [r for r in rules.RULES if r.name.startswith(("split_after_", "split_")) and r.lead == rules.CONTRACTION_MARK[0]]
+        assert len(after_and_inside) == len(rules.SPLITS_AFTER_CONTRACTIONS) + len(rules.SPLITS_INSIDE_CONTRACTIONS)
+        assert all(rule.pattern.startswith(rules.CONTRACTION_MARK) for rule in after_and_inside)
+        assert {rule.content for rule in rules.SPLITS_BEFORE_CONTRACTIONS} == {rules.CONTRACTION_MARK}
+
+    @pytest.mark.parametrize(
+        "line",
+        [
+            "\x1f\u3000cannot/x", "x\x1f\u3000cannot", "can\x1f\u3000not.", "\x1f\u3000\x1f\u3000gonna:",
+            "\x1fcannot,", "\u3000wanna go", "wan\x1f\u3000na ", "d\x1f\u3000'ye?", "'t\x1f\u3000is", "\x1f\u3000'tis.",
+            "cannot\x1f\u3000", "\x1f\u3000", "\x1f", "cannot\x1f\u3000/x", "/cannot\x1f\u3000.",
+        ],
+        ids=repr,
+    )
+    def test_a_mark_in_the_text_is_read_as_the_reference_reads_it(self, line):
+        assert recipe(build_tokenizer(), line) == reference_normalize_line(line)
+        assert recipe(build_tokenizer(rules.build_passes(fuse=False)), line) == reference_normalize_line(line)
+
+
 class TestGuard:
     """A fused scan of rules with a ``lead`` runs behind a look-ahead for where their matches start."""
 
     def test_the_contraction_scans_are_guarded(self):
         lead = {rule.name: rule.lead for rule in rules.RULES}
         guarded = [step for step in rules.PASSES if len(step.rules) > 1 and all(lead[name] for name in step.rules)]
-        assert [step.rules[0] for step in guarded] == ["split_after_cannot", "split_before_cannot", "split_can_not"]
+        assert [step.rules[0] for step in guarded] == ["split_before_cannot", "split_after_cannot", "split_can_not"]
         assert all(step.pattern.startswith("(?=[") for step in guarded)
         # a multibyte lead (İ ı for the i of 'tis) is an alternative: a class holding one gives no first byte
         assert guarded[-1].pattern.startswith("(?=[") and "|İ|ı)" in guarded[-1].pattern.split("(?:", 1)[0]
