@@ -69,6 +69,7 @@ KIND_LABELS = {
     "orphan": "normalized text files without a raw twin (rejected)",
     "foreign": "files of a paired folder that are not .txt (rejected)",
     "special": "named pipes, sockets or devices with an input suffix (rejected, never opened)",
+    "json": "JSON files (.json: one JSON document, or JSON lines)",
     "jsonl": "JSON lines files",
     "csv": "CSV files",
     "parquet": "Parquet files",
@@ -190,7 +191,7 @@ class CardFacts:
 
     Args:
         report (`dict`): `newspairs.export`'s build report per config.
-        input_kinds (`dict[str, int]`): input files per kind (``pair``, ``jsonl``, ``isot``...).
+        input_kinds (`dict[str, int]`): input files per kind (``pair``, ``json``, ``jsonl``, ``isot``...: `input_kind`).
         split_ratios (`tuple[float, float, float]`): the train/validation/test weights of the build.
         tokenizer_model (`str`): the trained tokenizer's model type (``WordPiece``...).
         tokenizer_vocab_size (`int`): its vocabulary size.
@@ -298,11 +299,12 @@ def split_table(summaries: Mapping[str, Any]) -> str:
     return "\n".join(rows)
 
 
-def _load_examples(repo_id: str, configs: Sequence[str]) -> str:
+def _load_examples(repo_id: str, summaries: Mapping[str, Any]) -> str:
+    """How to load each config of ``summaries`` (the default first), as the export's own card says it."""
+    from newspairs.export import load_usage
+
     lines = ["```python", "import datasets", ""]
-    for index, config in enumerate(configs):
-        default = " (the default config)" if index == 0 else ""
-        lines.append(f'{config} = datasets.load_dataset("{repo_id}", "{config}")  # {config}{default}')
+    lines += load_usage(repo_id, {config: list(summary.features) for config, summary in summaries.items()})
     lines += [
         "",
         "from huggingface_hub import snapshot_download",
@@ -313,6 +315,15 @@ def _load_examples(repo_id: str, configs: Sequence[str]) -> str:
         "```",
     ]
     return "\n".join(lines)
+
+
+def input_kind(item: Any) -> str:
+    """The kind of an input file (`newspairs.sources.InputFile`) as the card counts it: a ``.json``
+    file (read as one JSON document where it is one) is ``json``, apart from ``.jsonl`` files,
+    though the sources read both as the ``jsonl`` kind."""
+    from newspairs.sources import kind_suffix
+
+    return "json" if item.kind == "jsonl" and kind_suffix(item.path) == ".json" else item.kind
 
 
 def input_files(kinds: Mapping[str, int]) -> str:
@@ -459,7 +470,7 @@ def render_card(folder: str | Path, options: CardOptions, facts: CardFacts, *, t
         "stamp_signature": stamp.signature(),
         "tokenizer_sentence": f"a {facts.tokenizer_model} model of {facts.tokenizer_vocab_size:,} tokens trained on this corpus",
         "special_tokens": ", ".join(f"`{token}`" for token in facts.special_tokens),
-        "load_examples": _load_examples(options.repo_id, configs),
+        "load_examples": _load_examples(options.repo_id, summaries),
         "config_list": ", ".join(f"`{name}`" + (" (default)" if name == default else "") for name in configs),
         "example_config": default,
         "example_split": example_split,

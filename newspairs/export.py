@@ -30,7 +30,10 @@ Public names (stable; the card/Hub helper calls them):
 - `out_folder(out) -> Path`, `check_out(out, files, folders) -> Path`, `staged(out)`, `install(staging, out, written)`:
   what an export checks of ``out`` before it builds, the folder it builds in beside ``out``, and how
   it puts what it built in place (the Hub helper builds a repository the same way)
-- `REPORT_FILENAME`, `DEFAULT_CARD_BODY`, `TOP_FILES`
+- `check_options(configs, max_shard_size, num_proc, errors, config_kwargs)`: what `export` checks of
+  its options before it reads anything (as `newspairs.load` does), also for the Hub helper
+- `load_usage(where, columns) -> list[str]`: a card's ``load_dataset`` lines, one per config, the default first
+- `REPORT_FILENAME`, `DEFAULT_CARD_BODY` (its ``{usage}``: `load_usage`'s lines), `TOP_FILES`
 """
 
 from __future__ import annotations
@@ -56,9 +59,10 @@ from fsspec.utils import glob_translate
 from huggingface_hub import DatasetCard, DatasetCardData
 
 from newspairs import onepass, sentences
-from newspairs.builder import CONFIG_NAMES, BuildReport
+from newspairs.builder import CONFIG_NAMES, BuildReport, _check_options
 from newspairs.sources import EXPORT_MANIFEST, resolve_source
 from newspairs.stamp import STAMP_FILENAME, Stamp, normalization_stamp
+from newspairs.verify import twin_relpath
 
 REPORT_FILENAME = "newspairs_report.json"
 DATA_DIR_DIGITS = 16  # hex digits of the content digest naming a config's shard folder
@@ -82,10 +86,21 @@ The normalization, per line, is `" ".join(nltk.tokenize.TreebankWordTokenizer().
 
 ```python
 import datasets
-articles = datasets.load_dataset("{where}")           # id, raw, normalized, agrees, metadata
-lines = datasets.load_dataset("{where}", "lines")     # article_id, line, raw, normalized
+{usage}
 ```
 """
+
+
+def load_usage(where: str, columns: dict[str, Sequence[str]]) -> list[str]:
+    """The ``datasets.load_dataset`` lines of a card: one per config of ``columns`` (config -> its
+    columns), the first the default one, loaded without a name; each commented with its columns.
+    The export's card and the Hub's (`newspairs.card`) both say it so."""
+    quoted = json.dumps(where, ensure_ascii=False)  # a Python string literal too, whatever the folder's name holds
+    calls = [f"{name} = datasets.load_dataset({quoted}" + (f', "{name}")' if index else ")")
+             for index, name in enumerate(columns)]
+    width = max(len(call) for call in calls) + 2
+    return [f"{call:<{width}}# " + ", ".join(names) + (" (the default config)" if index == 0 else "")
+            for index, (call, names) in enumerate(zip(calls, columns.values()))]
 
 
 @dataclass(frozen=True)
@@ -428,13 +443,8 @@ def _relative_names(source: Any) -> dict[str, tuple[str, ...]]:
     names: dict[str, tuple[str, ...]] = {}
     for item in resolve_source(source):
         names[item.path] = (item.relpath,)
-        if item.twin is not None:
-            raw_parts, twin_parts = Path(item.path).parts, Path(item.twin).parts
-            common = 0  # the file's name under raw/ and normalized/: their common trailing parts
-            while common < min(len(raw_parts), len(twin_parts)) - 1 and raw_parts[-1 - common] == twin_parts[-1 - common]:
-                common += 1
-            prefix = Path(item.relpath).parts[: -common - 1]
-            twin = Path(*prefix, twin_parts[-common - 1], *twin_parts[len(twin_parts) - common:]).as_posix()
+        twin = twin_relpath(item)
+        if twin is not None:
             names[item.path] = (item.relpath, item.twin, twin)
             names[item.twin] = (twin,)
     return names
@@ -460,6 +470,44 @@ def _portable_reports(reports: dict[str, BuildReport], source: Any) -> dict[str,
     return portable
 
 
+def checked_configs(configs: Any) -> list[str]:
+    """``configs`` as a list, each once in the order given (as the command's repeated --config);
+    one name alone (``"lines"``) is that one config. A `ValueError` for an unknown or missing one."""
+    if isinstance(configs, str):
+        configs = [configs]
+    configs = list(dict.fromkeys(configs))
+    unknown = [name for name in configs if name not in CONFIG_NAMES]
+    if not configs or unknown:
+        raise ValueError(f"configs must be among {CONFIG_NAMES}, got {configs!r}")
+    return configs
+
+
+def shard_size(max_shard_size: Any) -> int:
+    """``max_shard_size`` in bytes: a size as `datasets` reads it (``"500MB"``, ``"1GiB"``) or a number
+    of bytes, at least 1 (0 or less would write one shard per row); a `ValueError` otherwise."""
+    size = None
+    if isinstance(max_shard_size, str) or (isinstance(max_shard_size, int) and not isinstance(max_shard_size, bool)):
+        try:
+            size = convert_file_size_to_int(max_shard_size)
+        except ValueError:
+            pass
+    if size is None or size < 1:
+        raise ValueError(f"max_shard_size must be a size such as 500MB or 1GiB, or a number of bytes >= 1, "
+                         f"got {max_shard_size!r}")
+    return size
+
+
+def check_options(configs: Any, max_shard_size: Any, num_proc: Any, errors: Any,
+                  config_kwargs: dict[str, Any]) -> tuple[list[str], int]:
+    """What `export` (and the Hub's repository build) checks of its options before it reads or
+    writes anything: `checked_configs`, `shard_size`, and the rest as `newspairs.load` checks them
+    (``num_proc``, ``errors``, the config options). Returns the configs and the shard size in bytes."""
+    configs = checked_configs(configs)
+    shard_bytes = shard_size(max_shard_size)
+    _check_options(configs[0], num_proc, errors, config_kwargs)
+    return configs, shard_bytes
+
+
 def export(
     source: Any,
     out: Any,
@@ -476,8 +524,10 @@ def export(
 ) -> ExportResult:
     """Build ``configs`` of ``source`` (None: the embedded default) and write them to ``out`` as Parquet shards plus a card.
 
-    ``card`` is the markdown body under the YAML (default: a short `DEFAULT_CARD_BODY`); the YAML
-    is always written here. The first config is the default one of ``load_dataset(out)``.
+    ``card`` is the markdown body under the YAML (default: a short `DEFAULT_CARD_BODY` showing how
+    to load each config exported); the YAML is always written here. The first config is the
+    default one of ``load_dataset(out)``; a str is one config. The options are checked as
+    `newspairs.load` checks its own (`check_options`) before anything is read or written.
     ``out`` must be absent, empty, or a previous newspairs export: only the files that export wrote
     (its `MANIFEST_FILENAME`) are replaced or deleted; anything else in ``out`` is left as it was.
     ``engine="ray"`` builds on Ray Data (`newspairs.ray`) at ``address`` (or ``RAY_ADDRESS``, or a
@@ -489,12 +539,8 @@ def export(
         raise ValueError(f"engine must be 'local' or 'ray', got {engine!r}")
     if engine == "ray" and num_proc is not None:
         raise ValueError(f"num_proc is for engine='local', got num_proc={num_proc!r} with engine='ray' (num_cpus sets a local Ray's CPUs)")
-    configs = list(dict.fromkeys(configs))  # each once, in the order given, as the command's --config
-    unknown = [name for name in configs if name not in CONFIG_NAMES]
-    if not configs or unknown:
-        raise ValueError(f"configs must be among {CONFIG_NAMES}, got {configs!r}")
+    configs, shard_bytes = check_options(configs, max_shard_size, num_proc, errors, config_kwargs)
     out = out_folder(out)
-    shard_bytes = convert_file_size_to_int(max_shard_size)
     # before the build: a folder that may not be written is refused at once
     target = check_out(out, TOP_FILES, configs)
     with staged(target) as staging:
@@ -519,7 +565,11 @@ def export(
             data_dirs[name], sealed = _seal_config(staging, name, shards, digests)
             files.extend(sealed)
         stamp = normalization_stamp()
-        body = card if card is not None else DEFAULT_CARD_BODY.format(where=Path(os.path.abspath(out)).name)
+        if card is not None:
+            body = card
+        else:  # the configs exported, the default first, each with its own columns
+            columns = {name: list(infos[name].features) for name in configs}
+            body = DEFAULT_CARD_BODY.format(usage="\n".join(load_usage(Path(os.path.abspath(out)).name, columns)))
         yaml = card_data(infos, default=configs[0], stamp=stamp, data_dirs=data_dirs)
         yaml[sentences.CARD_KEY] = split = sentences.record(config_kwargs.get("sentences"))  # beside the stamp, always
         json_text = json_text_columns(source, configs, errors, config_kwargs)

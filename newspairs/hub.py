@@ -43,7 +43,7 @@ from typing import Any, TypeVar
 
 from tokenizers import Tokenizer
 
-from newspairs.card import CardFacts, CardOptions, render_card
+from newspairs.card import CardFacts, CardOptions, input_kind, render_card
 from newspairs.sentences import SENTENCES_FILENAME
 from newspairs.sources import EXPORT_MANIFEST
 from newspairs.stamp import STAMP_FILENAME, Stamp
@@ -477,14 +477,18 @@ def build_repository(
     refused before the build, and a build that fails (no train split to train on) leaves ``out`` as it was.
     """
     from newspairs.builder import CONFIG_NAMES
-    from newspairs.export import DEFAULT_MAX_SHARD_SIZE, MANIFEST_FILENAME, TOP_FILES, check_out, install, out_folder, read_manifest, staged
+    from newspairs.export import (
+        DEFAULT_MAX_SHARD_SIZE, MANIFEST_FILENAME, TOP_FILES, check_options, check_out, install, out_folder, read_manifest, staged,
+    )
 
+    # the export's checks, before ``out`` is looked at: "lines" is one config, max_shard_size=0 an error
+    max_shard_size = DEFAULT_MAX_SHARD_SIZE if max_shard_size is None else max_shard_size
+    configs, _ = check_options(configs or CONFIG_NAMES, max_shard_size, num_proc, errors, config_kwargs)
     out = out_folder(out)
-    configs = list(dict.fromkeys(configs or CONFIG_NAMES))
     target = check_out(out, [*TOP_FILES, *TOKENIZER_FILES], configs)
     with staged(target) as staging:
         card, exported = _build_in(staging / "repository", source, options, tokenizer, training, configs,
-                                   max_shard_size or DEFAULT_MAX_SHARD_SIZE, num_proc, errors, cache_dir, config_kwargs)
+                                   max_shard_size, num_proc, errors, cache_dir, config_kwargs)
         written = read_manifest(staging / "repository") or []
         install(staging / "repository", target, [*written, MANIFEST_FILENAME])
     return RepositoryBuild(
@@ -513,7 +517,7 @@ def _build_in(out: Path, source: Any, options: CardOptions, tokenizer: Any, trai
                                {**config_kwargs, "cache_dir": cache_dir})
     facts = CardFacts(
         report=report,
-        input_kinds=dict(Counter(item.kind for item in resolve_source(source))),
+        input_kinds=dict(Counter(input_kind(item) for item in resolve_source(source))),
         split_ratios=tuple(config_kwargs.get("split_ratios") or NewsPairsConfig.split_ratios),
         tokenizer_model=type(trained.model).__name__,
         tokenizer_vocab_size=trained.get_vocab_size(),

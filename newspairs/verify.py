@@ -9,11 +9,13 @@ not be read. ``newspairs verify SOURCE`` prints it.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Optional
 
 from newspairs.normalize import normalize_batch
-from newspairs.sources import Article, ReadOptions, Reject, read_input, resolve_source, scan_metadata
+from newspairs.sources import Article, InputFile, ReadOptions, Reject, read_input, resolve_source, scan_metadata
 
 BATCH_ARTICLES = 64
 
@@ -70,19 +72,79 @@ class VerifyResult:
         return text
 
 
-def line_diff(stored: str, expected: str, *, label: str) -> tuple[tuple[int, ...], str]:
-    """The differing line numbers (from 1) and a unified diff, stored side against ``newspairs.normalize``."""
+# The hunk header of a unified diff: its two line ranges
+HUNK = re.compile(r"^@@ -(\d+)((?:,\d+)?) \+(\d+)((?:,\d+)?) @@$")
+
+
+def visible(line: str) -> str:
+    """``line`` as a diff shows it: what a terminal shows as a plain space or nothing (a tab, a
+    no-break space, a zero-width or control character) escaped as ``repr`` escapes it, a backslash
+    doubled, and trailing spaces as ``\\x20``, so two lines that differ never look the same."""
+    shown = "".join(char if char.isprintable() and char != "\\" else repr(char)[1:-1] for char in line)
+    kept = shown.rstrip(" ")
+    return kept + "\\x20" * (len(shown) - len(kept))
+
+
+def line_diff(stored: str, expected: str, *, label: str, stored_label: Optional[str] = None,
+              first_line: int = 1, note: str = "") -> tuple[tuple[int, ...], str]:
+    """The differing line numbers (from 1, the article's) and a unified diff, stored side against
+    ``newspairs.normalize`` (lines shown `visible`). ``label`` names the raw side, ``stored_label``
+    the stored one (default: ``label``); ``first_line`` is the file's line of the article's first
+    line, which the hunks count from; ``note`` (``"; ..."``) says what else they count."""
     stored_lines, expected_lines = stored.split("\n"), expected.split("\n")
     differing = tuple(
         number for number, (a, b) in enumerate(zip(stored_lines, expected_lines), start=1) if a != b
     )
-    diff = "\n".join(
-        difflib.unified_diff(
-            stored_lines, expected_lines, fromfile=f"{label} (stored)", tofile=f"{label} (newspairs.normalize)",
-            lineterm="", n=0,
-        )
+    diff = difflib.unified_diff(
+        [visible(line) for line in stored_lines], [visible(line) for line in expected_lines],
+        fromfile=f"{stored_label or label} (stored{note})", tofile=f"{label} (newspairs.normalize{note})",
+        lineterm="", n=0,
     )
-    return differing, diff
+    shift = first_line - 1
+
+    def moved(text: str) -> str:
+        hunk = HUNK.match(text)
+        if not hunk or not shift:
+            return text
+        old, old_count, new, new_count = hunk.groups()
+        return f"@@ -{int(old) + shift}{old_count} +{int(new) + shift}{new_count} @@"
+
+    return differing, "\n".join(moved(text) for text in diff)
+
+
+def twin_relpath(item: InputFile) -> Optional[str]:
+    """The path of a pair's normalized twin as the source names it (``normalized/a.txt`` beside
+    ``raw/a.txt``, relative to the same source entry); None for a file without a twin."""
+    if item.twin is None:
+        return None
+    raw_parts, twin_parts = Path(item.path).parts, Path(item.twin).parts
+    common = 0  # the file's name under raw/ and normalized/: their common trailing parts
+    while common < min(len(raw_parts), len(twin_parts)) - 1 and raw_parts[-1 - common] == twin_parts[-1 - common]:
+        common += 1
+    prefix = Path(item.relpath).parts[: -common - 1]
+    return Path(*prefix, twin_parts[-common - 1], *twin_parts[len(twin_parts) - common:]).as_posix()
+
+
+def _labels(item: InputFile, article: Article, options: ReadOptions) -> tuple[str, str, int, str]:
+    """The diff's names of the raw and the stored side, the file line its hunks count from, and
+    what they count where it is not the file's lines (`line_diff`'s ``note``).
+
+    A pair's sides are two files, its hunks their lines (a blank-line separated article's counted
+    from where it starts, unless its sentences were split: then its own lines). A record of a JSON,
+    CSV or Parquet file holds both sides as fields: named by its line (row) and columns, its hunks
+    count the lines of the field's text."""
+    if item.kind in ("pair", "text"):
+        stored = twin_relpath(item) or article.source_file
+        if article.line is None:
+            return article.source_file, stored, 1, ""
+        if options.sentences is None:  # the twin's paragraphs start on the raw file's lines
+            return article.source_file, stored, article.line, ""
+        where = f" line {article.line}"
+        return article.source_file + where, stored + where, 1, "; @@ counts the article's lines, split into sentences, from 1"
+    unit = "row" if item.kind == "parquet" else "line"
+    where = f"{article.source_file} {unit} {article.line}" if article.line else article.source_file
+    return (f"{where}, column {options.raw_column!r}", f"{where}, column {options.normalized_column!r}", 1,
+            "; @@ counts the lines of its text, from 1")
 
 
 def verify(
@@ -100,16 +162,17 @@ def verify(
     inputs = resolve_source(source)
     _, json_types = scan_metadata(inputs, options)
     result = VerifyResult()
-    batch: list[Article] = []
+    batch: list[tuple[InputFile, Article]] = []
 
-    def check(articles: list[Article]) -> None:
-        for article, expected in zip(articles, normalize_batch([a.raw for a in articles])):
+    def check(articles: list[tuple[InputFile, Article]]) -> None:
+        for (item, article), expected in zip(articles, normalize_batch([a.raw for _, a in articles])):
             result.checked += 1
             if article.normalized != expected:
                 result.disagree += 1
                 if len(result.first) < show:
-                    label = article.source_file + (f" line {article.line}" if article.line else "")
-                    lines, diff = line_diff(article.normalized, expected, label=label)
+                    label, stored_label, first_line, note = _labels(item, article, options)
+                    lines, diff = line_diff(article.normalized, expected, label=label, stored_label=stored_label,
+                                            first_line=first_line, note=note)
                     result.first.append(Disagreement(article.source_file, article.id, lines, diff))
 
     for item in inputs:
@@ -120,7 +183,7 @@ def verify(
                 continue
             result.articles += 1
             if entry.normalized is not None:
-                batch.append(entry)
+                batch.append((item, entry))
                 if len(batch) >= BATCH_ARTICLES:
                     check(batch)
                     batch = []

@@ -386,3 +386,36 @@ class TestUsersWords:
     def test_a_title_with_a_line_break_is_refused(self, title):
         with pytest.raises(ValueError, match="pretty_name must be one line"):
             CardOptions(license="mit", repo_id="acme/x", pretty_name=title)
+
+
+class TestTheCardsUsage:
+    def test_direct_use_loads_each_config_with_its_columns_the_default_first(self, card, repository):
+        """Class: as the export's card, the Hub card's load lines are the repository's configs, the
+        default loaded by no name, each commented with the columns it gives."""
+        summaries = export_summary(repository.folder)
+        calls = re.findall(r"^(\w+) = datasets\.load_dataset\((.*?)\)\s+# (.*)$", section(card, "### Direct Use"), re.M)
+        assert [name for name, _, _ in calls] == list(repository.configs)
+        for index, (name, args, comment) in enumerate(calls):
+            assert args == f'"{OPTIONS.repo_id}"' + (f', "{name}"' if index else "")
+            assert comment.removesuffix(" (the default config)").split(", ") == list(summaries[name].features)
+
+
+@pytest.mark.parametrize(("files", "named"), [
+    ({"a.json": '[{"raw": "One."}]', "b.jsonl": '{"raw": "Two."}\n'}, "1 JSON files (.json: one JSON document, or JSON lines), 1 JSON lines files"),
+    ({"a.json": '{"raw": "One."}\n{"raw": "Two."}\n'}, "1 JSON files (.json: one JSON document, or JSON lines)"),
+    ({"a.jsonl.gz": None}, "1 JSON lines files"),
+], ids=["document-and-json-lines", "json-lines-in-a-json-file", "compressed-json-lines"])
+def test_input_files_name_a_json_file_apart_from_json_lines(tmp_path, files, named):
+    """A ``.json`` document was counted as a JSON lines file (the sources read both as one kind)."""
+    import gzip
+    from collections import Counter
+
+    from newspairs.card import input_files, input_kind
+    from newspairs.sources import resolve_source
+
+    for name, text in files.items():
+        if text is None:
+            (tmp_path / name).write_bytes(gzip.compress(b'{"raw": "One."}\n'))
+        else:
+            (tmp_path / name).write_text(text, encoding="utf-8")
+    assert input_files(Counter(input_kind(item) for item in resolve_source(str(tmp_path)))) == named

@@ -216,7 +216,7 @@ class TestCommands:
         code, text = run("verify", str(source))
         assert code == 1
         assert f"{len(ARTICLES)} pairs checked: {len(ARTICLES) - 1} agree, 1 disagree" in text
-        assert "--- raw/ferry.txt (stored)" in text and "+++ raw/ferry.txt (newspairs.normalize)" in text
+        assert "--- normalized/ferry.txt (stored)" in text and "+++ raw/ferry.txt (newspairs.normalize)" in text
         assert "-the ferry didn't sail on tuesday ." in text and "+the ferry did n't sail on tuesday ." in text
 
     def test_verify_counts_articles_set_aside_without_failing(self, tmp_path):
@@ -685,3 +685,112 @@ def test_the_card_names_the_metadata_columns_of_json_text(tmp_path):
     plain = write_jsonl(tmp_path / "b.jsonl", [{"raw": "One here.", "title": "a"}])
     export(str(plain), tmp_path / "plain", configs=["articles"], split_ratios=(1, 0, 0))
     assert "newspairs_json_text" not in card_yaml(tmp_path / "plain")
+
+
+class TestTheCardsUsage:
+    """Class: the default card's Python block loads exactly the configs exported, the default one
+    first and by no name, each commented with the columns it gives (it was a fixed text naming all three)."""
+
+    @pytest.mark.parametrize("configs", [["raw"], ["lines", "articles"], ["raw", "lines", "articles"], "lines"],
+                             ids=["raw-only", "lines-default", "raw-default-all", "a-str-is-one-config"])
+    def test_the_usage_block_runs_and_gives_the_columns_it_names(self, tmp_path, monkeypatch, configs):
+        export(None, tmp_path / "out", configs=configs)
+        exported = [configs] if isinstance(configs, str) else configs
+        text = (tmp_path / "out" / CARD_FILENAME).read_text(encoding="utf-8")
+        block = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+        calls = re.findall(r"^(\w+) = datasets\.load_dataset\((.*?)\)\s+# (.*)$", block, re.M)
+        assert [(name, args) for name, args, _ in calls] == [
+            (name, '"out"' + (f', "{name}"' if index else "")) for index, name in enumerate(exported)
+        ]
+        monkeypatch.chdir(tmp_path)  # the block names the folder as its user would, from beside it
+        scope: dict = {}
+        exec(block, scope)
+        for name, _, comment in calls:
+            columns = comment.removesuffix(" (the default config)").split(", ")
+            assert scope[name]["train"].column_names == columns
+        assert calls[0][2].endswith("(the default config)")
+
+    def test_a_given_card_body_is_written_as_given(self, tmp_path):
+        export(None, tmp_path / "out", configs=["raw"], card="# Mine\n")
+        assert (tmp_path / "out" / CARD_FILENAME).read_text(encoding="utf-8").endswith("---\n\n# Mine\n")
+
+
+class TestExportOptions:
+    """Class: `export` checks its options before it reads or writes anything, as `load` and the
+    command do (a bad max_shard_size wrote one shard per row; num_proc=0 ran; a str config was split)."""
+
+    @pytest.mark.parametrize(("options", "message"), [
+        ({"max_shard_size": -1}, "max_shard_size must be a size such as 500MB or 1GiB, or a number of bytes >= 1, got -1"),
+        ({"max_shard_size": 0}, "max_shard_size must be .* got 0$"),
+        ({"max_shard_size": "0MB"}, "max_shard_size must be .* got '0MB'"),
+        ({"max_shard_size": "big"}, "max_shard_size must be .* got 'big'"),
+        ({"max_shard_size": None}, "max_shard_size must be .* got None"),
+        ({"num_proc": 0}, r"num_proc must be a whole number of processes >= 1 \(or None\), got 0"),
+        ({"num_proc": -3}, "num_proc must be .* got -3"),
+        ({"errors": "ignore"}, "errors must be one of .* got 'ignore'"),
+        ({"raw_colum": "text"}, "unknown option 'raw_colum': the options are raw_column, "),
+        ({"configs": "line"}, r"configs must be among .* got \['line'\]"),
+        ({"configs": []}, r"configs must be among .* got \[\]"),
+    ], ids=["negative-size", "zero-size", "zero-megabytes", "not-a-size", "no-size", "no-processes",
+            "negative-processes", "unknown-errors", "unknown-option", "unknown-config", "no-config"])
+    def test_a_bad_option_is_refused_before_anything_is_written(self, tmp_path, options, message):
+        with pytest.raises(ValueError, match=message):
+            export(None, tmp_path / "out", **options)
+        assert list(tmp_path.iterdir()) == []
+
+    @pytest.mark.parametrize("options", [{"num_proc": 0}, {"bogus": 1}], ids=["num-proc", "unknown-option"])
+    def test_the_message_is_the_one_load_gives(self, tmp_path, options):
+        with pytest.raises(ValueError) as loaded:
+            load(None, "articles", cache_dir=str(tmp_path / "cache"), **options)
+        with pytest.raises(ValueError) as exported:
+            export(None, tmp_path / "out", **options)
+        assert str(exported.value) == str(loaded.value)
+
+
+def diff_of(text: str) -> tuple[list[str], list[str], list[str]]:
+    """The header lines, hunk headers, and -/+ lines of a verify output's diffs."""
+    lines = text.splitlines()
+    return ([line for line in lines if line.startswith(("--- ", "+++ "))], [line for line in lines if line.startswith("@@")],
+            [line for line in lines if line.startswith(("-", "+")) and not line.startswith(("--- ", "+++ "))])
+
+
+class TestVerifyDiffs:
+    @pytest.mark.parametrize(("stored", "shown"), [
+        ("the ferry sailed . ", r"-the ferry sailed .\x20"),
+        ("the ferry\tsailed .", r"-the ferry\tsailed ."),
+        ("the ferry\u00a0sailed .", r"-the ferry\xa0sailed ."),
+        ("the ferry\u200bsailed .", r"-the ferry\u200bsailed ."),
+        ("the ferry\\tsailed .", r"-the ferry\\tsailed ."),
+    ], ids=["trailing-space", "tab", "no-break-space", "zero-width-space", "a-backslash-is-not-an-escape"])
+    def test_an_invisible_difference_is_shown(self, tmp_path, stored, shown):
+        source = write_pairs(tmp_path / "c", {"a.txt": "The ferry sailed."})
+        (source / "normalized" / "a.txt").write_text(stored, encoding="utf-8")
+        code, text = run("verify", str(source))
+        _, _, changed = diff_of(text)
+        assert code == 1 and changed == [shown, "+the ferry sailed ."]
+
+    def test_a_pairs_stored_side_is_named_by_its_normalized_file(self, tmp_path):
+        source = write_pairs(tmp_path / "c", {"a.txt": "The ferry sailed."})
+        (source / "normalized" / "a.txt").write_text("the ferry sailed", encoding="utf-8")
+        headers, _, _ = diff_of(run("verify", str(source))[1])
+        assert headers == ["--- normalized/a.txt (stored)", "+++ raw/a.txt (newspairs.normalize)"]
+
+    def test_hunks_of_a_blank_line_article_count_the_files_lines(self, tmp_path):
+        source = write_pairs(tmp_path / "c", {"a.txt": "One.\n\nThe ferry sailed.\nIt rained."})
+        (source / "normalized" / "a.txt").write_text("one .\n\nthe ferry sailed .\nit rained", encoding="utf-8")
+        code, text = run("verify", str(source), "--text-articles", "blank-line")
+        _, hunks, _ = diff_of(text)
+        assert code == 1 and hunks == ["@@ -4 +4 @@"]  # the article starts on line 3; its line 2 is the file's 4
+
+    @pytest.mark.parametrize(("write", "where"), [
+        (lambda path: write_jsonl(path / "p.jsonl", [{"raw": "One."}, {"raw": "A.\nB.", "normalized": "a .\nb. "}]),
+         "p.jsonl line 2"),
+        (lambda path: write_csv(path / "p.csv", ["raw", "normalized"], [["One.", "one ."], ["A.\nB.", "a .\nb. "]]),
+         "p.csv line 3"),
+    ], ids=["json-lines", "csv"])
+    def test_a_record_is_named_by_its_line_and_columns_and_its_hunks_say_what_they_count(self, tmp_path, write, where):
+        code, text = run("verify", str(write(tmp_path)))
+        headers, hunks, changed = diff_of(text)
+        note = "; @@ counts the lines of its text, from 1)"
+        assert headers == [f"--- {where}, column 'normalized' (stored{note}", f"+++ {where}, column 'raw' (newspairs.normalize{note}"]
+        assert code == 1 and hunks == ["@@ -2 +2 @@"] and changed == [r"-b.\x20", "+b ."]

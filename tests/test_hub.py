@@ -584,3 +584,21 @@ class TestCommand:
             main(["publish", "corpus", "--repo-id", REPO_ID, "--dry-run", "out"])
         assert raised.value.code == 2
         assert "--license" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"max_shard_size": 0}, "max_shard_size must be a size such as 500MB or 1GiB, or a number of bytes >= 1, got 0"),
+    ({"num_proc": 0}, "num_proc must be a whole number of processes >= 1"),
+    ({"configs": "line"}, r"configs must be among .* got \['line'\]"),
+    ({"bogus": 1}, "unknown option 'bogus'"),
+], ids=["zero-shard-size", "no-processes", "unknown-config", "unknown-option"])
+def test_build_repository_checks_the_options_as_export_does(tmp_path, options, message):
+    """max_shard_size=0 was taken for the default; the checks come before anything is read or written."""
+    with pytest.raises(ValueError, match=message):
+        build_offline(tmp_path / "out", tmp_path / "cache", **options)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_str_config_is_one_config(tmp_path):
+    build = build_offline(tmp_path / "out", tmp_path / "cache", configs="raw")
+    assert list(build.configs) == ["raw"]
