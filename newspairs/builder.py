@@ -664,7 +664,8 @@ class _Spill:
             self._writer.close()
             self._writer = None
         data = {"shards": self._shards, "stats": dataclasses.asdict(stats)}
-        self.sidecar.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        # ASCII: a file name not UTF-8 (a surrogate) crosses as an escape and comes back as it was
+        self.sidecar.write_text(json.dumps(data), encoding="utf-8")
 
     def abandon(self) -> None:
         if self._writer is not None:  # an error stopped the pass: no sidecar, never replayed
@@ -691,12 +692,16 @@ class _Spill:
 
 def _job_key(inputs: Sequence[InputFile]) -> str:
     """Names the files of one build job (its share of the inputs, with num_proc: files and parts of files)."""
-    return hashlib.sha256("\0".join(item.describe() for item in inputs).encode()).hexdigest()[:12]
+    # a path not UTF-8 (surrogate-escaped by `os`) is still a name: hashed as it is, never a crash
+    return hashlib.sha256("\0".join(item.describe() for item in inputs).encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 def _write_report(report_dir: str, split: str, inputs: Sequence[InputFile], stats: BuildReport) -> None:
     data = stats.to_dict()
     data["split"] = split
+    # what a user reads: a file name not UTF-8 shown with its bytes escaped, as its articles' source_file
+    data["rejects"] = [{**reject, **{key: sources.shown_name(reject[key]) for key in ("file", "article", "reason")
+                                     if isinstance(reject[key], str)}} for reject in data["rejects"]]
     path = Path(report_dir) / f"{REPORT_PREFIX}{split}-{_job_key(inputs)}.json"
     path.write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
 

@@ -18,8 +18,9 @@ This module owns the input side of the loader and knows nothing of `datasets` wr
 Layouts (docs/sources.md states the rules):
 
 1. paired text files: a folder holding both ``raw/`` and ``normalized/`` with the same relative
-   file names, one article per file; any other folder (``raw/`` alone included) is walked and its
-   files read by kind, a loose ``.txt`` file being one raw-only article;
+   file names, one article per file, however its files are named (`_as_pair`); any other folder
+   (``raw/`` alone included) is walked and its files read by kind, a loose ``.txt`` file being one
+   raw-only article;
 2. tabular files, ``.jsonl``/``.json`` (JSON lines), ``.csv``, ``.parquet``: a raw column and an
    optional normalized column, other columns carried through as metadata;
 3. ISOT fake-news CSVs (header ``title,text,subject,date``): raw only, ``label`` from the file name.
@@ -121,7 +122,8 @@ class SourceError(ValueError):
             where.append(f"article {article}")
         if line is not None:
             where.append(f"line {line}")
-        super().__init__(f"{', '.join(where)}: {reason}")
+        # the message is UTF-8 whatever the names: a file name's undecodable bytes shown escaped (`shown_name`)
+        super().__init__(shown_name(f"{', '.join(where)}: {reason}"))
 
     def __reduce__(self):  # raised in a worker process, it must cross back whole
         return type(self), (self.file, self.article, self.line, self.reason)
@@ -680,6 +682,52 @@ def _entry_inputs(entry: str) -> list[InputFile]:
     return found
 
 
+def _is_paired(folder: Path, memo: dict[Path, bool]) -> bool:
+    if folder not in memo:
+        memo[folder] = (folder / "raw").is_dir() and (folder / "normalized").is_dir()
+    return memo[folder]
+
+
+def _as_pair(item: InputFile, memo: dict[Path, bool]) -> InputFile:
+    """A loose ``.txt`` file (named, globbed, or found walking ``raw/`` or ``normalized/`` alone) that is
+    one side of a paired folder, as the paired folder reads it: the pair (its twin read with it, its
+    relative path at least ``raw/NAME``, so its id is the pair's), or a normalized file without its
+    raw one. Any other file as it is."""
+    if item.kind != "text" or Path(item.path).suffix.lower() != TEXT_SUFFIX:
+        return item  # a compressed .txt is not a pair's side: a paired folder rejects it, named alone it is read
+    absolute = Path(os.path.abspath(item.path))
+    for side_folder in absolute.parents:  # the nearest paired folder holding it: a name-check first, few stats
+        if side_folder.name in ("raw", "normalized") and _is_paired(side_folder.parent, memo):
+            break
+    else:
+        return item
+    side, name = side_folder.name, absolute.relative_to(side_folder).as_posix()
+    inside = f"{side}/{name}"
+    # the entry's folder at or above the paired folder keeps its prefix; one inside it names the pair as the folder does
+    prefix = item.relpath[: -len(inside)] if item.relpath == inside or item.relpath.endswith("/" + inside) else ""
+    parts = Path(item.path).parts
+    depth = len(Path(name).parts) + 1  # the paired folder as the file was named, where that names it
+    folder = Path(*parts[:-depth]) if len(parts) > depth and parts[-depth] == side else side_folder.parent
+    raw, twin = folder / "raw" / name, folder / "normalized" / name
+    if side == "raw":
+        has_twin = twin.is_file() or twin.is_symlink()  # a link to nothing: the pair's read says so
+        return InputFile("pair", item.path, f"{prefix}raw/{name}", str(twin) if has_twin else None)
+    if raw.is_file() or raw.is_symlink():
+        return InputFile("pair", str(raw), f"{prefix}raw/{name}", item.path)
+    return InputFile("orphan", item.path, f"{prefix}normalized/{name}")
+
+
+def shown_name(text: str) -> str:
+    """``text`` as UTF-8 can hold it: a file name's undecodable bytes (surrogate-escaped by `os`) as
+    ``\\xe9``, any other lone surrogate as ``\\ud800``; other text as it is."""
+    if not _LONE_SURROGATE.search(text):
+        return text
+    return _LONE_SURROGATE.sub(
+        lambda found: f"\\x{ord(found.group()) - 0xDC00:02x}" if "\udc80" <= found.group() <= "\udcff" else f"\\u{ord(found.group()):04x}",
+        text,
+    )
+
+
 def _distinct(found: list[InputFile]) -> list[InputFile]:
     """Each file once, as what it is, whichever entries named it and in whatever order.
 
@@ -723,7 +771,10 @@ def resolve_source(source: Source = None) -> list[InputFile]:
             raise ValueError("the source is an empty list")
     if "" in entries:  # an unset variable, most likely: never the current folder by accident
         raise ValueError('a source entry is empty: name a folder, a file or a glob ("." for the current folder)')
-    inputs = _distinct([item for entry in entries for item in _entry_inputs(entry)])
+    memo: dict[Path, bool] = {}
+    inputs = _distinct([_as_pair(item, memo) for entry in entries for item in _entry_inputs(entry)])
+    # a name that is not UTF-8 is shown (and its ids made) with its bytes escaped: Arrow and reports hold UTF-8 only
+    inputs = [item if item.relpath.isascii() else dataclasses.replace(item, relpath=shown_name(item.relpath)) for item in inputs]
     if not inputs:
         raise ValueError(f"{', '.join(entries)}: no input file found ({INPUT_SUFFIXES})")
     seen: dict[str, str] = {}
@@ -1218,7 +1269,14 @@ def _json_array_records(text: str, start: int, parser: _JsonParser) -> Iterator[
         position = whitespace.match(text, end).end()
         if text.startswith(",", position):
             position = whitespace.match(text, position + 1).end()
-        elif text.startswith("]", position) and not text[position + 1:].strip():
+        elif text.startswith("]", position):
+            extra = whitespace.match(text, position + 1).end()
+            if extra == len(text):
+                return
+            # a whole document, then more (a second array, a word): its records stay read, as in a broken one
+            column = extra - text.rfind("\n", 0, extra)
+            yield (line_at(extra), None, f"extra data after the JSON document at line {line_at(extra)} column {column}; "
+                                         "the rest of the file is unread")
             return
         else:
             yield line_at(position), None, f"not a JSON document (',' or ']' expected at line {line_at(position)}); the rest of the file is unread"

@@ -655,3 +655,61 @@ class TestSourcesThatCrashedTheBuild:
         with pytest.raises(SourceError) as caught:
             load(source, num_proc=num_proc, cache_dir=str(tmp_path / "cache"))
         assert caught.value.file == str(source / name) and str(caught.value).startswith(str(source / name))
+
+
+LATIN1 = os.fsdecode(b"caf\xe9")  # a Latin-1 file name, as `os` gives it: its byte surrogate-escaped
+
+
+def _walked_not_utf8(tmp: Path) -> Path:
+    write_jsonl(tmp / "c" / "ok.jsonl", [{"raw": "Fine."}])
+    (tmp / "c" / f"{LATIN1}.txt").write_text("Latin-1 named.", encoding="utf-8")
+    write_jsonl(tmp / "c" / f"{LATIN1}.jsonl", [{"raw": "Latin-1 table."}])
+    (tmp / "c" / f"{LATIN1}-bad.txt").write_bytes(b"Bad \xff byte.")
+    return tmp / "c"
+
+
+def _paired_not_utf8(tmp: Path) -> Path:
+    write_pairs(tmp / "c", {f"{LATIN1}.txt": "Latin-1 named.", "ok.txt": "Fine."})
+    (tmp / "c" / "raw" / f"{LATIN1}-bad.txt").write_text("No twin.", encoding="utf-8")
+    return tmp / "c"
+
+
+class TestFileNamesNotUtf8:
+    """Class: a source whose file names are not UTF-8 builds, streams and exports: each such file's
+    articles are read with ``source_file`` escaped (``caf\\xe9.txt``), its rejects name it so, and
+    `errors="raise"` stops on one line naming it."""
+
+    @pytest.mark.parametrize(("make", "source_files", "bad"), [
+        (_walked_not_utf8, ["caf\\xe9.jsonl", "caf\\xe9.txt", "ok.jsonl"], "caf\\xe9-bad.txt"),
+        (_paired_not_utf8, ["raw/caf\\xe9.txt", "raw/ok.txt"], "raw/caf\\xe9-bad.txt"),
+    ], ids=["walked", "paired"])
+    def test_prepared_two_processes_streamed_and_exported_alike(self, tmp_path, make, source_files, bad):
+        from newspairs.export import export
+
+        source = make(tmp_path)
+        built = []
+        for num_proc in (None, 2):
+            builder = prepare(source, errors="report", num_proc=num_proc, part_bytes=1, cache_dir=str(tmp_path / f"np{num_proc}"))
+            report = builder.report()
+            assert (report.read, report.written, report.rejected) == (len(source_files) + 1, len(source_files), 1)
+            assert [(r["file"], r["article"]) for r in report.rejects] == [(f"{source}/{bad}", bad)]
+            built.append(sorted(rows(builder.as_dataset()), key=lambda row: row["source_file"]))
+        streamed = sorted(rows(load(source, streaming=True, errors="report")), key=lambda row: row["source_file"])
+        assert built[0] == built[1] == streamed
+        assert [row["source_file"] for row in streamed] == source_files
+        assert all(row["id"] == sources.article_id(row["source_file"], row["raw"]) for row in streamed)
+        out = tmp_path / "out"
+        export(source, out, configs=["articles"], errors="report")
+        exported = json.loads((out / "newspairs_report.json").read_text(encoding="utf-8"))
+        assert [reject["file"] for reject in exported["articles"]["rejects"]] == [bad]
+        assert sorted(row["source_file"] for row in rows(datasets.load_dataset(str(out), "articles"))) == source_files
+
+    @pytest.mark.parametrize("streaming", [False, True], ids=["prepared", "streaming"])
+    @pytest.mark.parametrize("make", [_walked_not_utf8, _paired_not_utf8], ids=["walked", "paired"])
+    def test_raise_names_the_file_escaped_on_one_line(self, tmp_path, make, streaming):
+        source = make(tmp_path)
+        with pytest.raises(SourceError) as caught:
+            rows(load(source, streaming=streaming, cache_dir=str(tmp_path / "cache")))
+        message = str(caught.value)
+        assert message.startswith(f"{source}/") and "caf\\xe9-bad.txt" in message and "\n" not in message
+        message.encode("utf-8")  # no surrogate left: a log or a terminal takes it as it is

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 from collections import Counter
 from contextlib import contextmanager
@@ -517,6 +518,103 @@ class TestOverlappingEntries:
         assert shape(resolve_source(list(reversed(entries)))) == expected
 
 
+class TestAPairedFolderNamedByItsFiles:
+    """Class: a paired folder's ``.txt`` files read as the folder reads them, however they are named (a
+    glob, a side folder, a loose file): a raw file is its pair, with the pair's id; a normalized twin
+    is never an article of its own (named alone, it reads as its pair); a normalized file without its
+    raw file is the folder's reject."""
+
+    @pytest.mark.parametrize(("entry", "same_as"), [
+        ("news/corpus/**/*.txt", "news/corpus"),
+        ("news/corpus/*", "news/corpus"),
+        ("news/corpus/*/*.txt", "news/corpus"),
+        ("news/corpus/raw/*.txt", "news/corpus"),
+        ("news/corpus/raw", "news/corpus"),
+        ("news/corpus/normalized/*.txt", "news/corpus"),
+        ("news/corpus/normalized", "news/corpus"),
+        ("news/**/*.txt", "news"),
+        ("news/*/*/*.txt", "news"),
+    ], ids=["recursive-glob-of-the-folder", "glob-of-the-sides", "glob-of-the-sides-files", "glob-of-raw", "raw-folder",
+            "glob-of-normalized", "normalized-folder", "recursive-glob-above", "glob-from-above"])
+    def test_a_glob_or_a_side_reads_the_pairs_with_the_folder_s_ids(self, tmp_path, monkeypatch, entry, same_as):
+        monkeypatch.chdir(tmp_path)
+        write_pairs(tmp_path / "news" / "corpus")
+        expected = shape(resolve_source(same_as))
+        assert [kind for kind, *_ in expected] == ["pair"] * len(ARTICLES)
+        assert shape(resolve_source(entry)) == expected
+        assert [(entry.id, entry.raw, entry.normalized) for entry in read_all(entry)] == \
+            [(entry.id, entry.raw, entry.normalized) for entry in read_all(same_as)]
+
+    @pytest.mark.parametrize("cwd, entry", [
+        ("", "corpus/raw/ferry.txt"),
+        ("", "corpus/normalized/ferry.txt"),
+        ("corpus/raw", "ferry.txt"),
+        ("corpus/normalized", "ferry.txt"),
+        ("corpus", "raw/ferry.txt"),
+    ], ids=["raw-file", "twin", "raw-file-from-raw", "twin-from-normalized", "raw-file-from-the-folder"])
+    def test_a_file_named_loose_is_its_pair(self, tmp_path, monkeypatch, cwd, entry):
+        write_pairs(tmp_path / "corpus")
+        (ferry,) = [item for item in shape(resolve_source(tmp_path / "corpus")) if item[2] == "raw/ferry.txt"]
+        monkeypatch.chdir(tmp_path / cwd)
+        assert shape(resolve_source(entry)) == [ferry]
+
+    @pytest.mark.parametrize("entry, reason", [
+        ("corpus/normalized/gone.txt", "a normalized file without its raw twin"),
+        ("corpus/raw/lone.txt", "a raw file without its normalized twin"),
+    ], ids=["normalized-without-raw", "raw-without-twin"])
+    def test_a_side_without_its_other_is_the_folder_s_reject(self, tmp_path, monkeypatch, entry, reason):
+        monkeypatch.chdir(tmp_path)
+        write_pairs(tmp_path / "corpus")
+        (tmp_path / "corpus" / "normalized" / "gone.txt").write_text("no raw file .", encoding="utf-8")
+        (tmp_path / "corpus" / "raw" / "lone.txt").write_text("No twin.", encoding="utf-8")
+        (folder_reject,) = [entry.reason for entry in read_all("corpus") if isinstance(entry, Reject) and reason in entry.reason]
+        (reject,) = read_all(entry)
+        assert isinstance(reject, Reject) and reject.reason == folder_reject
+
+    def test_a_compressed_text_named_in_a_side_is_read_as_named(self, tmp_path):
+        # not a pair's side (the folder rejects it): named alone, it is what it says it is
+        write_pairs(tmp_path / "corpus")
+        (tmp_path / "corpus" / "raw" / "extra.txt.gz").write_bytes(__import__("gzip").compress(b"Compressed."))
+        assert [(item.kind, item.relpath) for item in resolve_source(tmp_path / "corpus" / "raw" / "extra.txt.gz")] == [("text", "extra.txt.gz")]
+
+
+class TestFileNamesNotUtf8:
+    """Class: a file (or folder) name that is not UTF-8 is read; its ``source_file``, its id and the
+    rejects name it with the undecodable bytes escaped (``caf\\xe9.txt``), as Arrow and the reports
+    hold UTF-8 only."""
+
+    LATIN1 = os.fsdecode(b"caf\xe9")  # as `os` gives a Latin-1 name: its byte surrogate-escaped
+
+    @pytest.mark.parametrize(("name", "relpath"), [
+        (f"{LATIN1}.txt", "caf\\xe9.txt"),
+        (f"{LATIN1}.jsonl", "caf\\xe9.jsonl"),
+        (f"{LATIN1}/a.txt", "caf\\xe9/a.txt"),
+    ], ids=["text", "jsonl", "folder"])
+    def test_a_name_not_utf8_is_read_with_its_bytes_escaped(self, tmp_path, name, relpath):
+        path = tmp_path / "c" / name
+        path.parent.mkdir(parents=True)
+        path.write_text('{"raw": "Caf\u00e9 news."}\n' if name.endswith(".jsonl") else "Café news.\n", encoding="utf-8")
+        (article,) = read_all(tmp_path / "c")
+        assert (article.source_file, article.raw) == (relpath, "Café news.")
+        assert article.id == article_id(relpath, "Café news.")
+
+    def test_a_pair_not_utf8_is_read_and_its_reject_names_it_escaped(self, tmp_path):
+        write_pairs(tmp_path / "c", {f"{self.LATIN1}.txt": "Café opened."})
+        (tmp_path / "c" / "raw" / f"{self.LATIN1}2.txt").write_text("No twin.", encoding="utf-8")
+        article, reject = read_all(tmp_path / "c")
+        assert (article.source_file, article.normalized) == ("raw/caf\\xe9.txt", newspairs.normalize("Café opened."))
+        assert reject.article == "raw/caf\\xe92.txt"
+        assert str(reject.error()) == f"{tmp_path}/c/raw/caf\\xe92.txt, article raw/caf\\xe92.txt: a raw file without its normalized twin"
+
+    def test_an_escaped_name_beside_the_file_it_shows_is_refused(self, tmp_path):
+        # `caf\xe9.txt` spelled out and the Latin-1 name would share one relative path, so one id
+        (tmp_path / "c").mkdir()
+        (tmp_path / "c" / f"{self.LATIN1}.txt").write_text("Latin-1 name.", encoding="utf-8")
+        (tmp_path / "c" / "caf\\xe9.txt").write_text("Backslash name.", encoding="utf-8")
+        with pytest.raises(ValueError, match=r"share the relative path 'caf\\\\xe9.txt'"):
+            resolve_source(tmp_path / "c")
+
+
 class TestLinks:
     """Class: links are followed, but no real folder is visited twice (a loop, or two links to one folder)."""
 
@@ -708,6 +806,21 @@ class TestCounts:
         entries = read_all(path)
         assert [entry.raw for entry in entries] == raws and [entry.line for entry in entries] == lines
         assert scan_metadata(resolve_source(path))[0]["n"].dtype == "int64"
+
+    @pytest.mark.parametrize(("text", "line", "column"), [
+        ('[{"raw": "First batch."}]\n[{"raw": "Second batch."}]\n', 2, 1),
+        ('[{"raw": "First batch."}] trailing', 1, 27),
+        ('\ufeff[{"raw": "First batch."},\n {"raw": "Two."}\n]  \n\n  {"raw": "c"}\n', 5, 3),
+    ], ids=["second-array", "a-word", "bom-and-blank-lines"])
+    def test_data_after_a_json_document_is_one_reject_after_its_records(self, tmp_path, text, line, column):
+        path = tmp_path / "t.json"
+        path.write_text(text, encoding="utf-8")
+        *articles, reject = read_all(path)
+        assert articles[0].raw == "First batch." and all(isinstance(entry, Article) for entry in articles)
+        with pytest.raises(json.JSONDecodeError, match=f"Extra data: line {line} column {column}"):
+            json.loads(text.lstrip("\ufeff"))  # the place is json's own
+        assert (reject.line, reject.reason) == (
+            line, f"extra data after the JSON document at line {line} column {column}; the rest of the file is unread")
 
     def test_a_bad_record_of_a_json_array_is_one_reject(self, tmp_path):
         path = tmp_path / "t.json"
