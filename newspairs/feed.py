@@ -15,14 +15,14 @@ offsets, `tokenizers`' batched, parallel ``encode_batch`` does everything. Both 
   DataLoader workers share out).
 - `PadCollator`, `dataloader`: PyTorch batches. torch is imported only when these are used.
 - Forked processes (DataLoader workers, ``map(num_proc=...)``) encode sequentially: see
-  `encode_sequentially_in_forked_children`, registered when this module is imported.
+  `encode_sequentially_in_forked_children`, registered by `newspairs.train` (which hands out every
+  trained tokenizer, and which this module imports).
 - `skip_normalization`: the same tokenizer minus the normalization, for text that is already
   normalized (what "encoding the stored normalized side" means).
 """
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -36,6 +36,14 @@ from tokenizers import Tokenizer, pre_tokenizers
 from newspairs.normalize import checked_texts, default_tokenizer, normalize_batch, unencodable_text
 from newspairs.pieces import WordIds
 from newspairs.train import PAD_TOKEN, SEP_TOKEN, load_tokenizer, special_tokens_as_text
+from newspairs.train import encode_sequentially_in_forked_children
+
+# The fork guard is registered by newspairs.train; its documented name stays importable from here.
+__all__ = [
+    "PADDED_COLUMNS", "TEXT_COLUMN", "AddedTokensWarning", "Encoder", "PadCollator", "added_words", "dataloader", "encode",
+    "encode_sequentially_in_forked_children", "normalizes_like_this_installation", "pack", "pack_ids", "pad_id_of",
+    "skip_normalization", "special_token_id", "truncation_of",
+]
 
 if TYPE_CHECKING:
     import datasets
@@ -54,23 +62,6 @@ class AddedTokensWarning(UserWarning):
 def added_words(tokenizer: Tokenizer) -> list[str]:
     """The contents of ``tokenizer``'s added tokens that are not special (``add_tokens``)."""
     return [token.content for token in tokenizer.get_added_tokens_decoder().values() if not token.special]
-
-
-def encode_sequentially_in_forked_children() -> None:
-    """Turn tokenizers' thread pool off in a forked child (run by `os.fork` in every child).
-
-    A forked child inherits the parent's memory but not its threads: once the parent has run a
-    parallel ``encode_batch``, the child's first parallel call waits on a pool whose threads do not
-    exist, forever. tokenizers guards against this only while ``TOKENIZERS_PARALLELISM`` is unset;
-    set to ``true``, DataLoader workers and ``map(num_proc=...)`` children hang. In a child the
-    processes are the parallelism, so each encodes sequentially (tokenizers reads the variable at
-    every call). Processes started by ``subprocess`` or the ``spawn`` method are not forks of this
-    interpreter and are left alone.
-    """
-    os.environ["TOKENIZERS_PARALLELISM"] = "false"
-
-
-os.register_at_fork(after_in_child=encode_sequentially_in_forked_children)
 
 
 def _resolve(tokenizer: Tokenizer | None) -> Tokenizer:
@@ -129,6 +120,27 @@ def special_token_id(tokenizer: Tokenizer, token: str, role: str) -> int:
     return token_id
 
 
+def truncation_of(tokenizer: Tokenizer) -> int | None:
+    """The ``max_length`` of ``tokenizer``'s own truncation (None without one), if newspairs can honour it.
+
+    Newspairs truncates on the right and returns one row per text; a truncation on the left, or one
+    with a ``stride`` (which only shapes the overflowing windows newspairs never returns), is a
+    ValueError rather than a different truncation than the tokenizer says.
+    """
+    truncation = tokenizer.truncation
+    if not truncation:
+        return None
+    fix = "pass max_length= to truncate the end, or call tokenizer.no_truncation()"
+    if truncation.get("direction", "right") != "right":
+        raise ValueError(f"the tokenizer truncates on the {truncation['direction']} ({truncation}), which newspairs does not do: {fix}")
+    if truncation.get("stride"):
+        raise ValueError(
+            f"the tokenizer truncates with stride={truncation['stride']} ({truncation}), asking for overlapping "
+            f"overflow windows, which newspairs does not return: {fix}"
+        )
+    return truncation["max_length"]
+
+
 @dataclass
 class Encoder:
     """Raw text in, ids out: a picklable batch function for ``map(batched=True)`` and ``set_transform``.
@@ -141,8 +153,9 @@ class Encoder:
         tokenizer (`tokenizers.Tokenizer`, *optional*): a trained tokenizer whose normalizer and
             pre-tokenizer are the newspairs normalization; defaults to `newspairs.load_tokenizer()`.
         column (`str`, defaults to `"raw"`): the text column to encode.
-        max_length (`int`, *optional*): truncate each encoding to this many ids (special tokens
-            included); no truncation by default.
+        max_length (`int`, *optional*): truncate the end of each encoding to this many ids (special
+            tokens included). By default, the tokenizer's own truncation
+            (``load_tokenizer(max_length=...)``, ``enable_truncation``; `truncation_of`), else none.
         padding (`bool`, defaults to `False`): pad each batch to its longest encoding with ``[PAD]``
             (for training batches, pad in `PadCollator` instead, per training batch).
         offsets (`bool`, defaults to `False`): also return ``offset_mapping``, each id's
@@ -180,6 +193,8 @@ class Encoder:
             raise ValueError(f"max_length must be a positive number of ids, got {self.max_length!r}")
         self.keep = tuple(self.keep)
         tokenizer = _resolve(self.tokenizer)
+        if self.max_length is None:
+            self.max_length = truncation_of(tokenizer)
         specials = tokenizer.post_processor.num_special_tokens_to_add(False) if tokenizer.post_processor else 0
         if self.max_length is not None and self.special_tokens and self.max_length < specials:
             # tokenizers would leave such an encoding untruncated, silently
@@ -349,15 +364,15 @@ def encode(batch: Mapping[str, Sequence[Any]], tokenizer: Tokenizer | None = Non
 # --- packing -------------------------------------------------------------------------------------
 
 
-def _texts(batches: Iterable[Mapping[str, Sequence[Any]]], column: str) -> Iterator[list[str]]:
+def _texts(batches: Iterable[Mapping[str, Sequence[Any]]], column: str) -> Iterator[tuple[int, list[str]]]:
+    # each batch's texts with the number of its first row, so that an error names the row
+    first = 0
     for batch in batches:
         if column not in batch:
             raise ValueError(f"the dataset has no text column {column!r} (its columns: {sorted(batch)})")
-        texts = list(batch[column])
-        bad = next((text for text in texts if not isinstance(text, str)), "")
-        if not isinstance(bad, str):
-            raise ValueError(f"a row of column {column!r} is not text: {bad!r:.80}")
-        yield texts
+        texts = checked_texts(batch[column], f"column {column!r}", first)
+        yield first, texts
+        first += len(texts)
 
 
 def pack_ids(documents: Iterable[Sequence[int]], block_size: int, separator_id: int) -> Iterator[list[int]]:
@@ -381,11 +396,11 @@ def pack_ids(documents: Iterable[Sequence[int]], block_size: int, separator_id: 
 
 
 def _documents(batches: Iterable[Mapping[str, Sequence[Any]]], column: str, encoder: Encoder) -> Iterator[list[int]]:
-    for texts in _texts(batches, column):
+    for first, texts in _texts(batches, column):
         try:
             ids = encoder.ids(texts)
-        except UnicodeEncodeError as error:
-            raise (unencodable_text(texts, f"a batch of column {column!r}") or error) from None
+        except (UnicodeEncodeError, TypeError) as error:  # tokenizers' TypeError for a str it cannot take
+            raise (unencodable_text(texts, f"column {column!r}", first) or error) from None
         yield from ids
 
 
@@ -436,7 +451,9 @@ def pack(
         raise ValueError(f"labels must be True or False, got {labels!r}")
     block = datasets.List(datasets.Value("int32"), length=block_size)
     features = datasets.Features({"input_ids": block, "labels": block} if labels else {"input_ids": block})
-    encoder = Encoder(tokenizer, column=column, special_tokens=False)
+    untruncated = _copy(tokenizer)  # documents are cut into blocks, not truncated: every id lands in one
+    untruncated.no_truncation()
+    encoder = Encoder(untruncated, column=column, special_tokens=False)
     kwargs = {"column": column, "encoder": encoder, "block_size": block_size, "separator_id": separator_id, "labels": labels}
     if isinstance(dataset, datasets.IterableDataset):
         if not isinstance(num_shards, int) or not 1 <= num_shards <= dataset.num_shards:
@@ -457,6 +474,12 @@ def pack(
             return datasets.Dataset.from_generator(
                 _packed_examples, features=features, gen_kwargs={"sources": [dataset], **kwargs}, fingerprint=fingerprint
             )
+        except datasets.exceptions.DatasetGenerationError as error:
+            # datasets wraps what the generator raised: a user's mistake (a row that is not text) is
+            # our ValueError, naming the row
+            if isinstance(error.__cause__, ValueError):
+                raise error.__cause__ from None
+            raise
         except ValueError as error:
             if "corresponds to no data" not in str(error):  # datasets' word for a generator that yielded nothing
                 raise
@@ -478,67 +501,136 @@ def _as_list(value: Any) -> list:
     return value.tolist() if hasattr(value, "tolist") else list(value)
 
 
+# Columns of one value per id, padded along with input_ids, and what pads them: a padded id is not
+# attended to, has no span in the text, and is left out of the loss (-100, as transformers does).
+PADDED_COLUMNS: dict[str, Any] = {"attention_mask": 0, "token_type_ids": 0, "offset_mapping": (0, 0), "labels": -100}
+
+
+def _is_sequence(value: Any) -> bool:
+    # a row of values (list, array, tensor), not one value per example (a class label)
+    return isinstance(value, (list, tuple)) or getattr(value, "ndim", 0) > 0
+
+
+def _padded(rows: list[list], width: int, fill: Any, left: bool) -> list[list]:
+    return [[fill] * (width - len(row)) + row if left else row + [fill] * (width - len(row)) for row in rows]
+
+
 @dataclass
 class PadCollator:
     """Stack examples into a batch of tensors, padding ``input_ids`` to the longest with ``pad_id``.
 
-    ``attention_mask`` is rebuilt from the lengths (1 on ids, 0 on padding); ``offset_mapping``
-    is padded with ``(0, 0)``; any other column (``label``, ...) is stacked with ``torch.tensor``,
-    but a column of text (``article_id``, a title; ``None`` where null) stays a list.
+    ``attention_mask`` is the examples' own, padded with 0 (ids that were padded before, by
+    ``Encoder(padding=True)`` or a ``transformers`` tokenizer, stay masked); without one, it is 1
+    on every id and 0 on the padding, and ids holding ``pad_id`` are refused (padding nothing would
+    mask). ``token_type_ids`` is padded with 0, ``offset_mapping`` with ``(0, 0)``, ``labels`` of
+    one value per id with -100 (the loss leaves those out); any other column (``label``, ...) is
+    stacked with ``torch.tensor``, but a column of text (``article_id``, a title; ``None`` where
+    null) stays a list.
 
     Args:
         pad_id (`int`): the id of the padding token (`pad_id_of(tokenizer)`).
         pad_to_multiple_of (`int`, *optional*): round the padded length up to a multiple of this.
+        direction (`str`, defaults to `"right"`): the side padding goes on, `"right"` or `"left"`.
+        length (`int`, *optional*): pad to at least this many ids (a longer batch is padded to its longest).
+
+    `PadCollator.for_tokenizer(tok)` takes all four from the tokenizer's own padding set-up.
     """
 
     pad_id: int
     pad_to_multiple_of: int | None = None
+    direction: str = "right"
+    length: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("pad_to_multiple_of", "length"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+                raise ValueError(f"{name} must be a positive int or None, got {value!r}")
+        if self.direction not in ("right", "left"):
+            raise ValueError(f"direction must be 'right' or 'left', got {self.direction!r}")
+
+    @classmethod
+    def for_tokenizer(cls, tokenizer: Tokenizer | None = None, pad_to_multiple_of: int | None = None) -> PadCollator:
+        """Padding as ``tokenizer``'s own set-up says (``load_tokenizer(padding=True, ...)``, ``enable_padding``),
+        as ``Encoder(padding=True)`` pads; without one, ``[PAD]`` to the longest, on the right.
+        ``pad_to_multiple_of``, when given, overrides the tokenizer's."""
+        tokenizer = _resolve(tokenizer)
+        spec = tokenizer.padding or {}
+        return cls(
+            pad_id_of(tokenizer),
+            pad_to_multiple_of if pad_to_multiple_of is not None else spec.get("pad_to_multiple_of"),
+            direction=spec.get("direction", "right"),
+            length=spec.get("length"),
+        )
+
+    def _width(self, lengths: list[int]) -> int:
+        width = max(lengths)
+        if self.length is not None:
+            width = max(width, self.length)
+        if self.pad_to_multiple_of:
+            width = -(-width // self.pad_to_multiple_of) * self.pad_to_multiple_of
+        return width
 
     def __call__(self, examples: Sequence[Mapping[str, Any]]) -> dict[str, torch.Tensor]:
         import torch
 
         if not examples:
             raise ValueError("cannot collate an empty list of examples")
+        left = self.direction == "left"
         ids = [_as_list(example["input_ids"]) for example in examples]
-        length = max(len(row) for row in ids)
-        if self.pad_to_multiple_of:
-            length = -(-length // self.pad_to_multiple_of) * self.pad_to_multiple_of
-        input_ids = torch.full((len(ids), length), self.pad_id, dtype=torch.long)
-        attention_mask = torch.zeros((len(ids), length), dtype=torch.long)
-        for i, row in enumerate(ids):
-            input_ids[i, : len(row)] = torch.as_tensor(row, dtype=torch.long)
-            attention_mask[i, : len(row)] = 1
-        batch = {"input_ids": input_ids, "attention_mask": attention_mask}
+        lengths = [len(row) for row in ids]
+        width = self._width(lengths)
+        batch = {"input_ids": torch.tensor(_padded(ids, width, self.pad_id, left), dtype=torch.long).reshape(len(ids), width)}
+        if "attention_mask" not in examples[0]:
+            for i, row in enumerate(ids):
+                if self.pad_id in row:
+                    raise ValueError(
+                        f"example {i} of this batch holds the padding id {self.pad_id} (at position {row.index(self.pad_id)}) "
+                        f"but has no attention_mask to say it is padding: keep the attention_mask made with the "
+                        f"padding, or store the input_ids unpadded: {row!r:.80}"
+                    )
+            batch["attention_mask"] = torch.tensor(_padded([[1] * n for n in lengths], width, 0, left), dtype=torch.long).reshape(len(ids), width)
         for name in examples[0]:
             if name in batch:
                 continue
-            if name == "offset_mapping":
-                offsets = torch.zeros((len(ids), length, 2), dtype=torch.long)
-                for i, example in enumerate(examples):
-                    row = _as_list(example[name])
-                    if row:
-                        offsets[i, : len(row)] = torch.as_tensor(row, dtype=torch.long)
-                batch[name] = offsets
-            else:
-                values = [example[name] for example in examples]
-                # text (ids, titles; null where a record had none): a list, as torch's default_collate
-                # gives strings, in every batch whatever its values
-                if all(value is None or isinstance(value, str) for value in values):
-                    batch[name] = values
-                    continue
-                try:
-                    batch[name] = torch.as_tensor(values)
-                except (TypeError, ValueError, RuntimeError) as error:
-                    if None in values:
-                        raise ValueError(
-                            f"column {name!r} holds null in this batch (example {values.index(None)}), which no "
-                            f"tensor holds: fill its nulls (dataset.map) or leave it out of the batches"
-                        ) from None
+            values = [example[name] for example in examples]
+            if name in PADDED_COLUMNS and all(map(_is_sequence, values)):
+                batch[name] = self._pad_column(name, [_as_list(value) for value in values], lengths, width, left)
+                continue
+            # text (ids, titles; null where a record had none): a list, as torch's default_collate
+            # gives strings, in every batch whatever its values
+            if all(value is None or isinstance(value, str) for value in values):
+                batch[name] = values
+                continue
+            try:
+                batch[name] = torch.as_tensor(values)
+            except (TypeError, ValueError, RuntimeError) as error:
+                if None in values:
                     raise ValueError(
-                        f"column {name!r} cannot be stacked into a tensor ({error}; its first value: "
-                        f"{examples[0][name]!r:.80}): leave it out of the batches"
+                        f"column {name!r} holds null in this batch (example {values.index(None)}), which no "
+                        f"tensor holds: fill its nulls (dataset.map) or leave it out of the batches"
                     ) from None
+                raise ValueError(
+                    f"column {name!r} cannot be stacked into a tensor ({error}; its first value: "
+                    f"{examples[0][name]!r:.80}): leave it out of the batches"
+                ) from None
         return batch
+
+    def _pad_column(self, name: str, rows: list[list], lengths: list[int], width: int, left: bool) -> torch.Tensor:
+        import torch
+
+        fill = PADDED_COLUMNS[name]
+        if name == "labels" and any(len(row) != n for row, n in zip(rows, lengths)):
+            width = self._width([len(row) for row in rows])  # a target of its own length (seq2seq): its own longest
+        else:
+            for i, (row, n) in enumerate(zip(rows, lengths)):
+                if len(row) != n:
+                    raise ValueError(f"example {i} of this batch has {len(row)} values of {name!r} for its {n} input_ids: {row!r:.80}")
+        if name == "offset_mapping":
+            rows = [[list(pair) for pair in row] for row in rows]
+            fill = list(fill)
+        shape = (len(rows), width, 2) if name == "offset_mapping" else (len(rows), width)
+        return torch.tensor(_padded(rows, width, fill, left), dtype=torch.long).reshape(shape)
 
 
 def pad_id_of(tokenizer: Tokenizer | None = None) -> int:
@@ -556,6 +648,7 @@ def dataloader(
     batch_size: int = 32,
     column: str = TEXT_COLUMN,
     max_length: int | None = None,
+    pad_to_multiple_of: int | None = None,
     num_workers: int = 0,
     shuffle: bool = False,
     keep: Sequence[str] = (),
@@ -563,16 +656,20 @@ def dataloader(
 ) -> torch.utils.data.DataLoader:
     """A PyTorch DataLoader of padded id batches, encoding raw text on the fly.
 
-    A dataset that already has ``input_ids`` (e.g. from `pack`) is only collated; otherwise
-    ``column`` is encoded when a batch is read (``with_transform`` on a `Dataset`, a lazy
-    batched ``map`` on an `IterableDataset`), in the DataLoader's workers when ``num_workers > 0``.
-    ``keep`` names columns to carry along (e.g. ``("label",)``).
+    A dataset that already has ``input_ids`` (e.g. from `pack`) is only collated, with its
+    ``attention_mask`` and ``labels`` columns if it has them; otherwise ``column`` is encoded when a
+    batch is read (``with_transform`` on a `Dataset`, a lazy batched ``map`` on an
+    `IterableDataset`), in the DataLoader's workers when ``num_workers > 0``, truncated to
+    ``max_length`` (default: the tokenizer's own truncation, see `Encoder`). ``keep`` names other
+    columns to carry along (e.g. ``("label",)``). Batches are padded as the tokenizer's padding
+    set-up says (`PadCollator.for_tokenizer`; ``pad_to_multiple_of`` overrides its multiple).
     """
     import datasets
     from torch.utils.data import DataLoader
 
     _check_dataset(dataset, "dataloader()")
     tokenizer = _resolve(tokenizer)
+    collate = PadCollator.for_tokenizer(tokenizer, pad_to_multiple_of)
     names = dataset.column_names
     if names is None:  # a stream of unknown features (from_generator, or after a map): only what is used
         names = [column, *keep] if column not in keep else list(keep)
@@ -584,7 +681,9 @@ def dataloader(
         else:
             dataset = dataset.with_transform(encoder)
     else:
-        dataset = dataset.select_columns(["input_ids", *keep])
+        # the stored mask says which ids are padding (a mask rebuilt from the lengths would attend to them)
+        carried = [name for name in ("attention_mask", "labels") if name in names]
+        dataset = dataset.select_columns(list(dict.fromkeys(["input_ids", *carried, *keep])))
     if shuffle and isinstance(dataset, datasets.IterableDataset):
         # as torch's own DataLoader refuses it: a stream is shuffled by its own buffer
         raise ValueError(
@@ -596,6 +695,6 @@ def dataloader(
         batch_size=batch_size,
         shuffle=shuffle,
         num_workers=num_workers,
-        collate_fn=PadCollator(pad_id_of(tokenizer)),
+        collate_fn=collate,
         **loader_options,
     )

@@ -355,6 +355,37 @@ class TestEncoder:
         assert encoder({"raw": texts})["input_ids"] == before
 
 
+    @pytest.mark.parametrize("options", PATHS, ids=PATH_IDS)
+    @pytest.mark.parametrize(
+        ("truncation", "max_length", "expected_length"),
+        [(8, None, 8), (8, 6, 6), (None, None, None)],
+        ids=["tokenizers-own", "max-length-wins", "none"],
+    )
+    def test_the_tokenizers_own_truncation_applies_without_max_length(self, truncation, max_length, expected_length, options):
+        # load_tokenizer(max_length=8) was ignored: rows ran to their full length
+        texts = ["The harbour reopened on Monday after a week of storms and more.", "Hi."]
+        full = feed.Encoder(shipped_tokenizer(), **options)({"raw": texts})["input_ids"]
+        assert len(full[0]) > 8
+        got = feed.Encoder(newspairs.load_tokenizer(max_length=truncation), max_length=max_length, **options)({"raw": texts})
+        if expected_length is None:
+            assert got["input_ids"] == full
+        else:
+            assert got["input_ids"] == feed.Encoder(shipped_tokenizer(), max_length=expected_length, **options)({"raw": texts})["input_ids"]
+            assert [len(row) for row in got["input_ids"]] == [expected_length, len(full[1])]
+
+    @pytest.mark.parametrize(
+        ("truncation", "message"),
+        [({"direction": "left"}, "truncates on the left"), ({"stride": 2}, "truncates with stride=2")],
+        ids=["left", "stride"],
+    )
+    def test_a_truncation_it_cannot_honour_is_refused(self, tokenizer, truncation, message):
+        callers = Tokenizer.from_str(tokenizer.to_str())
+        callers.enable_truncation(max_length=8, **truncation)
+        with pytest.raises(ValueError, match=f"{message}.*pass max_length= to truncate the end"):
+            feed.Encoder(callers)
+        assert feed.Encoder(callers, max_length=8).max_length == 8  # an explicit max_length is the caller's choice
+
+
 class TestWordIds:
     """The ids of each normalized word, kept: the same ids as the tokenizer's own encode_batch."""
 
@@ -574,10 +605,26 @@ class TestPack:
         assert all(per_node)
         assert sorted(block for node in per_node for block in node) == everything
 
-    def test_a_row_that_is_not_text_is_named(self, tokenizer):
-        stream = datasets.IterableDataset.from_generator(lambda: iter([{"raw": "Fine."}, {"raw": None}]))
-        with pytest.raises(ValueError, match="a row of column 'raw' is not text: None"):
-            list(feed.pack(stream, 4, tokenizer))
+    @pytest.mark.parametrize(
+        "make",
+        [
+            lambda rows: datasets.Dataset.from_dict({"raw": rows}),
+            lambda rows: datasets.Dataset.from_dict({"raw": rows}).to_iterable_dataset(),
+            lambda rows: datasets.IterableDataset.from_generator(lambda: ({"raw": row} for row in rows)),
+        ],
+        ids=["dataset", "iterable", "from-generator"],
+    )
+    def test_a_row_that_is_not_text_is_named(self, tokenizer, make):
+        # a Dataset raised datasets' DatasetGenerationError, and no path said which row; row 300 is
+        # in the second batch handed to the tokenizer
+        rows = ["Fine."] * 300 + [None, "b"]
+        with pytest.raises(ValueError, match=r"column 'raw': row 300 is not text \(NoneType\): None"):
+            list(feed.pack(make(rows), 4, tokenizer))
+
+    def test_documents_are_not_truncated_to_the_tokenizers_max_length(self):
+        ds = datasets.Dataset.from_dict({"raw": SENTENCES * 2})
+        expected = feed.pack(ds, 8, shipped_tokenizer())["input_ids"]
+        assert feed.pack(ds, 8, newspairs.load_tokenizer(max_length=4))["input_ids"] == expected
 
     @pytest.mark.parametrize("num_shards", [0, 7, 2.0])
     def test_streaming_num_shards_must_fit_the_source(self, tokenizer, num_shards):
@@ -603,10 +650,12 @@ class TestPack:
         packed = feed.pack(datasets.Dataset.from_dict({"raw": SENTENCES[:2]}), 1000, tokenizer, labels=True)
         assert len(packed) == 0 and packed.column_names == ["input_ids", "labels"]
 
-    def test_labels_reach_a_torch_batch(self, tokenizer):
+    @pytest.mark.parametrize("keep", [(), ("labels",)], ids=["by-default", "kept-by-name"])
+    def test_labels_reach_a_torch_batch(self, tokenizer, keep):
+        # dataloader kept only input_ids and keep=: a packed dataset's labels were dropped
         torch = pytest.importorskip("torch")
         packed = feed.pack(datasets.Dataset.from_dict({"raw": SENTENCES * 4}), 8, tokenizer, labels=True)
-        batch = next(iter(feed.dataloader(packed, tokenizer, batch_size=2, keep=("labels",))))
+        batch = next(iter(feed.dataloader(packed, tokenizer, batch_size=2, keep=keep)))
         assert set(batch) == {"input_ids", "attention_mask", "labels"}
         assert torch.equal(batch["labels"], batch["input_ids"])
 
@@ -646,6 +695,135 @@ class TestTorch:
         assert batch["input_ids"].tolist() == [[5, 6, 7, 0], [8, 0, 0, 0]]
         assert batch["attention_mask"].tolist() == [[1, 1, 1, 0], [1, 0, 0, 0]]
         assert batch["label"].tolist() == [1, 0]
+
+    @pytest.mark.parametrize(
+        ("options", "examples", "expected"),
+        [
+            (
+                {"direction": "left"},
+                [{"input_ids": [5, 6, 7]}, {"input_ids": [8]}],
+                {"input_ids": [[5, 6, 7], [0, 0, 8]], "attention_mask": [[1, 1, 1], [0, 0, 1]]},
+            ),
+            (
+                {"length": 4},
+                [{"input_ids": [5, 6]}, {"input_ids": [8]}],
+                {"input_ids": [[5, 6, 0, 0], [8, 0, 0, 0]], "attention_mask": [[1, 1, 0, 0], [1, 0, 0, 0]]},
+            ),
+            (
+                {"length": 2},
+                [{"input_ids": [5, 6, 7]}, {"input_ids": [8]}],
+                {"input_ids": [[5, 6, 7], [8, 0, 0]], "attention_mask": [[1, 1, 1], [1, 0, 0]]},
+            ),
+            (
+                {},
+                [{"input_ids": [5, 6, 0], "attention_mask": [1, 1, 0]}, {"input_ids": [8, 9, 7, 6], "attention_mask": [1, 1, 1, 1]}],
+                {"input_ids": [[5, 6, 0, 0], [8, 9, 7, 6]], "attention_mask": [[1, 1, 0, 0], [1, 1, 1, 1]]},
+            ),
+            (
+                {},
+                [{"input_ids": [5, 6], "labels": [5, 6], "token_type_ids": [0, 1]}, {"input_ids": [8], "labels": [8], "token_type_ids": [1]}],
+                {"input_ids": [[5, 6], [8, 0]], "attention_mask": [[1, 1], [1, 0]], "labels": [[5, 6], [8, -100]],
+                 "token_type_ids": [[0, 1], [1, 0]]},
+            ),
+            (
+                {},
+                [{"input_ids": [5, 6], "labels": 1}, {"input_ids": [8], "labels": 0}],
+                {"input_ids": [[5, 6], [8, 0]], "attention_mask": [[1, 1], [1, 0]], "labels": [1, 0]},
+            ),
+        ],
+        ids=["left", "fixed-length", "fixed-length-shorter-than-a-row", "stored-mask-kept", "per-id-labels-and-types",
+             "class-labels-stacked"],
+    )
+    def test_collator_pads_every_per_id_column(self, options, examples, expected):
+        batch = feed.PadCollator(0, **options)(examples)
+        assert {name: value.tolist() for name, value in batch.items()} == expected
+
+    @pytest.mark.parametrize(
+        ("make", "message"),
+        [
+            (lambda: feed.PadCollator(0)([{"input_ids": [5, 0]}, {"input_ids": [6, 7]}]),
+             r"example 0 of this batch holds the padding id 0 \(at position 1\) but has no attention_mask"),
+            (lambda: feed.PadCollator(0)([{"input_ids": [5, 6], "attention_mask": [1]}]),
+             r"example 0 of this batch has 1 values of 'attention_mask' for its 2 input_ids"),
+            (lambda: feed.PadCollator(0, direction="middle"), "direction must be 'right' or 'left', got 'middle'"),
+            (lambda: feed.PadCollator(0, pad_to_multiple_of=0), "pad_to_multiple_of must be a positive int or None, got 0"),
+        ],
+        ids=["padding-without-a-mask", "mask-of-another-length", "bad-direction", "bad-multiple"],
+    )
+    def test_collator_errors(self, make, message):
+        with pytest.raises(ValueError, match=message):
+            make()
+
+    @staticmethod
+    def _stored_by_tokenizers(ds, tokenizer):
+        # as a transformers tokenizer's map(padding="max_length") stores them: fixed-length rows and their mask
+        padded = Tokenizer.from_str(tokenizer.to_str())
+        padded.enable_padding(pad_id=tokenizer.token_to_id(PAD_TOKEN), pad_token=PAD_TOKEN, length=40)
+        encodings = padded.encode_batch(ds["raw"])
+        return ds.add_column("input_ids", [e.ids for e in encodings]).add_column("attention_mask", [e.attention_mask for e in encodings])
+
+    @pytest.mark.parametrize("keep", [(), ("attention_mask",)], ids=["by-default", "kept-by-name"])
+    @pytest.mark.parametrize(
+        "store",
+        [
+            lambda ds, tok: ds.map(feed.Encoder(tok, padding=True), batched=True, batch_size=3),
+            lambda ds, tok: TestTorch._stored_by_tokenizers(ds, tok),
+        ],
+        ids=["encoder-padding", "fixed-length-by-tokenizers"],
+    )
+    def test_dataloader_keeps_the_stored_attention_mask(self, tokenizer, store, keep):
+        # the mask was rebuilt from the row lengths: all ones over the stored [PAD] ids
+        stored = store(datasets.Dataset.from_dict({"raw": ["Short.", *SENTENCES]}), tokenizer)
+        batches = list(feed.dataloader(stored, tokenizer, batch_size=4, keep=keep))
+        pad_id = tokenizer.token_to_id(PAD_TOKEN)
+        ids = [row for batch in batches for row in batch["input_ids"].tolist()]
+        masks = [row for batch in batches for row in batch["attention_mask"].tolist()]
+        assert any(0 in mask[: len(stored_mask)] for mask, stored_mask in zip(masks, stored["attention_mask"]))
+        for row, mask, stored_mask in zip(ids, masks, stored["attention_mask"]):
+            assert mask == stored_mask + [0] * (len(mask) - len(stored_mask))
+            assert [i for i, m in zip(row, mask) if m] == [i for i in row if i != pad_id]
+        expected = feed.Encoder(tokenizer)({"raw": stored["raw"]})["input_ids"]
+        assert [[i for i, m in zip(row, mask) if m] for row, mask in zip(ids, masks)] == expected
+
+    def test_dataloader_refuses_padded_ids_without_their_mask(self, tokenizer):
+        stored = self._stored_by_tokenizers(datasets.Dataset.from_dict({"raw": SENTENCES}), tokenizer).remove_columns("attention_mask")
+        with pytest.raises(ValueError, match=r"holds the padding id 0 .* no attention_mask"):
+            next(iter(feed.dataloader(stored, tokenizer, batch_size=2)))
+
+    @pytest.mark.parametrize(
+        ("padding", "dataloader_options"),
+        [
+            ({"pad_to_multiple_of": 8}, {}),
+            ({}, {"pad_to_multiple_of": 8}),
+            ({"pad_to_multiple_of": 16}, {"pad_to_multiple_of": 8}),
+            ({"direction": "left"}, {}),
+            ({"length": 24}, {}),
+            (None, {}),
+        ],
+        ids=["tokenizers-multiple", "dataloader-multiple", "dataloader-multiple-wins", "tokenizers-left", "tokenizers-length",
+             "no-padding-set-up"],
+    )
+    def test_dataloader_pads_as_the_encoder_does(self, tokenizer, padding, dataloader_options):
+        # dataloader(pad_to_multiple_of=8) was a TypeError, and the tokenizer's padding set-up was ignored
+        padded = Tokenizer.from_str(tokenizer.to_str())
+        as_encoder = Tokenizer.from_str(tokenizer.to_str())
+        if padding is not None:
+            padded.enable_padding(pad_id=tokenizer.token_to_id(PAD_TOKEN), pad_token=PAD_TOKEN, **padding)
+        as_encoder.enable_padding(pad_id=tokenizer.token_to_id(PAD_TOKEN), pad_token=PAD_TOKEN, **{**(padding or {}), **dataloader_options})
+        texts = ["Hi there.", "He can't go.", SENTENCES[1]]
+        batch = next(iter(feed.dataloader(datasets.Dataset.from_dict({"raw": texts}), padded, batch_size=3, **dataloader_options)))
+        expected = feed.Encoder(as_encoder, padding=True)({"raw": texts})
+        assert batch["input_ids"].tolist() == expected["input_ids"]
+        assert batch["attention_mask"].tolist() == expected["attention_mask"]
+
+    @pytest.mark.parametrize("max_length", [None, 6], ids=["tokenizers-own", "given"])
+    def test_dataloader_truncates_as_the_tokenizer_says(self, max_length):
+        texts = ["The harbour reopened on Monday after a week of storms and more.", "Hi."]
+        loader = feed.dataloader(datasets.Dataset.from_dict({"raw": texts}), newspairs.load_tokenizer(max_length=8), max_length=max_length)
+        batch = next(iter(loader))
+        expected = feed.Encoder(shipped_tokenizer(), max_length=max_length or 8)({"raw": texts})["input_ids"]
+        assert [row[mask.bool()].tolist() for row, mask in zip(batch["input_ids"], batch["attention_mask"])] == expected
+        assert batch["input_ids"].shape[1] == (max_length or 8)
 
     def test_collator_pads_offsets(self, tokenizer):
         encoder = feed.Encoder(tokenizer, offsets=True)
@@ -790,6 +968,48 @@ def test_forked_dataloader_workers_finish_after_the_parent_encoded(tokenizer, tm
         pytest.fail("the DataLoader workers hung (the tokenizers fork deadlock)")
     assert process.returncode == 0, stderr
     assert stdout.split() == ["ok", str(len(SENTENCES) * 8)]
+
+
+# A tokenizer from newspairs.load_tokenizer() alone (no newspairs.feed, no torch), a parallel
+# encode in the parent, then a forked child's encode_batch: what a hand-made DataLoader's worker does.
+FORKED_CHILD_SCRIPT = textwrap.dedent(
+    """
+    import os, sys
+    import newspairs
+
+    tokenizer = newspairs.load_tokenizer()
+    texts = open(sys.argv[1], encoding="utf-8").read().split("\\n")
+    tokenizer.encode_batch(texts * 50)  # the parent's thread pool is now in use
+    assert "newspairs.feed" not in sys.modules and "torch" not in sys.modules, sorted(sys.modules)
+    child = os.fork()
+    if child == 0:
+        os._exit(0 if len(tokenizer.encode_batch(texts * 4)) == len(texts) * 4 else 1)
+    _, status = os.waitpid(child, 0)
+    print("ok", os.waitstatus_to_exitcode(status))
+    """
+)
+
+
+@pytest.mark.slow
+def test_a_forked_child_of_a_load_tokenizer_user_finishes(tmp_path):
+    # the guard was registered only by importing newspairs.feed: this child hung
+    texts_file = tmp_path / "texts.txt"
+    texts_file.write_text("\n".join(SENTENCES), encoding="utf-8")
+    script = tmp_path / "forked_child.py"
+    script.write_text(FORKED_CHILD_SCRIPT, encoding="utf-8")
+    env = {**os.environ, "TOKENIZERS_PARALLELISM": "true"}  # conftest turns it off; the parent must use it
+    process = subprocess.Popen(
+        [sys.executable, str(script), str(texts_file)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail("the forked child hung (the tokenizers fork deadlock)")
+    assert process.returncode == 0, stderr
+    assert stdout.split() == ["ok", "0"]
 
 
 def test_the_pieces_names_stay_importable_where_documented():
