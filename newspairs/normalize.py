@@ -353,6 +353,9 @@ def tokens_with_offsets(line: str, tokenizer: Tokenizer | None = None) -> list[t
     if (problem := unencodable_text([line], "tokens_with_offsets()")) is not None:
         raise problem
     tokenizer = tokenizer or default_tokenizer()
+    missing = [part for part in ("normalizer", "pre_tokenizer") if getattr(tokenizer, part) is None]
+    if missing:  # skip_normalization()'s tokenizer, a GPT-style BPE: no spans of a normalization to give
+        raise ValueError(f"{NOT_A_NORMALIZATION}: it has no {' and no '.join(missing)}")
     pretokenized = PreTokenizedString(line)
     pretokenized.normalize(tokenizer.normalizer.normalize)
     tokenizer.pre_tokenizer.pre_tokenize(pretokenized)

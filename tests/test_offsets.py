@@ -78,3 +78,16 @@ def test_rejects_a_line_break():
 @example("ΣΑΣ'Σ İı ſ K \u0130")
 def test_offsets_property(line):
     check_offsets(line)
+
+
+@pytest.mark.parametrize(
+    "strip, missing",
+    [("normalizer", "no normalizer"), ("pre_tokenizer", "no pre_tokenizer"), ("both", "no normalizer and no pre_tokenizer")],
+    ids=["no-normalizer", "no-pre-tokenizer", "neither"],
+)
+def test_a_tokenizer_without_the_normalization_is_refused(strip, missing):
+    tokenizer = newspairs.build_tokenizer()
+    for part in (("normalizer", "pre_tokenizer") if strip == "both" else (strip,)):
+        setattr(tokenizer, part, None)
+    with pytest.raises(ValueError, match=missing):
+        newspairs.tokens_with_offsets("He can't.", tokenizer)
