@@ -23,6 +23,7 @@ offsets, `tokenizers`' batched, parallel ``encode_batch`` does everything. Both 
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -35,6 +36,7 @@ from tokenizers import Tokenizer, pre_tokenizers
 
 from newspairs.normalize import checked_texts, default_tokenizer, normalize_batch, unencodable_text
 from newspairs.pieces import WordIds
+from newspairs.stamp import EARLIER_NORMALIZERS
 from newspairs.train import PAD_TOKEN, SEP_TOKEN, load_tokenizer, special_tokens_as_text
 from newspairs.train import encode_sequentially_in_forked_children
 
@@ -104,8 +106,12 @@ def _installed_normalization_state() -> tuple[bytes | None, bytes | None]:
 
 
 def normalizes_like_this_installation(tokenizer: Tokenizer) -> bool:
-    """Whether ``tokenizer``'s normalizer and pre-tokenizer are those of this installation's rule table."""
-    return _normalization_state(tokenizer) == _installed_normalization_state()
+    """Whether ``tokenizer``'s normalizer and pre-tokenizer are those of this installation's rule table
+    (its normalizer this compilation's, or an earlier one of the same normalization: `EARLIER_NORMALIZERS`)."""
+    (normalizer, pre_tokenizer), (installed, installed_pre_tokenizer) = _normalization_state(tokenizer), _installed_normalization_state()
+    if pre_tokenizer != installed_pre_tokenizer or normalizer is None:
+        return False
+    return normalizer == installed or hashlib.sha256(normalizer).hexdigest() in EARLIER_NORMALIZERS
 
 
 def special_token_id(tokenizer: Tokenizer, token: str, role: str) -> int:

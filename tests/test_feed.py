@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import functools
+import gzip
+import json
 import os
 import pickle
 import signal
@@ -96,6 +98,19 @@ class TestEncoder:
         assert feed.normalizes_like_this_installation(tokenizer)
         assert feed.Encoder(tokenizer)._skipping and feed.Encoder(tokenizer)._word_ids is not None
         assert not feed.Encoder(tokenizer, offsets=True)._skipping
+
+    def test_a_tokenizer_trained_with_an_earlier_compilation_takes_it_too(self, tokenizer):
+        # the normalizer newspairs compiled before the contraction mark (rules 357c17e89128e83f)
+        earlier = Path(__file__).parent / "fixtures" / "normalizer_357c17e89128e83f.json.gz"
+        document = json.loads(tokenizer.to_str())
+        document["normalizer"] = json.loads(gzip.decompress(earlier.read_bytes()))
+        older = Tokenizer.from_str(json.dumps(document))
+        assert older.normalizer.__getstate__() != tokenizer.normalizer.__getstate__()
+        assert feed.normalizes_like_this_installation(older) and feed.Encoder(older)._skipping
+        assert feed.Encoder(older)({"raw": SENTENCES})["input_ids"] == [e.ids for e in older.encode_batch(SENTENCES)]
+        # one of its passes changed: another normalizer, however close
+        document["normalizer"]["normalizers"].pop(3)
+        assert not feed.normalizes_like_this_installation(Tokenizer.from_str(json.dumps(document)))
 
     def test_another_normalization_is_left_to_the_tokenizer(self, tokenizer):
         other = Tokenizer.from_str(tokenizer.to_str())
