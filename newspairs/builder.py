@@ -759,7 +759,7 @@ def prepare(
     **config_kwargs,
 ) -> NewsPairs:
     """A `NewsPairs` builder of ``config`` whose cache is prepared (built, or reused when unchanged)."""
-    _check_options(config, num_proc, errors, config_kwargs)
+    check_options(config, num_proc, errors, config_kwargs)
     builder = NewsPairs(config_name=config, source=source, errors=errors, cache_dir=cache_dir, prepass_workers=num_proc, **config_kwargs)
     # forked workers must not inherit a tokenizer thread pool that already ran: off while they run
     parallelism = _environment("TOKENIZERS_PARALLELISM", "false") if num_proc is not None and num_proc > 1 else nullcontext()
@@ -773,8 +773,10 @@ def prepare(
 CONFIG_OPTIONS = tuple(f.name for f in dataclasses.fields(NewsPairsConfig) if f.name not in {g.name for g in dataclasses.fields(datasets.BuilderConfig)})
 
 
-def _check_options(config: str, num_proc: Any, errors: Any, config_kwargs: Mapping[str, Any]) -> None:
-    """A `ValueError` naming an option `load`/`prepare` cannot take, before anything is read."""
+def check_options(config: str, num_proc: Any, errors: Any, config_kwargs: Mapping[str, Any], *,
+                  config_argument: str = "config=") -> None:
+    """A `ValueError` naming an option `load`/`prepare` (or `newspairs.export`, whose configs are
+    named by ``config_argument``) cannot take, before anything is read."""
     if config not in CONFIG_NAMES:
         raise ValueError(f"config must be one of {CONFIG_NAMES}, got {config!r}")
     if num_proc is not None and (isinstance(num_proc, bool) or not isinstance(num_proc, int) or num_proc < 1):
@@ -785,7 +787,7 @@ def _check_options(config: str, num_proc: Any, errors: Any, config_kwargs: Mappi
     if unknown:
         named = [name for name in CONFIG_OPTIONS if name not in ("source", "errors")]  # arguments of their own
         raise ValueError(f"unknown option{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}: "
-                         f"the options are {', '.join(named)}" + (" (the config is named by config=)" if "name" in unknown else ""))
+                         f"the options are {', '.join(named)}" + (f" (the config is named by {config_argument})" if "name" in unknown else ""))
     defaults = {f.name: f.default for f in dataclasses.fields(NewsPairsConfig)}
     for name, value in config_kwargs.items():
         # datasets drops a None override silently: it would mean the default, under another cache name
@@ -854,7 +856,7 @@ def load(
     ``text_articles``, ``part_bytes``).
     """
     if streaming:
-        _check_options(config, None, errors, config_kwargs)
+        check_options(config, None, errors, config_kwargs)
         if num_proc is not None and num_proc != 1:
             raise ValueError(
                 f"num_proc={num_proc!r} does not apply to streaming=True: a streamed dataset is read as it is "

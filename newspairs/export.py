@@ -59,7 +59,7 @@ from fsspec.utils import glob_translate
 from huggingface_hub import DatasetCard, DatasetCardData
 
 from newspairs import onepass, sentences
-from newspairs.builder import CONFIG_NAMES, BuildReport, _check_options
+from newspairs.builder import CONFIG_NAMES, BuildReport, check_options as check_load_options
 from newspairs.sources import EXPORT_MANIFEST, resolve_source
 from newspairs.stamp import STAMP_FILENAME, Stamp, normalization_stamp
 from newspairs.verify import twin_relpath
@@ -504,7 +504,7 @@ def check_options(configs: Any, max_shard_size: Any, num_proc: Any, errors: Any,
     (``num_proc``, ``errors``, the config options). Returns the configs and the shard size in bytes."""
     configs = checked_configs(configs)
     shard_bytes = shard_size(max_shard_size)
-    _check_options(configs[0], num_proc, errors, config_kwargs)
+    check_load_options(configs[0], num_proc, errors, config_kwargs, config_argument="configs=")
     return configs, shard_bytes
 
 

@@ -731,8 +731,9 @@ class TestExportOptions:
         ({"raw_colum": "text"}, "unknown option 'raw_colum': the options are raw_column, "),
         ({"configs": "line"}, r"configs must be among .* got \['line'\]"),
         ({"configs": []}, r"configs must be among .* got \[\]"),
+        ({"name": "raw"}, r"unknown option 'name': .* \(the config is named by configs=\)"),
     ], ids=["negative-size", "zero-size", "zero-megabytes", "not-a-size", "no-size", "no-processes",
-            "negative-processes", "unknown-errors", "unknown-option", "unknown-config", "no-config"])
+            "negative-processes", "unknown-errors", "unknown-option", "unknown-config", "no-config", "name-is-configs"])
     def test_a_bad_option_is_refused_before_anything_is_written(self, tmp_path, options, message):
         with pytest.raises(ValueError, match=message):
             export(None, tmp_path / "out", **options)
