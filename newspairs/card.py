@@ -317,6 +317,22 @@ def _load_examples(repo_id: str, summaries: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+# What each config's normalized side is, said only of the configs a repository holds
+CONFIG_SIDES = {
+    "articles": "`articles` keeps the normalized side the source stored, as it was (null where it stored "
+                "none), and its `agrees` field says whether it matches this normalization",
+    "lines": "`lines` pairs each raw line with its normalized line (the stored one, or the one computed "
+             "here where the source stored none)",
+    "raw": "`raw` holds the normalization computed here",
+}
+
+
+def _config_sides(configs: Sequence[str]) -> str:
+    """The card's sentence on what the normalized side of each config of ``configs`` is."""
+    said = [CONFIG_SIDES[name] for name in configs if name in CONFIG_SIDES]
+    return "; ".join(said)[:1].upper() + "; ".join(said)[1:] + "." if said else ""
+
+
 def input_kind(item: Any) -> str:
     """The kind of an input file (`newspairs.sources.InputFile`) as the card counts it: a ``.json``
     file (read as one JSON document where it is one) is ``json``, apart from ``.jsonl`` files,
@@ -336,9 +352,9 @@ def _processing(facts: CardFacts, summaries: Mapping[str, Any], version: str) ->
 
     lines = [
         f"newspairs {version} read {sum(facts.input_kinds.values()):,} input files ({input_files(facts.input_kinds)}). "
-        "Each article got a stable id and a split from the hash of that id; the normalized side was taken from the source where "
-        "it has one (the `articles` config records whether it agrees with the normalization) and computed by "
-        "`tokenizer.json`'s normalizer and pre-tokenizer otherwise. Configs were written as Parquet shards.",
+        f"Each article got a stable id and a split from the hash of that id. {_config_sides(list(summaries))} "
+        "The normalization computed here is what `tokenizer.json`'s normalizer and pre-tokenizer give. "
+        "Configs were written as Parquet shards.",
         "",
         "What the build read, wrote and set aside:",
         "",
@@ -471,6 +487,9 @@ def render_card(folder: str | Path, options: CardOptions, facts: CardFacts, *, t
         "tokenizer_sentence": f"a {facts.tokenizer_model} model of {facts.tokenizer_vocab_size:,} tokens trained on this corpus",
         "special_tokens": ", ".join(f"`{token}`" for token in facts.special_tokens),
         "load_examples": _load_examples(options.repo_id, summaries),
+        "config_sides": _config_sides(list(configs)),
+        "lines_use": (" (the `lines` config pairs each raw line with its normalized line, the shape a "
+                      "sequence-to-sequence model trains on)") if "lines" in configs else "",
         "config_list": ", ".join(f"`{name}`" + (" (default)" if name == default else "") for name in configs),
         "example_config": default,
         "example_split": example_split,

@@ -22,6 +22,7 @@ from tokenizers import Tokenizer
 import newspairs
 from newspairs.builder import CONFIG_NAMES, load
 from newspairs.cli import main
+from newspairs.card import CONFIG_SIDES
 from newspairs.export import MANIFEST_FILENAME, REPORT_FILENAME
 from newspairs.hub import FINAL_FILES, LocalFile, UploadError, plan_commits, publish, repository_files, upload_repository
 from newspairs.stamp import STAMP_FILENAME, normalization_stamp
@@ -602,3 +603,14 @@ def test_build_repository_checks_the_options_as_export_does(tmp_path, options, m
 def test_a_str_config_is_one_config(tmp_path):
     build = build_offline(tmp_path / "out", tmp_path / "cache", configs="raw")
     assert list(build.configs) == ["raw"]
+
+
+@pytest.mark.parametrize("configs", [["raw"], ["lines"], ["articles", "raw"]], ids=["raw", "lines", "articles-raw"])
+def test_the_card_speaks_of_the_configs_it_holds_only(tmp_path, configs):
+    """Class: the card's prose named `articles`, `raw` and `lines` whatever was published."""
+    card = build_offline(tmp_path / "out", tmp_path / "cache", configs=configs).card
+    body = card.split("\n---\n", 1)[1]
+    for name in ("articles", "lines", "raw"):
+        said = CONFIG_SIDES[name] in body or f"`{name}` config" in body  # `raw` alone is also a column
+        assert said == (name in configs), (name, configs)
+    assert "{{" not in body
