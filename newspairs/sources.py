@@ -692,10 +692,13 @@ def _as_pair(item: InputFile, memo: dict[Path, bool]) -> InputFile:
     """A loose ``.txt`` file (named, globbed, or found walking ``raw/`` or ``normalized/`` alone) that is
     one side of a paired folder, as the paired folder reads it: the pair (its twin read with it, its
     relative path at least ``raw/NAME``, so its id is the pair's), or a normalized file without its
-    raw one. Any other file as it is."""
-    if item.kind != "text" or Path(item.path).suffix.lower() != TEXT_SUFFIX:
+    raw one. Any other file as it is, a raw file without its twin included."""
+    if item.kind != "text" or not item.path.lower().endswith(TEXT_SUFFIX):
         return item  # a compressed .txt is not a pair's side: a paired folder rejects it, named alone it is read
-    absolute = Path(os.path.abspath(item.path))
+    absolute_text = os.path.abspath(item.path)
+    if f"{os.sep}raw{os.sep}" not in absolute_text and f"{os.sep}normalized{os.sep}" not in absolute_text:
+        return item  # most files: no side folder above them (a string test, before any path object)
+    absolute = Path(absolute_text)
     for side_folder in absolute.parents:  # the nearest paired folder holding it: a name-check first, few stats
         if side_folder.name in ("raw", "normalized") and _is_paired(side_folder.parent, memo):
             break
@@ -710,8 +713,11 @@ def _as_pair(item: InputFile, memo: dict[Path, bool]) -> InputFile:
     folder = Path(*parts[:-depth]) if len(parts) > depth and parts[-depth] == side else side_folder.parent
     raw, twin = folder / "raw" / name, folder / "normalized" / name
     if side == "raw":
-        has_twin = twin.is_file() or twin.is_symlink()  # a link to nothing: the pair's read says so
-        return InputFile("pair", item.path, f"{prefix}raw/{name}", str(twin) if has_twin else None)
+        # only with its twin: a raw/ folder of a broader layout (data/raw and data/normalized as a
+        # pipeline's stages) holds raw text of its own, read as it is named
+        if not (twin.is_file() or twin.is_symlink()):  # a link to nothing: the pair's read says so
+            return item
+        return InputFile("pair", item.path, f"{prefix}raw/{name}", str(twin))
     if raw.is_file() or raw.is_symlink():
         return InputFile("pair", str(raw), f"{prefix}raw/{name}", item.path)
     return InputFile("orphan", item.path, f"{prefix}normalized/{name}")
@@ -776,14 +782,16 @@ def resolve_source(source: Source = None) -> list[InputFile]:
     # a name that is not UTF-8 is shown (and its ids made) with its bytes escaped: Arrow and reports hold UTF-8 only
     inputs = [item if item.relpath.isascii() else dataclasses.replace(item, relpath=shown_name(item.relpath)) for item in inputs]
     if not inputs:
-        raise ValueError(f"{', '.join(entries)}: no input file found ({INPUT_SUFFIXES})")
+        raise ValueError(shown_name(f"{', '.join(entries)}: no input file found ({INPUT_SUFFIXES})"))
     seen: dict[str, str] = {}
     for item in inputs:
         if item.relpath in seen and seen[item.relpath] != item.path:
-            raise ValueError(
-                f"{item.path} and {seen[item.relpath]} share the relative path {item.relpath!r}, "
-                "so their ids could collide: pass their common parent folder instead"
-            )
+            other = seen[item.relpath]
+            fix = ("rename one (a name that is not UTF-8 is shown with its bytes escaped, as another file's name is written)"
+                   if os.path.dirname(item.path) == os.path.dirname(other) else "pass their common parent folder instead")
+            raise ValueError(shown_name(
+                f"{item.path} and {other} share the relative path {item.relpath!r}, so their ids could collide: {fix}"
+            ))
         seen[item.relpath] = item.path
     return inputs
 
@@ -1233,9 +1241,12 @@ def _holds_a_json_line(text: str) -> bool:
     return False
 
 
+_JSON_WHITESPACE = re.compile(r"[ \t\n\r]*")  # JSON's whitespace, as json's own scanner reads it
+
+
 def _json_array_records(text: str, start: int, parser: _JsonParser) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
     decoder = parser.decoder
-    whitespace = re.compile(r"\s*")
+    whitespace = _JSON_WHITESPACE
     line, counted = 1, 0
 
     def line_at(position: int) -> int:
@@ -1244,8 +1255,17 @@ def _json_array_records(text: str, start: int, parser: _JsonParser) -> Iterator[
         counted = position
         return line
 
+    def after_the_end(closing: int) -> Iterator[tuple[int, None, str]]:
+        # a whole document, then more (a second array, a word): its records stay read, as in a broken one
+        extra = whitespace.match(text, closing + 1).end()
+        if extra < len(text):
+            column = extra - text.rfind("\n", 0, extra)
+            yield (line_at(extra), None, f"extra data after the JSON document at line {line_at(extra)} column {column}; "
+                                         "the rest of the file is unread")
+
     position = whitespace.match(text, start + 1).end()
     if text.startswith("]", position):
+        yield from after_the_end(position)
         return
     while True:
         try:
@@ -1270,13 +1290,7 @@ def _json_array_records(text: str, start: int, parser: _JsonParser) -> Iterator[
         if text.startswith(",", position):
             position = whitespace.match(text, position + 1).end()
         elif text.startswith("]", position):
-            extra = whitespace.match(text, position + 1).end()
-            if extra == len(text):
-                return
-            # a whole document, then more (a second array, a word): its records stay read, as in a broken one
-            column = extra - text.rfind("\n", 0, extra)
-            yield (line_at(extra), None, f"extra data after the JSON document at line {line_at(extra)} column {column}; "
-                                         "the rest of the file is unread")
+            yield from after_the_end(position)
             return
         else:
             yield line_at(position), None, f"not a JSON document (',' or ']' expected at line {line_at(position)}); the rest of the file is unread"

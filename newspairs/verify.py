@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
 from newspairs.normalize import normalize_batch
-from newspairs.sources import Article, InputFile, ReadOptions, Reject, read_input, resolve_source, scan_metadata
+from newspairs.sources import Article, InputFile, ReadOptions, Reject, read_input, resolve_source, scan_metadata, shown_name
 
 BATCH_ARTICLES = 64
 
@@ -76,11 +77,19 @@ class VerifyResult:
 HUNK = re.compile(r"^@@ -(\d+)((?:,\d+)?) \+(\d+)((?:,\d+)?) @@$")
 
 
+def _escape(char: str) -> str:
+    # repr escapes what is not printable; a combining mark (e + U+0301 against é) it leaves as it is
+    shown = repr(char)[1:-1]
+    return shown if shown != char else f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}"
+
+
 def visible(line: str) -> str:
-    """``line`` as a diff shows it: what a terminal shows as a plain space or nothing (a tab, a
-    no-break space, a zero-width or control character) escaped as ``repr`` escapes it, a backslash
-    doubled, and trailing spaces as ``\\x20``, so two lines that differ never look the same."""
-    shown = "".join(char if char.isprintable() and char != "\\" else repr(char)[1:-1] for char in line)
+    """``line`` as a diff shows it: what a terminal shows as a plain space, as nothing or as part of
+    the letter before it (a tab, a no-break space, a zero-width or control character, a combining
+    mark) escaped as ``repr`` escapes it, a backslash doubled, and trailing spaces as ``\\x20``.
+    (Letters that look alike, as Latin and Cyrillic ``a``, stay as they are.)"""
+    shown = "".join(char if char.isprintable() and char != "\\" and not unicodedata.combining(char)
+                    else _escape(char) for char in line)
     kept = shown.rstrip(" ")
     return kept + "\\x20" * (len(shown) - len(kept))
 
@@ -122,7 +131,8 @@ def twin_relpath(item: InputFile) -> Optional[str]:
     while common < min(len(raw_parts), len(twin_parts)) - 1 and raw_parts[-1 - common] == twin_parts[-1 - common]:
         common += 1
     prefix = Path(item.relpath).parts[: -common - 1]
-    return Path(*prefix, twin_parts[-common - 1], *twin_parts[len(twin_parts) - common:]).as_posix()
+    # the relpath is shown escaped already (sources.shown_name); the twin's parts are the file's own
+    return shown_name(Path(*prefix, twin_parts[-common - 1], *twin_parts[len(twin_parts) - common:]).as_posix())
 
 
 def _labels(item: InputFile, article: Article, options: ReadOptions) -> tuple[str, str, int, str]:

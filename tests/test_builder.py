@@ -705,6 +705,30 @@ class TestFileNamesNotUtf8:
         assert sorted(row["source_file"] for row in rows(datasets.load_dataset(str(out), "articles"))) == source_files
 
     @pytest.mark.parametrize("streaming", [False, True], ids=["prepared", "streaming"])
+    def test_a_source_entry_named_not_utf8_loads(self, tmp_path, streaming):
+        # `datasets` wrote a str source into the config's id as UTF-8 (UnicodeEncodeError)
+        folder = tmp_path / f"plain{LATIN1[3:]}"
+        write_jsonl(folder / "a.jsonl", [{"raw": "Plain."}])
+        got = list(load(str(folder), split="all", streaming=streaming, cache_dir=str(tmp_path / "cache")))
+        assert [(row["raw"], row["source_file"]) for row in got] == [("Plain.", "a.jsonl")]
+
+    def test_a_rejected_pair_not_utf8_is_reported_escaped(self, tmp_path):
+        """Its twin's name went into the export's report (and verify's diff) unescaped."""
+        from newspairs.export import export
+        from newspairs.verify import verify
+
+        write_pairs(tmp_path / "c", {"ok.txt": "Fine."})
+        (tmp_path / "c" / "raw" / f"{LATIN1}.txt").write_text("Two.\nLines.\n", encoding="utf-8")
+        (tmp_path / "c" / "normalized" / f"{LATIN1}.txt").write_text("one line .\n", encoding="utf-8")
+        export(tmp_path / "c", tmp_path / "out", configs=["articles"], errors="report")
+        report = (tmp_path / "out" / "newspairs_report.json").read_text(encoding="utf-8")
+        assert "normalized/caf\\\\xe9.txt" in report  # JSON writes the backslash of the escape doubled
+        (tmp_path / "c" / "normalized" / f"{LATIN1}.txt").write_text("two .\nlines\n", encoding="utf-8")
+        (disagreement,) = verify(tmp_path / "c").first
+        disagreement.diff.encode("utf-8")
+        assert "--- normalized/caf\\xe9.txt (stored)" in disagreement.diff
+
+    @pytest.mark.parametrize("streaming", [False, True], ids=["prepared", "streaming"])
     @pytest.mark.parametrize("make", [_walked_not_utf8, _paired_not_utf8], ids=["walked", "paired"])
     def test_raise_names_the_file_escaped_on_one_line(self, tmp_path, make, streaming):
         source = make(tmp_path)

@@ -762,7 +762,8 @@ class TestVerifyDiffs:
         ("the ferry\u00a0sailed .", r"-the ferry\xa0sailed ."),
         ("the ferry\u200bsailed .", r"-the ferry\u200bsailed ."),
         ("the ferry\\tsailed .", r"-the ferry\\tsailed ."),
-    ], ids=["trailing-space", "tab", "no-break-space", "zero-width-space", "a-backslash-is-not-an-escape"])
+        ("the cafe\u0301 sailed .", r"-the cafe\u0301 sailed ."),
+    ], ids=["trailing-space", "tab", "no-break-space", "zero-width-space", "a-backslash-is-not-an-escape", "combining-mark"])
     def test_an_invisible_difference_is_shown(self, tmp_path, stored, shown):
         source = write_pairs(tmp_path / "c", {"a.txt": "The ferry sailed."})
         (source / "normalized" / "a.txt").write_text(stored, encoding="utf-8")

@@ -558,10 +558,34 @@ class TestAPairedFolderNamedByItsFiles:
         monkeypatch.chdir(tmp_path / cwd)
         assert shape(resolve_source(entry)) == [ferry]
 
+    @pytest.mark.parametrize("entry, relpath", [
+        ("corpus/raw/lone.txt", "lone.txt"),
+        ("corpus/raw/*.txt", "lone.txt"),
+        ("corpus/**/*.txt", "raw/lone.txt"),
+    ], ids=["named", "side-glob", "deep-glob"])
+    def test_a_raw_file_without_its_twin_named_without_its_folder_is_read_as_named(self, tmp_path, monkeypatch, entry, relpath):
+        """Only a raw file with its twin is a pair's side: one without it is raw text, as before."""
+        monkeypatch.chdir(tmp_path)
+        write_pairs(tmp_path / "corpus")
+        (tmp_path / "corpus" / "raw" / "lone.txt").write_text("No twin.", encoding="utf-8")
+        (lone,) = [entry for entry in read_all(entry) if getattr(entry, "raw", None) == "No twin."]
+        assert isinstance(lone, Article) and lone.normalized is None and lone.source_file == relpath
+
+    def test_a_raw_folder_of_a_broader_layout_is_raw_text(self, tmp_path, monkeypatch):
+        """data/raw and data/normalized as a pipeline's stages: a folder inside data/raw whose files
+        have no twins is raw text, not a paired folder's rejects."""
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "lake" / "raw" / "news").mkdir(parents=True)
+        (tmp_path / "lake" / "normalized" / "other").mkdir(parents=True)
+        (tmp_path / "lake" / "raw" / "news" / "one.txt").write_text("Story one.\n", encoding="utf-8")
+        (tmp_path / "lake" / "raw" / "news" / "two.txt").write_text("Story two.\n", encoding="utf-8")
+        read = read_all("lake/raw/news")
+        assert all(isinstance(entry, Article) for entry in read)
+        assert sorted(entry.source_file for entry in read) == ["one.txt", "two.txt"]
+
     @pytest.mark.parametrize("entry, reason", [
         ("corpus/normalized/gone.txt", "a normalized file without its raw twin"),
-        ("corpus/raw/lone.txt", "a raw file without its normalized twin"),
-    ], ids=["normalized-without-raw", "raw-without-twin"])
+    ], ids=["normalized-without-raw"])
     def test_a_side_without_its_other_is_the_folder_s_reject(self, tmp_path, monkeypatch, entry, reason):
         monkeypatch.chdir(tmp_path)
         write_pairs(tmp_path / "corpus")
@@ -611,8 +635,9 @@ class TestFileNamesNotUtf8:
         (tmp_path / "c").mkdir()
         (tmp_path / "c" / f"{self.LATIN1}.txt").write_text("Latin-1 name.", encoding="utf-8")
         (tmp_path / "c" / "caf\\xe9.txt").write_text("Backslash name.", encoding="utf-8")
-        with pytest.raises(ValueError, match=r"share the relative path 'caf\\\\xe9.txt'"):
+        with pytest.raises(ValueError, match=r"share the relative path 'caf\\\\xe9.txt'.*: rename one") as raised:
             resolve_source(tmp_path / "c")
+        str(raised.value).encode("utf-8")  # its message is UTF-8: both names shown escaped
 
 
 class TestLinks:
@@ -820,6 +845,22 @@ class TestCounts:
         with pytest.raises(json.JSONDecodeError, match=f"Extra data: line {line} column {column}"):
             json.loads(text.lstrip("\ufeff"))  # the place is json's own
         assert (reject.line, reject.reason) == (
+            line, f"extra data after the JSON document at line {line} column {column}; the rest of the file is unread")
+
+    @pytest.mark.parametrize(("text", "line", "column"), [
+        ('[]\n[{"raw": "B."}]\n', 2, 1),
+        ('[ ]\n{"raw": "B."}', 2, 1),
+        ("[] junk", 1, 4),
+        ('[{"raw": "A."}]\u00a0', 1, 16),
+    ], ids=["empty-then-array", "empty-then-object", "empty-then-word", "no-break-space-after"])
+    def test_data_after_an_empty_document_or_after_json_whitespace_is_a_reject(self, tmp_path, text, line, column):
+        """An empty array's end skipped the check; a no-break space is no JSON whitespace (json: Extra data)."""
+        path = tmp_path / "t.json"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(json.JSONDecodeError, match=f"Extra data: line {line} column {column}"):
+            json.loads(text)
+        reject = read_all(path)[-1]
+        assert isinstance(reject, Reject) and (reject.line, reject.reason) == (
             line, f"extra data after the JSON document at line {line} column {column}; the rest of the file is unread")
 
     def test_a_bad_record_of_a_json_array_is_one_reject(self, tmp_path):
