@@ -15,8 +15,8 @@ offsets, `tokenizers`' batched, parallel ``encode_batch`` does everything. Both 
   DataLoader workers share out).
 - `PadCollator`, `dataloader`: PyTorch batches. torch is imported only when these are used.
 - Forked processes (DataLoader workers, ``map(num_proc=...)``) encode sequentially: see
-  `encode_sequentially_in_forked_children`, registered by `newspairs.train` (which hands out every
-  trained tokenizer, and which this module imports).
+  `encode_sequentially_in_forked_children`, registered by `newspairs.tokenizer` (imported by
+  ``import newspairs``).
 - `skip_normalization`: the same tokenizer minus the normalization, for text that is already
   normalized (what "encoding the stored normalized side" means).
 """
@@ -24,6 +24,7 @@ offsets, `tokenizers`' batched, parallel ``encode_batch`` does everything. Both 
 from __future__ import annotations
 
 import hashlib
+import json
 import warnings
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -38,9 +39,9 @@ from newspairs.normalize import checked_texts, default_tokenizer, normalize_batc
 from newspairs.pieces import WordIds
 from newspairs.stamp import EARLIER_NORMALIZERS
 from newspairs.train import PAD_TOKEN, SEP_TOKEN, load_tokenizer, special_tokens_as_text
-from newspairs.train import encode_sequentially_in_forked_children
+from newspairs.tokenizer import encode_sequentially_in_forked_children
 
-# The fork guard is registered by newspairs.train; its documented name stays importable from here.
+# The fork guard is registered by newspairs.tokenizer; its documented name stays importable from here.
 __all__ = [
     "PADDED_COLUMNS", "TEXT_COLUMN", "AddedTokensWarning", "Encoder", "PadCollator", "added_words", "dataloader", "encode",
     "encode_sequentially_in_forked_children", "normalizes_like_this_installation", "pack", "pack_ids", "pad_id_of",
@@ -509,7 +510,9 @@ def _as_list(value: Any) -> list:
 
 # Columns of one value per id, padded along with input_ids, and what pads them: a padded id is not
 # attended to, has no span in the text, and is left out of the loss (-100, as transformers does).
-PADDED_COLUMNS: dict[str, Any] = {"attention_mask": 0, "token_type_ids": 0, "offset_mapping": (0, 0), "labels": -100}
+PADDED_COLUMNS: dict[str, Any] = {
+    "attention_mask": 0, "token_type_ids": 0, "special_tokens_mask": 1, "offset_mapping": (0, 0), "labels": -100,
+}
 
 
 def _is_sequence(value: Any) -> bool:
@@ -527,25 +530,33 @@ class PadCollator:
 
     ``attention_mask`` is the examples' own, padded with 0 (ids that were padded before, by
     ``Encoder(padding=True)`` or a ``transformers`` tokenizer, stay masked); without one, it is 1
-    on every id and 0 on the padding, and ids holding ``pad_id`` are refused (padding nothing would
-    mask). ``token_type_ids`` is padded with 0, ``offset_mapping`` with ``(0, 0)``, ``labels`` of
-    one value per id with -100 (the loss leaves those out); any other column (``label``, ...) is
-    stacked with ``torch.tensor``, but a column of text (``article_id``, a title; ``None`` where
-    null) stays a list.
+    on every id and 0 on the padding, and a row that ends (starts, padded on the left) with
+    ``pad_id`` is refused as padded ids without their mask (unless ``check_padding`` is off: a
+    ``pad_id`` that is also a real token, as a separator used for padding). ``token_type_ids`` is
+    padded with ``pad_type_id``, ``special_tokens_mask`` with 1, ``offset_mapping`` with
+    ``(0, 0)``. ``labels`` of whole numbers, one per id or of lengths that differ (a target
+    sequence), are padded with -100 (the loss leaves those out); labels of one length that is not
+    the ids' (a vector per example, multi-label) and labels holding fractions are stacked as they
+    are, their dtype kept. Any other column (``label``, ...) is stacked with ``torch.tensor``, but
+    a column of text (``article_id``, a title; ``None`` where null) stays a list.
 
     Args:
         pad_id (`int`): the id of the padding token (`pad_id_of(tokenizer)`).
         pad_to_multiple_of (`int`, *optional*): round the padded length up to a multiple of this.
         direction (`str`, defaults to `"right"`): the side padding goes on, `"right"` or `"left"`.
         length (`int`, *optional*): pad to at least this many ids (a longer batch is padded to its longest).
+        pad_type_id (`int`, defaults to 0): what ``token_type_ids`` are padded with.
+        check_padding (`bool`, defaults to `True`): refuse rows without a mask that end in ``pad_id``.
 
-    `PadCollator.for_tokenizer(tok)` takes all four from the tokenizer's own padding set-up.
+    `PadCollator.for_tokenizer(tok)` takes them from the tokenizer's own padding set-up.
     """
 
     pad_id: int
     pad_to_multiple_of: int | None = None
     direction: str = "right"
     length: int | None = None
+    pad_type_id: int = 0
+    check_padding: bool = True
 
     def __post_init__(self) -> None:
         for name in ("pad_to_multiple_of", "length"):
@@ -562,11 +573,16 @@ class PadCollator:
         ``pad_to_multiple_of``, when given, overrides the tokenizer's."""
         tokenizer = _resolve(tokenizer)
         spec = tokenizer.padding or {}
+        pad_id = pad_id_of(tokenizer)
         return cls(
-            pad_id_of(tokenizer),
+            pad_id,
             pad_to_multiple_of if pad_to_multiple_of is not None else spec.get("pad_to_multiple_of"),
             direction=spec.get("direction", "right"),
             length=spec.get("length"),
+            pad_type_id=spec.get("pad_type_id", 0),
+            # padding with a token the text holds too ([SEP] as padding, pack's separator): ids that
+            # end with it are no sign of padding
+            check_padding=pad_id not in _text_special_ids(tokenizer),
         )
 
     def _width(self, lengths: list[int]) -> int:
@@ -587,11 +603,15 @@ class PadCollator:
         lengths = [len(row) for row in ids]
         width = self._width(lengths)
         batch = {"input_ids": torch.tensor(_padded(ids, width, self.pad_id, left), dtype=torch.long).reshape(len(ids), width)}
-        if "attention_mask" not in examples[0]:
+        masked = ["attention_mask" in example for example in examples]
+        if any(masked) and not all(masked):
+            raise ValueError(f"example {masked.index(not masked[0])} of this batch {'has' if not masked[0] else 'lacks'} an "
+                             f"attention_mask that example 0 {'lacks' if not masked[0] else 'has'}: give every example one or none")
+        if not masked[0]:
             for i, row in enumerate(ids):
-                if self.pad_id in row:
+                if self.check_padding and row and row[0 if left else -1] == self.pad_id:
                     raise ValueError(
-                        f"example {i} of this batch holds the padding id {self.pad_id} (at position {row.index(self.pad_id)}) "
+                        f"example {i} of this batch {'starts' if left else 'ends'} with the padding id {self.pad_id} "
                         f"but has no attention_mask to say it is padding: keep the attention_mask made with the "
                         f"padding, or store the input_ids unpadded: {row!r:.80}"
                     )
@@ -625,9 +645,15 @@ class PadCollator:
     def _pad_column(self, name: str, rows: list[list], lengths: list[int], width: int, left: bool) -> torch.Tensor:
         import torch
 
-        fill = PADDED_COLUMNS[name]
-        if name == "labels" and any(len(row) != n for row, n in zip(rows, lengths)):
-            width = self._width([len(row) for row in rows])  # a target of its own length (seq2seq): its own longest
+        fill = self.pad_type_id if name == "token_type_ids" else PADDED_COLUMNS[name]
+        dtype = torch.long
+        if name == "labels":
+            if any(isinstance(value, float) for row in rows for value in row):
+                dtype = torch.get_default_dtype()  # fractions (regression, soft labels) stay fractions
+            if any(len(row) != n for row, n in zip(rows, lengths)):
+                if len({len(row) for row in rows}) == 1:  # a vector per example (multi-label): nothing to pad
+                    return torch.tensor(rows, dtype=dtype)
+                width = self._width([len(row) for row in rows])  # a target of its own length (seq2seq): its own longest
         else:
             for i, (row, n) in enumerate(zip(rows, lengths)):
                 if len(row) != n:
@@ -636,7 +662,21 @@ class PadCollator:
             rows = [[list(pair) for pair in row] for row in rows]
             fill = list(fill)
         shape = (len(rows), width, 2) if name == "offset_mapping" else (len(rows), width)
-        return torch.tensor(_padded(rows, width, fill, left), dtype=torch.long).reshape(shape)
+        return torch.tensor(_padded(rows, width, fill, left), dtype=dtype).reshape(shape)
+
+
+def _text_special_ids(tokenizer: Tokenizer) -> set[int]:
+    """The ids the encodings hold as text's own: the post-processor's special tokens ([CLS], [SEP])
+    and the separator `pack` writes between documents."""
+    ids = {tokenizer.token_to_id(SEP_TOKEN)} - {None}
+    if tokenizer.post_processor is not None:
+        state = json.loads(tokenizer.post_processor.__getstate__())
+        for token in (state.get("special_tokens") or {}).values():
+            ids.update(token.get("ids", []))
+        for key in ("sep", "cls"):  # BertProcessing, RobertaProcessing: [token, id]
+            if isinstance(state.get(key), list) and len(state[key]) == 2:
+                ids.add(state[key][1])
+    return ids
 
 
 def pad_id_of(tokenizer: Tokenizer | None = None) -> int:
@@ -677,9 +717,9 @@ def dataloader(
     tokenizer = _resolve(tokenizer)
     collate = PadCollator.for_tokenizer(tokenizer, pad_to_multiple_of)
     names = dataset.column_names
-    if names is None:  # a stream of unknown features (from_generator, or after a map): only what is used
-        names = [column, *keep] if column not in keep else list(keep)
-        dataset = dataset.select_columns(names)
+    if names is None:  # a stream of unknown features (from_generator, or after a map): its first row says
+        first = next(iter(dataset), None)
+        names = list(first) if first is not None else list(dict.fromkeys([column, *keep]))
     if "input_ids" not in names:
         encoder = Encoder(tokenizer, column=column, max_length=max_length, keep=tuple(keep))
         if isinstance(dataset, datasets.IterableDataset):

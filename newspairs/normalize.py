@@ -355,7 +355,8 @@ def tokens_with_offsets(line: str, tokenizer: Tokenizer | None = None) -> list[t
     tokenizer = tokenizer or default_tokenizer()
     missing = [part for part in ("normalizer", "pre_tokenizer") if getattr(tokenizer, part) is None]
     if missing:  # skip_normalization()'s tokenizer, a GPT-style BPE: no spans of a normalization to give
-        raise ValueError(f"{NOT_A_NORMALIZATION}: it has no {' and no '.join(missing)}")
+        raise ValueError(f"the tokenizer has no {' and no '.join(missing)}, so it is no newspairs normalization: "
+                         "give tokens_with_offsets a tokenizer of newspairs (load_tokenizer()), or none")
     pretokenized = PreTokenizedString(line)
     pretokenized.normalize(tokenizer.normalizer.normalize)
     tokenizer.pre_tokenizer.pre_tokenize(pretokenized)

@@ -19,6 +19,26 @@ from newspairs.rules import (
 UNK_TOKEN = "[UNK]"
 
 
+def encode_sequentially_in_forked_children() -> None:
+    """Turn tokenizers' thread pool off in a forked child (run by `os.fork` in every child).
+
+    A forked child inherits the parent's memory but not its threads: once the parent has run a
+    parallel ``encode_batch``, the child's first parallel call waits on a pool whose threads do not
+    exist, forever. tokenizers guards against this only while ``TOKENIZERS_PARALLELISM`` is unset;
+    set to ``true``, DataLoader workers and ``map(num_proc=...)`` children hang. In a child the
+    processes are the parallelism, so each encodes sequentially (tokenizers reads the variable at
+    every call). Every fork of this interpreter runs it, a ``subprocess`` started with a
+    ``preexec_fn`` too (the program it then runs inherits the variable); ``subprocess`` without one,
+    the ``spawn`` and ``forkserver`` methods start no fork of this interpreter and are left alone.
+    """
+    os.environ["TOKENIZERS_PARALLELISM"] = "false"
+
+
+# Registered here, in the module every way of getting a newspairs tokenizer goes through
+# (`import newspairs` imports it): a hand-made DataLoader's workers are safe without torch imported.
+os.register_at_fork(after_in_child=encode_sequentially_in_forked_children)
+
+
 def _normalizer_of(step: Pass) -> normalizers.Normalizer:
     if step.kind == "lowercase":
         return normalizers.Lowercase()

@@ -48,25 +48,6 @@ MAX_VOCAB_SIZE = 1 << 21
 MAX_MIN_FREQUENCY = (1 << 64) - 1  # tokenizers counts in u64; a count above the corpus's words keeps nothing
 
 
-def encode_sequentially_in_forked_children() -> None:
-    """Turn tokenizers' thread pool off in a forked child (run by `os.fork` in every child).
-
-    A forked child inherits the parent's memory but not its threads: once the parent has run a
-    parallel ``encode_batch``, the child's first parallel call waits on a pool whose threads do not
-    exist, forever. tokenizers guards against this only while ``TOKENIZERS_PARALLELISM`` is unset;
-    set to ``true``, DataLoader workers and ``map(num_proc=...)`` children hang. In a child the
-    processes are the parallelism, so each encodes sequentially (tokenizers reads the variable at
-    every call). Processes started by ``subprocess`` or the ``spawn`` method are not forks of this
-    interpreter and are left alone.
-    """
-    os.environ["TOKENIZERS_PARALLELISM"] = "false"
-
-
-# Registered here, where `load_tokenizer` and `train_tokenizer` hand tokenizers out: a hand-made
-# DataLoader's workers are then safe without importing newspairs.feed (or torch).
-os.register_at_fork(after_in_child=encode_sequentially_in_forked_children)
-
-
 class VocabSizeError(ValueError):
     """A vocab_size that the corpus does not fit (``value``: the size; ``reason``: why, after it)."""
 

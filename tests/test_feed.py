@@ -745,9 +745,44 @@ class TestTorch:
                 [{"input_ids": [5, 6], "labels": 1}, {"input_ids": [8], "labels": 0}],
                 {"input_ids": [[5, 6], [8, 0]], "attention_mask": [[1, 1], [1, 0]], "labels": [1, 0]},
             ),
+            (
+                {"pad_to_multiple_of": 4},
+                [{"input_ids": [5, 6, 7], "labels": [0, 1]}, {"input_ids": [8], "labels": [1, 1]}],
+                {"input_ids": [[5, 6, 7, 0], [8, 0, 0, 0]], "attention_mask": [[1, 1, 1, 0], [1, 0, 0, 0]],
+                 "labels": [[0, 1], [1, 1]]},
+            ),
+            (
+                {},
+                [{"input_ids": [5, 6, 7], "labels": [0.0, 1.0]}, {"input_ids": [8], "labels": [0.5, 0.25]}],
+                {"input_ids": [[5, 6, 7], [8, 0, 0]], "attention_mask": [[1, 1, 1], [1, 0, 0]], "labels": [[0.0, 1.0], [0.5, 0.25]]},
+            ),
+            (
+                {},
+                [{"input_ids": [5, 6], "labels": [0.25, 0.75]}, {"input_ids": [8], "labels": [0.5]}],
+                {"input_ids": [[5, 6], [8, 0]], "attention_mask": [[1, 1], [1, 0]], "labels": [[0.25, 0.75], [0.5, -100.0]]},
+            ),
+            (
+                {"pad_type_id": 1},
+                [{"input_ids": [5, 6], "token_type_ids": [0, 0], "special_tokens_mask": [1, 0]},
+                 {"input_ids": [8], "token_type_ids": [0], "special_tokens_mask": [1]}],
+                {"input_ids": [[5, 6], [8, 0]], "attention_mask": [[1, 1], [1, 0]], "token_type_ids": [[0, 0], [0, 1]],
+                 "special_tokens_mask": [[1, 0], [1, 1]]},
+            ),
+            (
+                {},
+                [{"input_ids": [5, 0, 6]}, {"input_ids": [8]}],
+                {"input_ids": [[5, 0, 6], [8, 0, 0]], "attention_mask": [[1, 1, 1], [1, 0, 0]]},
+            ),
+            (
+                {"check_padding": False},
+                [{"input_ids": [5, 0]}, {"input_ids": [8]}],
+                {"input_ids": [[5, 0], [8, 0]], "attention_mask": [[1, 1], [1, 0]]},
+            ),
         ],
         ids=["left", "fixed-length", "fixed-length-shorter-than-a-row", "stored-mask-kept", "per-id-labels-and-types",
-             "class-labels-stacked"],
+             "class-labels-stacked", "a-label-vector-per-example-is-not-padded", "fractions-stay-fractions",
+             "fractions-per-id-padded", "type-ids-as-set-up-special-mask-with-1", "a-pad-id-inside-a-row-is-a-token",
+             "padding-not-checked"],
     )
     def test_collator_pads_every_per_id_column(self, options, examples, expected):
         batch = feed.PadCollator(0, **options)(examples)
@@ -757,13 +792,20 @@ class TestTorch:
         ("make", "message"),
         [
             (lambda: feed.PadCollator(0)([{"input_ids": [5, 0]}, {"input_ids": [6, 7]}]),
-             r"example 0 of this batch holds the padding id 0 \(at position 1\) but has no attention_mask"),
+             r"example 0 of this batch ends with the padding id 0 but has no attention_mask"),
+            (lambda: feed.PadCollator(0, direction="left")([{"input_ids": [0, 5]}, {"input_ids": [6, 7]}]),
+             r"example 0 of this batch starts with the padding id 0 but has no attention_mask"),
+            (lambda: feed.PadCollator(0)([{"input_ids": [5, 6], "attention_mask": [1, 1]}, {"input_ids": [8]}]),
+             r"example 1 of this batch lacks an attention_mask that example 0 has: give every example one or none"),
+            (lambda: feed.PadCollator(0)([{"input_ids": [8]}, {"input_ids": [5, 6], "attention_mask": [1, 1]}]),
+             r"example 1 of this batch has an attention_mask that example 0 lacks"),
             (lambda: feed.PadCollator(0)([{"input_ids": [5, 6], "attention_mask": [1]}]),
              r"example 0 of this batch has 1 values of 'attention_mask' for its 2 input_ids"),
             (lambda: feed.PadCollator(0, direction="middle"), "direction must be 'right' or 'left', got 'middle'"),
             (lambda: feed.PadCollator(0, pad_to_multiple_of=0), "pad_to_multiple_of must be a positive int or None, got 0"),
         ],
-        ids=["padding-without-a-mask", "mask-of-another-length", "bad-direction", "bad-multiple"],
+        ids=["padding-without-a-mask", "left-padding-without-a-mask", "a-mask-missing", "a-mask-only-later",
+             "mask-of-another-length", "bad-direction", "bad-multiple"],
     )
     def test_collator_errors(self, make, message):
         with pytest.raises(ValueError, match=message):
@@ -800,9 +842,30 @@ class TestTorch:
         expected = feed.Encoder(tokenizer)({"raw": stored["raw"]})["input_ids"]
         assert [[i for i, m in zip(row, mask) if m] for row, mask in zip(ids, masks)] == expected
 
+    def test_a_stream_of_unknown_features_with_stored_ids_is_only_collated(self, tokenizer):
+        # its columns were guessed as the text column: the ids were encoded again and the labels dropped,
+        # and without the text column the stream failed with a KeyError
+        source = datasets.Dataset.from_dict({"raw": SENTENCES[:4]}).to_iterable_dataset()
+        stream = source.map(feed.Encoder(tokenizer), batched=True, remove_columns=["raw"])
+        stream = stream.map(lambda row: {"labels": [7] * len(row["input_ids"])})
+        assert stream.column_names is None
+        (batch,) = list(feed.dataloader(stream, tokenizer, batch_size=4))
+        expected = feed.Encoder(tokenizer)({"raw": SENTENCES[:4]})["input_ids"]
+        assert sorted(batch) == ["attention_mask", "input_ids", "labels"]
+        assert [[i for i, m in zip(row, mask) if m] for row, mask in zip(batch["input_ids"].tolist(), batch["attention_mask"].tolist())] == expected
+        assert [[label for label in row if label != -100] for row in batch["labels"].tolist()] == [[7] * len(ids) for ids in expected]
+
+    def test_blocks_padded_with_their_separator_are_not_refused(self, tokenizer):
+        # pad = [SEP] (pad = eos): a packed block ends with a separator, which is no sign of padding
+        separator_padded = Tokenizer.from_str(tokenizer.to_str())
+        separator_padded.enable_padding(pad_id=separator_padded.token_to_id(SEP_TOKEN), pad_token=SEP_TOKEN)
+        blocks = feed.pack(datasets.Dataset.from_dict({"raw": SENTENCES * 3}), 16, separator_padded, labels=True)
+        batches = list(feed.dataloader(blocks, separator_padded, batch_size=4))
+        assert [row for batch in batches for row in batch["input_ids"].tolist()] == blocks["input_ids"]
+
     def test_dataloader_refuses_padded_ids_without_their_mask(self, tokenizer):
         stored = self._stored_by_tokenizers(datasets.Dataset.from_dict({"raw": SENTENCES}), tokenizer).remove_columns("attention_mask")
-        with pytest.raises(ValueError, match=r"holds the padding id 0 .* no attention_mask"):
+        with pytest.raises(ValueError, match=r"ends with the padding id 0 but has no attention_mask"):
             next(iter(feed.dataloader(stored, tokenizer, batch_size=2)))
 
     @pytest.mark.parametrize(
@@ -985,14 +1048,15 @@ def test_forked_dataloader_workers_finish_after_the_parent_encoded(tokenizer, tm
     assert stdout.split() == ["ok", str(len(SENTENCES) * 8)]
 
 
-# A tokenizer from newspairs.load_tokenizer() alone (no newspairs.feed, no torch), a parallel
-# encode in the parent, then a forked child's encode_batch: what a hand-made DataLoader's worker does.
+# A tokenizer got after `import newspairs` alone (no newspairs.feed, no torch), a parallel encode
+# in the parent, then a forked child's encode_batch: what a hand-made DataLoader's worker does.
 FORKED_CHILD_SCRIPT = textwrap.dedent(
     """
     import os, sys
     import newspairs
+    from tokenizers import Tokenizer
 
-    tokenizer = newspairs.load_tokenizer()
+    tokenizer = eval(sys.argv[2])
     texts = open(sys.argv[1], encoding="utf-8").read().split("\\n")
     tokenizer.encode_batch(texts * 50)  # the parent's thread pool is now in use
     assert "newspairs.feed" not in sys.modules and "torch" not in sys.modules, sorted(sys.modules)
@@ -1006,15 +1070,20 @@ FORKED_CHILD_SCRIPT = textwrap.dedent(
 
 
 @pytest.mark.slow
-def test_a_forked_child_of_a_load_tokenizer_user_finishes(tmp_path):
-    # the guard was registered only by importing newspairs.feed: this child hung
+@pytest.mark.parametrize("how", [
+    "newspairs.load_tokenizer()",
+    "newspairs.build_tokenizer()",
+    "Tokenizer.from_file(os.path.join(os.path.dirname(newspairs.__file__), 'data', 'tokenizer', 'tokenizer.json'))",
+], ids=["load_tokenizer", "build_tokenizer", "from_file"])
+def test_a_forked_child_of_a_newspairs_user_finishes(tmp_path, how):
+    # the guard was registered only by importing newspairs.feed, then newspairs.train: these children hung
     texts_file = tmp_path / "texts.txt"
     texts_file.write_text("\n".join(SENTENCES), encoding="utf-8")
     script = tmp_path / "forked_child.py"
     script.write_text(FORKED_CHILD_SCRIPT, encoding="utf-8")
     env = {**os.environ, "TOKENIZERS_PARALLELISM": "true"}  # conftest turns it off; the parent must use it
     process = subprocess.Popen(
-        [sys.executable, str(script), str(texts_file)],
+        [sys.executable, str(script), str(texts_file), how],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
     )
     try:
