@@ -465,7 +465,7 @@ def render_card(folder: str | Path, options: CardOptions, facts: CardFacts, *, t
     size_parts = [f"{articles:,} articles" if articles is not None else None, f"{lines:,} line pairs" if lines is not None else None]
     size_sentence = ", ".join(part for part in size_parts if part) or f"{total_rows:,} rows in `{default}`"
     description = options.description or (
-        f"{options.title} holds {size_sentence} of news text as raw/normalized pairs, in the configs "
+        f"{options.title} holds {size_sentence} of news text as raw/normalized pairs, in the config{'s' if len(configs) > 1 else ''} "
         + ", ".join(f"`{name}`" for name in configs)
         + "."
     )
