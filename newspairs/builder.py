@@ -190,16 +190,8 @@ def _canonical_source(source: Any) -> Union[str, tuple[str, ...], None]:
     if source is None or isinstance(source, str):
         # `datasets` writes a str option into the config's id as UTF-8: a name that is not UTF-8 (its
         # bytes escaped by os as lone surrogates) goes as a one-entry tuple, which it hashes instead
-        return (source,) if isinstance(source, str) and not _is_utf8(source) else source
+        return (source,) if isinstance(source, str) and sources.shown_name(source) != source else source
     return tuple(sources.source_entries(source))
-
-
-def _is_utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 @dataclass

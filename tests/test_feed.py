@@ -1030,22 +1030,27 @@ def test_forked_dataloader_workers_finish_after_the_parent_encoded(tokenizer, tm
     tokenizer.save(str(tokenizer_file))
     texts_file = tmp_path / "texts.txt"
     texts_file.write_text("\n".join(SENTENCES), encoding="utf-8")
-    script = tmp_path / "forked_workers.py"
-    script.write_text(FORKED_WORKERS_SCRIPT, encoding="utf-8")
-    env = {**os.environ, "TOKENIZERS_PARALLELISM": "true"}  # conftest turns it off; the parent must use it
-    # Its own process group, so that hung workers are killed with it rather than left behind.
+    stdout = _run_with_parallelism_on(tmp_path / "forked_workers.py", FORKED_WORKERS_SCRIPT,
+                                      [str(tokenizer_file), str(texts_file)], 90, "the DataLoader workers hung")
+    assert stdout.split() == ["ok", str(len(SENTENCES) * 8)]
+
+
+def _run_with_parallelism_on(script: Path, text: str, arguments: list[str], timeout: int, hung: str) -> str:
+    """Run ``text`` as a script with TOKENIZERS_PARALLELISM=true (conftest turns it off; the parent
+    must use it), in a process group of its own so that hung children are killed with it; its stdout."""
+    script.write_text(text, encoding="utf-8")
     process = subprocess.Popen(
-        [sys.executable, str(script), str(tokenizer_file), str(texts_file)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
+        [sys.executable, str(script), *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "TOKENIZERS_PARALLELISM": "true"}, start_new_session=True,
     )
     try:
-        stdout, stderr = process.communicate(timeout=90)
+        stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
-        pytest.fail("the DataLoader workers hung (the tokenizers fork deadlock)")
+        pytest.fail(f"{hung} (the tokenizers fork deadlock)")
     assert process.returncode == 0, stderr
-    assert stdout.split() == ["ok", str(len(SENTENCES) * 8)]
+    return stdout
 
 
 # A tokenizer got after `import newspairs` alone (no newspairs.feed, no torch), a parallel encode
@@ -1079,20 +1084,8 @@ def test_a_forked_child_of_a_newspairs_user_finishes(tmp_path, how):
     # the guard was registered only by importing newspairs.feed, then newspairs.train: these children hung
     texts_file = tmp_path / "texts.txt"
     texts_file.write_text("\n".join(SENTENCES), encoding="utf-8")
-    script = tmp_path / "forked_child.py"
-    script.write_text(FORKED_CHILD_SCRIPT, encoding="utf-8")
-    env = {**os.environ, "TOKENIZERS_PARALLELISM": "true"}  # conftest turns it off; the parent must use it
-    process = subprocess.Popen(
-        [sys.executable, str(script), str(texts_file), how],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
-    )
-    try:
-        stdout, stderr = process.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
-        pytest.fail("the forked child hung (the tokenizers fork deadlock)")
-    assert process.returncode == 0, stderr
+    stdout = _run_with_parallelism_on(tmp_path / "forked_child.py", FORKED_CHILD_SCRIPT, [str(texts_file), how], 60,
+                                      "the forked child hung")
     assert stdout.split() == ["ok", "0"]
 
 
