@@ -534,11 +534,11 @@ class PadCollator:
     ``pad_id`` is refused as padded ids without their mask (unless ``check_padding`` is off: a
     ``pad_id`` that is also a real token, as a separator used for padding). ``token_type_ids`` is
     padded with ``pad_type_id``, ``special_tokens_mask`` with 1, ``offset_mapping`` with
-    ``(0, 0)``. ``labels`` of whole numbers, one per id or of lengths that differ (a target
-    sequence), are padded with -100 (the loss leaves those out); labels of one length that is not
-    the ids' (a vector per example, multi-label) and labels holding fractions are stacked as they
-    are, their dtype kept. Any other column (``label``, ...) is stacked with ``torch.tensor``, but
-    a column of text (``article_id``, a title; ``None`` where null) stays a list.
+    ``(0, 0)``. ``labels`` one per id, or of lengths that differ (a target sequence), are padded
+    with -100 (the loss leaves those out); labels of one length that is not the ids' (a vector per
+    example, multi-label) are stacked as they are; labels holding fractions keep a float dtype.
+    Any other column (``label``, ...) is stacked with ``torch.tensor``, but a column of text
+    (``article_id``, a title; ``None`` where null) stays a list.
 
     Args:
         pad_id (`int`): the id of the padding token (`pad_id_of(tokenizer)`).
