@@ -682,13 +682,23 @@ def _entry_inputs(entry: str) -> list[InputFile]:
     return found
 
 
-def _is_paired(folder: Path, memo: dict[Path, bool]) -> bool:
+def _is_paired(folder: Path, memo: dict) -> bool:
     if folder not in memo:
         memo[folder] = (folder / "raw").is_dir() and (folder / "normalized").is_dir()
     return memo[folder]
 
 
-def _as_pair(item: InputFile, memo: dict[Path, bool]) -> InputFile:
+def _side_folder(folder: str, memo: dict) -> Path | None:
+    """The side folder (``raw/`` or ``normalized/`` of a paired folder) nearest above or at ``folder``,
+    or None; kept per folder, as a walk's files share theirs."""
+    key = ("side folder", folder)  # beside _is_paired's answers, by Path, in the same memo
+    if key not in memo:
+        memo[key] = next((side for side in (Path(folder), *Path(folder).parents)
+                          if side.name in ("raw", "normalized") and _is_paired(side.parent, memo)), None)
+    return memo[key]
+
+
+def _as_pair(item: InputFile, memo: dict) -> InputFile:
     """A loose ``.txt`` file (named, globbed, or found walking ``raw/`` or ``normalized/`` alone) that is
     one side of a paired folder, as the paired folder reads it: the pair (its twin read with it, its
     relative path at least ``raw/NAME``, so its id is the pair's), or a normalized file without its
@@ -698,12 +708,10 @@ def _as_pair(item: InputFile, memo: dict[Path, bool]) -> InputFile:
     absolute_text = os.path.abspath(item.path)
     if f"{os.sep}raw{os.sep}" not in absolute_text and f"{os.sep}normalized{os.sep}" not in absolute_text:
         return item  # most files: no side folder above them (a string test, before any path object)
-    absolute = Path(absolute_text)
-    for side_folder in absolute.parents:  # the nearest paired folder holding it: a name-check first, few stats
-        if side_folder.name in ("raw", "normalized") and _is_paired(side_folder.parent, memo):
-            break
-    else:
+    side_folder = _side_folder(os.path.dirname(absolute_text), memo)
+    if side_folder is None:
         return item
+    absolute = Path(absolute_text)
     side, name = side_folder.name, absolute.relative_to(side_folder).as_posix()
     inside = f"{side}/{name}"
     # the entry's folder at or above the paired folder keeps its prefix; one inside it names the pair as the folder does
@@ -777,7 +785,7 @@ def resolve_source(source: Source = None) -> list[InputFile]:
             raise ValueError("the source is an empty list")
     if "" in entries:  # an unset variable, most likely: never the current folder by accident
         raise ValueError('a source entry is empty: name a folder, a file or a glob ("." for the current folder)')
-    memo: dict[Path, bool] = {}
+    memo: dict = {}
     inputs = _distinct([_as_pair(item, memo) for entry in entries for item in _entry_inputs(entry)])
     # a name that is not UTF-8 is shown (and its ids made) with its bytes escaped: Arrow and reports hold UTF-8 only
     inputs = [item if item.relpath.isascii() else dataclasses.replace(item, relpath=shown_name(item.relpath)) for item in inputs]
