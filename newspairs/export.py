@@ -60,9 +60,8 @@ from huggingface_hub import DatasetCard, DatasetCardData
 
 from newspairs import onepass, sentences
 from newspairs.builder import CONFIG_NAMES, BuildReport, check_options as check_load_options
-from newspairs.sources import EXPORT_MANIFEST, resolve_source
+from newspairs.sources import EXPORT_MANIFEST, resolve_source, twin_relpath
 from newspairs.stamp import STAMP_FILENAME, Stamp, normalization_stamp
-from newspairs.verify import twin_relpath
 
 REPORT_FILENAME = "newspairs_report.json"
 DATA_DIR_DIGITS = 16  # hex digits of the content digest naming a config's shard folder

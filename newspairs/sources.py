@@ -731,6 +731,20 @@ def _as_pair(item: InputFile, memo: dict) -> InputFile:
     return InputFile("orphan", item.path, f"{prefix}normalized/{name}")
 
 
+def twin_relpath(item: InputFile) -> str | None:
+    """The path of a pair's normalized twin as the source names it (``normalized/a.txt`` beside
+    ``raw/a.txt``, relative to the same source entry); None for a file without a twin."""
+    if item.twin is None:
+        return None
+    raw_parts, twin_parts = Path(item.path).parts, Path(item.twin).parts
+    common = 0  # the file's name under raw/ and normalized/: their common trailing parts
+    while common < min(len(raw_parts), len(twin_parts)) - 1 and raw_parts[-1 - common] == twin_parts[-1 - common]:
+        common += 1
+    prefix = Path(item.relpath).parts[: -common - 1]
+    # the relpath is shown escaped already (`shown_name`); the twin's parts are the file's own
+    return shown_name(Path(*prefix, twin_parts[-common - 1], *twin_parts[len(twin_parts) - common:]).as_posix())
+
+
 def shown_name(text: str) -> str:
     """``text`` as UTF-8 can hold it: a file name's undecodable bytes (surrogate-escaped by `os`) as
     ``\\xe9``, any other lone surrogate as ``\\ud800``; other text as it is."""

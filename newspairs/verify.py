@@ -12,11 +12,10 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Optional
 
 from newspairs.normalize import normalize_batch
-from newspairs.sources import Article, InputFile, ReadOptions, Reject, read_input, resolve_source, scan_metadata, shown_name
+from newspairs.sources import Article, InputFile, ReadOptions, Reject, read_input, resolve_source, scan_metadata, twin_relpath
 
 BATCH_ARTICLES = 64
 
@@ -119,20 +118,6 @@ def line_diff(stored: str, expected: str, *, label: str, stored_label: Optional[
         return f"@@ -{int(old) + shift}{old_count} +{int(new) + shift}{new_count} @@"
 
     return differing, "\n".join(moved(text) for text in diff)
-
-
-def twin_relpath(item: InputFile) -> Optional[str]:
-    """The path of a pair's normalized twin as the source names it (``normalized/a.txt`` beside
-    ``raw/a.txt``, relative to the same source entry); None for a file without a twin."""
-    if item.twin is None:
-        return None
-    raw_parts, twin_parts = Path(item.path).parts, Path(item.twin).parts
-    common = 0  # the file's name under raw/ and normalized/: their common trailing parts
-    while common < min(len(raw_parts), len(twin_parts)) - 1 and raw_parts[-1 - common] == twin_parts[-1 - common]:
-        common += 1
-    prefix = Path(item.relpath).parts[: -common - 1]
-    # the relpath is shown escaped already (sources.shown_name); the twin's parts are the file's own
-    return shown_name(Path(*prefix, twin_parts[-common - 1], *twin_parts[len(twin_parts) - common:]).as_posix())
 
 
 def _labels(item: InputFile, article: Article, options: ReadOptions) -> tuple[str, str, int, str]:
