@@ -566,10 +566,12 @@ KEEP_STR_LOWER = [
 
 LOWERCASING = [
     Rule(
-        "final_sigma",
-        rf"[{cc.CASED}][{cc.CASE_IGNORABLE}]*\KΣ(?![{cc.CASE_IGNORABLE}]*[{cc.CASED}])", "ς",
+        "mark_final_sigma",
+        rf"(?<=[{cc.CASED}])[{cc.CASE_IGNORABLE}]*Σ\K(?![{cc.CASE_IGNORABLE}]*[{cc.CASED}])", SKEW_MARK,
         nltk="str.lower() of the joined tokens",
-        why="str.lower writes a word-final capital sigma as ς; tokenizers' Lowercase always writes σ",
+        why="str.lower writes a word-final capital sigma as ς, tokenizers' Lowercase always σ: marked as the "
+        "skew characters are (which, unassigned in Python's Unicode, are never cased to it), and put back with "
+        "them; the cased letter before it is looked behind at, so the scan stops at sigmas, not at every letter",
         example="ΟΔΟΣ",
         triggers=("σ", "ς"),
     ),
@@ -581,6 +583,14 @@ LOWERCASING = [
         example="Hello",
     ),
     *KEEP_STR_LOWER,
+    Rule(
+        "keep_final_sigma", "σ" + SKEW_MARK, "ς", literal=True,
+        nltk="str.lower() of the joined tokens",
+        why="puts str.lower's final sigma in place of Lowercase's σ and the mark; last of the run, as its "
+        "content is one Lowercase leaves alone (see _choice_of)",
+        example="ΟΔΟΣ",
+        triggers=("σ", "ς"),
+    ),
 ]
 
 RULES: tuple[Rule, ...] = (
@@ -672,12 +682,14 @@ def _choice_of(run: list[Rule], lowercase) -> tuple[Pass, Pass] | None:
     Replace writes one content for every match, so rules ``L_i -> c_i`` cannot share one scan.
     Two can do their work: *offer* writes every content ``c_1 ... c_n`` in place of the mark ending
     each ``L_i``; *choose* deletes, around each offer, ``L_i``'s head and every content but ``c_i``.
-    That is exact when (checked here) the run follows ``Lowercase`` directly and every content is a
-    character ``Lowercase`` changes (so none is in the text: ``Lowercase`` is idempotent, tested),
-    every pattern ends with one mark found nowhere else in patterns or contents, no pattern ends
-    another (one ``L_i`` at most ends at a mark) and no content occurs in a pattern. Then each
-    ``L_i`` occurs where it did alone, nothing the rules write can make or break another's match,
-    and an offer is recognised by its contents, found nowhere else. Returns None otherwise.
+    That is exact when (checked here) the run follows ``Lowercase`` directly and every content but
+    the last is a character ``Lowercase`` changes (so none is in the text: ``Lowercase`` is
+    idempotent, tested), every pattern ends with one mark found nowhere else in patterns or
+    contents, no pattern ends another (one ``L_i`` at most ends at a mark) and no content occurs in
+    a pattern. Then each ``L_i`` occurs where it did alone, nothing the rules write can make or
+    break another's match, and every part of *choose* holds one of the contents found nowhere but
+    in offers (the last content, which may be in the text, is only ever looked at after ``c_1`` or
+    deleted after ``c_(n-1)``). Returns None otherwise.
     """
     contents = [rule.content for rule in run]
     patterns = [rule.pattern for rule in run]
@@ -685,13 +697,15 @@ def _choice_of(run: list[Rule], lowercase) -> tuple[Pass, Pass] | None:
     heads = [pattern[:-1] for pattern in patterns]
     if not (
         all(rule.literal and rule.kind == "replace" for rule in run)
-        and all(len(c) == 1 and lowercase(c) != c for c in contents)
+        and all(len(c) == 1 for c in contents)
+        and all(lowercase(c) != c for c in contents[:-1])
         and len(set(contents)) == len(contents)
         and all(p.endswith(mark) and mark not in h for p, h in zip(patterns, heads))
         and mark not in contents
         and not any(a != b and b.endswith(a) for a in patterns for b in patterns)
         and not any(c in p for c in contents for p in patterns)
         and all(heads)
+        and len(run) > 1
     ):
         return None
     offered = "".join(contents)

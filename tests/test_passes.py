@@ -36,7 +36,7 @@ WORD_ALPHABET = (
 )
 SKEW_ALPHABET = tuple(
     dict.fromkeys(c for character, rust, _ in LOWERCASE_SKEW_PAIRS[:3] + LOWERCASE_SKEW_PAIRS[-2:] for c in character + rust)
-) + ("Σ", "a", " ", "'")
+) + ("Σ", "σ", "ς", "a", " ", "'", "\u0301")
 
 
 def recipe(tokenizer, line: str) -> str:
@@ -154,7 +154,25 @@ class TestChoice:
     def test_the_skew_rules_compile_into_two_scans(self):
         offer, choose = rules.PASSES[-2:]
         assert offer.name.startswith("offer:") and choose.name.startswith("choose:")
-        assert offer.rules == choose.rules == tuple(rule.name for rule in rules.KEEP_STR_LOWER)
+        assert offer.rules == choose.rules == (*(rule.name for rule in rules.KEEP_STR_LOWER), "keep_final_sigma")
+
+    @pytest.mark.parametrize(
+        "line",
+        ["ΟΔΟΣ", "ΟΔΟΣ.", "ΟΔΟΣ'", "ΣΣ", "aΣΣ b", "ΑΣ\u0301", "Α\u0301Σ x", "Α.Σ", "Α'Σ:", "ΑΣΑ", "Σ", " Σ", "ΑΣ\u0301Α",
+         "\u1c89Σ", "Σ\u1c89", "\u1c89\u0301Σ", "ΑΣ\U00010d50", "Ασ", "ας Σ", "'ΑΣ'", "ΑΣ-\nΒΣ"],
+        ids=repr,
+    )
+    def test_the_final_sigma_is_put_back_with_the_skew_characters(self, line):
+        # beside skew characters (never cased to Python), case-ignorable runs, other sigmas, line ends
+        assert FUSED.normalize_str(line) == SEQUENCE.normalize_str(line)
+        assert recipe(build_tokenizer(), line) == reference_normalize_line(line)
+
+    def test_only_the_last_content_may_be_one_lowercase_leaves_alone(self):
+        # an offer is recognised by the contents before the last, which Lowercase never writes
+        changed = [r for r in rules.RULES if r.name != "keep_final_sigma"]
+        changed.insert(changed.index(rules.KEEP_STR_LOWER[0]), next(r for r in rules.RULES if r.name == "keep_final_sigma"))
+        compiled = rules.build_passes(tuple(changed))
+        assert not any(step.name.startswith(("offer:", "choose:")) for step in compiled)
 
     @pytest.mark.parametrize("character, rust, python", LOWERCASE_SKEW_PAIRS[:4] + LOWERCASE_SKEW_PAIRS[-4:])
     def test_each_character_comes_back(self, character, rust, python):
@@ -167,6 +185,7 @@ class TestChoice:
         fused, sequence = build_tokenizer(rules.PASSES), build_tokenizer(rules.build_passes(fuse=False))
         skew = [character for character, _, _ in LOWERCASE_SKEW_PAIRS]
         lines = [f"{a}x {b}{b}. ({c} d{a}" for a, b, c in zip(skew, skew[1:] + skew[:1], skew[2:] + skew[:2])]
+        lines += [f"ΟΔΟΣ {a}Σ. (Σ{a} ΑΣ\u0301x" for a in skew] + ["ΟΔΟΣ", "ΟΔΟΣ. ΑΣ'", "x ΑΣ"]
         for got, want in zip(fused.encode_batch(lines), sequence.encode_batch(lines)):
             assert (got.tokens, got.offsets) == (want.tokens, want.offsets)
 
@@ -185,7 +204,7 @@ class TestChoice:
         changed[index] = replace(changed[index], **change)
         compiled = rules.build_passes(tuple(changed))
         assert not any(step.name.startswith(("offer:", "choose:")) for step in compiled)
-        assert len(compiled) == len(rules.PASSES) - 2 + len(rules.KEEP_STR_LOWER)
+        assert len(compiled) == len(rules.PASSES) - 2 + len(rules.KEEP_STR_LOWER) + 1  # and keep_final_sigma
 
 
 class TestStamp:
