@@ -364,6 +364,15 @@ def bench_pathological(size: int) -> list[tuple[str, float, float | None]]:
     return rows
 
 
+def python_loop_seconds(iterations: int = 10_000_000) -> float:
+    """Seconds of an empty pure-Python loop: printed before and after the run, since a shared machine
+    can slow interpreted code (NLTK) more than compiled code (tokenizers), which moves every ratio."""
+    start = time.perf_counter()
+    for _ in range(iterations):
+        pass
+    return time.perf_counter() - start
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="*", type=Path, default=DEFAULT_PATHS, metavar="PATH", help="text files, one line per unit")
@@ -383,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench_normalize: {'; '.join(problems)}", file=sys.stderr)
         return 2
 
+    loop_before = python_loop_seconds()
     newspairs.normalize("Warm up: build the tokenizer.")  # imports and set-up stay out of the timings
     load_tokenizer().encode_batch(["Warm up: the shipped tokenizer."])
     reference_normalize_line("Warm up: import nltk.")
@@ -390,11 +400,13 @@ def main(argv: list[str] | None = None) -> int:
     with context.Pool(args.jobs) as pool:
         pool.map(newspairs_lines, [["warm up the worker's tokenizer."]] * args.jobs)
         rows = [bench_corpus(path, pool, args) for path in args.paths]
+    loop_after = python_loop_seconds()
 
     moses = args.moses_mb > 0
     print(
         f"newspairs {newspairs.__version__}, {os.cpu_count()} cores; MB/s (best of {args.repeat} rounds), higher is better; "
-        "newspairs cold: its kept pieces forgotten before every round\n"
+        "newspairs cold: its kept pieces forgotten before every round; the machine: an empty pure-Python loop "
+        f"of 10^7 iterations took {loop_before:.2f} s before the run and {loop_after:.2f} s after it\n"
     )
     print(
         f"| corpus | MB | lines | newspairs (cold) | newspairs {args.jobs} procs | NLTK | "

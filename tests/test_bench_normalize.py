@@ -58,6 +58,7 @@ def test_the_pass_count_and_the_targets_are_printed(paths_table):
 
     assert f"normalizer of tokenizer.json: {len(PASSES)} passes" in text
     assert "encode raw/normalized" in text and "tokenizer.json/NLTK" in text
+    assert "an empty pure-Python loop of 10^7 iterations took" in text  # the machine's state beside the ratios
 
 
 def test_fastnltk_row_with_its_exact_line_rate(paths_table):
