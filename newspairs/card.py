@@ -75,6 +75,19 @@ KIND_LABELS = {
     "parquet": "Parquet files",
     "isot": "ISOT fake-news CSV files",
 }
+# the same for one file
+KIND_LABEL_ONE = {
+    "pair": "paired raw/normalized text file",
+    "text": "raw text file",
+    "orphan": "normalized text file without a raw twin (rejected)",
+    "foreign": "file of a paired folder that is not .txt (rejected)",
+    "special": "named pipe, socket or device with an input suffix (rejected, never opened)",
+    "json": "JSON file (.json: one JSON document, or JSON lines)",
+    "jsonl": "JSON lines file",
+    "csv": "CSV file",
+    "parquet": "Parquet file",
+    "isot": "ISOT fake-news CSV file",
+}
 
 
 @dataclass(frozen=True)
@@ -196,6 +209,8 @@ class CardFacts:
         tokenizer_model (`str`): the trained tokenizer's model type (``WordPiece``...).
         tokenizer_vocab_size (`int`): its vocabulary size.
         special_tokens (`tuple[str]`): its special tokens.
+        tokenizer_given (`bool`): the tokenizer was given to the build (trained elsewhere), not
+            trained by it on the train split.
     """
 
     report: Mapping[str, Mapping[str, Any]]
@@ -204,6 +219,7 @@ class CardFacts:
     tokenizer_model: str
     tokenizer_vocab_size: int
     special_tokens: tuple[str, ...] = field(default=())
+    tokenizer_given: bool = False
 
 
 def size_category(rows: int) -> str:
@@ -343,15 +359,22 @@ def input_kind(item: Any) -> str:
 
 
 def input_files(kinds: Mapping[str, int]) -> str:
-    """``"12 paired raw/normalized text files, 1 CSV files"``: the input files by kind."""
-    return ", ".join(f"{count:,} {KIND_LABELS.get(kind, kind + ' files')}" for kind, count in sorted(kinds.items()))
+    """``"12 paired raw/normalized text files, 1 CSV file"``: the input files by kind."""
+    return ", ".join(
+        f"{count:,} " + (KIND_LABEL_ONE.get(kind, kind + " file") if count == 1 else KIND_LABELS.get(kind, kind + " files"))
+        for kind, count in sorted(kinds.items())
+    )
+
+
+def _files(count: int) -> str:
+    return f"{count:,} input file" + ("" if count == 1 else "s")
 
 
 def _processing(facts: CardFacts, summaries: Mapping[str, Any], version: str) -> str:
     from newspairs.export import REPORT_FILENAME
 
     lines = [
-        f"newspairs {version} read {sum(facts.input_kinds.values()):,} input files ({input_files(facts.input_kinds)}). "
+        f"newspairs {version} read {_files(sum(facts.input_kinds.values()))} ({input_files(facts.input_kinds)}). "
         f"Each article got a stable id and a split from the hash of that id. {_config_sides(list(summaries))} "
         "The normalization computed here is what `tokenizer.json`'s normalizer and pre-tokenizer give. "
         "Configs were written as Parquet shards.",
@@ -484,7 +507,9 @@ def render_card(folder: str | Path, options: CardOptions, facts: CardFacts, *, t
         "newspairs_version": __version__,
         "input_files": input_files(facts.input_kinds),
         "stamp_signature": stamp.signature(),
-        "tokenizer_sentence": f"a {facts.tokenizer_model} model of {facts.tokenizer_vocab_size:,} tokens trained on this corpus",
+        "tokenizer_sentence": f"a {facts.tokenizer_model} model of {facts.tokenizer_vocab_size:,} tokens "
+        + ("given to the build, trained elsewhere: not on this corpus by newspairs" if facts.tokenizer_given
+           else "trained on this corpus's train split"),
         "special_tokens": ", ".join(f"`{token}`" for token in facts.special_tokens),
         "load_examples": _load_examples(options.repo_id, summaries),
         "config_sides": _config_sides(list(configs)),

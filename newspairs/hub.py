@@ -521,6 +521,7 @@ def _build_in(out: Path, source: Any, options: CardOptions, tokenizer: Any, trai
         split_ratios=tuple(config_kwargs.get("split_ratios") or NewsPairsConfig.split_ratios),
         tokenizer_model=type(trained.model).__name__,
         tokenizer_vocab_size=trained.get_vocab_size(),
+        tokenizer_given=tokenizer is not None,
         special_tokens=tuple(
             token.content for _, token in sorted(trained.get_added_tokens_decoder().items()) if token.special
         ),

@@ -291,7 +291,7 @@ class TestRenderedCard:
 
     def test_tokenizer_is_described_from_its_file(self, card, repository):
         tokenizer = Tokenizer.from_file(str(repository.folder / "tokenizer.json"))
-        assert f"a WordPiece model of {tokenizer.get_vocab_size():,} tokens" in card
+        assert f"a WordPiece model of {tokenizer.get_vocab_size():,} tokens trained on this corpus's train split" in card
 
     def test_license_is_required_for_a_card(self):
         with pytest.raises(ValueError, match="license is required"):
@@ -323,7 +323,7 @@ class TestIsotCard:
     def test_producers_and_input_files_name_the_isot_files(self, isot):
         _, card = isot
         assert "ISOT fake news dataset" in section(card, "#### Who are the source data producers?")
-        assert "2 ISOT fake-news CSV files" in card
+        assert "2 ISOT fake-news CSV files" in card and "read 2 input files (" in card
 
     def test_only_the_splits_the_data_has(self, isot):
         build, card = isot
@@ -401,10 +401,11 @@ class TestTheCardsUsage:
 
 
 @pytest.mark.parametrize(("files", "named"), [
-    ({"a.json": '[{"raw": "One."}]', "b.jsonl": '{"raw": "Two."}\n'}, "1 JSON files (.json: one JSON document, or JSON lines), 1 JSON lines files"),
-    ({"a.json": '{"raw": "One."}\n{"raw": "Two."}\n'}, "1 JSON files (.json: one JSON document, or JSON lines)"),
-    ({"a.jsonl.gz": None}, "1 JSON lines files"),
-], ids=["document-and-json-lines", "json-lines-in-a-json-file", "compressed-json-lines"])
+    ({"a.json": '[{"raw": "One."}]', "b.jsonl": '{"raw": "Two."}\n'}, "1 JSON file (.json: one JSON document, or JSON lines), 1 JSON lines file"),
+    ({"a.json": '{"raw": "One."}\n{"raw": "Two."}\n'}, "1 JSON file (.json: one JSON document, or JSON lines)"),
+    ({"a.jsonl.gz": None}, "1 JSON lines file"),
+    ({"a.jsonl": '{"raw": "One."}\n', "b.jsonl": '{"raw": "Two."}\n'}, "2 JSON lines files"),
+], ids=["document-and-json-lines", "json-lines-in-a-json-file", "compressed-json-lines", "two-json-lines"])
 def test_input_files_name_a_json_file_apart_from_json_lines(tmp_path, files, named):
     """A ``.json`` document was counted as a JSON lines file (the sources read both as one kind)."""
     import gzip

@@ -193,7 +193,9 @@ class TestDryRunFolder:
         for name in TOKENIZER_FILES:
             assert (tmp_path / "out" / name).read_text() == (tmp_path / "tok" / name).read_text(), name
         assert list(build.configs) == ["lines"]
-        assert "a WordLevel model of" in build.card
+        # it was trained elsewhere: the card does not say it was trained on this corpus
+        assert "a WordLevel model of" in build.card and "given to the build, trained elsewhere" in build.card
+        assert "trained on this corpus" not in build.card
 
     def test_a_bare_tokenizer_file_gets_the_transformers_configs(self, tmp_path):
         tokenizer = train_tokenizer(raw_texts_of(None), replace(TRAINING, model="wordlevel"))
