@@ -497,7 +497,9 @@ def load_tokenizer(
     `StampMismatchWarning` when the tokenizer's stamp does not match the dataset's; a tokenizer
     whose stamp does not describe it (`stamp_mismatch`) warns the same way, with or without ``dataset``.
     ``padding`` pads batches with ``[PAD]`` to their longest member (to a multiple of
-    ``pad_to_multiple_of`` when given); ``max_length`` truncates encodings to that many ids.
+    ``pad_to_multiple_of`` when given): the tokenizer's own ``encode_batch`` and newspairs'
+    ``dataloader`` pad so, and ``Encoder``/``encode`` with ``padding=True``. ``max_length``
+    truncates encodings to that many ids, on every path.
     """
     location = Path(path) if path is not None else DEFAULT_TOKENIZER_DIR
     tokenizer = special_tokens_as_text(load_tokenizer_file(location))
