@@ -548,7 +548,12 @@ def export(
         files: list[Path] = []
         data_dirs: dict[str, str] = {}
         if engine == "ray":
-            from newspairs.ray import export_configs
+            try:
+                from newspairs.ray import export_configs
+            except ModuleNotFoundError as error:
+                if error.name != "ray":
+                    raise
+                raise ValueError("engine='ray' needs Ray, which is not installed: pip install 'newspairs[ray]'") from None
 
             built = export_configs(
                 source, staging, configs, shard_bytes, errors=errors, address=address, num_cpus=num_cpus, **config_kwargs

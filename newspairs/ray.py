@@ -57,6 +57,9 @@ def connect(address: Optional[str] = None, num_cpus: Optional[int] = None) -> bo
     actors. A running Ray that disagrees with ``address`` or has fewer than ``num_cpus`` CPUs is a
     `ValueError` (not silently used). Returns whether this call started Ray (then the caller owns it).
     """
+    if num_cpus is not None and (isinstance(num_cpus, bool) or not isinstance(num_cpus, int) or num_cpus < 1):
+        # 0 would start a Ray whose actors, one CPU each, never start: the call would wait for ever
+        raise ValueError(f"num_cpus must be a whole number of at least 1, got {num_cpus!r}")
     if ray.is_initialized():
         _check_running(address, num_cpus)
         return False
@@ -65,8 +68,14 @@ def connect(address: Optional[str] = None, num_cpus: Optional[int] = None) -> bo
     if address:
         _probe(address, where)
         ray.init(address=address, include_dashboard=False, log_to_driver=False)
+        cpus = int(ray.cluster_resources().get("CPU", 0))
+        if num_cpus is not None and num_cpus > cpus:
+            ray.shutdown()
+            raise ValueError(f"num_cpus={num_cpus}: the Ray at {where} {address!r} has {cpus} CPUs; ask for at most {cpus}")
     else:
-        ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False)
+        # "local": a new Ray for this call, never one that `ray start` (or a stale record of one in
+        # Ray's temporary folder) left on this machine, which ray.init() alone would join or wait for
+        ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, log_to_driver=False)
     return True
 
 
