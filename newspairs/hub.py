@@ -82,6 +82,10 @@ class UploadError(ValueError):
     """An upload that stopped: which commit, why, and how to resume."""
 
 
+class NoTrainSplitError(ValueError):
+    """A build with no train split to train the tokenizer on (the command line names its --tokenizer)."""
+
+
 @dataclass(frozen=True)
 class LocalFile:
     """A file of the repository folder, with what the Hub reports to tell whether it already holds it."""
@@ -158,8 +162,10 @@ def plan_commits(
 def _transient(error: BaseException) -> str | None:
     """Why an error is worth a retry (``"HTTP 503"``, ``"ConnectError"``), or None when it is not."""
     from httpx2 import TransportError  # huggingface_hub 2's HTTP client: timeouts, refused and dropped connections
-    from huggingface_hub.errors import HfHubHTTPError
+    from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
 
+    if isinstance(error, OfflineModeIsEnabled):  # HF_HUB_OFFLINE is a setting, not a network that may come back
+        return None
     if isinstance(error, HfHubHTTPError):
         status = getattr(error.response, "status_code", None)
         return f"HTTP {status}" if status in RETRY_STATUSES else None
@@ -442,7 +448,7 @@ def _write_tokenizer(out: Path, source: Any, config: str, tokenizer: Any, traini
         return trained
     dataset = load(source, config, errors=errors, **config_kwargs)
     if "train" not in dataset:
-        raise ValueError(f"the {config} config has no train split to train the tokenizer on; pass a trained tokenizer")
+        raise NoTrainSplitError(f"the {config} config has no train split to train the tokenizer on; pass a trained tokenizer")
     trained = train_tokenizer(dataset["train"], training or TrainingConfig(), column="raw")
     save_tokenizer_folder(trained, out, stamp=dataset_stamp)
     return trained

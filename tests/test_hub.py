@@ -401,6 +401,22 @@ class TestUpload:
             upload_repository(repository.folder, REPO_ID, api=hub.api, token="t", revision="v1", retries=1, sleep=lambda _: None)
         assert raised.value.__cause__ is error and hub.commits == [] and hub.files == {}
 
+    @pytest.mark.parametrize("step", ["create_repo", "create_commit"])
+    def test_offline_mode_stops_at_once(self, repository, monkeypatch, step):
+        """HF_HUB_OFFLINE refuses every call alike: a ConnectionError to huggingface_hub, and no retry helps."""
+        from huggingface_hub.errors import OfflineModeIsEnabled
+
+        hub = RecordedHub(monkeypatch)
+        error = OfflineModeIsEnabled("offline mode is enabled")
+
+        def failing(*args, **kwargs):
+            raise error
+
+        monkeypatch.setattr(hub.api, step, failing)
+        with pytest.raises(UploadError) as raised:
+            upload_repository(repository.folder, REPO_ID, api=hub.api, token="t", sleep=pytest.fail)
+        assert raised.value.__cause__ is error and hub.files == {}
+
     def test_a_failed_upload_resumes_where_it_stopped(self, repository, monkeypatch):
         hub = RecordedHub(monkeypatch)
         hub.failures = [None, None, http_error(500), http_error(500)]
