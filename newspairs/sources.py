@@ -560,7 +560,9 @@ def _folder_inputs(folder: Path, prefix: str = "", visited: set[str] | None = No
                 f"{folder}: a folder newspairs wrote (it holds {', '.join(name for name in OUTPUT_MARKERS if (folder / name).is_file())}), not a source: "
                 "an export loads with datasets.load_dataset(folder); name the files it was made from instead"
             )
-        logger.warning("newspairs: %s is a newspairs export or tokenizer folder; its files are not read as input", folder)
+        if str(folder) not in _WARNED_OUTPUT:  # once a process, as the other warnings of a walk
+            _WARNED_OUTPUT.add(str(folder))
+            logger.warning("newspairs: %s is a newspairs export or tokenizer folder; its files are not read as input", folder)
         return
     if (folder / "raw").is_dir() and (folder / "normalized").is_dir():
         yield from _paired_inputs(folder, prefix, visited)
@@ -616,6 +618,7 @@ def _recursive_glob(fixed: Path, pattern: tuple[str, ...]) -> list[str]:
 
 
 _WARNED_UNREAD: set[tuple[str, ...]] = set()
+_WARNED_OUTPUT: set[str] = set()  # the folders newspairs wrote that a walk skipped, said once
 
 
 def _warn_unread(entry: str, unread: list[str]) -> None:
@@ -1552,7 +1555,7 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], du
         if not isinstance(raw, str):
             yield reject(line, f"raw column {raw_column!r} holds {type(raw).__name__}, not text")
             continue
-        normalized = record.get(normalized_column) if normalized_column else None
+        normalized = record.get(normalized_column) if normalized_column is not None else None  # "" is the unnamed column
         if normalized == "" and item.kind == "csv":  # CSV has no null: an empty cell is no normalized side
             normalized = None
         if normalized is not None and not isinstance(normalized, str):
@@ -2067,6 +2070,21 @@ def coerce_json_value(value: Any, dtype: str | None, column: str) -> Any:
     raise ValueError(f"column {column!r} holds {value!r}, not {dtype} (the type of its other records)")
 
 
+def holds_column(item: InputFile, column: str) -> bool:
+    """Whether a table names ``column``: in its CSV header, its Parquet schema, or as a key of one of
+    its JSON records (read until one does). A file that cannot be read names none (its reject says why)."""
+    if item.kind == "csv":
+        return column in (_csv_header(Path(item.path)) or ())
+    if item.kind == "parquet":
+        try:
+            return column in _open_parquet(item.path).schema_arrow.names
+        except ValueError:
+            return False
+    if item.kind == "jsonl":
+        return any(record is not None and column in record for _, record, _ in _rows_jsonl(item))
+    return False
+
+
 def _columns_of(item: InputFile, options: ReadOptions) -> dict[str, Any]:
     """Metadata column -> feature (a `datasets` feature, or a dtype string for JSON lines)."""
     from datasets import ClassLabel, Features, Value
@@ -2115,6 +2133,7 @@ def clear_read_memos() -> None:
     unread files it warned of): the next build reads them as a fresh process would."""
     _JSON_TYPES.clear()
     _WARNED_UNREAD.clear()
+    _WARNED_OUTPUT.clear()
     _CUTS.clear()
     _EARLIER.clear()
 

@@ -87,6 +87,18 @@ class TestResolveSource:
         assert message == (f"newspairs: {folder} is a paired folder (raw/ and normalized/), read as its pairs only: 2 entries "
                            f"beside them not read (name one as a source to read it): {folder}/extra, {folder}/side.jsonl")
 
+    def test_a_walk_names_a_folder_newspairs_wrote_once(self, tmp_path, caplog):
+        from newspairs.train import load_tokenizer, save_tokenizer_folder
+
+        write_jsonl(tmp_path / "project" / "a.jsonl", [{"raw": "read."}])
+        save_tokenizer_folder(load_tokenizer(), tmp_path / "project" / "tok")
+        sources.clear_read_memos()
+        with caplog.at_level("WARNING", logger="newspairs.sources"):
+            assert [item.relpath for item in resolve_source(tmp_path / "project")] == ["a.jsonl"]
+            resolve_source(tmp_path / "project")  # a build resolves its source more than once: one warning
+        (message,) = [record.getMessage() for record in caplog.records]
+        assert message == f"newspairs: {tmp_path}/project/tok is a newspairs export or tokenizer folder; its files are not read as input"
+
     @pytest.mark.parametrize("source", ["", [""], ["corpus", ""]], ids=["empty-string", "list-of-one", "in-a-list"])
     def test_an_empty_entry_is_refused_not_read_as_the_current_folder(self, tmp_path, monkeypatch, source):
         write_pairs(tmp_path / "corpus")
@@ -704,6 +716,42 @@ class TestWhatIsAPairedFolder:
         save_tokenizer_folder(load_tokenizer(), tmp_path / "tok")
         with pytest.raises(ValueError, match=r"tok: a folder newspairs wrote \(it holds newspairs_stamp\.json\), not a source"):
             resolve_source(tmp_path / "tok")
+
+
+@pytest.mark.parametrize(
+    ("write", "column", "holds"),
+    [
+        pytest.param(lambda t: write_csv(t / "a.csv", ["text", "norm"], [["One.", "one ."]]), "norm", True, id="csv-header"),
+        pytest.param(lambda t: write_csv(t / "a.csv", ["text", "norm"], [["One.", "one ."]]), "normalised", False, id="csv-typo"),
+        pytest.param(lambda t: write_csv(t / "a.csv", ["", "raw"], [["x", "One."]]), "", True, id="csv-unnamed-column"),
+        pytest.param(lambda t: write_parquet(t / "a.parquet", {"raw": ["One."], "norm": ["one ."]}), "norm", True, id="parquet-schema"),
+        pytest.param(lambda t: write_parquet(t / "a.parquet", {"raw": ["One."]}), "norm", False, id="parquet-without"),
+        pytest.param(lambda t: write_jsonl(t / "a.jsonl", [{"raw": "One."}, {"raw": "Two.", "norm": None}]), "norm", True,
+                     id="jsonl-a-later-record"),
+        pytest.param(lambda t: write_jsonl(t / "a.jsonl", [{"raw": "One.", "meta": {"norm": 1}}]), "norm", False,
+                     id="jsonl-nested-key-only"),
+        pytest.param(lambda t: (t / "a.parquet").write_bytes(b"not parquet") and t / "a.parquet", "norm", False,
+                     id="unreadable-parquet"),
+    ],
+)
+def test_holds_column_looks_at_headers_schemas_and_records(tmp_path, write, column, holds):
+    """What `newspairs --normalized-column` checks: a column a table names, in any of its records."""
+    (item,) = resolve_source(write(tmp_path))
+    assert sources.holds_column(item, column) is holds
+
+
+@pytest.mark.parametrize(
+    ("header", "options"),
+    [
+        pytest.param(["", "normalized"], ReadOptions(raw_column=""), id="raw-column"),
+        pytest.param(["raw", ""], ReadOptions(normalized_column=""), id="normalized-column"),
+    ],
+)
+def test_an_empty_column_name_is_the_unnamed_column(tmp_path, header, options):
+    """Class: "" names a header's unnamed column (the metadata column "" otherwise), for either side."""
+    path = write_csv(tmp_path / "e.csv", header, [["It's here.", "it 's here ."]])
+    (article,) = read_all(path, options)
+    assert (article.raw, article.normalized, article.metadata) == ("It's here.", "it 's here .", {})
 
 
 def test_an_empty_normalized_cell_in_a_csv_is_no_normalized_side(tmp_path):
