@@ -234,10 +234,10 @@ class BuildReport:
             self.disagree += counts["disagree"]
 
     def summary(self) -> str:
-        text = f"{self.config}: {self.read} articles read = {self.written} written + {self.rejected} rejected"
+        text = f"{self.config}: {self.read} article{'' if self.read == 1 else 's'} read = {self.written} written + {self.rejected} rejected"
         text += "" if self.reconciles else " (DOES NOT RECONCILE)"
         if self.config == "lines":
-            text += f"; {self.rows} line rows"
+            text += f"; {self.rows} line row{'' if self.rows == 1 else 's'}"
         if self.disagree is not None:
             text += f"; {self.disagree} of {self.stored} stored normalized sides disagree with newspairs.normalize"
         return text

@@ -123,9 +123,17 @@ def _size(text: str) -> str:
 def _check_creatable(path: str, what: str) -> None:
     """Fail before any build when the folder ``path`` cannot be written: it is a file, or it cannot be
     created (the probe removes every folder it made, so nothing is left behind), or it is empty
-    (``--out "$UNSET"``: never the current folder by accident)."""
+    (``--out "$UNSET"``: never the current folder by accident), or its name is not UTF-8 (Arrow and
+    tokenizers write to UTF-8 paths only: they would fail after the build, naming nothing)."""
+    from newspairs.sources import shown_name
+
     if not path:
         raise ValueError(f"{what} is empty: name a folder")
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{what} {shown_name(path)}: the name is not UTF-8, which newspairs cannot write to; "
+                         "name another folder") from None
     folder = Path(path)
     if folder.exists():
         if not folder.is_dir():
@@ -186,6 +194,17 @@ def _naming_vocab_size():
 
 
 @contextmanager
+def _naming_split(split: str):
+    """The error of a source without the --split asked for (`train_on_source`'s) names the option."""
+    try:
+        yield
+    except ValueError as error:
+        if f"has no {split!r} split" not in str(error):  # train.py is not ours to give it an error class
+            raise
+        raise ValueError(f"--split {split}: {error} (--split all)") from None
+
+
+@contextmanager
 def _naming(option: str):
     """A `ValueError` raised within says which option it is about."""
     try:
@@ -204,9 +223,10 @@ def _source_of(values: list[str]):
 def _checked_source(args: argparse.Namespace) -> tuple[object, dict[str, str]]:
     """The source (its files found now, so a missing one fails before any build) and the column
     options as keyword arguments. A column option that no file of the source reads is an error,
-    not silently ignored: ISOT CSVs always read "text", text files have no columns; so is
-    --text-articles on a source of no text file."""
-    from newspairs.sources import resolve_source
+    not silently ignored: ISOT CSVs always read "text", text files have no columns, and a
+    --normalized-column that no table holds would leave every article without a stored side (a typo
+    a verify would pass, checking nothing); so is --text-articles on a source of no text file."""
+    from newspairs.sources import holds_column, resolve_source, shown_name
 
     source = _source_of(args.source)
     inputs = resolve_source(source)
@@ -221,6 +241,14 @@ def _checked_source(args: argparse.Namespace) -> tuple[object, dict[str, str]]:
             "and has no normalized side" if isot else "the source's files are text files, which have no columns"
         )
         raise ValueError(f"{option} {value!r} applies to no file of the source ({why})")
+    if normalized_column is not None:
+        # a wrong --raw-column rejects every row; a wrong --normalized-column would be no stored side, silently.
+        # Headers and schemas first: a JSON file is read until a record holds the column
+        tables = sorted((item for item in inputs if item.kind in COLUMN_KINDS), key=lambda item: item.kind == "jsonl")
+        if not any(holds_column(item, normalized_column) for item in tables):
+            names = [shown_name(Path(item.path).name) for item in tables]
+            raise ValueError(f"--normalized-column {normalized_column!r}: no file of the source has that column "
+                             f"({', '.join(names[:3])}{' ...' if len(names) > 3 else ''})")
     text_articles = getattr(args, "text_articles", None)
     if text_articles is not None and not any(item.kind in TEXT_KINDS for item in inputs):
         names = [Path(item.path).name for item in inputs]
@@ -228,7 +256,9 @@ def _checked_source(args: argparse.Namespace) -> tuple[object, dict[str, str]]:
             f"--text-articles {text_articles!r} applies to no file of the source "
             f"({', '.join(names[:3])}{' ...' if len(names) > 3 else ''}: only .txt files, also compressed, hold text articles)"
         )
-    options = {"raw_column": raw_column or "raw", "normalized_column": normalized_column or "normalized"}
+    # "" is a column too (a header's unnamed one), as the Python API takes it: only an absent option is the default
+    options = {"raw_column": "raw" if raw_column is None else raw_column,
+               "normalized_column": "normalized" if normalized_column is None else normalized_column}
     return source, {**options, "sentences": getattr(args, "sentences", None), "text_articles": text_articles or "file"}
 
 
@@ -399,6 +429,8 @@ def cmd_normalize(args: argparse.Namespace, out: TextIO) -> int:
       newspairs normalize article.txt > article.normalized.txt
       echo "It's 1,000 U.S. dollars." | newspairs normalize
     """
+    if "" in args.files:  # an unset variable, most likely: said before any file is read, not as one that cannot be opened
+        raise InputError("a FILE is empty: name a file ('-' or none for standard input)")
     tokenizer = None
     if args.tokenizer is not None:
         from newspairs.train import read_stamp, stamp_mismatch
@@ -529,9 +561,10 @@ def _add_num_proc(parser) -> None:
 def _fresh_demo_folder() -> str:
     from newspairs.sources import EXPORT_MANIFEST
 
-    # an earlier export (its manifest says what it wrote) may be replaced; any other folder is left alone
+    # an earlier export (its manifest says what it wrote) may be replaced; any other folder, or a file, is left alone
     candidate, number = Path("newspairs-demo"), 1
-    while candidate.exists() and any(candidate.iterdir()) and not (candidate / EXPORT_MANIFEST).is_file():
+    while candidate.exists() and (not candidate.is_dir()
+                                  or (any(candidate.iterdir()) and not (candidate / EXPORT_MANIFEST).is_file())):
         number += 1
         candidate = Path(f"newspairs-demo-{number}")
     return str(candidate)
@@ -771,7 +804,7 @@ def cmd_train_tokenizer(args: argparse.Namespace, out: TextIO) -> int:
     output = BuildOutput(source, ("articles",), columns, show=False if args.quiet else None)
     config = TrainingConfig(model=args.model, vocab_size=args.vocab_size, min_frequency=args.min_frequency,
                             show_progress=_trainer_progress(args, output))
-    with output.scoped(), _stdout_to_stderr(), _naming_vocab_size():
+    with output.scoped(), _stdout_to_stderr(), _naming_vocab_size(), _naming_split(args.split):
         tokenizer = train_on_source(source, config, split=None if args.split == "all" else args.split, **columns)
     for path in save_tokenizer_folder(tokenizer, args.out, model_max_length=args.model_max_length):
         out.write(f"wrote {path}\n")
@@ -832,7 +865,7 @@ def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
     from datasets.utils.py_utils import convert_file_size_to_int
 
     from newspairs.card import CardOptions, check_other_license
-    from newspairs.hub import plan_commits, publish, repository_files
+    from newspairs.hub import NoTrainSplitError, plan_commits, publish, repository_files
     from newspairs.licenses import check_license
     from newspairs.train import TrainingConfig
 
@@ -862,13 +895,16 @@ def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
                               vocab_size=args.vocab_size or TrainingConfig.vocab_size,
                               show_progress=_trainer_progress(args, output))
     max_commit_files, max_commit_bytes = args.max_commit_files, convert_file_size_to_int(args.max_commit_size)
-    with output.scoped(), _stdout_to_stderr(), _naming_vocab_size():
-        build, upload = publish(
-            source, options, dry_run=args.dry_run, private=args.private or None, revision=args.revision,
-            max_commit_files=max_commit_files, max_commit_bytes=max_commit_bytes, tokenizer=args.tokenizer,
-            training=training, configs=configs, max_shard_size=args.max_shard_size, num_proc=args.num_proc,
-            errors=args.errors, **columns,
-        )
+    try:
+        with output.scoped(), _stdout_to_stderr(), _naming_vocab_size():
+            build, upload = publish(
+                source, options, dry_run=args.dry_run, private=args.private or None, revision=args.revision,
+                max_commit_files=max_commit_files, max_commit_bytes=max_commit_bytes, tokenizer=args.tokenizer,
+                training=training, configs=configs, max_shard_size=args.max_shard_size, num_proc=args.num_proc,
+                errors=args.errors, **columns,
+            )
+    except NoTrainSplitError as error:
+        raise ValueError(f"{error} (--tokenizer DIR)") from None
     out.write(build.summary() + "\n")
     _write_rejects(build.reports.values(), out)
     if upload is None:
@@ -938,8 +974,15 @@ def _version() -> str:
 class _Parser(argparse.ArgumentParser):
     """argparse's parser whose errors are one line naming the option, not the whole usage."""
 
+    commands: dict[str, argparse.ArgumentParser] = {}  # its subcommands' parsers, by name (`_parsed_args`)
+
     def error(self, message: str):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def add_subparsers(self, **kwargs):
+        action = super().add_subparsers(**kwargs)
+        self.commands = action.choices
+        return action
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -969,10 +1012,19 @@ def _one_line(error: BaseException) -> str:
     return " | ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
+def _parsed_args(parser: _Parser, argv: list[str]) -> argparse.Namespace:
+    """``argv`` parsed, a command's options allowed between its paths (``export a.txt --errors report
+    b.txt OUT``): `parse_args` takes a run of positionals at once, so a path after an option would be
+    left over. `parse_intermixed_args` refuses a parser with subcommands: the command's parser parses."""
+    command = parser.commands.get(argv[0]) if argv else None
+    if command is None:  # --help, --version, no command or an unknown one: the top-level parser answers
+        return parser.parse_args(argv)
+    return command.parse_intermixed_args(argv[1:])
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; a user's mistake (`ValueError`, `OSError`) is one line on standard error and exit 1."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parsed_args(build_parser(), sys.argv[1:] if argv is None else argv)
     if sys.stdout is None:  # started with file descriptor 1 closed (>&-): Python gives no stream at all
         print("newspairs: error: standard output is closed; the results go there", file=sys.stderr)
         return 1

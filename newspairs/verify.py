@@ -53,7 +53,7 @@ class VerifyResult:
     def summary(self) -> str:
         if self.checked:
             text = (
-                f"{self.checked} pairs checked: {self.checked - self.disagree} agree, {self.disagree} disagree "
+                f"{_counted(self.checked, 'pair')} checked: {self.checked - self.disagree} agree, {self.disagree} disagree "
                 f"with newspairs.normalize (agreement {100 * self.agreement:.2f}%)"
             )
         elif not self.articles:
@@ -64,12 +64,16 @@ class VerifyResult:
         else:
             text = "no pair checked: the source has no stored normalized side"
         if self.without_normalized:
-            text += f"; {self.without_normalized} articles without a normalized side"
+            text += f"; {_counted(self.without_normalized, 'article')} without a normalized side"
         if self.dropped:
-            text += f"; {len(self.dropped)} articles set aside (empty, or a duplicate of one read)"
+            text += f"; {_counted(len(self.dropped), 'article')} set aside (empty, or a duplicate of one read)"
         if self.rejects:
-            text += f"; {len(self.rejects)} articles could not be read"
+            text += f"; {_counted(len(self.rejects), 'article')} could not be read"
         return text
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 # The hunk header of a unified diff: its two line ranges

@@ -18,7 +18,7 @@ import pytest
 import newspairs
 import newspairs.builder as builder_module
 from newspairs import sources
-from newspairs.builder import CODE_IN_CACHE_KEY, CONFIG_NAMES, NewsPairs, builder_hash, load, prepare
+from newspairs.builder import CODE_IN_CACHE_KEY, CONFIG_NAMES, BuildReport, NewsPairs, builder_hash, load, prepare
 from newspairs.sources import SourceError, resolve_source
 from pairs import (
     ARTICLES, BAD_INPUTS, isot_rows, tabular_records, write_csv, write_big_files, write_jsonl, write_pairs, write_parquet,
@@ -245,6 +245,13 @@ class TestErrors:
         assert (caught.value.article, caught.value.line) == ("raw/a3.txt", 2)
         assert "raw has 1 lines" in caught.value.reason
         assert not list(tmp_path.rglob("*.newspairs-error.json"))
+
+    @pytest.mark.parametrize("read, rows, summary", [
+        (1, 1, "lines: 1 article read = 1 written + 0 rejected; 1 line row"),
+        (2, 3, "lines: 2 articles read = 2 written + 0 rejected; 3 line rows"),
+    ], ids=["one", "more"])
+    def test_the_summary_counts_in_words(self, read, rows, summary):
+        assert BuildReport("lines", read=read, written=read, rows=rows).summary() == summary
 
     @pytest.mark.parametrize("config", CONFIG_NAMES)
     def test_report_sets_bad_articles_aside_and_counts_reconcile(self, tmp_path, config):

@@ -338,6 +338,13 @@ def _jsonl(tmp):
     return write_jsonl(tmp / "j" / "a.jsonl", [{"raw": "A JSON lines article."}])
 
 
+def _columns_csv(tmp):
+    """A CSV whose sides are 'text' and 'norm' (not the default names)."""
+    from pairs import write_csv
+
+    return write_csv(tmp / "typo" / "typo.csv", ["text", "norm"], [["Hello, x.", "hello , x ."]])
+
+
 def _out_holding_a_folder(tmp, name: str):
     """A --out folder where the tokenizer file ``name`` is a folder."""
     (tmp / "tok" / name).mkdir(parents=True)
@@ -427,6 +434,17 @@ MISTAKES = [
     pytest.param(lambda t: ["export", _pairs(t), t / "out", "--normalized-column", "norm"], 1,
                  "--normalized-column 'norm' applies to no file of the source (the source's files are text files",
                  id="export-normalized-column-on-text"),
+    pytest.param(lambda t: ["verify", _columns_csv(t), "--raw-column", "text", "--normalized-column", "normalised"], 1,
+                 "--normalized-column 'normalised': no file of the source has that column (typo.csv)",
+                 id="verify-normalized-column-no-file-has"),
+    pytest.param(lambda t: ["export", _columns_csv(t).parent, _jsonl(t), t / "out", "--normalized-column", "normalised"], 1,
+                 "--normalized-column 'normalised': no file of the source has that column (typo.csv, a.jsonl)",
+                 id="export-normalized-column-no-file-has"),
+    pytest.param(lambda t: ["normalize", _a_file(t), ""], 1, "a FILE is empty: name a file ('-' or none for standard input)",
+                 id="normalize-file-empty"),
+    pytest.param(lambda t: ["export", _pairs(t), t / "out", "--bogus"], 2,
+                 "newspairs export: error: unrecognized arguments: --bogus (see newspairs export --help)",
+                 id="export-unknown-option-names-the-command"),
     pytest.param(lambda t: ["export", _jsonl(t), t / "out", "--text-articles", "blank-line"], 1,
                  "--text-articles 'blank-line' applies to no file of the source (a.jsonl: only .txt files, also compressed, hold text articles)",
                  id="export-text-articles-on-jsonl"),
@@ -600,6 +618,124 @@ def test_a_file_system_error_names_its_file(monkeypatch, capsys, tmp_path):
     code, out, err = outcome(["export", "newspairs/data/default", tmp_path / "out"], capsys)
     assert (code, out) == (1, "")
     assert err == f"newspairs: error: {tmp_path / 'out' / 'README.md'}: Permission denied\n"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(["export", "{a}", "--errors", "report", "{b}", "{out}"], id="export-option-between-sources"),
+        pytest.param(["export", "{a}", "{b}", "--errors", "report", "{out}"], id="export-option-before-out"),
+        pytest.param(["verify", "{a}", "--show", "1", "{b}"], id="verify-option-between-sources"),
+        pytest.param(["normalize", "{a}", "--tokenizer", "{tok}", "{b}"], id="normalize-option-between-files"),
+    ],
+)
+def test_options_may_stand_between_paths(argv, tmp_path, capsys):
+    """As they may before or after them: the same paths are read, whatever the order."""
+    from newspairs.train import DEFAULT_TOKENIZER_DIR
+
+    names = {"a": tmp_path / "a.txt", "b": tmp_path / "b.txt", "out": tmp_path / "out", "tok": DEFAULT_TOKENIZER_DIR}
+    names["a"].write_text("First article.\n", encoding="utf-8")
+    names["b"].write_text("Second article.\n", encoding="utf-8")
+    code, out, err = outcome([arg.format(**names) for arg in argv], capsys)
+    assert (code, err) == (0, "")
+    expected = {"export": "articles: 2 articles read", "verify": "2 articles without a normalized side",
+                "normalize": "first article .\nsecond article .\n"}[argv[0]]
+    assert expected in out
+
+
+@pytest.mark.parametrize(
+    ("option", "header"),
+    [
+        pytest.param("--raw-column", ["", "normalized"], id="raw-column-unnamed"),
+        pytest.param("--normalized-column", ["raw", ""], id="normalized-column-unnamed"),
+    ],
+)
+def test_an_empty_column_name_is_the_unnamed_column_as_in_the_api(option, header, tmp_path, capsys):
+    """'' names a header's unnamed column, as `newspairs.load(..., raw_column="")` takes it: never the default."""
+    from newspairs.verify import verify
+    from pairs import write_csv
+
+    path = write_csv(tmp_path / "e.csv", header, [["It's here.", "it 's here ."]])
+    code, out, err = outcome(["verify", path, option, ""], capsys)
+    assert (code, err) == (0, "")
+    assert out.startswith("1 pair checked: 1 agree")
+    assert verify(str(path), **{option[2:].replace("-", "_"): ""}).summary() == out.strip()
+
+
+def test_a_normalized_column_some_files_hold_is_accepted(tmp_path, capsys):
+    """A table without the column has no normalized side (docs/sources.md): only a column no file holds is refused."""
+    from pairs import write_csv, write_jsonl
+
+    write_csv(tmp_path / "c" / "a.csv", ["text", "norm"], [["It's here.", "it 's here ."]])
+    write_jsonl(tmp_path / "c" / "b.jsonl", [{"text": "Raw only."}])
+    code, out, err = outcome(["verify", tmp_path / "c", "--raw-column", "text", "--normalized-column", "norm"], capsys)
+    assert (code, err) == (0, "")
+    assert out.startswith("1 pair checked: 1 agree, 0 disagree")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        pytest.param(["export", "{src}", "{out}"], "OUT {out}: the name is not UTF-8", id="export"),
+        pytest.param(["demo", "{src}", "--out", "{out}"], "--out {out}: the name is not UTF-8", id="demo"),
+        pytest.param(["train-tokenizer", "{src}", "--out", "{out}"], "--out {out}: the name is not UTF-8", id="train-tokenizer"),
+        pytest.param([*PUBLISH, "{src}", "--license", "mit", "--dry-run", "{out}"], "--dry-run {out}: the name is not UTF-8",
+                     id="publish-dry-run"),
+    ],
+)
+def test_an_output_name_not_utf8_is_refused_before_anything_is_made(argv, message, tmp_path, capsys, one_pass_exports):
+    """Arrow and tokenizers write to UTF-8 paths only: they failed after the build, naming nothing."""
+    import os
+
+    source = tmp_path / "one.txt"
+    source.write_text("One line.\n", encoding="utf-8")
+    out = str(tmp_path / os.fsdecode(b"out\xff"))
+    code, stdout, err = outcome([arg.format(src=source, out=out) for arg in argv], capsys)
+    assert (code, stdout) == (1, "")
+    assert err.startswith("newspairs: error: ") and len(err.splitlines()) == 1
+    assert message.format(out=f"{tmp_path}/out\\xff") in err
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["one.txt"] and one_pass_exports == []
+
+
+@pytest.mark.parametrize(
+    ("present", "chosen"),
+    [
+        pytest.param(None, "newspairs-demo", id="absent"),
+        pytest.param("empty-folder", "newspairs-demo", id="an-empty-folder"),
+        pytest.param("users-folder", "newspairs-demo-2", id="a-folder-of-the-users"),
+        pytest.param("file", "newspairs-demo-2", id="a-file"),
+    ],
+)
+def test_the_demo_folder_is_never_one_of_the_users(present, chosen, tmp_path, monkeypatch):
+    from newspairs.cli import _fresh_demo_folder
+
+    monkeypatch.chdir(tmp_path)
+    if present == "file":
+        Path("newspairs-demo").write_text("the user's file", encoding="utf-8")
+    elif present is not None:
+        Path("newspairs-demo").mkdir()
+        if present == "users-folder":
+            Path("newspairs-demo", "notes.txt").write_text("the user's", encoding="utf-8")
+    assert _fresh_demo_folder() == chosen
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        pytest.param(["train-tokenizer", "{src}", "--out", "{t}/tok"],
+                     "--split train: the source has no 'train' split (it has test); pick one, or every split (--split all)",
+                     id="train-tokenizer"),
+        pytest.param([*PUBLISH, "{src}", "--license", "mit", "--dry-run", "{t}/repo"],
+                     "the articles config has no train split to train the tokenizer on; pass a trained tokenizer (--tokenizer DIR)",
+                     id="publish"),
+    ],
+)
+def test_a_source_without_a_train_split_names_the_option(argv, message, tmp_path, capsys):
+    source = tmp_path / "one.txt"
+    source.write_text("Single article 30.\n", encoding="utf-8")  # its one article falls in test
+    code, out, err = outcome([arg.format(src=source, t=tmp_path) for arg in argv], capsys)
+    assert (code, out) == (1, "")
+    assert err == f"newspairs: error: {message}\n"
 
 
 def _users_folder(tmp):

@@ -227,16 +227,16 @@ class TestCommands:
         code, text = run("verify", str(source))
         assert code == 0, text
         assert f"{len(ARTICLES)} pairs checked: {len(ARTICLES)} agree, 0 disagree" in text
-        assert "1 articles set aside (empty, or a duplicate of one read)" in text and "unreadable" not in text
+        assert "1 article set aside (empty, or a duplicate of one read)" in text and "unreadable" not in text
         (source / "normalized" / "ferry.txt").unlink()  # a mistake still fails
         code, text = run("verify", str(source))
         assert code == 1 and "unreadable: " in text and "raw/ferry.txt" in text
 
     @pytest.mark.parametrize(("records", "summary"), [
-        ([{"raw": "a\nb", "normalized": "a"}], "no pair checked: no article was read; 1 articles could not be read"),
+        ([{"raw": "a\nb", "normalized": "a"}], "no pair checked: no article was read; 1 article could not be read"),
         ([{"raw": "One."}, {"raw": "a\nb", "normalized": "a"}],
-         "no pair checked: no article read has a stored normalized side; 1 articles without a normalized side; "
-         "1 articles could not be read"),
+         "no pair checked: no article read has a stored normalized side; 1 article without a normalized side; "
+         "1 article could not be read"),
     ], ids=["every-pair-unreadable", "raw-only-read-and-a-pair-unreadable"])
     def test_verify_with_no_pair_checked_says_why(self, tmp_path, records, summary):
         # it said "the source has no stored normalized side" also when the pairs were there, unreadable
