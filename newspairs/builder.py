@@ -53,7 +53,7 @@ from datasets.download.streaming_download_manager import StreamingDownloadManage
 
 from newspairs import sources
 from newspairs.normalize import line_slices, normalize_batch
-from newspairs.sources import Article, InputFile, ReadOptions, Reject, SourceError, read_input, resolve_source, split_router
+from newspairs.sources import Article, InputFile, ReadOptions, Reject, SourceError, counted, read_input, resolve_source, split_router
 
 logger = logging.getLogger(__name__)
 
@@ -234,10 +234,10 @@ class BuildReport:
             self.disagree += counts["disagree"]
 
     def summary(self) -> str:
-        text = f"{self.config}: {self.read} article{'' if self.read == 1 else 's'} read = {self.written} written + {self.rejected} rejected"
+        text = f"{self.config}: {counted(self.read, 'article')} read = {self.written} written + {self.rejected} rejected"
         text += "" if self.reconciles else " (DOES NOT RECONCILE)"
         if self.config == "lines":
-            text += f"; {self.rows} line row{'' if self.rows == 1 else 's'}"
+            text += f"; {counted(self.rows, 'line row')}"
         if self.disagree is not None:
             text += f"; {self.disagree} of {self.stored} stored normalized sides disagree with newspairs.normalize"
         return text

@@ -748,6 +748,11 @@ def twin_relpath(item: InputFile) -> str | None:
     return shown_name(Path(*prefix, twin_parts[-common - 1], *twin_parts[len(twin_parts) - common:]).as_posix())
 
 
+def counted(count: int, noun: str) -> str:
+    """``"1 article"``, ``"2 articles"``: a count with its noun, as the summaries and messages say it."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def shown_name(text: str) -> str:
     """``text`` as UTF-8 can hold it: a file name's undecodable bytes (surrogate-escaped by `os`) as
     ``\\xe9``, any other lone surrogate as ``\\ud800``; other text as it is."""

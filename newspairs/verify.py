@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from newspairs.normalize import normalize_batch
-from newspairs.sources import Article, InputFile, ReadOptions, Reject, read_input, resolve_source, scan_metadata, twin_relpath
+from newspairs.sources import (
+    Article, InputFile, ReadOptions, Reject, counted, read_input, resolve_source, scan_metadata, twin_relpath,
+)
 
 BATCH_ARTICLES = 64
 
@@ -53,7 +55,7 @@ class VerifyResult:
     def summary(self) -> str:
         if self.checked:
             text = (
-                f"{_counted(self.checked, 'pair')} checked: {self.checked - self.disagree} agree, {self.disagree} disagree "
+                f"{counted(self.checked, 'pair')} checked: {self.checked - self.disagree} agree, {self.disagree} disagree "
                 f"with newspairs.normalize (agreement {100 * self.agreement:.2f}%)"
             )
         elif not self.articles:
@@ -64,16 +66,12 @@ class VerifyResult:
         else:
             text = "no pair checked: the source has no stored normalized side"
         if self.without_normalized:
-            text += f"; {_counted(self.without_normalized, 'article')} without a normalized side"
+            text += f"; {counted(self.without_normalized, 'article')} without a normalized side"
         if self.dropped:
-            text += f"; {_counted(len(self.dropped), 'article')} set aside (empty, or a duplicate of one read)"
+            text += f"; {counted(len(self.dropped), 'article')} set aside (empty, or a duplicate of one read)"
         if self.rejects:
-            text += f"; {_counted(len(self.rejects), 'article')} could not be read"
+            text += f"; {counted(len(self.rejects), 'article')} could not be read"
         return text
-
-
-def _counted(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 # The hunk header of a unified diff: its two line ranges
