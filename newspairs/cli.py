@@ -194,14 +194,15 @@ def _naming_vocab_size():
 
 
 @contextmanager
-def _naming_split(split: str):
-    """The error of a source without the --split asked for (`train_on_source`'s) names the option."""
+def _naming_split(option: str, instead: str):
+    """A source without the split to train on (`MissingSplitError`) names the option that asked for
+    it (``option``) and what to give ``instead``."""
+    from newspairs.train import MissingSplitError
+
     try:
         yield
-    except ValueError as error:
-        if f"has no {split!r} split" not in str(error):  # train.py is not ours to give it an error class
-            raise
-        raise ValueError(f"--split {split}: {error} (--split all)") from None
+    except MissingSplitError as error:
+        raise ValueError(f"{option}{': ' if option else ''}{error} ({instead})") from None
 
 
 @contextmanager
@@ -804,7 +805,7 @@ def cmd_train_tokenizer(args: argparse.Namespace, out: TextIO) -> int:
     output = BuildOutput(source, ("articles",), columns, show=False if args.quiet else None)
     config = TrainingConfig(model=args.model, vocab_size=args.vocab_size, min_frequency=args.min_frequency,
                             show_progress=_trainer_progress(args, output))
-    with output.scoped(), _stdout_to_stderr(), _naming_vocab_size(), _naming_split(args.split):
+    with output.scoped(), _stdout_to_stderr(), _naming_vocab_size(), _naming_split(f"--split {args.split}", "--split all"):
         tokenizer = train_on_source(source, config, split=None if args.split == "all" else args.split, **columns)
     for path in save_tokenizer_folder(tokenizer, args.out, model_max_length=args.model_max_length):
         out.write(f"wrote {path}\n")
@@ -865,7 +866,7 @@ def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
     from datasets.utils.py_utils import convert_file_size_to_int
 
     from newspairs.card import CardOptions, check_other_license
-    from newspairs.hub import NoTrainSplitError, plan_commits, publish, repository_files
+    from newspairs.hub import plan_commits, publish, repository_files
     from newspairs.licenses import check_license
     from newspairs.train import TrainingConfig
 
@@ -895,16 +896,13 @@ def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
                               vocab_size=args.vocab_size or TrainingConfig.vocab_size,
                               show_progress=_trainer_progress(args, output))
     max_commit_files, max_commit_bytes = args.max_commit_files, convert_file_size_to_int(args.max_commit_size)
-    try:
-        with output.scoped(), _stdout_to_stderr(), _naming_vocab_size():
-            build, upload = publish(
-                source, options, dry_run=args.dry_run, private=args.private or None, revision=args.revision,
-                max_commit_files=max_commit_files, max_commit_bytes=max_commit_bytes, tokenizer=args.tokenizer,
-                training=training, configs=configs, max_shard_size=args.max_shard_size, num_proc=args.num_proc,
-                errors=args.errors, **columns,
-            )
-    except NoTrainSplitError as error:
-        raise ValueError(f"{error} (--tokenizer DIR)") from None
+    with output.scoped(), _stdout_to_stderr(), _naming_vocab_size(), _naming_split("", "--tokenizer DIR"):
+        build, upload = publish(
+            source, options, dry_run=args.dry_run, private=args.private or None, revision=args.revision,
+            max_commit_files=max_commit_files, max_commit_bytes=max_commit_bytes, tokenizer=args.tokenizer,
+            training=training, configs=configs, max_shard_size=args.max_shard_size, num_proc=args.num_proc,
+            errors=args.errors, **columns,
+        )
     out.write(build.summary() + "\n")
     _write_rejects(build.reports.values(), out)
     if upload is None:

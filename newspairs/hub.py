@@ -50,6 +50,7 @@ from newspairs.stamp import STAMP_FILENAME, Stamp
 from newspairs.tokenizer import load_tokenizer_file
 from newspairs.train import (
     TOKENIZER_FILES,
+    MissingSplitError,
     TrainingConfig,
     read_stamp,
     save_tokenizer_folder,
@@ -80,10 +81,6 @@ T = TypeVar("T")
 
 class UploadError(ValueError):
     """An upload that stopped: which commit, why, and how to resume."""
-
-
-class NoTrainSplitError(ValueError):
-    """A build with no train split to train the tokenizer on (the command line names its --tokenizer)."""
 
 
 @dataclass(frozen=True)
@@ -448,7 +445,7 @@ def _write_tokenizer(out: Path, source: Any, config: str, tokenizer: Any, traini
         return trained
     dataset = load(source, config, errors=errors, **config_kwargs)
     if "train" not in dataset:
-        raise NoTrainSplitError(f"the {config} config has no train split to train the tokenizer on; pass a trained tokenizer")
+        raise MissingSplitError(f"the {config} config has no train split to train the tokenizer on; pass a trained tokenizer")
     trained = train_tokenizer(dataset["train"], training or TrainingConfig(), column="raw")
     save_tokenizer_folder(trained, out, stamp=dataset_stamp)
     return trained

@@ -48,6 +48,10 @@ MAX_VOCAB_SIZE = 1 << 21
 MAX_MIN_FREQUENCY = (1 << 64) - 1  # tokenizers counts in u64; a count above the corpus's words keeps nothing
 
 
+class MissingSplitError(ValueError):
+    """A source without the split a tokenizer was to be trained on (the command line names the option)."""
+
+
 class VocabSizeError(ValueError):
     """A vocab_size that the corpus does not fit (``value``: the size; ``reason``: why, after it)."""
 
@@ -609,7 +613,7 @@ def train_on_source(
 
         dataset = concatenate_datasets(list(dataset.values()))
     elif split not in dataset:
-        raise ValueError(f"the source has no {split!r} split (it has {', '.join(dataset)}); pick one, or every split")
+        raise MissingSplitError(f"the source has no {split!r} split (it has {', '.join(dataset)}); pick one, or every split")
     else:
         dataset = dataset[split]
     return train_tokenizer(dataset, config or TrainingConfig(), column="raw")
