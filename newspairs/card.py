@@ -62,31 +62,19 @@ FIELD_DESCRIPTIONS: dict[str, dict[str, str]] = {
 METADATA_DESCRIPTION = "metadata carried over from the source"
 JSON_TEXT_DESCRIPTION = (METADATA_DESCRIPTION + ", as JSON text: its values are of several kinds (or nested), "
                          "each stored as `json.dumps` writes it, a string too; `json.loads` gives it back")
-# `newspairs.sources.InputFile.kind` -> what such a file is, for the card
+# `newspairs.sources.InputFile.kind` -> what one such file is, and what several are, for the card
 KIND_LABELS = {
-    "pair": "paired raw/normalized text files",
-    "text": "raw text files",
-    "orphan": "normalized text files without a raw twin (rejected)",
-    "foreign": "files of a paired folder that are not .txt (rejected)",
-    "special": "named pipes, sockets or devices with an input suffix (rejected, never opened)",
-    "json": "JSON files (.json: one JSON document, or JSON lines)",
-    "jsonl": "JSON lines files",
-    "csv": "CSV files",
-    "parquet": "Parquet files",
-    "isot": "ISOT fake-news CSV files",
-}
-# the same for one file
-KIND_LABEL_ONE = {
-    "pair": "paired raw/normalized text file",
-    "text": "raw text file",
-    "orphan": "normalized text file without a raw twin (rejected)",
-    "foreign": "file of a paired folder that is not .txt (rejected)",
-    "special": "named pipe, socket or device with an input suffix (rejected, never opened)",
-    "json": "JSON file (.json: one JSON document, or JSON lines)",
-    "jsonl": "JSON lines file",
-    "csv": "CSV file",
-    "parquet": "Parquet file",
-    "isot": "ISOT fake-news CSV file",
+    "pair": ("paired raw/normalized text file", "paired raw/normalized text files"),
+    "text": ("raw text file", "raw text files"),
+    "orphan": ("normalized text file without a raw twin (rejected)", "normalized text files without a raw twin (rejected)"),
+    "foreign": ("file of a paired folder that is not .txt (rejected)", "files of a paired folder that are not .txt (rejected)"),
+    "special": ("named pipe, socket or device with an input suffix (rejected, never opened)",
+                "named pipes, sockets or devices with an input suffix (rejected, never opened)"),
+    "json": ("JSON file (.json: one JSON document, or JSON lines)", "JSON files (.json: one JSON document, or JSON lines)"),
+    "jsonl": ("JSON lines file", "JSON lines files"),
+    "csv": ("CSV file", "CSV files"),
+    "parquet": ("Parquet file", "Parquet files"),
+    "isot": ("ISOT fake-news CSV file", "ISOT fake-news CSV files"),
 }
 
 
@@ -361,8 +349,7 @@ def input_kind(item: Any) -> str:
 def input_files(kinds: Mapping[str, int]) -> str:
     """``"12 paired raw/normalized text files, 1 CSV file"``: the input files by kind."""
     return ", ".join(
-        f"{count:,} " + (KIND_LABEL_ONE.get(kind, kind + " file") if count == 1 else KIND_LABELS.get(kind, kind + " files"))
-        for kind, count in sorted(kinds.items())
+        f"{count:,} {KIND_LABELS.get(kind, (kind + ' file', kind + ' files'))[count != 1]}" for kind, count in sorted(kinds.items())
     )
 
 
