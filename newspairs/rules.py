@@ -705,7 +705,6 @@ def _choice_of(run: list[Rule], lowercase) -> tuple[Pass, Pass] | None:
         and not any(a != b and b.endswith(a) for a in patterns for b in patterns)
         and not any(c in p for c in contents for p in patterns)
         and all(heads)
-        and len(run) > 1
     ):
         return None
     offered = "".join(contents)
