@@ -1012,12 +1012,16 @@ def _one_line(error: BaseException) -> str:
 
 def _parsed_args(parser: _Parser, argv: list[str]) -> argparse.Namespace:
     """``argv`` parsed, a command's options allowed between its paths (``export a.txt --errors report
-    b.txt OUT``): `parse_args` takes a run of positionals at once, so a path after an option would be
-    left over. `parse_intermixed_args` refuses a parser with subcommands: the command's parser parses."""
+    b.txt OUT``): `parse_args` takes a run of positionals at once, so a path after an option is left
+    over. Only then does the command's own parser parse again, intermixed (`parse_intermixed_args`
+    refuses a parser with subcommands): what `parse_args` reads alone, it reads as before, its
+    errors too (intermixed parsing checks options before paths, and drops a ``--``, after which
+    a path starting with ``-`` would be read as an option)."""
     command = parser.commands.get(argv[0]) if argv else None
-    if command is None:  # --help, --version, no command or an unknown one: the top-level parser answers
+    if command is None or "--" in argv:  # --help, --version, no command or an unknown one; or `--`
         return parser.parse_args(argv)
-    return command.parse_intermixed_args(argv[1:])
+    args, left_over = command.parse_known_args(argv[1:])
+    return command.parse_intermixed_args(argv[1:]) if left_over else args
 
 
 def main(argv: list[str] | None = None) -> int:

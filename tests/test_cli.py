@@ -445,6 +445,9 @@ MISTAKES = [
     pytest.param(lambda t: ["export", _pairs(t), t / "out", "--bogus"], 2,
                  "newspairs export: error: unrecognized arguments: --bogus (see newspairs export --help)",
                  id="export-unknown-option-names-the-command"),
+    # every required argument named at once (a parse of the options first named the options only)
+    pytest.param(lambda t: ["publish"], 2, "the following arguments are required: SOURCE, --repo-id, --license",
+                 id="publish-names-every-required-argument"),
     pytest.param(lambda t: ["export", _jsonl(t), t / "out", "--text-articles", "blank-line"], 1,
                  "--text-articles 'blank-line' applies to no file of the source (a.jsonl: only .txt files, also compressed, hold text articles)",
                  id="export-text-articles-on-jsonl"),
@@ -641,6 +644,24 @@ def test_options_may_stand_between_paths(argv, tmp_path, capsys):
     expected = {"export": "articles: 2 articles read", "verify": "2 articles without a normalized side",
                 "normalize": "first article .\nsecond article .\n"}[argv[0]]
     assert expected in out
+
+
+@pytest.mark.parametrize("argv", [
+    pytest.param(["normalize", "--", "-f.txt"], id="normalize-a-file-named-like-an-option"),
+    pytest.param(["normalize", "--", "--tokenizer", "b.txt"], id="normalize-files-named-like-an-option-and-its-value"),
+    pytest.param(["export", "--", "-f.txt", "-out"], id="export-an-out-named-like-an-option"),
+])
+def test_double_dash_ends_the_options(argv, tmp_path, capsys, monkeypatch):
+    """After ``--`` every argument is a path, whatever it looks like (intermixed parsing dropped the ``--``)."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("-f.txt", "b.txt", "--tokenizer"):
+        (tmp_path / name).write_text("It's one article.\n", encoding="utf-8")
+    code, out, err = outcome(argv, capsys)
+    assert (code, err) == (0, "")
+    if argv[0] == "normalize":
+        assert out == "it 's one article .\n" * (len(argv) - 2)
+    else:
+        assert (tmp_path / "-out" / "README.md").is_file()
 
 
 @pytest.mark.parametrize(
