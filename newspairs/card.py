@@ -197,8 +197,8 @@ class CardFacts:
         tokenizer_model (`str`): the trained tokenizer's model type (``WordPiece``...).
         tokenizer_vocab_size (`int`): its vocabulary size.
         special_tokens (`tuple[str]`): its special tokens.
-        tokenizer_given (`bool`): the tokenizer was given to the build (trained elsewhere), not
-            trained by it on the train split.
+        tokenizer_given (`bool`): the tokenizer was given to the build (what it was trained on, the
+            build cannot tell), not trained by it on the train split.
     """
 
     report: Mapping[str, Mapping[str, Any]]
@@ -495,8 +495,7 @@ def render_card(folder: str | Path, options: CardOptions, facts: CardFacts, *, t
         "input_files": input_files(facts.input_kinds),
         "stamp_signature": stamp.signature(),
         "tokenizer_sentence": f"a {facts.tokenizer_model} model of {facts.tokenizer_vocab_size:,} tokens "
-        + ("given to the build, trained elsewhere: not on this corpus by newspairs" if facts.tokenizer_given
-           else "trained on this corpus's train split"),
+        + ("given to the build, not trained by it" if facts.tokenizer_given else "trained on this corpus's train split"),
         "special_tokens": ", ".join(f"`{token}`" for token in facts.special_tokens),
         "load_examples": _load_examples(options.repo_id, summaries),
         "config_sides": _config_sides(list(configs)),

@@ -193,8 +193,8 @@ class TestDryRunFolder:
         for name in TOKENIZER_FILES:
             assert (tmp_path / "out" / name).read_text() == (tmp_path / "tok" / name).read_text(), name
         assert list(build.configs) == ["lines"]
-        # it was trained elsewhere: the card does not say it was trained on this corpus
-        assert "a WordLevel model of" in build.card and "given to the build, trained elsewhere" in build.card
+        # what a given tokenizer was trained on, the build cannot tell: the card does not say it was this corpus
+        assert "a WordLevel model of" in build.card and "given to the build, not trained by it" in build.card
         assert "trained on this corpus" not in build.card
 
     def test_a_bare_tokenizer_file_gets_the_transformers_configs(self, tmp_path):
