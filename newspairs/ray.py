@@ -43,7 +43,7 @@ from newspairs.onepass import (
     PARTS_FOLDER, _batch_rows, _ExportFiles, _files, _gathered, _input_file, _items, _Rows,
     features_and_types, settings,
 )
-from newspairs.sources import InputFile, ReadOptions, SourceError, call_in_folder, enter_folder, prepass, split_inputs
+from newspairs.sources import InputFile, ReadOptions, SourceError, call_in_folder, counted, enter_folder, prepass, split_inputs
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def connect(address: Optional[str] = None, num_cpus: Optional[int] = None) -> bo
         cpus = int(ray.cluster_resources().get("CPU", 0))
         if num_cpus is not None and num_cpus > cpus:
             ray.shutdown()
-            raise ValueError(f"num_cpus={num_cpus}: the Ray at {where} {address!r} has {cpus} CPUs; ask for at most {cpus}")
+            raise ValueError(f"num_cpus={num_cpus}: the Ray at {where} {address!r} has {counted(cpus, 'CPU')}; ask for at most {cpus}")
     else:
         # "local": a new Ray for this call, never one that `ray start` (or a stale record of one in
         # Ray's temporary folder) left on this machine, which ray.init() alone would join or wait for
@@ -118,7 +118,7 @@ def _check_running(address: Optional[str], num_cpus: Optional[int]) -> None:
     """A Ray already running in this process may serve the call only if it is the one asked for."""
     cpus = int(ray.cluster_resources().get("CPU", 0))
     if num_cpus is not None and num_cpus > cpus:
-        raise ValueError(f"num_cpus={num_cpus}: Ray is already running in this process with {cpus} CPUs; "
+        raise ValueError(f"num_cpus={num_cpus}: Ray is already running in this process with {counted(cpus, 'CPU')}; "
                          f"ask for at most {cpus}, or call ray.shutdown() first for a new local Ray")
     given = _host_port(address) if address else None
     if given is None:  # none given, "auto", or a form only Ray understands

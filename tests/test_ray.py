@@ -560,6 +560,11 @@ class TestConnect:
         assert nray.connect(None, 2) is True
         assert [(name, kwargs["address"], kwargs["num_cpus"]) for name, kwargs in recorded] == [("init", "local", 2)]
 
+    def test_a_cluster_of_one_cpu_says_so(self, recorded, monkeypatch):
+        monkeypatch.setattr(nray.ray, "cluster_resources", lambda: {"CPU": 1.0})
+        with pytest.raises(ValueError, match=r"has 1 CPU; ask for at most 1$"):
+            nray.connect("auto", 2)
+
     def test_a_cluster_with_fewer_cpus_than_asked_is_refused_and_left(self, recorded):
         with pytest.raises(ValueError, match=r"^num_cpus=4: the Ray at address '10\.0\.0\.1:6379' has 2 CPUs; ask for at most 2$"):
             nray.connect("10.0.0.1:6379", 4)
