@@ -221,13 +221,21 @@ def _source_of(values: list[str]):
     return values[0] if len(values) == 1 else list(values)
 
 
+def _some_names(items) -> str:
+    """The first three input files' names (``a.csv, b.jsonl, c.txt ...``), as a message shows them."""
+    from newspairs.sources import shown_name
+
+    names = [shown_name(Path(item.path).name) for item in items]
+    return ", ".join(names[:3]) + (" ..." if len(names) > 3 else "")
+
+
 def _checked_source(args: argparse.Namespace) -> tuple[object, dict[str, str]]:
     """The source (its files found now, so a missing one fails before any build) and the column
     options as keyword arguments. A column option that no file of the source reads is an error,
     not silently ignored: ISOT CSVs always read "text", text files have no columns, and a
     --normalized-column that no table holds would leave every article without a stored side (a typo
     a verify would pass, checking nothing); so is --text-articles on a source of no text file."""
-    from newspairs.sources import holds_column, resolve_source, shown_name
+    from newspairs.sources import holds_column, resolve_source
 
     source = _source_of(args.source)
     inputs = resolve_source(source)
@@ -247,15 +255,13 @@ def _checked_source(args: argparse.Namespace) -> tuple[object, dict[str, str]]:
         # Headers and schemas first: a JSON file is read until a record holds the column
         tables = sorted((item for item in inputs if item.kind in COLUMN_KINDS), key=lambda item: item.kind == "jsonl")
         if not any(holds_column(item, normalized_column) for item in tables):
-            names = [shown_name(Path(item.path).name) for item in tables]
             raise ValueError(f"--normalized-column {normalized_column!r}: no file of the source has that column "
-                             f"({', '.join(names[:3])}{' ...' if len(names) > 3 else ''})")
+                             f"({_some_names(tables)})")
     text_articles = getattr(args, "text_articles", None)
     if text_articles is not None and not any(item.kind in TEXT_KINDS for item in inputs):
-        names = [Path(item.path).name for item in inputs]
         raise ValueError(
             f"--text-articles {text_articles!r} applies to no file of the source "
-            f"({', '.join(names[:3])}{' ...' if len(names) > 3 else ''}: only .txt files, also compressed, hold text articles)"
+            f"({_some_names(inputs)}: only .txt files, also compressed, hold text articles)"
         )
     # "" is a column too (a header's unnamed one), as the Python API takes it: only an absent option is the default
     options = {"raw_column": "raw" if raw_column is None else raw_column,
