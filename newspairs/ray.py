@@ -68,10 +68,11 @@ def connect(address: Optional[str] = None, num_cpus: Optional[int] = None) -> bo
     if address:
         _probe(address, where)
         ray.init(address=address, include_dashboard=False, log_to_driver=False)
-        cpus = int(ray.cluster_resources().get("CPU", 0))
-        if num_cpus is not None and num_cpus > cpus:
+        try:
+            _check_cpus(num_cpus, f"the Ray at {where} {address!r} has", "")
+        except ValueError:
             ray.shutdown()
-            raise ValueError(f"num_cpus={num_cpus}: the Ray at {where} {address!r} has {counted(cpus, 'CPU')}; ask for at most {cpus}")
+            raise
     else:
         # "local": a new Ray for this call, never one that `ray start` (or a stale record of one in
         # Ray's temporary folder) left on this machine, which ray.init() alone would join or wait for
@@ -114,12 +115,16 @@ def _same_place(given: tuple[str, int], running: Optional[tuple[str, int]]) -> b
     return len(hosts) == 1 or all(h in here or h.startswith("127.") for h in hosts)
 
 
-def _check_running(address: Optional[str], num_cpus: Optional[int]) -> None:
-    """A Ray already running in this process may serve the call only if it is the one asked for."""
+def _check_cpus(num_cpus: Optional[int], ray_has: str, else_: str) -> None:
+    """Refuse ``num_cpus`` above the CPUs of the Ray connected to (``ray_has`` says which Ray)."""
     cpus = int(ray.cluster_resources().get("CPU", 0))
     if num_cpus is not None and num_cpus > cpus:
-        raise ValueError(f"num_cpus={num_cpus}: Ray is already running in this process with {counted(cpus, 'CPU')}; "
-                         f"ask for at most {cpus}, or call ray.shutdown() first for a new local Ray")
+        raise ValueError(f"num_cpus={num_cpus}: {ray_has} {counted(cpus, 'CPU')}; ask for at most {cpus}{else_}")
+
+
+def _check_running(address: Optional[str], num_cpus: Optional[int]) -> None:
+    """A Ray already running in this process may serve the call only if it is the one asked for."""
+    _check_cpus(num_cpus, "Ray is already running in this process with", ", or call ray.shutdown() first for a new local Ray")
     given = _host_port(address) if address else None
     if given is None:  # none given, "auto", or a form only Ray understands
         return
