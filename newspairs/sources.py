@@ -968,7 +968,7 @@ def _read_text(item: InputFile, options: ReadOptions) -> Iterator[Article | Reje
             yield reject(
                 item.path,
                 min(raw_lines, normalized_lines) + 1,
-                f"raw has {raw_lines} lines{split_note(options.sentences)}, its normalized twin {item.twin} has {normalized_lines}",
+                f"raw has {counted(raw_lines, 'line')}{split_note(options.sentences)}, its normalized twin {item.twin} has {normalized_lines}",
             )
             return
     yield Article(article_id(item.relpath, raw), raw, normalized, item.relpath, {}, None)
@@ -1044,13 +1044,13 @@ def _blank_line_articles(
         if index >= aligned:
             lines = (text.count("\n") + 1, twin.count("\n") + 1) if index == aligned and twin is not None else None
             if lines is not None and lines[0] != lines[1]:  # the article that puts them out of line says how
-                why = f"raw has {lines[0]} lines{split_note(options.sentences)}, its normalized twin {item.twin} has {lines[1]}"
+                why = f"raw has {counted(lines[0], 'line')}{split_note(options.sentences)}, its normalized twin {item.twin} has {lines[1]}"
             else:
                 why = f"its normalized twin {item.twin} has other blank lines from here"
             yield reject(item.path, line, f"{why}: articles no longer line up", article=f"{item.relpath} line {line}")
             continue
         if twin is not None and text.count("\n") != twin.count("\n"):
-            yield reject(item.path, line, f"raw has {text.count(chr(10)) + 1} lines{split_note(options.sentences)}, "
+            yield reject(item.path, line, f"raw has {counted(text.count(chr(10)) + 1, 'line')}{split_note(options.sentences)}, "
                          f"its normalized twin {item.twin} has {twin.count(chr(10)) + 1}", article=f"{item.relpath} line {line}")
             continue
         ident = article_id(item.relpath, text)
@@ -1574,7 +1574,7 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], du
             normalized = normalized if is_csv else _unix_breaks(normalized)
             raw_lines, normalized_lines = raw.count("\n") + 1, normalized.count("\n") + 1
             if raw_lines != normalized_lines:
-                yield reject(line, f"raw has {raw_lines} lines{split_note(sentences)}, normalized has {normalized_lines}")
+                yield reject(line, f"raw has {counted(raw_lines, 'line')}{split_note(sentences)}, normalized has {normalized_lines}")
                 continue
         metadata = {k: v for k, v in record.items() if k != raw_column and k != normalized_column} if len(record) > 1 else {}
         if label is not None:

@@ -243,7 +243,7 @@ class TestErrors:
         with pytest.raises(SourceError) as caught:
             load(source, num_proc=2)
         assert (caught.value.article, caught.value.line) == ("raw/a3.txt", 2)
-        assert "raw has 1 lines" in caught.value.reason
+        assert "raw has 1 line," in caught.value.reason
         assert not list(tmp_path.rglob("*.newspairs-error.json"))
 
     @pytest.mark.parametrize("read, rows, summary", [

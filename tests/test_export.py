@@ -199,7 +199,7 @@ class TestCommands:
         code, text = run("export", str(source), str(tmp_path / "out"), "--config", "articles", "--errors", "report")
         assert code == 0
         assert f"{len(ARTICLES)} articles read = {len(ARTICLES) - 1} written + 1 rejected" in text
-        assert re.search(r"rejected \(articles\): .*market.txt, article raw/market.txt, line 2: raw has 1 lines", text)
+        assert re.search(r"rejected \(articles\): .*market.txt, article raw/market.txt, line 2: raw has 1 line,", text)
 
     def test_export_command_error_is_one_line_and_exit_1(self, tmp_path, capsys):
         source = write_pairs(tmp_path / "c")

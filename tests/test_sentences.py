@@ -274,7 +274,7 @@ class TestStoredNormalizedSide:
         split = verify(path, sentences="punkt")
         assert (split.checked, split.disagree, split.rejects) == (1, 0, [])
         whole = verify(path)
-        assert whole.checked == 0 and "raw has 1 lines, normalized has 3" in whole.rejects[0].reason
+        assert whole.checked == 0 and "raw has 1 line, normalized has 3" in whole.rejects[0].reason
 
 
 @pytest.fixture(scope="module")

@@ -1081,7 +1081,7 @@ class TestBlankLineArticles:
     @pytest.mark.parametrize(("raw", "twin", "expected"), [
         ("First line.\nSecond line.\n", "first line .\n", [("Reject", 1, "raw has 2 lines, its normalized twin .* has 1")]),
         ("One.\n\nTwo, a.\nTwo, b.\n", "one .\n\ntwo , a .\n", [("Article", 1, None), ("Reject", 3, "raw has 2 lines")]),
-        ("One.\n", "one .\nand more .\n", [("Reject", 1, "raw has 1 lines, its normalized twin .* has 2")]),
+        ("One.\n", "one .\nand more .\n", [("Reject", 1, "raw has 1 line, its normalized twin .* has 2")]),
     ], ids=["twin-one-line-short", "last-article-one-line-short", "twin-one-line-long"])
     def test_a_twin_with_the_same_blank_lines_but_other_line_counts_says_so(self, tmp_path, raw, twin, expected):
         write_pairs(tmp_path / "c", {"a.txt": raw})
@@ -1104,7 +1104,7 @@ class TestBlankLineArticles:
         (None, "One.\n", "one .\n\nextra .\n", [("Reject", 1, "other blank lines from here")]),
         # the article that puts the rest out of line says how (it said "other blank lines" alone)
         (None, "One.\n\nTwo.\n", "one .\nextra .\n\ntwo .\n",
-         [("Reject", 1, "^raw has 1 lines, its normalized twin .* has 2: articles no longer line up$"),
+         [("Reject", 1, "^raw has 1 line, its normalized twin .* has 2: articles no longer line up$"),
           ("Reject", 3, "other blank lines from here")]),
     ], ids=["split-twin-lines-up", "split-twin-with-other-gaps", "split-line-count-differs-in-one-article",
             "split-twin-with-an-extra-article", "twin-with-an-extra-article", "twin-article-with-an-extra-line"])
