@@ -172,8 +172,8 @@ def _input_file(row: dict[str, Any]) -> InputFile:
 class _Rows:
     """Per input file, the config's tables: the builder's per-file work, as is (`newspairs.ray.read`).
 
-    ``split`` keeps one split's tables only (None: every split). The rejects of the last file read
-    are in ``self.rejects``.
+    ``split`` keeps one split's tables only (None: every split). Rejects are logged as they are met
+    (``errors="report"``), as a streaming load logs them.
     """
 
     def __init__(self, config: str, features: Any, json_types: dict, options: ReadOptions, errors: str,
@@ -188,11 +188,9 @@ class _Rows:
     def __call__(self, item: InputFile) -> Iterator[Any]:
         names = [name for name, _ in self.ratios if self.split is None or name == self.split]
         stats = {name: BuildReport.empty(self.config) for name in names}
-        self.rejects = []
         entries = read_input(item, self.options, self.json_types.get(item.path))
         for name, batch in _routed_batches(entries, self.ratios, stats, self.errors, None):
             yield from _tables(self.config, batch, stats[name], self.features, self.schema)
-        self.rejects = [reject for name in names for reject in stats[name].rejects]
 
 
 def _summed(config: str, reports: Iterable[BuildReport]) -> BuildReport:

@@ -45,7 +45,6 @@ from newspairs.onepass import (
 )
 from newspairs.sources import InputFile, ReadOptions, SourceError, call_in_folder, counted, enter_folder, prepass, split_inputs
 
-logger = logging.getLogger(__name__)
 
 # --- a Ray to run on ---------------------------------------------------------------------------
 
@@ -312,9 +311,7 @@ class _ReadRows:
     def __call__(self, batch: Any) -> Iterator[Any]:
         for row in _batch_rows(batch):
             for file_row in _files(row):
-                yield from self.rows(_input_file(file_row))
-                for reject in self.rows.rejects:  # errors="report": as a streaming load, rejects are logged
-                    logger.warning("newspairs: rejected %s", SourceError(reject["file"], reject["article"], reject["line"], reject["reason"]))
+                yield from self.rows(_input_file(file_row))  # errors="report": each reject logged once, as a streaming load logs it
 
 
 def read(

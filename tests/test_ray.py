@@ -717,3 +717,22 @@ class TestLargeFilesInParts:
         with pytest.raises(newspairs.SourceError) as remote:
             export(path, tmp_path / "ray", engine="ray", part_bytes=200)
         assert str(remote.value) == str(local.value) and "line 41" in str(local.value)
+
+
+def test_a_read_actor_logs_each_reject_once(tmp_path, caplog):
+    """An actor of `newspairs.ray.read` with errors="report" logs a reject as a streaming load does: once
+    (the builder's reading logs it; the actor logged it a second time). Run in this process: a Ray
+    worker's log goes to its own files."""
+    import pyarrow as pa
+
+    source = write_pairs(tmp_path / "c")
+    (source / "normalized" / "market.txt").write_text("a\nb", encoding="utf-8")
+    inputs, options, ratios, part_bytes = onepass.settings(source, ["articles"], "report", {})
+    features, json_types = onepass.features_and_types(inputs, options, ["articles"])
+    actor = nray._ReadRows(cwd=os.getcwd(), config="articles", features=features["articles"], json_types=json_types,
+                           options=options, errors="report", ratios=ratios)
+    with caplog.at_level("WARNING"):
+        tables = list(actor(pa.Table.from_pylist(onepass._items(inputs, part_bytes, 1))))
+    assert sum(table.num_rows for table in tables) == len(inputs) - 1
+    rejected = [record.getMessage() for record in caplog.records if record.getMessage().startswith("newspairs: rejected")]
+    assert len(rejected) == 1 and rejected[0].startswith(f"newspairs: rejected {source / 'raw' / 'market.txt'}, article raw/market.txt")
