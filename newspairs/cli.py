@@ -802,6 +802,8 @@ def cmd_train_tokenizer(args: argparse.Namespace, out: TextIO) -> int:
       newspairs train-tokenizer corpus/ --out corpus-tokenizer --vocab-size 8000
       python -c "import newspairs; print(newspairs.load_tokenizer('corpus-tokenizer').encode('Hi!').tokens)"
     """
+    from newspairs.builder import prepare
+    from newspairs.sources import counted
     from newspairs.train import TrainingConfig, check_tokenizer_out, save_tokenizer_folder, train_on_source
 
     source, columns = _checked_source(args)
@@ -812,10 +814,18 @@ def cmd_train_tokenizer(args: argparse.Namespace, out: TextIO) -> int:
     config = TrainingConfig(model=args.model, vocab_size=args.vocab_size, min_frequency=args.min_frequency,
                             show_progress=_trainer_progress(args, output))
     with output.scoped(), _stdout_to_stderr(), _naming_vocab_size(), _naming_split(f"--split {args.split}", "--split all"):
-        tokenizer = train_on_source(source, config, split=None if args.split == "all" else args.split, **columns)
+        tokenizer = train_on_source(source, config, split=None if args.split == "all" else args.split,
+                                    errors=args.errors, **columns)
+        built = prepare(source, "articles", errors=args.errors, **columns)  # the build just made, from the cache
     for path in save_tokenizer_folder(tokenizer, args.out, model_max_length=args.model_max_length):
         out.write(f"wrote {path}\n")
     out.write(f"{type(tokenizer.model).__name__} model, {tokenizer.get_vocab_size()} tokens\n")
+    splits = built.info.splits
+    trained = sum(info.num_examples for info in splits.values()) if args.split == "all" else splits[args.split].num_examples
+    report = built.report()
+    out.write(f"trained on {counted(trained, 'article')} ({'every split' if args.split == 'all' else f'the {args.split} split'}); "
+              f"{counted(report.read, 'article')} read = {report.written} built + {report.rejected} rejected\n")
+    _write_rejects([report], out)
     return 0
 
 
@@ -837,6 +847,8 @@ def _add_train_tokenizer(subparsers) -> None:
                         help="split to train on, or all of them (default: train)")
     parser.add_argument("--model-max-length", type=whole_number(1, MAX_MODEL_LENGTH), metavar="N",
                         help="model_max_length in tokenizer_config.json (at most 2**63-1)")
+    parser.add_argument("--errors", choices=("raise", "report"), default="raise",
+                        help="stop at the first bad article (raise, default) or report it and train on the rest")
     _add_quiet(parser)
     _add_column_options(parser)
     parser.set_defaults(run=cmd_train_tokenizer)

@@ -930,9 +930,30 @@ def test_train_tokenizer_writes_only_results_to_stdout(tmp_path, capfd, monkeypa
     code = main(["train-tokenizer", "--out", str(tmp_path / "tok"), "--vocab-size", "300"])
     assert code == 0
     lines = capfd.readouterr().out.splitlines()
-    assert lines[:-1] == [f"wrote {tmp_path / 'tok' / name}" for name in
-                          ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "newspairs_stamp.json")]
-    assert re.fullmatch(r"WordPiece model, \d+ tokens", lines[-1])
+    assert lines[:4] == [f"wrote {tmp_path / 'tok' / name}" for name in
+                         ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "newspairs_stamp.json")]
+    assert re.fullmatch(r"WordPiece model, \d+ tokens", lines[4])
+    assert lines[5:] == ["trained on 8 articles (the train split); 12 articles read = 12 built + 0 rejected"]
+
+
+def test_train_tokenizer_reports_bad_articles_and_trains_on_the_rest(tmp_path, capsys):
+    from pairs import write_pairs
+
+    source = write_pairs(tmp_path / "c")
+    (source / "normalized" / "market.txt").write_text("a\nb", encoding="utf-8")
+    code, out, err = outcome(["train-tokenizer", source, "--out", tmp_path / "stops", "--vocab-size", "300"], capsys)
+    assert (code, out) == (1, "")
+    assert err.startswith(f"newspairs: error: {source / 'raw' / 'market.txt'}, article raw/market.txt, line 2: ")
+    assert not (tmp_path / "stops").exists()
+
+    code, out, err = outcome(["train-tokenizer", source, "--out", tmp_path / "tok", "--vocab-size", "300", "--split", "all",
+                              "--errors", "report"], capsys)
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert (tmp_path / "tok" / "tokenizer.json").is_file()
+    assert len(list((source / "raw").iterdir())) == 4
+    assert lines[-2:-1] == ["trained on 3 articles (every split); 4 articles read = 3 built + 1 rejected"]
+    assert lines[-1].startswith(f"rejected (articles): {source / 'raw' / 'market.txt'}, article raw/market.txt, line 2: ")  # as the error names it
 
 
 def test_train_tokenizer_in_a_pipe_prints_results_only(tmp_path):
