@@ -11,10 +11,11 @@ placeholder, and the license is never guessed.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ OTHER_LICENSE = "other"
 TASK_CATEGORIES = ("text-generation", "fill-mask")
 TAGS = ("news", "normalization", "tokenization", "penn-treebank", "newspairs")
 EXAMPLE_CHARS = 200
+EXAMPLE_ITEMS = 5  # of a list in the example row
 # The Hub's size categories: (upper bound exclusive, name)
 SIZE_CATEGORIES = (
     (1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
@@ -67,6 +69,7 @@ KIND_LABELS = {
     "pair": ("paired raw/normalized text file", "paired raw/normalized text files"),
     "text": ("raw text file", "raw text files"),
     "orphan": ("normalized text file without a raw twin (rejected)", "normalized text files without a raw twin (rejected)"),
+    "raw-orphan": ("raw text file without a normalized twin (rejected)", "raw text files without a normalized twin (rejected)"),
     "foreign": ("file of a paired folder that is not .txt (rejected)", "files of a paired folder that are not .txt (rejected)"),
     "special": ("named pipe, socket or device with an input suffix (rejected, never opened)",
                 "named pipes, sockets or devices with an input suffix (rejected, never opened)"),
@@ -233,9 +236,26 @@ def unfilled_parts(card: str) -> list[str]:
 
 
 def _cut(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > EXAMPLE_CHARS:
-        return value[:EXAMPLE_CHARS] + "…"
-    return value
+    """``value`` as the card's JSON example shows it: strings cut at `EXAMPLE_CHARS`, lists at
+    `EXAMPLE_ITEMS` items, inside lists and structs too (a column of paragraphs would otherwise put
+    whole articles in the card); what JSON has no type for (a date, time, decimal, duration, bytes,
+    a float that is not a number) as text."""
+    if isinstance(value, str):
+        return value[:EXAMPLE_CHARS] + "…" if len(value) > EXAMPLE_CHARS else value
+    if isinstance(value, dict):
+        return {key: _cut(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        shown = [_cut(item) for item in value[:EXAMPLE_ITEMS]]
+        return shown + [f"… {len(value) - EXAMPLE_ITEMS} more"] if len(value) > EXAMPLE_ITEMS else shown
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no NaN or infinity
+    if isinstance(value, (bytes, bytearray)):
+        return f"<{len(value):,} bytes>"
+    if isinstance(value, (date, time)):  # a datetime is a date
+        return value.isoformat()
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return str(value)  # a Decimal, a timedelta
 
 
 def example_row(folder: Path, config: str, split: str) -> dict[str, Any]:
@@ -340,9 +360,12 @@ def _config_sides(configs: Sequence[str]) -> str:
 def input_kind(item: Any) -> str:
     """The kind of an input file (`newspairs.sources.InputFile`) as the card counts it: a ``.json``
     file (read as one JSON document where it is one) is ``json``, apart from ``.jsonl`` files,
-    though the sources read both as the ``jsonl`` kind."""
+    though the sources read both as the ``jsonl`` kind; a raw file of a paired folder without its
+    normalized twin (a ``pair`` of no twin, rejected) is ``raw-orphan``."""
     from newspairs.sources import kind_suffix
 
+    if item.kind == "pair" and item.twin is None:
+        return "raw-orphan"
     return "json" if item.kind == "jsonl" and kind_suffix(item.path) == ".json" else item.kind
 
 
@@ -505,6 +528,7 @@ def render_card(folder: str | Path, options: CardOptions, facts: CardFacts, *, t
         "example_config": default,
         "example_split": example_split,
         "example_chars": str(EXAMPLE_CHARS),
+        "example_items": str(EXAMPLE_ITEMS),
         "example_json": json.dumps(example_row(folder, default, example_split), indent=2, ensure_ascii=False),
         "fields_tables": fields_tables(summaries, base.get(JSON_TEXT_KEY) or ()),
         "split_table": split_table(summaries),

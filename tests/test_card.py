@@ -405,7 +405,10 @@ class TestTheCardsUsage:
     ({"a.json": '{"raw": "One."}\n{"raw": "Two."}\n'}, "1 JSON file (.json: one JSON document, or JSON lines)"),
     ({"a.jsonl.gz": None}, "1 JSON lines file"),
     ({"a.jsonl": '{"raw": "One."}\n', "b.jsonl": '{"raw": "Two."}\n'}, "2 JSON lines files"),
-], ids=["document-and-json-lines", "json-lines-in-a-json-file", "compressed-json-lines", "two-json-lines"])
+    ({"raw/a.txt": "Hello.\n", "normalized/a.txt": "hello .\n", "raw/b.txt": "Alone.\n", "normalized/c.txt": "lonely .\n"},
+     "1 normalized text file without a raw twin (rejected), 1 paired raw/normalized text file, "
+     "1 raw text file without a normalized twin (rejected)"),
+], ids=["document-and-json-lines", "json-lines-in-a-json-file", "compressed-json-lines", "two-json-lines", "paired-folder-with-orphans"])
 def test_input_files_name_a_json_file_apart_from_json_lines(tmp_path, files, named):
     """A ``.json`` document was counted as a JSON lines file (the sources read both as one kind)."""
     import gzip
@@ -418,5 +421,55 @@ def test_input_files_name_a_json_file_apart_from_json_lines(tmp_path, files, nam
         if text is None:
             (tmp_path / name).write_bytes(gzip.compress(b'{"raw": "One."}\n'))
         else:
+            (tmp_path / name).parent.mkdir(exist_ok=True)
             (tmp_path / name).write_text(text, encoding="utf-8")
     assert input_files(Counter(input_kind(item) for item in resolve_source(str(tmp_path)))) == named
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    pytest.param("a" * 201, "a" * 200 + "…", id="long-string"),
+    pytest.param(["a" * 300] * 7, ["a" * 200 + "…"] * 5 + ["… 2 more"], id="list-of-long-strings"),
+    pytest.param({"body": "b" * 300, "n": 1}, {"body": "b" * 200 + "…", "n": 1}, id="struct"),
+    pytest.param([("k", "v" * 300)], [["k", "v" * 200 + "…"]], id="map-entries"),
+    pytest.param(float("nan"), "nan", id="nan"),
+    pytest.param(float("-inf"), "-inf", id="infinity"),
+    pytest.param(b"\x00\x01\x02", "<3 bytes>", id="bytes"),
+    pytest.param(__import__("datetime").datetime(2020, 1, 2, 3, 4, 5), "2020-01-02T03:04:05", id="timestamp"),
+    pytest.param(__import__("datetime").date(2020, 1, 2), "2020-01-02", id="date"),
+    pytest.param(__import__("datetime").time(3, 4), "03:04:00", id="time"),
+    pytest.param(__import__("decimal").Decimal("1.50"), "1.50", id="decimal"),
+    pytest.param(__import__("datetime").timedelta(days=1), "1 day, 0:00:00", id="duration"),
+    pytest.param(None, None, id="null"),
+    pytest.param(True, True, id="bool"),
+])
+def test_the_example_row_is_cut_and_shown_as_json(value, shown):
+    """A list or struct column was not cut (a card of 612 KB for a column of paragraphs), and a date,
+    decimal or bytes value stopped the card with a TypeError traceback; NaN made invalid JSON."""
+    from newspairs.card import _cut
+
+    assert json.loads(json.dumps(_cut(value), allow_nan=False)) == shown
+
+
+def test_a_card_of_parquet_with_dates_bytes_and_long_lists(tmp_path):
+    import datetime
+
+    import pyarrow as pa
+
+    rows = 20
+    table = pa.table({
+        "raw": [f"Article {i} about markets." for i in range(rows)],
+        "published": pa.array([datetime.datetime(2020, 1, 1)] * rows, pa.timestamp("s")),
+        "day": pa.array([datetime.date(2020, 1, 1)] * rows, pa.date32()),
+        "blob": pa.array([b"\x00\x01"] * rows, pa.binary()),
+        "paragraphs": [["p" * 10_000] * 50] * rows,
+        "score": [float("nan")] * rows,
+    })
+    (tmp_path / "src").mkdir()
+    pq.write_table(table, tmp_path / "src" / "x.parquet")
+    build = build_offline(tmp_path / "repo", tmp_path / "cache", source=str(tmp_path / "src"))
+    card = (build.folder / "README.md").read_text(encoding="utf-8")
+    block = section(card, "## Dataset Structure").split("```json\n")[1].split("\n```")[0]
+    shown = json.loads(block, parse_constant=lambda name: pytest.fail(f"{name} in the card's JSON"))  # strict JSON
+    assert shown["published"] == "2020-01-01T00:00:00" and shown["day"] == "2020-01-01" and shown["blob"] == "<2 bytes>"
+    assert shown["paragraphs"][-1] == "… 45 more" and shown["score"] == "nan"
+    assert len(card) < 20_000
