@@ -293,17 +293,20 @@ def _refuse_clashes(out: Path, ours: set[str], files: Iterable[str], folders: It
 
 
 def _loadable(out: Path) -> None:
-    """A `ValueError` when ``datasets.load_dataset(out)`` could not read an export in ``out``: it globs
-    the card's ``data_files`` under the folder's absolute path, where ``[1]`` is a set of characters."""
+    """A `ValueError` when ``datasets.load_dataset(out)`` could not read an export in ``out`` as it
+    is: it globs the card's ``data_files`` under the folder's absolute path, where ``[1]`` is a set
+    of characters, and ``*`` or ``?`` also match the shards of a folder beside it (``run*1`` reads
+    ``run-1``'s too)."""
     where = Path(os.path.abspath(out)).as_posix() + "/README.md"
     try:
-        readable = re.fullmatch(glob_translate(where), where) is not None
+        readable = re.fullmatch(glob_translate(where), where) is not None and not any(c in where for c in "*?")
     except ValueError:  # not a glob fsspec accepts (``a**b``): datasets could not read it either
         readable = False
     if not readable:
         raise ValueError(
-            f"{out}: datasets.load_dataset could not read an export there: it reads the folder's path "
-            f"({os.path.abspath(out)}) as a glob pattern, where [...] is a set of characters; choose a path without one"
+            f"{out}: datasets.load_dataset could not read an export there as it is: it reads the folder's path "
+            f"({os.path.abspath(out)}) as a glob pattern, where [...] is a set of characters and * or ? match "
+            "other folders' files too; choose a path without them"
         )
 
 
