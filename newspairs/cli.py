@@ -15,7 +15,9 @@ import codecs
 import inspect
 import logging
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -1042,6 +1044,34 @@ def _parsed_args(parser: _Parser, argv: list[str]) -> argparse.Namespace:
     return command.parse_intermixed_args(argv[1:]) if left_over else args
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``timeout``, ``docker stop``, Slurm) in the process that runs a command: unwound as
+    Ctrl-C is, so that an export removes its staging folder."""
+
+
+@contextmanager
+def _sigterm_unwinds():
+    """Within the block, SIGTERM raises `Terminated` in this process; a worker forked meanwhile
+    (``--num-proc``) still dies of it at once, as before. Left alone when a handler is already set."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+    pid = os.getpid()
+
+    def terminated(signum, frame):
+        if os.getpid() != pid:  # a forked worker
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        raise Terminated
+
+    signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; a user's mistake (`ValueError`, `OSError`) is one line on standard error and exit 1."""
     args = _parsed_args(build_parser(), sys.argv[1:] if argv is None else argv)
@@ -1049,10 +1079,14 @@ def main(argv: list[str] | None = None) -> int:
         print("newspairs: error: standard output is closed; the results go there", file=sys.stderr)
         return 1
     try:
-        return args.run(args, sys.stdout)
+        with _sigterm_unwinds():
+            return args.run(args, sys.stdout)
     except BrokenPipeError:  # the reader went away (| head): not an error
         _drop_stdout()
         return 0
+    except Terminated:
+        print("newspairs: terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("newspairs: interrupted", file=sys.stderr)
         return 130
