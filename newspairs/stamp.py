@@ -84,11 +84,11 @@ class Stamp:
         return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
 
     @classmethod
-    def from_dict(cls, data: dict) -> Stamp:
+    def from_dict(cls, data: dict, *, where: str | None = None) -> Stamp:
         try:
             return cls(**{field: str(data[field]) for field in cls.__dataclass_fields__})
         except KeyError as missing:
-            raise ValueError(f"stamp {data!r} lacks the field {missing}") from None
+            raise ValueError(f"{where + ': the ' if where else ''}stamp {data!r:.200} lacks the field {missing}") from None
 
     @classmethod
     def from_json(cls, text: str, *, where: str = "<string>") -> Stamp:
@@ -98,7 +98,7 @@ class Stamp:
             raise ValueError(f"{where}: not a JSON stamp ({error})") from None
         if not isinstance(data, dict):
             raise ValueError(f"{where}: a stamp must be a JSON object, got {data!r}")
-        return cls.from_dict(data)
+        return cls.from_dict(data, where=where)
 
     def differences(self, other: Stamp) -> dict[str, tuple[str, str]]:
         """Fields that differ, as ``{field: (self_value, other_value)}``; versions of datasets are not compared."""

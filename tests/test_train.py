@@ -410,6 +410,19 @@ class TestStampCheck:
         assert stamp_mismatch(load_tokenizer_file(edited), other) is None
         assert stamp_mismatch(load_tokenizer_file(trained_folder), normalization_stamp()) is None
 
+    @pytest.mark.parametrize(("text", "message"), [
+        pytest.param('{"rules": "x"}', r"the stamp \{'rules': 'x'\} lacks the field 'normalization'", id="a-field-missing"),
+        pytest.param("{}", r"the stamp \{\} lacks the field 'normalization'", id="empty-object"),
+        pytest.param("[1]", r"a stamp must be a JSON object, got \[1\]", id="not-an-object"),
+        pytest.param("{rules", r"not a JSON stamp", id="not-json"),
+    ])
+    def test_a_malformed_stamp_is_named_by_its_file(self, trained_folder, tmp_path, text, message):
+        """A stamp missing a field was named by its content only, not by the file that holds it."""
+        (tmp_path / "tokenizer.json").write_bytes((trained_folder / "tokenizer.json").read_bytes())
+        (tmp_path / STAMP_FILENAME).write_text(text, encoding="utf-8")
+        with pytest.raises(ValueError, match=re.escape(str(tmp_path / STAMP_FILENAME)) + ": " + message):
+            load_tokenizer(tmp_path)
+
     def test_check_stamps_returns_whether_they_agree(self):
         stamp = normalization_stamp()
         assert check_stamps(stamp, stamp, tokenizer_where="t", dataset_where="d") is True
