@@ -53,7 +53,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
-from stat import S_ISDIR, S_ISFIFO, S_ISREG, S_ISSOCK
+from stat import S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG, S_ISSOCK
 from typing import Any, Union
 
 from newspairs.sentences import check as check_splitter, split_note, split_or_keep
@@ -132,9 +132,9 @@ class SourceError(ValueError):
 @dataclass(frozen=True)
 class InputFile:
     """One input file: its kind (``pair``, ``text``, ``jsonl``, ``csv``, ``isot``, ``parquet``,
-    ``orphan``, ``foreign``: not ``.txt`` in a paired folder, or ``special``: a named pipe, socket or
-    device of an input suffix, never opened), where it is, its path relative to its source entry,
-    and a pair's normalized twin.
+    ``orphan``, ``foreign``: not ``.txt`` in a paired folder, ``special``: a named pipe, socket or
+    device of an input suffix, never opened, or ``unlisted``: a folder that cannot be listed), where
+    it is, its path relative to its source entry, and a pair's normalized twin.
 
     A part of a file (`split_inputs`) also says where it starts and stops (a byte offset at a line
     start for JSON lines, a row group for Parquet; ``stop`` None: the file's end), the line (or
@@ -285,20 +285,22 @@ def _ancestors(folder: Path) -> set[str]:
     return {str(parent) for parent in Path(os.path.realpath(folder)).parents}
 
 
-def _visible_files(folder: Path, visited: set[str]) -> Iterator[tuple[Path, bool]]:
+def _visible_files(folder: Path, visited: set[str]) -> Iterator[tuple[Path, bool | OSError]]:
     """The files under ``folder`` (as `os.walk` top-down finds them), links followed, each real folder
-    visited once, hidden names skipped; each with whether it may be opened (`_may_open`)."""
+    visited once, hidden names skipped; each with whether it may be opened (`_may_open`). A folder
+    that cannot be listed (``folder`` itself too) comes with the error instead."""
     if _first_visit(folder, visited):
         yield from _walk_files(folder, visited)
 
 
-def _walk_files(folder: Path, visited: set[str]) -> Iterator[tuple[Path, bool]]:
+def _walk_files(folder: Path, visited: set[str]) -> Iterator[tuple[Path, bool | OSError]]:
     # `os.scandir` rather than `os.walk`: its entries know a file's type without one more stat each
     try:
         with os.scandir(folder) as scan:
             entries = sorted((entry for entry in scan if not entry.name.startswith(".")), key=lambda entry: entry.name)
-    except OSError:
-        return  # a folder that cannot be listed adds nothing, as in `os.walk`
+    except OSError as error:
+        yield folder, error  # a folder that cannot be listed: a reject of its own, not nothing unsaid
+        return
     folders = []
     for entry in entries:
         try:
@@ -320,6 +322,28 @@ def _may_open(entry: os.DirEntry) -> bool:
         return entry.is_file() or (entry.is_symlink() and not os.path.exists(entry.path))
     except OSError:
         return True  # its open fails too
+
+
+def _file_or_unknown(path: Path) -> bool:
+    """Whether ``path`` is a file or a link (to nothing too), or may be one unseen: a folder above it
+    cannot be searched (Permission denied), so it cannot be told; its read then says why it fails."""
+    try:
+        mode = os.lstat(path).st_mode
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return S_ISLNK(mode) or S_ISREG(mode)
+
+
+def _unlisted_problem(path: str) -> str:
+    """Why a folder cannot be listed (``Permission denied``), asked again when its reject is made."""
+    try:
+        with os.scandir(path):
+            pass
+    except OSError as error:
+        return read_problem(error)
+    return "it could not be listed when the source was resolved"
 
 
 def _file_mode(path: Path) -> int | None:
@@ -514,32 +538,57 @@ def _columns_problem(names: Sequence[str], raw_column: str, normalized_column: s
 
 
 def _paired_inputs(folder: Path, prefix: str, visited: set[str]) -> Iterator[InputFile]:
-    """The pairs of a paired folder; a file of either side that is not ``.txt`` is a ``foreign`` input (a reject)."""
-    sides = {}
+    """The pairs of a paired folder; a file of either side that is not ``.txt`` is a ``foreign`` input (a
+    reject), a folder of either side that cannot be listed an ``unlisted`` one (a reject).
+
+    A file whose twin is not seen because the twin's folder cannot be listed is paired with the path
+    its twin has (its read says whether it can be read), never called a file without its twin; the
+    twin of a pipe or socket is that file's reject (the pair is one article)."""
+    sides: dict[str, dict[str, Path]] = {}
+    unlisted: dict[str, list[str]] = {}
+    specials: dict[str, set[str]] = {}
     for side in ("raw", "normalized"):
-        files = {}
+        files, unlisted[side], specials[side] = {}, [], set()
         for path, may_open in _visible_files(folder / side, visited):
-            name = path.relative_to(folder / side).as_posix()
-            if may_open:
+            name = path.relative_to(folder / side).as_posix()  # "." for the side folder itself
+            if isinstance(may_open, OSError):
+                unlisted[side].append(name)
+                yield InputFile("unlisted", str(path), f"{prefix}{side}" + ("" if name == "." else f"/{name}"))
+            elif may_open:
                 files[name] = path
-            else:  # a pipe, a socket: a reject of its own, never opened (a pipe's twin: without one)
+            else:  # a pipe, a socket: a reject of its own, never opened
+                specials[side].add(name)
                 yield InputFile("special", str(path), f"{prefix}{side}/{name}")
         for name, path in files.items():
             if path.suffix.lower() != TEXT_SUFFIX:
                 yield InputFile("foreign", str(path), f"{prefix}{side}/{name}")
         sides[side] = {name: path for name, path in files.items() if path.suffix.lower() == TEXT_SUFFIX}
     raw, normalized = sides["raw"], sides["normalized"]
+
+    def unseen(side: str, name: str) -> Path | None:
+        """``side``'s file ``name``, where a folder of that side that cannot be listed may hold it."""
+        path = folder / side / name
+        under = any(top == "." or name.startswith(top + "/") for top in unlisted[side])
+        return path if under and _file_or_unknown(path) else None
+
     for name in sorted(set(raw) | set(normalized)):
         if name not in raw:
-            yield InputFile("orphan", str(normalized[name]), f"{prefix}normalized/{name}")
-        else:
-            twin = normalized.get(name)
+            if name in specials["raw"]:
+                continue  # the pair is its raw side's reject
+            hidden_raw = unseen("raw", name)
+            if hidden_raw is not None:
+                yield InputFile("pair", str(hidden_raw), f"{prefix}raw/{name}", str(normalized[name]))
+            else:
+                yield InputFile("orphan", str(normalized[name]), f"{prefix}normalized/{name}")
+        elif name not in specials["normalized"]:  # else the pair is its twin's reject
+            twin = normalized.get(name) or unseen("normalized", name)
             yield InputFile("pair", str(raw[name]), f"{prefix}raw/{name}", str(twin) if twin else None)
 
 
 def is_newspairs_output(folder: Path) -> bool:
-    """Whether ``folder`` is one newspairs wrote: an export, a Hub repository or a tokenizer folder."""
-    return any((folder / name).is_file() for name in OUTPUT_MARKERS)
+    """Whether ``folder`` is one newspairs wrote: an export, a Hub repository or a tokenizer folder
+    (a folder that cannot be searched is not: its reject says it cannot be read)."""
+    return any(os.path.isfile(folder / name) for name in OUTPUT_MARKERS)
 
 
 def _folder_inputs(folder: Path, prefix: str = "", visited: set[str] | None = None,
@@ -557,19 +606,28 @@ def _folder_inputs(folder: Path, prefix: str = "", visited: set[str] | None = No
     if is_newspairs_output(folder):
         if top:
             raise ValueError(
-                f"{folder}: a folder newspairs wrote (it holds {', '.join(name for name in OUTPUT_MARKERS if (folder / name).is_file())}), not a source: "
+                f"{folder}: a folder newspairs wrote (it holds {', '.join(name for name in OUTPUT_MARKERS if os.path.isfile(folder / name))}), not a source: "
                 "an export loads with datasets.load_dataset(folder); name the files it was made from instead"
             )
         if str(folder) not in _WARNED_OUTPUT:  # once a process, as the other warnings of a walk
             _WARNED_OUTPUT.add(str(folder))
             logger.warning("newspairs: %s is a newspairs export or tokenizer folder; its files are not read as input", folder)
         return
-    if (folder / "raw").is_dir() and (folder / "normalized").is_dir():
+    if os.path.isdir(folder / "raw") and os.path.isdir(folder / "normalized"):
         yield from _paired_inputs(folder, prefix, visited)
-        _warn_beside_pairs(folder, sorted(str(entry) for entry in folder.iterdir()
-                                          if entry.name not in ("raw", "normalized") and not entry.name.startswith(".")))
+        try:
+            beside = sorted(str(entry) for entry in folder.iterdir()
+                            if entry.name not in ("raw", "normalized") and not entry.name.startswith("."))
+        except OSError:
+            beside = []  # a paired folder that cannot be listed: its raw/ and normalized/ are read all the same
+        _warn_beside_pairs(folder, beside)
         return
-    for entry in sorted(folder.iterdir()):
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:  # a folder that cannot be listed: one reject, as a file that cannot be opened
+        yield InputFile("unlisted", str(folder), prefix.rstrip("/") or folder.name or str(folder))
+        return
+    for entry in entries:
         if entry.name.startswith("."):
             continue
         mode = _file_mode(entry)
@@ -601,20 +659,48 @@ def _glob_matches(pattern: tuple[str, ...], parts: tuple[str, ...]) -> bool:
     return bool(parts) and fnmatch.fnmatchcase(parts[0], pattern[0]) and _glob_matches(pattern[1:], parts[1:])
 
 
-def _recursive_glob(fixed: Path, pattern: tuple[str, ...]) -> list[str]:
+def _recursive_glob(fixed: Path, pattern: tuple[str, ...], blocked: list[str] | None = None) -> list[str]:
     """What a ``**`` glob under ``fixed`` matches (folders and files, hidden names skipped), links
-    followed without visiting a real folder twice."""
+    followed without visiting a real folder twice; ``blocked`` gathers the folders that cannot be listed."""
     visited = _ancestors(fixed)
     if not _first_visit(fixed, visited):
         return []
     matches = [str(fixed)] if _glob_matches(pattern, ()) else []
-    for root, dirs, files in os.walk(fixed, followlinks=True):
+
+    def unlisted(error: OSError) -> None:
+        if blocked is not None and not isinstance(error, (FileNotFoundError, NotADirectoryError)):
+            blocked.append(error.filename)
+
+    for root, dirs, files in os.walk(fixed, onerror=unlisted, followlinks=True):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and _first_visit(Path(root) / d, visited))
         for name in [*dirs, *(f for f in sorted(files) if not f.startswith("."))]:
             path = Path(root) / name
             if _glob_matches(pattern, path.relative_to(fixed).parts):
                 matches.append(str(path))
     return sorted(matches)
+
+
+def _glob_blocked(fixed: Path, rest: str) -> list[str]:
+    """The folders a glob without ``**`` had to list (or search, for a part without glob characters)
+    and could not: `glob.glob` passes them over without a word, so each is one reject instead."""
+    parts = Path(rest).parts
+    blocked, level = [], [str(fixed)]
+    for index, part in enumerate(parts):
+        for folder in level:
+            try:
+                if _GLOB_CHARS.search(part):
+                    with os.scandir(folder):
+                        pass
+                else:
+                    os.lstat(os.path.join(folder, part))
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            except OSError:
+                blocked.append(folder)
+        if index + 1 < len(parts):  # the folders the next part is looked for in, as glob.glob finds them
+            found = glob.glob(os.path.join(glob.escape(str(fixed)), *parts[:index + 1]))
+            level = [match for match in found if os.path.isdir(match)]
+    return blocked
 
 
 _WARNED_UNREAD: set[tuple[str, ...]] = set()
@@ -650,24 +736,32 @@ def _entry_inputs(entry: str) -> list[InputFile]:
         found = list(_folder_inputs(path, unread=unread))
         _warn_unread(entry, unread)
         return found
-    if mode is not None:
+    denied = _permission_denied(path) if mode is None and not _GLOB_CHARS.search(entry) else None
+    if mode is not None or denied is not None:  # denied: inside a folder that cannot be searched
         kind = _classify(path, mode)
         if kind is None:
+            if denied is not None:
+                raise ValueError(f"{entry}: cannot read ({read_problem(denied)})")
             raise ValueError(
                 f"{entry}: not a source layout newspairs reads ({INPUT_SUFFIXES}, or a folder)"
             )
-        return [InputFile(kind, str(path), path.name)]
+        return [InputFile(kind, str(path), path.name)]  # denied: its read is a reject, "cannot read (Permission denied)"
     if not _GLOB_CHARS.search(entry):
         raise ValueError(f"{entry}: no such file or folder")
     # not a path: a glob, under its leading folders taken as they are named
     fixed, rest = _split_glob(entry)
+    blocked: list[str] = []  # the folders it had to look into and could not
     if "**" in Path(rest).parts:  # glob.glob would follow a link loop without end: walk it ourselves
-        matches = _recursive_glob(fixed, Path(rest).parts)
+        matches = _recursive_glob(fixed, Path(rest).parts, blocked)
     else:
         matches = sorted(glob.glob(os.path.join(glob.escape(str(fixed)), rest)))
-    if not matches:
+        blocked = _glob_blocked(fixed, rest)
+    if not matches and not blocked:
         raise ValueError(f"{entry}: the glob matches no file")
-    found: list[InputFile] = []
+    found: list[InputFile] = [  # each one reject, relative to the glob's fixed folders as its matches are
+        InputFile("unlisted", str(folder), folder.relative_to(fixed).as_posix() if folder != fixed else fixed.name or str(fixed))
+        for folder in map(Path, blocked)
+    ]
     unread = []
     for match in matches:
         path = Path(match)
@@ -685,9 +779,20 @@ def _entry_inputs(entry: str) -> list[InputFile]:
     return found
 
 
+def _permission_denied(path: Path) -> PermissionError | None:
+    """The error of ``path``'s stat when a folder above it cannot be searched, else None."""
+    try:
+        os.stat(path)
+    except PermissionError as error:
+        return error
+    except OSError:
+        pass
+    return None
+
+
 def _is_paired(folder: Path, memo: dict) -> bool:
     if folder not in memo:
-        memo[folder] = (folder / "raw").is_dir() and (folder / "normalized").is_dir()
+        memo[folder] = os.path.isdir(folder / "raw") and os.path.isdir(folder / "normalized")
     return memo[folder]
 
 
@@ -726,10 +831,10 @@ def _as_pair(item: InputFile, memo: dict) -> InputFile:
     if side == "raw":
         # only with its twin: a raw/ folder of a broader layout (data/raw and data/normalized as a
         # pipeline's stages) holds raw text of its own, read as it is named
-        if not (twin.is_file() or twin.is_symlink()):  # a link to nothing: the pair's read says so
+        if not _file_or_unknown(twin):  # a link to nothing, or a twin unseen (Permission denied): the pair's read says so
             return item
         return InputFile("pair", item.path, f"{prefix}raw/{name}", str(twin))
-    if raw.is_file() or raw.is_symlink():
+    if _file_or_unknown(raw):
         return InputFile("pair", str(raw), f"{prefix}raw/{name}", item.path)
     return InputFile("orphan", item.path, f"{prefix}normalized/{name}")
 
@@ -939,6 +1044,9 @@ def _read_text(item: InputFile, options: ReadOptions) -> Iterator[Article | Reje
     if item.kind == "special":
         yield reject(item.path, None, f"not a regular file ({_special_kind(item.path)}): never opened")
         return
+    if item.kind == "unlisted":
+        yield reject(item.path, None, f"cannot read the folder ({_unlisted_problem(item.path)}); its files are unread")
+        return
     try:
         raw, raw_bad_line = _read_text_file(item.path)
         normalized, normalized_bad_line = _read_text_file(item.twin, drop_bom=False) if item.twin else (None, None)
@@ -947,8 +1055,9 @@ def _read_text(item: InputFile, options: ReadOptions) -> Iterator[Article | Reje
         return
     if normalized is not None and normalized.startswith("\ufeff") and _leading_zwnbsp(normalized) > _leading_zwnbsp(raw):
         normalized = normalized[1:]  # the twin's byte-order mark, not its text (see `_leading_zwnbsp`)
+    blank_line = options.text_articles == "blank-line"  # an undecodable byte rejects its article, not the file
     for path, line in ((item.path, raw_bad_line), (item.twin, normalized_bad_line)):
-        if line is not None:
+        if line is not None and not blank_line:
             yield reject(path, line, "not UTF-8 (undecodable bytes)")
             return
     if item.kind == "pair" and normalized is None:
@@ -957,8 +1066,9 @@ def _read_text(item: InputFile, options: ReadOptions) -> Iterator[Article | Reje
     if _is_empty(raw):
         yield reject(item.path, 1, "empty article (no text in the raw file)", dropped=True)
         return
-    if options.text_articles == "blank-line":
-        yield from _blank_line_articles(item, raw, normalized, reject, options)
+    if blank_line:
+        yield from _blank_line_articles(item, raw, normalized, reject, options,
+                                        raw_bad_line is not None, normalized_bad_line is not None)
         return
     raw = split_or_keep(raw, options.sentences)
     raw_lines = raw.count("\n") + 1
@@ -995,6 +1105,16 @@ def _paragraphs(text: str) -> list[tuple[int, str]]:
     return found
 
 
+def _bad_lines(paragraphs: list[tuple[int, str]]) -> dict[int, int]:
+    """Paragraph index -> the file line of its first byte that is not UTF-8 (kept as a surrogate), for those holding one."""
+    found = {}
+    for index, (start, text) in enumerate(paragraphs):
+        line = _undecodable_line(text)
+        if line is not None:
+            found[index] = start + line - 1
+    return found
+
+
 def _duplicate(seen: dict[str, int], ident: str, path: str, article: str, line: int, unit: str) -> Reject | None:
     """A dropped reject when ``ident`` was seen earlier in the file (``seen``: id -> first line), else None (and it is noted)."""
     if ident in seen:
@@ -1024,7 +1144,8 @@ def _lined_up(raws: list[tuple[int, str]], twins: list[tuple[int, str]], split: 
 
 
 def _blank_line_articles(
-    item: InputFile, raw: str, normalized: str | None, reject, options: ReadOptions
+    item: InputFile, raw: str, normalized: str | None, reject, options: ReadOptions,
+    raw_bad: bool = False, twin_bad: bool = False,
 ) -> Iterator[Article | Reject]:
     """The articles of a text file (and its twin) separated by blank lines; a duplicate is dropped.
 
@@ -1033,11 +1154,17 @@ def _blank_line_articles(
     With ``options.sentences`` each raw paragraph is split first, and the twin's paragraphs, which
     hold the split lines, are taken in order; where their number differs, from the first paragraph
     whose line count differs. From where the articles no longer line up, each one is a reject.
+
+    ``raw_bad``, ``twin_bad``: the file (its twin) holds bytes that are not UTF-8, kept as surrogates
+    (`_decode`): each article holding one is a reject naming the line, the others are read.
     """
     raws = _paragraphs(raw)
+    # the file line of each article's first bad byte, found before a split moves its lines
+    raw_bad_lines = _bad_lines(raws) if raw_bad else {}
     if options.sentences is not None:
         raws = [(line, split_or_keep(text, options.sentences)) for line, text in raws]
     twins: list[tuple[int, str | None]] = _paragraphs(normalized) if normalized is not None else [(s, None) for s, _ in raws]
+    twin_bad_lines = _bad_lines(twins) if twin_bad and normalized is not None else {}
     aligned = len(raws) if normalized is None else _lined_up(raws, twins, options.sentences is not None)
     seen: dict[str, int] = {}
     for index, ((line, text), (_, twin)) in enumerate(zip(raws, twins + [(0, None)] * len(raws))):
@@ -1048,6 +1175,11 @@ def _blank_line_articles(
             else:
                 why = f"its normalized twin {item.twin} has other blank lines from here"
             yield reject(item.path, line, f"{why}: articles no longer line up", article=f"{item.relpath} line {line}")
+            continue
+        bad = next(((path, bad_lines[index]) for path, bad_lines in ((item.path, raw_bad_lines), (item.twin, twin_bad_lines))
+                    if index in bad_lines), None)
+        if bad is not None:
+            yield reject(bad[0], bad[1], "not UTF-8 (undecodable bytes)", article=f"{item.relpath} line {line}")
             continue
         if twin is not None and text.count("\n") != twin.count("\n"):
             yield reject(item.path, line, f"raw has {counted(text.count(chr(10)) + 1, 'line')}{split_note(options.sentences)}, "
@@ -1274,7 +1406,10 @@ def _holds_a_json_line(text: str) -> bool:
 _JSON_WHITESPACE = re.compile(r"[ \t\n\r]*")  # JSON's whitespace, as json's own scanner reads it
 
 
-def _json_array_records(text: str, start: int, parser: _JsonParser) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+def _json_array_records(text: str, start: int, parser: _JsonParser) -> Iterator[tuple]:
+    """(line, record, problem, position) per record of a JSON array: its line, and its place in the
+    array from 1 (many records share a line: `json.dump` writes one), which names it (`_read_table`);
+    then (line, None, problem) for data after the array's end."""
     decoder = parser.decoder
     whitespace = _JSON_WHITESPACE
     line, counted = 1, 0
@@ -1297,25 +1432,28 @@ def _json_array_records(text: str, start: int, parser: _JsonParser) -> Iterator[
     if text.startswith("]", position):
         yield from after_the_end(position)
         return
+    number = 0  # the record's place in the array
     while True:
+        number += 1
         try:
             value, end = decoder.raw_decode(text, position)
         except json.JSONDecodeError as error:
-            yield line_at(position), None, f"not a JSON document ({error.msg} at line {error.lineno} column {error.colno}); the rest of the file is unread"
+            yield (line_at(position), None, f"not a JSON document ({error.msg} at line {error.lineno} column {error.colno}); "
+                                            "the rest of the file is unread", number)
             return
         except (ValueError, RecursionError) as error:  # an integer of more digits than Python converts; nesting too deep
-            yield line_at(position), None, f"not a JSON document ({error}); the rest of the file is unread"
+            yield line_at(position), None, f"not a JSON document ({error}); the rest of the file is unread", number
             return
         where = line_at(position)
         lost = parser.problem(value, text, position, end)
         if _SURROGATE.search(text, position, end):
-            yield where, None, "not UTF-8 (undecodable bytes)"
+            yield where, None, "not UTF-8 (undecodable bytes)", number
         elif not isinstance(value, dict):
-            yield where, None, f"a JSON record must be an object, got {type(value).__name__}"
+            yield where, None, f"a JSON record must be an object, got {_json_kind(value)}", number
         elif lost is not None:
-            yield where, None, lost
+            yield where, None, lost, number
         else:
-            yield where, value, None
+            yield where, value, None, number
         position = whitespace.match(text, end).end()
         if text.startswith(",", position):
             position = whitespace.match(text, position + 1).end()
@@ -1323,13 +1461,15 @@ def _json_array_records(text: str, start: int, parser: _JsonParser) -> Iterator[
             yield from after_the_end(position)
             return
         else:
-            yield line_at(position), None, f"not a JSON document (',' or ']' expected at line {line_at(position)}); the rest of the file is unread"
+            yield (line_at(position), None, f"not a JSON document (',' or ']' expected at line {line_at(position)}); "
+                                            "the rest of the file is unread", number + 1)
             return
 
 
-def _rows_jsonl(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+def _rows_jsonl(item: InputFile) -> Iterator[tuple]:
     """(line, record, problem) per record: a ``.json`` file that is one JSON document gives its records
-    (as `datasets` reads it); any other JSON file is JSON lines, one record per line."""
+    (as `datasets` reads it), those of an array with their place in it after (`_json_array_records`);
+    any other JSON file is JSON lines, one record per line."""
     if kind_suffix(item.path) == ".json" and not item.is_part:
         try:
             with open_binary(item.path) as handle:
@@ -1392,7 +1532,7 @@ def _jsonl_row(number: int, data: bytes, first: bool, parser: _JsonParser) -> tu
         text = _decode(data, first=first, errors="strict")
     except UnicodeDecodeError:
         return number, None, "not UTF-8 (undecodable bytes)"
-    if not text.strip():
+    if not text.strip(JSON_SPACE):  # blank as json reads it: a line of a form feed or a no-break space is no JSON
         return None
     try:
         record = parser.loads(text)
@@ -1403,10 +1543,23 @@ def _jsonl_row(number: int, data: bytes, first: bool, parser: _JsonParser) -> tu
         return number, None, f"not a JSON line ({error})"
     lost = parser.problem(record, text)
     if not isinstance(record, dict):
-        return number, None, f"a JSON line must hold an object, got {type(record).__name__}"
+        return number, None, f"a JSON line must hold an object, got {_json_kind(record)}"
     if lost is not None:
         return number, None, lost
     return number, record, None
+
+
+def _json_kind(value: Any) -> str:
+    """What a JSON value is, in JSON's words (``1e400``, read as a marked infinity, is a number as any)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object"
 
 
 def _escaped_surrogate(value: Any) -> str | None:
@@ -1465,12 +1618,17 @@ def _rows_parquet(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None,
     row = item.first_line - 1
     groups = range(item.start, parquet.num_row_groups if item.stop is None else item.stop) if item.is_part else None
     names = parquet.schema_arrow.names
+    file_problem = None
     if len(set(names)) < len(names):  # a row's dict would keep one of the two cells, silently (as a CSV header's)
         twice = next(name for name in names if names.count(name) > 1)
+        file_problem = f"column {twice!r} appears twice in the file"
+    elif (unheld := _unheld_column(parquet.schema_arrow)) is not None:  # a map column (Spark writes them), say
+        file_problem = f"column {unheld[0]!r} is of a type `datasets` cannot hold ({unheld[1]})"
+    if file_problem is not None:
         metadata = parquet.metadata
         count = sum(metadata.row_group(group).num_rows for group in groups) if groups is not None else metadata.num_rows
         for row in range(row + 1, row + 1 + count):
-            yield row, None, f"column {twice!r} appears twice in the file; every row of the file is rejected"
+            yield row, None, f"{file_problem}; every row of the file is rejected"
         return
     try:
         for batch in parquet.iter_batches(batch_size=256, row_groups=groups):
@@ -1486,6 +1644,25 @@ def _rows_parquet(item: InputFile) -> Iterator[tuple[int, dict[str, Any] | None,
                 yield row, record, None
     except (pa.ArrowException, OSError) as error:
         yield row + 1, None, f"{PARQUET_UNREADABLE} {row + 1} on ({error})"
+
+
+def _unheld_column(schema) -> tuple[str, str] | None:
+    """The first column of a Parquet schema that no `datasets` feature holds, with why, or None."""
+    from datasets import Features
+
+    def problem(schema) -> str | None:
+        try:
+            Features.from_arrow_schema(_plain_schema(schema))
+        except (ValueError, TypeError, NotImplementedError) as error:
+            return str(error).rstrip(".")
+        return None
+
+    if problem(schema) is None:  # the common case: one look at the whole schema
+        return None
+    import pyarrow as pa
+
+    return next(((field.name, why) for field in schema if (why := problem(pa.schema([field]))) is not None),
+                ("?", problem(schema)))
 
 
 def _parquet_records(batch) -> list[tuple[dict[str, Any] | None, str | None]]:
@@ -1529,13 +1706,14 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], du
     is_json, is_csv = item.kind == "jsonl", item.kind in ("csv", "isot")
     sentences = options.sentences
 
-    def reject(line: int | None, reason: str, dropped: bool = False) -> Reject:
-        return Reject(
-            article_id(item.relpath, f"\0{unit}\0{line}"), item.path, f"{unit} {line}" if line else None,
-            line or None, reason, dropped,
-        )
+    record_number: int | None = None  # the row's place in a JSON array, which names it there (many share a line)
 
-    for line, record, problem in rows:
+    def reject(line: int | None, reason: str, dropped: bool = False) -> Reject:
+        name = f"record {record_number}" if record_number is not None else f"{unit} {line}" if line else None
+        return Reject(article_id(item.relpath, f"\0{unit}\0{line}"), item.path, name, line or None, reason, dropped)
+
+    for line, record, problem, *place in rows:
+        record_number = place[0] if place else None
         if problem is not None:
             yield reject(line, problem)
             continue
@@ -1593,9 +1771,12 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], du
             continue
         ident = digest.hexdigest()[:16]
         if not duplicates and ident in seen:
-            yield _duplicate(seen, ident, item.path, f"{unit} {line}", line, unit)
+            if record_number is None:
+                yield _duplicate(seen, ident, item.path, f"{unit} {line}", line, unit)
+            else:  # seen holds the records' places
+                yield _duplicate(seen, ident, item.path, f"record {record_number}", line, "record")
             continue
-        seen[ident] = line
+        seen[ident] = line if record_number is None else record_number
         yield Article(ident, raw, normalized, item.relpath, metadata, line)
 
 
@@ -1604,7 +1785,7 @@ def read_input(item: InputFile, options: ReadOptions = ReadOptions(), types: dic
 
     ``types`` (from `scan_metadata`) gives JSON lines' metadata columns their inferred types.
     """
-    if item.kind in ("pair", "text", "orphan", "foreign", "special"):
+    if item.kind in ("pair", "text", "orphan", "foreign", "special", "unlisted"):
         yield from _read_text(item, options)
     else:
         yield from _read_table(item, options, types or {})
@@ -2086,7 +2267,7 @@ def holds_column(item: InputFile, column: str) -> bool:
         except ValueError:
             return False
     if item.kind == "jsonl":
-        return any(record is not None and column in record for _, record, _ in _rows_jsonl(item))
+        return any(record is not None and column in record for _, record, *_ in _rows_jsonl(item))
     return False
 
 
@@ -2113,12 +2294,9 @@ def _columns_of(item: InputFile, options: ReadOptions) -> dict[str, Any]:
         except ValueError:
             return {}
         if len(set(schema.names)) < len(schema.names) or _columns_problem(
-                schema.names, options.raw_column, options.normalized_column, "column"):
+                schema.names, options.raw_column, options.normalized_column, "column") or _unheld_column(schema):
             return {}
-        try:
-            features = Features.from_arrow_schema(_plain_schema(schema))
-        except (ValueError, TypeError, NotImplementedError) as error:  # a map column (Spark writes them), say
-            raise ValueError(f"{item.path}: a column of a type `datasets` cannot hold: {error}") from None
+        features = Features.from_arrow_schema(_plain_schema(schema))
         return {name: feature for name, feature in features.items() if name not in skip}
     if item.kind == "jsonl":
         return dict(_json_types(item, options))

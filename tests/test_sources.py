@@ -39,6 +39,8 @@ from pairs import (
 RATIOS = (("train", 0.8), ("validation", 0.1), ("test", 0.1))
 REPEATED = "appears twice in one object (json keeps only the last of its values)"  # a key's reject
 BEYOND = "a number beyond float64 (json would read it as infinity)"  # a number's reject
+# what a JSON value that is no object is called in a reject, by the type json gives it
+JSON_KINDS = {int: "a number", float: "a number", str: "a string", list: "an array", type(None): "null"}
 
 
 def read_all(source, options=ReadOptions()) -> list[Article | Reject]:
@@ -1543,7 +1545,7 @@ class TestJsonlScanner:
                     out.append((number, None, "not UTF-8 (undecodable bytes)"))
                     number += 1
                     continue
-                if text.strip():
+                if text.strip(" \t\n\r"):  # blank as json reads it: a form feed or a no-break space is not
                     repeats.clear()
                     overflows.clear()
                     try:
@@ -1553,7 +1555,7 @@ class TestJsonlScanner:
                     except (ValueError, RecursionError) as error:
                         out.append((number, None, f"not a JSON line ({error})"))
                     else:
-                        out.append((number, None, f"a JSON line must hold an object, got {type(record).__name__}")
+                        out.append((number, None, f"a JSON line must hold an object, got {'a number' if record == mark else JSON_KINDS.get(type(record)) or str(record).lower()}")
                                    if not isinstance(record, dict) else
                                    (number, None, f"key {repeats[0]!r} {REPEATED}") if repeats else
                                    (number, None, "column {!r} holds {}, {}".format(
@@ -1572,6 +1574,7 @@ class TestJsonlScanner:
              b'{"raw": "g", "n": ["\\uDC00"]}', b'{"\\ud800": 1, "raw": "h"}', b'{"raw": "\\\\ud800"}',
              b'{"raw": "i", "n": [{"k": 1, "j": {"a": 0, "a": 1}, "k": 2}]}', b'{"raw": "j", "a": {"k": 1}, "b": {"k": 2}}',
              b'[{"raw": "k", "raw": "l"}]', b'{"raw": "m", "n": Infinity}', b'{"raw": "o", "n": 1e400}', b"-Infinity",
+             b"1e400", b"false", b"\x0c", b"\xe3\x80\x80 ", b"\xe2\x80\xa8",
              b'{"raw": "p", "a": 1, "b": 2, "b": 3, "a": 4} x']
 
     @given(st.lists(st.sampled_from(LINES), max_size=12), st.sampled_from([b"\n", b"\r\n"]), st.booleans())
@@ -1912,13 +1915,32 @@ class TestFilesThatCannotBeReadAsTheyAre:
         assert metadata["n"].dtype == dtype
         assert [entry.metadata["n"] for entry in read_all(tmp_path)] == values
 
-    def test_a_parquet_column_datasets_cannot_hold_is_an_error_naming_the_file(self, tmp_path):
+    @pytest.mark.parametrize(("column", "arrow_type"), [
+        ("tags", "map"), ("meta", "struct-of-map"),
+    ], ids=["map", "struct-of-map"])
+    def test_a_parquet_file_with_a_column_datasets_cannot_hold_is_rejected_whole(self, tmp_path, column, arrow_type):
+        """A map column (Spark writes them) stopped every build, with --errors report too, where a
+        file with a column named twice is rejected row by row and the rest of the source read."""
         import pyarrow as pa
 
-        path = _parquet_of(tmp_path / "sub" / "spark.parquet",
-                           pa.table({"raw": ["B."], "tags": pa.array([[("k", 1)]], pa.map_(pa.string(), pa.int64()))}))
-        with pytest.raises(ValueError, match=re.escape(str(path)) + r": .*map<string, int64"):
-            scan_metadata(resolve_source(tmp_path))
+        tags = pa.array([[("k", 1)], [("j", 2)]], pa.map_(pa.string(), pa.int64()))
+        values = tags if arrow_type == "map" else pa.StructArray.from_arrays([tags], names=["tags"])
+        path = _parquet_of(tmp_path / "c" / "spark.parquet", pa.table({"raw": ["B.", "C."], column: values}))
+        write_jsonl(tmp_path / "c" / "good.jsonl", [{"raw": "Good.", "desk": "world"}])
+        metadata, _ = scan_metadata(resolve_source(tmp_path / "c"))
+        assert list(metadata) == ["desk"]  # the rejected file adds no column
+        entries = read_all(tmp_path / "c")
+        assert [entry.raw for entry in entries if isinstance(entry, Article)] == ["Good."]
+        rejects = [entry for entry in entries if isinstance(entry, Reject)]
+        assert [(entry.file, entry.line) for entry in rejects] == [(str(path), 1), (str(path), 2)]
+        assert all(re.fullmatch(rf"column '{column}' is of a type `datasets` cannot hold \(.*map<string, int64.*\); "
+                                "every row of the file is rejected", entry.reason) for entry in rejects), rejects[0].reason
+        from newspairs.builder import prepare
+
+        report = prepare(str(tmp_path / "c"), errors="report", split_ratios=(1, 0, 0), cache_dir=str(tmp_path / "cache")).report()
+        assert (report.read, report.written, report.rejected) == (3, 1, 2)
+        with pytest.raises(SourceError, match=re.escape(f"{path}, article row 1, line 1: column '{column}'")):
+            newspairs.load(str(tmp_path / "c"), cache_dir=str(tmp_path / "cache2"))
 
     @pytest.mark.parametrize(("write", "message"), [
         (lambda tmp: (write_csv(tmp / "True.csv", ["title", "text", "subject", "date"], isot_rows()),
@@ -2142,3 +2164,242 @@ def test_the_types_check_only_the_records_that_can_add_a_kind(tmp_path, monkeypa
     types = sources._json_types(resolve_source(path)[0], options)
     assert types == {"title": "string", "n": "json", "extra": "json"}
     assert split == ["Story 0. It ran.", "Story 30. It ran.", "Story 40. It ran."]
+
+
+# --- folders that cannot be listed --------------------------------------------------------------
+
+
+def _lock(monkeypatch, folder: Path, searchable: bool = False) -> None:
+    """``folder`` as a user without root's permission bypass sees it after ``chmod 000`` (``searchable``:
+    ``chmod 100``, its files opened by name but never listed): tests run as root, where chmod stops nothing."""
+    import builtins
+    import errno
+
+    locked = os.path.abspath(folder)
+
+    def denied(path) -> PermissionError:
+        return PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+
+    def guard(real, listing: bool):
+        def call(path=".", *args, **kwargs):
+            if not isinstance(path, int):
+                where = os.path.abspath(os.fsdecode(path))
+                if (listing and where == locked) or (not searchable and where.startswith(locked + os.sep)):
+                    raise denied(path)
+            return real(path, *args, **kwargs)
+        return call
+
+    for name, listing in (("scandir", True), ("listdir", True), ("stat", False), ("lstat", False)):
+        monkeypatch.setattr(os, name, guard(getattr(os, name), listing))
+    monkeypatch.setattr(builtins, "open", guard(builtins.open, False))
+
+
+FOLDER_UNREAD = "cannot read the folder (Permission denied); its files are unread"
+
+
+def _rejects(entries) -> list[tuple[str, str]]:
+    return [(entry.file, entry.reason) for entry in entries if isinstance(entry, Reject)]
+
+
+class TestFoldersThatCannotBeListed:
+    """Class: a folder that cannot be listed is one reject saying so, counted as read, and the rest of
+    the source is read: it stopped the walk with a PermissionError naming a file that is not there,
+    and a glob or a paired folder's side passed it over without a word (or called every file of the
+    other side one without its twin)."""
+
+    @pytest.mark.parametrize(("source", "raws"), [
+        ("src", ["A."]),
+        ("src/**/*.txt", ["A."]),
+        ("src/*/*.txt", []),
+        ("src/*/b.txt", []),
+        ("src/locked/*.txt", []),
+        (["src/a.txt", "src/*/*.txt"], ["A."]),
+    ], ids=["walked-folder", "recursive-glob", "glob", "glob-literal-file", "glob-inside", "list"])
+    def test_one_reject_per_folder_and_the_rest_read(self, tmp_path, monkeypatch, source, raws):
+        (tmp_path / "src" / "locked").mkdir(parents=True)
+        (tmp_path / "src" / "a.txt").write_text("A.\n", encoding="utf-8")
+        (tmp_path / "src" / "locked" / "b.txt").write_text("B.\n", encoding="utf-8")
+        monkeypatch.chdir(tmp_path)
+        _lock(monkeypatch, tmp_path / "src" / "locked")
+        entries = read_all(source)
+        assert [entry.raw for entry in entries if isinstance(entry, Article)] == raws
+        assert _rejects(entries) == [("src/locked", FOLDER_UNREAD)]
+        assert [entry.id for entry in entries if isinstance(entry, Article)] == [article_id("a.txt", "A.")] * len(raws)
+
+    def test_a_walked_folder_that_cannot_be_listed_does_not_stop_a_report_build(self, tmp_path, monkeypatch):
+        from newspairs.builder import prepare
+
+        (tmp_path / "src" / "locked").mkdir(parents=True)
+        (tmp_path / "src" / "a.txt").write_text("A.\n", encoding="utf-8")
+        _lock(monkeypatch, tmp_path / "src" / "locked")
+        report = prepare(str(tmp_path / "src"), errors="report", split_ratios=(1, 0, 0), cache_dir=str(tmp_path / "cache")).report()
+        assert (report.read, report.written, report.rejected) == (2, 1, 1) and report.reconciles
+        with pytest.raises(SourceError, match=re.escape(f"{tmp_path / 'src' / 'locked'}, article locked: {FOLDER_UNREAD}")):
+            newspairs.load(str(tmp_path / "src"), cache_dir=str(tmp_path / "cache2"))
+
+    @pytest.mark.parametrize(("locked", "searchable", "articles", "rejects"), [
+        (["raw/2020", "normalized/2020"], False, ["raw/top.txt"],
+         [("raw/2020", FOLDER_UNREAD), ("normalized/2020", FOLDER_UNREAD)]),
+        (["normalized/2020"], False, ["raw/top.txt"],
+         [("normalized/2020", FOLDER_UNREAD), ("raw/2020/n.txt", "cannot read (Permission denied)")]),
+        (["raw"], False, [],
+         [("raw", FOLDER_UNREAD), ("raw/2020/n.txt", "cannot read (Permission denied)"),
+          ("raw/top.txt", "cannot read (Permission denied)")]),
+        (["normalized"], True, ["raw/2020/n.txt", "raw/top.txt"], [("normalized", FOLDER_UNREAD)]),
+    ], ids=["both-nested-folders", "one-nested-folder", "raw-side-000", "normalized-side-100"])
+    def test_a_side_that_cannot_be_listed_claims_no_file_lacks_its_twin(self, tmp_path, monkeypatch, locked, searchable,
+                                                                        articles, rejects):
+        """A file whose twin is unseen is read as the pair it may be (its read says whether the twin
+        can be read); it was "a raw file without its normalized twin", every file of the other side."""
+        for side, text in (("raw", "{}.\n"), ("normalized", "{} .\n")):
+            (tmp_path / "p" / side / "2020").mkdir(parents=True)
+            (tmp_path / "p" / side / "top.txt").write_text(text.format("Top" if side == "raw" else "top"), encoding="utf-8")
+            (tmp_path / "p" / side / "2020" / "n.txt").write_text(text.format("Nested" if side == "raw" else "nested"),
+                                                                   encoding="utf-8")
+        for folder in locked:
+            _lock(monkeypatch, tmp_path / "p" / folder, searchable)
+        entries = read_all(tmp_path / "p")
+        found = [entry for entry in entries if isinstance(entry, Article)]
+        assert [entry.source_file for entry in found] == articles
+        assert all(entry.normalized == newspairs.normalize(entry.raw) for entry in found)
+        assert sorted(_rejects(entries)) == sorted((str(tmp_path / "p" / file), reason) for file, reason in rejects)
+
+    @pytest.mark.parametrize("side", ["raw", "normalized"])
+    def test_the_twin_of_a_named_pipe_is_that_pipe_s_reject(self, tmp_path, side):
+        """The pair is one article, its pipe's reject; its twin was a second reject, "without its twin"."""
+        write_pairs(tmp_path / "p", {"a.txt": "Read.\n", "b.txt": "Piped.\n"})
+        pipe = tmp_path / "p" / side / "b.txt"
+        pipe.unlink()
+        os.mkfifo(pipe)
+        with _opened_by_a_reader(pipe) as opened:
+            entries = read_all(tmp_path / "p")
+        assert not opened
+        assert [entry.raw for entry in entries if isinstance(entry, Article)] == ["Read."]
+        assert _rejects(entries) == [(str(pipe), "not a regular file (a named pipe): never opened")]
+
+    @pytest.mark.parametrize(("source", "locked", "expected"), [
+        ("src/locked/b.txt", "src/locked", "cannot read (Permission denied)"),
+        ("p/raw/n.txt", "p/normalized", "cannot read (Permission denied)"),
+        ("src/locked/sub", "src/locked", ValueError("src/locked/sub: cannot read (Permission denied)")),
+    ], ids=["a-file-inside", "a-pair-s-raw-side-whose-twin-is-unseen", "no-input-suffix"])
+    def test_a_name_inside_a_folder_that_cannot_be_searched_says_permission_denied(self, tmp_path, monkeypatch, source,
+                                                                                  locked, expected):
+        """It said "no such file or folder" (`newspairs normalize` of the same file: Permission denied),
+        or a PermissionError traceback for a pair's raw side named alone."""
+        (tmp_path / "src" / "locked" / "sub").mkdir(parents=True)
+        (tmp_path / "src" / "locked" / "b.txt").write_text("B.\n", encoding="utf-8")
+        write_pairs(tmp_path / "p", {"n.txt": "Nested.\n"})
+        monkeypatch.chdir(tmp_path)
+        _lock(monkeypatch, tmp_path / locked)
+        if isinstance(expected, ValueError):
+            with pytest.raises(ValueError, match=f"^{re.escape(str(expected))}$"):
+                resolve_source(source)
+            return
+        (reject,) = read_all(source)
+        assert (reject.file, reject.reason) == (source, expected)
+
+
+class TestOneBadByteInABlankLineSeparatedFile:
+    """Class: with ``text_articles="blank-line"`` a byte that is not UTF-8 rejects the article holding
+    it, naming its line (in the twin too); the file's other articles read as they do without it (the
+    same text, ids and lines). It rejected the whole file, counted as one article."""
+
+    ARTICLES = ["First story.", "Second story,\nits second line.", "Third story."]
+
+    @pytest.mark.parametrize(("bad", "where", "line", "article_line"), [
+        ("raw", "Second", 3, 3),
+        ("raw", "its second", 4, 3),
+        ("twin", "second story", 3, 3),
+        ("text", "Third", 6, 6),
+    ], ids=["raw", "raw-second-line-of-an-article", "twin", "raw-only-file"])
+    @pytest.mark.parametrize("sentences", [None, "punkt"], ids=["lines", "punkt"])
+    def test_only_the_article_holding_the_byte_is_rejected(self, tmp_path, bad, where, line, article_line, sentences):
+        if sentences is not None:
+            pytest.importorskip("nltk")
+        raw = "\n\n".join(self.ARTICLES) + "\n"
+        if bad == "text":
+            relpath, path = "wire.txt", tmp_path / "wire.txt"
+            path.write_text(raw, encoding="utf-8")
+            source, bad_file = path, path
+        else:
+            write_pairs(tmp_path / "p", {"wire.txt": raw})
+            relpath, source = "raw/wire.txt", tmp_path / "p"
+            bad_file = tmp_path / "p" / ("raw" if bad == "raw" else "normalized") / "wire.txt"
+        options = ReadOptions(text_articles="blank-line", sentences=sentences)
+        before = [entry for item in resolve_source(source) for entry in read_input(item, options)]
+        text = bad_file.read_bytes()
+        assert where.encode() in text
+        bad_file.write_bytes(text.replace(where.encode(), b"\xe9" + where.encode()[1:], 1))  # a Latin-1 byte
+        entries = [entry for item in resolve_source(source) for entry in read_input(item, options)]
+        assert [type(entry).__name__ for entry in entries] == ["Reject" if entry.line == article_line else "Article" for entry in before]
+        (reject,) = [entry for entry in entries if isinstance(entry, Reject)]
+        assert (reject.file, reject.article, reject.line, reject.reason) == (
+            str(bad_file), f"{relpath} line {article_line}", line, "not UTF-8 (undecodable bytes)")
+        assert [(entry.id, entry.raw, entry.normalized, entry.line) for entry in entries if isinstance(entry, Article)] == [
+            (entry.id, entry.raw, entry.normalized, entry.line) for entry in before if entry.line != article_line]
+
+    def test_the_export_writes_the_other_articles(self, tmp_path, capsys):
+        from newspairs.cli import main
+
+        path = tmp_path / "news.txt"
+        path.write_bytes("\n\n".join(f"Article number {n} says hello." for n in range(100)).encode()
+                         .replace(b"number 50 ", b"number \xe950 "))
+        assert main(["export", str(path), str(tmp_path / "out"), "--errors", "report", "--text-articles", "blank-line",
+                     "--quiet"]) == 0
+        assert "100 articles read = 99 written + 1 rejected" in capsys.readouterr().out
+
+
+class TestJsonArrayRecordsAreNamedByTheirPlace:
+    """Class: a record of a JSON array is named by its place in the array ("record 638"), as many
+    records share a line (`json.dump` writes one); the line stays where it was. JSON lines, one
+    record a line, keep their lines as names."""
+
+    @pytest.mark.parametrize(("name", "text", "expected"), [
+        ("t.json", '[{"raw": "One."}, {"raw": 7}, {"raw": "Three."}, {"raw": "One."}]',
+         [("record 2", 1, "raw column 'raw' holds int, not text"),
+          ("record 4", 1, "duplicate id {id}: the same article as record 1")]),
+        ("t.json", '[\n {"raw": "One."},\n {"raw": 7},\n 7, {"raw": "One."}\n]',
+         [("record 2", 3, "raw column 'raw' holds int, not text"), ("record 3", 4, "a JSON record must be an object, got a number"),
+          ("record 4", 4, "duplicate id {id}: the same article as record 1")]),
+        ("t.json", '[{"raw": "One."}, {"raw": "Two."} {"raw": "Three."}]',
+         [("record 3", 1, "not a JSON document (',' or ']' expected at line 1); the rest of the file is unread")]),
+    ], ids=["one-line-array", "array-on-lines", "broken-after-two-records"])
+    def test_the_reject_names_the_record(self, tmp_path, name, text, expected):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        entries = read_all(path)
+        ident = article_id(name, "One.")
+        assert [(entry.article, entry.line, entry.reason) for entry in entries if isinstance(entry, Reject)] == [
+            (article, line, reason.format(id=ident)) for article, line, reason in expected]
+        assert [entry.id for entry in entries if isinstance(entry, Article)][:1] == [ident]  # ids as they were
+
+    def test_the_error_names_the_record(self, tmp_path):
+        path = tmp_path / "m.json"
+        records = [{"raw": f"Rec {n}."} for n in range(1000)]
+        records[637] = {"raw": 637}
+        path.write_text(json.dumps(records), encoding="utf-8")
+        with pytest.raises(SourceError, match=re.escape(f"{path}, article record 638, line 1: raw column 'raw' holds int, not text")):
+            newspairs.load(str(path), cache_dir=str(tmp_path / "cache"))
+
+
+class TestJsonValuesThatAreNoRecord:
+    """Class: a JSON value that is no object is named in JSON's words (``1e400`` was "_Overflow", an
+    internal class), and a JSON lines line of characters json does not take for whitespace (a form
+    feed, a no-break space) is a reject as json.loads and `datasets` have it, not a blank line skipped."""
+
+    @pytest.mark.parametrize(("name", "data", "expected"), [
+        ("t.jsonl", b'{"raw": "A."}\n1e400\n', [(2, "a JSON line must hold an object, got a number")]),
+        ("t.jsonl", b'{"raw": "A."}\n-1e400\n7\n', [(2, "a JSON line must hold an object, got a number"),
+                                                     (3, "a JSON line must hold an object, got a number")]),
+        ("t.json", b'[{"raw": "A."}, 1e400, null]', [(1, "a JSON record must be an object, got a number"),
+                                                     (1, "a JSON record must be an object, got null")]),
+        ("t.jsonl", b'{"raw": "A."}\n\x0c\n \t\n\xc2\xa0\n\xe2\x80\xa8\n',
+         [(2, "not a JSON line (Expecting value at column 1)"), (4, "not a JSON line (Expecting value at column 1)"),
+          (5, "not a JSON line (Expecting value at column 1)")]),
+    ], ids=["jsonl-beyond-float64", "jsonl-numbers", "json-array-element", "jsonl-non-json-whitespace"])
+    def test_the_reject_says_what_json_says(self, tmp_path, name, data, expected):
+        path = tmp_path / name
+        path.write_bytes(data)
+        entries = read_all(path)
+        assert [entry.raw for entry in entries if isinstance(entry, Article)] == ["A."]
+        assert [(entry.line, entry.reason) for entry in entries if isinstance(entry, Reject)] == expected
