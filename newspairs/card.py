@@ -71,6 +71,7 @@ KIND_LABELS = {
     "orphan": ("normalized text file without a raw twin (rejected)", "normalized text files without a raw twin (rejected)"),
     "raw-orphan": ("raw text file without a normalized twin (rejected)", "raw text files without a normalized twin (rejected)"),
     "foreign": ("file of a paired folder that is not .txt (rejected)", "files of a paired folder that are not .txt (rejected)"),
+    "unlisted": ("folder that cannot be listed (rejected, its files unread)", "folders that cannot be listed (rejected, their files unread)"),
     "special": ("named pipe, socket or device with an input suffix (rejected, never opened)",
                 "named pipes, sockets or devices with an input suffix (rejected, never opened)"),
     "json": ("JSON file (.json: one JSON document, or JSON lines)", "JSON files (.json: one JSON document, or JSON lines)"),
