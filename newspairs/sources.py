@@ -113,9 +113,19 @@ Source = Union[str, os.PathLike, Sequence[Union[str, os.PathLike]], None]
 
 
 class SourceError(ValueError):
-    """Bad input: which file, which article, which line, and what is wrong with it."""
+    """Bad input: which file, which article, which line, and what is wrong with it.
 
-    def __init__(self, file: str, article: str | None, line: int | None, reason: str):
+    Made from one message alone (``SourceError(text)``: how PyTorch's DataLoader raises again the
+    error of a worker process, from its text), it is still a SourceError, whose ``file``, ``article``
+    and ``line`` are None and ``reason`` the text.
+    """
+
+    def __init__(self, file: str, article: str | None = None, line: int | None = None, reason: str | None = None):
+        if reason is None:
+            self.file = self.article = self.line = None
+            self.reason = file
+            super().__init__(file)
+            return
         self.file, self.article, self.line, self.reason = file, article, line, reason
         where = [file]
         if article is not None:
@@ -592,26 +602,25 @@ def is_newspairs_output(folder: Path) -> bool:
 
 
 def _folder_inputs(folder: Path, prefix: str = "", visited: set[str] | None = None,
-                   unread: list[str] | None = None) -> Iterator[InputFile]:
+                   unread: list[str] | None = None, *, named: bool = True) -> Iterator[InputFile]:
     """A folder holding ``raw/`` and ``normalized/`` is a paired folder; any other folder is walked, its
     files read by suffix, except a folder newspairs wrote (skipped in a walk, an error when named).
 
     Links are followed; ``visited`` (the real folders seen, and those above the walk) stops loops.
-    ``unread`` gathers the walk's files of no input suffix.
+    ``unread`` gathers the walk's files of no input suffix. A folder a glob matched is not ``named``:
+    one newspairs wrote is skipped there as in a walk (``data/*`` beside a tokenizer folder in data/).
     """
     top = visited is None
     visited = _ancestors(folder) if visited is None else visited
     if not _first_visit(folder, visited):
         return
     if is_newspairs_output(folder):
-        if top:
+        if top and named:
             raise ValueError(
                 f"{folder}: a folder newspairs wrote (it holds {', '.join(name for name in OUTPUT_MARKERS if os.path.isfile(folder / name))}), not a source: "
                 "an export loads with datasets.load_dataset(folder); name the files it was made from instead"
             )
-        if str(folder) not in _WARNED_OUTPUT:  # once a process, as the other warnings of a walk
-            _WARNED_OUTPUT.add(str(folder))
-            logger.warning("newspairs: %s is a newspairs export or tokenizer folder; its files are not read as input", folder)
+        _warn_output(folder)
         return
     if os.path.isdir(folder / "raw") and os.path.isdir(folder / "normalized"):
         yield from _paired_inputs(folder, prefix, visited)
@@ -637,6 +646,27 @@ def _folder_inputs(folder: Path, prefix: str = "", visited: set[str] | None = No
             yield InputFile(kind, str(entry), f"{prefix}{entry.name}")
         elif unread is not None:
             unread.append(str(entry))
+
+
+def _warn_output(folder: Path) -> None:
+    if str(folder) not in _WARNED_OUTPUT:  # once a process, as the other warnings of a walk
+        _WARNED_OUTPUT.add(str(folder))
+        logger.warning("newspairs: %s is a newspairs export or tokenizer folder; its files are not read as input", folder)
+
+
+def _in_output(path: Path, fixed: Path, memo: dict[Path, bool]) -> bool:
+    """Whether a glob's match lies inside a folder newspairs wrote below the glob's fixed folders
+    (``data/**`` reaching into ``data/out/``): skipped, as a walk skips that folder (and said once)."""
+    parts = path.relative_to(fixed).parts
+    for end in range(1, len(parts)):
+        folder = fixed.joinpath(*parts[:end])
+        if folder not in memo:
+            memo[folder] = is_newspairs_output(folder)
+            if memo[folder]:
+                _warn_output(folder)
+        if memo[folder]:
+            return True
+    return False
 
 
 def _split_glob(pattern: str) -> tuple[Path, str]:
@@ -762,13 +792,15 @@ def _entry_inputs(entry: str) -> list[InputFile]:
         InputFile("unlisted", str(folder), folder.relative_to(fixed).as_posix() if folder != fixed else fixed.name or str(fixed))
         for folder in map(Path, blocked)
     ]
-    unread = []
+    unread, outputs = [], {}
     for match in matches:
         path = Path(match)
+        if _in_output(path, fixed, outputs):
+            continue
         mode = _file_mode(path)
         if mode is not None and S_ISDIR(mode):
             prefix = path.relative_to(fixed).as_posix() + "/" if path != fixed else ""
-            found.extend(_folder_inputs(path, prefix, unread=unread))
+            found.extend(_folder_inputs(path, prefix, unread=unread, named=False))
         else:
             kind = _classify(path, mode)
             if kind is not None:

@@ -712,6 +712,17 @@ class TestWhatIsAPairedFolder:
         with pytest.raises(ValueError, match="a folder newspairs wrote .*not a source"):
             resolve_source(tmp_path / "project" / "out")
 
+    @pytest.mark.parametrize("glob", ["project/*", "project/**"], ids=["glob", "recursive-glob"])
+    def test_an_export_a_glob_matches_is_skipped_as_in_a_walk(self, tmp_path, glob, monkeypatch):
+        """A glob over a folder that holds an export (or a tokenizer folder) failed, naming it as a
+        source, where a walk of the same folder skipped it: the same export run twice failed."""
+        from newspairs.export import export
+
+        monkeypatch.chdir(tmp_path)
+        write_jsonl(tmp_path / "project" / "t.jsonl", [{"raw": "The story."}])
+        export("project", tmp_path / "project" / "out", configs=["articles"])
+        assert [item.relpath for item in resolve_source(glob)] == ["t.jsonl"]
+
     def test_a_tokenizer_folder_named_as_a_source_names_the_marker_it_holds(self, tmp_path):
         from newspairs.train import load_tokenizer, save_tokenizer_folder
 
@@ -2403,3 +2414,18 @@ class TestJsonValuesThatAreNoRecord:
         entries = read_all(path)
         assert [entry.raw for entry in entries if isinstance(entry, Article)] == ["A."]
         assert [(entry.line, entry.reason) for entry in entries if isinstance(entry, Reject)] == expected
+
+
+def test_a_source_error_raised_again_by_a_dataloader_worker_stays_a_source_error():
+    """PyTorch's DataLoader raises a worker's error again from its text (`exc_type(message)`): a
+    SourceError then became a RuntimeError, which `except newspairs.SourceError` missed."""
+    import sys
+
+    torch_utils = pytest.importorskip("torch._utils")
+    try:
+        raise SourceError("a.txt", "raw/a.txt", 2, "raw has 2 lines, its normalized twin b.txt has 1")
+    except SourceError:
+        wrapped = torch_utils.ExceptionWrapper(sys.exc_info(), where="in DataLoader worker process 0")
+    with pytest.raises(SourceError, match=r"a\.txt, article raw/a\.txt, line 2: raw has 2 lines") as caught:
+        wrapped.reraise()
+    assert (caught.value.file, caught.value.line) == (None, None) and "DataLoader worker" in caught.value.reason
