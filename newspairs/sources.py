@@ -210,6 +210,7 @@ class Article:
     source_file: str
     metadata: dict[str, Any] = field(default_factory=dict)
     line: int | None = None  # where the article starts in a tabular file (1-based line or row)
+    record: int | None = None  # a JSON array's record: its place in the array (1-based), which names it there
 
 
 @dataclass(frozen=True)
@@ -1809,7 +1810,7 @@ def _read_table(item: InputFile, options: ReadOptions, types: dict[str, Any], du
                 yield _duplicate(seen, ident, item.path, f"record {record_number}", line, "record")
             continue
         seen[ident] = line if record_number is None else record_number
-        yield Article(ident, raw, normalized, item.relpath, metadata, line)
+        yield Article(ident, raw, normalized, item.relpath, metadata, line, record_number)
 
 
 def read_input(item: InputFile, options: ReadOptions = ReadOptions(), types: dict[str, Any] | None = None) -> Iterator[Article | Reject]:

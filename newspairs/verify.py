@@ -140,6 +140,8 @@ def _labels(item: InputFile, article: Article, options: ReadOptions) -> tuple[st
         return article.source_file + where, stored + where, 1, "; @@ counts the article's lines, split into sentences, from 1"
     unit = "row" if item.kind == "parquet" else "line"
     where = f"{article.source_file} {unit} {article.line}" if article.line else article.source_file
+    if article.record is not None:  # many records of a JSON array may share a line (json.dump writes one)
+        where = f"{article.source_file} record {article.record} (line {article.line})"
     return (f"{where}, column {options.raw_column!r}", f"{where}, column {options.normalized_column!r}", 1,
             "; @@ counts the lines of its text, from 1")
 

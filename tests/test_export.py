@@ -789,7 +789,10 @@ class TestVerifyDiffs:
          "p.jsonl line 2"),
         (lambda path: write_csv(path / "p.csv", ["raw", "normalized"], [["One.", "one ."], ["A.\nB.", "a .\nb. "]]),
          "p.csv line 3"),
-    ], ids=["json-lines", "csv"])
+        (lambda path: (path / "p.json").write_text(json.dumps([{"raw": "One."}, {"raw": "A.\nB.", "normalized": "a .\nb. "}]),
+                                                   encoding="utf-8") and path / "p.json",
+         "p.json record 2 (line 1)"),
+    ], ids=["json-lines", "csv", "json-array-on-one-line"])
     def test_a_record_is_named_by_its_line_and_columns_and_its_hunks_say_what_they_count(self, tmp_path, write, where):
         code, text = run("verify", str(write(tmp_path)))
         headers, hunks, changed = diff_of(text)
