@@ -1078,6 +1078,7 @@ def main(argv: list[str] | None = None) -> int:
     if sys.stdout is None:  # started with file descriptor 1 closed (>&-): Python gives no stream at all
         print("newspairs: error: standard output is closed; the results go there", file=sys.stderr)
         return 1
+    _utf8_stdout()
     try:
         with _sigterm_unwinds():
             return args.run(args, sys.stdout)
@@ -1093,6 +1094,18 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as error:
         print(f"newspairs: error: {_one_line(error)}", file=sys.stderr)
         return 1
+
+
+def _utf8_stdout() -> None:
+    """Standard output in UTF-8 whatever the locale (a Latin-1 locale, PYTHONIOENCODING, Windows'
+    code page): newspairs reads UTF-8, and ``newspairs normalize raw.txt > normalized.txt`` writes a
+    twin it must read back."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    if encoding != "utf8" and hasattr(sys.stdout, "reconfigure"):
+        try:
+            sys.stdout.reconfigure(encoding="utf-8")
+        except (ValueError, OSError):  # a stream that cannot change its encoding: left as it is
+            pass
 
 
 def _drop_stdout() -> None:

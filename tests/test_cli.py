@@ -1045,3 +1045,19 @@ def test_sigterm_stops_an_export_as_ctrl_c_does(tmp_path, num_proc):
     out, err = run.communicate(timeout=120)
     assert (run.returncode, err) == (143, "newspairs: terminated\n")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["big.jsonl"]
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "ascii", "cp1252"])
+def test_normalize_writes_utf8_whatever_the_locale(tmp_path, encoding):
+    """Under a Latin-1 locale (PYTHONIOENCODING, a Windows code page), normalize wrote its output in
+    that encoding (a twin newspairs then refused as not UTF-8), or stopped at a character it lacks."""
+    import os
+
+    from reference import reference_normalize
+
+    text = "It's İstanbul's café, “naïve” Σ.\n"
+    (tmp_path / "raw.txt").write_text(text, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "newspairs", "normalize", str(tmp_path / "raw.txt")],
+                          capture_output=True, timeout=120, env={**os.environ, "PYTHONIOENCODING": encoding})
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert done.stdout.decode("utf-8") == reference_normalize(text.rstrip("\n")) + "\n"
