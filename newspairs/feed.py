@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from tokenizers import Tokenizer, pre_tokenizers
 
 from newspairs.normalize import checked_texts, default_tokenizer, normalize_batch, unencodable_text
-from newspairs.pieces import WordIds
+from newspairs.pieces import WordIds, call_time_state, with_call_time_state
 from newspairs.stamp import EARLIER_NORMALIZERS
 from newspairs.train import PAD_TOKEN, SEP_TOKEN, load_tokenizer, special_tokens_as_text
 from newspairs.tokenizer import encode_sequentially_in_forked_children
@@ -78,7 +78,49 @@ def _resolve(tokenizer: Tokenizer | None) -> Tokenizer:
 
 
 def _copy(tokenizer: Tokenizer) -> Tokenizer:
-    return Tokenizer.from_str(tokenizer.to_str())
+    # from_str drops what to_str leaves out (encode_special_tokens, a unigram model's sampling),
+    # which changes the ids: set it again (`call_time_state`)
+    return with_call_time_state(Tokenizer.from_str(tokenizer.to_str()), call_time_state(tokenizer))
+
+
+def _column_names(value: str | Iterable[str], name: str) -> tuple[str, ...]:
+    # one str is that one column (as datasets' select_columns takes it), not its letters
+    if isinstance(value, str):
+        return (value,)
+    names = tuple(value)
+    for column in names:
+        if not isinstance(column, str):
+            raise ValueError(f"{name} takes column names (a str or a sequence of str), got {column!r:.80} in {value!r:.80}")
+    return names
+
+
+def _row(number: int, rows: Sequence[int] | None) -> str:
+    # the dataset's row when the caller knows it, else the row within the batch
+    return f"row {number} of the batch" if rows is None else f"row {rows[number]}"
+
+
+def _batch_texts(values: Any, where: str, rows: Sequence[int] | None) -> list[str]:
+    """``values`` as a list of texts; a ValueError naming the row that is not text (`_row`)."""
+    if isinstance(values, str):  # map() without batched=True hands one row
+        raise ValueError(f"{where} is one str, not a batch of texts (map with batched=True): {values!r:.80}")
+    texts = values if isinstance(values, list) else list(values)  # an iterator is read once, here
+    for number, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise ValueError(f"{where}: {_row(number, rows)} is not text ({type(text).__name__}): {text!r:.80}")
+    return texts
+
+
+def _unencodable(texts: Sequence[str], where: str, rows: Sequence[int] | None) -> ValueError | None:
+    """A ValueError naming the first text UTF-8 cannot encode (a lone surrogate; `_row`), or None."""
+    for number, text in enumerate(texts):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            return ValueError(
+                f"{where}: {_row(number, rows)} is not UTF-8 text (the lone surrogate {text[error.start]!r} at "
+                f"character {error.start}): {text!r:.80}"
+            )
+    return None
 
 
 def skip_normalization(tokenizer: Tokenizer | None = None) -> Tokenizer:
@@ -163,14 +205,16 @@ class Encoder:
         max_length (`int`, *optional*): truncate the end of each encoding to this many ids (special
             tokens included). By default, the tokenizer's own truncation
             (``load_tokenizer(max_length=...)``, ``enable_truncation``; `truncation_of`), else none.
-        padding (`bool`, defaults to `False`): pad each batch to its longest encoding with ``[PAD]``
-            (for training batches, pad in `PadCollator` instead, per training batch).
+        padding (`bool`, defaults to `False`): `True` pads each batch as the tokenizer's own padding
+            set-up says, else to its longest encoding with ``[PAD]`` (for training batches, pad in
+            `PadCollator` instead, per training batch). Anything but `True` or `False` (such as
+            transformers' ``"max_length"``) is a ValueError.
         offsets (`bool`, defaults to `False`): also return ``offset_mapping``, each id's
             ``(start, end)`` character span in the raw text (``(0, 0)`` for special tokens).
         special_tokens (`bool`, defaults to `True`): let the tokenizer's post-processor add its
             special tokens (e.g. ``[CLS] ... [SEP]``).
         keep (`tuple[str, ...]`, defaults to `()`): columns passed through unchanged, for
-            ``set_transform``, whose output replaces the whole row.
+            ``set_transform``, whose output replaces the whole row; one str is that one column.
         skip_passes (`bool`, defaults to `True`): when the tokenizer's normalization is this
             installation's rule table (`normalizes_like_this_installation`), normalize each
             distinct space-separated piece of the raw text once, leaving out the passes that cannot
@@ -178,7 +222,11 @@ class Encoder:
             distinct word): the same ids, 2x (ISOT) to 4x (Reuters) faster in `scripts/bench_feed.py`.
             Otherwise, and with ``offsets``, the tokenizer's own ``encode_batch`` does everything
             (which does not find added tokens where the normalized side has them: see
-            `AddedTokensWarning`).
+            `AddedTokensWarning`). A model that cuts words at random at every call (BPE-dropout,
+            unigram sampling: `newspairs.pieces.segments_at_random`) keeps no ids: each call asks it.
+
+    A row that is not text (or holds a lone surrogate) is a ValueError naming it as the row of the
+    batch (``row 500 of the batch``): an `Encoder` does not know where its batch sits in a dataset.
     """
 
     tokenizer: Tokenizer | None = None
@@ -198,7 +246,9 @@ class Encoder:
     def __post_init__(self) -> None:
         if self.max_length is not None and self.max_length < 1:
             raise ValueError(f"max_length must be a positive number of ids, got {self.max_length!r}")
-        self.keep = tuple(self.keep)
+        if not isinstance(self.padding, bool):
+            raise ValueError(f"padding must be True or False, got {self.padding!r}")
+        self.keep = _column_names(self.keep, "keep")
         tokenizer = _resolve(self.tokenizer)
         if self.max_length is None:
             self.max_length = truncation_of(tokenizer)
@@ -214,7 +264,9 @@ class Encoder:
         self._words_to_ids = None  # made when first needed: a copy costs tens of milliseconds
         self._word_ids = None
         if self._skipping:
-            plain = skip_normalization(tokenizer)
+            # from the configured copy: raw text that spells a special token ("eos" added as one)
+            # is text on this path as on the others
+            plain = skip_normalization(self._configured)
             plain.no_truncation()
             plain.no_padding()
             self._word_ids = WordIds.for_tokenizer(plain, self.special_tokens)
@@ -236,14 +288,20 @@ class Encoder:
         )
 
     def __getstate__(self) -> dict:
-        # the copy made for `encodings` is derived: leave it out, so a map fingerprint stays put
-        return {**self.__dict__, "_words_to_ids": None}
+        # the copy made for `ids` is derived: leave it out, so a map fingerprint stays put. A
+        # Tokenizer's pickle leaves out encode_special_tokens (as tokenizer.json does) and a unigram
+        # model's sampling: carried beside it, or a copy in a worker would cut "[SEP]" out of raw
+        # text as the separator's id
+        return {**self.__dict__, "_words_to_ids": None, "_call_time_state": call_time_state(self._configured)}
 
     def __setstate__(self, state: dict) -> None:
-        # a Tokenizer's pickle leaves out encode_special_tokens (as tokenizer.json does): set it again,
-        # or a copy in a worker would cut "[SEP]" out of raw text as the separator's id
+        state = dict(state)
+        call_time = state.pop("_call_time_state", None)
         self.__dict__.update(state)
-        special_tokens_as_text(self._configured)
+        if call_time is None:
+            special_tokens_as_text(self._configured)
+        else:
+            with_call_time_state(self._configured, call_time)
 
     @staticmethod
     def _padding_of(tokenizer: Tokenizer) -> dict:
@@ -296,28 +354,36 @@ class Encoder:
                 deque(map(list.extend, out[name], fills), maxlen=0)
 
     def encodings(self, texts: Sequence[str]) -> list:
-        """The `tokenizers.Encoding` of each raw text."""
-        if self._skipping:
-            if self._words_to_ids is None:
-                self._words_to_ids = skip_normalization(self._configured)
-            return self._words_to_ids.encode_batch_fast(normalize_batch(texts), add_special_tokens=self.special_tokens)
-        # encode_batch_fast skips the offset bookkeeping (about 10% of the time on news lines)
-        encode_batch = self._configured.encode_batch if self.offsets else self._configured.encode_batch_fast
-        return encode_batch(list(texts), add_special_tokens=self.special_tokens)
+        """The `tokenizers.Encoding` of each raw text, whole (tokens, offsets into the raw text,
+        word_ids), unpadded: the tokenizer's own ``encode_batch``, truncated and with special tokens
+        as this `Encoder` is set up, on every path (what ``offsets=True`` takes its ids from). Its
+        ids are `ids`'s, but for added tokens (not special), which the tokenizer's own
+        ``encode_batch`` does not find where the default path does (`AddedTokensWarning`)."""
+        return self._configured.encode_batch(list(texts), add_special_tokens=self.special_tokens)
 
     def ids(self, texts: Sequence[str]) -> list[list[int]]:
         """The ids of each raw text."""
         if self._word_ids is not None:
             return self._word_ids.of_raw_texts(texts, self.max_length)
-        return [e.ids for e in self.encodings(texts)]
+        # encode_batch_fast skips the offset bookkeeping (about 10% of the time on news lines)
+        if self._skipping:  # the model asked at every call (segments_at_random, or no WordIds for it)
+            if self._words_to_ids is None:
+                self._words_to_ids = skip_normalization(self._configured)
+            encodings = self._words_to_ids.encode_batch_fast(normalize_batch(texts), add_special_tokens=self.special_tokens)
+        else:
+            encodings = self._configured.encode_batch_fast(list(texts), add_special_tokens=self.special_tokens)
+        return [e.ids for e in encodings]
 
     def __call__(self, batch: Mapping[str, Sequence[Any]]) -> dict[str, list]:
+        return self.encode_rows(batch)
+
+    def encode_rows(self, batch: Mapping[str, Sequence[Any]], rows: Sequence[int] | None = None) -> dict[str, list]:
+        """Encode ``batch`` as the call does; ``rows``, the batch's row numbers in its dataset,
+        name the row of an error (a caller that knows them: `dataloader`), not its place in the batch."""
         if self.column not in batch:
             raise ValueError(f"the batch has no text column {self.column!r} (its columns: {sorted(batch)})")
         where = f"column {self.column!r}"
-        if isinstance(batch[self.column], str):  # map() without batched=True hands one row
-            raise ValueError(f"{where} is one str, not a batch of texts (map with batched=True): {batch[self.column]!r:.80}")
-        texts = checked_texts(batch[self.column], where)
+        texts = _batch_texts(batch[self.column], where, rows)
         try:
             if self.offsets:
                 encodings = self.encodings(texts)
@@ -325,7 +391,7 @@ class Encoder:
             else:
                 ids = self.ids(texts)
         except (UnicodeEncodeError, TypeError) as error:  # tokenizers' TypeError for a str it cannot take
-            raise (unencodable_text(texts, where) or error) from None
+            raise (_unencodable(texts, where, rows) or error) from None
         # each mask is made here: cheaper than converting it from Rust
         out: dict[str, list] = {"input_ids": ids, "attention_mask": []}
         if self.offsets:
@@ -355,8 +421,10 @@ def encode(batch: Mapping[str, Sequence[Any]], tokenizer: Tokenizer | None = Non
     the tokenizer's whole ``to_str()`` (a few milliseconds), so a tokenizer changed in place gets a
     new `Encoder`. An `Encoder` you make and pass to ``map`` yourself skips even that.
     """
-    # (to_str leaves out encode_special_tokens, which the Encoder sets on its own copy anyway)
-    key = (None if tokenizer is None else tokenizer.to_str(), repr(sorted(options.items())))
+    # (to_str leaves out encode_special_tokens, which the Encoder sets on its own copy anyway, and a
+    # unigram model's sampling, which changes the ids: `call_time_state`)
+    state = None if tokenizer is None else (tokenizer.to_str(), repr(call_time_state(tokenizer)))
+    key = (state, repr(sorted(options.items())))
     encoder = _encoders.get(key)
     if encoder is None:
         encoder = Encoder(tokenizer, **options)
@@ -475,7 +543,8 @@ def pack(
         from datasets.fingerprint import Hasher
 
         fingerprint = Hasher.hash(
-            ("newspairs.pack", dataset._fingerprint, tokenizer.to_str(), column, block_size, separator_id, labels)
+            ("newspairs.pack", dataset._fingerprint, tokenizer.to_str(), repr(call_time_state(tokenizer)), column,
+             block_size, separator_id, labels)
         )
         try:
             return datasets.Dataset.from_generator(
@@ -687,6 +756,26 @@ def pad_id_of(tokenizer: Tokenizer | None = None) -> int:
     return special_token_id(tokenizer, PAD_TOKEN, "padding")
 
 
+@dataclass
+class _EncodedRows:
+    """A map-style dataset for torch's DataLoader: the rows of ``dataset`` (unformatted), encoded a
+    batch at a time by ``encoder`` (as ``with_transform`` does), an error naming the dataset's row."""
+
+    dataset: datasets.Dataset
+    encoder: Encoder
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitems__(self, indices: Sequence[int]) -> list[dict]:
+        indices = list(indices)
+        out = self.encoder.encode_rows(self.dataset[indices], indices)
+        return [dict(zip(out, values)) for values in zip(*out.values())]
+
+    def __getitem__(self, index: int) -> dict:
+        return self.__getitems__([index])[0]
+
+
 def dataloader(
     dataset: datasets.Dataset | datasets.IterableDataset,
     tokenizer: Tokenizer | None = None,
@@ -704,16 +793,21 @@ def dataloader(
 
     A dataset that already has ``input_ids`` (e.g. from `pack`) is only collated, with its
     ``attention_mask`` and ``labels`` columns if it has them; otherwise ``column`` is encoded when a
-    batch is read (``with_transform`` on a `Dataset`, a lazy batched ``map`` on an
-    `IterableDataset`), in the DataLoader's workers when ``num_workers > 0``, truncated to
-    ``max_length`` (default: the tokenizer's own truncation, see `Encoder`). ``keep`` names other
-    columns to carry along (e.g. ``("label",)``). Batches are padded as the tokenizer's padding
-    set-up says (`PadCollator.for_tokenizer`; ``pad_to_multiple_of`` overrides its multiple).
+    batch is read (a `Dataset`'s rows fetched and encoded a batch at a time, as
+    ``with_transform`` does; a lazy batched ``map`` on an `IterableDataset`), in the DataLoader's
+    workers when ``num_workers > 0``, truncated to ``max_length`` (default: the tokenizer's own
+    truncation, see `Encoder`). ``keep`` names other
+    columns to carry along (e.g. ``("label",)``; one str is that one column). Batches are padded
+    as the tokenizer's padding set-up says (`PadCollator.for_tokenizer`; ``pad_to_multiple_of``
+    overrides its multiple). Stored ``input_ids`` are not truncated: ``max_length`` with them is a
+    ValueError (encode the raw text with ``Encoder(max_length=N)`` instead). A row of a `Dataset`
+    that is not text is named by its row in the dataset; a stream's, by its row in the batch.
     """
     import datasets
     from torch.utils.data import DataLoader
 
     _check_dataset(dataset, "dataloader()")
+    keep = _column_names(keep, "keep")
     tokenizer = _resolve(tokenizer)
     collate = PadCollator.for_tokenizer(tokenizer, pad_to_multiple_of)
     names = dataset.column_names
@@ -725,8 +819,14 @@ def dataloader(
         if isinstance(dataset, datasets.IterableDataset):
             dataset = dataset.map(encoder, batched=True, batch_size=max(batch_size, 64), remove_columns=names)
         else:
-            dataset = dataset.with_transform(encoder)
+            dataset = _EncodedRows(dataset.with_format(None), encoder)
     else:
+        if max_length is not None:
+            raise ValueError(
+                f"dataloader(max_length={max_length}) cannot apply to a dataset that holds input_ids already: stored "
+                f"ids are only collated, not truncated (cutting them would drop the [SEP] at their end); encode the "
+                f"raw text with Encoder(max_length={max_length}), or pass the dataset of raw text"
+            )
         # the stored mask says which ids are padding (a mask rebuilt from the lengths would attend to them)
         carried = [name for name in ("attention_mask", "labels") if name in names]
         dataset = dataset.select_columns(list(dict.fromkeys(["input_ids", *carried, *keep])))

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from itertools import accumulate, chain, compress, count, islice, repeat
 from operator import add, and_, is_
 
-from tokenizers import Tokenizer
+from tokenizers import Tokenizer, models
 
 from newspairs.rules import RULES
 
@@ -376,6 +376,36 @@ def _encodable(text: str) -> bool:
     return True
 
 
+def segments_at_random(tokenizer: Tokenizer) -> bool:
+    """Whether ``tokenizer``'s model cuts a word at random, anew at every call: BPE-dropout (``dropout``
+    above 0) or unigram subword sampling (``alpha`` above 0). Its ids cannot be kept and reused."""
+    model = tokenizer.model
+    if isinstance(model, models.BPE):
+        return bool(model.dropout)  # None or 0.0: the same pieces every call
+    if isinstance(model, models.Unigram):
+        return bool(model.alpha)
+    return False
+
+
+def call_time_state(tokenizer: Tokenizer) -> dict:
+    """What of ``tokenizer``'s set-up changes its ids but is left out of ``to_str()`` (and so of a
+    ``Tokenizer.from_str`` copy and of a pickle): ``encode_special_tokens``, and a unigram model's
+    sampling (``alpha``, ``nbest_size``)."""
+    state = {"encode_special_tokens": tokenizer.encode_special_tokens}
+    if isinstance(tokenizer.model, models.Unigram):
+        state.update(alpha=tokenizer.model.alpha, nbest_size=tokenizer.model.nbest_size)
+    return state
+
+
+def with_call_time_state(tokenizer: Tokenizer, state: dict) -> Tokenizer:
+    """``tokenizer`` given the `call_time_state` ``state`` (of the tokenizer it was copied from); returns it."""
+    tokenizer.encode_special_tokens = state["encode_special_tokens"]
+    if "alpha" in state and isinstance(tokenizer.model, models.Unigram):
+        model = tokenizer.model  # the tokenizer's own model: set in place
+        model.alpha, model.nbest_size = state["alpha"], state["nbest_size"]
+    return tokenizer
+
+
 # New words per text when `WordIds` asks the model for them (several texts: both threads work).
 WORDS_PER_TEXT = 1024
 
@@ -438,7 +468,10 @@ class WordIds:
     @classmethod
     def for_tokenizer(cls, words_to_ids: Tokenizer, special_tokens: bool = True, max_words: int = 1_000_000) -> WordIds | None:
         """A `WordIds` for ``words_to_ids``, or None if it does not encode a line as its words' ids
-        between a fixed prefix and suffix (then only the tokenizer itself encodes right)."""
+        between a fixed prefix and suffix (then only the tokenizer itself encodes right), or if its
+        model cuts words at random at every call (`segments_at_random`: kept ids would freeze one cut)."""
+        if segments_at_random(words_to_ids):
+            return None
         if any(any(c.isspace() for c in token.content) for token in words_to_ids.get_added_tokens_decoder().values()):
             return None  # an added token spanning words would not be found word by word
         try:
@@ -560,4 +593,12 @@ class WordIds:
 
     def __getstate__(self) -> dict:
         # the learned ids are a cache: leave them out of pickles (datasets' map fingerprint, workers)
-        return {**self.__dict__, "_ids": {}, "_pieces": {}}
+        # (a Tokenizer's pickle leaves out encode_special_tokens: `call_time_state` carries it)
+        return {**self.__dict__, "_ids": {}, "_pieces": {}, "_call_time_state": call_time_state(self._tokenizer)}
+
+    def __setstate__(self, state: dict) -> None:
+        state = dict(state)
+        call_time = state.pop("_call_time_state", None)
+        self.__dict__.update(state)
+        if call_time is not None:
+            with_call_time_state(self._tokenizer, call_time)

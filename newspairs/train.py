@@ -22,6 +22,7 @@ from pathlib import Path
 
 from tokenizers import Tokenizer, decoders, models, processors, trainers
 
+from newspairs.normalize import checked_texts, unencodable_text
 from newspairs.stamp import STAMP_FILENAME, Stamp, normalization_stamp
 from newspairs.tokenizer import build_tokenizer, load_tokenizer_file, save_tokenizer
 
@@ -188,7 +189,8 @@ def text_batches(texts: Iterable[str] | object, *, column: str = "raw", batch_si
     """Batches of raw texts from a `datasets` dataset (its ``column``) or any iterable of strings.
 
     Returns the batches and the number of texts when it is known (the trainer's progress bar
-    counts texts, not batches).
+    counts texts, not batches). A text that is not a str (a null of the column), or that UTF-8
+    cannot encode (a lone surrogate), is a ValueError naming it, as the batch holding it is read.
     """
     if isinstance(texts, (str, bytes)):
         raise ValueError(f"train on an iterable of texts, not on one {type(texts).__name__}: {texts[:60]!r}")
@@ -198,8 +200,16 @@ def text_batches(texts: Iterable[str] | object, *, column: str = "raw", batch_si
         if texts.column_names is not None and column not in texts.column_names:  # None: a stream of unknown features
             raise ValueError(f"the dataset has no column {column!r}; its columns: {texts.column_names}")
         size = len(texts) if hasattr(texts, "__len__") else None
-        batches = (batch[column] for batch in texts.iter(batch_size=batch_size))
-        return batches, size
+
+        def checked_rows() -> Iterator[list[str]]:
+            first = 0
+            for batch in texts.iter(batch_size=batch_size):
+                rows = checked_texts(batch[column], f"column {column!r}", first)
+                _check_encodable(rows, f"column {column!r}", first, "row")
+                yield rows
+                first += len(rows)
+
+        return checked_rows(), size
 
     def checked() -> Iterator[list[str]]:
         batch: list[str] = []
@@ -208,12 +218,26 @@ def text_batches(texts: Iterable[str] | object, *, column: str = "raw", batch_si
                 raise ValueError(f"text {number} is a {type(text).__name__}, not a str: {text!r:.60}")
             batch.append(text)
             if len(batch) == batch_size:
+                _check_encodable(batch, "texts", number + 1 - len(batch), "text")
                 yield batch
                 batch = []
         if batch:
+            _check_encodable(batch, "texts", number + 1 - len(batch), "text")
             yield batch
 
     return checked(), len(texts) if hasattr(texts, "__len__") else None
+
+
+def _check_encodable(batch: list[str], where: str, first: int, unit: str) -> None:
+    """A ValueError naming the first text of ``batch`` that UTF-8 cannot encode (a lone surrogate),
+    where tokenizers would stop with a bare UnicodeEncodeError naming no text."""
+    try:
+        "".join(batch).encode("utf-8")  # one C call for the batch; the texts are looked at only on failure
+    except UnicodeEncodeError:
+        error = unencodable_text(batch, where, first, unit)
+        if error is not None:
+            raise error from None
+        raise
 
 
 def _counting(batches: Iterable[list[str]], read: list[int]) -> Iterator[list[str]]:

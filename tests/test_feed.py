@@ -8,6 +8,7 @@ import gzip
 import json
 import os
 import pickle
+import re
 import signal
 import subprocess
 import sys
@@ -306,14 +307,14 @@ class TestEncoder:
         ("make", "message"),
         [
             (lambda tok: feed.Encoder(tok)({"text": ["x"]}), "no text column 'raw'"),
-            (lambda tok: feed.Encoder(tok)({"raw": ["x", None]}), "column 'raw': row 1 is not text"),
+            (lambda tok: feed.Encoder(tok)({"raw": ["x", None]}), "column 'raw': row 1 of the batch is not text"),
             (lambda tok: feed.Encoder(tok, keep=("label",))({"raw": ["x"]}), "cannot keep column 'label'"),
             (lambda tok: feed.Encoder(tok, max_length=0), "max_length must be a positive"),
             (lambda tok: feed.Encoder(newspairs.build_tokenizer(), padding=True), "no padding token '\\[PAD\\]'"),
             (lambda tok: feed.Encoder(tok)({"raw": "One row."}), "column 'raw' is one str, not a batch of texts"),
-            (lambda tok: feed.Encoder(tok)({"raw": ["x", "a \ud800"]}), r"column 'raw': row 1 is not UTF-8 text \(the lone surrogate"),
-            (lambda tok: feed.Encoder(tok, skip_passes=False)({"raw": ["a \ud800"]}), r"column 'raw': row 0 is not UTF-8 text"),
-            (lambda tok: feed.Encoder(tok, offsets=True)({"raw": ["a \ud800"]}), r"column 'raw': row 0 is not UTF-8 text"),
+            (lambda tok: feed.Encoder(tok)({"raw": ["x", "a \ud800"]}), r"column 'raw': row 1 of the batch is not UTF-8 text \(the lone surrogate"),
+            (lambda tok: feed.Encoder(tok, skip_passes=False)({"raw": ["a \ud800"]}), r"column 'raw': row 0 of the batch is not UTF-8 text"),
+            (lambda tok: feed.Encoder(tok, offsets=True)({"raw": ["a \ud800"]}), r"column 'raw': row 0 of the batch is not UTF-8 text"),
             (lambda tok: feed.Encoder(str(Path(newspairs.__file__).parent / "data" / "tokenizer")), "expected a tokenizers.Tokenizer, got str"),
             (lambda tok: feed.pack(["a text"], 8, tok), r"pack\(\) takes a datasets.Dataset or IterableDataset, got list"),
             (lambda tok: feed.dataloader(["a text"], tok), r"dataloader\(\) takes a datasets.Dataset or IterableDataset, got list"),
@@ -413,6 +414,38 @@ class TestWordIds:
         texts = [*SENTENCES, *ARTICLES, "", "word word word"]
         assert fast.ids(texts) == plain.ids(texts)
         assert fast.ids(texts[::-1]) == plain.ids(texts[::-1])  # now from what was kept
+
+    @pytest.mark.parametrize(
+        ("make", "random"),
+        [
+            (lambda: models.BPE(), False),
+            (lambda: models.BPE(dropout=0.0), False),
+            (lambda: models.BPE(dropout=0.1), True),
+            (lambda: models.BPE(dropout=1.0), True),
+            (lambda: models.Unigram([("[UNK]", 0.0), ("a", -1.0)], 0, False), False),
+            (lambda: _unigram_sampling(0.0), False),
+            (lambda: _unigram_sampling(0.3), True),
+            (lambda: models.WordPiece({"[UNK]": 0, "a": 1}, unk_token="[UNK]"), False),
+            (lambda: models.WordLevel({"[UNK]": 0, "a": 1}, unk_token="[UNK]"), False),
+        ],
+        ids=["bpe", "bpe-dropout-0", "bpe-dropout", "bpe-dropout-1", "unigram", "unigram-alpha-0", "unigram-alpha",
+             "wordpiece", "wordlevel"],
+    )
+    def test_a_model_that_cuts_at_random_gets_no_word_ids(self, make, random):
+        tok = Tokenizer(make())
+        tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+        assert pieces.segments_at_random(tok) is random
+        if random:
+            assert pieces.WordIds.for_tokenizer(tok, special_tokens=False) is None
+
+    @pytest.mark.parametrize("copy_of", [lambda w: pickle.loads(pickle.dumps(w)), copy.deepcopy], ids=["pickled", "deep-copied"])
+    def test_a_copy_keeps_the_call_time_set_up(self, tokenizer, copy_of):
+        plain = feed.skip_normalization(tokenizer)
+        plain.add_special_tokens(["eos"])
+        assert plain.encode_special_tokens
+        copied = copy_of(pieces.WordIds(plain))
+        assert copied(["the eos test"]) == [plain.encode("the eos test").ids]
+        assert plain.token_to_id("eos") not in copied(["the eos test"])[0]
 
     def test_new_words_asked_in_several_texts(self, tokenizer, monkeypatch):
         monkeypatch.setattr(pieces, "WORDS_PER_TEXT", 3)
@@ -524,7 +557,7 @@ class TestWordIds:
         before = Hasher.hash(encoder)
         encoder.ids(SENTENCES)
         encoder.encodings(SENTENCES)
-        assert encoder._word_ids._ids and encoder._words_to_ids is not None
+        assert encoder._word_ids._ids
         assert Hasher.hash(encoder) == before
 
 
@@ -1096,3 +1129,169 @@ def test_the_pieces_names_stay_importable_where_documented():
     assert (text_pieces, normalized_words_of_pieces) == (pieces.text_pieces, pieces.normalized_words_of_pieces)
     with pytest.raises(ImportError, match="no_such_name"):
         from newspairs.normalize import no_such_name  # noqa: F401
+
+
+# --- random models, call-time set-up, rows, options, encodings ----------------------------------------
+
+
+@functools.lru_cache(maxsize=2)
+def _trained(model):
+    texts = SENTENCES * 3 + (seed_pair()[0] if (SHARED / "seed").is_dir() else [])
+    return newspairs.train_tokenizer(texts, model=model, vocab_size=300, min_frequency=1, show_progress=False)
+
+
+def sampling(model, rate):
+    """A trained tokenizer whose model cuts words at random at every call (rate > 0): BPE-dropout or unigram sampling."""
+    tok = Tokenizer.from_str(_trained(model).to_str())
+    tok.encode_special_tokens = True
+    if model == "bpe":
+        tok.model.dropout = rate
+    else:
+        tok.model.alpha = rate
+    return tok
+
+
+def encode_with(path):
+    """Each way of encoding raw text with the Encoder, as a function of (tokenizer, texts) -> rows of ids."""
+    return {
+        "skipping": lambda tok, texts: feed.Encoder(tok)({"raw": texts})["input_ids"],
+        "in-encode-batch": lambda tok, texts: feed.Encoder(tok, skip_passes=False)({"raw": texts})["input_ids"],
+        "offsets": lambda tok, texts: feed.Encoder(tok, offsets=True)({"raw": texts})["input_ids"],
+        "encodings": lambda tok, texts: [e.ids for e in feed.Encoder(tok).encodings(texts)],
+        "pickled": lambda tok, texts: pickle.loads(pickle.dumps(feed.Encoder(tok)))({"raw": texts})["input_ids"],
+        "deep-copied": lambda tok, texts: copy.deepcopy(feed.Encoder(tok))({"raw": texts})["input_ids"],
+        "encode": lambda tok, texts: feed.encode({"raw": texts}, tok)["input_ids"],
+    }[path]
+
+
+def _unigram_sampling(alpha):
+    model = models.Unigram([("[UNK]", 0.0), ("a", -1.0)], 0, False)
+    model.alpha = alpha
+    return model
+
+
+def _segmentation_of(tok, row):
+    # a row's pieces joined, without their word marks: the normalized words joined, whatever the cut
+    tokens = [tok.id_to_token(i) for i in row if i not in (tok.token_to_id("[CLS]"), tok.token_to_id(SEP_TOKEN))]
+    return "".join(tokens).replace("</w>", "").replace("##", "")
+
+
+class TestModelsThatCutAtRandom:
+    @pytest.mark.parametrize(("model", "rate"), [("bpe", 1e-6), ("bpe", 1.0), ("unigram", 1e-6), ("unigram", 0.5)],
+                             ids=["bpe-dropout-tiny", "bpe-dropout-all", "unigram-sampling-tiny", "unigram-sampling"])
+    def test_keep_no_ids(self, model, rate):
+        # a probe that passed by chance (or a copy that lost the sampling) froze each word's first cut for good
+        assert feed.Encoder(sampling(model, rate))._word_ids is None
+        assert feed.Encoder(sampling(model, 0.0))._word_ids is not None  # no randomness: the fast path stays
+
+    @pytest.mark.parametrize("path", ["skipping", "in-encode-batch", "offsets", "encodings", "pickled", "deep-copied", "encode"])
+    def test_unigram_sampling_cuts_anew_at_every_call_on_every_path(self, path):
+        # Tokenizer.from_str (the Encoder's copy) and a pickle drop alpha: the copy encoded deterministically
+        tok = sampling("unigram", 0.5)
+        texts = ["The government announced new sanctions against the country on Thursday."] * 4
+        rows = [tuple(row) for _ in range(5) for row in encode_with(path)(tok, texts)]
+        reference = {tuple(e.ids) for _ in range(5) for e in tok.encode_batch(texts)}
+        assert len(reference) > 1 and len(set(rows)) > 1
+        normalized = newspairs.normalize(texts[0]).replace(" ", "")
+        assert {_segmentation_of(tok, row) for row in rows} == {normalized}
+
+    def test_encode_follows_a_change_of_the_sampling(self):
+        tok = sampling("unigram", 0.0)
+        texts = ["The government announced new sanctions against the country on Thursday."] * 4
+        assert len({tuple(row) for row in feed.encode({"raw": texts}, tok)["input_ids"]}) == 1
+        tok.model.alpha = 0.5  # not in to_str(): the kept Encoder was reused
+        assert len({tuple(row) for _ in range(3) for row in feed.encode({"raw": texts}, tok)["input_ids"]}) > 1
+
+
+class TestCallTimeSetUp:
+    @pytest.mark.parametrize("model", ["wordpiece", "bpe"])
+    @pytest.mark.parametrize("path", ["skipping", "pickled", "deep-copied", "encode"])
+    def test_an_added_special_token_that_is_a_plain_word_is_text_on_the_default_path(self, model, path):
+        # the default path encoded with a from_str copy that had lost encode_special_tokens: "eos" was cut out
+        tok = Tokenizer.from_str(_trained(model).to_str())
+        tok.encode_special_tokens = True
+        tok.add_special_tokens(["eos"])
+        texts = ["the eos test", "EOS. eos"]
+        assert encode_with(path)(tok, texts) == [e.ids for e in tok.encode_batch(texts)]
+        assert tok.token_to_id("eos") not in encode_with(path)(tok, texts)[0]
+
+    def test_skip_normalization_keeps_encode_special_tokens(self, tokenizer):
+        assert tokenizer.encode_special_tokens and feed.skip_normalization(tokenizer).encode_special_tokens
+
+
+class TestRowsOfErrors:
+    @pytest.mark.parametrize(
+        ("run", "message"),
+        [
+            (lambda ds, tok: ds.map(feed.Encoder(tok), batched=True, batch_size=100), "row 50 of the batch is not text"),
+            (lambda ds, tok: list(feed.dataloader(ds, tok, batch_size=32)), r"row 150 is not text"),
+            (lambda ds, tok: list(feed.dataloader(ds, tok, batch_size=32, shuffle=True)), r"row 150 is not text"),
+            (lambda ds, tok: list(feed.dataloader(ds.to_iterable_dataset(), tok, batch_size=32)), "row 22 of the batch is not text"),
+            (lambda ds, tok: ds.map(feed.Encoder(tok).encode_rows, batched=True, batch_size=100, with_indices=True),
+             r"row 150 is not text"),
+        ],
+        ids=["map", "dataloader", "dataloader-shuffled", "dataloader-stream", "map-with-indices"],
+    )
+    def test_the_row_named_is_the_datasets_or_said_to_be_the_batchs(self, tokenizer, run, message):
+        texts = ["fine text"] * 300
+        texts[150] = None
+        with pytest.raises(ValueError, match=f"^column 'raw': {message} \\(NoneType\\): None$"):
+            run(datasets.Dataset.from_dict({"raw": texts}), tokenizer)
+
+
+class TestOptions:
+    @pytest.mark.parametrize("padding", ["do_not_pad", "longest", "max_length", 1, None], ids=str)
+    def test_padding_is_true_or_false(self, tokenizer, padding):
+        with pytest.raises(ValueError, match=f"^padding must be True or False, got {re.escape(repr(padding))}$"):
+            feed.Encoder(tokenizer, padding=padding, max_length=32)
+
+    @pytest.mark.parametrize(
+        "run",
+        [
+            lambda ds, tok: feed.Encoder(tok, keep="label")(ds[:]),
+            lambda ds, tok: next(iter(feed.dataloader(ds, tok, batch_size=2, keep="label"))),
+            lambda ds, tok: next(iter(feed.dataloader(ds.to_iterable_dataset(), tok, batch_size=2, keep="label"))),
+        ],
+        ids=["encoder-str", "dataloader-str", "dataloader-stream-str"],
+    )
+    def test_keep_as_one_str_is_that_column(self, tokenizer, run):
+        out = run(datasets.Dataset.from_dict({"raw": ["Hi there.", "He can't go."], "label": [0, 1]}), tokenizer)
+        assert list(out["label"]) == [0, 1] and "input_ids" in out
+
+    def test_keep_takes_column_names(self, tokenizer):
+        with pytest.raises(ValueError, match=r"^keep takes column names \(a str or a sequence of str\), got 3 in \('label', 3\)$"):
+            feed.Encoder(tokenizer, keep=("label", 3))
+
+    @pytest.mark.parametrize(
+        "store",
+        [
+            lambda ds, tok: ds.map(feed.Encoder(tok), batched=True),
+            lambda ds, tok: feed.pack(ds, 16, tok),
+            lambda ds, tok: ds.map(feed.Encoder(tok), batched=True, remove_columns=["raw"]).to_iterable_dataset(),
+        ],
+        ids=["stored-by-map", "packed", "stored-stream"],
+    )
+    def test_dataloader_refuses_max_length_for_stored_ids(self, tokenizer, store):
+        # it was ignored: rows ran to their stored length
+        stored = store(datasets.Dataset.from_dict({"raw": SENTENCES * 2}), tokenizer)
+        with pytest.raises(ValueError, match=r"^dataloader\(max_length=8\) cannot apply to a dataset that holds input_ids already.*"
+                                             r"Encoder\(max_length=8\)"):
+            feed.dataloader(stored, tokenizer, batch_size=4, max_length=8)
+
+
+class TestEncodings:
+    @pytest.mark.parametrize("options", [{}, {"skip_passes": False}, {"max_length": 6}, {"special_tokens": False}],
+                             ids=["skipping", "in-encode-batch", "truncated", "no-specials"])
+    def test_encodings_are_whole(self, tokenizer, options):
+        # they were encode_batch_fast's: tokens '', offsets (0, 0), word_ids None
+        texts = ['He said, "no."', SENTENCES[1]]
+        got = feed.Encoder(tokenizer, **options).encodings(texts)
+        callers = Tokenizer.from_str(tokenizer.to_str())
+        callers.encode_special_tokens = True
+        if "max_length" in options:
+            callers.enable_truncation(options["max_length"])
+        expected = callers.encode_batch(texts, add_special_tokens=options.get("special_tokens", True))
+        for mine, theirs in zip(got, expected, strict=True):
+            assert (mine.ids, mine.tokens, mine.offsets, mine.word_ids) == (theirs.ids, theirs.tokens, theirs.offsets, theirs.word_ids)
+            assert all(mine.tokens) and any(end for _, end in mine.offsets)
+        assert [e.ids for e in got] == feed.Encoder(tokenizer, **options)({"raw": texts})["input_ids"]

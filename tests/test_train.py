@@ -654,3 +654,26 @@ class TestBatches:
         batches, length = text_batches(datasets.Dataset.from_dict({"raw": ["a"] * 7}), batch_size=3)
         assert length == 7 and [len(batch) for batch in batches] == [3, 3, 1]
 
+    @pytest.mark.parametrize(
+        ("make", "message"),
+        [
+            (lambda ds: ds.Dataset.from_dict({"raw": ["a b", None]}), r"column 'raw': row 1 is not text \(NoneType\): None"),
+            (lambda ds: ds.Dataset.from_dict({"raw": ["a b", "c", "d", None]}), r"column 'raw': row 3 is not text \(NoneType\)"),
+            (lambda ds: ["a b", "ok\ud800"], r"texts: text 1 is not UTF-8 text \(the lone surrogate '\\ud800' at character 2\)"),
+            (lambda ds: ["a", "b", "c", "ok\ud800"], r"texts: text 3 is not UTF-8 text"),
+            (lambda ds: ds.IterableDataset.from_generator(_surrogate_rows), r"column 'raw': row 1 is not UTF-8 text \(the lone surrogate"),
+        ],
+        ids=["dataset-null", "dataset-null-in-a-later-batch", "list-surrogate", "list-surrogate-in-a-later-batch", "stream-surrogate"],
+    )
+    def test_a_text_it_cannot_train_on_is_named(self, make, message):
+        # a null of a Dataset was an AttributeError ('NoneType' object has no attribute 'isspace'), a lone
+        # surrogate a bare UnicodeEncodeError from tokenizers naming no text
+        datasets = pytest.importorskip("datasets")
+        with pytest.raises(ValueError, match=f"^{message}"):
+            train_tokenizer(make(datasets), model="bpe", vocab_size=50, batch_size=2, show_progress=False)
+
+
+def _surrogate_rows():
+    # a stream's rows are Python strings, never Arrow's: a lone surrogate can reach the trainer
+    yield {"raw": "a b"}
+    yield {"raw": "ok\ud800"}
