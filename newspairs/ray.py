@@ -397,14 +397,18 @@ class _Normalize:
 class _Encode:
     """An actor of `encode`: one `newspairs.Encoder`, made once, encodes batch after batch."""
 
-    def __init__(self, tokenizer_json: str, column: str, options: dict[str, Any]):
+    def __init__(self, tokenizer_json: str, column: str, options: dict[str, Any], call_time: Optional[dict] = None):
         import pyarrow as pa
         from tokenizers import Tokenizer
 
         from newspairs.feed import Encoder
+        from newspairs.pieces import with_call_time_state
 
         self.column = column
-        self.encoder = Encoder(Tokenizer.from_str(tokenizer_json), column=column, **options)
+        tokenizer = Tokenizer.from_str(tokenizer_json)
+        if call_time is not None:  # what tokenizer.json leaves out and changes the ids (a unigram model's sampling)
+            with_call_time_state(tokenizer, call_time)
+        self.encoder = Encoder(tokenizer, column=column, **options)
         self.types = {"input_ids": pa.list_(pa.int32()), "attention_mask": pa.list_(pa.int8()),
                       "offset_mapping": pa.list_(pa.list_(pa.int32(), 2))}
         self.array = pa.array
@@ -490,12 +494,15 @@ def encode(
     if "keep" in options:
         raise ValueError("keep is for set_transform; encode adds its columns to the dataset's own")
     from newspairs.feed import Encoder
+    from newspairs.pieces import call_time_state
 
-    Encoder(_as_tokenizer(tokenizer), column=column, **options)  # bad options fail here, not in an actor
+    tokenizer = _as_tokenizer(tokenizer)
+    Encoder(tokenizer, column=column, **options)  # bad options fail here, not in an actor
     _check_column(ds, column)
     return ds.map_batches(
         _Encode, batch_size=batch_size, batch_format="pyarrow",
-        fn_constructor_kwargs={"tokenizer_json": _tokenizer_json(tokenizer), "column": column, "options": options},
+        fn_constructor_kwargs={"tokenizer_json": tokenizer.to_str(), "column": column, "options": options,
+                               "call_time": call_time_state(tokenizer)},
         **_actor_options(concurrency, num_cpus),
     )
 

@@ -736,3 +736,27 @@ def test_a_read_actor_logs_each_reject_once(tmp_path, caplog):
     assert sum(table.num_rows for table in tables) == len(inputs) - 1
     rejected = [record.getMessage() for record in caplog.records if record.getMessage().startswith("newspairs: rejected")]
     assert len(rejected) == 1 and rejected[0].startswith(f"newspairs: rejected {source / 'raw' / 'market.txt'}, article raw/market.txt")
+
+
+def test_an_encode_actor_keeps_a_unigram_models_sampling():
+    """tokenizer.json leaves out a unigram model's sampling (alpha, nbest_size): an actor built from it
+    cut every word the same way, every call, and kept the ids, where the tokenizer samples anew."""
+    from tokenizers import models
+
+    tokenizer = newspairs.train_tokenizer(newspairs.load(split="train"), model="unigram", vocab_size=300, show_progress=False)
+    tokenizer.model.alpha, tokenizer.model.nbest_size = 0.5, 4
+    captured = {}
+
+    class FakeDataset:
+        def columns(self, fetch_if_missing=False):
+            return ["raw"]
+
+        def map_batches(self, actor, **kwargs):
+            captured.update(kwargs["fn_constructor_kwargs"])
+            return self
+
+    nray.encode(FakeDataset(), tokenizer)
+    actor = nray._Encode(**captured)
+    model = actor.encoder._configured.model
+    assert isinstance(model, models.Unigram) and (model.alpha, model.nbest_size) == (0.5, 4)
+    assert actor.encoder._word_ids is None  # no ids kept: each call asks the model
