@@ -554,9 +554,13 @@ def _paired_inputs(folder: Path, prefix: str, visited: set[str]) -> Iterator[Inp
 
     A file whose twin is not seen because the twin's folder cannot be listed is paired with the path
     its twin has (its read says whether it can be read), never called a file without its twin; the
-    twin of a pipe or socket is that file's reject (the pair is one article)."""
+    twin of a pipe or socket is that file's reject (the pair is one article). A folder that cannot
+    be listed but can be searched (mode 711, 300), where twins were found by their names, is no
+    reject: a warning says that a file only it holds is not seen."""
     sides: dict[str, dict[str, Path]] = {}
     unlisted: dict[str, list[str]] = {}
+    unlisted_items: dict[tuple[str, str], InputFile] = {}
+    found_in: set[tuple[str, str]] = set()  # the unlisted folders a twin was found in, by its name
     specials: dict[str, set[str]] = {}
     for side in ("raw", "normalized"):
         files, unlisted[side], specials[side] = {}, [], set()
@@ -564,7 +568,7 @@ def _paired_inputs(folder: Path, prefix: str, visited: set[str]) -> Iterator[Inp
             name = path.relative_to(folder / side).as_posix()  # "." for the side folder itself
             if isinstance(may_open, OSError):
                 unlisted[side].append(name)
-                yield InputFile("unlisted", str(path), f"{prefix}{side}" + ("" if name == "." else f"/{name}"))
+                unlisted_items[side, name] = InputFile("unlisted", str(path), f"{prefix}{side}" + ("" if name == "." else f"/{name}"))
             elif may_open:
                 files[name] = path
             else:  # a pipe, a socket: a reject of its own, never opened
@@ -579,8 +583,12 @@ def _paired_inputs(folder: Path, prefix: str, visited: set[str]) -> Iterator[Inp
     def unseen(side: str, name: str) -> Path | None:
         """``side``'s file ``name``, where a folder of that side that cannot be listed may hold it."""
         path = folder / side / name
-        under = any(top == "." or name.startswith(top + "/") for top in unlisted[side])
-        return path if under and _file_or_unknown(path) else None
+        tops = [top for top in unlisted[side] if top == "." or name.startswith(top + "/")]
+        if not tops or not _file_or_unknown(path):
+            return None
+        if os.path.lexists(path):  # found by its name: the folder can be searched, and this file is read
+            found_in.update((side, top) for top in tops)
+        return path
 
     for name in sorted(set(raw) | set(normalized)):
         if name not in raw:
@@ -594,6 +602,13 @@ def _paired_inputs(folder: Path, prefix: str, visited: set[str]) -> Iterator[Inp
         elif name not in specials["normalized"]:  # else the pair is its twin's reject
             twin = normalized.get(name) or unseen("normalized", name)
             yield InputFile("pair", str(raw[name]), f"{prefix}raw/{name}", str(twin) if twin else None)
+    for key, item in unlisted_items.items():
+        if key not in found_in:
+            yield item
+        elif item.path not in _WARNED_UNLISTED:  # once a process, as the other warnings of a walk
+            _WARNED_UNLISTED.add(item.path)
+            logger.warning("newspairs: %s cannot be listed (%s): its files were found by their twins' names, "
+                           "and a file only it holds is not seen", item.path, _unlisted_problem(item.path))
 
 
 def is_newspairs_output(folder: Path) -> bool:
@@ -617,10 +632,7 @@ def _folder_inputs(folder: Path, prefix: str = "", visited: set[str] | None = No
         return
     if is_newspairs_output(folder):
         if top and named:
-            raise ValueError(
-                f"{folder}: a folder newspairs wrote (it holds {', '.join(name for name in OUTPUT_MARKERS if os.path.isfile(folder / name))}), not a source: "
-                "an export loads with datasets.load_dataset(folder); name the files it was made from instead"
-            )
+            raise _output_named(folder)
         _warn_output(folder)
         return
     if os.path.isdir(folder / "raw") and os.path.isdir(folder / "normalized"):
@@ -647,6 +659,14 @@ def _folder_inputs(folder: Path, prefix: str = "", visited: set[str] | None = No
             yield InputFile(kind, str(entry), f"{prefix}{entry.name}")
         elif unread is not None:
             unread.append(str(entry))
+
+
+def _output_named(folder: Path) -> ValueError:
+    """The error of a folder newspairs wrote named as a source (or as a glob's fixed folders)."""
+    return ValueError(
+        f"{folder}: a folder newspairs wrote (it holds {', '.join(name for name in OUTPUT_MARKERS if os.path.isfile(folder / name))}), not a source: "
+        "an export loads with datasets.load_dataset(folder); name the files it was made from instead"
+    )
 
 
 def _warn_output(folder: Path) -> None:
@@ -736,6 +756,7 @@ def _glob_blocked(fixed: Path, rest: str) -> list[str]:
 
 _WARNED_UNREAD: set[tuple[str, ...]] = set()
 _WARNED_OUTPUT: set[str] = set()  # the folders newspairs wrote that a walk skipped, said once
+_WARNED_UNLISTED: set[str] = set()  # the paired sides that could not be listed but were searched, said once
 
 
 def _warn_unread(entry: str, unread: list[str]) -> None:
@@ -781,6 +802,9 @@ def _entry_inputs(entry: str) -> list[InputFile]:
         raise ValueError(f"{entry}: no such file or folder")
     # not a path: a glob, under its leading folders taken as they are named
     fixed, rest = _split_glob(entry)
+    for folder in (fixed, *fixed.parents[:-1]):  # a glob inside a folder newspairs wrote names it (data/out/**)
+        if is_newspairs_output(folder):
+            raise _output_named(folder)
     blocked: list[str] = []  # the folders it had to look into and could not
     if "**" in Path(rest).parts:  # glob.glob would follow a link loop without end: walk it ourselves
         matches = _recursive_glob(fixed, Path(rest).parts, blocked)

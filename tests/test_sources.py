@@ -723,6 +723,19 @@ class TestWhatIsAPairedFolder:
         export("project", tmp_path / "project" / "out", configs=["articles"])
         assert [item.relpath for item in resolve_source(glob)] == ["t.jsonl"]
 
+    @pytest.mark.parametrize("glob", ["project/out/**", "project/out/*/*/*.parquet", "project/out/articles/**"],
+                             ids=["recursive-glob", "glob", "glob-in-a-folder-of-it"])
+    def test_a_glob_inside_an_export_names_it_as_a_source(self, tmp_path, glob, monkeypatch):
+        """A glob rooted in an export warned that its files are not read, then read its shards and
+        report as input (each a reject): the export is named, as naming the folder is."""
+        from newspairs.export import export
+
+        monkeypatch.chdir(tmp_path)
+        write_jsonl(tmp_path / "project" / "t.jsonl", [{"raw": "The story."}])
+        export("project/t.jsonl", tmp_path / "project" / "out", configs=["articles"])
+        with pytest.raises(ValueError, match=r"^project/out: a folder newspairs wrote .*not a source"):
+            resolve_source(glob)
+
     def test_a_tokenizer_folder_named_as_a_source_names_the_marker_it_holds(self, tmp_path):
         from newspairs.train import load_tokenizer, save_tokenizer_folder
 
@@ -2256,8 +2269,13 @@ class TestFoldersThatCannotBeListed:
         (["raw"], False, [],
          [("raw", FOLDER_UNREAD), ("raw/2020/n.txt", "cannot read (Permission denied)"),
           ("raw/top.txt", "cannot read (Permission denied)")]),
-        (["normalized"], True, ["raw/2020/n.txt", "raw/top.txt"], [("normalized", FOLDER_UNREAD)]),
-    ], ids=["both-nested-folders", "one-nested-folder", "raw-side-000", "normalized-side-100"])
+        # searched by name but never listed (chmod 100, 300, 711: shared folders): every twin is found,
+        # and the folder is no reject ("its files are unread" was untrue, and stopped a default build)
+        (["normalized"], True, ["raw/2020/n.txt", "raw/top.txt"], []),
+        (["raw"], True, ["raw/2020/n.txt", "raw/top.txt"], []),
+        (["raw/2020"], True, ["raw/2020/n.txt", "raw/top.txt"], []),
+    ], ids=["both-nested-folders", "one-nested-folder", "raw-side-000", "normalized-side-100", "raw-side-711",
+            "nested-folder-711"])
     def test_a_side_that_cannot_be_listed_claims_no_file_lacks_its_twin(self, tmp_path, monkeypatch, locked, searchable,
                                                                         articles, rejects):
         """A file whose twin is unseen is read as the pair it may be (its read says whether the twin
@@ -2274,6 +2292,14 @@ class TestFoldersThatCannotBeListed:
         assert [entry.source_file for entry in found] == articles
         assert all(entry.normalized == newspairs.normalize(entry.raw) for entry in found)
         assert sorted(_rejects(entries)) == sorted((str(tmp_path / "p" / file), reason) for file, reason in rejects)
+
+    def test_a_side_searched_but_not_listed_is_said_in_a_warning(self, tmp_path, monkeypatch, caplog):
+        write_pairs(tmp_path / "p", {"a.txt": "Read.\n"})
+        _lock(monkeypatch, tmp_path / "p" / "raw", searchable=True)
+        with caplog.at_level("WARNING", logger="newspairs.sources"):
+            entries = read_all(tmp_path / "p")
+        assert [entry.raw for entry in entries] == ["Read."]
+        assert f"{tmp_path / 'p' / 'raw'} cannot be listed (Permission denied): its files were found by their twins' names" in caplog.text
 
     @pytest.mark.parametrize("side", ["raw", "normalized"])
     def test_the_twin_of_a_named_pipe_is_that_pipe_s_reject(self, tmp_path, side):
