@@ -400,7 +400,11 @@ def read_stamp(folder: str | os.PathLike) -> Stamp | None:
     path = (folder if folder.is_dir() else folder.parent) / STAMP_FILENAME
     if not path.is_file():
         return None
-    return Stamp.from_json(path.read_text(encoding="utf-8"), where=str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}: not a JSON stamp (not UTF-8: {error.reason} at byte {error.start})") from None
+    return Stamp.from_json(text, where=str(path))
 
 
 def stamp_of(dataset: object) -> tuple[Stamp | None, str]:

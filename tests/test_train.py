@@ -415,11 +415,15 @@ class TestStampCheck:
         pytest.param("{}", r"the stamp \{\} lacks the field 'normalization'", id="empty-object"),
         pytest.param("[1]", r"a stamp must be a JSON object, got \[1\]", id="not-an-object"),
         pytest.param("{rules", r"not a JSON stamp", id="not-json"),
+        pytest.param(b"\xff\xfe{}", r"not a JSON stamp \(not UTF-8: invalid start byte at byte 0\)", id="not-utf8"),
     ])
     def test_a_malformed_stamp_is_named_by_its_file(self, trained_folder, tmp_path, text, message):
         """A stamp missing a field was named by its content only, not by the file that holds it."""
         (tmp_path / "tokenizer.json").write_bytes((trained_folder / "tokenizer.json").read_bytes())
-        (tmp_path / STAMP_FILENAME).write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            (tmp_path / STAMP_FILENAME).write_bytes(text)
+        else:
+            (tmp_path / STAMP_FILENAME).write_text(text, encoding="utf-8")
         with pytest.raises(ValueError, match=re.escape(str(tmp_path / STAMP_FILENAME)) + ": " + message):
             load_tokenizer(tmp_path)
 
