@@ -94,35 +94,6 @@ def _column_names(value: str | Iterable[str], name: str) -> tuple[str, ...]:
     return names
 
 
-def _row(number: int, rows: Sequence[int] | None) -> str:
-    # the dataset's row when the caller knows it, else the row within the batch
-    return f"row {number} of the batch" if rows is None else f"row {rows[number]}"
-
-
-def _batch_texts(values: Any, where: str, rows: Sequence[int] | None) -> list[str]:
-    """``values`` as a list of texts; a ValueError naming the row that is not text (`_row`)."""
-    if isinstance(values, str):  # map() without batched=True hands one row
-        raise ValueError(f"{where} is one str, not a batch of texts (map with batched=True): {values!r:.80}")
-    texts = values if isinstance(values, list) else list(values)  # an iterator is read once, here
-    for number, text in enumerate(texts):
-        if not isinstance(text, str):
-            raise ValueError(f"{where}: {_row(number, rows)} is not text ({type(text).__name__}): {text!r:.80}")
-    return texts
-
-
-def _unencodable(texts: Sequence[str], where: str, rows: Sequence[int] | None) -> ValueError | None:
-    """A ValueError naming the first text UTF-8 cannot encode (a lone surrogate; `_row`), or None."""
-    for number, text in enumerate(texts):
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError as error:
-            return ValueError(
-                f"{where}: {_row(number, rows)} is not UTF-8 text (the lone surrogate {text[error.start]!r} at "
-                f"character {error.start}): {text!r:.80}"
-            )
-    return None
-
-
 def skip_normalization(tokenizer: Tokenizer | None = None) -> Tokenizer:
     """A copy of ``tokenizer`` for text that is already normalized: no normalizer, a plain space split.
 
@@ -383,7 +354,11 @@ class Encoder:
         if self.column not in batch:
             raise ValueError(f"the batch has no text column {self.column!r} (its columns: {sorted(batch)})")
         where = f"column {self.column!r}"
-        texts = _batch_texts(batch[self.column], where, rows)
+        if isinstance(batch[self.column], str):  # map() without batched=True hands one row
+            raise ValueError(f"{where} is one str, not a batch of texts (map with batched=True): {batch[self.column]!r:.80}")
+        # an Encoder does not know where its batch sits in the dataset, unless told the rows
+        named = {"rows": rows, "of": "" if rows is not None else " of the batch"}
+        texts = checked_texts(batch[self.column], where, **named)
         try:
             if self.offsets:
                 encodings = self.encodings(texts)
@@ -391,7 +366,7 @@ class Encoder:
             else:
                 ids = self.ids(texts)
         except (UnicodeEncodeError, TypeError) as error:  # tokenizers' TypeError for a str it cannot take
-            raise (_unencodable(texts, where, rows) or error) from None
+            raise (unencodable_text(texts, where, **named) or error) from None
         # each mask is made here: cheaper than converting it from Rust
         out: dict[str, list] = {"input_ids": ids, "attention_mask": []}
         if self.offsets:

@@ -50,29 +50,38 @@ cut_mode = "adaptive"
 _PIECES = PieceCache()
 
 
-def checked_texts(texts: Iterable[str], where: str, first: int = 0, unit: str = "row") -> list[str]:
+def _text_named(index: int, first: int, unit: str, rows: Sequence[int] | None, of: str) -> str:
+    # a text's name in an error: its number (``rows[index]`` where the caller knows it), a ``unit``
+    return f"{unit} {first + index if rows is None else rows[index]}{of}"
+
+
+def checked_texts(texts: Iterable[str], where: str, first: int = 0, unit: str = "row", *,
+                  rows: Sequence[int] | None = None, of: str = "") -> list[str]:
     """``texts`` as a list; a ValueError naming ``where`` for one str (a text, not a batch of texts:
     iterated, it would be one text per character) or for a text that is not a str (each numbered
-    from ``first``, a ``unit``)."""
+    from ``first``, a ``unit``, or by ``rows`` where given; ``of`` after the number, such as
+    ``" of the batch"``)."""
     if isinstance(texts, str):
         raise ValueError(f"{where} takes a batch of texts (a list), got one str: {texts!r:.80}")
     texts = texts if isinstance(texts, list) else list(texts)  # an iterator is read once, here
-    for number, text in enumerate(texts, first):
+    for index, text in enumerate(texts):
         if not isinstance(text, str):
-            raise ValueError(f"{where}: {unit} {number} is not text ({type(text).__name__}): {text!r:.80}")
+            raise ValueError(f"{where}: {_text_named(index, first, unit, rows, of)} is not text ({type(text).__name__}): {text!r:.80}")
     return texts
 
 
-def unencodable_text(texts: Sequence[str], where: str, first: int = 0, unit: str = "row") -> ValueError | None:
+def unencodable_text(texts: Sequence[str], where: str, first: int = 0, unit: str = "row", *,
+                     rows: Sequence[int] | None = None, of: str = "") -> ValueError | None:
     """A ValueError naming the first text that UTF-8 cannot encode (a lone surrogate, which Python
-    strings may hold and `tokenizers` refuses with a position in its own joined text), or None."""
-    for number, text in enumerate(texts, first):
+    strings may hold and `tokenizers` refuses with a position in its own joined text), or None;
+    texts named as by `checked_texts`."""
+    for index, text in enumerate(texts):
         try:
             text.encode("utf-8")
         except UnicodeEncodeError as error:
             return ValueError(
-                f"{where}: {unit} {number} is not UTF-8 text (the lone surrogate {text[error.start]!r} at "
-                f"character {error.start}): {text!r:.80}"
+                f"{where}: {_text_named(index, first, unit, rows, of)} is not UTF-8 text (the lone surrogate "
+                f"{text[error.start]!r} at character {error.start}): {text!r:.80}"
             )
     return None
 
