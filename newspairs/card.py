@@ -251,7 +251,7 @@ def _cut(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)  # JSON has no NaN or infinity
     if isinstance(value, (bytes, bytearray)):
-        return f"<{len(value):,} bytes>"
+        return f"<{_counted(len(value), 'byte')}>"
     if isinstance(value, (date, time)):  # a datetime is a date
         return value.isoformat()
     if value is None or isinstance(value, (bool, int, float)):
@@ -378,7 +378,12 @@ def input_files(kinds: Mapping[str, int]) -> str:
 
 
 def _files(count: int) -> str:
-    return f"{count:,} input file" + ("" if count == 1 else "s")
+    return _counted(count, "input file")
+
+
+def _counted(count: int, noun: str) -> str:
+    """``"1 article"``, ``"21,004 articles"``: a card's count with its noun."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def _processing(facts: CardFacts, summaries: Mapping[str, Any], version: str) -> str:
@@ -496,8 +501,8 @@ def render_card(folder: str | Path, options: CardOptions, facts: CardFacts, *, t
     total_rows = sum(default_splits.values())
     articles = sum(summaries["articles"].splits.values()) if "articles" in summaries else None
     lines = sum(summaries["lines"].splits.values()) if "lines" in summaries else None
-    size_parts = [f"{articles:,} articles" if articles is not None else None, f"{lines:,} line pairs" if lines is not None else None]
-    size_sentence = ", ".join(part for part in size_parts if part) or f"{total_rows:,} rows in `{default}`"
+    size_parts = [_counted(articles, "article") if articles is not None else None, _counted(lines, "line pair") if lines is not None else None]
+    size_sentence = ", ".join(part for part in size_parts if part) or f"{_counted(total_rows, 'row')} in `{default}`"
     description = options.description or (
         f"{options.title} holds {size_sentence} of news text as raw/normalized pairs, in the config{'s' if len(configs) > 1 else ''} "
         + ", ".join(f"`{name}`" for name in configs)

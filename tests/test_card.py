@@ -434,6 +434,7 @@ def test_input_files_name_a_json_file_apart_from_json_lines(tmp_path, files, nam
     pytest.param(float("nan"), "nan", id="nan"),
     pytest.param(float("-inf"), "-inf", id="infinity"),
     pytest.param(b"\x00\x01\x02", "<3 bytes>", id="bytes"),
+    pytest.param(b"\x00", "<1 byte>", id="one-byte"),
     pytest.param(__import__("datetime").datetime(2020, 1, 2, 3, 4, 5), "2020-01-02T03:04:05", id="timestamp"),
     pytest.param(__import__("datetime").date(2020, 1, 2), "2020-01-02", id="date"),
     pytest.param(__import__("datetime").time(3, 4), "03:04:00", id="time"),
@@ -473,3 +474,13 @@ def test_a_card_of_parquet_with_dates_bytes_and_long_lists(tmp_path):
     assert shown["published"] == "2020-01-01T00:00:00" and shown["day"] == "2020-01-01" and shown["blob"] == "<2 bytes>"
     assert shown["paragraphs"][-1] == "… 45 more" and shown["score"] == "nan"
     assert len(card) < 20_000
+
+
+def test_a_card_of_one_article_counts_it_in_the_singular(tmp_path):
+    """The card said "1 articles, 1 line pairs"."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "one.jsonl").write_text('{"raw": "One article."}\n', encoding="utf-8")
+    build = build_offline(tmp_path / "repo", tmp_path / "cache", source=str(tmp_path / "src"), configs=["articles", "lines"])
+    card = (build.folder / "README.md").read_text(encoding="utf-8")
+    assert "holds 1 article, 1 line pair of news text" in card
+    assert "1 articles" not in card and "1 line pairs" not in card
