@@ -1127,18 +1127,31 @@ def _read_text(item: InputFile, options: ReadOptions) -> Iterator[Article | Reje
         yield from _blank_line_articles(item, raw, normalized, reject, options,
                                         raw_bad_line is not None, normalized_bad_line is not None)
         return
-    raw = split_or_keep(raw, options.sentences)
+    unsplit, raw = raw, split_or_keep(raw, options.sentences)
     raw_lines = raw.count("\n") + 1
     if normalized is not None:
         normalized_lines = normalized.count("\n") + 1
         if raw_lines != normalized_lines:
             yield reject(
                 item.path,
-                min(raw_lines, normalized_lines) + 1,
+                _file_line(unsplit, min(raw_lines, normalized_lines) + 1, options.sentences),
                 f"raw has {counted(raw_lines, 'line')}{split_note(options.sentences)}, its normalized twin {item.twin} has {normalized_lines}",
             )
             return
     yield Article(article_id(item.relpath, raw), raw, normalized, item.relpath, {}, None)
+
+
+def _file_line(raw: str, line: int, sentences: str | None) -> int:
+    """The line of the raw file that holds ``line`` of its text split into sentences (each file line
+    is split alone), or the line after its last where the split text has no such line."""
+    if sentences is None:
+        return line
+    lines = raw.split("\n")
+    for number, text in enumerate(lines, start=1):
+        line -= split_or_keep(text, sentences).count("\n") + 1
+        if line <= 0:
+            return number
+    return len(lines) + 1
 
 
 def _special_kind(path: str) -> str:
@@ -1181,23 +1194,26 @@ def _duplicate(seen: dict[str, int], ident: str, path: str, article: str, line: 
 
 
 def _lined_up(raws: list[tuple[int, str]], twins: list[tuple[int, str]], split: bool) -> int:
-    """How many of a file's articles, from the first, line up with its twin's (see `_blank_line_articles`)."""
-    if split and len(raws) == len(twins):
+    """How many of a file's articles, from the first, line up with its twin's (see `_blank_line_articles`).
+
+    None where the two hold other numbers of articles: an article missing from one file (or one
+    more in it) shifts the pairs after it, and where the articles around it have as many lines the
+    shift shows in no layout, so no pair of the file can be trusted."""
+    if len(raws) != len(twins):
+        return 0
+    if split:
         # the twin holds the split raw's lines, so its paragraphs start elsewhere than the raw file's:
         # they line up by order, and each article's line count is checked against its split raw
         return len(raws)
-    # unsplit, a twin's paragraph starts where its raw one does and is as long; split, only as long
-    shape = (lambda paragraphs: [(0 if split else start, text.count("\n")) for start, text in paragraphs])  # noqa: E731
+    # unsplit, a twin's paragraph starts where its raw one does and is as long
+    shape = (lambda paragraphs: [(start, text.count("\n")) for start, text in paragraphs])  # noqa: E731
     raw_shape, twin_shape = shape(raws), shape(twins)
-    if raw_shape == twin_shape:
-        return len(raws)
-    aligned = next((i for i, (a, b) in enumerate(zip(raw_shape, twin_shape)) if a != b), min(len(raws), len(twins)))
-    if not split and aligned == len(raws) - 1 == len(twins) - 1 and raws[-1][0] == twins[-1][0]:
+    aligned = next((i for i, (a, b) in enumerate(zip(raw_shape, twin_shape)) if a != b), len(raws))
+    if aligned == len(raws) - 1 and raws[-1][0] == twins[-1][0]:
         # the last articles start alike and differ in length only: one has lines the other has
         # not, no blank line of its own; the articles line up and the line counts say what differs
         return len(raws)
-    # a twin with more articles than the raw file parts from it after the raw file's last one
-    return min(aligned, len(raws) - 1)
+    return aligned
 
 
 def _blank_line_articles(
@@ -1206,11 +1222,12 @@ def _blank_line_articles(
 ) -> Iterator[Article | Reject]:
     """The articles of a text file (and its twin) separated by blank lines; a duplicate is dropped.
 
-    Unsplit, the twin's blank lines must be the raw file's (each paragraph starts on the same line
-    and is as long; a last paragraph may differ in length only, which its line count then says).
-    With ``options.sentences`` each raw paragraph is split first, and the twin's paragraphs, which
-    hold the split lines, are taken in order; where their number differs, from the first paragraph
-    whose line count differs. From where the articles no longer line up, each one is a reject.
+    The twin must hold as many articles, or none is paired (each is a reject: `_lined_up`). Unsplit,
+    its blank lines must be the raw file's (each paragraph starts on the same line and is as long; a
+    last paragraph may differ in length only, which its line count then says); from where they
+    differ, each article is a reject. With ``options.sentences`` each raw paragraph is split first,
+    and the twin's paragraphs, which hold the split lines, are taken in order, each checked for its
+    line count.
 
     ``raw_bad``, ``twin_bad``: the file (its twin) holds bytes that are not UTF-8, kept as surrogates
     (`_decode`): each article holding one is a reject naming the line, the others are read.
@@ -1223,15 +1240,23 @@ def _blank_line_articles(
     twins: list[tuple[int, str | None]] = _paragraphs(normalized) if normalized is not None else [(s, None) for s, _ in raws]
     twin_bad_lines = _bad_lines(twins) if twin_bad and normalized is not None else {}
     aligned = len(raws) if normalized is None else _lined_up(raws, twins, options.sentences is not None)
+    if len(twins) != len(raws):
+        where = next((f" (taken in order, the first whose line counts differ is the article of line {line})"
+                      for (line, text), (_, twin) in zip(raws, twins) if text.count("\n") != twin.count("\n")), "")
+        counts = (f"its normalized twin {item.twin} has {counted(len(twins), 'article')} separated by blank lines, "
+                  f"the raw file {len(raws)}{where}: which pairs with which cannot be told")
     seen: dict[str, int] = {}
     for index, ((line, text), (_, twin)) in enumerate(zip(raws, twins + [(0, None)] * len(raws))):
         if index >= aligned:
             lines = (text.count("\n") + 1, twin.count("\n") + 1) if index == aligned and twin is not None else None
-            if lines is not None and lines[0] != lines[1]:  # the article that puts them out of line says how
-                why = f"raw has {counted(lines[0], 'line')}{split_note(options.sentences)}, its normalized twin {item.twin} has {lines[1]}"
+            if len(twins) != len(raws):
+                why = counts
+            elif lines is not None and lines[0] != lines[1]:  # the article that puts them out of line says how
+                why = (f"raw has {counted(lines[0], 'line')}{split_note(options.sentences)}, its normalized twin {item.twin} "
+                       f"has {lines[1]}: articles no longer line up")
             else:
-                why = f"its normalized twin {item.twin} has other blank lines from here"
-            yield reject(item.path, line, f"{why}: articles no longer line up", article=f"{item.relpath} line {line}")
+                why = f"its normalized twin {item.twin} has other blank lines from here: articles no longer line up"
+            yield reject(item.path, line, why, article=f"{item.relpath} line {line}")
             continue
         bad = next(((path, bad_lines[index]) for path, bad_lines in ((item.path, raw_bad_lines), (item.twin, twin_bad_lines))
                     if index in bad_lines), None)

@@ -132,8 +132,8 @@ def _labels(item: InputFile, article: Article, options: ReadOptions) -> tuple[st
     count the lines of the field's text."""
     if item.kind in ("pair", "text"):
         stored = twin_relpath(item) or article.source_file
-        if article.line is None:
-            return article.source_file, stored, 1, ""
+        if article.line is None:  # the whole file is the article
+            return article.source_file, stored, 1, "" if options.sentences is None else "; @@ counts its lines, split into sentences, from 1"
         if options.sentences is None:  # the twin's paragraphs start on the raw file's lines
             return article.source_file, stored, article.line, ""
         where = f" line {article.line}"

@@ -268,6 +268,30 @@ class TestStoredNormalizedSide:
         assert (report.read, report.rejected, report.rows) == (1, 1, 0)
         assert "once split into sentences by punkt" in report.rejects[0]["reason"]
 
+    @pytest.mark.parametrize(("raw", "twin", "line"), [
+        ("Title line\nOne. Two. Three.\nLast line.", "title line\none . two . three .\nlast line .", 2),
+        ("One. Two.\nThree.", "one .\ntwo .\nthree .\nfour .", 3),
+        ("One.\nTwo.", "one .\ntwo .\nthree .", 3),
+    ], ids=["split-line-in-the-middle", "twin-longer-than-the-split", "twin-longer-unsplit-alike"])
+    def test_a_paired_files_line_count_reject_names_a_line_of_the_raw_file(self, tmp_path, raw, twin, line):
+        """It named the first line the split text and the twin do not share ("line 4" of a file of 3
+        lines, counted in the split text), a line of neither file."""
+        for side, text in (("raw", raw), ("normalized", twin)):
+            (tmp_path / "pairs" / side).mkdir(parents=True)
+            (tmp_path / "pairs" / side / "a.txt").write_text(text, encoding="utf-8")
+        (reject,) = read_all(tmp_path / "pairs", ReadOptions(sentences="punkt"))
+        assert reject.line == line, reject
+
+    def test_verify_of_a_split_pair_file_says_its_hunks_count_the_split_lines(self, tmp_path):
+        """A pair file's hunks counted the split lines, under a header that said nothing of it."""
+        for side, text in (("raw", "Title line\nOne. Two.\nLast line."), ("normalized", "title line\none .\ntwo .\nlast line")):
+            (tmp_path / "pairs" / side).mkdir(parents=True)
+            (tmp_path / "pairs" / side / "a.txt").write_text(text, encoding="utf-8")
+        result = verify(tmp_path / "pairs", sentences="punkt")
+        (found,) = result.first
+        assert found.lines == (4,) and "@@ -4 +4 @@" in found.diff
+        assert "split into sentences" in found.diff.splitlines()[0], found.diff
+
     def test_verify_checks_the_split_raw_against_the_stored_side(self, tmp_path):
         normalized = "\n".join(newspairs.normalize(line) for line in SENTENCES)
         path = write_jsonl(tmp_path / "t.jsonl", [{"raw": PARAGRAPH, "normalized": normalized}])

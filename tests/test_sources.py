@@ -1099,10 +1099,40 @@ class TestBlankLineArticles:
 
     def test_a_twin_whose_blank_lines_differ_rejects_each_article_from_there(self, tmp_path):
         write_pairs(tmp_path / "c", {"many.txt": self.TEXT})
-        (tmp_path / "c" / "normalized" / "many.txt").write_text("first story , line one .\nline two .\n\n\n\nsecond story .\nthird story .\n\n")
+        (tmp_path / "c" / "normalized" / "many.txt").write_text("first story , line one .\nline two .\n\n\n\nsecond story .\nmore .\n\nthird story .\n")
         options = ReadOptions(text_articles="blank-line")
         entries = [entry for item in resolve_source(tmp_path / "c") for entry in read_input(item, options)]
         assert [(type(entry).__name__, entry.line) for entry in entries] == [("Article", 1), ("Reject", 6), ("Reject", 8)]
+
+    NAMES = ["Alpha", "Bravo", "Charlie", "Delta", "Echo"]
+
+    @pytest.mark.parametrize(("sentences", "raw", "twin"), [
+        (None, "\n\n".join(f"{n} one.\n{n} two." for n in NAMES) + "\n",
+         "\n\n".join(f"{n.lower()} one .\n{n.lower()} two ." for n in NAMES if n != "Bravo") + "\n"),
+        ("punkt", "\n\n".join(f"{n} one. {n} two." for n in NAMES) + "\n",
+         "\n\n".join(f"{n.lower()} one .\n{n.lower()} two ." for n in NAMES if n != "Bravo") + "\n"),
+        (None, "\n\n".join(f"{n} said so." for n in NAMES) + "\n",
+         "\n\n".join(f"{n.lower()} said so ." for n in NAMES if n != "Alpha") + "\n"),
+        (None, "\n\n".join(f"{n} said so." for n in NAMES[:2]) + "\n",
+         "\n\n".join(f"{n.lower()} said so ." for n in NAMES[:2]) + "\n\nextra .\n"),
+        ("punkt", "One. Two.\n\nThree.\n", "one .\ntwo .\n\nthree .\n\nfour .\n"),
+        (None, "One.\n", "one .\n\nextra .\n"),
+    ], ids=["twin-without-a-middle-article", "split-twin-without-a-middle-article", "twin-without-the-first-article",
+            "twin-with-an-article-more", "split-twin-with-an-article-more", "one-article-twin-with-two"])
+    def test_a_twin_with_another_number_of_articles_pairs_none(self, tmp_path, sentences, raw, twin):
+        """An article missing from the twin shifted every pair after it, unsaid where the articles
+        around it have as many lines: the article before the gap paired with the next one's twin, and
+        only the last one was a reject (naming the wrong article). Which pairs with which cannot be
+        told, so none is paired."""
+        write_pairs(tmp_path / "c", {"a.txt": raw})
+        (tmp_path / "c" / "normalized" / "a.txt").write_text(twin, encoding="utf-8")
+        options = ReadOptions(text_articles="blank-line", sentences=sentences)
+        entries = [entry for item in resolve_source(tmp_path / "c") for entry in read_input(item, options)]
+        articles = raw.count("\n\n") + 1
+        assert [type(entry).__name__ for entry in entries] == ["Reject"] * articles
+        for entry in entries:
+            assert re.search(rf"its normalized twin .* has {twin.count(chr(10) * 2) + 1} articles? separated by blank lines, "
+                             rf"the raw file {articles}.*: which pairs with which cannot be told$", entry.reason), entry.reason
 
     @pytest.mark.parametrize(("raw", "twin", "expected"), [
         ("First line.\nSecond line.\n", "first line .\n", [("Reject", 1, "raw has 2 lines, its normalized twin .* has 1")]),
@@ -1126,8 +1156,9 @@ class TestBlankLineArticles:
          [("Reject", 1, "raw has 2 lines once split into sentences by punkt, its normalized twin .* has 1"),
           ("Article", 3, None), ("Article", 5, None)]),
         ("punkt", "One. Two.\n\nThree.\n", "one .\ntwo .\n\nthree .\n\nfour .\n",
-         [("Article", 1, None), ("Reject", 3, "other blank lines from here")]),
-        (None, "One.\n", "one .\n\nextra .\n", [("Reject", 1, "other blank lines from here")]),
+         [("Reject", 1, "has 3 articles separated by blank lines, the raw file 2"),
+          ("Reject", 3, "has 3 articles separated by blank lines, the raw file 2")]),
+        (None, "One.\n", "one .\n\nextra .\n", [("Reject", 1, "has 2 articles separated by blank lines, the raw file 1")]),
         # the article that puts the rest out of line says how (it said "other blank lines" alone)
         (None, "One.\n\nTwo.\n", "one .\nextra .\n\ntwo .\n",
          [("Reject", 1, "^raw has 1 line, its normalized twin .* has 2: articles no longer line up$"),
