@@ -87,7 +87,10 @@ def _column_names(value: str | Iterable[str], name: str) -> tuple[str, ...]:
     # one str is that one column (as datasets' select_columns takes it), not its letters
     if isinstance(value, str):
         return (value,)
-    names = tuple(value)
+    try:
+        names = tuple(value)
+    except TypeError:  # a number, None: "'int' object is not iterable" named nothing
+        raise ValueError(f"{name} takes column names (a str or a sequence of str), got {value!r:.80}") from None
     for column in names:
         if not isinstance(column, str):
             raise ValueError(f"{name} takes column names (a str or a sequence of str), got {column!r:.80} in {value!r:.80}")

@@ -1261,6 +1261,8 @@ class TestOptions:
     def test_keep_takes_column_names(self, tokenizer):
         with pytest.raises(ValueError, match=r"^keep takes column names \(a str or a sequence of str\), got 3 in \('label', 3\)$"):
             feed.Encoder(tokenizer, keep=("label", 3))
+        with pytest.raises(ValueError, match=r"^keep takes column names \(a str or a sequence of str\), got 5$"):
+            feed.Encoder(tokenizer, keep=5)  # a TypeError, "'int' object is not iterable"
 
     @pytest.mark.parametrize(
         "store",
