@@ -1346,7 +1346,7 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
                 if header_problem is not None:
                     yield line, None, header_problem
                 elif len(row) != len(header):
-                    yield line, None, f"{len(row)} fields where the header has {len(header)}"
+                    yield line, None, f"{counted(len(row), 'field')} where the header has {len(header)}"
                 elif unnamed and len(held := [row[index] for index in unnamed if row[index]]) > 1:
                     columns = ", ".join(str(index + 1) for index in unnamed if row[index])
                     yield line, None, f"the unnamed columns {columns} each hold text (only one would be kept): name them in the header"
@@ -1620,7 +1620,12 @@ def _jsonl_row(number: int, data: bytes, first: bool, parser: _JsonParser) -> tu
         record = parser.loads(text)
     except json.JSONDecodeError as error:
         # json's "Invalid control character at" names no place of its own: the column does
-        return number, None, f"not a JSON line ({error.msg.removesuffix(' at')} at column {error.colno})"
+        problem = f"not a JSON line ({error.msg.removesuffix(' at')} at column {error.colno})"
+        before = text[:error.pos]
+        if error.msg == "Extra data" and "\r" in before[len(before.rstrip(JSON_SPACE)):]:
+            # a record after a lone carriage return (old Mac line ends), which JSON reads as a space
+            problem += "; records are separated by a lone \\r, where a JSON line ends at \\n (or \\r\\n)"
+        return number, None, problem
     except (ValueError, RecursionError) as error:  # an integer of more digits than Python converts; nesting too deep
         return number, None, f"not a JSON line ({error})"
     lost = parser.problem(record, text)

@@ -440,6 +440,19 @@ def test_a_quote_never_closed_is_one_reject_not_the_rest_of_the_file_as_one_cell
     assert len(rejects) == (reason is not None) and all(re.search(reason, text) for text in rejects), rejects
 
 
+@pytest.mark.parametrize(("row", "reason"), [
+    ("A.", "line 2: 1 field where the header has 2$"),
+    ("A.,b,c", "line 2: 3 fields where the header has 2$"),
+], ids=["short", "long"])
+def test_a_csv_row_of_another_number_of_fields_is_a_reject_saying_how_many(tmp_path, row, reason):
+    """Unlike `datasets`' loader, which fills a short row with nulls: a cell missing may be a comma
+    missing, which moves every cell after it ("1 fields" was said, too)."""
+    path = tmp_path / "a.csv"
+    path.write_text(f"raw,normalized\n{row}\nB.,b .\n", encoding="utf-8")
+    reject, article = read_all(path)
+    assert re.search(reason, str(reject.error())) and article.raw == "B."
+
+
 @pytest.mark.parametrize("header", ["raw,title,title", "raw,title, title", "raw,raw"], ids=["metadata", "after-strip", "raw"])
 def test_a_csv_column_named_twice_rejects_every_row_rather_than_keep_one_cell(tmp_path, header):
     path = tmp_path / "a.csv"
@@ -2203,6 +2216,20 @@ def test_a_control_character_in_a_json_line_is_named_once_with_its_column(tmp_pa
     path.write_text('{"raw": "a\tb"}\n', encoding="utf-8")
     (reject,) = read_input(resolve_source(path)[0])
     assert reject.reason == "not a JSON line (Invalid control character at column 11)"
+
+
+@pytest.mark.parametrize(("data", "reason"), [
+    (b'{"raw": "First."}\r{"raw": "Second."}\r', "Extra data at column 19); records are separated by a lone \\r, where"),
+    (b'{"raw": "First."} \r {"raw": "Second."}\n', "Extra data at column 21); records are separated by a lone \\r, where"),
+    (b'{"raw": "First."} {"raw": "Second."}\r\n', "Extra data at column 19)$"),
+], ids=["lone-cr-line-ends", "lone-cr-among-spaces", "two-values-on-a-crlf-line"])
+def test_records_after_a_lone_carriage_return_are_one_line_whose_reject_says_why(tmp_path, data, reason):
+    """`datasets` reads a lone \\r as a line end, newspairs' JSON lines end at \\n: the reject said
+    only "Extra data", as for any two values on a line."""
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(data)
+    (reject,) = read_input(resolve_source(path)[0])
+    assert re.search(re.escape(reason.removesuffix("$")) + ("$" if reason.endswith("$") else ""), reject.reason), reject.reason
 
 
 def test_the_types_check_only_the_records_that_can_add_a_kind(tmp_path, monkeypatch):
