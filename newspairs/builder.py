@@ -401,6 +401,9 @@ class NewsPairs(datasets.ArrowBasedBuilder):
         targets = names[names.index(split):] if report_dir is not None else [split]
         stats = {name: BuildReport.empty(config.name) for name in targets}
         spills = {name: _Spill(report_dir, name, inputs) for name in targets[1:]}
+        # held by the frame: a stream left open at exit closes this generator after the module's
+        # names are gone, and `except SourceError` would then raise a TypeError of its own
+        source_error = SourceError
         try:
             for shard, (item, order) in enumerate(zip(inputs, orders)):
                 item_error_path = f"{error_path}.{order:09d}" if defer else error_path
@@ -417,7 +420,7 @@ class NewsPairs(datasets.ArrowBasedBuilder):
                             yield Key(shard, index), table
                             index += 1
                             stats[split].rows += table.num_rows
-                except SourceError:
+                except source_error:
                     if defer and os.path.exists(item_error_path):
                         return stats[split]
                     raise

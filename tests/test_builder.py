@@ -356,6 +356,23 @@ class TestScale:
         for split in prepared:
             assert list(streamed[split]) == prepared[split].to_list()
 
+    def test_a_stream_left_open_at_exit_closes_without_a_word(self, tmp_path, config="lines"):
+        """A stream iterator still open when the interpreter exits printed "Exception ignored in ...
+        TypeError: catching classes that do not inherit from BaseException" (the reader's
+        `except SourceError` met the module's names torn down)."""
+        import subprocess
+        import sys
+
+        from conftest import REPO
+
+        source = write_pairs(tmp_path / "c", {f"a{i}.txt": f"Article {i}, it's here." for i in range(12)})
+        script = (f"import newspairs\nstream = newspairs.load({str(source)!r}, {config!r}, split='train', streaming=True)\n"
+                  "rows = iter(stream)\nprint(sorted(next(rows)))\n")
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+        assert done.returncode == 0 and done.stdout.startswith("["), done.stderr
+        assert done.stderr == ""
+
     def test_num_proc_shards_over_files_and_gives_the_same_rows(self, tmp_path):
         source = write_pairs(tmp_path / "c", {f"a{i}.txt": f"Article {i}.\nIt's line two." for i in range(8)})
         one = load(source, "lines", cache_dir=str(tmp_path / "one"))
