@@ -167,10 +167,7 @@ def tokenizer_file(path: str):
     given = Path(path)
     if not (given / "tokenizer.json" if given.is_dir() else given).is_file():
         raise ValueError(f"{path}: {'no tokenizer.json in the folder' if given.is_dir() else 'no such file'}")
-    try:
-        return load_tokenizer_file(given)
-    except Exception as error:  # tokenizers raises a bare Exception for a file it cannot parse
-        raise ValueError(f"{path}: not a tokenizers tokenizer.json ({error})") from None
+    return load_tokenizer_file(path)
 
 
 def check_normalizes(tokenizer, path: str) -> None:

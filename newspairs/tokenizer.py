@@ -165,10 +165,14 @@ def save_tokenizer(tokenizer: Tokenizer, path: str | os.PathLike) -> Path:
 
 
 def load_tokenizer_file(path: str | os.PathLike) -> Tokenizer:
-    """Load a ``tokenizer.json`` (or the folder holding one)."""
-    path = Path(path)
+    """Load a ``tokenizer.json`` (or the folder holding one); a `ValueError` naming ``path`` for a
+    file `tokenizers` cannot read."""
+    given, path = path, Path(path)
     if path.is_dir():
         path = path / "tokenizer.json"
     if not path.is_file():
         raise ValueError(f"no tokenizer file at {str(path)!r}")
-    return Tokenizer.from_file(str(path))
+    try:
+        return Tokenizer.from_file(str(path))
+    except Exception as error:  # tokenizers raises a bare Exception for a file it cannot parse, naming none
+        raise ValueError(f"{os.fspath(given)}: not a tokenizers tokenizer.json ({error})") from None

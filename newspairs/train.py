@@ -540,6 +540,8 @@ def load_tokenizer(
     if dataset is not None:
         dataset_stamp, dataset_where = stamp_of(dataset)
         check_stamps(read_stamp(location), dataset_stamp, tokenizer_where=str(location), dataset_where=dataset_where)
+    if not isinstance(padding, bool):  # transformers' "max_length" or "do_not_pad" would pad to the longest
+        raise ValueError(f"padding must be True or False, got {padding!r}")
     if padding:
         pad_id = tokenizer.token_to_id(PAD_TOKEN)
         if pad_id is None:

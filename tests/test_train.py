@@ -257,6 +257,23 @@ class TestFolder:
         encoding = tokenizer.encode("A much longer line of news text here.")
         assert len(encoding.ids) == 4 and encoding.tokens[-1] == "[SEP]"
 
+    @pytest.mark.parametrize("padding", ["max_length", "do_not_pad", "longest", 1])
+    def test_padding_is_true_or_false_only(self, trained_folder, padding):
+        """A string was taken as True: "max_length" padded to the longest row, "do_not_pad" padded."""
+        with pytest.raises(ValueError, match=f"padding must be True or False, got {padding!r}"):
+            load_tokenizer(trained_folder, padding=padding, max_length=8)
+
+    @pytest.mark.parametrize("text", ["{", "", "[1, 2]"], ids=["cut-short", "empty", "not-an-object"])
+    def test_a_file_tokenizers_cannot_read_is_a_value_error_naming_it(self, trained_folder, tmp_path, text):
+        """It was a bare Exception naming no file (the CLI's own check wrapped it, the API did not)."""
+        folder = tmp_path / "broken"
+        folder.mkdir()
+        for source in trained_folder.iterdir():
+            (folder / source.name).write_bytes(source.read_bytes())
+        (folder / "tokenizer.json").write_text(text, encoding="utf-8")
+        with pytest.raises(ValueError, match=rf"^{re.escape(str(folder))}: not a tokenizers tokenizer\.json \(.+\)$"):
+            load_tokenizer(folder)
+
     def test_no_padding_by_default(self, trained_folder):
         encodings = load_tokenizer(trained_folder).encode_batch(["Short.", "A much longer line."])
         assert len(encodings[0].ids) < len(encodings[1].ids)
