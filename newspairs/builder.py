@@ -242,12 +242,20 @@ class BuildReport:
             text += f"; {self.disagree} of {self.stored} stored normalized sides disagree with newspairs.normalize"
         return text
 
-    def nothing_to(self, what: str, source: Any) -> ValueError:
+    def nothing_to(self, what: str, source: Any) -> NothingToError:
         """The error of a build that left no article ``what`` (``"export"``, ``"train on"``): the
-        source, the counts and the first reject."""
-        first = f"; the first: {self.rejects[0]['file']}: {self.rejects[0]['reason']}" if self.rejects else ""
-        where = source if source is not None else "the default data"
-        return ValueError(f"{where}: no article to {what} ({self.read} read, {self.rejected} rejected{first})")
+        source, the counts and the first reject as a build error names it; the report holds the rest."""
+        first = ""
+        if self.rejects:
+            reject = self.rejects[0]
+            first = f"; the first: {SourceError(reject['file'], reject['article'], reject['line'], reject['reason'])}"
+        if source is None:
+            where = "the default data"
+        elif isinstance(source, (list, tuple)):
+            where = ", ".join(map(str, source))
+        else:
+            where = str(source)
+        return NothingToError(f"{where}: no article to {what} ({self.read} read, {self.rejected} rejected{first})", [self])
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -255,6 +263,15 @@ class BuildReport:
             "rows": self.rows, "stored": self.stored, "disagree": self.disagree, "reconciles": self.reconciles,
             "rejects": self.rejects,
         }
+
+
+class NothingToError(ValueError):
+    """A build that left no article to export or train on; ``reports``: the build reports, whose
+    rejects say why each article was left out (the command line lists them before the error)."""
+
+    def __init__(self, message: str, reports: Sequence[BuildReport] = ()):
+        super().__init__(message)
+        self.reports = list(reports)
 
 
 class NewsPairs(datasets.ArrowBasedBuilder):

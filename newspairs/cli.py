@@ -1089,6 +1089,8 @@ def main(argv: list[str] | None = None) -> int:
         print("newspairs: interrupted", file=sys.stderr)
         return 130
     except (ValueError, OSError) as error:
+        if getattr(error, "reports", None):  # a build that left nothing (NothingToError): every reject, as a report lists them
+            _write_rejects(error.reports, sys.stdout)
         print(f"newspairs: error: {_one_line(error)}", file=sys.stderr)
         return 1
 

@@ -59,7 +59,7 @@ from fsspec.utils import glob_translate
 from huggingface_hub import DatasetCard, DatasetCardData
 
 from newspairs import onepass, sentences
-from newspairs.builder import CONFIG_NAMES, BuildReport, check_options as check_load_options
+from newspairs.builder import CONFIG_NAMES, BuildReport, NothingToError, check_options as check_load_options
 from newspairs.sources import EXPORT_MANIFEST, resolve_source, twin_relpath
 from newspairs.stamp import STAMP_FILENAME, Stamp, normalization_stamp
 
@@ -568,7 +568,7 @@ def export(
             infos[name], reports[name], shards, digests = built[name]
             if not any(split.num_examples for split in infos[name].splits.values()):
                 error = reports[name].nothing_to("export", source)
-                raise ValueError(f"{error}: nothing written")
+                raise NothingToError(f"{error}: nothing written", [built[config][1] for config in configs])
             data_dirs[name], sealed = _seal_config(staging, name, shards, digests)
             files.extend(sealed)
         stamp = normalization_stamp()

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 import newspairs
-from newspairs.builder import CONFIG_NAMES, load
+from newspairs.builder import CONFIG_NAMES, NothingToError, load
 from newspairs.cli import main
 from newspairs.export import CARD_FILENAME, MANIFEST_FILENAME, REPORT_FILENAME, export, export_summary, read_manifest
 from newspairs.stamp import STAMP_FILENAME, Stamp, normalization_stamp
@@ -339,6 +339,29 @@ def test_a_source_with_no_article_is_an_error_and_writes_nothing(tmp_path, make,
     assert main(["export", str(source), str(tmp_path / "out2"), "--errors", "report"]) == 1
     assert "no article to export" in capsys.readouterr().err and not (tmp_path / "out2").exists()
     assert sorted(path.name for path in tmp_path.iterdir()) == [source.name]
+
+
+def test_an_export_of_every_article_rejected_lists_each_reject_and_names_the_first_fully(tmp_path, capsys):
+    """With --errors report and every article rejected, the one error named the first reject's file
+    and reason only (no article, no line), the sources as a Python list, and the other reasons nowhere."""
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "x"}\n{"text": "y"}\n', encoding="utf-8")
+    pairs = write_pairs(tmp_path / "p", {"a.txt": "A.\nB."})
+    (pairs / "normalized" / "a.txt").write_text("a .\n", encoding="utf-8")
+    with pytest.raises(NothingToError) as raised:
+        export([str(bad), str(pairs)], tmp_path / "out", errors="report")
+    assert str(raised.value).startswith(f"{bad}, {pairs}: no article to export (3 read, 3 rejected; the first: "
+                                        f"{bad}, article line 1, line 1: no raw key 'raw' (keys: text)): nothing written")
+    assert [len(report.rejects) for report in raised.value.reports] == [3, 3, 3]
+    assert main(["export", str(bad), str(pairs), str(tmp_path / "out"), "--errors", "report", "--quiet"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [
+        f"rejected (articles, lines, raw): {bad}, article line 1, line 1: no raw key 'raw' (keys: text)",
+        f"rejected (articles, lines, raw): {bad}, article line 2, line 2: no raw key 'raw' (keys: text)",
+        f"rejected (articles, lines, raw): {pairs / 'raw' / 'a.txt'}, article raw/a.txt, line 2: raw has 2 lines, "
+        f"its normalized twin {pairs / 'normalized' / 'a.txt'} has 1",
+    ]
+    assert len(captured.err.splitlines()) == 1 and not (tmp_path / "out").exists()
 
 
 def assert_same_export(got, want) -> None:
