@@ -1046,6 +1046,20 @@ class Terminated(KeyboardInterrupt):
     Ctrl-C is, so that an export removes its staging folder."""
 
 
+_SIGTERM_RECEIVED = threading.Event()
+
+
+def _default_sigterm_in_child() -> None:
+    # a forked worker (--num-proc, datasets' pool) dies of SIGTERM at once: with the handler
+    # inherited, a SIGTERM landing just before the worker blocks on its pool's lock was taken by the
+    # C-level handler and never acted on, and the pool's terminate() waited for it for ever
+    if getattr(signal.getsignal(signal.SIGTERM), "newspairs_unwinds", False):
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+os.register_at_fork(after_in_child=_default_sigterm_in_child)
+
+
 @contextmanager
 def _sigterm_unwinds():
     """Within the block, SIGTERM raises `Terminated` in this process; a worker forked meanwhile
@@ -1060,8 +1074,12 @@ def _sigterm_unwinds():
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             os.kill(os.getpid(), signal.SIGTERM)
             return
+        _SIGTERM_RECEIVED.set()
         raise Terminated
 
+    terminated.newspairs_unwinds = True
+
+    _SIGTERM_RECEIVED.clear()
     signal.signal(signal.SIGTERM, terminated)
     try:
         yield
@@ -1082,10 +1100,11 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (| head): not an error
         _drop_stdout()
         return 0
-    except Terminated:
-        print("newspairs: terminated", file=sys.stderr)
-        return 143
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
+        # a library that catches the interrupt and raises one of its own (Ray's) loses `Terminated`
+        if isinstance(stop, Terminated) or _SIGTERM_RECEIVED.is_set():
+            print("newspairs: terminated", file=sys.stderr)
+            return 143
         print("newspairs: interrupted", file=sys.stderr)
         return 130
     except (ValueError, OSError) as error:

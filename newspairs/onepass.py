@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from newspairs.builder import (
-    CONFIG_NAMES, SPLIT_NAMES, BuildReport, NewsPairsConfig, _routed_batches, _tables, features_for,
+    CONFIG_NAMES, SPLIT_NAMES, BuildReport, NewsPairsConfig, _routed_batches, _tables, check_options, features_for,
 )
 from newspairs.sources import (
     Article, InputFile, ReadOptions, Reject, SourceError, enter_folder, file_sha256, read_input, resolve_source,
@@ -42,6 +42,9 @@ def settings(source: Any, configs: Sequence[str], errors: str, config_kwargs: di
     for config in configs:
         if config not in CONFIG_NAMES:
             raise ValueError(f"config must be one of {CONFIG_NAMES}, got {config!r}")
+    # an unknown option named as `load` names it (`newspairs.ray.read` comes here without it: a
+    # TypeError of NewsPairsConfig's), before anything is read
+    check_options(configs[0], None, errors, config_kwargs)
     config = NewsPairsConfig(name=configs[0], errors=errors, **config_kwargs)  # validates errors and split_ratios
     if isinstance(source, os.PathLike):
         source = os.fspath(source)

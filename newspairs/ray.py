@@ -63,10 +63,12 @@ def connect(address: Optional[str] = None, num_cpus: Optional[int] = None) -> bo
         _check_running(address, num_cpus)
         return False
     where = "address" if address else "RAY_ADDRESS"
-    address = address or os.environ.get("RAY_ADDRESS")
+    # a space about it (an env file's) would pass the probe by and Ray would strip it, then retry for minutes
+    address = (address or os.environ.get("RAY_ADDRESS") or "").strip()
     if address:
         _probe(address, where)
-        ray.init(address=address, include_dashboard=False, log_to_driver=False)
+        with _sigterm_kept():
+            ray.init(address=address, include_dashboard=False, log_to_driver=False)
         try:
             _check_cpus(num_cpus, f"the Ray at {where} {address!r} has", "")
         except ValueError:
@@ -75,8 +77,30 @@ def connect(address: Optional[str] = None, num_cpus: Optional[int] = None) -> bo
     else:
         # "local": a new Ray for this call, never one that `ray start` (or a stale record of one in
         # Ray's temporary folder) left on this machine, which ray.init() alone would join or wait for
-        ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, log_to_driver=False)
+        with _sigterm_kept():
+            ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, log_to_driver=False)
     return True
+
+
+@contextmanager
+def _sigterm_kept():
+    """A SIGTERM handler of Python's set before ``ray.init`` set again after it: Ray puts in its own
+    (``sys.exit``), which took the command line's away (`newspairs.cli`: "newspairs: terminated",
+    status 143, the staging folder removed) and ended an export killed by a scheduler with a crash."""
+    import signal
+    import threading
+
+    handler = signal.getsignal(signal.SIGTERM) if threading.current_thread() is threading.main_thread() else None
+    try:
+        yield
+    except SystemExit as stop:  # a SIGTERM while Ray starts met Ray's handler: told as the one set before
+        if callable(handler) and stop.code == signal.SIGTERM:
+            signal.signal(signal.SIGTERM, handler)
+            handler(signal.SIGTERM, None)
+        raise
+    finally:
+        if callable(handler):
+            signal.signal(signal.SIGTERM, handler)
 
 
 PROBE_SECONDS = 3.0
@@ -309,9 +333,16 @@ class _ReadRows:
         self.rows = _Rows(**kwargs)
 
     def __call__(self, batch: Any) -> Iterator[Any]:
-        for row in _batch_rows(batch):
-            for file_row in _files(row):
-                yield from self.rows(_input_file(file_row))  # errors="report": each reject logged once, as a streaming load logs it
+        try:
+            for row in _batch_rows(batch):
+                for file_row in _files(row):
+                    yield from self.rows(_input_file(file_row))  # errors="report": each reject logged once, as a streaming load logs it
+        except SourceError as error:
+            # Ray wraps what a function's batch raises (a UserCodeException, told as the user's
+            # error), but not what a generator's does: that one it dumps as a bug of Ray's own
+            if ray.data.DataContext.get_current().raise_original_map_exception:
+                raise
+            raise ray.exceptions.UserCodeException("UDF failed to process a data block.") from error
 
 
 def read(
@@ -331,7 +362,9 @@ def read(
     input files (each part of a large ``.jsonl`` or Parquet file alone, ``part_bytes``) is read by one actor of a pool of
     ``num_cpus`` (default: the cluster's CPUs). Columns and types are those
     of the config's `datasets` features (a ``ClassLabel`` as its integer). With ``errors="raise"``
-    the first bad article fails the pipeline (Ray's error names its file, article and line); with
+    the first bad article fails the pipeline: Ray's error of user code, a `UserCodeException` whose
+    message holds newspairs' line naming its file, article and line (a `SourceError` too with Ray's
+    ``raise_original_map_exception``); with
     ``"report"`` it is left out and logged as a warning by the worker: printed on the driver only
     by a Ray started with ``log_to_driver=True`` (a Ray you ``ray.init()`` yourself); a Ray started
     here has it off, so they stay in Ray's worker log files (``session_latest/logs/worker-*.err`` under

@@ -1047,6 +1047,29 @@ def test_sigterm_stops_an_export_as_ctrl_c_does(tmp_path, num_proc):
     assert sorted(path.name for path in tmp_path.iterdir()) == ["big.jsonl"]
 
 
+def _sigterm_is_default() -> bool:
+    import signal
+
+    return signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_a_worker_forked_while_sigterm_unwinds_has_the_default_sigterm():
+    """A forked --num-proc worker inherited the unwinding handler, which let the worker die only once
+    the handler ran: a SIGTERM (the pool's own terminate()) landing just before the worker blocked on
+    the pool's lock was never acted on, and the export hung in Pool.__exit__ for good (seen in the
+    test run of 2026-12-07, a worker of test_an_export_with_large_files_read_in_parts_...)."""
+    import multiprocessing
+    import signal
+
+    from newspairs.cli import _sigterm_unwinds
+
+    with _sigterm_unwinds():
+        assert getattr(signal.getsignal(signal.SIGTERM), "newspairs_unwinds", False)
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            assert pool.starmap(_sigterm_is_default, [(), ()]) == [True, True]
+    assert _sigterm_is_default()
+
+
 @pytest.mark.parametrize("encoding", ["latin-1", "ascii", "cp1252"])
 def test_normalize_writes_utf8_whatever_the_locale(tmp_path, encoding):
     """Under a Latin-1 locale (PYTHONIOENCODING, a Windows code page), normalize wrote its output in

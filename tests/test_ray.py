@@ -521,6 +521,8 @@ class TestWhichRay:
         pytest.param("--address 127.0.0.1:{port}", "address '127.0.0.1:{port}'", id="host-port"),
         pytest.param("--address ray://127.0.0.1:{port}", "address 'ray://127.0.0.1:{port}'", id="ray-client"),
         pytest.param("RAY_ADDRESS=127.0.0.1:{port}", "RAY_ADDRESS '127.0.0.1:{port}'", id="RAY_ADDRESS"),
+        # the port "1 " was no port to the probe, which let Ray retry for minutes (and strip the space itself)
+        pytest.param("RAY_ADDRESS= 127.0.0.1:{port}\n", "RAY_ADDRESS '127.0.0.1:{port}'", id="RAY_ADDRESS-with-spaces"),
     ])
     def test_an_address_where_no_ray_answers_fails_at_once_in_one_line(self, tmp_path, form, where):
         port = _closed_port()
@@ -736,6 +738,61 @@ def test_a_read_actor_logs_each_reject_once(tmp_path, caplog):
     assert sum(table.num_rows for table in tables) == len(inputs) - 1
     rejected = [record.getMessage() for record in caplog.records if record.getMessage().startswith("newspairs: rejected")]
     assert len(rejected) == 1 and rejected[0].startswith(f"newspairs: rejected {source / 'raw' / 'market.txt'}, article raw/market.txt")
+
+
+def test_a_read_actor_tells_a_bad_article_as_rays_user_code_error(tmp_path, caplog):
+    """`newspairs.ray.read` with errors="raise": its actor is a generator, whose error Ray does not
+    wrap as it wraps a function's, and dumped it as a bug of Ray's own ("please open an issue on the
+    Ray project", about 150 lines). It is now Ray's error of user code, as `normalize`'s and
+    `encode`'s are, holding newspairs' line; with Ray's own switch, newspairs' error itself."""
+    (tmp_path / "good.txt").write_text("Fine.\n", encoding="utf-8")
+    (tmp_path / "bad.txt").write_bytes(b"Fine.\nNot \xff UTF-8.\n")
+    line = f"{tmp_path / 'bad.txt'}, article bad.txt, line 2: not UTF-8 (undecodable bytes)"
+    with caplog.at_level("ERROR"), pytest.raises(ray.exceptions.UserCodeException) as raised:
+        nray.read(str(tmp_path), "lines").take_all()
+    assert line in str(raised.value)
+    assert not [record for record in caplog.records if "internal code" in record.getMessage()]
+    context = ray.data.DataContext.get_current()
+    context.raise_original_map_exception = True
+    try:
+        with pytest.raises(newspairs.SourceError, match=re.escape(line)):
+            nray.read(str(tmp_path), "lines").take_all()
+    finally:
+        context.raise_original_map_exception = False
+
+
+def test_read_names_an_unknown_option_as_load_does(tmp_path):
+    """It was a TypeError of an internal class ("NewsPairsConfig.__init__() got an unexpected keyword")."""
+    (tmp_path / "a.txt").write_text("Fine.\n", encoding="utf-8")
+    with pytest.raises(ValueError) as local:
+        load(str(tmp_path), sentence="punkt")
+    with pytest.raises(ValueError) as remote:
+        nray.read(str(tmp_path), sentence="punkt")
+    assert str(remote.value) == str(local.value) and str(local.value).startswith("unknown option 'sentence': the options are")
+
+
+def test_sigterm_stops_a_ray_export_as_it_stops_a_local_one(tmp_path):
+    """ray.init put in Ray's own SIGTERM handler (sys.exit) in place of the command line's: a Ray
+    export stopped by timeout or a scheduler died of SIGABRT with a C-level dump (status 134), or
+    with status 15 while Ray started, never "newspairs: terminated", 143."""
+    import signal
+
+    with (tmp_path / "big.jsonl").open("w", encoding="utf-8") as handle:
+        for i in range(40000):
+            handle.write(json.dumps({"raw": f"Article {i} says \"it's\" here (really).\nA second line, {i}."}) + "\n")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("RAY_ADDRESS", None)
+    run = subprocess.Popen([sys.executable, "-m", "newspairs", "export", "big.jsonl", "out", "--engine", "ray", "--num-cpus", "1",
+                            "--quiet"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 180
+    while not list(tmp_path.glob(".out.*/.export-parts")) and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert run.poll() is None, "the export ended before it could be stopped"
+    run.send_signal(signal.SIGTERM)
+    out, err = run.communicate(timeout=180)
+    assert run.returncode == 143, err[-3000:]
+    assert err.splitlines()[-1] == "newspairs: terminated"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["big.jsonl"]
 
 
 def test_an_encode_actor_keeps_a_unigram_models_sampling():
