@@ -1049,15 +1049,33 @@ class Terminated(KeyboardInterrupt):
 _SIGTERM_RECEIVED = threading.Event()
 
 
+def _unwinding() -> bool:
+    return getattr(signal.getsignal(signal.SIGTERM), "newspairs_unwinds", False)
+
+
+def _hold_sigterm_over_fork() -> None:
+    # A forked worker (--num-proc, datasets' pool) must die of SIGTERM at once, as the pool's own
+    # terminate() expects. With the unwinding handler inherited, a SIGTERM landing before the child
+    # reset it was taken by the handler and dropped (Python clears a child's pending handlers after
+    # fork): the worker lived on, and Pool.terminate() waited for it for ever. Held blocked over
+    # the fork, it waits in the child until the default is back.
+    if _unwinding():
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+
+
+def _release_sigterm_in_parent() -> None:
+    if _unwinding():
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+
 def _default_sigterm_in_child() -> None:
-    # a forked worker (--num-proc, datasets' pool) dies of SIGTERM at once: with the handler
-    # inherited, a SIGTERM landing just before the worker blocks on its pool's lock was taken by the
-    # C-level handler and never acted on, and the pool's terminate() waited for it for ever
-    if getattr(signal.getsignal(signal.SIGTERM), "newspairs_unwinds", False):
+    if _unwinding():
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
 
 
-os.register_at_fork(after_in_child=_default_sigterm_in_child)
+os.register_at_fork(before=_hold_sigterm_over_fork, after_in_parent=_release_sigterm_in_parent,
+                    after_in_child=_default_sigterm_in_child)
 
 
 @contextmanager

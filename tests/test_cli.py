@@ -7,9 +7,11 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -1067,6 +1069,16 @@ def test_a_worker_forked_while_sigterm_unwinds_has_the_default_sigterm():
         assert getattr(signal.getsignal(signal.SIGTERM), "newspairs_unwinds", False)
         with multiprocessing.get_context("fork").Pool(2) as pool:
             assert pool.starmap(_sigterm_is_default, [(), ()]) == [True, True]
+        # a SIGTERM sent as soon as the child exists, before it runs any code of its own, kills it
+        for _ in range(50):
+            child = os.fork()
+            if child == 0:
+                time.sleep(30)
+                os._exit(0)
+            os.kill(child, signal.SIGTERM)
+            _, status = os.waitpid(child, 0)
+            assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM
+        assert signal.pthread_sigmask(signal.SIG_BLOCK, set()) == set()  # nothing left blocked here
     assert _sigterm_is_default()
 
 
