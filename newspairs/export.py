@@ -568,7 +568,10 @@ def export(
             infos[name], reports[name], shards, digests = built[name]
             if not any(split.num_examples for split in infos[name].splits.values()):
                 error = reports[name].nothing_to("export", source)
-                raise NothingToError(f"{error}: nothing written", [built[config][1] for config in configs])
+                every = {config: built[config][1] for config in configs}
+                for config, report in _portable_reports(every, source).items():  # listed as an export lists them
+                    every[config].rejects = report["rejects"]
+                raise NothingToError(f"{error}: nothing written", list(every.values()))
             data_dirs[name], sealed = _seal_config(staging, name, shards, digests)
             files.extend(sealed)
         stamp = normalization_stamp()

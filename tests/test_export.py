@@ -355,11 +355,11 @@ def test_an_export_of_every_article_rejected_lists_each_reject_and_names_the_fir
     assert [len(report.rejects) for report in raised.value.reports] == [3, 3, 3]
     assert main(["export", str(bad), str(pairs), str(tmp_path / "out"), "--errors", "report", "--quiet"]) == 1
     captured = capsys.readouterr()
+    # named as an export that writes lists them (and its report file holds them): within the source
     assert captured.out.splitlines() == [
-        f"rejected (articles, lines, raw): {bad}, article line 1, line 1: no raw key 'raw' (keys: text)",
-        f"rejected (articles, lines, raw): {bad}, article line 2, line 2: no raw key 'raw' (keys: text)",
-        f"rejected (articles, lines, raw): {pairs / 'raw' / 'a.txt'}, article raw/a.txt, line 2: raw has 2 lines, "
-        f"its normalized twin {pairs / 'normalized' / 'a.txt'} has 1",
+        "rejected (articles, lines, raw): bad.jsonl, article line 1, line 1: no raw key 'raw' (keys: text)",
+        "rejected (articles, lines, raw): bad.jsonl, article line 2, line 2: no raw key 'raw' (keys: text)",
+        "rejected (articles, lines, raw): raw/a.txt, article raw/a.txt, line 2: raw has 2 lines, its normalized twin normalized/a.txt has 1",
     ]
     assert len(captured.err.splitlines()) == 1 and not (tmp_path / "out").exists()
 
