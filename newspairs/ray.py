@@ -62,9 +62,12 @@ def connect(address: Optional[str] = None, num_cpus: Optional[int] = None) -> bo
     if ray.is_initialized():
         _check_running(address, num_cpus)
         return False
-    where = "address" if address else "RAY_ADDRESS"
+    where = "address" if address is not None else "RAY_ADDRESS"
+    given = address if address is not None else (os.environ.get("RAY_ADDRESS") or None)  # RAY_ADDRESS= is unset
+    if given is not None and not given.strip():  # `--address "$UNSET"`, most likely: never a local Ray unsaid
+        raise ValueError(f"{where} {given!r} is blank: give the address of a running Ray, or none for a local one")
     # a space about it (an env file's) would pass the probe by and Ray would strip it, then retry for minutes
-    address = (address or os.environ.get("RAY_ADDRESS") or "").strip()
+    address = given.strip() if given is not None else None
     if address:
         _probe(address, where)
         with _sigterm_kept():

@@ -572,6 +572,29 @@ class TestConnect:
             nray.connect("10.0.0.1:6379", 4)
         assert [name for name, _ in recorded] == ["init", "shutdown"]
 
+    @pytest.mark.parametrize(("address", "environment", "where"), [
+        ("", None, "address ''"), (" ", None, "address ' '"), ("\t\n", "10.0.0.1:6379", "address '\\t\\n'"),
+        (None, " ", "RAY_ADDRESS ' '"),
+    ], ids=["empty", "space", "blank-beside-RAY_ADDRESS", "RAY_ADDRESS-blank"])
+    def test_a_blank_address_is_refused_not_a_local_ray(self, recorded, monkeypatch, address, environment, where):
+        """Stripped for the probe (04adeba), a blank address quietly started a local Ray ("Invalid
+        address format" from Ray before)."""
+        if environment is not None:
+            monkeypatch.setenv("RAY_ADDRESS", environment)
+        with pytest.raises(ValueError, match=rf"^{re.escape(where)} is blank: give the address of a running Ray"):
+            nray.connect(address, None)
+        assert recorded == []
+
+    def test_an_empty_ray_address_variable_is_unset(self, recorded, monkeypatch):
+        monkeypatch.setenv("RAY_ADDRESS", "")
+        assert nray.connect(None, 2) is True
+        assert [(name, kwargs["address"]) for name, kwargs in recorded] == [("init", "local")]
+
+    def test_spaces_about_an_address_are_dropped(self, recorded, monkeypatch):
+        monkeypatch.setenv("RAY_ADDRESS", " 10.0.0.1:6379\n")
+        nray.connect(None, None)
+        assert [(name, kwargs["address"]) for name, kwargs in recorded] == [("init", "10.0.0.1:6379")]
+
     @pytest.mark.parametrize("num_cpus", [0, -1, 1.5, True, "2"], ids=repr)
     def test_num_cpus_is_a_whole_number_of_at_least_one(self, recorded, num_cpus):
         # 0 started a Ray whose one-CPU actors never start: the export waited for ever
