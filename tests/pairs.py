@@ -193,3 +193,27 @@ DROPPED_INPUTS = [
     pytest.param(_empty_row, id="empty-row"),
     pytest.param(_duplicate_ids, id="duplicate-ids"),
 ]
+
+
+def export_stopped_by_sigterm(folder: Path, articles: int, *options: str, ready: str = ".out.*", env=None,
+                              timeout: float = 120) -> tuple[int, str]:
+    """``newspairs export big.jsonl out *options`` in ``folder`` over ``articles`` two-line articles,
+    sent SIGTERM once the glob ``ready`` matches there (the export is under way): its status and
+    standard error."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    with (folder / "big.jsonl").open("w", encoding="utf-8") as handle:
+        for i in range(articles):
+            handle.write(json.dumps({"raw": f"Article {i} says \"it's\" here (really).\nA second line, {i}."}) + "\n")
+    run = subprocess.Popen([sys.executable, "-m", "newspairs", "export", "big.jsonl", "out", "--quiet", *options],
+                           cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + timeout
+    while not list(folder.glob(ready)) and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert run.poll() is None, "the export ended before it could be stopped"
+    run.send_signal(signal.SIGTERM)
+    _, err = run.communicate(timeout=timeout)
+    return run.returncode, err

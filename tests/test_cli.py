@@ -1030,22 +1030,9 @@ def _line_within(stream, seconds: float) -> str:
 def test_sigterm_stops_an_export_as_ctrl_c_does(tmp_path, num_proc):
     """SIGTERM (timeout, docker stop) killed an export outright, leaving its staging folder beside OUT for
     good; it now unwinds as Ctrl-C does: one line, status 143, nothing left behind."""
-    import json
-    import signal
-    import time
+    from pairs import export_stopped_by_sigterm
 
-    with (tmp_path / "big.jsonl").open("w", encoding="utf-8") as f:
-        for i in range(60000):
-            f.write(json.dumps({"raw": f"Article {i} says \"it's\" here (really).\nA second line, {i}."}) + "\n")
-    run = subprocess.Popen([sys.executable, "-m", "newspairs", "export", "big.jsonl", "out", "--quiet", *num_proc],
-                           cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while not list(tmp_path.glob(".out.*")) and run.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert run.poll() is None, "the export ended before it could be stopped"
-    run.send_signal(signal.SIGTERM)
-    out, err = run.communicate(timeout=120)
-    assert (run.returncode, err) == (143, "newspairs: terminated\n")
+    assert export_stopped_by_sigterm(tmp_path, 60000, *num_proc) == (143, "newspairs: terminated\n")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["big.jsonl"]
 
 

@@ -31,7 +31,8 @@ from newspairs.export import REPORT_FILENAME, export  # noqa: E402
 from newspairs.sources import Reject, read_input, resolve_source, split_of  # noqa: E402
 from newspairs.stamp import STAMP_FILENAME  # noqa: E402
 from pairs import (  # noqa: E402
-    ARTICLES, BAD_INPUTS, isot_rows, tabular_records, write_big_files, write_csv, write_jsonl, write_pairs, write_parquet,
+    ARTICLES, BAD_INPUTS, export_stopped_by_sigterm, isot_rows, tabular_records, write_big_files, write_csv, write_jsonl,
+    write_pairs, write_parquet,
 )
 from reference import reference_normalize  # noqa: E402
 
@@ -798,22 +799,11 @@ def test_sigterm_stops_a_ray_export_as_it_stops_a_local_one(tmp_path):
     """ray.init put in Ray's own SIGTERM handler (sys.exit) in place of the command line's: a Ray
     export stopped by timeout or a scheduler died of SIGABRT with a C-level dump (status 134), or
     with status 15 while Ray started, never "newspairs: terminated", 143."""
-    import signal
-
-    with (tmp_path / "big.jsonl").open("w", encoding="utf-8") as handle:
-        for i in range(40000):
-            handle.write(json.dumps({"raw": f"Article {i} says \"it's\" here (really).\nA second line, {i}."}) + "\n")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("RAY_ADDRESS", None)
-    run = subprocess.Popen([sys.executable, "-m", "newspairs", "export", "big.jsonl", "out", "--engine", "ray", "--num-cpus", "1",
-                            "--quiet"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    deadline = time.monotonic() + 180
-    while not list(tmp_path.glob(".out.*/.export-parts")) and run.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert run.poll() is None, "the export ended before it could be stopped"
-    run.send_signal(signal.SIGTERM)
-    out, err = run.communicate(timeout=180)
-    assert run.returncode == 143, err[-3000:]
+    status, err = export_stopped_by_sigterm(tmp_path, 40000, "--engine", "ray", "--num-cpus", "1",
+                                            ready=".out.*/.export-parts", env=env, timeout=180)
+    assert status == 143, err[-3000:]
     assert err.splitlines()[-1] == "newspairs: terminated"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["big.jsonl"]
 
