@@ -89,11 +89,19 @@ def connect(address: Optional[str] = None, num_cpus: Optional[int] = None) -> bo
 def _sigterm_kept():
     """A SIGTERM handler of Python's set before ``ray.init`` set again after it: Ray puts in its own
     (``sys.exit``), which took the command line's away (`newspairs.cli`: "newspairs: terminated",
-    status 143, the staging folder removed) and ended an export killed by a scheduler with a crash."""
+    status 143, the staging folder removed) and ended an export killed by a scheduler with a crash.
+    Ctrl-C meanwhile is held until ``ray.init`` returns: an interrupt inside it left a driver that
+    crashed as it exited (SIGSEGV, after "newspairs: interrupted")."""
     import signal
     import threading
 
-    handler = signal.getsignal(signal.SIGTERM) if threading.current_thread() is threading.main_thread() else None
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    handler, interrupt = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    interrupted: list[int] = []
+    if callable(interrupt):
+        signal.signal(signal.SIGINT, lambda signum, frame: interrupted.append(signum))
     try:
         yield
     except SystemExit as stop:  # a SIGTERM while Ray starts met Ray's handler: told as the one set before
@@ -104,6 +112,10 @@ def _sigterm_kept():
     finally:
         if callable(handler):
             signal.signal(signal.SIGTERM, handler)
+        if callable(interrupt):
+            signal.signal(signal.SIGINT, interrupt)
+    if interrupted:
+        interrupt(signal.SIGINT, None)
 
 
 PROBE_SECONDS = 3.0
