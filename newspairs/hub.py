@@ -403,8 +403,9 @@ class RepositoryBuild:
         return "\n".join(lines)
 
 
-def _checked_tokenizer(folder: str | os.PathLike, dataset_stamp: Stamp) -> Path:
-    """The ``tokenizer.json`` of a trained folder whose stamp matches the data's (else a `ValueError`)."""
+def _checked_tokenizer(folder: str | os.PathLike, dataset_stamp: Stamp) -> tuple[Path, Tokenizer]:
+    """The ``tokenizer.json`` of a trained folder whose stamp matches the data's (else a `ValueError`),
+    and the tokenizer it holds."""
     stamp = read_stamp(folder)
     if stamp is None:
         raise ValueError(f"{folder}: no {STAMP_FILENAME} beside the tokenizer, so its normalization is unknown; "
@@ -413,15 +414,12 @@ def _checked_tokenizer(folder: str | os.PathLike, dataset_stamp: Stamp) -> Path:
     if differences:
         listed = "; ".join(f"{key}: tokenizer {mine!r}, data {theirs!r}" for key, (mine, theirs) in differences.items())
         raise ValueError(f"{folder}: the tokenizer was made by another normalization than the data ({listed})")
-    path = Path(folder)
-    path = path / "tokenizer.json" if path.is_dir() else path
-    if not path.is_file():
-        raise ValueError(f"no tokenizer file at {str(path)!r}")
     loaded = load_tokenizer_file(folder)
     mismatch = stamp_mismatch(loaded, stamp)  # the card would say it reproduces the data
     if mismatch:
         raise ValueError(f"{folder}: {mismatch}")
-    return path
+    path = Path(folder)
+    return (path / "tokenizer.json" if path.is_dir() else path), loaded
 
 
 def _write_tokenizer(out: Path, source: Any, config: str, tokenizer: Any, training: TrainingConfig | None,
@@ -432,8 +430,7 @@ def _write_tokenizer(out: Path, source: Any, config: str, tokenizer: Any, traini
     from newspairs.builder import load
 
     if tokenizer is not None:
-        path = _checked_tokenizer(tokenizer, dataset_stamp)
-        trained = Tokenizer.from_file(str(path))
+        path, trained = _checked_tokenizer(tokenizer, dataset_stamp)
         written = save_tokenizer_folder(trained, out, stamp=dataset_stamp)
         for target in written:
             given = path.parent / target.name
