@@ -1240,6 +1240,7 @@ def _blank_line_articles(
     twins: list[tuple[int, str | None]] = _paragraphs(normalized) if normalized is not None else [(s, None) for s, _ in raws]
     twin_bad_lines = _bad_lines(twins) if twin_bad and normalized is not None else {}
     aligned = len(raws) if normalized is None else _lined_up(raws, twins, options.sentences is not None)
+    counts = None  # the reason of every article where the twin holds another number of them (`_lined_up`)
     if len(twins) != len(raws):
         where = next((f" (taken in order, the first whose line counts differ is the article of line {line})"
                       for (line, text), (_, twin) in zip(raws, twins) if text.count("\n") != twin.count("\n")), "")
@@ -1249,7 +1250,7 @@ def _blank_line_articles(
     for index, ((line, text), (_, twin)) in enumerate(zip(raws, twins + [(0, None)] * len(raws))):
         if index >= aligned:
             lines = (text.count("\n") + 1, twin.count("\n") + 1) if index == aligned and twin is not None else None
-            if len(twins) != len(raws):
+            if counts is not None:
                 why = counts
             elif lines is not None and lines[0] != lines[1]:  # the article that puts them out of line says how
                 why = (f"raw has {counted(lines[0], 'line')}{split_note(options.sentences)}, its normalized twin {item.twin} "
