@@ -17,7 +17,7 @@ import json
 import os
 import warnings
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from tokenizers import Tokenizer, decoders, models, processors, trainers
@@ -259,6 +259,11 @@ def train_tokenizer(
     of `decoder_for`.
     """
     if config is None:
+        unknown = sorted(set(settings) - {f.name for f in fields(TrainingConfig)})
+        if unknown:
+            named = ", ".join(f.name for f in fields(TrainingConfig))
+            raise ValueError(f"unknown training setting{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}: "
+                             f"the settings are {named}")
         config = TrainingConfig(**settings)
     elif settings:
         raise ValueError(f"pass either a TrainingConfig or settings, not both: {sorted(settings)}")

@@ -194,6 +194,17 @@ class TestTraining:
         with pytest.raises(ValueError, match=message):
             train_tokenizer(texts, show_progress=False)
 
+    @pytest.mark.parametrize(
+        ("settings", "message"),
+        [
+            pytest.param({"vocab": 100}, r"^unknown training setting 'vocab': the settings are model, vocab_size, ", id="one"),
+            pytest.param({"vocab": 100, "epochs": 2}, r"^unknown training settings 'epochs', 'vocab': ", id="two"),
+        ],
+    )
+    def test_an_unknown_setting_is_a_value_error_naming_it(self, settings, message):
+        with pytest.raises(ValueError, match=message):
+            train_tokenizer(["A few words here."], show_progress=False, **settings)
+
     @pytest.mark.parametrize("texts", [["A few words here.", "And a few more."], iter(["A few words.", "More."])],
                              ids=["list", "generator"])
     def test_a_frequency_cut_that_keeps_nothing_says_so_not_no_text(self, texts):
