@@ -53,7 +53,7 @@ from datasets.download.streaming_download_manager import StreamingDownloadManage
 
 from newspairs import sources
 from newspairs.normalize import line_slices, normalize_batch
-from newspairs.sources import Article, InputFile, ReadOptions, Reject, SourceError, counted, read_input, resolve_source, split_router
+from newspairs.sources import Article, InputFile, ReadOptions, Reject, SourceError, check_column_options, counted, read_input, resolve_source, split_router
 
 logger = logging.getLogger(__name__)
 
@@ -290,6 +290,7 @@ class NewsPairs(datasets.ArrowBasedBuilder):
                  prepass_workers: Optional[int] = None, **kwargs):
         source = _canonical_source(source)
         self._inputs = resolve_source(source)
+        check_column_options(self._inputs, kwargs.get("raw_column"), kwargs.get("normalized_column"))
         # the build's num_proc, known before `_info`: the reading before the build runs in that many processes
         self._prepass_workers = prepass_workers or 1
         if source is not None:

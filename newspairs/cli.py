@@ -23,9 +23,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-# File kinds (`newspairs.sources.InputFile.kind`) whose columns --raw-column/--normalized-column name;
-# an ISOT CSV always reads its raw side from "text" and has no normalized side.
-COLUMN_KINDS = ("csv", "jsonl", "parquet")
 # The kinds read as text articles, which --text-articles splits (the others are rejected unread).
 TEXT_KINDS = ("pair", "text")
 # A build reading at least this many bytes of input shows a progress bar (on a terminal); the
@@ -220,51 +217,28 @@ def _source_of(values: list[str]):
     return values[0] if len(values) == 1 else list(values)
 
 
-def _some_names(items) -> str:
-    """The first three input files' names (``a.csv, b.jsonl, c.txt ...``), as a message shows them."""
-    from newspairs.sources import shown_name
-
-    names = [shown_name(Path(item.path).name) for item in items]
-    return ", ".join(names[:3]) + (" ..." if len(names) > 3 else "")
-
-
 def _checked_source(args: argparse.Namespace) -> tuple[object, dict[str, str]]:
     """The source (its files found now, so a missing one fails before any build) and the column
     options as keyword arguments. A column option that no file of the source reads is an error,
     not silently ignored: ISOT CSVs always read "text", text files have no columns, and a
     --normalized-column that no table holds would leave every article without a stored side (a typo
     a verify would pass, checking nothing); so is --text-articles on a source of no text file."""
-    from newspairs.sources import holds_column, resolve_source
+    from newspairs.sources import check_column_options, resolve_source, some_names
 
     source = _source_of(args.source)
     inputs = resolve_source(source)
     raw_column, normalized_column = getattr(args, "raw_column", None), getattr(args, "normalized_column", None)
-    given = [(option, value) for option, value in (("--raw-column", raw_column), ("--normalized-column", normalized_column))
-             if value is not None]
-    if given and not any(item.kind in COLUMN_KINDS for item in inputs):
-        option, value = given[0]
-        isot = [Path(item.path).name for item in inputs if item.kind == "isot"]
-        why = (
-            f"{', '.join(isot[:3])}{' ...' if len(isot) > 3 else ''}: an ISOT CSV reads its raw side from 'text' "
-            "and has no normalized side" if isot else "the source's files are text files, which have no columns"
-        )
-        raise ValueError(f"{option} {value!r} applies to no file of the source ({why})")
-    if normalized_column is not None:
-        # a wrong --raw-column rejects every row; a wrong --normalized-column would be no stored side, silently.
-        # Headers and schemas first: a JSON file is read until a record holds the column
-        tables = sorted((item for item in inputs if item.kind in COLUMN_KINDS), key=lambda item: item.kind == "jsonl")
-        if not any(holds_column(item, normalized_column) for item in tables):
-            raise ValueError(f"--normalized-column {normalized_column!r}: no file of the source has that column "
-                             f"({_some_names(tables)})")
+    check_column_options(inputs, raw_column, normalized_column, ("--raw-column", "--normalized-column"))
     text_articles = getattr(args, "text_articles", None)
     if text_articles is not None and not any(item.kind in TEXT_KINDS for item in inputs):
         raise ValueError(
             f"--text-articles {text_articles!r} applies to no file of the source "
-            f"({_some_names(inputs)}: only .txt files, also compressed, hold text articles)"
+            f"({some_names(inputs)}: only .txt files, also compressed, hold text articles)"
         )
-    # "" is a column too (a header's unnamed one), as the Python API takes it: only an absent option is the default
-    options = {"raw_column": "raw" if raw_column is None else raw_column,
-               "normalized_column": "normalized" if normalized_column is None else normalized_column}
+    # only an option given is passed on ("" is a column too, a header's unnamed one): the Python
+    # API checks a column it is given, and an absent one is its default
+    options = {name: value for name, value in (("raw_column", raw_column), ("normalized_column", normalized_column))
+               if value is not None}
     return source, {**options, "sentences": getattr(args, "sentences", None), "text_articles": text_articles or "file"}
 
 

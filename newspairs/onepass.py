@@ -24,7 +24,7 @@ from newspairs.builder import (
     CONFIG_NAMES, SPLIT_NAMES, BuildReport, NewsPairsConfig, _routed_batches, _tables, check_options, features_for,
 )
 from newspairs.sources import (
-    Article, InputFile, ReadOptions, Reject, SourceError, enter_folder, file_sha256, read_input, resolve_source,
+    Article, InputFile, ReadOptions, Reject, SourceError, check_column_options, enter_folder, file_sha256, read_input, resolve_source,
     scan_metadata,
 )
 
@@ -51,6 +51,7 @@ def settings(source: Any, configs: Sequence[str], errors: str, config_kwargs: di
     elif source is not None and not isinstance(source, str):
         source = [os.fspath(entry) for entry in source]
     inputs = resolve_source(source)
+    check_column_options(inputs, config_kwargs.get("raw_column"), config_kwargs.get("normalized_column"))
     options = ReadOptions(raw_column=config.raw_column, normalized_column=config.normalized_column,
                           sentences=config.sentences, text_articles=config.text_articles)
     ratios = tuple((name, ratio) for name, ratio in zip(SPLIT_NAMES, config.split_ratios) if ratio > 0)

@@ -2344,6 +2344,44 @@ def coerce_json_value(value: Any, dtype: str | None, column: str) -> Any:
     raise ValueError(f"column {column!r} holds {value!r}, not {dtype} (the type of its other records)")
 
 
+# File kinds whose columns ``raw_column``/``normalized_column`` name; an ISOT CSV always reads its
+# raw side from "text" and has no normalized side, a text file has no columns.
+COLUMN_KINDS = ("csv", "jsonl", "parquet")
+
+
+def some_names(items: Iterable[InputFile]) -> str:
+    """The first three input files' names (``a.csv, b.jsonl, c.txt ...``), as a message shows them."""
+    names = [shown_name(Path(item.path).name) for item in items]
+    return ", ".join(names[:3]) + (" ..." if len(names) > 3 else "")
+
+
+def check_column_options(inputs: Sequence[InputFile], raw_column: str | None, normalized_column: str | None,
+                         options: tuple[str, str] = ("raw_column=", "normalized_column=")) -> None:
+    """A `ValueError` for a column option given (not None) that no file of ``inputs`` reads,
+    named as ``options`` names the two (the command line's flags, or the keyword arguments).
+
+    A wrong raw column rejects every row, saying so; a normalized column that no table holds would
+    leave every article without its stored side, silently (a typo a verify would pass, checking
+    nothing). Headers and schemas are read first; a JSON file is read until a record holds the column.
+    """
+    def named(option: str, value: str) -> str:  # --flag 'value', or keyword='value'
+        return f"{option}{value!r}" if option.endswith("=") else f"{option} {value!r}"
+
+    given = [(option, value) for option, value in zip(options, (raw_column, normalized_column)) if value is not None]
+    if given and not any(item.kind in COLUMN_KINDS for item in inputs):
+        isot = [Path(item.path).name for item in inputs if item.kind == "isot"]
+        why = (
+            f"{', '.join(isot[:3])}{' ...' if len(isot) > 3 else ''}: an ISOT CSV reads its raw side from 'text' "
+            "and has no normalized side" if isot else "the source's files are text files, which have no columns"
+        )
+        raise ValueError(f"{named(*given[0])} applies to no file of the source ({why})")
+    if normalized_column is not None:
+        tables = sorted((item for item in inputs if item.kind in COLUMN_KINDS), key=lambda item: item.kind == "jsonl")
+        if not any(holds_column(item, normalized_column) for item in tables):
+            raise ValueError(f"{named(options[1], normalized_column)}: no file of the source has that column "
+                             f"({some_names(tables)})")
+
+
 def holds_column(item: InputFile, column: str) -> bool:
     """Whether a table names ``column``: in its CSV header, its Parquet schema, or as a key of one of
     its JSON records (read until one does). A file that cannot be read names none (its reject says why)."""

@@ -16,7 +16,7 @@ from typing import Any, Optional
 
 from newspairs.normalize import normalize_batch
 from newspairs.sources import (
-    Article, InputFile, ReadOptions, Reject, counted, read_input, resolve_source, scan_metadata, twin_relpath,
+    Article, InputFile, ReadOptions, Reject, check_column_options, counted, read_input, resolve_source, scan_metadata, twin_relpath,
 )
 
 BATCH_ARTICLES = 64
@@ -147,7 +147,7 @@ def _labels(item: InputFile, article: Article, options: ReadOptions) -> tuple[st
 
 
 def verify(
-    source: Any = None, *, show: int = 5, raw_column: str = "raw", normalized_column: str = "normalized",
+    source: Any = None, *, show: int = 5, raw_column: Optional[str] = None, normalized_column: Optional[str] = None,
     sentences: Optional[str] = None, text_articles: str = "file",
 ) -> VerifyResult:
     """Check every stored normalized side of ``source`` against ``newspairs.normalize(raw)``.
@@ -155,10 +155,14 @@ def verify(
     Unreadable articles do not stop the check: they are listed in ``rejects``. With ``sentences``
     the raw side is split into sentences first (`newspairs.sentences`), as the build would split it;
     ``text_articles="blank-line"`` reads many articles per ``.txt`` file, as the build would.
+    ``raw_column`` and ``normalized_column`` (None: ``"raw"`` and ``"normalized"``) name a table's
+    columns; one given that no file of the source reads is a `ValueError`, as a build has it.
     """
-    options = ReadOptions(raw_column=raw_column, normalized_column=normalized_column, sentences=sentences,
-                          text_articles=text_articles)
     inputs = resolve_source(source)
+    check_column_options(inputs, raw_column, normalized_column)
+    options = ReadOptions(raw_column="raw" if raw_column is None else raw_column,
+                          normalized_column="normalized" if normalized_column is None else normalized_column,
+                          sentences=sentences, text_articles=text_articles)
     _, json_types = scan_metadata(inputs, options)
     result = VerifyResult()
     batch: list[tuple[InputFile, Article]] = []

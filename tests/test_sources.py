@@ -483,6 +483,58 @@ def test_unnamed_csv_columns_from_trailing_commas_are_one_column_unless_two_hold
         assert isinstance(entry, Reject) and reason in str(entry.error())
 
 
+def _column_source(folder: Path, kind: str) -> Path:
+    """A raw-only table (``raw``, ``title``), or a text file (no columns)."""
+    if kind == "csv":
+        path = folder / "raw.csv"
+        path.write_text("raw,title\nHello there.,t1\n", encoding="utf-8")
+    elif kind == "jsonl":
+        path = folder / "raw.jsonl"
+        path.write_text('{"raw": "Hello there.", "title": "t1"}\n', encoding="utf-8")
+    else:
+        path = folder / "raw.txt"
+        path.write_text("Hello there.\n", encoding="utf-8")
+    return path
+
+
+def _export_to(tmp_path: Path):
+    from newspairs.export import export
+
+    return lambda source, **options: export(source, tmp_path / "out", **options)
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "message"),
+    [
+        ("csv", {"normalized_column": "normalised"}, "normalized_column='normalised': no file of the source has that column (raw.csv)"),
+        ("jsonl", {"normalized_column": "normalised"}, "normalized_column='normalised': no file of the source has that column (raw.jsonl)"),
+        ("csv", {"normalized_column": "normalized"}, "normalized_column='normalized': no file of the source has that column (raw.csv)"),
+        ("text", {"normalized_column": "normalized"}, "normalized_column='normalized' applies to no file of the source (the source's files are text files"),
+        ("text", {"raw_column": "body"}, "raw_column='body' applies to no file of the source (the source's files are text files"),
+        ("csv", {}, None),
+        ("csv", {"normalized_column": "title"}, None),
+        ("text", {}, None),
+    ],
+    ids=["typo-csv", "typo-jsonl", "default-given-raw-only", "normalized-on-text", "raw-on-text",
+         "control-default-left-out", "control-a-column-held", "control-text"],
+)
+@pytest.mark.parametrize("call", ["load", "stream", "export", "verify"])
+def test_a_column_option_given_that_no_file_reads_is_a_value_error_on_every_api(tmp_path, kind, options, message, call):
+    """As the command line has it: a misspelt normalized column would leave every article without its
+    stored side, silently (a verify passing, checking nothing); left out, the default may be missing."""
+    from newspairs.verify import verify
+
+    source = _column_source(tmp_path, kind)
+    run = {"load": lambda s, **o: newspairs.load(s, cache_dir=str(tmp_path / "cache"), **o),
+           "stream": lambda s, **o: list(newspairs.load(s, streaming=True, **o)["train"]),
+           "export": _export_to(tmp_path), "verify": verify}[call]
+    if message is None:
+        run(str(source), **options)
+    else:
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}"):
+            run(str(source), **options)
+
+
 def test_input_file_is_picklable_for_worker_processes():
     import pickle
 
