@@ -15,10 +15,12 @@ whole-text way: lines joined into chunks, through the normalizer. (``text_pieces
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from importlib import import_module
 from itertools import compress, islice, repeat
+from typing import Any
 
 from tokenizers import PreTokenizedString, Tokenizer
 
@@ -55,6 +57,32 @@ def _text_named(index: int, first: int, unit: str, rows: Sequence[int] | None, o
     return f"{unit} {first + index if rows is None else rows[index]}{of}"
 
 
+def _not_a_batch(texts: Any) -> str | None:
+    """What ``texts`` is, said for an error, when iterating it would not give its texts: a mapping
+    (a batch dict, a `DatasetDict`) or a table (a pandas DataFrame) gives its keys, bytes give
+    numbers, and some things cannot be iterated at all (None, a number, a path); else None."""
+    if isinstance(texts, Mapping) or (hasattr(texts, "columns") and hasattr(texts, "keys")):
+        keys = list(texts.keys())
+        return f"a {type(texts).__name__} (of {', '.join(map(repr, keys[:5]))}{' ...' if len(keys) > 5 else ''}): pass its column of texts"
+    if isinstance(texts, (bytes, bytearray)):
+        return f"{type(texts).__name__}: decode it, and pass a list of str"
+    if not isinstance(texts, Iterable):
+        return f"{type(texts).__name__}: {texts!r:.80}"
+    return None
+
+
+def checked_tokenizer(tokenizer: Any, where: str) -> Tokenizer | None:
+    """``tokenizer`` if it is None (the rule table's) or a `tokenizers.Tokenizer`; a ValueError
+    naming ``where`` and what was given otherwise (a path, a transformers tokenizer, 0)."""
+    if tokenizer is None or isinstance(tokenizer, Tokenizer):
+        return tokenizer
+    hint = (" (a transformers tokenizer: pass its .backend_tokenizer)" if hasattr(tokenizer, "backend_tokenizer")
+            else " (a folder or tokenizer.json: load it with newspairs.load_tokenizer(path))"
+            if isinstance(tokenizer, (str, os.PathLike)) else "")
+    raise ValueError(f"{where}: tokenizer must be a tokenizers.Tokenizer or None, got {type(tokenizer).__name__} "
+                     f"{tokenizer!r:.80}{hint}")
+
+
 def checked_texts(texts: Iterable[str], where: str, first: int = 0, unit: str = "row", *,
                   rows: Sequence[int] | None = None, of: str = "") -> list[str]:
     """``texts`` as a list; a ValueError naming ``where`` for one str (a text, not a batch of texts:
@@ -63,6 +91,8 @@ def checked_texts(texts: Iterable[str], where: str, first: int = 0, unit: str = 
     ``" of the batch"``)."""
     if isinstance(texts, str):
         raise ValueError(f"{where} takes a batch of texts (a list), got one str: {texts!r:.80}")
+    if (problem := _not_a_batch(texts)) is not None:
+        raise ValueError(f"{where} takes a batch of texts (a list), got {problem}")
     texts = texts if isinstance(texts, list) else list(texts)  # an iterator is read once, here
     for index, text in enumerate(texts):
         if not isinstance(text, str):
@@ -144,7 +174,7 @@ def _normalized_chunk(normalize_chunk, lines: Sequence[str], given: bool = False
 def _normalized_chunks(lines: Iterable[str], tokenizer: Tokenizer | None) -> Iterator[list[str]]:
     # the default lays lines out itself and skips, per chunk, passes that cannot fire there
     # (the full normalizer's output, byte for byte: tested)
-    normalize_chunk = _tokenizer_normalize_chunk(tokenizer) if tokenizer else _default_normalize_chunk
+    normalize_chunk = _tokenizer_normalize_chunk(tokenizer) if tokenizer is not None else _default_normalize_chunk
     chunk: list[str] = []
     size = 0
     for line in lines:
@@ -275,7 +305,16 @@ def normalize_lines(lines: Iterable[str], tokenizer: Tokenizer | None = None) ->
 
     Each line must hold no ``"\\n"``; a trailing ``"\\n"`` (as from a file) is removed first.
     """
-    lines = iter(lines)
+    if isinstance(lines, str):
+        raise ValueError(f"normalize_lines() takes lines (an iterable of str, such as an open file), got one str: "
+                         f"{lines!r:.80} (normalize(text) takes a text of many lines)")
+    if (problem := _not_a_batch(lines)) is not None:
+        raise ValueError(f"normalize_lines() takes lines (an iterable of str, such as an open file), got {problem}")
+    # checked here, at the call, not at the first line read: the lines themselves are read lazily
+    return _normalized_lines(iter(lines), checked_tokenizer(tokenizer, "normalize_lines()"))
+
+
+def _normalized_lines(lines: Iterator[str], tokenizer: Tokenizer | None) -> Iterator[str]:
     first = 0
     while chunk := list(islice(lines, LINES_PER_CUT)):
         chunk = _checked_lines(chunk, first)
@@ -300,6 +339,7 @@ def normalize(text: str, tokenizer: Tokenizer | None = None) -> str:
     """
     if not isinstance(text, str):
         raise ValueError(f"normalize() takes a str, got {type(text).__name__}: {text!r:.80}")
+    tokenizer = checked_tokenizer(tokenizer, "normalize()")
     try:
         if tokenizer is None:
             return _normalized_texts([text])[0]
@@ -322,6 +362,7 @@ def _lines_of(texts: Sequence[str]) -> tuple[list[str], list[int]]:
 def normalize_batch(texts: Sequence[str], tokenizer: Tokenizer | None = None) -> list[str]:
     """Normalize many articles at once (for ``Dataset.map(batched=True)``)."""
     texts = checked_texts(texts, "normalize_batch()")
+    tokenizer = checked_tokenizer(tokenizer, "normalize_batch()")
     try:
         return _normalized_batch(texts, tokenizer)
     except UnicodeEncodeError as error:
@@ -361,7 +402,7 @@ def tokens_with_offsets(line: str, tokenizer: Tokenizer | None = None) -> list[t
         raise ValueError(f"tokens_with_offsets() takes one line, got a line break in {line!r:.80}")
     if (problem := unencodable_text([line], "tokens_with_offsets()")) is not None:
         raise problem
-    tokenizer = tokenizer or default_tokenizer()
+    tokenizer = checked_tokenizer(tokenizer, "tokens_with_offsets()") or default_tokenizer()
     missing = [part for part in ("normalizer", "pre_tokenizer") if getattr(tokenizer, part) is None]
     if missing:  # skip_normalization()'s tokenizer, a GPT-style BPE: no spans of a normalization to give
         raise ValueError(f"the tokenizer has no {' and no '.join(missing)}, so it is no newspairs normalization: "

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
+import datasets
+import pandas as pd
 import pytest
 from hypothesis import example, given, reject, settings
 from hypothesis import strategies as st
@@ -229,9 +232,22 @@ def _lines(texts, tokenizer=None):
         (_lines, ["ok", 3], r"normalize_lines\(\): line 1 is not text \(int\)"),
         (_lines, ["ok"] * 600 + ["b \ud800"], r"normalize_lines\(\): line 600 is not UTF-8 text"),
         (_lines, ["ok", "a\nb"], r"normalize_lines\(\): line 1 holds a line break"),
+        # iterated, each of these gives something else than its texts: keys, numbers, characters
+        (newspairs.normalize_batch, {"raw": ["He said."]}, r"normalize_batch\(\) takes a batch of texts \(a list\), got a dict \(of 'raw'\): pass its column of texts$"),
+        (newspairs.normalize_batch, datasets.DatasetDict({"train": datasets.Dataset.from_dict({"raw": ["a."]})}),
+         r"normalize_batch\(\) takes a batch of texts \(a list\), got a DatasetDict \(of 'train'\)"),
+        (newspairs.normalize_batch, pd.DataFrame({"raw": ["He said."]}), r"normalize_batch\(\) takes a batch of texts \(a list\), got a DataFrame \(of 'raw'\)"),
+        (newspairs.normalize_batch, b"He said.", r"normalize_batch\(\) takes a batch of texts \(a list\), got bytes: decode it"),
+        (newspairs.normalize_batch, None, r"normalize_batch\(\) takes a batch of texts \(a list\), got NoneType: None$"),
+        (newspairs.normalize_batch, Path("corpus"), r"normalize_batch\(\) takes a batch of texts \(a list\), got PosixPath"),
+        (_lines, "He said.\nOK.", r"normalize_lines\(\) takes lines \(an iterable of str, such as an open file\), got one str: 'He said.\\nOK.' \(normalize\(text\)"),
+        (_lines, {"raw": ["He said."]}, r"normalize_lines\(\) takes lines \(an iterable of str, such as an open file\), got a dict \(of 'raw'\)"),
+        (_lines, None, r"normalize_lines\(\) takes lines \(an iterable of str, such as an open file\), got NoneType"),
     ],
     ids=["normalize-none", "normalize-surrogate", "batch-one-str", "batch-none-row", "batch-surrogate",
-         "lines-int", "lines-surrogate-after-a-chunk", "lines-line-break"],
+         "lines-int", "lines-surrogate-after-a-chunk", "lines-line-break",
+         "batch-dict", "batch-datasetdict", "batch-dataframe", "batch-bytes", "batch-none", "batch-path",
+         "lines-one-str", "lines-dict", "lines-none"],
 )
 def test_bad_text_is_a_value_error_naming_it(given_tokenizer, function, argument, message):
     # a lone surrogate: tokenizers' own error would give a position in its joined text, no row
@@ -247,6 +263,20 @@ def test_bad_text_is_a_value_error_naming_it(given_tokenizer, function, argument
 def test_bad_line_for_offsets_is_a_value_error_naming_it(line, message):
     with pytest.raises(ValueError, match=message):
         newspairs.tokens_with_offsets(line)
+
+
+@pytest.mark.parametrize("tokenizer", ["newspairs/data/tokenizer/tokenizer.json", 0, [], object()],
+                         ids=["a-path", "zero", "empty-list", "an-object"])
+@pytest.mark.parametrize(
+    "call",
+    [lambda t: newspairs.normalize("a.", tokenizer=t), lambda t: newspairs.normalize_batch(["a."], tokenizer=t),
+     lambda t: newspairs.normalize_lines(["a."], tokenizer=t), lambda t: newspairs.tokens_with_offsets("a.", tokenizer=t)],
+    ids=["normalize", "normalize_batch", "normalize_lines", "tokens_with_offsets"],
+)
+def test_a_tokenizer_that_is_not_one_is_a_value_error_not_the_default_rules(tokenizer, call):
+    """0 and [] were taken as no tokenizer (the rule table's), silently; a path failed deep inside."""
+    with pytest.raises(ValueError, match=rf"tokenizer must be a tokenizers\.Tokenizer or None, got {type(tokenizer).__name__}"):
+        call(tokenizer)
 
 
 def test_an_iterator_of_texts_is_read_once():
