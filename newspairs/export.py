@@ -541,6 +541,13 @@ def export(
         raise ValueError(f"engine must be 'local' or 'ray', got {engine!r}")
     if engine == "ray" and num_proc is not None:
         raise ValueError(f"num_proc is for engine='local', got num_proc={num_proc!r} with engine='ray' (num_cpus sets a local Ray's CPUs)")
+    # ignored, they would leave an export meant for a cluster built here without a word
+    for name, value in (("address", address), ("num_cpus", num_cpus)):
+        if engine == "local" and value is not None:
+            raise ValueError(f"{name} is for engine='ray', got {name}={value!r} with engine='local'")
+    if card is not None and not isinstance(card, str):
+        hint = f": pass its text, Path({str(card)!r}).read_text()" if isinstance(card, os.PathLike) else ""
+        raise ValueError(f"card is the card's markdown body (a str) or None, got {type(card).__name__} {card!r:.80}{hint}")
     configs, shard_bytes = check_options(configs, max_shard_size, num_proc, errors, config_kwargs)
     out = out_folder(out)
     # before the build: a folder that may not be written is refused at once

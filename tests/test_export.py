@@ -755,8 +755,14 @@ class TestExportOptions:
         ({"configs": "line"}, r"configs must be among .* got \['line'\]"),
         ({"configs": []}, r"configs must be among .* got \[\]"),
         ({"name": "raw"}, r"unknown option 'name': .* \(the config is named by configs=\)"),
+        ({"address": "10.0.0.1:6379"}, r"^address is for engine='ray', got address='10.0.0.1:6379' with engine='local'$"),
+        ({"num_cpus": 2}, r"^num_cpus is for engine='ray', got num_cpus=2 with engine='local'$"),
+        ({"card": Path("mycard.md")}, r"^card is the card's markdown body \(a str\) or None, got PosixPath .*: pass its text, Path\('mycard.md'\)\.read_text\(\)$"),
+        ({"card": True}, r"^card is the card's markdown body \(a str\) or None, got bool True$"),
+        ({"card": b"# Mine"}, r"^card is the card's markdown body \(a str\) or None, got bytes"),
     ], ids=["negative-size", "zero-size", "zero-megabytes", "not-a-size", "no-size", "no-processes",
-            "negative-processes", "unknown-errors", "unknown-option", "unknown-config", "no-config", "name-is-configs"])
+            "negative-processes", "unknown-errors", "unknown-option", "unknown-config", "no-config", "name-is-configs",
+            "address-without-ray", "num-cpus-without-ray", "card-a-path", "card-true", "card-bytes"])
     def test_a_bad_option_is_refused_before_anything_is_written(self, tmp_path, options, message):
         with pytest.raises(ValueError, match=message):
             export(None, tmp_path / "out", **options)
