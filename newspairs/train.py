@@ -16,7 +16,7 @@ import functools
 import json
 import os
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -61,6 +61,11 @@ class VocabSizeError(ValueError):
         self.value, self.reason = value, reason
 
 
+# The longest sequence `load_tokenizer` pads or truncates to: tokenizers takes a machine-sized number,
+# and no model reads 2**31 tokens at once.
+MAX_LENGTH = 2**31 - 1
+
+
 class StampMismatchWarning(UserWarning):
     """A tokenizer and a dataset were made by different normalizations (or cannot be compared)."""
 
@@ -95,7 +100,18 @@ class TrainingConfig:
     show_progress: bool = True
 
     def __post_init__(self) -> None:
-        if self.model not in MODELS:
+        for name in ("vocab_size", "min_frequency", "batch_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"{name} must be a whole number, got {type(value).__name__} {value!r:.80}")
+        if not isinstance(self.show_progress, bool):
+            raise ValueError(f"show_progress must be True or False, got {self.show_progress!r:.80}")
+        if not isinstance(self.initial_alphabet, (str, tuple, list, set, frozenset)):
+            raise ValueError(f"initial_alphabet is single characters (a tuple, or a str), got {type(self.initial_alphabet).__name__} "
+                             f"{self.initial_alphabet!r:.80}")
+        if not all(isinstance(character, str) for character in self.initial_alphabet):
+            raise ValueError(f"initial_alphabet holds single characters, got {sorted(map(repr, self.initial_alphabet))!r:.200}")
+        if not isinstance(self.model, str) or self.model not in MODELS:
             raise ValueError(f"unknown tokenizer model {self.model!r}: choose one of {', '.join(MODELS)}")
         if self.vocab_size < len(SPECIAL_TOKENS) + 1:
             raise ValueError(f"vocab_size must leave room beyond the {len(SPECIAL_TOKENS)} special tokens, got {self.vocab_size}")
@@ -194,8 +210,18 @@ def text_batches(texts: Iterable[str] | object, *, column: str = "raw", batch_si
     """
     if isinstance(texts, (str, bytes)):
         raise ValueError(f"train on an iterable of texts, not on one {type(texts).__name__}: {texts[:60]!r}")
-    if hasattr(texts, "keys") and hasattr(texts, "values"):
-        raise ValueError(f"train on one split, not on a dict of splits ({', '.join(map(str, texts.keys()))}): pick one")
+    if isinstance(texts, Mapping) and not hasattr(texts, "columns"):  # a DatasetDict, a dict of splits
+        keys = list(texts.keys())
+        raise ValueError(f"train on one split, not on a dict of splits ({', '.join(map(str, keys[:5]))}"
+                         f"{' ...' if len(keys) > 5 else ''}): pick one")
+    if hasattr(texts, "columns") and hasattr(texts, "keys"):  # a DataFrame iterates its column names
+        raise ValueError(f"train on an iterable of texts, not on a {type(texts).__name__} (of "
+                         f"{', '.join(map(repr, list(texts.keys())[:5]))}): pass its column of texts")
+    if isinstance(texts, os.PathLike):
+        raise ValueError(f"train on an iterable of texts, not on the path {os.fspath(texts)!r}: "
+                         "train_on_source(path) trains on the source there")
+    if not isinstance(texts, Iterable) and not _is_dataset(texts):
+        raise ValueError(f"train on an iterable of texts, got {type(texts).__name__}: {texts!r:.80}")
     if _is_dataset(texts):
         if texts.column_names is not None and column not in texts.column_names:  # None: a stream of unknown features
             raise ValueError(f"the dataset has no column {column!r}; its columns: {texts.column_names}")
@@ -547,6 +573,10 @@ def load_tokenizer(
         check_stamps(read_stamp(location), dataset_stamp, tokenizer_where=str(location), dataset_where=dataset_where)
     if not isinstance(padding, bool):  # transformers' "max_length" or "do_not_pad" would pad to the longest
         raise ValueError(f"padding must be True or False, got {padding!r}")
+    for name, value in (("max_length", max_length), ("pad_to_multiple_of", pad_to_multiple_of)):
+        # tokenizers takes a machine-sized whole number: a float or a str is its TypeError, 2**64 an OverflowError
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_LENGTH):
+            raise ValueError(f"{name} must be a whole number from 1 to {MAX_LENGTH}, or None, got {value!r:.80}")
     if padding:
         pad_id = tokenizer.token_to_id(PAD_TOKEN)
         if pad_id is None:
@@ -555,8 +585,6 @@ def load_tokenizer(
     elif pad_to_multiple_of is not None:
         raise ValueError("pad_to_multiple_of needs padding=True")
     if max_length is not None:
-        if max_length < 1:
-            raise ValueError(f"max_length must be 1 or more, got {max_length}")
         tokenizer.enable_truncation(max_length=max_length)
     return tokenizer
 

@@ -8,6 +8,7 @@ import warnings
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from tokenizers import Tokenizer
 
@@ -188,6 +189,13 @@ class TestTraining:
             pytest.param(["fine", 3], "text 1 is a int", id="not-a-str"),
             pytest.param([], "no text to learn from", id="empty"),
             pytest.param({"train": ["a"]}, "not on a dict of splits", id="dict-of-splits"),
+            pytest.param({str(n): ["a"] for n in range(9)}, r"^train on one split, not on a dict of splits \(0, 1, 2, 3, 4 \.\.\.\): pick one$",
+                         id="many-splits-named-five"),
+            pytest.param(pd.DataFrame({"raw": ["a b", "c"]}), r"^train on an iterable of texts, not on a DataFrame \(of 'raw'\): pass its column",
+                         id="a-dataframe"),
+            pytest.param(Path("corpus"), r"^train on an iterable of texts, not on the path 'corpus': train_on_source\(path\)",
+                         id="a-path"),
+            pytest.param(None, r"^train on an iterable of texts, got NoneType: None$", id="none"),
         ],
     )
     def test_bad_texts_are_refused(self, texts, message):
@@ -199,11 +207,27 @@ class TestTraining:
         [
             pytest.param({"vocab": 100}, r"^unknown training setting 'vocab': the settings are model, vocab_size, ", id="one"),
             pytest.param({"vocab": 100, "epochs": 2}, r"^unknown training settings 'epochs', 'vocab': ", id="two"),
+            # a wrong type: Python's TypeError from a comparison, or tokenizers' own, at training
+            pytest.param({"vocab_size": None}, r"^vocab_size must be a whole number, got NoneType None$", id="vocab-size-none"),
+            pytest.param({"vocab_size": "600"}, r"^vocab_size must be a whole number, got str '600'$", id="vocab-size-str"),
+            pytest.param({"vocab_size": 600.0}, r"^vocab_size must be a whole number, got float 600.0$", id="vocab-size-float"),
+            pytest.param({"min_frequency": None}, r"^min_frequency must be a whole number, got NoneType None$", id="min-frequency-none"),
+            pytest.param({"min_frequency": 1.5}, r"^min_frequency must be a whole number, got float 1.5$", id="min-frequency-float"),
+            pytest.param({"batch_size": True}, r"^batch_size must be a whole number, got bool True$", id="batch-size-bool"),
+            pytest.param({"initial_alphabet": 5}, r"^initial_alphabet is single characters \(a tuple, or a str\), got int 5$", id="alphabet-int"),
+            pytest.param({"initial_alphabet": ("a", 1)}, r"^initial_alphabet holds single characters, got ", id="alphabet-not-str"),
         ],
     )
     def test_an_unknown_setting_is_a_value_error_naming_it(self, settings, message):
         with pytest.raises(ValueError, match=message):
             train_tokenizer(["A few words here."], show_progress=False, **settings)
+
+    def test_a_pandas_series_of_texts_trains_on_its_texts(self):
+        """It was refused as "a dict of splits (0, 1)", naming every index."""
+        texts = ["A few words here.", "And a few more words."]
+        settings = dict(model="wordlevel", vocab_size=400, min_frequency=1, show_progress=False)
+        assert (set(train_tokenizer(pd.Series(texts), **settings).get_vocab())
+                == set(train_tokenizer(texts, **settings).get_vocab()) >= {"few", "words", "."})
 
     @pytest.mark.parametrize("texts", [["A few words here.", "And a few more."], iter(["A few words.", "More."])],
                              ids=["list", "generator"])
@@ -293,7 +317,14 @@ class TestFolder:
         ("settings", "message"),
         [
             pytest.param({"pad_to_multiple_of": 8}, "needs padding=True", id="multiple-without-padding"),
-            pytest.param({"max_length": 0}, "max_length must be 1 or more", id="max-length"),
+            pytest.param({"max_length": 0}, r"^max_length must be a whole number from 1 to 2147483647, or None, got 0$", id="max-length"),
+            pytest.param({"max_length": 128.0}, r"^max_length must be a whole number .* got 128\.0$", id="max-length-float"),
+            pytest.param({"max_length": "128"}, r"^max_length must be a whole number .* got '128'$", id="max-length-str"),
+            pytest.param({"max_length": 2**64}, r"^max_length must be a whole number .* got 18446744073709551616$", id="max-length-huge"),
+            pytest.param({"padding": True, "pad_to_multiple_of": 8.0}, r"^pad_to_multiple_of must be a whole number .* got 8\.0$",
+                         id="multiple-float"),
+            pytest.param({"padding": True, "pad_to_multiple_of": 0}, r"^pad_to_multiple_of must be a whole number .* got 0$",
+                         id="multiple-zero"),
         ],
     )
     def test_bad_load_settings_are_refused(self, trained_folder, settings, message):
