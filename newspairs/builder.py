@@ -783,6 +783,7 @@ def prepare(
 ) -> NewsPairs:
     """A `NewsPairs` builder of ``config`` whose cache is prepared (built, or reused when unchanged)."""
     check_options(config, num_proc, errors, config_kwargs)
+    check_cache_dir(cache_dir)
     builder = NewsPairs(config_name=config, source=source, errors=errors, cache_dir=cache_dir, prepass_workers=num_proc, **config_kwargs)
     # forked workers must not inherit a tokenizer thread pool that already ran: off while they run
     parallelism = _environment("TOKENIZERS_PARALLELISM", "false") if num_proc is not None and num_proc > 1 else nullcontext()
@@ -816,6 +817,16 @@ def check_options(config: str, num_proc: Any, errors: Any, config_kwargs: Mappin
         # datasets drops a None override silently: it would mean the default, under another cache name
         if value is None and defaults.get(name) is not None:
             raise ValueError(f"{name}=None: give a value, or leave {name} out for its default {defaults[name]!r}")
+
+
+def check_cache_dir(cache_dir: Any) -> None:
+    """A `ValueError` for a ``cache_dir`` that is not a folder's name (`datasets` makes a folder named
+    after whatever it is given: ``True/``, ``nan/``, ``[1, 2]/``; 0 and [] meant the default)."""
+    if cache_dir is None:
+        return
+    if not isinstance(cache_dir, (str, os.PathLike)) or isinstance(cache_dir, bytes) or not os.fspath(cache_dir):
+        raise ValueError(f"cache_dir must be a folder's path (a str or os.PathLike) or None, got "
+                         f"{type(cache_dir).__name__} {cache_dir!r:.80}")
 
 
 def _pool_map(workers: int):
@@ -880,6 +891,7 @@ def load(
     """
     if streaming:
         check_options(config, None, errors, config_kwargs)
+        check_cache_dir(cache_dir)
         if num_proc is not None and num_proc != 1:
             raise ValueError(
                 f"num_proc={num_proc!r} does not apply to streaming=True: a streamed dataset is read as it is "

@@ -174,6 +174,16 @@ class TestConfigs:
             load(None, "raw", streaming=streaming, cache_dir=str(tmp_path), **options)
         assert not any(tmp_path.iterdir())  # nothing read, nothing cached
 
+    @pytest.mark.parametrize("streaming", [False, True], ids=["built", "streamed"])
+    @pytest.mark.parametrize("cache_dir", [True, float("nan"), [1, 2], b"abc", 0, [], ""],
+                             ids=["true", "nan", "list", "bytes", "zero", "empty-list", "empty-str"])
+    def test_a_cache_dir_that_is_no_path_is_a_value_error_and_makes_no_folder(self, tmp_path, monkeypatch, streaming, cache_dir):
+        # datasets made a folder named after it in the working folder (True/, nan/, [1, 2]/); 0 and [] meant the default
+        monkeypatch.chdir(tmp_path)
+        with pytest.raises(ValueError, match=rf"^cache_dir must be a folder's path \(a str or os.PathLike\) or None, got {type(cache_dir).__name__} "):
+            load(None, "raw", streaming=streaming, cache_dir=cache_dir)
+        assert not any(tmp_path.iterdir())
+
     @pytest.mark.parametrize("source", [5, object(), [1, 2]], ids=["int", "object", "list-of-ints"])
     def test_a_source_that_is_no_path_is_a_value_error(self, source):
         with pytest.raises(ValueError, match="a source is a path, a glob, or a list of them"):
