@@ -49,6 +49,7 @@ from newspairs.sources import EXPORT_MANIFEST
 from newspairs.stamp import STAMP_FILENAME, Stamp
 from newspairs.tokenizer import load_tokenizer_file
 from newspairs.train import (
+    SPECIAL_TOKENS,
     TOKENIZER_FILES,
     MissingSplitError,
     TrainingConfig,
@@ -418,6 +419,15 @@ def _checked_tokenizer(folder: str | os.PathLike, dataset_stamp: Stamp) -> tuple
     mismatch = stamp_mismatch(loaded, stamp)  # the card would say it reproduces the data
     if mismatch:
         raise ValueError(f"{folder}: {mismatch}")
+    missing = [token for token in SPECIAL_TOKENS if loaded.token_to_id(token) is None]
+    if missing:  # the normalization tokenizer alone, or another's: transformers would add them, [CLS] … [SEP] missing
+        raise ValueError(f"{folder}: not a trained tokenizer of newspairs: it has no {', '.join(missing)}; "
+                         "train one with newspairs train-tokenizer")
+    # what Tokenizer.from_file of the published file would do to every encoding, unasked
+    set_up = [what for what, held in (("padding", loaded.padding), ("truncation", loaded.truncation)) if held]
+    if set_up:
+        raise ValueError(f"{folder}: its tokenizer.json holds a {' and a '.join(set_up)} set-up, which every reader of "
+                         "the published file would get; save it without (tokenizer.no_padding(), tokenizer.no_truncation())")
     path = Path(folder)
     return (path / "tokenizer.json" if path.is_dir() else path), loaded
 

@@ -562,7 +562,9 @@ def load_tokenizer(
     ``padding`` pads batches with ``[PAD]`` to their longest member (to a multiple of
     ``pad_to_multiple_of`` when given): the tokenizer's own ``encode_batch`` and newspairs'
     ``dataloader`` pad so, and ``Encoder``/``encode`` with ``padding=True``. ``max_length``
-    truncates encodings to that many ids, on every path.
+    truncates encodings to that many ids, on every path. A padding or truncation saved in the file
+    (``save_pretrained`` after a call that padded or truncated writes one) is not kept: only the
+    ones asked for here apply, as `transformers` applies only those of each call.
     """
     location = Path(path) if path is not None else DEFAULT_TOKENIZER_DIR
     tokenizer = special_tokens_as_text(load_tokenizer_file(location))
@@ -573,6 +575,9 @@ def load_tokenizer(
         check_stamps(read_stamp(location), dataset_stamp, tokenizer_where=str(location), dataset_where=dataset_where)
     if not isinstance(padding, bool):  # transformers' "max_length" or "do_not_pad" would pad to the longest
         raise ValueError(f"padding must be True or False, got {padding!r}")
+    # a saved set-up would cut or pad every encoding unasked, where AutoTokenizer of the same folder does not
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
     for name, value in (("max_length", max_length), ("pad_to_multiple_of", pad_to_multiple_of)):
         # tokenizers takes a machine-sized whole number: a float or a str is its TypeError, 2**64 an OverflowError
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_LENGTH):

@@ -186,6 +186,25 @@ class TestDryRunFolder:
             build_offline(tmp_path / "out", tmp_path / "cache", tokenizer=tmp_path / "tok")
         assert not (tmp_path / "out").exists()
 
+    @pytest.mark.parametrize(
+        ("make", "message"),
+        [
+            pytest.param(lambda: newspairs.build_tokenizer(), r"tok: not a trained tokenizer of newspairs: it has no \[PAD\], \[CLS\], "
+                         r"\[SEP\], \[MASK\]; train one with newspairs train-tokenizer$", id="the-normalization-alone"),
+            pytest.param(lambda: newspairs.load_tokenizer(padding=True, max_length=8),
+                         r"tok: its tokenizer.json holds a padding and a truncation set-up, which every reader", id="padded-and-cut"),
+            pytest.param(lambda: newspairs.load_tokenizer(max_length=8), r"tok: its tokenizer.json holds a truncation set-up",
+                         id="cut"),
+        ],
+    )
+    def test_a_given_tokenizer_that_would_publish_broken_is_refused(self, tmp_path, make, message):
+        # the normalization alone: a card of "a WordLevel model of 1 tokens" and special tokens transformers
+        # added; a saved set-up: every Tokenizer.from_file of the published file padded and cut at 8
+        save_tokenizer_folder(make(), tmp_path / "tok")
+        with pytest.raises(ValueError, match=message):
+            build_offline(tmp_path / "out", tmp_path / "cache", tokenizer=tmp_path / "tok")
+        assert not (tmp_path / "out").exists()
+
     def test_a_given_tokenizer_is_published_as_it_is(self, tmp_path):
         tokenizer = train_tokenizer(raw_texts_of(None), replace(TRAINING, model="wordlevel"))
         save_tokenizer_folder(tokenizer, tmp_path / "tok", model_max_length=256)

@@ -309,6 +309,19 @@ class TestFolder:
         with pytest.raises(ValueError, match=rf"^{re.escape(str(folder))}: not a tokenizers tokenizer\.json \(.+\)$"):
             load_tokenizer(folder)
 
+    def test_a_padding_or_truncation_saved_in_the_file_is_not_kept(self, tmp_path):
+        """As AutoTokenizer of the same folder has it: transformers' save_pretrained after a call that
+        padded and truncated writes them into tokenizer.json, and every encoding was cut unasked."""
+        from transformers import AutoTokenizer
+
+        save_tokenizer_folder(load_tokenizer(padding=True, max_length=8), tmp_path / "tok")
+        line = "The harbour reopened on Monday after a week of storms."
+        again = load_tokenizer(tmp_path / "tok")
+        assert again.padding is None and again.truncation is None
+        assert len(again.encode(line).ids) == len(AutoTokenizer.from_pretrained(str(tmp_path / "tok"))(line)["input_ids"]) > 8
+        asked = load_tokenizer(tmp_path / "tok", max_length=12)
+        assert asked.truncation["max_length"] == 12 and asked.padding is None
+
     def test_no_padding_by_default(self, trained_folder):
         encodings = load_tokenizer(trained_folder).encode_batch(["Short.", "A much longer line."])
         assert len(encodings[0].ids) < len(encodings[1].ids)
