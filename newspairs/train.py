@@ -158,7 +158,11 @@ def decoder_for(model: str) -> decoders.Decoder | None:
     if model == "wordpiece":
         return decoders.WordPiece(prefix=CONTINUING_SUBWORD_PREFIX, cleanup=False)  # cleanup would glue "a ." into "a."
     if model == "bpe":
-        return decoders.BPEDecoder(suffix=END_OF_WORD_SUFFIX)
+        # a special token has no end-of-word mark, so the BPE decoder glued the next word to it
+        # ("[CLS]he said . [SEP]then"); [UNK] may stand inside a word, and keeps its place there
+        whole = [token for token in SPECIAL_TOKENS if token != UNK_TOKEN]
+        return decoders.Sequence([*(decoders.Replace(token, token + END_OF_WORD_SUFFIX) for token in whole),
+                                  decoders.BPEDecoder(suffix=END_OF_WORD_SUFFIX)])
     return None
 
 

@@ -120,6 +120,14 @@ class TestTraining:
         tokenizer = trained[model]
         assert [tokenizer.decode(encoding.ids) for encoding in tokenizer.encode_batch(raw)] == normalized
 
+    @pytest.mark.parametrize("model", ["wordpiece", "bpe", "wordlevel"])
+    def test_decoding_with_the_special_tokens_kept_spaces_them_as_words(self, trained, seed_pair, model):
+        # BPE's decoder glued the next word to a special token, which has no end-of-word mark
+        raw, normalized = seed_pair
+        tokenizer = trained[model]
+        pair = tokenizer.encode(raw[0], raw[1])
+        assert tokenizer.decode(pair.ids, skip_special_tokens=False) == f"[CLS] {normalized[0]} [SEP] {normalized[1]} [SEP]"
+
     def test_unigram_pieces_regroup_into_the_normalized_words(self, trained, seed_pair):
         raw, normalized = seed_pair
         tokenizer = trained["unigram"]
