@@ -36,6 +36,7 @@ import logging
 import math
 import numbers
 import os
+import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -289,6 +290,8 @@ class NewsPairs(datasets.ArrowBasedBuilder):
     def __init__(self, *args, source: Any = None, hash: Optional[str] = None, dataset_name: str = "newspairs",
                  prepass_workers: Optional[int] = None, **kwargs):
         source = _canonical_source(source)
+        cache_dir = kwargs.get("cache_dir")
+        sources.skip_cache_root(datasets.config.HF_DATASETS_CACHE if cache_dir is None else cache_dir)
         self._inputs = resolve_source(source)
         check_column_options(self._inputs, kwargs.get("raw_column"), kwargs.get("normalized_column"))
         # the build's num_proc, known before `_info`: the reading before the build runs in that many processes
@@ -369,6 +372,7 @@ class NewsPairs(datasets.ArrowBasedBuilder):
 
     def _download_and_prepare(self, dl_manager, verification_mode, **prepare_split_kwargs):
         self._num_proc = prepare_split_kwargs.get("num_proc")  # _split_generators cuts large files for the workers
+        _clear_killed_build(self._output_dir)
         # the source decides the splits: a rebuild over a cached build (force_redownload) is not held
         # to the splits that build kept (it left out an empty split, which `datasets` then finds "unexpected")
         self.info.splits = None
@@ -452,6 +456,24 @@ class NewsPairs(datasets.ArrowBasedBuilder):
     def report(self) -> BuildReport:
         """The build report of this builder's prepared data (after `download_and_prepare`, in its output folder)."""
         return read_report(self._output_dir, self.config.name, self.info)
+
+
+def _clear_killed_build(folder: str) -> None:
+    """Empty the ``.incomplete`` folder `datasets` builds in, of what a killed build left there.
+
+    `datasets` reuses the folder and removes it only when a build ends in Python; a build killed
+    outright leaves its files. Its reports, named by the workers that wrote them, would be summed
+    with this build's (another ``num_proc`` names them otherwise: counts that never reconcile,
+    every reject twice) and its shards carried into the cache. Nothing of this build is there yet:
+    `datasets` writes nothing before calling `_download_and_prepare`, and holds the cache's lock.
+    """
+    if not folder.endswith(".incomplete"):  # a remote file system builds in place: nothing to tell apart
+        return
+    for entry in os.scandir(folder):
+        if entry.is_file(follow_symlinks=False) or entry.is_symlink():
+            os.remove(entry.path)
+        elif entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
 
 
 def _accepted(entry: Article | Reject, errors: str, stats: BuildReport, error_path: Optional[str] = None) -> Optional[Article]:

@@ -282,6 +282,17 @@ def _split_bounds(ratios: tuple[tuple[str, float], ...]) -> tuple[tuple[str, flo
 # --- which files a source names ---------------------------------------------------------------
 
 
+# The roots of the `datasets` caches builds of this process write to (`skip_cache_root`): never
+# read as input by a walk, as a newspairs export is not (a cache_dir inside the source folder read
+# its own dataset_info.json and reports as articles on the next load)
+_CACHE_ROOTS: set[str] = set()
+
+
+def skip_cache_root(folder: str | os.PathLike) -> None:
+    """Leave ``folder`` (a `datasets` cache a build writes to) out of every later walk of a source folder."""
+    _CACHE_ROOTS.add(os.path.realpath(folder))
+
+
 def _first_visit(folder: Path, visited: set[str]) -> bool:
     """Whether ``folder`` (a real folder, links resolved) is not yet in ``visited``; it is then added."""
     real = os.path.realpath(folder)
@@ -630,6 +641,8 @@ def _folder_inputs(folder: Path, prefix: str = "", visited: set[str] | None = No
     visited = _ancestors(folder) if visited is None else visited
     if not _first_visit(folder, visited):
         return
+    if not top and _CACHE_ROOTS and os.path.realpath(folder) in _CACHE_ROOTS:
+        return
     if is_newspairs_output(folder):
         if top and named:
             raise _output_named(folder)
@@ -723,7 +736,8 @@ def _recursive_glob(fixed: Path, pattern: tuple[str, ...], blocked: list[str] | 
             blocked.append(error.filename)
 
     for root, dirs, files in os.walk(fixed, onerror=unlisted, followlinks=True):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and _first_visit(Path(root) / d, visited))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and _first_visit(Path(root) / d, visited)
+                         and not (_CACHE_ROOTS and os.path.realpath(Path(root) / d) in _CACHE_ROOTS))
         for name in [*dirs, *(f for f in sorted(files) if not f.startswith("."))]:
             path = Path(root) / name
             if _glob_matches(pattern, path.relative_to(fixed).parts):

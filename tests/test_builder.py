@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import re
+import shutil
 from collections import Counter
 from contextlib import nullcontext
 from importlib import import_module
@@ -288,6 +289,38 @@ class TestErrors:
 
 
 class TestCache:
+    def test_a_build_killed_outright_leaves_nothing_the_next_build_counts(self, tmp_path):
+        """`datasets` reuses the `.incomplete` folder a killed build left: its reports, named by the
+        workers that wrote them (another num_proc names them otherwise), were summed with the next
+        build's for good (counts that never reconcile, every reject twice), its shards kept."""
+        source = _bad_pairs(tmp_path)
+        cache = tmp_path / "cache"
+        first = prepare(source, "raw", errors="report", cache_dir=str(cache))
+        folder = Path(first._output_dir)
+        killed = Path(f"{folder}.incomplete")
+        shutil.copytree(folder, killed)
+        for report in killed.glob("newspairs-report-*.json"):  # as another partition of the inputs names it
+            shutil.copy(report, report.with_name(report.name.replace(".json", "-killed.json")))
+        (killed / "newspairs-train-00001-00000-of-00002.arrow").write_bytes(b"a shard of the killed build")
+        shutil.rmtree(folder)
+        again = prepare(source, "raw", errors="report", cache_dir=str(cache))
+        assert again.report().to_dict() == first.report().to_dict() and again.report().reconciles
+        assert not list(folder.glob("*killed*")) and not (folder / "newspairs-train-00001-00000-of-00002.arrow").exists()
+        assert not killed.exists()
+
+    @pytest.mark.parametrize("entry", ["{s}", "{s}/**/*.json*"], ids=["folder", "recursive-glob"])
+    def test_a_cache_inside_the_source_folder_is_not_read_as_input(self, tmp_path, entry):
+        # the second load read the cache's dataset_info.json and reports as JSON articles: an error,
+        # or with errors="report" a rebuild under a new name each time, 4 more rejects each
+        source = tmp_path / "data"
+        write_jsonl(source / "a.jsonl", [{"raw": f"Article {i}."} for i in range(6)])
+        cache = source / "hf_cache"
+        builds = []
+        for _ in range(3):
+            built = prepare(entry.format(s=source), "raw", errors="report", cache_dir=str(cache))
+            builds.append((built._output_dir, built.report().to_dict()))
+        assert builds[0] == builds[1] == builds[2] and builds[0][1]["read"] == 6
+
     def test_hash_changes_with_an_input_file(self, tmp_path):
         source = write_pairs(tmp_path / "c")
         before = builder_hash(resolve_source(source))
