@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import numbers
 import warnings
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
@@ -38,7 +39,7 @@ from tokenizers import Tokenizer, pre_tokenizers
 from newspairs.normalize import checked_texts, default_tokenizer, normalize_batch, unencodable_text
 from newspairs.pieces import WordIds, call_time_state, with_call_time_state
 from newspairs.stamp import EARLIER_NORMALIZERS
-from newspairs.train import PAD_TOKEN, SEP_TOKEN, load_tokenizer, special_tokens_as_text
+from newspairs.train import MAX_LENGTH, PAD_TOKEN, SEP_TOKEN, load_tokenizer, special_tokens_as_text
 from newspairs.tokenizer import encode_sequentially_in_forked_children
 
 # The fork guard is registered by newspairs.tokenizer; its documented name stays importable from here.
@@ -53,6 +54,14 @@ if TYPE_CHECKING:
     import torch
 
 TEXT_COLUMN = "raw"
+# The most ids a row, a block or a padded width may have: an Arrow list (a stored row of ids, pack's
+# block) holds at most this many, and a larger number was an OverflowError deep in datasets or torch
+# (load_tokenizer's max_length has the same bound).
+LONGEST_ROW = MAX_LENGTH
+# The largest id (and type id), and why: what a pad or separator id may be.
+LARGEST_ID = 2**32 - 1
+ID_BOUND = "a tokenizers id is a 32-bit unsigned int"
+DATALOADER_BATCH_SIZE = 32
 # Texts handed to one encode_batch call while packing: enough to keep both of tokenizers' threads
 # busy, small enough that a streaming pipeline yields its first block quickly.
 PACK_TEXTS_PER_CALL = 256
@@ -81,6 +90,34 @@ def _copy(tokenizer: Tokenizer) -> Tokenizer:
     # from_str drops what to_str leaves out (encode_special_tokens, a unigram model's sampling),
     # which changes the ids: set it again (`call_time_state`)
     return with_call_time_state(Tokenizer.from_str(tokenizer.to_str()), call_time_state(tokenizer))
+
+
+def _count(value: Any, name: str, low: int = 1, *, optional: bool = False, high: int | None = LONGEST_ROW,
+           why: str = "the most ids an Arrow list holds") -> int | None:
+    """``value`` as an int from ``low`` to ``high`` (None: no bound) or None if ``optional``; else a
+    ValueError naming ``name``."""
+    if optional and value is None:
+        return None
+    # bool is an int to Python, and a float (100.0, NaN) no count: both failed later, naming nothing
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        what = "a positive int" if low == 1 else f"an int >= {low}"
+        raise ValueError(f"{name} must be {what}{' or None' if optional else ''}, got {value!r:.80}")
+    if high is not None and value > high:
+        raise ValueError(f"{name} must be at most {high} ({why}), got {value!r:.80}")
+    return int(value)  # a numpy int, as a plain one
+
+
+def _flag(value: Any, name: str) -> bool:
+    # a truthy "no" or "max_length" would turn the option on
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be True or False, got {value!r:.80}")
+    return value
+
+
+def _column_name(value: Any, name: str) -> str:
+    if not isinstance(value, str):  # a list was "unhashable type: 'list'" at the first batch
+        raise ValueError(f"{name} takes one column name (a str), got {value!r:.80}")
+    return value
 
 
 def _column_names(value: str | Iterable[str], name: str) -> tuple[str, ...]:
@@ -164,6 +201,78 @@ def truncation_of(tokenizer: Tokenizer) -> int | None:
     return truncation["max_length"]
 
 
+class _TableColumns(Mapping):
+    """A pyarrow Table's columns by name (a batch of ``map`` over a dataset in the ``arrow`` format),
+    each read into a Python list when first asked for: the values ``to_pylist()`` gives, exactly."""
+
+    def __init__(self, table: Any) -> None:
+        self._table = table
+        self._names = table.column_names
+        self._read: dict[str, list] = {}
+
+    def __getitem__(self, name: str) -> list:
+        if name not in self._read:
+            if name not in self._names:
+                raise KeyError(name)
+            self._read[name] = self._table.column(name).to_pylist()
+        return self._read[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def table_of(self, out: dict[str, list], kept: tuple[str, ...]) -> Any:
+        """``out`` as a pyarrow Table (what a stream's arrow-format ``map`` takes back), its encoded
+        columns typed as datasets types them from lists, the kept ones this table's own."""
+        import pyarrow as pa
+
+        # the types datasets gives these columns from Python lists (its `OptimizedTypedSequence`)
+        types = {"input_ids": pa.list_(pa.int32()), "attention_mask": pa.list_(pa.int8()),
+                 "offset_mapping": pa.list_(pa.list_(pa.int64()))}
+        return pa.table({name: self._table.column(name) if name in kept else pa.array(values, type=types[name])
+                         for name, values in out.items()})
+
+
+def _columns_of(batch: Any) -> Any:
+    """A batch that is no mapping, as its columns by name; a ValueError for what is no batch."""
+    import datasets
+    import pyarrow as pa
+
+    if isinstance(batch, pa.Table):
+        return _TableColumns(batch)
+    if isinstance(batch, (datasets.Dataset, datasets.IterableDataset)):
+        # `column in dataset` read every row, and sorting the rows failed
+        raise ValueError(
+            f"the Encoder takes a batch (a dict of columns, as map(batched=True) hands it), got a whole "
+            f"{type(batch).__name__} of columns {batch.column_names}: use dataset.map(encoder, batched=True), "
+            f"or pass a batch, encoder(dataset[:n])"
+        )
+    if hasattr(batch, "columns") and hasattr(batch, "__getitem__"):
+        return batch  # a DataFrame (the pandas or polars format): its columns by name
+    raise ValueError(
+        f"the Encoder takes a batch (a dict of columns, as map(batched=True) hands it), got {type(batch).__name__}: {batch!r:.80}"
+    )
+
+
+def _is_dataset_dict(value: Any) -> bool:
+    import datasets
+
+    return isinstance(value, (datasets.DatasetDict, datasets.IterableDatasetDict))
+
+
+def _names_of(batch: Mapping) -> list:
+    names = list(batch)
+    try:
+        return sorted(names)
+    except TypeError:  # names of several types
+        return names
+
+
 @dataclass
 class Encoder:
     """Raw text in, ids out: a picklable batch function for ``map(batched=True)`` and ``set_transform``.
@@ -218,10 +327,10 @@ class Encoder:
     _padding: dict | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        if self.max_length is not None and self.max_length < 1:
-            raise ValueError(f"max_length must be a positive number of ids, got {self.max_length!r}")
-        if not isinstance(self.padding, bool):
-            raise ValueError(f"padding must be True or False, got {self.padding!r}")
+        self.max_length = _count(self.max_length, "max_length", optional=True)
+        for name in ("padding", "offsets", "special_tokens", "skip_passes"):
+            _flag(getattr(self, name), name)
+        self.column = _column_name(self.column, "column")
         self.keep = _column_names(self.keep, "keep")
         tokenizer = _resolve(self.tokenizer)
         if self.max_length is None:
@@ -332,11 +441,29 @@ class Encoder:
         word_ids), unpadded: the tokenizer's own ``encode_batch``, truncated and with special tokens
         as this `Encoder` is set up, on every path (what ``offsets=True`` takes its ids from). Its
         ids are `ids`'s, but for added tokens (not special), which the tokenizer's own
-        ``encode_batch`` does not find where the default path does (`AddedTokensWarning`)."""
-        return self._configured.encode_batch(list(texts), add_special_tokens=self.special_tokens)
+        ``encode_batch`` does not find where the default path does (`AddedTokensWarning`). A row
+        that is not text is a ValueError naming it, as in a batch."""
+        where = "Encoder.encodings()"
+        return self._named_failure(self._encodings, checked_texts(texts, where), where)
 
     def ids(self, texts: Sequence[str]) -> list[list[int]]:
-        """The ids of each raw text."""
+        """The ids of each raw text (a row that is not text is a ValueError naming it)."""
+        where = "Encoder.ids()"
+        return self._named_failure(self._ids, checked_texts(texts, where), where)
+
+    @staticmethod
+    def _named_failure(encode, texts: list[str], where: str, **named: Any) -> list:
+        # texts already checked to be str: what tokenizers still refuses is a lone surrogate, with
+        # a TypeError that names no row
+        try:
+            return encode(texts)
+        except (UnicodeEncodeError, TypeError) as error:
+            raise (unencodable_text(texts, where, **named) or error) from None
+
+    def _encodings(self, texts: list[str]) -> list:
+        return self._configured.encode_batch(texts, add_special_tokens=self.special_tokens)
+
+    def _ids(self, texts: list[str]) -> list[list[int]]:
         if self._word_ids is not None:
             return self._word_ids.of_raw_texts(texts, self.max_length)
         # encode_batch_fast skips the offset bookkeeping (about 10% of the time on news lines)
@@ -345,7 +472,7 @@ class Encoder:
                 self._words_to_ids = skip_normalization(self._configured)
             encodings = self._words_to_ids.encode_batch_fast(normalize_batch(texts), add_special_tokens=self.special_tokens)
         else:
-            encodings = self._configured.encode_batch_fast(list(texts), add_special_tokens=self.special_tokens)
+            encodings = self._configured.encode_batch_fast(texts, add_special_tokens=self.special_tokens)
         return [e.ids for e in encodings]
 
     def __call__(self, batch: Mapping[str, Sequence[Any]]) -> dict[str, list]:
@@ -353,23 +480,34 @@ class Encoder:
 
     def encode_rows(self, batch: Mapping[str, Sequence[Any]], rows: Sequence[int] | None = None) -> dict[str, list]:
         """Encode ``batch`` as the call does; ``rows``, the batch's row numbers in its dataset,
-        name the row of an error (a caller that knows them: `dataloader`), not its place in the batch."""
+        name the row of an error (a caller that knows them: `dataloader`), not its place in the batch.
+
+        ``batch`` is a dict of columns, a DataFrame (the ``pandas`` format), or a pyarrow Table (the
+        ``arrow`` format), which gives a pyarrow Table back; a whole dataset is a ValueError."""
+        if not isinstance(batch, Mapping):
+            batch = _columns_of(batch)
         if self.column not in batch:
-            raise ValueError(f"the batch has no text column {self.column!r} (its columns: {sorted(batch)})")
+            if _is_dataset_dict(batch):  # its keys are splits, not columns
+                raise ValueError(f"the Encoder takes a batch, got a {type(batch).__name__} of splits {list(batch)}: "
+                                 f"use dataset.map(encoder, batched=True)")
+            raise ValueError(f"the batch has no text column {self.column!r} (its columns: {_names_of(batch)})")
         where = f"column {self.column!r}"
         if isinstance(batch[self.column], str):  # map() without batched=True hands one row
             raise ValueError(f"{where} is one str, not a batch of texts (map with batched=True): {batch[self.column]!r:.80}")
         # an Encoder does not know where its batch sits in the dataset, unless told the rows
         named = {"rows": rows, "of": "" if rows is not None else " of the batch"}
-        texts = checked_texts(batch[self.column], where, **named)
-        try:
-            if self.offsets:
-                encodings = self.encodings(texts)
-                ids = [e.ids for e in encodings]
-            else:
-                ids = self.ids(texts)
-        except (UnicodeEncodeError, TypeError) as error:  # tokenizers' TypeError for a str it cannot take
-            raise (unencodable_text(texts, where, **named) or error) from None
+        values = batch[self.column]
+        if rows is not None and hasattr(values, "__len__") and len(rows) != len(values):
+            # a bad row would have been an IndexError, or named by another row's number
+            raise ValueError(
+                f"encode_rows() got {len(rows)} row numbers (rows) for the batch's {len(values)} texts: {rows!r:.80}"
+            )
+        texts = checked_texts(values, where, **named)
+        if self.offsets:
+            encodings = self._named_failure(self._encodings, texts, where, **named)
+            ids = [e.ids for e in encodings]
+        else:
+            ids = self._named_failure(self._ids, texts, where, **named)
         # each mask is made here: cheaper than converting it from Rust
         out: dict[str, list] = {"input_ids": ids, "attention_mask": []}
         if self.offsets:
@@ -380,11 +518,15 @@ class Encoder:
             self._pad(out)
         for name in self.keep:
             if name not in batch:
-                raise ValueError(f"cannot keep column {name!r}: the batch has {sorted(batch)}")
+                raise ValueError(f"cannot keep column {name!r}: the batch has {_names_of(batch)}")
             out[name] = list(batch[name])
+        if isinstance(batch, _TableColumns):  # arrow in, arrow out
+            return batch.table_of(out, self.keep)
         return out
 
 
+# What `encode` passes to an Encoder beside the tokenizer.
+ENCODER_OPTIONS = frozenset(f.name for f in fields(Encoder) if f.init) - {"tokenizer"}
 # The Encoders `encode` made last, by the tokenizer's whole state and the options.
 ENCODERS_KEPT = 2
 _encoders: OrderedDict[tuple[str | None, str], Encoder] = OrderedDict()
@@ -399,8 +541,13 @@ def encode(batch: Mapping[str, Sequence[Any]], tokenizer: Tokenizer | None = Non
     the tokenizer's whole ``to_str()`` (a few milliseconds), so a tokenizer changed in place gets a
     new `Encoder`. An `Encoder` you make and pass to ``map`` yourself skips even that.
     """
+    unknown = sorted(set(options) - ENCODER_OPTIONS, key=str)
+    if unknown:  # it was Python's TypeError from Encoder's constructor
+        raise ValueError(f"encode() has no option {unknown[0]!r} (its options: {', '.join(sorted(ENCODER_OPTIONS))})")
     # (to_str leaves out encode_special_tokens, which the Encoder sets on its own copy anyway, and a
     # unigram model's sampling, which changes the ids: `call_time_state`)
+    if tokenizer is not None:
+        tokenizer = _resolve(tokenizer)  # a path or a transformers tokenizer has no to_str: refused as Encoder refuses it
     state = None if tokenizer is None else (tokenizer.to_str(), repr(call_time_state(tokenizer)))
     key = (state, repr(sorted(options.items())))
     encoder = _encoders.get(key)
@@ -435,6 +582,14 @@ def pack_ids(documents: Iterable[Sequence[int]], block_size: int, separator_id: 
     blocks. Every id lands in a block except the final remainder (fewer than ``block_size`` ids),
     which is dropped. Empty documents add nothing.
     """
+    # checked here, at the call (a generator's own checks wait for its first block): block_size 0
+    # was a ZeroDivisionError, a separator_id of None went into the blocks
+    block_size = _count(block_size, "block_size")
+    separator_id = _count(separator_id, "separator_id", 0, high=LARGEST_ID, why=ID_BOUND)
+    return _blocks(documents, block_size, separator_id)
+
+
+def _blocks(documents: Iterable[Sequence[int]], block_size: int, separator_id: int) -> Iterator[list[int]]:
     carry: list[int] = []
     for ids in documents:
         if not ids:
@@ -450,11 +605,7 @@ def pack_ids(documents: Iterable[Sequence[int]], block_size: int, separator_id: 
 
 def _documents(batches: Iterable[Mapping[str, Sequence[Any]]], column: str, encoder: Encoder) -> Iterator[list[int]]:
     for first, texts in _texts(batches, column):
-        try:
-            ids = encoder.ids(texts)
-        except (UnicodeEncodeError, TypeError) as error:  # tokenizers' TypeError for a str it cannot take
-            raise (unencodable_text(texts, f"column {column!r}", first) or error) from None
-        yield from ids
+        yield from encoder._named_failure(encoder._ids, texts, f"column {column!r}", first=first)
 
 
 def _packed_examples(sources: list, column: str, encoder: Encoder, block_size: int, separator_id: int, labels: bool):
@@ -493,8 +644,10 @@ def pack(
     import datasets
 
     _check_dataset(dataset, "pack()")
-    if not isinstance(block_size, int) or block_size < 2:
-        raise ValueError(f"block_size must be an int >= 2, got {block_size!r}")
+    block_size = _count(block_size, "block_size", 2)
+    column = _column_name(column, "column")
+    if not isinstance(separator, str):  # None or an id was tokenizers' TypeError
+        raise ValueError(f"separator must be a token (a str, such as {SEP_TOKEN!r}), got {separator!r:.80}")
     names = dataset.column_names  # None for a stream of unknown features: checked when read
     if names is not None and column not in names:
         raise ValueError(f"the dataset has no text column {column!r} (its columns: {sorted(names)})")
@@ -509,7 +662,7 @@ def pack(
     encoder = Encoder(untruncated, column=column, special_tokens=False)
     kwargs = {"column": column, "encoder": encoder, "block_size": block_size, "separator_id": separator_id, "labels": labels}
     if isinstance(dataset, datasets.IterableDataset):
-        if not isinstance(num_shards, int) or not 1 <= num_shards <= dataset.num_shards:
+        if isinstance(num_shards, bool) or not isinstance(num_shards, int) or not 1 <= num_shards <= dataset.num_shards:
             raise ValueError(f"num_shards must be an int from 1 to the source's {dataset.num_shards} shards, got {num_shards!r}")
         shards = [dataset] if num_shards == 1 else [dataset.shard(num_shards, i) for i in range(num_shards)]
         return datasets.IterableDataset.from_generator(
@@ -606,10 +759,12 @@ class PadCollator:
     check_padding: bool = True
 
     def __post_init__(self) -> None:
+        # checked here, not at the first batch: 1.5 or True padded with 1, None and "x" were torch's TypeError
+        for name in ("pad_id", "pad_type_id"):
+            setattr(self, name, _count(getattr(self, name), name, 0, high=LARGEST_ID, why=ID_BOUND))
         for name in ("pad_to_multiple_of", "length"):
-            value = getattr(self, name)
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
-                raise ValueError(f"{name} must be a positive int or None, got {value!r}")
+            setattr(self, name, _count(getattr(self, name), name, optional=True))
+        _flag(self.check_padding, "check_padding")
         if self.direction not in ("right", "left"):
             raise ValueError(f"direction must be 'right' or 'left', got {self.direction!r}")
 
@@ -643,6 +798,8 @@ class PadCollator:
     def __call__(self, examples: Sequence[Mapping[str, Any]]) -> dict[str, torch.Tensor]:
         import torch
 
+        if examples is None or isinstance(examples, (str, Mapping)):
+            raise ValueError(f"PadCollator takes a list of examples (dicts), got {type(examples).__name__}: {examples!r:.80}")
         if not examples:
             raise ValueError("cannot collate an empty list of examples")
         left = self.direction == "left"
@@ -758,7 +915,7 @@ def dataloader(
     dataset: datasets.Dataset | datasets.IterableDataset,
     tokenizer: Tokenizer | None = None,
     *,
-    batch_size: int = 32,
+    batch_size: int = DATALOADER_BATCH_SIZE,
     column: str = TEXT_COLUMN,
     max_length: int | None = None,
     pad_to_multiple_of: int | None = None,
@@ -780,11 +937,39 @@ def dataloader(
     overrides its multiple). Stored ``input_ids`` are not truncated: ``max_length`` with them is a
     ValueError (encode the raw text with ``Encoder(max_length=N)`` instead). A row of a `Dataset`
     that is not text is named by its row in the dataset; a stream's, by its row in the batch.
+
+    ``loader_options`` go to torch's ``DataLoader``, but for ``collate_fn``: the batches are the
+    `PadCollator`'s (a ValueError). A ``batch_sampler`` makes the batches itself: ``batch_size``
+    is then left at its default (not passed to torch, which refuses both).
     """
     import datasets
     from torch.utils.data import DataLoader
 
     _check_dataset(dataset, "dataloader()")
+    if "collate_fn" in loader_options:  # torch's "got multiple values for keyword argument"
+        raise ValueError(
+            f"dataloader sets its own collate_fn (a PadCollator, padding as the tokenizer says), got "
+            f"collate_fn={loader_options['collate_fn']!r:.80}: for your own, make torch's DataLoader, "
+            f"e.g. DataLoader(ds.with_transform(newspairs.Encoder(tok)), collate_fn=newspairs.PadCollator(pad_id), ...)"
+        )
+    if loader_options.get("batch_sampler") is not None:
+        if batch_size != DATALOADER_BATCH_SIZE:
+            raise ValueError(
+                f"dataloader(batch_size={batch_size!r:.80}) beside a batch_sampler, which makes the batches: leave batch_size out"
+            )
+        batching = {}  # torch's own defaults, the only ones it takes beside a batch_sampler
+    elif batch_size is None:
+        # torch's "no automatic batching" hands the collator one example, not a list of them
+        raise ValueError(
+            "dataloader(batch_size=None): dataloader makes padded batches, so batch_size must be a positive int (examples per batch)"
+        )
+    else:
+        batch_size = _count(batch_size, "batch_size")
+        batching = {"batch_size": batch_size}
+    column = _column_name(column, "column")
+    max_length = _count(max_length, "max_length", optional=True)
+    num_workers = _count(num_workers, "num_workers", 0, high=None)  # 1.5 and None were torch's TypeErrors
+    _flag(shuffle, "shuffle")  # a truthy "no" shuffled
     keep = _column_names(keep, "keep")
     tokenizer = _resolve(tokenizer)
     collate = PadCollator.for_tokenizer(tokenizer, pad_to_multiple_of)
@@ -816,7 +1001,7 @@ def dataloader(
         )
     return DataLoader(
         dataset,
-        batch_size=batch_size,
+        **batching,
         shuffle=shuffle,
         num_workers=num_workers,
         collate_fn=collate,

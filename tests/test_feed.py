@@ -160,7 +160,11 @@ class TestEncoder:
         texts = ["Covid cases rose.", 'He said "covid" is bad', "New COVID cases"]
         got = feed.Encoder(with_added)({"raw": texts})["input_ids"]
         assert got == ids_of_normalized_side(with_added, newspairs.normalize_batch(texts))
-        assert all(with_added.token_to_id("covid") in ids for ids in got)
+        covid = with_added.get_vocab_size(with_added_tokens=True) - 1
+        assert all(covid in ids for ids in got)
+        # what docs/training.md says of the two: a plain one shows its content normalized as a line
+        assert with_added.id_to_token(covid) == ("covid" if not normalized else " \n covid ")
+        assert ("\n" in with_added.decode(got[0])) == normalized
 
     @pytest.mark.parametrize("options", [{"skip_passes": False}, {"offsets": True}], ids=["in-encode-batch", "offsets"])
     def test_added_tokens_warn_on_the_paths_of_tokenizers_own_encode_batch(self, tokenizer, options):
@@ -316,12 +320,13 @@ class TestEncoder:
             (lambda tok: feed.Encoder(tok, skip_passes=False)({"raw": ["a \ud800"]}), r"column 'raw': row 0 of the batch is not UTF-8 text"),
             (lambda tok: feed.Encoder(tok, offsets=True)({"raw": ["a \ud800"]}), r"column 'raw': row 0 of the batch is not UTF-8 text"),
             (lambda tok: feed.Encoder(str(Path(newspairs.__file__).parent / "data" / "tokenizer")), "expected a tokenizers.Tokenizer, got str"),
+            (lambda tok: feed.encode({"raw": ["a."]}, "my-tokenizer"), r"expected a tokenizers.Tokenizer, got str 'my-tokenizer' \(a folder"),
             (lambda tok: feed.pack(["a text"], 8, tok), r"pack\(\) takes a datasets.Dataset or IterableDataset, got list"),
             (lambda tok: feed.dataloader(["a text"], tok), r"dataloader\(\) takes a datasets.Dataset or IterableDataset, got list"),
         ],
         ids=["missing-column", "not-text", "missing-kept-column", "bad-max-length", "no-pad-token", "one-row-not-batched",
              "surrogate-skipping", "surrogate-in-encode-batch", "surrogate-offsets", "a-path-for-a-tokenizer",
-             "pack-a-list", "dataloader-a-list"],
+             "encode-a-path-for-a-tokenizer", "pack-a-list", "dataloader-a-list"],
     )
     def test_errors_name_the_offending_value(self, tokenizer, make, message):
         with pytest.raises(ValueError, match=message):
@@ -674,7 +679,7 @@ class TestPack:
         expected = feed.pack(ds, 8, shipped_tokenizer())["input_ids"]
         assert feed.pack(ds, 8, newspairs.load_tokenizer(max_length=4))["input_ids"] == expected
 
-    @pytest.mark.parametrize("num_shards", [0, 7, 2.0])
+    @pytest.mark.parametrize("num_shards", [0, 7, 2.0, True])
     def test_streaming_num_shards_must_fit_the_source(self, tokenizer, num_shards):
         source = datasets.Dataset.from_dict({"raw": SENTENCES}).to_iterable_dataset(num_shards=6)
         with pytest.raises(ValueError, match="num_shards must be an int from 1 to the source's 6 shards"):
@@ -836,9 +841,21 @@ class TestTorch:
              r"example 0 of this batch has 1 values of 'attention_mask' for its 2 input_ids"),
             (lambda: feed.PadCollator(0, direction="middle"), "direction must be 'right' or 'left', got 'middle'"),
             (lambda: feed.PadCollator(0, pad_to_multiple_of=0), "pad_to_multiple_of must be a positive int or None, got 0"),
+            # these padded with 1 (1.5, True) or were torch's TypeError at the first batch (None, "x")
+            (lambda: feed.PadCollator(1.5), r"^pad_id must be an int >= 0, got 1\.5$"),
+            (lambda: feed.PadCollator(True), "^pad_id must be an int >= 0, got True$"),
+            (lambda: feed.PadCollator(None), "^pad_id must be an int >= 0, got None$"),
+            (lambda: feed.PadCollator("x"), "^pad_id must be an int >= 0, got 'x'$"),
+            (lambda: feed.PadCollator(2**32), r"^pad_id must be at most 4294967295 \(a tokenizers id is a 32-bit unsigned int\), got 4294967296$"),
+            (lambda: feed.PadCollator(0, pad_type_id=1.5), r"^pad_type_id must be an int >= 0, got 1\.5$"),
+            (lambda: feed.PadCollator(0, pad_to_multiple_of=10**30), f"^pad_to_multiple_of must be at most {2**31 - 1} .*, got {10**30}$"),
+            (lambda: feed.PadCollator(0, check_padding="no"), "^check_padding must be True or False, got 'no'$"),
+            (lambda: feed.PadCollator(0)(None), r"^PadCollator takes a list of examples \(dicts\), got NoneType: None$"),
+            (lambda: feed.PadCollator(0)({"input_ids": [5]}), r"^PadCollator takes a list of examples \(dicts\), got dict: \{'input_ids'"),
         ],
         ids=["padding-without-a-mask", "left-padding-without-a-mask", "a-mask-missing", "a-mask-only-later",
-             "mask-of-another-length", "bad-direction", "bad-multiple"],
+             "mask-of-another-length", "bad-direction", "bad-multiple", "pad-id-fraction", "pad-id-bool", "pad-id-none",
+             "pad-id-str", "pad-id-too-large", "pad-type-id-fraction", "multiple-too-large", "check-padding-str", "collate-none", "collate-one-example"],
     )
     def test_collator_errors(self, make, message):
         with pytest.raises(ValueError, match=message):
@@ -1005,6 +1022,45 @@ class TestTorch:
         with pytest.raises(ValueError, match=r"cannot shuffle an IterableDataset: .*dataset\.shuffle\(seed="):
             feed.dataloader(stream, tokenizer, shuffle=True)
         assert len(list(feed.dataloader(stream.shuffle(seed=0, buffer_size=4), tokenizer, batch_size=4))) == 2
+
+    @pytest.mark.parametrize(
+        ("options", "message"),
+        [
+            ({"max_length": "128"}, "^max_length must be a positive int or None, got '128'$"),
+            ({"max_length": 2**64}, f"^max_length must be at most {2**31 - 1} .*, got {2**64}$"),
+            ({"column": ["raw"]}, r"^column takes one column name \(a str\), got \['raw'\]$"),
+            ({"pad_to_multiple_of": 10**30}, f"^pad_to_multiple_of must be at most {2**31 - 1} .*, got {10**30}$"),
+            ({"batch_size": None}, r"^dataloader\(batch_size=None\): dataloader makes padded batches, so batch_size must be a positive int"),
+            ({"batch_size": 2.0}, r"^batch_size must be a positive int, got 2\.0$"),
+            ({"collate_fn": list}, r"^dataloader sets its own collate_fn \(a PadCollator.*for your own, make torch's DataLoader"),
+            ({"batch_size": 4, "batch_sampler": [[0, 1]]}, r"^dataloader\(batch_size=4\) beside a batch_sampler, which makes the batches: leave batch_size out$"),
+            ({"num_workers": 1.5}, r"^num_workers must be an int >= 0, got 1\.5$"),
+            ({"num_workers": None}, "^num_workers must be an int >= 0, got None$"),
+            ({"shuffle": "no"}, "^shuffle must be True or False, got 'no'$"),
+        ],
+        ids=["max-length-str", "max-length-too-large", "column-list", "multiple-too-large", "no-automatic-batching",
+             "batch-size-float", "own-collate-fn", "batch-size-beside-a-batch-sampler", "workers-fraction", "workers-none",
+             "shuffle-str"],
+    )
+    def test_dataloader_refuses_arguments_it_cannot_use_when_called(self, tokenizer, options, message):
+        # each was torch's or tokenizers' TypeError or OverflowError, most of them only at the first batch
+        with pytest.raises(ValueError, match=message):
+            feed.dataloader(datasets.Dataset.from_dict({"raw": SENTENCES}), tokenizer, **options)
+
+    @pytest.mark.parametrize(
+        "batch_sampler",
+        [
+            lambda: [[3, 0], [5], [1, 2, 4]],
+            lambda: __import__("torch").utils.data.BatchSampler(range(len(SENTENCES)), batch_size=3, drop_last=False),
+        ],
+        ids=["lists-of-rows", "torch-batch-sampler"],
+    )
+    def test_dataloader_takes_a_batch_sampler(self, tokenizer, batch_sampler):
+        # torch refused it: dataloader always passed batch_size=32 beside it
+        batches = list(feed.dataloader(datasets.Dataset.from_dict({"raw": SENTENCES}), tokenizer, batch_sampler=batch_sampler()))
+        expected = [feed.Encoder(tokenizer)({"raw": [SENTENCES[i] for i in rows]})["input_ids"] for rows in batch_sampler()]
+        got = [[row[mask.bool()].tolist() for row, mask in zip(b["input_ids"], b["attention_mask"])] for b in batches]
+        assert got == expected and len(got) > 1
 
     def test_dataloader_of_packed_streaming_blocks(self, tokenizer):
         source = datasets.Dataset.from_dict({"raw": SENTENCES * 6}).to_iterable_dataset(num_shards=2)
@@ -1280,6 +1336,43 @@ class TestOptions:
                                              r"Encoder\(max_length=8\)"):
             feed.dataloader(stored, tokenizer, batch_size=4, max_length=8)
 
+    @pytest.mark.parametrize(
+        ("make", "message"),
+        [
+            *[(lambda tok, v=value: feed.Encoder(tok, max_length=v), f"^max_length must be a positive int or None, got {re.escape(repr(value))}$")
+              for value in ["128", [], 100.0, float("nan"), 1.5, True]],
+            (lambda tok: feed.Encoder(tok, max_length=2**64), f"^max_length must be at most {2**31 - 1} .*, got {2**64}$"),
+            (lambda tok: feed.encode({"raw": ["a."]}, tok, max_length="128"), "^max_length must be a positive int or None, got '128'$"),
+            (lambda tok: feed.Encoder(tok, special_tokens=0), "^special_tokens must be True or False, got 0$"),
+            (lambda tok: feed.Encoder(tok, special_tokens=None), "^special_tokens must be True or False, got None$"),
+            (lambda tok: feed.Encoder(tok, offsets="no"), "^offsets must be True or False, got 'no'$"),
+            (lambda tok: feed.Encoder(tok, skip_passes="no"), "^skip_passes must be True or False, got 'no'$"),
+            (lambda tok: feed.Encoder(tok, column=["raw"]), r"^column takes one column name \(a str\), got \['raw'\]$"),
+            (lambda tok: feed.pack(datasets.Dataset.from_dict({"raw": SENTENCES}), 4, tok, separator=None),
+             r"^separator must be a token \(a str, such as '\[SEP\]'\), got None$"),
+            (lambda tok: feed.pack(datasets.Dataset.from_dict({"raw": SENTENCES}), 4, tok, separator=0), r"^separator must be a token .*, got 0$"),
+            (lambda tok: feed.pack(datasets.Dataset.from_dict({"raw": SENTENCES}), 4, tok, column=["raw"]),
+             r"^column takes one column name \(a str\), got \['raw'\]$"),
+            (lambda tok: feed.pack(datasets.Dataset.from_dict({"raw": SENTENCES}), 2**31, tok),
+             f"^block_size must be at most {2**31 - 1} \\(the most ids an Arrow list holds\\), got {2**31}$"),
+            (lambda tok: feed.pack_ids([[5, 6]], 0, 3), "^block_size must be a positive int, got 0$"),
+            (lambda tok: feed.pack_ids([[5, 6]], 2, None), "^separator_id must be an int >= 0, got None$"),
+            (lambda tok: feed.encode({"raw": ["a."]}, tok, max_len=8),
+             r"^encode\(\) has no option 'max_len' \(its options: column, keep, max_length, offsets, padding, skip_passes, special_tokens\)$"),
+            (lambda tok: feed.Encoder(tok).encode_rows({"raw": ["a.", None]}, [5]),
+             r"^encode_rows\(\) got 1 row numbers \(rows\) for the batch's 2 texts: \[5\]$"),
+        ],
+        ids=[*(f"max-length-{name}" for name in ["str", "list", "float", "nan", "fraction", "bool"]), "max-length-too-large",
+             "encode-max-length-str", "special-tokens-0", "special-tokens-none", "offsets-str", "skip-passes-str", "column-list",
+             "separator-none", "separator-an-id", "pack-column-list", "block-size-too-large",
+             "pack-ids-block-size-0", "pack-ids-separator-none", "encode-unknown-option", "rows-of-another-length"],
+    )
+    def test_arguments_of_the_wrong_kind_are_refused_where_given(self, tokenizer, make, message):
+        # they were TypeErrors and OverflowErrors naming nothing, some only at the first batch; a
+        # truthy "no" turned offsets on, and max_length=1.5 was "shorter than the 2 special ids"
+        with pytest.raises(ValueError, match=message):
+            make(tokenizer)
+
 
 class TestEncodings:
     @pytest.mark.parametrize("options", [{}, {"skip_passes": False}, {"max_length": 6}, {"special_tokens": False}],
@@ -1297,3 +1390,54 @@ class TestEncodings:
             assert (mine.ids, mine.tokens, mine.offsets, mine.word_ids) == (theirs.ids, theirs.tokens, theirs.offsets, theirs.word_ids)
             assert all(mine.tokens) and any(end for _, end in mine.offsets)
         assert [e.ids for e in got] == feed.Encoder(tokenizer, **options)({"raw": texts})["input_ids"]
+
+    @pytest.mark.parametrize("options", PATHS, ids=PATH_IDS)
+    @pytest.mark.parametrize("method", ["encodings", "ids"])
+    @pytest.mark.parametrize(
+        ("texts", "message"),
+        [
+            ("He said.", r" takes a batch of texts \(a list\), got one str: 'He said.'"),
+            ({"raw": ["He said."]}, r" takes a batch of texts \(a list\), got a dict \(of 'raw'\)"),
+            (["fine", None], r": row 1 is not text \(NoneType\): None$"),
+            ([1], r": row 0 is not text \(int\): 1$"),
+            (["fine", "ok\ud800x"], r": row 1 is not UTF-8 text \(the lone surrogate '\\ud800' at character 2\)"),
+        ],
+        ids=["one-str", "a-batch-dict", "none", "a-number", "lone-surrogate"],
+    )
+    def test_texts_are_checked_as_in_a_batch(self, tokenizer, options, method, texts, message):
+        # one str was encoded a character per text, a dict by its keys; a row that is not text was
+        # tokenizers' TypeError naming no row
+        with pytest.raises(ValueError, match=f"^Encoder\\.{method}\\(\\){message}"):
+            getattr(feed.Encoder(tokenizer, **options), method)(texts)
+
+
+class TestBatches:
+    @pytest.mark.parametrize("options", [*PATHS, {"padding": True}], ids=[*PATH_IDS, "padded"])
+    @pytest.mark.parametrize("streaming", [False, True], ids=["dataset", "stream"])
+    def test_a_pyarrow_table_batch_gives_a_table_of_the_same_rows(self, tokenizer, options, streaming):
+        # `column in table` was false for a pa.Table: "no text column 'raw'", its columns listed as ChunkedArrays
+        ds = datasets.Dataset.from_dict({"raw": SENTENCES, "label": list(range(len(SENTENCES)))})
+        encoder = feed.Encoder(tokenizer, keep=("label",), **options)
+        # (a batch function of the arrow format gives the whole row: the columns it returns)
+        expected = ds.map(encoder, batched=True, batch_size=3, remove_columns=ds.column_names)
+        if streaming:  # a stream's arrow-format map takes only a pa.Table back
+            got = ds.to_iterable_dataset(num_shards=2).with_format("arrow").map(encoder, batched=True, batch_size=3)
+            assert list(got.with_format(None)) == list(expected)
+        else:
+            got = ds.with_format("arrow").map(encoder, batched=True, batch_size=3)
+            assert got.with_format(None)[:] == expected[:] and got.features == expected.features
+
+    @pytest.mark.parametrize(
+        ("batch", "message"),
+        [
+            (lambda ds: ds, r"takes a batch .*, got a whole Dataset of columns \['raw'\]: use dataset\.map\(encoder, batched=True\)"),
+            (lambda ds: ds.to_iterable_dataset(), r"takes a batch .*, got a whole IterableDataset of columns \['raw'\]: use dataset\.map"),
+            (lambda ds: datasets.DatasetDict({"train": ds}), r"takes a batch, got a DatasetDict of splits \['train'\]: use dataset\.map"),
+            (lambda ds: ["a", "b"], r"takes a batch \(a dict of columns, as map\(batched=True\) hands it\), got list: \['a', 'b'\]"),
+        ],
+        ids=["a-dataset", "an-iterable-dataset", "a-dataset-dict", "a-list-of-texts"],
+    )
+    def test_what_is_no_batch_is_refused(self, tokenizer, batch, message):
+        # a Dataset was "'<' not supported between instances of 'dict' and 'dict'" (its rows sorted as columns)
+        with pytest.raises(ValueError, match=f"^the Encoder {message}"):
+            feed.Encoder(tokenizer)(batch(datasets.Dataset.from_dict({"raw": ["a", "b"]})))
