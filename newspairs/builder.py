@@ -37,6 +37,7 @@ import math
 import numbers
 import os
 import shutil
+import signal
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -808,8 +809,9 @@ def prepare(
     check_cache_dir(cache_dir)
     builder = NewsPairs(config_name=config, source=source, errors=errors, cache_dir=cache_dir, prepass_workers=num_proc, **config_kwargs)
     # forked workers must not inherit a tokenizer thread pool that already ran: off while they run
-    parallelism = _environment("TOKENIZERS_PARALLELISM", "false") if num_proc is not None and num_proc > 1 else nullcontext()
-    with parallelism, source_errors(builder):
+    forks = num_proc is not None and num_proc > 1
+    parallelism = _environment("TOKENIZERS_PARALLELISM", "false") if forks else nullcontext()
+    with parallelism, ctrl_c_to_the_parent() if forks else nullcontext(), source_errors(builder):
         builder.download_and_prepare(num_proc=num_proc)
     return builder
 
@@ -870,8 +872,49 @@ def forked_pool(workers: int):
     thread pool that already ran."""
     import multiprocessing
 
-    with _environment("TOKENIZERS_PARALLELISM", "false"), multiprocessing.get_context("fork").Pool(workers) as pool:
+    with _environment("TOKENIZERS_PARALLELISM", "false"), ctrl_c_to_the_parent(), \
+            multiprocessing.get_context("fork").Pool(workers) as pool:
         yield pool
+
+
+# Whether processes forked now leave Ctrl-C to their parent (`ctrl_c_to_the_parent`).
+_CTRL_C_TO_THE_PARENT = False
+
+
+def _hold_sigint_over_fork() -> None:
+    # held blocked over the fork, a Ctrl-C waits in the child until it is ignored there
+    if _CTRL_C_TO_THE_PARENT:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def _release_sigint_in_parent() -> None:
+    if _CTRL_C_TO_THE_PARENT:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _ignore_sigint_in_child() -> None:
+    if _CTRL_C_TO_THE_PARENT:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+os.register_at_fork(before=_hold_sigint_over_fork, after_in_parent=_release_sigint_in_parent,
+                    after_in_child=_ignore_sigint_in_child)
+
+
+@contextmanager
+def ctrl_c_to_the_parent():
+    """Within the block, a worker process forked (`datasets`' ``num_proc`` pool, `forked_pool`)
+    ignores Ctrl-C, which the terminal sends to every process of the group: the parent takes it
+    and terminates its pool. A worker that died of its own KeyboardInterrupt could leave the
+    pool's queue locked, and `Pool.terminate()` waited for it for ever."""
+    global _CTRL_C_TO_THE_PARENT
+    before = _CTRL_C_TO_THE_PARENT
+    _CTRL_C_TO_THE_PARENT = True
+    try:
+        yield
+    finally:
+        _CTRL_C_TO_THE_PARENT = before
 
 
 @contextmanager

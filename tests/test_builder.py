@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
 import re
 import shutil
+import time
 from collections import Counter
 from contextlib import nullcontext
 from importlib import import_module
@@ -286,6 +288,33 @@ class TestErrors:
         source = _bad_pairs(tmp_path)
         report = prepare(source, "articles", errors="report", split_ratios=(0.3, 0.3, 0.4)).report()
         assert len(report.rejects) == len({(r["file"], r["line"]) for r in report.rejects}) == 3
+
+
+@pytest.mark.parametrize("inside", [True, False], ids=["in-a-build", "outside-control"])
+def test_workers_forked_in_a_build_leave_ctrl_c_to_the_parent(inside):
+    """Ctrl-C reaches every process of the terminal's group: a datasets pool worker that died of its
+    own KeyboardInterrupt left the pool's queue locked, and load(num_proc=2) hung in Pool.terminate()
+    (7 of 11 runs). A SIGINT sent at once after the fork is held until the child ignores it."""
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # .ci/run's background job ignores it
+    try:
+        with builder_module.ctrl_c_to_the_parent() if inside else contextlib.nullcontext():
+            children = []
+            for _ in range(20):
+                pid = os.fork()
+                if pid == 0:  # the child: interrupted, it dies of KeyboardInterrupt with status 1
+                    try:
+                        os.kill(os.getpid(), signal.SIGINT)
+                        time.sleep(0.2)
+                        os._exit(0 if signal.getsignal(signal.SIGINT) is signal.SIG_IGN else 2)
+                    except KeyboardInterrupt:
+                        os._exit(1)
+                children.append(pid)
+        statuses = {os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in children}
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert statuses == ({0} if inside else {1})
 
 
 class TestCache:
