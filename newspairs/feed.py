@@ -170,6 +170,8 @@ def normalizes_like_this_installation(tokenizer: Tokenizer) -> bool:
 
 def special_token_id(tokenizer: Tokenizer, token: str, role: str) -> int:
     """The id of ``token`` in ``tokenizer``'s vocabulary; a ValueError naming the role if it is absent."""
+    if not isinstance(token, str):  # tokenizers' TypeError named neither
+        raise ValueError(f"the {role} token is a str, such as {SEP_TOKEN!r}, got {token!r:.80}")
     token_id = tokenizer.token_to_id(token)
     if token_id is None:
         specials = sorted(t for t in tokenizer.get_vocab() if t.startswith(("[", "<")))[:10]

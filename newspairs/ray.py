@@ -541,8 +541,13 @@ def encode(
         tokenizer = load_tokenizer()
     if "keep" in options:
         raise ValueError("keep is for set_transform; encode adds its columns to the dataset's own")
-    from newspairs.feed import Encoder
+    from newspairs.feed import ENCODER_OPTIONS, Encoder
     from newspairs.pieces import call_time_state
+
+    unknown = sorted(set(options) - ENCODER_OPTIONS - {"column"}, key=str)
+    if unknown:  # it was Python's TypeError from Encoder's constructor
+        raise ValueError(f"encode() has no option {unknown[0]!r} (its options: "
+                         f"{', '.join(sorted(ENCODER_OPTIONS - {'column', 'keep'}))}, batch_size, concurrency, num_cpus)")
 
     tokenizer = _as_tokenizer(tokenizer)
     Encoder(tokenizer, column=column, **options)  # bad options fail here, not in an actor

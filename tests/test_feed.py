@@ -323,10 +323,11 @@ class TestEncoder:
             (lambda tok: feed.encode({"raw": ["a."]}, "my-tokenizer"), r"expected a tokenizers.Tokenizer, got str 'my-tokenizer' \(a folder"),
             (lambda tok: feed.pack(["a text"], 8, tok), r"pack\(\) takes a datasets.Dataset or IterableDataset, got list"),
             (lambda tok: feed.dataloader(["a text"], tok), r"dataloader\(\) takes a datasets.Dataset or IterableDataset, got list"),
+            (lambda tok: feed.special_token_id(tok, None, "separator"), r"^the separator token is a str, such as '\[SEP\]', got None$"),
         ],
         ids=["missing-column", "not-text", "missing-kept-column", "bad-max-length", "no-pad-token", "one-row-not-batched",
              "surrogate-skipping", "surrogate-in-encode-batch", "surrogate-offsets", "a-path-for-a-tokenizer",
-             "encode-a-path-for-a-tokenizer", "pack-a-list", "dataloader-a-list"],
+             "encode-a-path-for-a-tokenizer", "pack-a-list", "dataloader-a-list", "special-token-id-none"],
     )
     def test_errors_name_the_offending_value(self, tokenizer, make, message):
         with pytest.raises(ValueError, match=message):

@@ -453,6 +453,13 @@ class TestEncode:
         if options.get("offsets"):
             assert [[tuple(pair) for pair in row["offset_mapping"]] for row in rows] == want["offset_mapping"]
 
+    def test_an_unknown_option_is_a_value_error_naming_it(self):
+        # it was Python's TypeError from Encoder's constructor, as encode()'s was
+        from test_feed import trained_tokenizer
+
+        with pytest.raises(ValueError, match=r"^encode\(\) has no option 'max_len' \(its options: max_length, offsets, padding, "):
+            nray.encode(ray.data.from_items([{"raw": "a"}]), trained_tokenizer(), max_len=12)
+
     def test_padded_fixed_width_batches_reach_torch(self):
         pytest.importorskip("torch")
         from test_feed import trained_tokenizer
