@@ -54,6 +54,7 @@ from datasets.features.features import encode_nested_example
 from datasets.download.streaming_download_manager import StreamingDownloadManager
 
 from newspairs import sources
+from newspairs.forks import hold_over_fork
 from newspairs.normalize import line_slices, normalize_batch
 from newspairs.sources import Article, InputFile, ReadOptions, Reject, SourceError, check_column_options, counted, read_input, resolve_source, split_router
 
@@ -881,25 +882,7 @@ def forked_pool(workers: int):
 _CTRL_C_TO_THE_PARENT = False
 
 
-def _hold_sigint_over_fork() -> None:
-    # held blocked over the fork, a Ctrl-C waits in the child until it is ignored there
-    if _CTRL_C_TO_THE_PARENT:
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-
-
-def _release_sigint_in_parent() -> None:
-    if _CTRL_C_TO_THE_PARENT:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-
-
-def _ignore_sigint_in_child() -> None:
-    if _CTRL_C_TO_THE_PARENT:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-
-
-os.register_at_fork(before=_hold_sigint_over_fork, after_in_parent=_release_sigint_in_parent,
-                    after_in_child=_ignore_sigint_in_child)
+hold_over_fork(signal.SIGINT, lambda: _CTRL_C_TO_THE_PARENT, lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
 
 
 @contextmanager

@@ -23,6 +23,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
+from newspairs.forks import hold_over_fork
+
 # The kinds read as text articles, which --text-articles splits (the others are rejected unread).
 TEXT_KINDS = ("pair", "text")
 # A build reading at least this many bytes of input shows a progress bar (on a terminal); the
@@ -1027,29 +1029,11 @@ def _unwinding() -> bool:
     return getattr(signal.getsignal(signal.SIGTERM), "newspairs_unwinds", False)
 
 
-def _hold_sigterm_over_fork() -> None:
-    # A forked worker (--num-proc, datasets' pool) must die of SIGTERM at once, as the pool's own
-    # terminate() expects. With the unwinding handler inherited, a SIGTERM landing before the child
-    # reset it was taken by the handler and dropped (Python clears a child's pending handlers after
-    # fork): the worker lived on, and Pool.terminate() waited for it for ever. Held blocked over
-    # the fork, it waits in the child until the default is back.
-    if _unwinding():
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
-
-
-def _release_sigterm_in_parent() -> None:
-    if _unwinding():
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
-
-
-def _default_sigterm_in_child() -> None:
-    if _unwinding():
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
-
-
-os.register_at_fork(before=_hold_sigterm_over_fork, after_in_parent=_release_sigterm_in_parent,
-                    after_in_child=_default_sigterm_in_child)
+# A forked worker (--num-proc, datasets' pool) must die of SIGTERM at once, as the pool's own
+# terminate() expects. With the unwinding handler inherited, a SIGTERM landing before the child
+# reset it was taken by the handler and dropped: the worker lived on, and Pool.terminate() waited
+# for it for ever (`newspairs.forks`).
+hold_over_fork(signal.SIGTERM, _unwinding, lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL))
 
 
 @contextmanager
