@@ -40,12 +40,15 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import hashlib
 import json
+import logging
 import os
 import re
 import secrets
 import shutil
+import socket
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +65,8 @@ from newspairs import onepass, sentences
 from newspairs.builder import CONFIG_NAMES, BuildReport, NothingToError, check_options as check_load_options
 from newspairs.sources import EXPORT_MANIFEST, resolve_source, twin_relpath
 from newspairs.stamp import STAMP_FILENAME, Stamp, normalization_stamp
+
+logger = logging.getLogger(__name__)
 
 REPORT_FILENAME = "newspairs_report.json"
 DATA_DIR_DIGITS = 16  # hex digits of the content digest naming a config's shard folder
@@ -335,6 +340,53 @@ def check_out(out: Any, files: Iterable[str] = (), folders: Iterable[str] = ()) 
     return target
 
 
+# Beside a staging folder, the process that made it: a folder whose process is gone (killed
+# outright: SIGKILL, the OOM killer, a power cut) is removed by the next run staging for the same
+# ``out`` on the same machine. A folder named so without an owner file is left alone.
+STAGING_OWNER_SUFFIX = ".newspairs-owner"
+
+
+def _process_started(pid: int) -> Optional[str]:
+    """When process ``pid`` started (its ``/proc`` start time), None if it is gone or not known:
+    the pid and the start time together name one process, as a pid reused by another does not."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def _owner_of_this_process() -> str:
+    return json.dumps({"host": socket.gethostname(), "pid": os.getpid(), "started": _process_started(os.getpid())})
+
+
+def _owner_gone(owner_file: Path) -> bool:
+    """Whether the staging folder beside ``owner_file`` was left by a process of this machine that is gone."""
+    try:
+        owner = json.loads(owner_file.read_text(encoding="utf-8"))
+        host, pid, started = owner["host"], int(owner["pid"]), owner["started"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False  # unreadable or not ours: not ours to remove
+    if host != socket.gethostname() or started is None:
+        return False  # another machine's (a shared file system), or a process whose start we could not read
+    return _process_started(pid) != started
+
+
+def remove_killed_stagings(out: Path) -> list[Path]:
+    """Remove the staging folders beside ``out`` that runs killed outright left (`STAGING_OWNER_SUFFIX`);
+    returns them. A run that ends in Python removes its own; these would stay for ever, hidden."""
+    removed = []
+    prefix = f".{out.name[:64]}."
+    with contextlib.suppress(OSError):
+        for owner_file in sorted(out.parent.glob(f"{glob.escape(prefix)}*{STAGING_SUFFIX}{STAGING_OWNER_SUFFIX}")):
+            folder = owner_file.with_name(owner_file.name[: -len(STAGING_OWNER_SUFFIX)])
+            if _owner_gone(owner_file):
+                shutil.rmtree(folder, ignore_errors=True)
+                owner_file.unlink(missing_ok=True)
+                removed.append(folder)
+    return removed
+
+
 def staging_folder(out: Path) -> Path:
     """A new empty folder ``.<out>.<random><STAGING_SUFFIX>`` beside ``out``. Made by a plain mkdir, so
     the umask gives its mode, as for any folder of the user's: it becomes ``out`` (mkdtemp's 0700
@@ -355,12 +407,17 @@ def staged(out: Path) -> Iterator[Path]:
     (``out`` still absent), so are the folders made to hold it: a run that fails leaves no trace."""
     made = [folder for folder in out.parents if not folder.exists()]  # the deepest first
     out.parent.mkdir(parents=True, exist_ok=True)
+    for folder in remove_killed_stagings(out):
+        logger.warning("newspairs: removed %s, the staging folder of an earlier run that was killed", folder)
     staging = staging_folder(out)
+    owner_file = staging.with_name(staging.name + STAGING_OWNER_SUFFIX)
     try:
+        owner_file.write_text(_owner_of_this_process(), encoding="utf-8")
         yield staging
     finally:
         if staging.exists():  # made by this call: it holds only what this call wrote
             shutil.rmtree(staging)
+        owner_file.unlink(missing_ok=True)
         if not out.exists():
             for folder in made:
                 with contextlib.suppress(OSError):

@@ -685,6 +685,56 @@ def test_a_failed_export_leaves_no_folder_it_made(tmp_path):
     assert sorted(path.name for path in tmp_path.iterdir()) == ["bad.jsonl"]
 
 
+def _left_staging(out: Path, owner: dict | None) -> Path:
+    """A staging folder beside ``out`` as a run killed outright leaves it, with its owner file."""
+    from newspairs.export import STAGING_OWNER_SUFFIX, STAGING_SUFFIX
+
+    folder = out.parent / f".{out.name}.0badc0de{STAGING_SUFFIX}"
+    (folder / "articles").mkdir(parents=True)
+    (folder / "articles" / "part-0.parquet").write_bytes(b"x" * 1000)
+    if owner is not None:
+        Path(f"{folder}{STAGING_OWNER_SUFFIX}").write_text(json.dumps(owner), encoding="utf-8")
+    return folder
+
+
+def _gone_process() -> dict:
+    import socket
+    import subprocess
+    import sys
+
+    from newspairs.export import _process_started
+
+    child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    started = _process_started(child.pid)
+    child.communicate(b"")
+    return {"host": socket.gethostname(), "pid": child.pid, "started": started}
+
+
+@pytest.mark.parametrize(
+    ("owner", "removed"),
+    [
+        (_gone_process, True),
+        (lambda: {**_gone_process(), "started": "1"}, True),  # its pid since reused: not the process that made it
+        (lambda: json.loads(__import__("newspairs.export").export._owner_of_this_process()), False),  # alive (this one)
+        (lambda: {**_gone_process(), "host": "another-machine"}, False),  # a shared file system: not ours to judge
+        (lambda: None, False),  # no owner file: not known to be newspairs'
+    ],
+    ids=["killed", "pid-reused", "alive", "other-host", "no-owner"],
+)
+def test_a_staging_folder_a_killed_export_left_is_removed_by_the_next(tmp_path, caplog, owner, removed):
+    """kill -9 (the OOM killer) left .OUT.*.newspairs-partial beside OUT for ever, hidden; the next
+    export to OUT removes it when its process is gone, and says so."""
+    out = tmp_path / "out"
+    given = owner()
+    left = _left_staging(out, given)
+    with caplog.at_level("WARNING", logger="newspairs"):
+        export(None, out, configs=["raw"])
+    assert (f"removed {left}, the staging folder of an earlier run that was killed" in caplog.text) == removed
+    kept = [] if removed else [left.name] + ([f"{left.name}.newspairs-owner"] if given is not None else [])
+    assert sorted(path.name for path in tmp_path.iterdir() if path.name.startswith(".")) == sorted(kept)
+    assert (out / "raw").is_dir()  # the export itself, and its own staging folder and owner file gone
+
+
 def test_an_out_name_as_long_as_a_folder_may_have(tmp_path):
     # the staging folder's name is longer than OUT's: it failed past 227 characters
     out = tmp_path / ("o" * 240)
