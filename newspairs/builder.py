@@ -144,6 +144,9 @@ class NewsPairsConfig(datasets.BuilderConfig):
             raise ValueError(f"part_bytes must be a whole number of bytes >= 1, got {self.part_bytes!r}")
 
 
+_CONFIG_FIELDS = {f.name: f for f in dataclasses.fields(NewsPairsConfig)}
+
+
 def features_for(config_name: str, metadata: dict[str, Any]) -> datasets.Features:
     """The features of a config, given the source's metadata features."""
     string = datasets.Value("string")
@@ -190,11 +193,36 @@ def builder_hash(inputs: Sequence[InputFile], sentences: Optional[str] = None) -
 def _canonical_source(source: Any) -> Union[str, tuple[str, ...], None]:
     if isinstance(source, os.PathLike):
         source = os.fspath(source)
+    if source is not None and not isinstance(source, str):
+        source = sources.source_entries(source)  # a generator read once, here
+        if len(source) == 1:
+            source = source[0]  # a list of one entry names what the entry names
     if source is None or isinstance(source, str):
+        source = source if source is None else _spelled_once(source)
         # `datasets` writes a str option into the config's id as UTF-8: a name that is not UTF-8 (its
         # bytes escaped by os as lone surrogates) goes as a one-entry tuple, which it hashes instead
         return (source,) if isinstance(source, str) and sources.shown_name(source) != source else source
-    return tuple(sources.source_entries(source))
+    return tuple(_spelled_once(entry) for entry in source)
+
+
+def _spelled_once(entry: str) -> str:
+    """A source entry without what names the same path again (``data/``, ``./data``: ``data``), so
+    that `datasets`, which names the cache folder after the source as given, finds one build."""
+    while entry.startswith("./") and len(entry) > 2:
+        entry = entry[2:].lstrip("/")
+    return entry.rstrip("/") or entry[:1]  # "/" stays the root
+
+
+def _is_default(name: str, value: Any) -> bool:
+    """Whether config option ``name`` is given at `NewsPairsConfig`'s default (a list of split
+    ratios as its tuple; an option not of the config is never)."""
+    field_ = _CONFIG_FIELDS.get(name)
+    if field_ is None or field_.default is dataclasses.MISSING or name == "source":
+        return False
+    default = field_.default
+    if isinstance(value, list) and isinstance(default, tuple):
+        value = tuple(value)
+    return type(value) is type(default) and value == default
 
 
 @dataclass
@@ -296,6 +324,9 @@ class NewsPairs(datasets.ArrowBasedBuilder):
         sources.skip_cache_root(datasets.config.HF_DATASETS_CACHE if cache_dir is None else cache_dir)
         self._inputs = resolve_source(source)
         check_column_options(self._inputs, kwargs.get("raw_column"), kwargs.get("normalized_column"))
+        # `datasets` names the cache folder after the options given: one given at its default (as
+        # `load` gives errors, and the command line every option) built the same data again, elsewhere
+        kwargs = {name: value for name, value in kwargs.items() if not _is_default(name, value)}
         # the build's num_proc, known before `_info`: the reading before the build runs in that many processes
         self._prepass_workers = prepass_workers or 1
         if source is not None:

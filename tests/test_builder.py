@@ -350,6 +350,22 @@ class TestCache:
             builds.append((built._output_dir, built.report().to_dict()))
         assert builds[0] == builds[1] == builds[2] and builds[0][1]["read"] == 6
 
+    def test_one_source_and_its_options_however_spelled_share_one_build(self, tmp_path, monkeypatch):
+        # datasets names the cache folder after the options as given: each spelling built the data
+        # again (33 MB a copy on the Reuters text), the command line's always
+        monkeypatch.chdir(tmp_path)
+        write_jsonl(tmp_path / "data" / "a.jsonl", [{"raw": f"Article {i}."} for i in range(6)])
+        cache = str(tmp_path / "cache")
+        spellings = [("data", {}), ("data/", {}), ("./data", {}), (Path("data"), {}), (["data/"], {}),
+                     ("data", {"errors": "raise", "split_ratios": [0.8, 0.1, 0.1], "raw_column": "raw", "text_articles": "file",
+                               "sentences": None})]
+        folders = {prepare(source, "raw", cache_dir=cache, **options)._output_dir for source, options in spellings}
+        builder = NewsPairs(config_name="raw", source="data", cache_dir=cache)
+        assert folders == {builder._output_dir}, folders
+        assert len(list((tmp_path / "cache" / "newspairs").iterdir())) == 1
+        # an option that differs is another build
+        assert prepare("data", "raw", cache_dir=cache, split_ratios=(0.5, 0.5, 0))._output_dir not in folders
+
     def test_hash_changes_with_an_input_file(self, tmp_path):
         source = write_pairs(tmp_path / "c")
         before = builder_hash(resolve_source(source))
