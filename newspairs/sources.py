@@ -282,15 +282,17 @@ def _split_bounds(ratios: tuple[tuple[str, float], ...]) -> tuple[tuple[str, flo
 # --- which files a source names ---------------------------------------------------------------
 
 
-# The roots of the `datasets` caches builds of this process write to (`skip_cache_root`): never
-# read as input by a walk, as a newspairs export is not (a cache_dir inside the source folder read
-# its own dataset_info.json and reports as articles on the next load)
+# The folders the builds of this process keep in their `datasets` caches (`skip_cache_root`):
+# never read as input by a walk or a glob, as a newspairs export is not (a cache_dir inside the
+# source folder read its own dataset_info.json and reports as articles on the next load)
 _CACHE_ROOTS: set[str] = set()
 
 
-def skip_cache_root(folder: str | os.PathLike) -> None:
-    """Leave ``folder`` (a `datasets` cache a build writes to) out of every later walk of a source folder."""
-    _CACHE_ROOTS.add(os.path.realpath(folder))
+def skip_cache_root(cache_dir: str | os.PathLike, dataset_name: str = "newspairs") -> None:
+    """Leave the folder a build keeps in the `datasets` cache ``cache_dir`` (``<cache_dir>/<dataset_name>``,
+    where `datasets` puts every build of the builder) out of every later walk of a source: the
+    rest of ``cache_dir`` may be the user's own (a source folder itself)."""
+    _CACHE_ROOTS.add(os.path.realpath(os.path.join(os.path.expanduser(os.fspath(cache_dir)), dataset_name)))
 
 
 def _first_visit(folder: Path, visited: set[str]) -> bool:
@@ -641,7 +643,7 @@ def _folder_inputs(folder: Path, prefix: str = "", visited: set[str] | None = No
     visited = _ancestors(folder) if visited is None else visited
     if not _first_visit(folder, visited):
         return
-    if not top and _CACHE_ROOTS and os.path.realpath(folder) in _CACHE_ROOTS:
+    if _CACHE_ROOTS and os.path.realpath(folder) in _CACHE_ROOTS:
         return
     if is_newspairs_output(folder):
         if top and named:

@@ -337,18 +337,25 @@ class TestCache:
         assert not list(folder.glob("*killed*")) and not (folder / "newspairs-train-00001-00000-of-00002.arrow").exists()
         assert not killed.exists()
 
-    @pytest.mark.parametrize("entry", ["{s}", "{s}/**/*.json*"], ids=["folder", "recursive-glob"])
-    def test_a_cache_inside_the_source_folder_is_not_read_as_input(self, tmp_path, entry):
+    @pytest.mark.parametrize(
+        ("entry", "cache_dir"),
+        [("{s}", "{s}/hf_cache"), ("{s}/**/*.json*", "{s}/hf_cache"), ("{s}", "{s}"), ("{s}/*", "{s}/hf_cache"),
+         ("{s}", "~/data/hf_cache"), ("{s}", "{s}/more")],
+        ids=["inside", "recursive-glob", "the-source-itself", "a-glob-matching-the-cache", "under-home", "a-folder-of-articles"],
+    )
+    def test_a_cache_inside_the_source_folder_is_not_read_as_input(self, tmp_path, monkeypatch, entry, cache_dir):
         # the second load read the cache's dataset_info.json and reports as JSON articles: an error,
-        # or with errors="report" a rebuild under a new name each time, 4 more rejects each
+        # or with errors="report" a rebuild under a new name each time, 4 more rejects each; the
+        # articles of a folder that is also the cache are read (only the builds' folder is skipped)
+        monkeypatch.setenv("HOME", str(tmp_path))
         source = tmp_path / "data"
         write_jsonl(source / "a.jsonl", [{"raw": f"Article {i}."} for i in range(6)])
-        cache = source / "hf_cache"
+        write_jsonl(source / "more" / "b.jsonl", [{"raw": f"More {i}."} for i in range(2)])
         builds = []
         for _ in range(3):
-            built = prepare(entry.format(s=source), "raw", errors="report", cache_dir=str(cache))
+            built = prepare(entry.format(s=source), "raw", errors="report", cache_dir=cache_dir.format(s=source))
             builds.append((built._output_dir, built.report().to_dict()))
-        assert builds[0] == builds[1] == builds[2] and builds[0][1]["read"] == 6
+        assert builds[0] == builds[1] == builds[2] and builds[0][1]["read"] == 8
 
     def test_one_source_and_its_options_however_spelled_share_one_build(self, tmp_path, monkeypatch):
         # datasets names the cache folder after the options as given: each spelling built the data
