@@ -39,7 +39,7 @@ from tokenizers import Tokenizer, pre_tokenizers
 from newspairs.normalize import checked_texts, default_tokenizer, normalize_batch, unencodable_text
 from newspairs.pieces import WordIds, call_time_state, with_call_time_state
 from newspairs.stamp import EARLIER_NORMALIZERS
-from newspairs.train import MAX_LENGTH, PAD_TOKEN, SEP_TOKEN, load_tokenizer, special_tokens_as_text
+from newspairs.train import MAX_LENGTH, PAD_TOKEN, SEP_TOKEN, is_flag, load_tokenizer, special_tokens_as_text
 from newspairs.tokenizer import encode_sequentially_in_forked_children
 
 # The fork guard is registered by newspairs.tokenizer; its documented name stays importable from here.
@@ -109,9 +109,9 @@ def _count(value: Any, name: str, low: int = 1, *, optional: bool = False, high:
 
 def _flag(value: Any, name: str) -> bool:
     # a truthy "no" or "max_length" would turn the option on
-    if not isinstance(value, bool):
+    if not is_flag(value):
         raise ValueError(f"{name} must be True or False, got {value!r:.80}")
-    return value
+    return bool(value)
 
 
 def _column_name(value: Any, name: str) -> str:
@@ -229,15 +229,18 @@ class _TableColumns(Mapping):
         return len(self._names)
 
     def table_of(self, out: dict[str, list], kept: tuple[str, ...]) -> Any:
-        """``out`` as a pyarrow Table (what a stream's arrow-format ``map`` takes back), its encoded
-        columns typed as datasets types them from lists, the kept ones this table's own."""
+        """This table with ``out``'s encoded columns after its own, as a pyarrow Table: what ``map``
+        over the ``python`` format makes of the dict it is given back, merged with the batch.
+        `datasets` takes a Table a function returns as the whole batch (it merges a dict only), so
+        the batch's own columns are in it; the encoded ones are typed as datasets types them from lists."""
         import pyarrow as pa
 
         # the types datasets gives these columns from Python lists (its `OptimizedTypedSequence`)
         types = {"input_ids": pa.list_(pa.int32()), "attention_mask": pa.list_(pa.int8()),
                  "offset_mapping": pa.list_(pa.list_(pa.int64()))}
-        return pa.table({name: self._table.column(name) if name in kept else pa.array(values, type=types[name])
-                         for name, values in out.items()})
+        columns = {name: self._table.column(name) for name in self._names}
+        columns.update({name: pa.array(values, type=types[name]) for name, values in out.items() if name not in kept})
+        return pa.table(columns)
 
 
 def _columns_of(batch: Any) -> Any:
@@ -245,7 +248,7 @@ def _columns_of(batch: Any) -> Any:
     import datasets
     import pyarrow as pa
 
-    if isinstance(batch, pa.Table):
+    if isinstance(batch, (pa.Table, pa.RecordBatch)):
         return _TableColumns(batch)
     if isinstance(batch, (datasets.Dataset, datasets.IterableDataset)):
         # `column in dataset` read every row, and sorting the rows failed
@@ -331,7 +334,7 @@ class Encoder:
     def __post_init__(self) -> None:
         self.max_length = _count(self.max_length, "max_length", optional=True)
         for name in ("padding", "offsets", "special_tokens", "skip_passes"):
-            _flag(getattr(self, name), name)
+            setattr(self, name, _flag(getattr(self, name), name))
         self.column = _column_name(self.column, "column")
         self.keep = _column_names(self.keep, "keep")
         tokenizer = _resolve(self.tokenizer)
@@ -655,8 +658,7 @@ def pack(
         raise ValueError(f"the dataset has no text column {column!r} (its columns: {sorted(names)})")
     tokenizer = _resolve(tokenizer)
     separator_id = special_token_id(tokenizer, separator, "separator")
-    if not isinstance(labels, bool):
-        raise ValueError(f"labels must be True or False, got {labels!r}")
+    labels = _flag(labels, "labels")
     block = datasets.List(datasets.Value("int32"), length=block_size)
     features = datasets.Features({"input_ids": block, "labels": block} if labels else {"input_ids": block})
     untruncated = _copy(tokenizer)  # documents are cut into blocks, not truncated: every id lands in one
@@ -766,7 +768,7 @@ class PadCollator:
             setattr(self, name, _count(getattr(self, name), name, 0, high=LARGEST_ID, why=ID_BOUND))
         for name in ("pad_to_multiple_of", "length"):
             setattr(self, name, _count(getattr(self, name), name, optional=True))
-        _flag(self.check_padding, "check_padding")
+        self.check_padding = _flag(self.check_padding, "check_padding")
         if self.direction not in ("right", "left"):
             raise ValueError(f"direction must be 'right' or 'left', got {self.direction!r}")
 
@@ -971,7 +973,7 @@ def dataloader(
     column = _column_name(column, "column")
     max_length = _count(max_length, "max_length", optional=True)
     num_workers = _count(num_workers, "num_workers", 0, high=None)  # 1.5 and None were torch's TypeErrors
-    _flag(shuffle, "shuffle")  # a truthy "no" shuffled
+    shuffle = _flag(shuffle, "shuffle")  # a truthy "no" shuffled
     keep = _column_names(keep, "keep")
     tokenizer = _resolve(tokenizer)
     collate = PadCollator.for_tokenizer(tokenizer, pad_to_multiple_of)

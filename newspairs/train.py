@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import functools
 import json
+import numbers
 import os
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 from tokenizers import Tokenizer, decoders, models, processors, trainers
 
 from newspairs.normalize import checked_texts, unencodable_text
@@ -66,6 +69,16 @@ class VocabSizeError(ValueError):
 MAX_LENGTH = 2**31 - 1
 
 
+def is_whole_number(value: Any) -> bool:
+    """An int or a numpy integer, not a bool (which Python counts as an int)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def is_flag(value: Any) -> bool:
+    """True or False, or numpy's: not a truthy string such as ``"no"``."""
+    return isinstance(value, (bool, np.bool_))
+
+
 class StampMismatchWarning(UserWarning):
     """A tokenizer and a dataset were made by different normalizations (or cannot be compared)."""
 
@@ -102,10 +115,12 @@ class TrainingConfig:
     def __post_init__(self) -> None:
         for name in ("vocab_size", "min_frequency", "batch_size"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int):
+            if not is_whole_number(value):
                 raise ValueError(f"{name} must be a whole number, got {type(value).__name__} {value!r:.80}")
-        if not isinstance(self.show_progress, bool):
+            object.__setattr__(self, name, int(value))  # a numpy int (a sweep's, a config's) as a plain one
+        if not is_flag(self.show_progress):
             raise ValueError(f"show_progress must be True or False, got {self.show_progress!r:.80}")
+        object.__setattr__(self, "show_progress", bool(self.show_progress))
         if not isinstance(self.initial_alphabet, (str, tuple, list, set, frozenset)):
             raise ValueError(f"initial_alphabet is single characters (a tuple, or a str), got {type(self.initial_alphabet).__name__} "
                              f"{self.initial_alphabet!r:.80}")
@@ -336,8 +351,7 @@ MAX_MODEL_LENGTH = (1 << 63) - 1
 
 def transformers_config(*, model_max_length: int | None = None) -> dict:
     """``tokenizer_config.json``: what `transformers.AutoTokenizer.from_pretrained` needs to use the file."""
-    if model_max_length is not None and (isinstance(model_max_length, bool) or not isinstance(model_max_length, int)
-                                         or not 1 <= model_max_length <= MAX_MODEL_LENGTH):
+    if model_max_length is not None and (not is_whole_number(model_max_length) or not 1 <= model_max_length <= MAX_MODEL_LENGTH):
         raise ValueError(f"model_max_length must be a whole number from 1 to {MAX_MODEL_LENGTH}, got {model_max_length!r}")
     config = {
         "tokenizer_class": "PreTrainedTokenizerFast",
@@ -351,7 +365,7 @@ def transformers_config(*, model_max_length: int | None = None) -> dict:
         "model_input_names": ["input_ids", "token_type_ids", "attention_mask"],
     }
     if model_max_length is not None:
-        config["model_max_length"] = model_max_length
+        config["model_max_length"] = int(model_max_length)  # a numpy int is no JSON
     return config
 
 
@@ -577,15 +591,17 @@ def load_tokenizer(
     if dataset is not None:
         dataset_stamp, dataset_where = stamp_of(dataset)
         check_stamps(read_stamp(location), dataset_stamp, tokenizer_where=str(location), dataset_where=dataset_where)
-    if not isinstance(padding, bool):  # transformers' "max_length" or "do_not_pad" would pad to the longest
+    if not is_flag(padding):  # transformers' "max_length" or "do_not_pad" would pad to the longest
         raise ValueError(f"padding must be True or False, got {padding!r}")
     # a saved set-up would cut or pad every encoding unasked, where AutoTokenizer of the same folder does not
     tokenizer.no_padding()
     tokenizer.no_truncation()
     for name, value in (("max_length", max_length), ("pad_to_multiple_of", pad_to_multiple_of)):
         # tokenizers takes a machine-sized whole number: a float or a str is its TypeError, 2**64 an OverflowError
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_LENGTH):
+        if value is not None and (not is_whole_number(value) or not 1 <= value <= MAX_LENGTH):
             raise ValueError(f"{name} must be a whole number from 1 to {MAX_LENGTH}, or None, got {value!r:.80}")
+    max_length = None if max_length is None else int(max_length)
+    pad_to_multiple_of = None if pad_to_multiple_of is None else int(pad_to_multiple_of)
     if padding:
         pad_id = tokenizer.token_to_id(PAD_TOKEN)
         if pad_id is None:

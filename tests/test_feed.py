@@ -1374,6 +1374,14 @@ class TestOptions:
         with pytest.raises(ValueError, match=message):
             make(tokenizer)
 
+    def test_numpy_flags_and_numbers_are_taken(self, tokenizer):
+        import numpy as np
+
+        encoder = feed.Encoder(tokenizer, offsets=np.True_, max_length=np.int64(8), padding=np.False_)
+        assert (encoder.offsets, encoder.padding, encoder.max_length) == (True, False, 8)
+        assert type(encoder.offsets) is bool and type(encoder.max_length) is int
+        assert feed.PadCollator(np.int64(0), check_padding=np.True_).check_padding is True
+
 
 class TestEncodings:
     @pytest.mark.parametrize("options", [{}, {"skip_passes": False}, {"max_length": 6}, {"special_tokens": False}],
@@ -1415,18 +1423,29 @@ class TestEncodings:
 class TestBatches:
     @pytest.mark.parametrize("options", [*PATHS, {"padding": True}], ids=[*PATH_IDS, "padded"])
     @pytest.mark.parametrize("streaming", [False, True], ids=["dataset", "stream"])
-    def test_a_pyarrow_table_batch_gives_a_table_of_the_same_rows(self, tokenizer, options, streaming):
-        # `column in table` was false for a pa.Table: "no text column 'raw'", its columns listed as ChunkedArrays
+    @pytest.mark.parametrize("keep", [(), ("label",)], ids=["keeping-none", "keeping-label"])
+    def test_a_pyarrow_table_batch_gives_a_table_of_the_same_rows(self, tokenizer, options, streaming, keep):
+        # `column in table` was false for a pa.Table: "no text column 'raw'", its columns listed as
+        # ChunkedArrays; then the Table given back held the encoded columns only, and datasets takes
+        # a Table as the whole batch: every other column (labels) was dropped, silently
         ds = datasets.Dataset.from_dict({"raw": SENTENCES, "label": list(range(len(SENTENCES)))})
-        encoder = feed.Encoder(tokenizer, keep=("label",), **options)
-        # (a batch function of the arrow format gives the whole row: the columns it returns)
-        expected = ds.map(encoder, batched=True, batch_size=3, remove_columns=ds.column_names)
+        encoder = feed.Encoder(tokenizer, keep=keep, **options)
+        expected = ds.map(encoder, batched=True, batch_size=3)  # the python format: raw, label, then the ids
         if streaming:  # a stream's arrow-format map takes only a pa.Table back
             got = ds.to_iterable_dataset(num_shards=2).with_format("arrow").map(encoder, batched=True, batch_size=3)
             assert list(got.with_format(None)) == list(expected)
         else:
             got = ds.with_format("arrow").map(encoder, batched=True, batch_size=3)
             assert got.with_format(None)[:] == expected[:] and got.features == expected.features
+        assert list(expected.features)[:2] == ["raw", "label"]
+
+    def test_a_pyarrow_record_batch_is_a_batch_too(self, tokenizer):
+        import pyarrow as pa
+
+        got = feed.Encoder(tokenizer)(pa.record_batch({"raw": SENTENCES[:2], "n": [1, 2]}))
+        want = feed.Encoder(tokenizer)({"raw": SENTENCES[:2]})
+        assert got.column_names == ["raw", "n", "input_ids", "attention_mask"]
+        assert got.column("input_ids").to_pylist() == want["input_ids"]
 
     @pytest.mark.parametrize(
         ("batch", "message"),

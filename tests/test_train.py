@@ -230,6 +230,19 @@ class TestTraining:
         with pytest.raises(ValueError, match=message):
             train_tokenizer(["A few words here."], show_progress=False, **settings)
 
+    def test_numpy_numbers_and_flags_are_taken_as_python_ones(self):
+        """A sweep's or a config's values are often numpy's: f8fb8ea's checks refused np.int64(60) as
+        "not a whole number" where bcc6649 took it."""
+        import numpy as np
+
+        settings = dict(model="wordlevel", min_frequency=np.int32(1), show_progress=np.False_)
+        tokenizer = train_tokenizer(["A few words here.", "And a few more words."], vocab_size=np.int64(400), **settings)
+        assert {"few", "words"} <= set(tokenizer.get_vocab())
+        config = TrainingConfig(vocab_size=np.int64(400), batch_size=np.int16(10), show_progress=np.True_)
+        assert (type(config.vocab_size), type(config.batch_size), type(config.show_progress)) == (int, int, bool)
+        loaded = load_tokenizer(max_length=np.int64(16), padding=np.True_, pad_to_multiple_of=np.int8(8))
+        assert loaded.truncation["max_length"] == 16 and loaded.padding["pad_to_multiple_of"] == 8
+
     def test_a_pandas_series_of_texts_trains_on_its_texts(self):
         """It was refused as "a dict of splits (0, 1)", naming every index."""
         texts = ["A few words here.", "And a few more words."]
