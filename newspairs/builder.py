@@ -843,7 +843,7 @@ def prepare(
     # forked workers must not inherit a tokenizer thread pool that already ran: off while they run
     forks = num_proc is not None and num_proc > 1
     parallelism = _environment("TOKENIZERS_PARALLELISM", "false") if forks else nullcontext()
-    with parallelism, ctrl_c_to_the_parent() if forks else nullcontext(), source_errors(builder):
+    with parallelism, ctrl_c_to_the_parent() if forks else nullcontext(), _interrupts_kept(), source_errors(builder):
         builder.download_and_prepare(num_proc=num_proc)
     return builder
 
@@ -914,6 +914,22 @@ _CTRL_C_TO_THE_PARENT = False
 
 
 hold_over_fork(signal.SIGINT, lambda: _CTRL_C_TO_THE_PARENT, lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+
+
+@contextmanager
+def _interrupts_kept():
+    """A Ctrl-C during the block comes out as the KeyboardInterrupt it is: `datasets`' pool, on
+    its way out, waits for its workers' results with a timeout, and that wait's TimeoutError took
+    the interrupt's place (a caller's ``except KeyboardInterrupt`` never ran)."""
+    try:
+        yield
+    except Exception as error:
+        interrupt = error.__context__
+        while interrupt is not None and not isinstance(interrupt, KeyboardInterrupt):
+            interrupt = interrupt.__context__
+        if interrupt is None:
+            raise
+        raise interrupt from None
 
 
 @contextmanager

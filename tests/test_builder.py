@@ -317,6 +317,31 @@ def test_workers_forked_in_a_build_leave_ctrl_c_to_the_parent(inside):
     assert statuses == ({0} if inside else {1})
 
 
+@pytest.mark.parametrize("replaced_by", [TimeoutError, RuntimeError], ids=["the-pool-s-timeout", "another-error"])
+def test_a_ctrl_c_that_another_error_replaced_on_the_way_out_is_raised_as_itself(monkeypatch, tmp_path, replaced_by):
+    """datasets' pool, leaving on a Ctrl-C, waits for its workers' results with a timeout: its
+    TimeoutError took the interrupt's place, and a caller's `except KeyboardInterrupt` never ran."""
+    def interrupted(*args, **kwargs):
+        try:
+            raise KeyboardInterrupt
+        finally:
+            raise replaced_by("waiting for the workers' results")
+
+    monkeypatch.setattr(NewsPairs, "download_and_prepare", interrupted)
+    with pytest.raises(KeyboardInterrupt) as caught:
+        prepare(None, "raw", cache_dir=str(tmp_path))
+    assert caught.value.__suppress_context__
+
+
+def test_an_error_without_a_ctrl_c_behind_it_stays_itself(monkeypatch, tmp_path):
+    def failing(*args, **kwargs):
+        raise TimeoutError("a timeout of its own")
+
+    monkeypatch.setattr(NewsPairs, "download_and_prepare", failing)
+    with pytest.raises(TimeoutError, match="a timeout of its own"):
+        prepare(None, "raw", cache_dir=str(tmp_path))
+
+
 class TestCache:
     def test_a_build_killed_outright_leaves_nothing_the_next_build_counts(self, tmp_path):
         """`datasets` reuses the `.incomplete` folder a killed build left: its reports, named by the
