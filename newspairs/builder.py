@@ -320,8 +320,6 @@ class NewsPairs(datasets.ArrowBasedBuilder):
     def __init__(self, *args, source: Any = None, hash: Optional[str] = None, dataset_name: str = "newspairs",
                  prepass_workers: Optional[int] = None, **kwargs):
         source = _canonical_source(source)
-        cache_dir = kwargs.get("cache_dir")
-        sources.skip_cache_root(datasets.config.HF_DATASETS_CACHE if cache_dir is None else cache_dir, dataset_name)
         self._inputs = resolve_source(source)
         check_column_options(self._inputs, kwargs.get("raw_column"), kwargs.get("normalized_column"))
         # `datasets` names the cache folder after the options given: one given at its default (as

@@ -282,17 +282,28 @@ def _split_bounds(ratios: tuple[tuple[str, float], ...]) -> tuple[tuple[str, flo
 # --- which files a source names ---------------------------------------------------------------
 
 
-# The folders the builds of this process keep in their `datasets` caches (`skip_cache_root`):
-# never read as input by a walk or a glob, as a newspairs export is not (a cache_dir inside the
-# source folder read its own dataset_info.json and reports as articles on the next load)
-_CACHE_ROOTS: set[str] = set()
+# What `datasets` keeps of newspairs' builds in a cache folder: ``newspairs/<config>[-<options>]/<version>/``
+# (the builds, their reports and locks) and ``<...>_newspairs_<config>..._<version>_<hash>.lock`` beside
+# ``newspairs/``. Never read as input, wherever it is found (a cache_dir inside the source folder read
+# its own dataset_info.json and reports as articles on the next load, of any later process).
+_BUILD_CONFIG = re.compile(r"(articles|lines|raw)(-.*)?", re.DOTALL)
+_BUILD_VERSION = re.compile(r"\d+\.\d+\.\d+")
+_BUILD_LOCK = re.compile(r".*_newspairs_(articles|lines|raw)(-.*)?_\d+\.\d+\.\d+_[0-9a-f]+\.lock", re.DOTALL)
 
 
-def skip_cache_root(cache_dir: str | os.PathLike, dataset_name: str = "newspairs") -> None:
-    """Leave the folder a build keeps in the `datasets` cache ``cache_dir`` (``<cache_dir>/<dataset_name>``,
-    where `datasets` puts every build of the builder) out of every later walk of a source: the
-    rest of ``cache_dir`` may be the user's own (a source folder itself)."""
-    _CACHE_ROOTS.add(os.path.realpath(os.path.join(os.path.expanduser(os.fspath(cache_dir)), dataset_name)))
+def is_cached_build(path: Path) -> bool:
+    """Whether ``path`` is what `datasets` keeps of newspairs' builds in a cache folder: a config's
+    folder in ``newspairs/`` holding a version folder, or one of its lock files. Other files of a
+    folder named ``newspairs`` (articles of the user's own) are read as any."""
+    if _BUILD_LOCK.fullmatch(path.name):
+        return True
+    if path.parent.name != "newspairs" or not _BUILD_CONFIG.fullmatch(path.name):
+        return False
+    try:
+        with os.scandir(path) as scan:
+            return any(_BUILD_VERSION.fullmatch(entry.name) and entry.is_dir() for entry in scan)
+    except OSError:
+        return False
 
 
 def _first_visit(folder: Path, visited: set[str]) -> bool:
@@ -643,7 +654,7 @@ def _folder_inputs(folder: Path, prefix: str = "", visited: set[str] | None = No
     visited = _ancestors(folder) if visited is None else visited
     if not _first_visit(folder, visited):
         return
-    if _CACHE_ROOTS and os.path.realpath(folder) in _CACHE_ROOTS:
+    if is_cached_build(folder):
         return
     if is_newspairs_output(folder):
         if top and named:
@@ -665,7 +676,7 @@ def _folder_inputs(folder: Path, prefix: str = "", visited: set[str] | None = No
         yield InputFile("unlisted", str(folder), prefix.rstrip("/") or folder.name or str(folder))
         return
     for entry in entries:
-        if entry.name.startswith("."):
+        if entry.name.startswith(".") or _BUILD_LOCK.fullmatch(entry.name):  # a cached build's lock: no input, nothing unsaid
             continue
         mode = _file_mode(entry)
         if mode is not None and S_ISDIR(mode):
@@ -739,8 +750,8 @@ def _recursive_glob(fixed: Path, pattern: tuple[str, ...], blocked: list[str] | 
 
     for root, dirs, files in os.walk(fixed, onerror=unlisted, followlinks=True):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and _first_visit(Path(root) / d, visited)
-                         and not (_CACHE_ROOTS and os.path.realpath(Path(root) / d) in _CACHE_ROOTS))
-        for name in [*dirs, *(f for f in sorted(files) if not f.startswith("."))]:
+                         and not is_cached_build(Path(root) / d))
+        for name in [*dirs, *(f for f in sorted(files) if not f.startswith(".") and not _BUILD_LOCK.fullmatch(f))]:
             path = Path(root) / name
             if _glob_matches(pattern, path.relative_to(fixed).parts):
                 matches.append(str(path))

@@ -8,6 +8,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import time
 from collections import Counter
 from contextlib import nullcontext
@@ -363,24 +365,35 @@ class TestCache:
         assert not killed.exists()
 
     @pytest.mark.parametrize(
-        ("entry", "cache_dir"),
-        [("{s}", "{s}/hf_cache"), ("{s}/**/*.json*", "{s}/hf_cache"), ("{s}", "{s}"), ("{s}/*", "{s}/hf_cache"),
-         ("{s}", "~/data/hf_cache"), ("{s}", "{s}/more")],
-        ids=["inside", "recursive-glob", "the-source-itself", "a-glob-matching-the-cache", "under-home", "a-folder-of-articles"],
+        ("entry", "cache_dir", "later_cache_dir"),
+        [("{s}", "{s}/hf_cache", None), ("{s}/**/*.json*", "{s}/hf_cache", None), ("{s}", "{s}", None),
+         ("{s}/*", "{s}/hf_cache", None), ("{s}", "~/data/hf_cache", None), ("{s}", "{s}/more", None),
+         ("{s}", "{s}/hf_cache", "{t}/elsewhere"), ("{s}", "{s}", "{t}/elsewhere")],
+        ids=["inside", "recursive-glob", "the-source-itself", "a-glob-matching-the-cache", "under-home",
+             "a-folder-of-articles", "then-another-cache", "the-source-then-another-cache"],
     )
-    def test_a_cache_inside_the_source_folder_is_not_read_as_input(self, tmp_path, monkeypatch, entry, cache_dir):
+    def test_a_cache_inside_the_source_folder_is_not_read_as_input(self, tmp_path, monkeypatch, entry, cache_dir, later_cache_dir):
         # the second load read the cache's dataset_info.json and reports as JSON articles: an error,
-        # or with errors="report" a rebuild under a new name each time, 4 more rejects each; the
-        # articles of a folder that is also the cache are read (only the builds' folder is skipped)
+        # or with errors="report" a rebuild under a new name each time, 4 more rejects each (also a
+        # later load into another cache); articles of the user's own in the cache folder, even in a
+        # folder named newspairs/, are read (only what datasets keeps of the builds is skipped)
         monkeypatch.setenv("HOME", str(tmp_path))
         source = tmp_path / "data"
         write_jsonl(source / "a.jsonl", [{"raw": f"Article {i}."} for i in range(6)])
         write_jsonl(source / "more" / "b.jsonl", [{"raw": f"More {i}."} for i in range(2)])
-        builds = []
-        for _ in range(3):
-            built = prepare(entry.format(s=source), "raw", errors="report", cache_dir=cache_dir.format(s=source))
-            builds.append((built._output_dir, built.report().to_dict()))
-        assert builds[0] == builds[1] == builds[2] and builds[0][1]["read"] == 8
+        write_jsonl(source / "newspairs" / "c.jsonl", [{"raw": "One of the user's own."}])
+        reads = []
+        for number in range(3):
+            given = (cache_dir if number == 0 or later_cache_dir is None else later_cache_dir).format(s=source, t=tmp_path)
+            if number == 0 and later_cache_dir is not None:  # the first build by another process, as a user's earlier run
+                code = ("import json, sys, newspairs.builder as b; "
+                        "print(json.dumps(b.prepare(sys.argv[1], 'raw', errors='report', cache_dir=sys.argv[2]).report().to_dict()))")
+                done = subprocess.run([sys.executable, "-c", code, entry.format(s=source), given], capture_output=True, text=True, check=True)
+                reads.append(json.loads(done.stdout))
+                continue
+            built = prepare(entry.format(s=source), "raw", errors="report", cache_dir=given)
+            reads.append(built.report().to_dict())
+        assert reads[0] == reads[1] == reads[2] and reads[0]["read"] == 9 and not reads[0]["rejects"]
 
     def test_one_source_and_its_options_however_spelled_share_one_build(self, tmp_path, monkeypatch):
         # datasets names the cache folder after the options as given: each spelling built the data
