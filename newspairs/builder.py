@@ -837,6 +837,7 @@ def prepare(
     """A `NewsPairs` builder of ``config`` whose cache is prepared (built, or reused when unchanged)."""
     check_options(config, num_proc, errors, config_kwargs)
     check_cache_dir(cache_dir)
+    num_proc = None if num_proc is None else int(num_proc)  # a numpy int as a plain one
     builder = NewsPairs(config_name=config, source=source, errors=errors, cache_dir=cache_dir, prepass_workers=num_proc, **config_kwargs)
     # forked workers must not inherit a tokenizer thread pool that already ran: off while they run
     forks = num_proc is not None and num_proc > 1
@@ -857,7 +858,7 @@ def check_options(config: str, num_proc: Any, errors: Any, config_kwargs: Mappin
     named by ``config_argument``) cannot take, before anything is read."""
     if config not in CONFIG_NAMES:
         raise ValueError(f"config must be one of {CONFIG_NAMES}, got {config!r}")
-    if num_proc is not None and (isinstance(num_proc, bool) or not isinstance(num_proc, int) or num_proc < 1):
+    if num_proc is not None and (isinstance(num_proc, bool) or not isinstance(num_proc, numbers.Integral) or num_proc < 1):
         raise ValueError(f"num_proc must be a whole number of processes >= 1 (or None), got {num_proc!r}")
     if errors not in ERRORS:
         raise ValueError(f"errors must be one of {ERRORS}, got {errors!r}")

@@ -606,6 +606,7 @@ def export(
         hint = f": pass its text, Path({str(card)!r}).read_text()" if isinstance(card, os.PathLike) else ""
         raise ValueError(f"card is the card's markdown body (a str) or None, got {type(card).__name__} {card!r:.80}{hint}")
     configs, shard_bytes = check_options(configs, max_shard_size, num_proc, errors, config_kwargs)
+    num_proc = None if num_proc is None else int(num_proc)  # a numpy int as a plain one
     out = out_folder(out)
     # before the build: a folder that may not be written is refused at once
     target = check_out(out, TOP_FILES, configs)

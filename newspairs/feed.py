@@ -39,7 +39,7 @@ from tokenizers import Tokenizer, pre_tokenizers
 from newspairs.normalize import checked_texts, default_tokenizer, normalize_batch, unencodable_text
 from newspairs.pieces import WordIds, call_time_state, with_call_time_state
 from newspairs.stamp import EARLIER_NORMALIZERS
-from newspairs.train import MAX_LENGTH, PAD_TOKEN, SEP_TOKEN, is_flag, load_tokenizer, special_tokens_as_text
+from newspairs.train import MAX_LENGTH, PAD_TOKEN, SEP_TOKEN, is_flag, is_whole_number, load_tokenizer, special_tokens_as_text
 from newspairs.tokenizer import encode_sequentially_in_forked_children
 
 # The fork guard is registered by newspairs.tokenizer; its documented name stays importable from here.
@@ -666,8 +666,9 @@ def pack(
     encoder = Encoder(untruncated, column=column, special_tokens=False)
     kwargs = {"column": column, "encoder": encoder, "block_size": block_size, "separator_id": separator_id, "labels": labels}
     if isinstance(dataset, datasets.IterableDataset):
-        if isinstance(num_shards, bool) or not isinstance(num_shards, int) or not 1 <= num_shards <= dataset.num_shards:
+        if not is_whole_number(num_shards) or not 1 <= num_shards <= dataset.num_shards:
             raise ValueError(f"num_shards must be an int from 1 to the source's {dataset.num_shards} shards, got {num_shards!r}")
+        num_shards = int(num_shards)
         shards = [dataset] if num_shards == 1 else [dataset.shard(num_shards, i) for i in range(num_shards)]
         return datasets.IterableDataset.from_generator(
             _packed_examples, features=features, gen_kwargs={"sources": shards, **kwargs}

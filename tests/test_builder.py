@@ -189,6 +189,12 @@ class TestConfigs:
             load(None, "raw", streaming=streaming, cache_dir=cache_dir)
         assert not any(tmp_path.iterdir())
 
+    def test_a_numpy_num_proc_is_a_whole_number(self, tmp_path):
+        import numpy as np
+
+        built = load(None, "raw", num_proc=np.int64(2), cache_dir=str(tmp_path))
+        assert {name: split.num_rows for name, split in built.items()} == {name: split.num_rows for name, split in load(None, "raw", cache_dir=str(tmp_path / "one")).items()}
+
     @pytest.mark.parametrize("source", [5, object(), [1, 2]], ids=["int", "object", "list-of-ints"])
     def test_a_source_that_is_no_path_is_a_value_error(self, source):
         with pytest.raises(ValueError, match="a source is a path, a glob, or a list of them"):

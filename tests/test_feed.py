@@ -1381,6 +1381,8 @@ class TestOptions:
         assert (encoder.offsets, encoder.padding, encoder.max_length) == (True, False, 8)
         assert type(encoder.offsets) is bool and type(encoder.max_length) is int
         assert feed.PadCollator(np.int64(0), check_padding=np.True_).check_padding is True
+        stream = datasets.Dataset.from_dict({"raw": SENTENCES}).to_iterable_dataset(num_shards=2)
+        assert list(feed.pack(stream, 4, tokenizer, num_shards=np.int64(2))) == list(feed.pack(stream, 4, tokenizer, num_shards=2))
 
 
 class TestEncodings:
