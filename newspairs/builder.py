@@ -905,7 +905,25 @@ def forked_pool(workers: int):
 
     with _environment("TOKENIZERS_PARALLELISM", "false"), ctrl_c_to_the_parent(), \
             multiprocessing.get_context("fork").Pool(workers) as pool:
-        yield pool
+        try:
+            yield pool
+        except BaseException:
+            _unlock_queues(pool)
+            raise
+
+
+def _unlock_queues(pool) -> None:
+    """Fresh locks for the queues of ``pool``, which is being torn down after an error or a signal.
+
+    A worker killed while it held a queue's lock (a SIGTERM to the whole process group kills the
+    workers too, one of them waiting for a task with the input queue's read lock held) never
+    releases it, and ``Pool.terminate()``, which takes that lock before anything else, waited for
+    ever. Nothing reads the queues again: this process only stops the pool."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    pool._inqueue._rlock = context.Lock()
+    pool._outqueue._wlock = context.Lock()
 
 
 # Whether processes forked now leave Ctrl-C to their parent (`ctrl_c_to_the_parent`).

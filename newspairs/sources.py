@@ -282,28 +282,36 @@ def _split_bounds(ratios: tuple[tuple[str, float], ...]) -> tuple[tuple[str, flo
 # --- which files a source names ---------------------------------------------------------------
 
 
-# What `datasets` keeps of newspairs' builds in a cache folder: ``newspairs/<config>[-<options>]/<version>/``
-# (the builds, their reports and locks) and ``<...>_newspairs_<config>..._<version>_<hash>.lock`` beside
-# ``newspairs/``. Never read as input, wherever it is found (a cache_dir inside the source folder read
-# its own dataset_info.json and reports as articles on the next load, of any later process).
+# What `datasets` keeps of newspairs' builds in a cache folder: ``<dataset_name>/<config>[-<options>]/<version>/``,
+# whose version folder holds the builds (``<hash>/dataset_info.json``) and their ``<hash>_builder.lock``
+# files, and ``<...>_<config>..._<version>_<hash>.lock`` files beside it. Never read as input, wherever it
+# is found (a cache_dir inside the source folder read its own dataset_info.json and reports as articles
+# on the next load, of any later process).
 _BUILD_CONFIG = re.compile(r"(articles|lines|raw)(-.*)?", re.DOTALL)
 _BUILD_VERSION = re.compile(r"\d+\.\d+\.\d+")
-_BUILD_LOCK = re.compile(r".*_newspairs_(articles|lines|raw)(-.*)?_\d+\.\d+\.\d+_[0-9a-f]+\.lock", re.DOTALL)
+_BUILD_MARK = re.compile(r"[0-9a-f]+(_builder\.lock|\.incomplete_info\.lock)")
+_BUILD_LOCK = re.compile(r".*_(articles|lines|raw)(-.*)?_\d+\.\d+\.\d+_[0-9a-f]+\.lock", re.DOTALL)
 
 
 def is_cached_build(path: Path) -> bool:
     """Whether ``path`` is what `datasets` keeps of newspairs' builds in a cache folder: a config's
-    folder in ``newspairs/`` holding a version folder, or one of its lock files. Other files of a
-    folder named ``newspairs`` (articles of the user's own) are read as any."""
+    folder holding a version folder that holds a build's lock file (which `datasets` leaves beside
+    every build), or one of the lock files beside the config's folders. Anything else is read as
+    input, whatever its names (``corpus/newspairs/articles/0.1.2/`` of articles of your own)."""
     if _BUILD_LOCK.fullmatch(path.name):
         return True
-    if path.parent.name != "newspairs" or not _BUILD_CONFIG.fullmatch(path.name):
+    if not _BUILD_CONFIG.fullmatch(path.name):
         return False
     try:
         with os.scandir(path) as scan:
-            return any(_BUILD_VERSION.fullmatch(entry.name) and entry.is_dir() for entry in scan)
+            versions = [entry.path for entry in scan if _BUILD_VERSION.fullmatch(entry.name) and entry.is_dir()]
+        for version in versions:
+            with os.scandir(version) as scan:
+                if any(_BUILD_MARK.fullmatch(entry.name) for entry in scan):
+                    return True
     except OSError:
         return False
+    return False
 
 
 def _first_visit(folder: Path, visited: set[str]) -> bool:

@@ -325,6 +325,27 @@ def test_workers_forked_in_a_build_leave_ctrl_c_to_the_parent(inside):
     assert statuses == ({0} if inside else {1})
 
 
+def test_a_pool_whose_workers_were_killed_holding_its_queue_stops():
+    """A SIGTERM to the whole process group (a scheduler, `kill -- -PGID`) killed export --num-proc 2's
+    workers too, one of them holding the input queue's read lock as it waited for a task; the
+    pool's terminate() took that lock first and waited for ever (4 of 6 runs of the sixth checker's)."""
+    code = """
+import os, signal, time
+from newspairs.builder import forked_pool
+try:
+    with forked_pool(2) as pool:
+        time.sleep(0.5)  # both idle: one waits for a task holding the input queue's read lock
+        for worker in pool._pool:
+            os.kill(worker.pid, signal.SIGKILL)
+        time.sleep(0.3)
+        raise RuntimeError("stopped")
+except RuntimeError as error:
+    print(error)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "stopped", done.stderr
+
+
 @pytest.mark.parametrize("signum", ["SIGINT", "SIGTERM"])
 def test_a_signal_that_comes_during_a_fork_is_not_lost(signum):
     """Held blocked over a fork, a Ctrl-C (or the command line's SIGTERM) that came meanwhile was
@@ -431,6 +452,22 @@ class TestCache:
             built = prepare(entry.format(s=source), "raw", errors="report", cache_dir=given)
             reads.append(built.report().to_dict())
         assert reads[0] == reads[1] == reads[2] and reads[0]["read"] == 9 and not reads[0]["rejects"]
+
+    def test_articles_in_folders_named_as_a_cache_s_are_read(self, tmp_path):
+        # 8fff6a5 took any newspairs/articles/<x.y.z>/ for a cached build: a corpus kept so lost it silently
+        source = tmp_path / "corpus"
+        write_jsonl(source / "newspairs" / "articles" / "0.1.2" / "x.jsonl", [{"raw": "Hello, world."}])
+        write_jsonl(source / "other" / "y.jsonl", [{"raw": "Another line."}])
+        assert prepare(source, "raw", errors="report", cache_dir=str(tmp_path / "cache")).report().read == 2
+
+    def test_a_build_of_another_dataset_name_is_not_read_as_input(self, tmp_path):
+        source = tmp_path / "data"
+        write_jsonl(source / "a.jsonl", [{"raw": f"Article {i}."} for i in range(6)])
+        builder = NewsPairs(config_name="raw", source=str(source), cache_dir=str(source / "cache"), dataset_name="mynews",
+                            errors="report")
+        builder.download_and_prepare()
+        report = prepare(source, "raw", errors="report", cache_dir=str(tmp_path / "elsewhere")).report()
+        assert report.read == 6 and not report.rejects
 
     def test_one_source_and_its_options_however_spelled_share_one_build(self, tmp_path, monkeypatch):
         # datasets names the cache folder after the options as given: each spelling built the data
