@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import numbers
 import warnings
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -99,7 +98,7 @@ def _count(value: Any, name: str, low: int = 1, *, optional: bool = False, high:
     if optional and value is None:
         return None
     # bool is an int to Python, and a float (100.0, NaN) no count: both failed later, naming nothing
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+    if not is_whole_number(value) or value < low:
         what = "a positive int" if low == 1 else f"an int >= {low}"
         raise ValueError(f"{name} must be {what}{' or None' if optional else ''}, got {value!r:.80}")
     if high is not None and value > high:
