@@ -2565,3 +2565,44 @@ def test_a_source_error_raised_again_by_a_dataloader_worker_stays_a_source_error
     with pytest.raises(SourceError, match=r"a\.txt, article raw/a\.txt, line 2: raw has 2 lines") as caught:
         wrapped.reraise()
     assert (caught.value.file, caught.value.line) == (None, None) and "DataLoader worker" in caught.value.reason
+
+
+# (name, file content, read options, whether pyarrow's check holds, the kinds json finds)
+ONLY_SIDES_CASES = [
+    ("raw-only", "a.jsonl", b'{"raw": "One."}\n{"raw": "Two."}\n', ReadOptions(), True, {}),
+    ("both-sides", "a.jsonl", b'{"raw": "One.", "normalized": "one ."}\n', ReadOptions(), True, {}),
+    ("blank-lines", "a.jsonl", b'\n{"raw": "One."}\n\n  \n{"raw": "Two."}', ReadOptions(), True, {}),
+    ("bom", "a.jsonl", b'\xef\xbb\xbf{"raw": "One."}\n', ReadOptions(), True, {}),
+    ("own-columns", "a.jsonl", b'{"body": "One.", "gold": "one ."}\n', ReadOptions(raw_column="body", normalized_column="gold"), True, {}),
+    ("null-normalized", "a.jsonl", b'{"raw": "One.", "normalized": null}\n', ReadOptions(), True, {}),
+    ("key-in-last-record", "a.jsonl", b'{"raw": "One."}\n{"raw": "Two.", "desk": "x"}\n', ReadOptions(), False, {"desk": {"string"}}),
+    ("escaped-key", "a.jsonl", b'{"raw": "One.", "\\u0064esk": 1}\n', ReadOptions(), False, {"desk": {"int"}}),
+    ("normalized-not-a-side", "a.jsonl", b'{"body": "One.", "normalized": "one ."}\n',
+     ReadOptions(raw_column="body", normalized_column=None), False, {}),  # a clash with the output's column: a reject
+    ("key-after-carriage-return", "a.jsonl", b'{"raw": "One.",\r"desk": "x"}\n', ReadOptions(), False, {"desk": {"string"}}),
+    ("key-of-a-rejected-record", "a.jsonl", b'{"raw": "One."}\n{"raw": "", "desk": "x"}\n', ReadOptions(), False, {}),
+    ("repeated-key", "a.jsonl", b'{"raw": "One.", "raw": "Two."}\n', ReadOptions(), False, {}),
+    ("raw-not-text", "a.jsonl", b'{"raw": 5}\n{"raw": "Two."}\n', ReadOptions(), False, {}),
+    ("nan", "a.jsonl", b'{"raw": "One.", "n": NaN}\n', ReadOptions(), False, {"n": {"float"}}),
+    ("array-document", "a.json", b'[{"raw": "One.", "desk": "x"}]', ReadOptions(), False, {"desk": {"string"}}),
+    ("object-on-lines", "a.json", b'{\n"raw": "One.",\n"desk": "x"\n}\n', ReadOptions(), False, {"desk": {"string"}}),
+    ("gzip", "a.jsonl.gz", b'{"raw": "One."}\n', ReadOptions(), True, {}),
+    ("gzip-key", "a.jsonl.gz", b'{"raw": "One.", "desk": "x"}\n', ReadOptions(), False, {"desk": {"string"}}),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "options", "holds", "kinds"), [case[1:] for case in ONLY_SIDES_CASES],
+                         ids=[case[0] for case in ONLY_SIDES_CASES])
+def test_pyarrow_finds_a_json_file_of_sides_only_and_json_reads_the_rest(tmp_path, monkeypatch, name, content, options, holds, kinds):
+    """A JSON file's kinds are taken as none without json only where pyarrow read every record and
+    found no other key; whatever it says, the kinds are those json's reading finds."""
+    import gzip
+
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(content) if name.endswith(".gz") else content)
+    (item,) = resolve_source(path)
+    assert sources._holds_only_sides(item, options) is holds
+    found = sources._kinds_read(item, options)
+    monkeypatch.setattr(sources, "_holds_only_sides", lambda item, options: False)
+    assert sources._kinds_read(item, options) == found
+    assert {column: {kind for kind in values} for column, values in found.items()} == kinds
