@@ -23,6 +23,14 @@ single runs on a shared machine move by tens of percent):
 ``--clock cpu`` times CPU seconds of this process (all its threads) instead of wall seconds: on a
 machine shared with other work, wall time measures the neighbours too.
 
+With ``articles`` among the configs, a second table takes that build apart, each part timed alone
+in the same rounds (seconds): the JSON metadata types (``scan_metadata``: a JSON file's columns,
+read before the build), the reading (``read_input`` of every file: rows parsed, checked, given
+their ids), of which the ids alone (a sha256 of each article's file and text, as the reading
+makes them), the split routes alone (a sha256 of each id), and the rest of the build (its tables,
+their writing, `datasets`' own steps); and the ids and routes, two hashes per article by the
+definitions of the ids and the splits, against `datasets`' whole load: what bounds the target.
+
 Prints a Markdown table of MB/s (MB = 10^6 bytes of UTF-8 raw text) with each config's ratio to
 its reference: ``raw`` and ``lines`` against ``normalize`` (targets 0.8x and 0.7x), ``articles``
 (no normalization: no stored side) against ``datasets`` (target 0.5x); then whether each target
@@ -37,6 +45,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gc
+import hashlib
 import json
 import logging
 import os
@@ -49,9 +58,9 @@ from pathlib import Path
 import datasets
 
 import newspairs
-from newspairs.builder import CONFIG_NAMES, load
+from newspairs.builder import CONFIG_NAMES, NewsPairsConfig, SPLIT_NAMES, load
 from newspairs.normalize import clear_piece_cache
-from newspairs.sources import clear_read_memos
+from newspairs.sources import Article, clear_read_memos, read_input, resolve_source, scan_metadata, split_router
 
 REPO = Path(__file__).resolve().parent.parent
 CORPORA = REPO.parent / "shared" / "corpora"
@@ -135,6 +144,39 @@ def write_source(folder: Path, corpus: Path, articles: list[str], form: str) -> 
     return target, articles
 
 
+PARTS = ("types", "read", "ids", "routes")
+
+
+def ids_alone(articles: list[tuple[str, str]]) -> list[str]:
+    """Each (relpath, raw) article's id, made as the reading makes it (`newspairs.sources.article_id`)."""
+    out = []
+    prefixes: dict[str, object] = {}
+    for relpath, raw in articles:
+        prefix = prefixes.get(relpath)
+        if prefix is None:
+            prefix = prefixes[relpath] = hashlib.sha256(f"{relpath}\0".encode("utf-8", "surrogatepass"))
+        digest = prefix.copy()
+        digest.update(raw.encode("utf-8"))
+        out.append(digest.hexdigest()[:16])
+    return out
+
+
+def articles_taken_apart(path: Path, clock, keep) -> None:
+    """The parts of the ``articles`` build of ``path`` (`PARTS`), each timed alone, into ``keep``."""
+    inputs = resolve_source(str(path))
+    keep("types", timed(clock, scan_metadata, inputs)[0])
+    _, types = scan_metadata(inputs)  # kept for the reading, as the build has them
+    seconds, entries = timed(clock, lambda: [entry for item in inputs for entry in read_input(item, types=types.get(item.path))])
+    keep("read", seconds)
+    read = [(entry.source_file, entry.raw) for entry in entries if isinstance(entry, Article)]
+    seconds, ids = timed(clock, ids_alone, read)
+    if ids != [entry.id for entry in entries if isinstance(entry, Article)]:
+        raise SystemExit(f"bench_build: {path}: the ids made alone are not the reading's")
+    keep("ids", seconds)
+    route = split_router(tuple(zip(SPLIT_NAMES, NewsPairsConfig().split_ratios)))
+    keep("routes", timed(clock, lambda: [route(ident) for ident in ids])[0])
+
+
 def rows_of(dataset_dict) -> int:
     return sum(split.num_rows for split in dataset_dict.values())
 
@@ -176,7 +218,12 @@ def bench_source(path: Path, form: str, articles: list[str], configs: list[str],
             if rows_of(built) != sum(text.count("\n") + 1 for text in done):
                 raise SystemExit(f"bench_build: {path} lines with {sentences}: {rows_of(built)} rows, expected one per sentence line")
             keep(f"lines+{sentences}", seconds)
-    row.update({name: megabytes / seconds for name, seconds in best.items()})
+        if "articles" in configs:
+            articles_taken_apart(path, clock, lambda part, seconds: keep(f"seconds:{part}", seconds))
+    row.update({name: megabytes / seconds for name, seconds in best.items() if not name.startswith("seconds:")})
+    row.update({name: seconds for name, seconds in best.items() if name.startswith("seconds:")})
+    if "articles" in configs:
+        row["seconds:articles"], row["seconds:datasets"] = best["articles"], best["datasets"]
     return row
 
 
@@ -228,6 +275,18 @@ def main(argv: list[str] | None = None) -> int:
             f" {row[config]:.3g} ({row[config] / row[TARGETS[config][0]]:.2f}x {TARGETS[config][0]}) |" for config in args.configs
         ) + "".join(f" {row[name]:.3g} ({row[name] / row['normalize']:.2f}x normalize) |" for name in split_columns)
         print(f"| {row['source']} | {row['MB']:.3g} | {row['count']:,} | {row['normalize']:.3g} | {row['datasets']:.3g} |{cells}")
+    apart = [row for row in rows if "seconds:read" in row]
+    if apart:
+        print("\nThe articles build taken apart: seconds, each part timed alone (its best round); read holds the ids; "
+              "rest = build - types - read - routes\n")
+        print("| articles build of | datasets | build | types | read | of which ids | routes | rest | ids + routes against datasets |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for row in apart:
+            part = {name: row[f"seconds:{name}"] for name in ("datasets", "articles", *PARTS)}
+            rest = part["articles"] - part["types"] - part["read"] - part["routes"]
+            hashes = (part["ids"] + part["routes"]) / part["datasets"]
+            print(f"| {row['source']} | {part['datasets']:.3f} | {part['articles']:.3f} | {part['types']:.3f} | {part['read']:.3f} | "
+                  f"{part['ids']:.3f} | {part['routes']:.3f} | {rest:.3f} | {hashes:.2f}x |")
     print()
     for config in args.configs:
         reference, target = TARGETS[config]

@@ -13,11 +13,16 @@ from test_scripts import load_script
 WIRE = "SHARES RISE\nShares rose 2.5% on Monday, traders said.\n    It's \"up\" again.\n\nDOLLAR FALLS\nThe U.S. dollar fell.\n\n"
 
 
-def _table(out: str) -> dict[str, dict[str, str]]:
+def _table(out: str, first_column: str = "source") -> dict[str, dict[str, str]]:
+    """The rows of the table whose first column is ``first_column``, by their first cell."""
     lines = out.splitlines()
-    header = next(line for line in lines if line.startswith("| source"))
-    names = [cell.strip() for cell in header.strip("|").split("|")]
-    rows = [line for line in lines if line.startswith("| ") and line != header]
+    start = next(index for index, line in enumerate(lines) if line.startswith(f"| {first_column} |"))
+    names = [cell.strip() for cell in lines[start].strip("|").split("|")]
+    rows = []
+    for line in lines[start + 2 :]:  # after the header's rule
+        if not line.startswith("| "):
+            break
+        rows.append(line)
     return {cells[0]: dict(zip(names, cells)) for cells in ([c.strip() for c in row.strip("|").split("|")] for row in rows)}
 
 
@@ -193,3 +198,32 @@ def test_an_unreadable_corpus_is_a_one_line_error_before_any_timing(tmp_path, ca
     assert load_script("bench_build").main(argv) == 2
     out, err = capsys.readouterr()
     assert out == "" and err == f"bench_build: {corpus}: {message}\n"
+
+
+def test_the_articles_build_taken_apart(tmp_path, capsys):
+    """A row per source: each part's seconds, the rest of the build, and the two hashes per article
+    against datasets' whole load; none without the articles config."""
+    corpus = tmp_path / "wire.txt"
+    corpus.write_text(WIRE * 3, encoding="utf-8")
+    bench = load_script("bench_build")
+    assert bench.main([str(corpus), "--formats", "jsonl", "csv", "--configs", "articles", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    parts = _table(out, "articles build of")
+    assert list(parts) == ["wire jsonl", "wire csv"] == list(_table(out))
+    for row in parts.values():
+        seconds = {name: float(row[name]) for name in ("datasets", "build", "types", "read", "of which ids", "routes")}
+        assert seconds["build"] > 0 and seconds["datasets"] > 0 and all(value >= 0 for value in seconds.values()), row
+        rest = seconds["build"] - seconds["types"] - seconds["read"] - seconds["routes"]
+        assert float(row["rest"]) == pytest.approx(rest, abs=0.0015), row
+        ratio = (seconds["of which ids"] + seconds["routes"]) / seconds["datasets"]
+        assert float(row["ids + routes against datasets"].removesuffix("x")) == pytest.approx(ratio, rel=0.35, abs=0.02), row
+    assert bench.main([str(corpus), "--formats", "jsonl", "--configs", "raw", "--repeat", "1"]) == 0
+    assert "articles build of" not in capsys.readouterr().out
+
+
+def test_ids_alone_are_the_readings_ids():
+    bench = load_script("bench_build")
+    from newspairs.sources import article_id
+
+    articles = [("a.jsonl", "One."), ("a.jsonl", "Caf\u00e9 \u2014 two."), ("b/c.csv", "One.")]
+    assert bench.ids_alone(articles) == [article_id(relpath, raw) for relpath, raw in articles]
