@@ -796,7 +796,12 @@ _WARNED_UNLISTED: set[str] = set()  # the paired sides that could not be listed 
 
 def _warn_unread(entry: str, unread: list[str]) -> None:
     """Say which files a walk found and does not read (a README, but also a compressed or tab-separated
-    table): nothing of the source is left out unsaid."""
+    table): nothing of the source is left out unsaid. Each file once, however many of a glob's matches
+    hold it (``data/**`` matches a folder, the folders in it and their files)."""
+    once: dict[str, str] = {}
+    for path in unread:
+        once.setdefault(os.path.realpath(path), path)
+    unread = list(once.values())
     if unread and (entry, *unread) not in _WARNED_UNREAD:  # once a process: a build resolves its source more than once
         _WARNED_UNREAD.add((entry, *unread))
         shown = ", ".join(unread[:UNREAD_SHOWN]) + (f" and {len(unread) - UNREAD_SHOWN} more" if len(unread) > UNREAD_SHOWN else "")

@@ -72,6 +72,20 @@ class TestResolveSource:
         assert message == (f"newspairs: {entry}: 3 files not read, of no input suffix (.txt, .jsonl, .json, .csv, "
                            ".parquet; the first four also compressed: .gz, .bz2, .xz): corpus/README.md, corpus/b.jsonl.zst, corpus/c.tsv")
 
+    def test_a_recursive_glob_names_each_file_it_does_not_read_once(self, tmp_path, caplog, monkeypatch):
+        # corpus/** matches corpus, corpus/desk, corpus/desk/wire and each file: every folder's walk finds
+        # the files under it again
+        write_jsonl(tmp_path / "corpus" / "desk" / "wire" / "a.jsonl", [{"raw": "read."}])
+        (tmp_path / "corpus" / "desk" / "wire" / "README.md").write_bytes(b"not read")
+        (tmp_path / "corpus" / "notes.tsv").write_bytes(b"not read")
+        monkeypatch.chdir(tmp_path)
+        sources.clear_read_memos()
+        with caplog.at_level("WARNING", logger="newspairs.sources"):
+            assert [item.relpath for item in resolve_source("corpus/**")] == ["desk/wire/a.jsonl"]
+        (message,) = [record.getMessage() for record in caplog.records]
+        assert message.endswith(": 2 files not read, of no input suffix (.txt, .jsonl, .json, .csv, .parquet; the first four "
+                                "also compressed: .gz, .bz2, .xz): corpus/desk/wire/README.md, corpus/notes.tsv"), message
+
     @pytest.mark.parametrize("entry", ["corpus", "."], ids=["named", "found-by-a-walk"])
     def test_a_paired_folder_names_what_it_holds_beside_raw_and_normalized(self, tmp_path, caplog, monkeypatch, entry):
         write_pairs(tmp_path / "corpus")
