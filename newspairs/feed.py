@@ -612,11 +612,17 @@ def _documents(batches: Iterable[Mapping[str, Sequence[Any]]], column: str, enco
         yield from encoder._named_failure(encoder._ids, texts, f"column {column!r}", first=first)
 
 
-def _packed_examples(sources: list, column: str, encoder: Encoder, block_size: int, separator_id: int, labels: bool):
+def _packed_examples(sources: list, column: str, encoder: Encoder, block_size: int, separator_id: int, labels: bool,
+                     shift: int = 0):
     # One packing stream per source group: datasets hands each DataLoader worker / node its own
-    # sublist of `sources`, and each group drops only its own final remainder.
+    # sublist of `sources`, and each group drops only its own final remainder. `shift`: the epoch
+    # (and worker) shifts the packed stream was given, at which each source is read
+    # (`newspairs.streams`), so that a shuffled source is shuffled anew at each epoch.
     for source in sources:
-        batches = source.select_columns([column]).with_format(None).iter(batch_size=PACK_TEXTS_PER_CALL)
+        source = source.select_columns([column]).with_format(None)  # a stream of its own: its epoch is set here
+        if shift:
+            source.set_epoch(shift)
+        batches = source.iter(batch_size=PACK_TEXTS_PER_CALL)
         for block in pack_ids(_documents(batches, column, encoder), block_size, separator_id):
             yield {"input_ids": block, "labels": block[:]} if labels else {"input_ids": block}
 
@@ -668,10 +674,16 @@ def pack(
         if not is_whole_number(num_shards) or not 1 <= num_shards <= dataset.num_shards:
             raise ValueError(f"num_shards must be an int from 1 to the source's {dataset.num_shards} shards, got {num_shards!r}")
         num_shards = int(num_shards)
+        from newspairs.streams import EpochedExamplesIterable
+
         shards = [dataset] if num_shards == 1 else [dataset.shard(num_shards, i) for i in range(num_shards)]
-        return datasets.IterableDataset.from_generator(
+        packed = datasets.IterableDataset.from_generator(
             _packed_examples, features=features, gen_kwargs={"sources": shards, **kwargs}
         )
+        examples = packed._ex_iterable  # datasets' examples of the generator, made to take the epoch to the sources
+        packed._ex_iterable = EpochedExamplesIterable(examples.generate_examples_fn, examples.kwargs,
+                                                      examples.generate_more_kwargs_fn, examples.sleep_on_threads_shutdown)
+        return packed
     if isinstance(dataset, datasets.Dataset):
         if num_shards != 1:
             raise ValueError(f"num_shards is for an IterableDataset; a Dataset is split by index, got {num_shards!r}")

@@ -650,6 +650,40 @@ class TestPack:
         expected = [block for shard in shards for block in self.blocks_of(expected_stream(tokenizer, shard), 8)]
         assert [row["input_ids"] for row in packed] == expected
 
+    @staticmethod
+    def shuffled_stream(num_shards):
+        texts = [f"{sentence} ({number})" for number, sentence in enumerate(SENTENCES * 30)]
+        return datasets.Dataset.from_dict({"raw": texts}).to_iterable_dataset(num_shards=num_shards).shuffle(seed=3, buffer_size=16)
+
+    @pytest.mark.parametrize("num_shards", [1, 4], ids=["one-shard", "four-shards"])
+    def test_a_shuffled_stream_is_packed_in_its_order_of_each_epoch(self, tokenizer, num_shards):
+        """At epoch e the packed stream packs the documents in the order the source gives at epoch e
+        (each epoch a new order, as datasets reshuffles); it gave epoch 0's order at every epoch."""
+        packed = feed.pack(self.shuffled_stream(num_shards), 8, tokenizer)
+        orders = []
+        for epoch in range(3):
+            source = self.shuffled_stream(num_shards)  # the same stream, read at this epoch on its own
+            source.set_epoch(epoch)
+            texts = [row["raw"] for row in source]
+            orders.append(texts)
+            packed.set_epoch(epoch)
+            assert [row["input_ids"] for row in packed] == self.blocks_of(expected_stream(tokenizer, texts), 8), epoch
+        assert orders[0] != orders[1] != orders[2] != orders[0]
+
+    @pytest.mark.parametrize(("num_workers", "persistent"), [(0, False), (2, False), (2, True)],
+                             ids=["in-process", "workers", "persistent-workers"])
+    def test_a_dataloader_of_packed_blocks_is_reshuffled_at_each_epoch(self, tokenizer, num_workers, persistent):
+        # as scripts/train_demo.py and transformers' Trainer set it: on the loader's dataset
+        packed = feed.pack(self.shuffled_stream(4), 8, tokenizer)
+        loader = feed.dataloader(packed, tokenizer, batch_size=4, num_workers=num_workers,
+                                 **({"persistent_workers": True} if persistent else {}))
+        epochs = []
+        for epoch in range(3):
+            loader.dataset.set_epoch(epoch)
+            epochs.append([tuple(row) for batch in loader for row in batch["input_ids"].tolist()])
+        assert epochs[0] != epochs[1] != epochs[2] != epochs[0]
+        assert len(set(map(len, epochs))) == 1 and len(epochs[0]) > 10
+
     @pytest.mark.parametrize(("world_size", "num_shards"), [(2, 1), (3, 1), (2, 6), (3, 3)])
     def test_split_by_node_shares_out_the_blocks(self, tokenizer, world_size, num_shards):
         source = datasets.Dataset.from_dict({"raw": SENTENCES * 12}).to_iterable_dataset(num_shards=6)
