@@ -441,9 +441,13 @@ class WordIds:
             no truncation.
         special_tokens: add the post-processor's special tokens.
         max_words: forget every kept word (or piece) once this many are kept (memory stays bounded).
+        max_units: forget them too once their characters and ids (one unit each) reach this many:
+            a count of words alone let long words (a 2,000-character token in a text each time)
+            hold gigabytes before the count was reached.
     """
 
-    def __init__(self, words_to_ids: Tokenizer, special_tokens: bool = True, max_words: int = 1_000_000):
+    def __init__(self, words_to_ids: Tokenizer, special_tokens: bool = True, max_words: int = 1_000_000,
+                 max_units: int = 1 << 24):
         self._tokenizer = words_to_ids
         # tuples: the garbage collector stops tracking a tuple of ints, so a large cache is not
         # scanned again at every full collection (lists would be)
@@ -451,6 +455,8 @@ class WordIds:
         # each raw piece's ids (see of_raw_texts)
         self._pieces: dict[str, tuple[int, ...]] = {}
         self._max_words = max_words
+        self._max_units = max_units
+        self._units = {"ids": 0, "pieces": 0}  # the characters and ids each kind of kept ids holds
         self.prefix, self.suffix = self._prefix_and_suffix(words_to_ids) if special_tokens else ([], [])
         self._separator = self._separator_of(words_to_ids)
 
@@ -466,7 +472,8 @@ class WordIds:
         raise ValueError(f"the post-processor does not put fixed ids around the text ({probe} for 'a', {ids} for '')")
 
     @classmethod
-    def for_tokenizer(cls, words_to_ids: Tokenizer, special_tokens: bool = True, max_words: int = 1_000_000) -> WordIds | None:
+    def for_tokenizer(cls, words_to_ids: Tokenizer, special_tokens: bool = True, max_words: int = 1_000_000,
+                      max_units: int = 1 << 24) -> WordIds | None:
         """A `WordIds` for ``words_to_ids``, or None if it does not encode a line as its words' ids
         between a fixed prefix and suffix (then only the tokenizer itself encodes right), or if its
         model cuts words at random at every call (`segments_at_random`: kept ids would freeze one cut)."""
@@ -475,7 +482,7 @@ class WordIds:
         if any(any(c.isspace() for c in token.content) for token in words_to_ids.get_added_tokens_decoder().values()):
             return None  # an added token spanning words would not be found word by word
         try:
-            word_ids = cls(words_to_ids, special_tokens, max_words)
+            word_ids = cls(words_to_ids, special_tokens, max_words, max_units)
         except ValueError:
             return None
         probe = "the cat , `` sat '' on 1,000 mats ."
@@ -544,7 +551,7 @@ class WordIds:
         return out
 
     def _of_pieces(self, pieces_of_texts: list[list[str]], max_length: int | None) -> list[list[int]]:
-        pieces_ids = self._kept_ids(self._pieces, list(chain.from_iterable(pieces_of_texts)), self._learn_pieces)
+        pieces_ids = self._kept_ids("pieces", list(chain.from_iterable(pieces_of_texts)), self._learn_pieces)
         return self._assemble(pieces_ids, map(len, pieces_of_texts), max_length)
 
     def _learn_pieces(self, pieces: list[str]) -> None:
@@ -560,20 +567,26 @@ class WordIds:
 
     def _ids_of_words(self, words: list[str]) -> list[tuple[int, ...]]:
         """Each normalized word's ids, the model asked only for words not kept."""
-        return self._kept_ids(self._ids, words, self._learn)
+        return self._kept_ids("ids", words, self._learn)
 
-    def _kept_ids(self, kept: dict[str, tuple[int, ...]], keys: list[str], learn) -> list[tuple[int, ...]]:
-        """Each key's ids from ``kept``, after ``learn(keys)`` has added those it lacked."""
+    def _kept_ids(self, kind: str, keys: list[str], learn) -> list[tuple[int, ...]]:
+        """Each key's ids from the kept ``kind`` (``"ids"`` of words, ``"pieces"``), after
+        ``learn(keys)`` has added those it lacked."""
+        kept: dict[str, tuple[int, ...]] = self._ids if kind == "ids" else self._pieces
         # Look every key up first and learn only what is missing: once most keys are kept (the
         # rule after the first batches of a corpus) one look-up per key is all the Python work.
         keys_ids = list(map(kept.get, keys))
         if None in keys_ids:
             missing = list(compress(count(), map(is_, keys_ids, repeat(None))))
             unseen = list(dict.fromkeys(map(keys.__getitem__, missing)))
-            if len(kept) + len(unseen) > self._max_words:  # forget all: learn this batch's keys again
-                kept.clear()
+            characters = sum(map(len, unseen))
+            if len(kept) + len(unseen) > self._max_words or self._units[kind] + characters > self._max_units:
+                kept.clear()  # forget all: learn this batch's keys again
+                self._units[kind] = 0
                 unseen = list(dict.fromkeys(keys))
+                characters = sum(map(len, unseen))
             learn(unseen)
+            self._units[kind] += characters + sum(map(len, map(kept.__getitem__, unseen)))
             for i in missing:
                 keys_ids[i] = kept[keys[i]]
         return keys_ids
@@ -594,7 +607,8 @@ class WordIds:
     def __getstate__(self) -> dict:
         # the learned ids are a cache: leave them out of pickles (datasets' map fingerprint, workers)
         # (a Tokenizer's pickle leaves out encode_special_tokens: `call_time_state` carries it)
-        return {**self.__dict__, "_ids": {}, "_pieces": {}, "_call_time_state": call_time_state(self._tokenizer)}
+        return {**self.__dict__, "_ids": {}, "_pieces": {}, "_units": {"ids": 0, "pieces": 0},
+                "_call_time_state": call_time_state(self._tokenizer)}
 
     def __setstate__(self, state: dict) -> None:
         state = dict(state)

@@ -541,6 +541,21 @@ class TestWordIds:
             assert len(words._pieces) <= max(6, largest_batch)
         assert largest_batch > 6  # the bound was hit
 
+    def test_memory_stays_bounded_for_long_words_too(self, tokenizer):
+        """Kept words and pieces are forgotten once their characters and ids reach max_units: long
+        words new in every text filled memory up to max_words of them (the feed checker's 3)."""
+        words = feed.WordIds(feed.skip_normalization(tokenizer), max_units=4_000)
+        raw_pieces = words_of = largest_batch = 0
+        for number in range(40):
+            text = f"{'Word' * 60}{number} and {'Other' * 50}{number}x ."  # two words of 200-300 characters, new each time
+            assert words.of_raw_texts([text]) == ids_of_normalized_side(tokenizer, [newspairs.normalize(text)])
+            batch = sum(len(piece) + 400 for piece in text.split(" "))  # (a piece's ids: fewer than its characters here)
+            largest_batch = max(largest_batch, batch)
+            raw_pieces = sum(len(piece) + len(ids) for piece, ids in words._pieces.items())
+            words_of = sum(len(word) + len(ids) for word, ids in words._ids.items())
+            assert raw_pieces <= 4_000 + largest_batch and words_of <= 4_000 + largest_batch, number
+        assert len(words._pieces) < 40  # cleared along the way
+
     def test_memory_stays_bounded(self, tokenizer):
         words = feed.WordIds(feed.skip_normalization(tokenizer), max_words=6)
         normalized = newspairs.normalize_batch(SENTENCES)
