@@ -613,15 +613,17 @@ def _documents(batches: Iterable[Mapping[str, Sequence[Any]]], column: str, enco
 
 
 def _packed_examples(sources: list, column: str, encoder: Encoder, block_size: int, separator_id: int, labels: bool,
-                     shift: int = 0):
+                     reseeds: tuple = ()):
     # One packing stream per source group: datasets hands each DataLoader worker / node its own
-    # sublist of `sources`, and each group drops only its own final remainder. `shift`: the epoch
-    # (and worker) shifts the packed stream was given, at which each source is read
+    # sublist of `sources`, and each group drops only its own final remainder. `reseeds`: what
+    # datasets did to the packed stream's order at this epoch (and worker), done to each source
     # (`newspairs.streams`), so that a shuffled source is shuffled anew at each epoch.
     for source in sources:
-        source = source.select_columns([column]).with_format(None)  # a stream of its own: its epoch is set here
-        if shift:
-            source.set_epoch(shift)
+        source = source.select_columns([column]).with_format(None)  # a stream of its own: the user's is not changed
+        if reseeds:
+            from newspairs.streams import reseeded
+
+            source = reseeded(source, reseeds)
         batches = source.iter(batch_size=PACK_TEXTS_PER_CALL)
         for block in pack_ids(_documents(batches, column, encoder), block_size, separator_id):
             yield {"input_ids": block, "labels": block[:]} if labels else {"input_ids": block}

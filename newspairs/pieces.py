@@ -613,6 +613,9 @@ class WordIds:
     def __setstate__(self, state: dict) -> None:
         state = dict(state)
         call_time = state.pop("_call_time_state", None)
+        # a pickle of an earlier version has no size bound: the default's
+        state.setdefault("_max_units", 1 << 24)
+        state.setdefault("_units", {"ids": 0, "pieces": 0})
         self.__dict__.update(state)
         if call_time is not None:
             with_call_time_state(self._tokenizer, call_time)

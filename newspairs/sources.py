@@ -799,8 +799,10 @@ def _warn_unread(entry: str, unread: list[str]) -> None:
     table): nothing of the source is left out unsaid. Each file once, however many of a glob's matches
     hold it (``data/**`` matches a folder, the folders in it and their files)."""
     once: dict[str, str] = {}
-    for path in unread:
-        once.setdefault(os.path.realpath(path), path)
+    for path in unread:  # named as the file itself where a link to it is found too (as it is read)
+        real = os.path.realpath(path)
+        if real not in once or os.path.islink(once[real]) and not os.path.islink(path):
+            once[real] = path
     unread = list(once.values())
     if unread and (entry, *unread) not in _WARNED_UNREAD:  # once a process: a build resolves its source more than once
         _WARNED_UNREAD.add((entry, *unread))

@@ -556,6 +556,15 @@ class TestWordIds:
             assert raw_pieces <= 4_000 + largest_batch and words_of <= 4_000 + largest_batch, number
         assert len(words._pieces) < 40  # cleared along the way
 
+    def test_a_pickle_without_the_size_bound_loads_with_the_default(self, tokenizer):
+        # an Encoder pickled before max_units existed: AttributeError '_units' at its first encoding
+        state = feed.WordIds(feed.skip_normalization(tokenizer)).__getstate__()
+        del state["_units"], state["_max_units"]
+        words = feed.WordIds.__new__(feed.WordIds)
+        words.__setstate__(state)
+        text = newspairs.normalize(SENTENCES[0])
+        assert words([text]) == [feed.skip_normalization(tokenizer).encode(text).ids] and words._max_units == 1 << 24
+
     def test_memory_stays_bounded(self, tokenizer):
         words = feed.WordIds(feed.skip_normalization(tokenizer), max_words=6)
         normalized = newspairs.normalize_batch(SENTENCES)
@@ -698,6 +707,30 @@ class TestPack:
             epochs.append([tuple(row) for batch in loader for row in batch["input_ids"].tolist()])
         assert epochs[0] != epochs[1] != epochs[2] != epochs[0]
         assert len(set(map(len, epochs))) == 1 and len(epochs[0]) > 10
+
+    def test_take_and_skip_of_packed_blocks_keep_their_order_at_every_epoch(self, tokenizer):
+        # datasets keeps a stream's order under take/skip; the source read inside pack keeps it too
+        # (46c0651 set the source's epoch, which reorders its shards: held-out blocks went to training)
+        texts = [f"{sentence} ({number})" for number, sentence in enumerate(SENTENCES * 30)]
+        packed = feed.pack(datasets.Dataset.from_dict({"raw": texts}).to_iterable_dataset(num_shards=12), 8, tokenizer)
+        held_out, train = packed.take(20), packed.skip(20)
+        first = [row["input_ids"] for row in held_out], [row["input_ids"] for row in train]
+        for epoch in (1, 2):
+            held_out.set_epoch(epoch)
+            train.set_epoch(epoch)
+            assert ([row["input_ids"] for row in held_out], [row["input_ids"] for row in train]) == first, epoch
+
+    def test_dataloader_workers_pack_an_unshuffled_source_in_its_order_at_epoch_0(self, tokenizer):
+        # (46c0651 read each worker's sources at epoch "e + worker id": reordered from the first epoch)
+        texts = [f"{sentence} ({number})" for number, sentence in enumerate(SENTENCES * 30)]
+        source = datasets.Dataset.from_dict({"raw": texts}).to_iterable_dataset(num_shards=12)
+        packed = feed.pack(source, 8, tokenizer, num_shards=2)
+        loader = feed.dataloader(packed, tokenizer, batch_size=1, num_workers=2)
+        loader.dataset.set_epoch(0)
+        by_workers = [batch["input_ids"][0].tolist() for batch in loader]
+        groups = [[row["input_ids"] for row in feed.pack(source.shard(2, index), 8, tokenizer)] for index in range(2)]
+        assert by_workers[:2] == [groups[0][0], groups[1][0]]  # each worker starts its group where it starts
+        assert sorted(by_workers) == sorted(groups[0] + groups[1])
 
     @pytest.mark.parametrize(("world_size", "num_shards"), [(2, 1), (3, 1), (2, 6), (3, 3)])
     def test_split_by_node_shares_out_the_blocks(self, tokenizer, world_size, num_shards):

@@ -86,6 +86,18 @@ class TestResolveSource:
         assert message.endswith(": 2 files not read, of no input suffix (.txt, .jsonl, .json, .csv, .parquet; the first four "
                                 "also compressed: .gz, .bz2, .xz): corpus/desk/wire/README.md, corpus/notes.tsv"), message
 
+    def test_a_file_and_a_link_to_it_are_named_once_as_the_file(self, tmp_path, caplog, monkeypatch):
+        write_jsonl(tmp_path / "c" / "z.jsonl", [{"raw": "read."}])
+        (tmp_path / "c" / "z.md").write_bytes(b"not read")
+        (tmp_path / "c" / "a-link.md").symlink_to("z.md")
+        monkeypatch.chdir(tmp_path)
+        sources.clear_read_memos()
+        with caplog.at_level("WARNING", logger="newspairs.sources"):
+            assert [item.relpath for item in resolve_source("c")] == ["z.jsonl"]
+        (message,) = [record.getMessage() for record in caplog.records]
+        assert message.endswith(": 1 file not read, of no input suffix (.txt, .jsonl, .json, .csv, .parquet; the first four "
+                                "also compressed: .gz, .bz2, .xz): c/z.md"), message
+
     @pytest.mark.parametrize("entry", ["corpus", "."], ids=["named", "found-by-a-walk"])
     def test_a_paired_folder_names_what_it_holds_beside_raw_and_normalized(self, tmp_path, caplog, monkeypatch, entry):
         write_pairs(tmp_path / "corpus")
