@@ -37,6 +37,7 @@ from pairs import (
 )
 
 RATIOS = (("train", 0.8), ("validation", 0.1), ("test", 0.1))
+READ_RECORD = b'{"raw": "read."}\n'  # a JSON lines file of one article
 REPEATED = "appears twice in one object (json keeps only the last of its values)"  # a key's reject
 BEYOND = "a number beyond float64 (json would read it as infinity)"  # a number's reject
 # what a JSON value that is no object is called in a reject, by the type json gives it
@@ -72,31 +73,32 @@ class TestResolveSource:
         assert message == (f"newspairs: {entry}: 3 files not read, of no input suffix (.txt, .jsonl, .json, .csv, "
                            ".parquet; the first four also compressed: .gz, .bz2, .xz): corpus/README.md, corpus/b.jsonl.zst, corpus/c.tsv")
 
-    def test_a_recursive_glob_names_each_file_it_does_not_read_once(self, tmp_path, caplog, monkeypatch):
-        # corpus/** matches corpus, corpus/desk, corpus/desk/wire and each file: every folder's walk finds
-        # the files under it again
-        write_jsonl(tmp_path / "corpus" / "desk" / "wire" / "a.jsonl", [{"raw": "read."}])
-        (tmp_path / "corpus" / "desk" / "wire" / "README.md").write_bytes(b"not read")
-        (tmp_path / "corpus" / "notes.tsv").write_bytes(b"not read")
+    @pytest.mark.parametrize(
+        ("files", "links", "entry", "read", "unread"),
+        [
+            # corpus/** matches corpus, corpus/desk, corpus/desk/wire and each file: every folder's walk
+            # finds the files under it again
+            ({"corpus/desk/wire/a.jsonl": READ_RECORD, "corpus/desk/wire/README.md": b"x", "corpus/notes.tsv": b"x"}, {},
+             "corpus/**", ["desk/wire/a.jsonl"], ["corpus/desk/wire/README.md", "corpus/notes.tsv"]),
+            # named as the file, as the reading names a file and a link to it
+            ({"c/z.jsonl": READ_RECORD, "c/z.md": b"x"}, {"c/a-link.md": "z.md"}, "c", ["z.jsonl"], ["c/z.md"]),
+        ],
+        ids=["recursive-glob", "file-and-link"],
+    )
+    def test_a_file_not_read_is_named_once(self, tmp_path, caplog, monkeypatch, files, links, entry, read, unread):
+        for name, data in files.items():
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / name).write_bytes(data)
+        for name, target in links.items():
+            (tmp_path / name).symlink_to(target)
         monkeypatch.chdir(tmp_path)
         sources.clear_read_memos()
         with caplog.at_level("WARNING", logger="newspairs.sources"):
-            assert [item.relpath for item in resolve_source("corpus/**")] == ["desk/wire/a.jsonl"]
+            assert [item.relpath for item in resolve_source(entry)] == read
         (message,) = [record.getMessage() for record in caplog.records]
-        assert message.endswith(": 2 files not read, of no input suffix (.txt, .jsonl, .json, .csv, .parquet; the first four "
-                                "also compressed: .gz, .bz2, .xz): corpus/desk/wire/README.md, corpus/notes.tsv"), message
-
-    def test_a_file_and_a_link_to_it_are_named_once_as_the_file(self, tmp_path, caplog, monkeypatch):
-        write_jsonl(tmp_path / "c" / "z.jsonl", [{"raw": "read."}])
-        (tmp_path / "c" / "z.md").write_bytes(b"not read")
-        (tmp_path / "c" / "a-link.md").symlink_to("z.md")
-        monkeypatch.chdir(tmp_path)
-        sources.clear_read_memos()
-        with caplog.at_level("WARNING", logger="newspairs.sources"):
-            assert [item.relpath for item in resolve_source("c")] == ["z.jsonl"]
-        (message,) = [record.getMessage() for record in caplog.records]
-        assert message.endswith(": 1 file not read, of no input suffix (.txt, .jsonl, .json, .csv, .parquet; the first four "
-                                "also compressed: .gz, .bz2, .xz): c/z.md"), message
+        files_not_read = f"{len(unread)} file{'s' if len(unread) > 1 else ''} not read"
+        assert message.endswith(f": {files_not_read}, of no input suffix (.txt, .jsonl, .json, .csv, .parquet; the first four "
+                                f"also compressed: .gz, .bz2, .xz): {', '.join(unread)}"), message
 
     @pytest.mark.parametrize("entry", ["corpus", "."], ids=["named", "found-by-a-walk"])
     def test_a_paired_folder_names_what_it_holds_beside_raw_and_normalized(self, tmp_path, caplog, monkeypatch, entry):
