@@ -408,6 +408,8 @@ def with_call_time_state(tokenizer: Tokenizer, state: dict) -> Tokenizer:
 
 # New words per text when `WordIds` asks the model for them (several texts: both threads work).
 WORDS_PER_TEXT = 1024
+# The most characters and ids a kind of `WordIds`' kept ids holds before it is forgotten.
+MAX_UNITS = 1 << 24
 
 
 def _split_at(ids: list[int], separator: int) -> list[tuple[int, ...]]:
@@ -447,7 +449,7 @@ class WordIds:
     """
 
     def __init__(self, words_to_ids: Tokenizer, special_tokens: bool = True, max_words: int = 1_000_000,
-                 max_units: int = 1 << 24):
+                 max_units: int = MAX_UNITS):
         self._tokenizer = words_to_ids
         # tuples: the garbage collector stops tracking a tuple of ints, so a large cache is not
         # scanned again at every full collection (lists would be)
@@ -473,7 +475,7 @@ class WordIds:
 
     @classmethod
     def for_tokenizer(cls, words_to_ids: Tokenizer, special_tokens: bool = True, max_words: int = 1_000_000,
-                      max_units: int = 1 << 24) -> WordIds | None:
+                      max_units: int = MAX_UNITS) -> WordIds | None:
         """A `WordIds` for ``words_to_ids``, or None if it does not encode a line as its words' ids
         between a fixed prefix and suffix (then only the tokenizer itself encodes right), or if its
         model cuts words at random at every call (`segments_at_random`: kept ids would freeze one cut)."""
@@ -614,7 +616,7 @@ class WordIds:
         state = dict(state)
         call_time = state.pop("_call_time_state", None)
         # a pickle of an earlier version has no size bound: the default's
-        state.setdefault("_max_units", 1 << 24)
+        state.setdefault("_max_units", MAX_UNITS)
         state.setdefault("_units", {"ids": 0, "pieces": 0})
         self.__dict__.update(state)
         if call_time is not None:

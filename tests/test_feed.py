@@ -563,7 +563,7 @@ class TestWordIds:
         words = feed.WordIds.__new__(feed.WordIds)
         words.__setstate__(state)
         text = newspairs.normalize(SENTENCES[0])
-        assert words([text]) == [feed.skip_normalization(tokenizer).encode(text).ids] and words._max_units == 1 << 24
+        assert words([text]) == [feed.skip_normalization(tokenizer).encode(text).ids] and words._max_units == pieces.MAX_UNITS
 
     def test_memory_stays_bounded(self, tokenizer):
         words = feed.WordIds(feed.skip_normalization(tokenizer), max_words=6)
