@@ -682,9 +682,8 @@ def pack(
         packed = datasets.IterableDataset.from_generator(
             _packed_examples, features=features, gen_kwargs={"sources": shards, **kwargs}
         )
-        examples = packed._ex_iterable  # datasets' examples of the generator, made to take the epoch to the sources
-        packed._ex_iterable = EpochedExamplesIterable(examples.generate_examples_fn, examples.kwargs,
-                                                      examples.generate_more_kwargs_fn, examples.sleep_on_threads_shutdown)
+        # datasets' examples of the generator, made to take the epoch to the sources
+        packed._ex_iterable = EpochedExamplesIterable.made_from(packed._ex_iterable)
         return packed
     if isinstance(dataset, datasets.Dataset):
         if num_shards != 1:

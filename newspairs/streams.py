@@ -28,23 +28,23 @@ class EpochedExamplesIterable(ExamplesIterable):
     """`datasets`' examples of a generator, which note the shuffles and rng shifts applied to them
     (each epoch's, each worker's) in the generator's ``reseeds`` argument, for its sources."""
 
-    def _same_kind(self, other: ExamplesIterable, step: tuple | None = None) -> EpochedExamplesIterable:
-        # datasets' own methods make a plain ExamplesIterable: kept as this kind, with its arguments
+    @classmethod
+    def made_from(cls, other: ExamplesIterable, step: tuple | None = None) -> EpochedExamplesIterable:
+        """``other`` (datasets' own methods make a plain ExamplesIterable) as this kind, ``step`` noted."""
         kwargs = other.kwargs if step is None else {**other.kwargs, STEPS_ARGUMENT: (*other.kwargs.get(STEPS_ARGUMENT, ()), step)}
-        return EpochedExamplesIterable(other.generate_examples_fn, kwargs, other.generate_more_kwargs_fn,
-                                       other.sleep_on_threads_shutdown)
+        return cls(other.generate_examples_fn, kwargs, other.generate_more_kwargs_fn, other.sleep_on_threads_shutdown)
 
     def shuffle_data_sources(self, generator) -> EpochedExamplesIterable:
-        return self._same_kind(super().shuffle_data_sources(generator), ("shuffle", deepcopy(generator)))
+        return self.made_from(super().shuffle_data_sources(generator), ("shuffle", deepcopy(generator)))
 
     def shard_data_sources(self, num_shards: int, index: int, contiguous=True) -> EpochedExamplesIterable:
-        return self._same_kind(super().shard_data_sources(num_shards, index, contiguous=contiguous))
+        return self.made_from(super().shard_data_sources(num_shards, index, contiguous=contiguous))
 
     def reshard_data_sources(self) -> EpochedExamplesIterable:
-        return self._same_kind(super().reshard_data_sources())
+        return self.made_from(super().reshard_data_sources())
 
     def shift_rngs(self, value: int) -> EpochedExamplesIterable:
-        return self._same_kind(self, ("shift", int(value)))
+        return self.made_from(self, ("shift", int(value)))
 
 
 def reseeded(source: Any, steps: tuple) -> Any:
