@@ -6,6 +6,7 @@ subprocess.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import time
@@ -47,6 +48,19 @@ def local_ray():
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the fault test's actor runs in workers
     yield
     ray.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def every_cpu_free():
+    """Each test starts with the local Ray's CPUs free. A failed pipeline's exception keeps one actor of
+    its pool alive while it lives (Ray's task callback, which names the actor, is in its traceback), and
+    a pool that finds no CPU waits for ever: a hang in CI, now a failure that says so."""
+    gc.collect()  # an exception's traceback is a cycle: without this it outlives its test
+    deadline = time.monotonic() + 120
+    while ray.available_resources().get("CPU", 0) < ray.cluster_resources().get("CPU", 0):
+        if time.monotonic() > deadline:
+            pytest.fail(f"the local Ray's CPUs are not free 120 s after the last test: {ray.available_resources()}")
+        time.sleep(0.2)
 
 
 def card_yaml(folder: Path) -> dict:
@@ -783,6 +797,8 @@ def test_a_read_actor_tells_a_bad_article_as_rays_user_code_error(tmp_path, capl
         nray.read(str(tmp_path), "lines").take_all()
     assert line in str(raised.value)
     assert not [record for record in caplog.records if "internal code" in record.getMessage()]
+    del raised  # it keeps one of the pool's actors, and its CPU, alive (every_cpu_free)
+    gc.collect()
     context = ray.data.DataContext.get_current()
     context.raise_original_map_exception = True
     try:
