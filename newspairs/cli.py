@@ -247,7 +247,13 @@ def _checked_source(args: argparse.Namespace) -> tuple[object, dict[str, str]]:
 def _input_bytes(source) -> int:
     from newspairs.sources import resolve_source
 
-    return sum(os.path.getsize(path) for item in resolve_source(source) for path in (item.path, item.twin) if path)
+    def size(path: str) -> int:
+        try:
+            return os.path.getsize(path)
+        except OSError:  # a link to nothing, a loop: the build names the file (or reports it), not this guess
+            return 0
+
+    return sum(size(path) for item in resolve_source(source) for path in (item.path, item.twin) if path)
 
 
 # --- what the libraries print while a command runs -----------------------------------------------
@@ -403,8 +409,8 @@ def _write_rejects(reports, out: TextIO) -> None:
 def cmd_normalize(args: argparse.Namespace, out: TextIO) -> int:
     """Normalize raw text, line for line, from FILEs (or standard input) to standard output.
 
-    Streams: memory does not grow with the input, and lines from a pipe are written as they
-    arrive (``tail -f feed.txt | newspairs normalize``). Input must be UTF-8; a line that is not
+    Streams: memory grows with the longest line (about 40 bytes a character), not with the
+    input, and lines from a pipe are written as they arrive (``tail -f feed.txt | newspairs normalize``). Input must be UTF-8; a line that is not
     stops the run, once every line before it is written, with an error naming the file and the line.
 
     Example:
@@ -732,9 +738,9 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
     """Check that each stored normalized side of SOURCE equals newspairs.normalize(raw).
 
     Prints the counts and the first disagreements as unified diffs (stored against the
-    normalizer), then the articles that could not be read. Exit status 1 when any pair
-    disagrees or any article could not be read; articles set aside as a build sets them
-    aside (empty, or a duplicate) are counted, not failed.
+    normalizer), then the articles that could not be read and those set aside as a build sets
+    them aside (empty, or a duplicate), which are not failed. Exit status 1 when any pair
+    disagrees, any article could not be read, or no pair was checked.
 
     Example:
       newspairs verify corpus/ --show 2
@@ -743,12 +749,18 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
 
     source, columns = _checked_source(args)
     result = verify(source, show=args.show, **columns)
-    out.write(result.summary() + "\n")
-    for disagreement in result.first:
-        out.write(f"\n{disagreement.diff}\n")
-    for reject in result.rejects:
-        out.write(f"unreadable: {reject.error()}\n")
-    return 1 if result.disagree or result.rejects else 0
+    status = 1 if result.disagree or result.rejects or not result.checked else 0
+    try:
+        out.write(result.summary() + "\n")
+        for disagreement in result.first:
+            out.write(f"\n{disagreement.diff}\n")
+        for reject in result.rejects:
+            out.write(f"unreadable: {reject.error()}\n")
+        for reject in result.dropped:
+            out.write(f"set aside: {reject.error()}\n")
+    except BrokenPipeError:  # the reader went away (| head): the verdict stands
+        _drop_stdout()
+    return status
 
 
 def _add_verify(subparsers) -> None:
@@ -1065,7 +1077,11 @@ def _sigterm_unwinds():
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; a user's mistake (`ValueError`, `OSError`) is one line on standard error and exit 1."""
-    args = _parsed_args(build_parser(), sys.argv[1:] if argv is None else argv)
+    try:
+        args = _parsed_args(build_parser(), sys.argv[1:] if argv is None else argv)
+    except KeyboardInterrupt:  # parsing imports datasets: seconds on a loaded machine
+        print("newspairs: interrupted", file=sys.stderr)
+        return 130
     if sys.stdout is None:  # started with file descriptor 1 closed (>&-): Python gives no stream at all
         print("newspairs: error: standard output is closed; the results go there", file=sys.stderr)
         return 1

@@ -646,7 +646,7 @@ def test_options_may_stand_between_paths(argv, tmp_path, capsys):
     names["a"].write_text("First article.\n", encoding="utf-8")
     names["b"].write_text("Second article.\n", encoding="utf-8")
     code, out, err = outcome([arg.format(**names) for arg in argv], capsys)
-    assert (code, err) == (0, "")
+    assert (code, err) == (1 if argv[0] == "verify" else 0, "")  # verify checked nothing: no stored side
     expected = {"export": "articles: 2 articles read", "verify": "2 articles without a normalized side",
                 "normalize": "first article .\nsecond article .\n"}[argv[0]]
     assert expected in out
@@ -1083,3 +1083,70 @@ def test_normalize_writes_utf8_whatever_the_locale(tmp_path, encoding):
                           capture_output=True, timeout=120, env={**os.environ, "PYTHONIOENCODING": encoding})
     assert (done.returncode, done.stderr) == (0, b"")
     assert done.stdout.decode("utf-8") == reference_normalize(text.rstrip("\n")) + "\n"
+
+
+# --- outside checks of stop 38 -----------------------------------------------------------------------
+
+
+def test_a_link_to_nothing_is_reported_on_a_terminal_as_off_one(tmp_path, capsys, monkeypatch):
+    """On a terminal the bar's size check stat'ed every input first: a dangling link stopped the
+    export with "No such file or directory", --errors report or not, where off a terminal it is a reject."""
+    source = tmp_path / "d"
+    source.mkdir()
+    (source / "a.jsonl").write_text('{"raw": "A."}\n', encoding="utf-8")
+    (source / "b.jsonl").symlink_to(tmp_path / "nowhere.jsonl")
+    results = {}
+    for where in ("terminal", "pipe"):
+        terminal = as_terminal(monkeypatch) if where == "terminal" else None
+        code, out, _ = outcome(["export", source, tmp_path / where, "--errors", "report", "--config", "articles"], capsys)
+        results[where] = (code, out.replace(str(tmp_path / where), "OUT"))
+        assert terminal is None or "error" not in terminal.getvalue()
+        monkeypatch.undo()
+    assert results["terminal"] == results["pipe"]
+    assert results["pipe"][0] == 0 and "2 articles read = 1 written + 1 rejected" in results["pipe"][1]
+
+
+@pytest.mark.parametrize(("records", "summary"), [
+    ([{"raw": "One."}], "no pair checked: the source has no stored normalized side; 1 article without a normalized side"),
+    ([], "no pair checked: no article was read"),
+], ids=["raw-side-only", "empty-file"])
+def test_verify_that_checked_nothing_fails(tmp_path, capsys, records, summary):
+    """It exited 0, as if every pair agreed (a --normalized-column forgotten on a CSV of other names)."""
+    (tmp_path / "p.jsonl").write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    code, out, err = outcome(["verify", tmp_path / "p.jsonl"], capsys)
+    assert (code, out, err) == (1, summary + "\n", "")
+
+
+def test_verify_names_each_article_it_sets_aside(tmp_path, capsys):
+    records = [{"raw": "One.", "normalized": "one ."}, {"raw": " ", "normalized": ""}, {"raw": "One.", "normalized": "one ."}]
+    (tmp_path / "p.jsonl").write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    code, out, _ = outcome(["verify", tmp_path / "p.jsonl"], capsys)
+    set_aside = [line for line in out.splitlines() if line.startswith("set aside: ")]
+    assert code == 0
+    assert "2 articles set aside" in out.splitlines()[0]
+    assert [re.search(r"line \d+", line).group() for line in set_aside] == ["line 2", "line 3"]
+
+
+def test_verify_cut_short_by_its_reader_keeps_its_verdict(tmp_path):
+    """`except BrokenPipeError: return 0` served every command: `verify ... | head` passed a corpus
+    whose every article is unreadable (a CI step with pipefail)."""
+    (tmp_path / "u.jsonl").write_text("".join(f"not json {i}\n" for i in range(3000)), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    reader = subprocess.Popen([sys.executable, "-m", "newspairs", "verify", str(tmp_path / "u.jsonl")],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    first = reader.stdout.readline()
+    reader.stdout.close()  # as head does, long before the 3,000 lines are written
+    status = reader.wait(timeout=240)
+    assert first.startswith(b"no pair checked")
+    assert (status, reader.stderr.read()) == (1, b"")
+
+
+def test_an_interrupt_while_the_command_line_is_parsed_is_one_line(capsys, monkeypatch):
+    """Parsing imports datasets (seconds on a loaded machine), outside the handler: a Ctrl-C then was a traceback."""
+    import newspairs.cli
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(newspairs.cli, "_parsed_args", interrupted)
+    assert outcome(["verify"], capsys) == (130, "", "newspairs: interrupted\n")
