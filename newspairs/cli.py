@@ -433,10 +433,13 @@ def cmd_normalize(args: argparse.Namespace, out: TextIO) -> int:
         if name == "-":
             _write_standard_input(tokenizer, out)
             continue
-        from newspairs.sources import READ_ERRORS, open_binary, read_problem
+        from newspairs.sources import COMPRESSIONS, READ_ERRORS, read_problem
 
+        # a FILE is lines of text whatever its name: feed.gz is decompressed (a source's file needs a
+        # kind before its compression, a.txt.gz, to be read as text)
+        opener = COMPRESSIONS.get(Path(name).suffix.lower(), open)
         try:
-            handle = open_binary(name)  # a.txt.gz: decompressed, as the source readers read it
+            handle = opener(name, "rb")
         except OSError as error:
             raise InputError(f"{name}: cannot open ({error.strerror})") from None
         # a line not UTF-8, or a compressed file cut short or corrupt: every line before it is written first

@@ -158,8 +158,9 @@ class TestNormalize:
         (article,) = read_input(resolve_source(str(path))[0])
         assert out == newspairs.normalize(article.raw) + "\n"
 
+    @pytest.mark.parametrize("name", ["a.txt", "feed", "news.log"], ids=str)  # docs: "a FILE named .gz"; feed.gz was read compressed
     @pytest.mark.parametrize("suffix", [".gz", ".bz2", ".xz"])
-    def test_a_compressed_file_is_normalized_as_the_file_itself(self, tmp_path, capsys, suffix):
+    def test_a_compressed_file_is_normalized_as_the_file_itself(self, tmp_path, capsys, suffix, name):
         import bz2
         import gzip
         import lzma
@@ -167,7 +168,7 @@ class TestNormalize:
         compress = {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}[suffix]
         plain = tmp_path / "a.txt"
         plain.write_text(RAW + "\nHe said it's here.\r\n", encoding="utf-8")
-        packed = tmp_path / f"a.txt{suffix}"
+        packed = tmp_path / f"{name}{suffix}"
         packed.write_bytes(compress(plain.read_bytes()))
         assert run(["normalize", str(packed)], capsys)[:2] == run(["normalize", str(plain)], capsys)[:2]
         # cut short: every whole line before the break is written, then one line names where it broke
