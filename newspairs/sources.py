@@ -541,11 +541,24 @@ def whole_line_blocks(read: Callable[[], bytes]) -> Iterator[bytes]:
         yield rest
 
 
+def _csv_first_record(reader, start: list[int] | None = None) -> list[str] | None:
+    """The reader's first record that is not a blank line (None: the lines ran out): blank lines
+    before the header are skipped, as blank lines between rows are, and as `datasets`' CSV loader
+    skips them. ``start`` (a list of one number) is kept at the line the record starts on, for a
+    caller that names that line, a `csv.Error` raised here too."""
+    start = [1] if start is None else start
+    while True:
+        start[0] = reader.line_num + 1
+        row = next(reader, None)
+        if row != []:
+            return row
+
+
 def _csv_header(path: Path) -> tuple[str, ...] | None:
     """The first record of a CSV file, read alone: a bad byte further down does not spoil it."""
     try:
         with open_binary(path) as handle, _csv_field_limit():
-            row = next(csv.reader(_csv_lines(handle)), None)
+            row = _csv_first_record(csv.reader(_csv_lines(handle)))
     except (*READ_ERRORS, csv.Error):
         return None  # unreadable: reported when the file is read
     if not row or row == [CSV_END] or row[-1].endswith(CSV_END):
@@ -969,21 +982,29 @@ def shown_name(text: str) -> str:
 
 
 def _distinct(found: list[InputFile]) -> list[InputFile]:
-    """Each file once, as what it is, whichever entries named it and in whatever order.
+    """Each input once, as what it is, whichever entries named it and in whatever order.
 
-    A file is known by its real path. One that is a pair's normalized twin is never an article of its
-    own; one named both as a pair's raw side and as a loose file is the pair; one found under several
-    entries keeps its shortest relative path (so its id does not depend on the order of the entries).
+    An input is known by its real paths: a pair by its raw file's and its twin's (two pairs whose raw
+    files are one file, a link or a hard link, but whose twins differ are two articles, each checked
+    against its own twin), any other file by its own. A loose text file that is a pair's normalized
+    twin is never an article of its own; one that is a pair's raw side is the pair; an input found
+    under several entries keeps its shortest relative path (so its id does not depend on the order of
+    the entries).
     """
-    twins = {os.path.realpath(item.twin) for item in found if item.twin is not None}
-    chosen: dict[str, tuple[tuple, InputFile]] = {}
+    def real(path: str | None) -> str | None:
+        return None if path is None else os.path.realpath(path)
+
+    pairs = [item for item in found if item.kind == "pair"]
+    # only a loose text file gives way: an orphan (or a folder's reject) says something of its own path
+    read_by_pairs = {real(item.twin) for item in pairs if item.twin is not None} | {real(item.path) for item in pairs}
+    chosen: dict[tuple, tuple[tuple, InputFile]] = {}
     for item in found:
-        real = os.path.realpath(item.path)
-        if real in twins and item.kind != "pair":
+        if item.kind == "text" and real(item.path) in read_by_pairs:
             continue
-        rank = (item.kind != "pair", len(item.relpath), item.relpath, item.path)
-        if real not in chosen or rank < chosen[real][0]:
-            chosen[real] = (rank, item)
+        key = (item.kind == "pair", real(item.path), real(item.twin))
+        rank = (len(item.relpath), item.relpath, item.path)
+        if key not in chosen or rank < chosen[key][0]:
+            chosen[key] = (rank, item)
     return sorted((item for _, item in chosen.values()), key=lambda item: (item.relpath, item.path))
 
 
@@ -1146,11 +1167,15 @@ def _read_text(item: InputFile, options: ReadOptions) -> Iterator[Article | Reje
     if item.kind == "unlisted":
         yield reject(item.path, None, f"cannot read the folder ({_unlisted_problem(item.path)}); its files are unread")
         return
+    normalized, normalized_bad_line = None, None
+    path = item.path  # the file being read: a read error is its own, not always the raw file's
     try:
-        raw, raw_bad_line = _read_text_file(item.path)
-        normalized, normalized_bad_line = _read_text_file(item.twin, drop_bom=False) if item.twin else (None, None)
+        raw, raw_bad_line = _read_text_file(path)
+        if item.twin:
+            path = item.twin
+            normalized, normalized_bad_line = _read_text_file(path, drop_bom=False)
     except READ_ERRORS as error:
-        yield reject(item.path, None, f"cannot read ({read_problem(error)})")
+        yield reject(path, None, f"cannot read ({read_problem(error)})")
         return
     if normalized is not None and normalized.startswith("\ufeff") and _leading_zwnbsp(normalized) > _leading_zwnbsp(raw):
         normalized = normalized[1:]  # the twin's byte-order mark, not its text (see `_leading_zwnbsp`)
@@ -1337,11 +1362,12 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
         return
     with handle:
         reader = csv.reader(_csv_lines(handle, utf8))
+        header_line = [1]  # where the header starts: after any blank lines (`_csv_first_record`)
         try:
             with _csv_field_limit():
-                header = next(reader, None)
+                header = _csv_first_record(reader, header_line)
         except csv.Error as error:
-            yield 1, None, f"not a CSV file ({error})"
+            yield header_line[0], None, f"not a CSV file ({error})"
             return
         except READ_ERRORS as error:
             yield 0, None, _cannot_read(error)
@@ -1349,9 +1375,9 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
         if header is None or header == [CSV_END]:
             return
         if header and header[-1].endswith(CSV_END):
-            last = reader.line_num - 1
-            span = f"lines 1-{last} are" if last > 1 else "line 1 is"
-            yield 1, None, f"not a CSV file (a quote opened in its header is never closed: {span} one cell)"
+            first, last = header_line[0], reader.line_num - 1
+            span = f"lines {first}-{last} are" if last > first else f"line {first} is"
+            yield first, None, f"not a CSV file (a quote opened in its header is never closed: {span} one cell)"
             return
         header = [name.strip() for name in header]
         header_problem = _csv_header_problem(header)

@@ -2403,7 +2403,7 @@ class TestFoldersThatCannotBeListed:
         (["raw/2020", "normalized/2020"], False, ["raw/top.txt"],
          [("raw/2020", FOLDER_UNREAD), ("normalized/2020", FOLDER_UNREAD)]),
         (["normalized/2020"], False, ["raw/top.txt"],
-         [("normalized/2020", FOLDER_UNREAD), ("raw/2020/n.txt", "cannot read (Permission denied)")]),
+         [("normalized/2020", FOLDER_UNREAD), ("normalized/2020/n.txt", "cannot read (Permission denied)")]),
         (["raw"], False, [],
          [("raw", FOLDER_UNREAD), ("raw/2020/n.txt", "cannot read (Permission denied)"),
           ("raw/top.txt", "cannot read (Permission denied)")]),
@@ -2452,15 +2452,16 @@ class TestFoldersThatCannotBeListed:
         assert [entry.raw for entry in entries if isinstance(entry, Article)] == ["Read."]
         assert _rejects(entries) == [(str(pipe), "not a regular file (a named pipe): never opened")]
 
-    @pytest.mark.parametrize(("source", "locked", "expected"), [
-        ("src/locked/b.txt", "src/locked", "cannot read (Permission denied)"),
-        ("p/raw/n.txt", "p/normalized", "cannot read (Permission denied)"),
-        ("src/locked/sub", "src/locked", ValueError("src/locked/sub: cannot read (Permission denied)")),
+    @pytest.mark.parametrize(("source", "locked", "unreadable", "expected"), [
+        ("src/locked/b.txt", "src/locked", "src/locked/b.txt", "cannot read (Permission denied)"),
+        ("p/raw/n.txt", "p/normalized", "p/normalized/n.txt", "cannot read (Permission denied)"),
+        ("src/locked/sub", "src/locked", None, ValueError("src/locked/sub: cannot read (Permission denied)")),
     ], ids=["a-file-inside", "a-pair-s-raw-side-whose-twin-is-unseen", "no-input-suffix"])
     def test_a_name_inside_a_folder_that_cannot_be_searched_says_permission_denied(self, tmp_path, monkeypatch, source,
-                                                                                  locked, expected):
+                                                                                  locked, unreadable, expected):
         """It said "no such file or folder" (`newspairs normalize` of the same file: Permission denied),
-        or a PermissionError traceback for a pair's raw side named alone."""
+        or a PermissionError traceback for a pair's raw side named alone. The reject names the file
+        that cannot be read: a pair's twin when it is the twin."""
         (tmp_path / "src" / "locked" / "sub").mkdir(parents=True)
         (tmp_path / "src" / "locked" / "b.txt").write_text("B.\n", encoding="utf-8")
         write_pairs(tmp_path / "p", {"n.txt": "Nested.\n"})
@@ -2471,7 +2472,7 @@ class TestFoldersThatCannotBeListed:
                 resolve_source(source)
             return
         (reject,) = read_all(source)
-        assert (reject.file, reject.reason) == (source, expected)
+        assert (reject.file, reject.reason) == (unreadable, expected)
 
 
 class TestOneBadByteInABlankLineSeparatedFile:
@@ -2634,3 +2635,92 @@ def test_pyarrow_finds_a_json_file_of_sides_only_and_json_reads_the_rest(tmp_pat
     monkeypatch.setattr(sources, "_holds_only_sides", lambda item, options: False)
     assert sources._kinds_read(item, options) == found
     assert {column: {kind for kind in values} for column, values in found.items()} == kinds
+
+
+def _read_summary(entries: list[Article | Reject]) -> list[tuple]:
+    """What a read gave, article by article: its relative path (an article's source file, a reject's
+    article), its line, and its normalized side or the reject's reason."""
+    return [("article", entry.source_file, entry.line, entry.raw, entry.normalized) if isinstance(entry, Article)
+            else ("reject", entry.article, entry.line, entry.reason) for entry in entries]
+
+
+class TestLinkedFilesOfAPairedFolder:
+    """Class: a side's file that is a link to another file of the folder is an input of its own unless
+    both its pair's files are the ones already read: ``raw/b.txt -> a.txt`` beside its own
+    ``normalized/b.txt`` is a second pair, checked against its own twin, as a hard link is (its pair
+    was dropped unsaid, as one file read once)."""
+
+    WITHOUT_TWIN = "a raw file without its normalized twin"
+    WITHOUT_RAW = "a normalized file without its raw twin"
+
+    @pytest.mark.parametrize(("files", "expected"), [
+        ({"raw/b.txt": "-> a.txt", "normalized/b.txt": "totally wrong"},
+         [("article", "raw/a.txt", None, "A.", "a ."), ("article", "raw/b.txt", None, "A.", "totally wrong")]),
+        ({"raw/b.txt": "-> a.txt"},
+         [("article", "raw/a.txt", None, "A.", "a ."), ("reject", "raw/b.txt", None, WITHOUT_TWIN)]),
+        ({"normalized/a.txt": "-> c.txt", "normalized/c.txt": "a ."},
+         [("reject", "normalized/c.txt", None, WITHOUT_RAW), ("article", "raw/a.txt", None, "A.", "a .")]),
+    ], ids=["raw-linked-beside-its-own-twin", "raw-linked-without-a-twin", "twin-linked-to-a-file-without-its-raw"])
+    @pytest.mark.parametrize("source", [["p"], ["p/**", "p"], ["p", "p/raw/*.txt", "p/normalized"]],
+                             ids=["folder", "glob-and-folder", "folder-and-sides"])
+    def test_each_input_of_a_linked_file_is_read_or_rejected(self, tmp_path, monkeypatch, files, expected, source):
+        monkeypatch.chdir(tmp_path)
+        write_pairs(tmp_path / "p", {"a.txt": "A."})
+        for name, text in files.items():
+            path = tmp_path / "p" / name
+            path.unlink(missing_ok=True)
+            if text.startswith("-> "):
+                path.symlink_to(text[3:])
+            else:
+                path.write_text(text + "\n", encoding="utf-8")
+        for entries in (source, list(reversed(source))):
+            assert _read_summary(read_all(entries)) == expected
+
+
+class TestAnUnreadableTwinIsNamed:
+    """Class: a pair whose normalized twin cannot be read is one reject naming the twin, as a twin that
+    is not UTF-8 is (it named the raw file, which reads well)."""
+
+    @pytest.mark.parametrize(("make_twin", "problem"), [
+        (lambda twin: twin.symlink_to("gone.txt"), "No such file or directory"),
+        (lambda twin: twin.symlink_to(twin.name), "Too many levels of symbolic links"),
+    ], ids=["link-to-nothing", "link-to-itself"])
+    @pytest.mark.parametrize("entry", ["t", "t/raw/a.txt", "t/**"], ids=["folder", "raw-file", "glob"])
+    def test_the_reject_names_the_twin(self, tmp_path, monkeypatch, make_twin, problem, entry):
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "t" / "raw").mkdir(parents=True)
+        (tmp_path / "t" / "normalized").mkdir()
+        (tmp_path / "t" / "raw" / "a.txt").write_text("A.\n", encoding="utf-8")
+        make_twin(tmp_path / "t" / "normalized" / "a.txt")
+        (reject,) = read_all(entry)
+        assert isinstance(reject, Reject)
+        assert str(reject.error()) == f"t/normalized/a.txt, article raw/a.txt: cannot read ({problem})"
+
+
+class TestBlankLinesBeforeACsvHeader:
+    """Class: blank lines before a CSV header are skipped, as those between rows are and as `datasets`'
+    CSV loader skips them, and every row and reject keeps its line in the file (the first, empty,
+    line was taken as the header: every row a reject, the real header one of them)."""
+
+    @pytest.mark.parametrize(("name", "data", "expected"), [
+        ("lead.csv", b"\nraw,normalized\nHello.,hello .\n", [("article", "lead.csv", 3, "Hello.", "hello .")]),
+        ("lead.csv", b"\r\n\r\nraw,normalized\r\nHello.,hello .\r\n", [("article", "lead.csv", 4, "Hello.", "hello .")]),
+        ("lead.csv", b"\xef\xbb\xbf\nraw\nHello.\n", [("article", "lead.csv", 3, "Hello.", None)]),
+        ("lead.csv", b"\n\nraw,normalized\nHello.,hello .\n\nx\n",
+         [("article", "lead.csv", 4, "Hello.", "hello ."), ("reject", "line 6", 6, "1 field where the header has 2")]),
+        ("lead.csv", b'\n\n"raw,normalized\nHello.\n',
+         [("reject", "line 3", 3, "not a CSV file (a quote opened in its header is never closed: lines 3-4 are one cell)")]),
+        ("True-lead.csv", b"\ntitle,text,subject,date\nBridge,The town voted.,politicsNews,2021\n",
+         [("article", "True-lead.csv", 3, "The town voted.", None)]),
+    ], ids=["one-blank-line", "crlf-blank-lines", "byte-order-mark-then-blank", "a-later-row-s-reject",
+            "a-header-quote-never-closed", "isot-header"])
+    def test_the_header_is_the_first_line_not_blank(self, tmp_path, monkeypatch, name, data, expected):
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / name).write_bytes(data)
+        assert _read_summary(read_all(name)) == expected
+
+    def test_a_build_holds_the_row(self, tmp_path):
+        path = tmp_path / "lead.csv"
+        path.write_bytes(b"\nraw,normalized\nHello.,hello .\n")
+        built = newspairs.load(str(path), "articles", cache_dir=str(tmp_path / "cache"), split_ratios=(1, 0, 0))["train"]
+        assert [(row["raw"], row["normalized"]) for row in built] == [("Hello.", "hello .")]
