@@ -410,8 +410,9 @@ def cmd_normalize(args: argparse.Namespace, out: TextIO) -> int:
     """Normalize raw text, line for line, from FILEs (or standard input) to standard output.
 
     Streams: memory grows with the longest line (about 40 bytes a character), not with the
-    input, and lines from a pipe are written as they arrive (``tail -f feed.txt | newspairs normalize``). Input must be UTF-8; a line that is not
-    stops the run, once every line before it is written, with an error naming the file and the line.
+    input, and lines from a pipe are written as they arrive, as in
+    ``tail -f feed.txt | newspairs normalize``. Input must be UTF-8; a line that is not stops the
+    run, once every line before it is written, with an error naming the file and the line.
 
     Example:
       newspairs normalize article.txt > article.normalized.txt
