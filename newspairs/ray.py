@@ -277,10 +277,13 @@ def _prepared(source: Any, configs: Sequence[str], errors: str, config_kwargs: d
         yield inputs, features, json_types, options, ratios, part_bytes
 
 
-def _per_group(inputs: Sequence[InputFile], actor: type, num_cpus: Optional[int], part_bytes: int, **kwargs) -> "ray.data.Dataset":
-    """One item per group of consecutive input files (or part of a file: `_items`), in source order,
-    mapped one at a time by a pool of ``actor(cwd=..., **kwargs)``."""
-    items = _items(inputs, part_bytes, _pool_size(num_cpus, 1 << 30))
+def _work_items(inputs: Sequence[InputFile], part_bytes: int, num_cpus: Optional[int]) -> list[dict[str, Any]]:
+    """One item per group of consecutive input files (or part of a file: `_items`), in source order."""
+    return _items(inputs, part_bytes, _pool_size(num_cpus, 1 << 30))
+
+
+def _per_group(items: list[dict[str, Any]], actor: type, num_cpus: Optional[int], **kwargs) -> "ray.data.Dataset":
+    """``items`` (`_work_items`) mapped one at a time by a pool of ``actor(cwd=..., **kwargs)``."""
     ds = ray.data.from_items(items, override_num_blocks=len(items))
     ds.context.execution_options.preserve_order = True
     return ds.map_batches(
@@ -320,8 +323,9 @@ def export_configs(
         inputs, features, json_types, options, ratios, part_bytes = prepared
         inputs = _parts(inputs, options, json_types, part_bytes, num_cpus)
         parts = Path(staging).resolve() / PARTS_FOLDER
+        items = _work_items(inputs, part_bytes, num_cpus)
         records_ds = _per_group(
-            inputs, _actor, num_cpus, part_bytes, parts=str(parts), shard_bytes=shard_bytes, configs=features,
+            items, _actor, num_cpus, parts=str(parts), shard_bytes=shard_bytes, configs=features,
             json_types=json_types, options=options, errors=errors, ratios=ratios,
         )
         try:
@@ -329,12 +333,28 @@ def export_configs(
         except BaseException:
             _settled(parts)  # then the export removes its staging folder: nothing written after that
             raise
+        _check_every_item_done(items, records)
         built = {
             config: _gathered(config, features[config], [r["configs"][config] for r in records], ratios, staging, parts)
             for config in configs
         }
         shutil.rmtree(parts, ignore_errors=True)
         return built
+
+
+def _check_every_item_done(items: list[dict[str, Any]], records: list[dict[str, Any]]) -> None:
+    """Refuse an export that Ray completed without some work items: with Ray Data's
+    ``max_errored_blocks`` set, a failed item is skipped, not raised, and its files would be in
+    neither the output nor the report."""
+    missing = sorted({item["index"] for item in items} - {record["index"] for record in records})
+    if missing:
+        files = [entry["path"] for index in missing for entry in json.loads(items[index]["files"])]
+        raise ValueError(
+            f"Ray finished the export without {counted(len(missing), 'work item')} of {len(items)}, whose files are "
+            f"unread: {', '.join(files[:3])}{', ...' if len(files) > 3 else ''} (Ray Data skips a failed task when "
+            f"DataContext.max_errored_blocks is set, {ray.data.DataContext.get_current().max_errored_blocks} here; "
+            "its log says why the task failed)"
+        )
 
 
 # --- the Python API on Ray Datasets ----------------------------------------------------------------
@@ -392,7 +412,7 @@ def read(
         inputs, features, json_types, options, ratios, part_bytes = prepared
         inputs = _parts(inputs, options, json_types, part_bytes, num_cpus)
         return _per_group(
-            inputs, _ReadRows, num_cpus, part_bytes, config=config, features=features[config], json_types=json_types,
+            _work_items(inputs, part_bytes, num_cpus), _ReadRows, num_cpus, config=config, features=features[config], json_types=json_types,
             options=options, errors=errors, ratios=ratios, split=split,
         )
 

@@ -348,6 +348,32 @@ class TestFaults:
         assert not list((tmp_path / "ray").rglob("*.tmp")) and not (tmp_path / "ray" / nray.PARTS_FOLDER).exists()
 
 
+class _FailsOn(nray._ExportFiles):
+    """Fails on the marked file as a full disk would fail it."""
+
+    def __init__(self, victim: str, **kwargs):
+        super().__init__(**kwargs)
+        self.victim = victim
+
+    def read_file(self, row):
+        if row["relpath"] == self.victim:
+            raise OSError(28, "No space left on device")
+        return super().read_file(row)
+
+
+def test_an_export_that_ray_finished_without_a_work_item_is_refused(tmp_path, monkeypatch):
+    """With Ray Data's max_errored_blocks set, a failed item is skipped: the export returned with its
+    files in neither the output nor the report, and a summary that reconciled (the stop-38 Ray checker)."""
+    source = _paired(tmp_path)
+    failing = _bind(_FailsOn, {"victim": "raw/story05.txt"})
+    real = nray.export_configs
+    monkeypatch.setattr(nray, "export_configs", lambda *args, **kwargs: real(*args, _actor=failing, **kwargs))
+    monkeypatch.setattr(ray.data.DataContext.get_current(), "max_errored_blocks", 10)
+    with pytest.raises(ValueError, match=r"Ray finished the export without 1 work item of \d+, whose files are unread: .*story05"):
+        export(source, tmp_path / "ray", engine="ray", part_bytes=1)
+    assert not (tmp_path / "ray").exists()
+
+
 def _bind(cls, extra):
     class Bound(cls):
         def __init__(self, **kwargs):
