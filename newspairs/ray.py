@@ -368,16 +368,21 @@ class _ReadRows:
         self.rows = _Rows(**kwargs)
 
     def __call__(self, batch: Any) -> Iterator[Any]:
+        tables = 0
         try:
             for row in _batch_rows(batch):
                 for file_row in _files(row):
-                    yield from self.rows(_input_file(file_row))  # errors="report": each reject logged once, as a streaming load logs it
+                    for table in self.rows(_input_file(file_row)):  # errors="report": each reject logged once, as a streaming load logs it
+                        tables += 1
+                        yield table
         except SourceError as error:
             # Ray wraps what a function's batch raises (a UserCodeException, told as the user's
             # error), but not what a generator's does: that one it dumps as a bug of Ray's own
             if ray.data.DataContext.get_current().raise_original_map_exception:
                 raise
             raise ray.exceptions.UserCodeException("UDF failed to process a data block.") from error
+        if not tables:  # Ray knows a dataset's columns from its blocks only: an item without a row
+            yield self.rows.schema.empty_table()  # (a split with none, every article rejected) gives an empty one
 
 
 def read(
@@ -495,6 +500,15 @@ def _actor_options(concurrency: Optional[int], num_cpus: Optional[float]) -> dic
     an actor holding a whole CPU of a one-CPU Ray would starve the reads it waits for (Ray counts
     CPUs strictly, so on one CPU the reads must ask for half a CPU too: ``read_json(..., num_cpus=0.5)``).
     """
+    if concurrency is not None and (isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1):
+        raise ValueError(f"concurrency must be a whole number of actors, at least 1, got {concurrency!r}")
+    if num_cpus is not None:
+        if isinstance(num_cpus, bool) or not isinstance(num_cpus, (int, float)) or not num_cpus > 0:
+            raise ValueError(f"num_cpus must be a number of CPUs above 0 for each actor, got {num_cpus!r}")
+        cpus = int(ray.cluster_resources().get("CPU", 0))
+        if num_cpus > cpus:  # Ray only warns that such an actor "may hang forever"
+            raise ValueError(f"num_cpus={num_cpus}: the Ray has {counted(cpus, 'CPU')}, so no actor of {num_cpus} could "
+                             f"start; ask for at most {cpus}")
     size = concurrency or _pool_size(None, 1 << 30)
     return {"compute": ray.data.ActorPoolStrategy(min_size=1, max_size=size), "num_cpus": num_cpus or 0.5}
 

@@ -422,6 +422,38 @@ def _edge_texts() -> list[str]:
     ]
 
 
+@pytest.mark.parametrize("config", CONFIG_NAMES)
+def test_a_read_without_a_row_still_has_the_configs_columns(tmp_path, config):
+    """A split with no row (or a source whose every article is rejected) was a dataset with no
+    columns and no schema, where the streaming twin keeps the config's features (the stop-38 Ray checker)."""
+    write_jsonl(tmp_path / "one.jsonl", [{"raw": "One line.", "normalized": "one line ."}])
+    local = load(str(tmp_path / "one.jsonl"), config)
+    (full,) = local
+    empty = next(split for split in SPLIT_NAMES if split not in local)
+    want = nray.read(str(tmp_path / "one.jsonl"), config, split=full).materialize()
+    got = nray.read(str(tmp_path / "one.jsonl"), config, split=empty).materialize()
+    assert got.count() == 0
+    assert got.columns() == list(local[full].features) == want.columns()
+    assert got.schema().base_schema.remove_metadata() == want.schema().base_schema.remove_metadata()
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"num_cpus": 5}, "num_cpus=5: the Ray has 2 CPUs"),
+    ({"num_cpus": 0}, "num_cpus must be a number of CPUs above 0"),
+    ({"num_cpus": float("nan")}, "num_cpus must be a number of CPUs above 0"),
+    ({"num_cpus": True}, "num_cpus must be a number of CPUs above 0"),
+    ({"concurrency": 0}, "concurrency must be a whole number of actors, at least 1"),
+    ({"concurrency": 1.5}, "concurrency must be a whole number of actors, at least 1"),
+], ids=["above-the-cluster", "zero", "nan", "bool", "no-actor", "half-an-actor"])
+@pytest.mark.parametrize("call", ["normalize", "encode"])
+def test_actor_options_out_of_range_are_refused_at_the_call(call, options, message):
+    """num_cpus above the cluster's waited for ever (Ray warns only), 0 ran with half a CPU and
+    concurrency=0 with the default pool, silently (the stop-38 Ray checker)."""
+    ds = ray.data.from_items([{"raw": "A line."}])
+    with pytest.raises(ValueError, match=re.escape(message)):
+        getattr(nray, call)(ds, **options)
+
+
 class TestNormalize:
     def test_every_row_is_the_reference_normalization(self):
         texts = _edge_texts()
