@@ -355,6 +355,9 @@ def _walk_files(folder: Path, visited: set[str]) -> Iterator[tuple[Path, bool | 
         else:
             yield Path(entry.path), _may_open(entry)
     for sub in [sub for sub in folders if _first_visit(sub, visited)]:
+        if is_newspairs_output(sub):  # an export or tokenizer folder written into a side: skipped, as a walk skips it
+            _warn_output(sub)
+            continue
         yield from _walk_files(sub, visited)
 
 

@@ -129,6 +129,21 @@ class TestResolveSource:
         (message,) = [record.getMessage() for record in caplog.records]
         assert message == f"newspairs: {tmp_path}/project/tok is a newspairs export or tokenizer folder; its files are not read as input"
 
+    @pytest.mark.parametrize("side", ["raw", "normalized"])
+    def test_a_folder_newspairs_wrote_into_a_paired_folders_side_is_skipped_as_a_walk_skips_it(self, tmp_path, caplog, side):
+        """`train-tokenizer corpus --out corpus/raw/tok` left a corpus that no longer built: the
+        folder's files were the side's foreign files (the stop-38 CLI checker's 9)."""
+        from newspairs.train import load_tokenizer, save_tokenizer_folder
+
+        write_pairs(tmp_path / "corpus")
+        before = resolve_source(tmp_path / "corpus")
+        save_tokenizer_folder(load_tokenizer(), tmp_path / "corpus" / side / "tok")
+        sources.clear_read_memos()
+        with caplog.at_level("WARNING", logger="newspairs.sources"):
+            assert resolve_source(tmp_path / "corpus") == before
+        (message,) = [record.getMessage() for record in caplog.records]
+        assert message == f"newspairs: {tmp_path}/corpus/{side}/tok is a newspairs export or tokenizer folder; its files are not read as input"
+
     @pytest.mark.parametrize("source", ["", [""], ["corpus", ""]], ids=["empty-string", "list-of-one", "in-a-list"])
     def test_an_empty_entry_is_refused_not_read_as_the_current_folder(self, tmp_path, monkeypatch, source):
         write_pairs(tmp_path / "corpus")
