@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import logging
+import numbers
 import os
 import shutil
 import socket
@@ -500,17 +501,18 @@ def _actor_options(concurrency: Optional[int], num_cpus: Optional[float]) -> dic
     an actor holding a whole CPU of a one-CPU Ray would starve the reads it waits for (Ray counts
     CPUs strictly, so on one CPU the reads must ask for half a CPU too: ``read_json(..., num_cpus=0.5)``).
     """
-    if concurrency is not None and (isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1):
+    # numbers' kinds, not int and float: a size worked out with numpy (np.int64) is one too
+    if concurrency is not None and (isinstance(concurrency, bool) or not isinstance(concurrency, numbers.Integral) or concurrency < 1):
         raise ValueError(f"concurrency must be a whole number of actors, at least 1, got {concurrency!r}")
     if num_cpus is not None:
-        if isinstance(num_cpus, bool) or not isinstance(num_cpus, (int, float)) or not num_cpus > 0:
+        if isinstance(num_cpus, bool) or not isinstance(num_cpus, numbers.Real) or not num_cpus > 0:
             raise ValueError(f"num_cpus must be a number of CPUs above 0 for each actor, got {num_cpus!r}")
         cpus = int(ray.cluster_resources().get("CPU", 0))
         if num_cpus > cpus:  # Ray only warns that such an actor "may hang forever"
             raise ValueError(f"num_cpus={num_cpus}: the Ray has {counted(cpus, 'CPU')}, so no actor of {num_cpus} could "
                              f"start; ask for at most {cpus}")
-    size = concurrency or _pool_size(None, 1 << 30)
-    return {"compute": ray.data.ActorPoolStrategy(min_size=1, max_size=size), "num_cpus": num_cpus or 0.5}
+    size = int(concurrency) if concurrency else _pool_size(None, 1 << 30)
+    return {"compute": ray.data.ActorPoolStrategy(min_size=1, max_size=size), "num_cpus": float(num_cpus) if num_cpus else 0.5}
 
 
 def normalize(

@@ -454,6 +454,14 @@ def test_actor_options_out_of_range_are_refused_at_the_call(call, options, messa
         getattr(nray, call)(ds, **options)
 
 
+def test_numpy_numbers_are_actor_options_too():
+    """A pool size worked out with numpy ran before the checks came, and must still (the stop-38 reviewer)."""
+    np = pytest.importorskip("numpy")
+    ds = ray.data.from_items([{"raw": "Hi, you."}])
+    rows = nray.normalize(ds, concurrency=np.int64(1), num_cpus=np.float64(0.5)).take_all()
+    assert rows == [{"raw": "Hi, you.", "normalized": reference_normalize("Hi, you.")}]
+
+
 class TestNormalize:
     def test_every_row_is_the_reference_normalization(self):
         texts = _edge_texts()
