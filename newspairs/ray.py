@@ -507,10 +507,7 @@ def _actor_options(concurrency: Optional[int], num_cpus: Optional[float]) -> dic
     if num_cpus is not None:
         if isinstance(num_cpus, bool) or not isinstance(num_cpus, numbers.Real) or not num_cpus > 0:
             raise ValueError(f"num_cpus must be a number of CPUs above 0 for each actor, got {num_cpus!r}")
-        cpus = int(ray.cluster_resources().get("CPU", 0))
-        if num_cpus > cpus:  # Ray only warns that such an actor "may hang forever"
-            raise ValueError(f"num_cpus={num_cpus}: the Ray has {counted(cpus, 'CPU')}, so no actor of {num_cpus} could "
-                             f"start; ask for at most {cpus}")
+        _check_cpus(num_cpus, "the Ray has", "")  # an actor of more could never start: Ray only warns that it "may hang forever"
     size = int(concurrency) if concurrency else _pool_size(None, 1 << 30)
     return {"compute": ray.data.ActorPoolStrategy(min_size=1, max_size=size), "num_cpus": float(num_cpus) if num_cpus else 0.5}
 
