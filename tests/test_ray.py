@@ -52,14 +52,20 @@ def local_ray():
 
 @pytest.fixture(autouse=True)
 def every_cpu_free():
-    """Each test starts with the local Ray's CPUs free. A failed pipeline's exception keeps one actor of
-    its pool alive while it lives (Ray's task callback, which names the actor, is in its traceback), and
-    a pool that finds no CPU waits for ever: a hang in CI, now a failure that says so."""
+    """Each test starts with a CPU of the local Ray free. A failed pipeline's exception keeps one actor
+    of its pool alive while it lives (Ray's task callback, which names the actor, is in its traceback),
+    and a pool that finds no CPU waits for ever: a hang in CI, now a failure that says so. (Actors a
+    finished pipeline let go are freed in seconds: waiting for every CPU cost each test that wait.)"""
+    def no_cpu_free() -> bool:
+        return ray.available_resources().get("CPU", 0) < 1
+
+    if not no_cpu_free():
+        return
     gc.collect()  # an exception's traceback is a cycle: without this it outlives its test
     deadline = time.monotonic() + 120
-    while ray.available_resources().get("CPU", 0) < ray.cluster_resources().get("CPU", 0):
+    while no_cpu_free():
         if time.monotonic() > deadline:
-            pytest.fail(f"the local Ray's CPUs are not free 120 s after the last test: {ray.available_resources()}")
+            pytest.fail(f"no CPU of the local Ray is free 120 s after the last test: {ray.available_resources()}")
         time.sleep(0.2)
 
 
