@@ -501,8 +501,10 @@ def _actor_options(concurrency: Optional[int], num_cpus: Optional[float]) -> dic
     an actor holding a whole CPU of a one-CPU Ray would starve the reads it waits for (Ray counts
     CPUs strictly, so on one CPU the reads must ask for half a CPU too: ``read_json(..., num_cpus=0.5)``).
     """
+    from newspairs.train import is_whole_number
+
     # numbers' kinds, not int and float: a size worked out with numpy (np.int64) is one too
-    if concurrency is not None and (isinstance(concurrency, bool) or not isinstance(concurrency, numbers.Integral) or concurrency < 1):
+    if concurrency is not None and (not is_whole_number(concurrency) or concurrency < 1):
         raise ValueError(f"concurrency must be a whole number of actors, at least 1, got {concurrency!r}")
     if num_cpus is not None:
         if isinstance(num_cpus, bool) or not isinstance(num_cpus, numbers.Real) or not num_cpus > 0:
