@@ -997,14 +997,14 @@ def _distinct(found: list[InputFile]) -> list[InputFile]:
     def real(path: str | None) -> str | None:
         return None if path is None else os.path.realpath(path)
 
-    pairs = [item for item in found if item.kind == "pair"]
+    reals = [(item, real(item.path), real(item.twin)) for item in found]  # each path resolved once
     # only a loose text file gives way: an orphan (or a folder's reject) says something of its own path
-    read_by_pairs = {real(item.twin) for item in pairs if item.twin is not None} | {real(item.path) for item in pairs}
+    read_by_pairs = {path for item, *paths in reals if item.kind == "pair" for path in paths if path is not None}
     chosen: dict[tuple, tuple[tuple, InputFile]] = {}
-    for item in found:
-        if item.kind == "text" and real(item.path) in read_by_pairs:
+    for item, real_path, real_twin in reals:
+        if item.kind == "text" and real_path in read_by_pairs:
             continue
-        key = (item.kind == "pair", real(item.path), real(item.twin))
+        key = (item.kind == "pair", real_path, real_twin)
         rank = (len(item.relpath), item.relpath, item.path)
         if key not in chosen or rank < chosen[key][0]:
             chosen[key] = (rank, item)
