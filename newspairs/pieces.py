@@ -15,7 +15,6 @@ for what cannot be cut) only inside functions, once both are loaded.
 from __future__ import annotations
 
 import re
-import sys
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from itertools import accumulate, chain, compress, count, islice, repeat
@@ -31,7 +30,10 @@ from newspairs.rules import RULES
 # Every such character (what str.split splits on, but the space and the line break), and where it
 # ends a line: looked for only where the character is in the text (a regex starting with a literal
 # skips to it; one starting with a class would try every character).
-OTHER_WHITESPACE = tuple(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace() and c not in " \n")
+# Python's last whitespace character is U+3000 (a test scans every code point): scanning no further
+# keeps 0.1 s off every import.
+LAST_WHITESPACE = "\u3000"
+OTHER_WHITESPACE = tuple(c for c in map(chr, range(ord(LAST_WHITESPACE) + 1)) if c.isspace() and c not in " \n")
 ASCII_OTHER_WHITESPACE = tuple(c for c in OTHER_WHITESPACE if c.isascii())  # all a text can hold if isascii()
 _OTHER_WHITESPACE_AT_LINE_END = {c: re.compile(re.escape(c) + r" *(?:\n|\Z)") for c in OTHER_WHITESPACE}
 # Written in a piece in place of the spaces that end its line: the reference splits a line's last

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import random
 import string
+import sys
 
 import pytest
 from hypothesis import given
@@ -42,6 +43,13 @@ def cold(monkeypatch):
 
 def kept() -> pieces.PieceCache:
     return normalize_module._PIECES
+
+
+def test_other_whitespace_is_every_whitespace_character_but_space_and_line_break():
+    # pieces scans code points up to LAST_WHITESPACE only: a Python whose Unicode adds one above it fails here
+    every = tuple(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace() and c not in " \n")
+    assert pieces.OTHER_WHITESPACE == every
+    assert max(every) == pieces.LAST_WHITESPACE
 
 
 @pytest.mark.parametrize("text", CASES.values(), ids=CASES.keys())
