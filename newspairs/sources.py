@@ -51,7 +51,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, tee
 from pathlib import Path
 from stat import S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG, S_ISSOCK
 from typing import Any, Union
@@ -542,6 +542,42 @@ def whole_line_blocks(read: Callable[[], bytes]) -> Iterator[bytes]:
     rest = b"".join(held)
     if rest:
         yield rest
+
+
+class _StrayQuotes:
+    """A strict csv reader over a copy of a file's lines, kept at the rows the file's own reader reads.
+
+    The csv module reads on past a quote that closes a cell before the cell ends, so a stray quote
+    silently joins the rows up to the next quote into one cell of one article (and the joined row
+    often keeps the header's number of fields). The strict reader stops there: a row it cannot read
+    whose closing quote is on a later line than the row's first is such a join, and is a reject.
+    On one line (``"a "b" c``), the row is read as the csv module and `datasets`' loader read it."""
+
+    def __init__(self, lines: Iterator[str]):
+        self._lines = lines
+        self._reader = csv.reader(lines, strict=True)
+        self._skipped = 0  # lines taken from ``lines`` past the strict reader, which it does not count
+
+    def joined(self, start: int, end: int) -> bool:
+        """Whether the row on lines ``start``..``end`` is a stray quote's join; the strict reader is then at ``end``."""
+        reader = self._reader
+        if end == start:  # a row on one line joins none: its line (and blank lines before it) not read again
+            self._skip(end - reader.line_num - self._skipped)
+            return False
+        self._skip(start - 1 - reader.line_num - self._skipped)  # blank lines before the row
+        try:
+            while reader.line_num + self._skipped < end:
+                next(reader)
+            return False
+        except csv.Error:
+            failed_at = reader.line_num + self._skipped
+            self._skip(end - failed_at)  # what the strict reader left of the row
+            return failed_at > start
+
+    def _skip(self, count: int) -> None:
+        for _ in range(count):
+            next(self._lines)
+        self._skipped += count
 
 
 def _csv_first_record(reader, start: list[int] | None = None) -> list[str] | None:
@@ -1364,7 +1400,9 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
         yield 0, None, _cannot_read(error)
         return
     with handle:
-        reader = csv.reader(_csv_lines(handle, utf8))
+        lines, checked_lines = tee(_csv_lines(handle, utf8))
+        reader = csv.reader(lines)
+        checker = _StrayQuotes(checked_lines)
         header_line = [1]  # where the header starts: after any blank lines (`_csv_first_record`)
         try:
             with _csv_field_limit():
@@ -1381,6 +1419,10 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
             first, last = header_line[0], reader.line_num - 1
             span = f"lines {first}-{last} are" if last > first else f"line {first} is"
             yield first, None, f"not a CSV file (a quote opened in its header is never closed: {span} one cell)"
+            return
+        if checker.joined(header_line[0], reader.line_num):
+            yield header_line[0], None, (f"not a CSV file (a quote closes a cell of its header on line {reader.line_num}, "
+                                         "not at its end, and text follows it)")
             return
         header = [name.strip() for name in header]
         header_problem = _csv_header_problem(header)
@@ -1405,7 +1447,9 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
                             problem = (f"a quote opened in this row is never closed: {span} one cell "
                                        "(a stray '\"'?); the rest of the file is unread")
                             break
-                        if row:
+                        if row and checker.joined(start, reader.line_num):
+                            rows.append((start, reader.line_num))  # a reject: where the join ends
+                        elif row:
                             rows.append((start, row))
                         start = reader.line_num + 1
                 except StopIteration:
@@ -1415,7 +1459,10 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
                 except READ_ERRORS as error:  # a compressed file cut short, a disk failing
                     problem = f"cannot read from line {start} on ({read_problem(error)}); the rest of the file is unread"
             for line, row in rows:
-                if header_problem is not None:
+                if isinstance(row, int):
+                    yield line, None, (f"a quote closes a cell on line {row}, not at its end, and text follows it: "
+                                       f"lines {line}-{row} would be one cell (a stray '\"'?)")
+                elif header_problem is not None:
                     yield line, None, header_problem
                 elif len(row) != len(header):
                     yield line, None, f"{counted(len(row), 'field')} where the header has {len(header)}"

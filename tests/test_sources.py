@@ -483,6 +483,32 @@ def test_a_quote_never_closed_is_one_reject_not_the_rest_of_the_file_as_one_cell
     assert len(rejects) == (reason is not None) and all(re.search(reason, text) for text in rejects), rejects
 
 
+@pytest.mark.parametrize(
+    ("content", "raws", "reason"),
+    [
+        # the builder checker's file: the stray quote's cell closed by the next row's opening quote
+        (b'raw,m\n"He said ""hi"" to me.,1\n"Second article.",2\n"Third article.",3\n', ["Third article."],
+         r"line 2: a quote closes a cell on line 3, not at its end, and text follows it: lines 2-3 would be one cell"),
+        (b'raw\n"stray\n5" inch screen\nlast\n', ["last"], r"line 2: a quote closes a cell on line 3, not at its end"),
+        (b'raw\none\n"stray\nx\n\ny" z\n"last"\n', ["one", "last"], r"line 3: .* lines 3-6 would be one cell"),
+        (b'raw,m\n"a\nb"c,1\n', [], r"line 2: a quote closes a cell on line 3, not at its end"),
+        (b'raw,m\n"broken "quote,w\n"two\nlines",x\n', ["broken quote", "two\nlines"], None),
+        (b'raw,m\n"a "b" c",1\n', ['a b" c"'], None),
+        (b'"raw\nx"y,m\n1,2\n', [], r"not a CSV file \(a quote closes a cell of its header on line 2, not at its end"),
+    ],
+    ids=["closed-by-the-next-rows-quote", "closed-by-an-inch-mark", "across-a-blank-line", "last-row", "on-one-line-read-as-datasets-reads-it",
+         "closed-early-on-one-line-read-as-before", "in-the-header"],
+)
+def test_a_stray_quote_that_joins_rows_is_a_reject_naming_them(tmp_path, content, raws, reason):
+    # the csv module reads on past a quote closing a cell early: the rows up to the next quote would be one article
+    path = tmp_path / "a.csv"
+    path.write_bytes(content)
+    entries = read_all(path)
+    assert [entry.raw for entry in entries if isinstance(entry, Article)] == raws
+    rejects = [str(entry.error()) for entry in entries if isinstance(entry, Reject)]
+    assert len(rejects) == (reason is not None) and all(re.search(reason, text) for text in rejects), rejects
+
+
 @pytest.mark.parametrize(("row", "reason"), [
     ("A.", "line 2: 1 field where the header has 2$"),
     ("A.,b,c", "line 2: 3 fields where the header has 2$"),
