@@ -408,9 +408,12 @@ class NewsPairs(datasets.ArrowBasedBuilder):
         # to the splits that build kept (it left out an empty split, which `datasets` then finds "unexpected")
         self.info.splits = None
         try:
-            super()._download_and_prepare(dl_manager, verification_mode, **prepare_split_kwargs)
-            if self._workers_defer_errors():
-                _raise_first_error(self._error_path)
+            # here, not only in `prepare`: a builder used as `datasets` uses one (download_and_prepare)
+            # raises the bad article's SourceError as itself too, and leaves no error record behind
+            with source_errors(self):
+                super()._download_and_prepare(dl_manager, verification_mode, **prepare_split_kwargs)
+                if self._workers_defer_errors():
+                    _raise_first_error(self._error_path)
         finally:  # a spill no pass replayed (another num_proc partition of the inputs) is not kept
             for leftover in Path(self._output_dir).glob(f"{SPILL_PREFIX}*"):
                 leftover.unlink()

@@ -267,6 +267,18 @@ class TestErrors:
         assert "raw has 1 line," in caught.value.reason
         assert not list(tmp_path.rglob("*.newspairs-error.json"))
 
+    @pytest.mark.parametrize("num_proc", [None, 2], ids=["one-process", "two-processes"])
+    def test_a_builder_used_directly_raises_the_same_error_and_leaves_no_record(self, tmp_path, num_proc):
+        # docs/builder.md: raised as itself, not wrapped in DatasetGenerationError; the builder checker found the
+        # wrapper and a <build>.incomplete.newspairs-error.json left in the cache without num_proc
+        source = write_pairs(tmp_path / "c", {f"a{i}.txt": f"Article {i}." for i in range(6)})
+        (source / "normalized" / "a3.txt").write_text("x\ny", encoding="utf-8")
+        builder = NewsPairs(config_name="lines", source=str(source), cache_dir=str(tmp_path / "cache"))
+        with pytest.raises(SourceError) as caught:
+            builder.download_and_prepare(num_proc=num_proc)
+        assert (caught.value.article, caught.value.line) == ("raw/a3.txt", 2)
+        assert not list(tmp_path.rglob("*newspairs-error*"))
+
     @pytest.mark.parametrize("read, rows, summary", [
         (1, 1, "lines: 1 article read = 1 written + 0 rejected; 1 line row"),
         (2, 3, "lines: 2 articles read = 2 written + 0 rejected; 3 line rows"),
