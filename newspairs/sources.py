@@ -1087,7 +1087,19 @@ def resolve_source(source: Source = None) -> list[InputFile]:
                 f"{item.path} and {other} share the relative path {item.relpath!r}, so their ids could collide: {fix}"
             ))
         seen[item.relpath] = item.path
+    _warn_unlabelled(inputs)
     return inputs
+
+
+def _warn_unlabelled(inputs: list[InputFile]) -> None:
+    """Say which ISOT CSVs get no label: their name says neither True nor Fake (`isot_label`)."""
+    unlabelled = tuple(item.path for item in inputs if item.kind == "isot" and isot_label(item.path) is None)
+    if unlabelled and unlabelled not in _WARNED_UNREAD:  # once a process, as the walk's warnings
+        _WARNED_UNREAD.add(unlabelled)
+        shown = ", ".join(unlabelled[:UNREAD_SHOWN]) + (f" and {len(unlabelled) - UNREAD_SHOWN} more" if len(unlabelled) > UNREAD_SHOWN else "")
+        logger.warning("newspairs: %d ISOT CSV%s whose name says neither True nor Fake, so %s no label "
+                       "(name it True*.csv or Fake*.csv): %s", len(unlabelled), "" if len(unlabelled) == 1 else "s",
+                       "its rows have" if len(unlabelled) == 1 else "their rows have", shown)
 
 
 def file_identity(path: str) -> tuple[str, int, int, int, int]:
@@ -2416,12 +2428,14 @@ def split_inputs(
 
 
 def isot_label(path: str) -> str | None:
-    """``True`` or ``Fake`` from an ISOT file's name (``True.csv``, ``Fake-sample.csv``), else None."""
-    stem = Path(path).name.lower()
-    for label in ISOT_LABELS:
-        if stem.startswith(label.lower()):
-            return label
-    return None
+    """``True`` or ``Fake`` from an ISOT file's name: the label it starts with (``True.csv``,
+    ``Fake-sample.csv``), else the one of its words (``isot_fake.csv``); None when it says neither, or both."""
+    name = Path(path).name.lower()
+    said = {label for label in ISOT_LABELS if name.startswith(label.lower())}
+    if not said:
+        words = set(re.findall(r"[a-z]+", name))
+        said = {label for label in ISOT_LABELS if label.lower() in words}
+    return said.pop() if len(said) == 1 else None
 
 
 # --- metadata columns and their types ---------------------------------------------------------

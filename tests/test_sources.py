@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 import re
 from collections import Counter
@@ -314,6 +315,21 @@ class TestTabular:
         assert articles[0].metadata == {"title": "Town votes on bridge", "subject": "politicsNews", "date": "March 3, 2021 ", "label": "Fake"}
         metadata, _ = scan_metadata(resolve_source(tmp_path / "Fake-mine.csv"))
         assert metadata["label"].names == ["Fake", "True"]
+
+    @pytest.mark.parametrize(("name", "label"), [
+        ("True.csv", "True"), ("Fake-sample.csv", "Fake"), ("TrueNews.csv", "True"), ("isot_fake.csv", "Fake"),
+        ("2017-true-news.csv", "True"), ("news.csv", None), ("news-true-or-fake.csv", None), ("untrue.csv", None),
+    ], ids=["true", "fake-sample", "starts-with-true", "fake-a-word", "true-a-word", "neither", "both", "inside-a-word"])
+    def test_an_isot_csv_is_labelled_by_its_name_or_said_unlabelled(self, tmp_path, caplog, name, label):
+        # the builder checker: isot_fake.csv gave label None with no word said, and raw_column cannot help
+        path = write_csv(tmp_path / name, ["title", "text", "subject", "date"], isot_rows())
+        with caplog.at_level(logging.WARNING, logger="newspairs.sources"):
+            (item,) = resolve_source(path)
+        assert item.kind == "isot" and sources.isot_label(item.path) == label
+        assert [a.metadata.get("label") for a in read_all(path)] == [label] * 3
+        warned = [record.getMessage() for record in caplog.records if "says neither True nor Fake" in record.getMessage()]
+        assert warned == ([] if label else [f"newspairs: 1 ISOT CSV whose name says neither True nor Fake, so its rows have no "
+                                            f"label (name it True*.csv or Fake*.csv): {path}"])
 
     @pytest.mark.parametrize(("values", "dtype", "stored"), [
         ([1, [2, "x"], "3"], "string", ["1", '[2, "x"]', '"3"']),
