@@ -657,7 +657,9 @@ def _paired_inputs(folder: Path, prefix: str, visited: set[str]) -> Iterator[Inp
                 files[name] = path
             else:  # a pipe, a socket: a reject of its own, never opened
                 specials[side].add(name)
-                yield InputFile("special", str(path), f"{prefix}{side}/{name}")
+                # a raw file's twin: the pair's reject, named by the pair's article (its raw side), as its other rejects are
+                article_side = "raw" if side == "normalized" and name in sides.get("raw", {}) else side
+                yield InputFile("special", str(path), f"{prefix}{article_side}/{name}")
         for name, path in files.items():
             if path.suffix.lower() != TEXT_SUFFIX:
                 yield InputFile("foreign", str(path), f"{prefix}{side}/{name}")

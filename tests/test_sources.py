@@ -2508,6 +2508,8 @@ class TestFoldersThatCannotBeListed:
         assert not opened
         assert [entry.raw for entry in entries if isinstance(entry, Article)] == ["Read."]
         assert _rejects(entries) == [(str(pipe), "not a regular file (a named pipe): never opened")]
+        # the pair's article, its raw side, as a twin's other rejects name it (the builder checker: normalized/b.txt)
+        assert [entry.article for entry in entries if isinstance(entry, Reject)] == ["raw/b.txt"]
 
     @pytest.mark.parametrize(("source", "locked", "unreadable", "expected"), [
         ("src/locked/b.txt", "src/locked", "src/locked/b.txt", "cannot read (Permission denied)"),
