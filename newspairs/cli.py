@@ -797,12 +797,15 @@ def cmd_train_tokenizer(args: argparse.Namespace, out: TextIO) -> int:
     from newspairs.sources import counted
     from newspairs.train import TrainingConfig, check_tokenizer_out, save_tokenizer_folder, train_on_source
 
+    if args.model == "unigram" and args.min_frequency is not None:  # the unigram trainer would ignore it
+        args.usage_error("argument --min-frequency: not allowed with --model unigram, whose trainer has no such setting")
     source, columns = _checked_source(args)
     _check_creatable(args.out, "--out")
     with _naming("--out"):
         check_tokenizer_out(args.out)  # never into the source, an export or a folder of the user's files
     output = BuildOutput(source, ("articles",), columns, show=False if args.quiet else None)
-    config = TrainingConfig(model=args.model, vocab_size=args.vocab_size, min_frequency=args.min_frequency,
+    min_frequency = TrainingConfig.min_frequency if args.min_frequency is None else args.min_frequency
+    config = TrainingConfig(model=args.model, vocab_size=args.vocab_size, min_frequency=min_frequency,
                             show_progress=_trainer_progress(args, output))
     with output.scoped(), _stdout_to_stderr(), _naming_vocab_size(), _naming_split(f"--split {args.split}", "--split all"):
         tokenizer = train_on_source(source, config, split=None if args.split == "all" else args.split,
@@ -831,9 +834,11 @@ def _add_train_tokenizer(subparsers) -> None:
     parser.add_argument("--vocab-size", type=whole_number(6, MAX_VOCAB_SIZE), default=TrainingConfig.vocab_size, metavar="N",
                         help=f"the vocabulary to aim at (default: {TrainingConfig.vocab_size}; at most {MAX_VOCAB_SIZE}): "
                              "wordlevel stays within it; bpe, wordpiece and unigram keep the corpus's whole alphabet, "
-                             "exceeding an N it does not fit (unigram refuses an N below its number of characters)")
-    parser.add_argument("--min-frequency", type=whole_number(0, MAX_MIN_FREQUENCY), default=TrainingConfig.min_frequency, metavar="N",
-                        help=f"least count of a merged pair or kept word (default: {TrainingConfig.min_frequency})")
+                             "exceeding an N it does not fit, and bpe and wordpiece complete it (up to one token per "
+                             "character more; unigram refuses an N below its number of characters)")
+    parser.add_argument("--min-frequency", type=whole_number(0, MAX_MIN_FREQUENCY), metavar="N",
+                        help=f"least count of a merged pair or kept word (default: {TrainingConfig.min_frequency}); not with "
+                             "--model unigram, whose trainer has no such setting")
     parser.add_argument("--split", default="train", choices=("train", "validation", "test", "all"),
                         help="split to train on, or all of them (default: train)")
     parser.add_argument("--model-max-length", type=whole_number(1, MAX_MODEL_LENGTH), metavar="N",
@@ -842,7 +847,7 @@ def _add_train_tokenizer(subparsers) -> None:
                         help="stop at the first bad article (raise, default) or report it and train on the rest")
     _add_quiet(parser)
     _add_column_options(parser)
-    parser.set_defaults(run=cmd_train_tokenizer)
+    parser.set_defaults(run=cmd_train_tokenizer, usage_error=parser.error)
 
 
 def _check_publish_tokenizer(path: str) -> None:

@@ -6,7 +6,10 @@ the normalization in any `tokenizers` binding, with no newspairs code.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 from tokenizers import Regex, Tokenizer, models, normalizers, pre_tokenizers
@@ -152,16 +155,87 @@ def build_tokenizer(passes: tuple[Pass, ...] = PASSES) -> Tokenizer:
     return tokenizer
 
 
+def tokenizer_json(tokenizer: Tokenizer) -> str:
+    """The text of ``tokenizer.json``: what ``Tokenizer.save`` writes, byte for byte."""
+    return tokenizer.to_str(pretty=True)
+
+
 def save_tokenizer(tokenizer: Tokenizer, path: str | os.PathLike) -> Path:
-    """Write ``tokenizer.json`` (``path`` may be the file or its folder); returns the file written."""
+    """Write ``tokenizer.json`` (``path`` may be the file or its folder); returns the file written.
+
+    Written as `write_files` writes: a failure (a full disk) leaves the file as it was, and is an
+    `OSError` naming it."""
     path = Path(path)
     if path.suffix != ".json":
-        path.mkdir(parents=True, exist_ok=True)
         path = path / "tokenizer.json"
     if path.is_dir():  # tokenizers' own error is a bare Exception ("Is a directory") naming no file
         raise ValueError(f"{path}: exists and is not a file; the tokenizer cannot be written there")
-    tokenizer.save(str(path))
+    write_files({path: tokenizer_json(tokenizer)})
     return path
+
+
+def write_files(texts: Mapping[Path, str]) -> None:
+    """Write each text (as UTF-8) to its file, all or none, creating the folders.
+
+    Every text goes to a temporary name beside its file first and is synced, and only when all are
+    written are they renamed into place: a failure (a full disk, a folder that cannot be written,
+    an interruption) replaces no file and leaves no temporary file or new folder behind, where
+    `tokenizers`' own ``save`` left a truncated ``tokenizer.json`` and raised a bare Exception. Such
+    a failure is an `OSError` naming the file (``filename``) and saying that nothing was replaced.
+    """
+    made: list[Path] = []
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, text in texts.items():
+            made += _made_folders(path.parent)
+            temporary = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
+            try:
+                with open(temporary, "xb") as file:  # "x": never another's file; the umask's permissions, as a new file gets
+                    staged.append((temporary, path))
+                    file.write(text.encode("utf-8"))
+                    file.flush()
+                    os.fsync(file.fileno())  # a full disk can show only here, and the rename must not outrun the data
+            except OSError as error:
+                raise OSError(error.errno, f"cannot be written ({error.strerror or error}); no file was replaced", str(path)) from None
+        for number, (temporary, path) in enumerate(staged):
+            try:
+                os.replace(temporary, path)
+            except OSError as error:
+                done = [str(done) for _, done in staged[:number]]
+                left = f"only {', '.join(done)} {'was' if number == 1 else 'were'} replaced" if done else "no file was replaced"
+                raise OSError(error.errno, f"cannot be put in place ({error.strerror or error}); {left}", str(path)) from None
+    except BaseException:
+        for temporary, _ in staged:
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+
+
+def _made_folders(folder: Path) -> list[Path]:
+    """Create ``folder`` and its missing parents; returns those it created, outermost first."""
+    missing = []
+    for candidate in [folder, *folder.parents]:
+        if candidate.is_dir():
+            break
+        missing.append(candidate)
+    made = []
+    for candidate in reversed(missing):
+        try:
+            candidate.mkdir()
+        except FileExistsError:  # made meanwhile by another
+            if not candidate.is_dir():
+                raise
+            continue
+        except BaseException:
+            for folder in reversed(made):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+            raise
+        made.append(candidate)
+    return made
 
 
 def load_tokenizer_file(path: str | os.PathLike) -> Tokenizer:

@@ -12,10 +12,13 @@ trained ``tokenizer.json`` still reproduces the normalized side by itself.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import numbers
 import os
+import re
+import secrets
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
@@ -23,11 +26,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tokenizers import Tokenizer, decoders, models, processors, trainers
+from tokenizers import Regex, Tokenizer, decoders, models, processors, trainers
 
 from newspairs.normalize import checked_texts, unencodable_text
 from newspairs.stamp import STAMP_FILENAME, Stamp, normalization_stamp
-from newspairs.tokenizer import build_tokenizer, load_tokenizer_file, save_tokenizer
+from newspairs.tokenizer import build_tokenizer, load_tokenizer_file, tokenizer_json, write_files
 
 # Ids 0..4 in this order in every trained vocabulary: the trainers put special tokens first.
 SPECIAL_TOKENS: tuple[str, ...] = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
@@ -93,15 +96,18 @@ class TrainingConfig:
             included, at most `MAX_VOCAB_SIZE`. ``wordlevel`` never exceeds it; the others keep
             the corpus's whole alphabet, so a size smaller than that is exceeded: ``bpe`` by its
             alphabet and word-end forms, ``wordpiece`` by its alphabet as word starts and ``##``
-            continuations (see `canonical_wordpiece`), ``unigram`` by characters its pieces left
-            out (and ``unigram`` refuses a size below the alphabet's with a `VocabSizeError`). A
-            small corpus gives a smaller vocabulary.
+            continuations, ``unigram`` by characters its pieces left out (and ``unigram`` refuses
+            a size below the alphabet's with a `VocabSizeError`). ``bpe`` and ``wordpiece`` then
+            complete their alphabet (`canonical_bpe`, `canonical_wordpiece`): up to one token per
+            character beyond any size. A small corpus gives a smaller vocabulary.
         min_frequency (`int`, defaults to ``2``): how often a pair (``wordpiece``, ``bpe``) or a
             word (``wordlevel``) must occur to enter the vocabulary, at most `MAX_MIN_FREQUENCY`;
-            ``unigram`` has no such setting and ignores it.
+            ``unigram`` has no such setting and ignores it (``train-tokenizer`` refuses
+            ``--min-frequency`` with ``--model unigram``).
         batch_size (`int`, defaults to ``1000``): texts handed to the trainer per call.
         initial_alphabet (`tuple[str]`, defaults to ``()``): characters to know even when the corpus
-            lacks them (``wordpiece``, ``bpe``, ``unigram``; ``wordlevel`` learns whole words only).
+            lacks them (``wordpiece``, ``bpe``, ``unigram``; ``wordlevel`` learns whole words only),
+            in every place in a word (``bpe`` and ``wordpiece`` complete their alphabet).
         show_progress (`bool`, defaults to ``True``): the trainer's progress bars on standard error.
     """
 
@@ -162,21 +168,39 @@ def model_and_trainer(config: TrainingConfig) -> tuple[models.Model, trainers.Tr
     return models.Unigram(), trainers.UnigramTrainer(unk_token=UNK_TOKEN, **common)
 
 
-def decoder_for(model: str) -> decoders.Decoder | None:
+def decoder_for(model: str, words: Iterable[str] = ()) -> decoders.Decoder | None:
     """The decoder turning a model's tokens back into the normalized line.
 
     ``wordlevel`` needs none: its tokens are whole words and `Tokenizer.decode` joins tokens with
     single spaces. ``unigram`` pieces carry no word-boundary mark (the pre-tokenizer is the
     normalization's and stays as it is), so no decoder can restore the words from ids alone:
     ``decode`` shows the pieces separated by spaces, and `Encoding.word_ids` regroups them.
+
+    ``words`` (``bpe`` only): tokens that always stand for a whole word, such as tokens added after
+    training with ``AddedToken(word, normalized=False, single_word=True)``. A ``bpe`` piece without
+    ``</w>`` continues a word, and an added token has none, so the decoder glues the next word to it
+    (``the entmarkharbour``) unless it is named here (``tok.decoder = decoder_for("bpe", words=["entmark"])``).
+    A token added without ``single_word=True`` is also found inside a word (``entmarks`` is
+    ``entmark`` + ``s</w>``), so its ids are the same followed by a word or by the rest of its own
+    word, and no decoder can tell the two apart.
     """
+    if isinstance(words, str):
+        raise ValueError(f"words is a list of tokens, not one str: {words!r:.80}")
+    words = list(words)
+    if not all(isinstance(word, str) and word for word in words):
+        raise ValueError(f"words holds tokens (non-empty str), got {words!r:.200}")
+    if words and model != "bpe":
+        raise ValueError(f"words= is for the bpe decoder only (the {model} tokens need no word-end mark), got {words!r:.200}")
     if model == "wordpiece":
         return decoders.WordPiece(prefix=CONTINUING_SUBWORD_PREFIX, cleanup=False)  # cleanup would glue "a ." into "a."
     if model == "bpe":
         # a special token has no end-of-word mark, so the BPE decoder glued the next word to it
-        # ("[CLS]he said . [SEP]then"); [UNK] may stand inside a word, and keeps its place there
+        # ("[CLS]he said . [SEP]then"); [UNK] may stand inside a word, and keeps its place there.
+        # Special tokens are upper case, so no piece of lowercased text holds one; a word may be
+        # part of a piece ("entmarks</w>"), so it is replaced only as a whole token.
         whole = [token for token in SPECIAL_TOKENS if token != UNK_TOKEN]
         return decoders.Sequence([*(decoders.Replace(token, token + END_OF_WORD_SUFFIX) for token in whole),
+                                  *(decoders.Replace(Regex(f"^{re.escape(word)}$"), word + END_OF_WORD_SUFFIX) for word in words),
                                   decoders.BPEDecoder(suffix=END_OF_WORD_SUFFIX)])
     return None
 
@@ -205,6 +229,32 @@ def canonical_wordpiece(tokenizer: Tokenizer) -> models.WordPiece:
         ordered, unk_token=model.unk_token, continuing_subword_prefix=prefix,
         max_input_chars_per_word=model.max_input_chars_per_word,
     )
+
+
+def canonical_bpe(tokenizer: Tokenizer) -> models.BPE:
+    """The trained BPE model, alphabet completed, with ids in a canonical order; its merges unchanged.
+
+    Completed: every character the vocabulary holds, alone (``c``, inside a word) or ending a word
+    (``c</w>``), it then holds in both forms, so any word spelled with known characters encodes
+    without ``[UNK]``. The trainer makes ``c</w>`` only for a character it saw end a word, and
+    ``initial_alphabet`` adds ``c`` alone: ``Windows®`` was ``[UNK]`` where ``®`` was known. An
+    added form takes part in no merge (the trainer never saw it), so the segmentation of every word
+    the model encoded before stays as it was. This may add up to one token per character beyond
+    ``vocab_size``.
+
+    Canonical order: the special tokens, then the pieces sorted, as for `canonical_wordpiece` (the
+    trainer numbers word-end forms and tied merges in hash-map order, which changes from run to
+    run). BPE applies merges by their rank and names them by their pieces, so renumbering the ids
+    changes no segmentation.
+    """
+    document = json.loads(tokenizer.to_str())
+    model = document["model"]
+    suffix = model["end_of_word_suffix"]
+    pieces = {token for token in model["vocab"] if token not in SPECIAL_TOKENS}
+    characters = {token.removesuffix(suffix) for token in pieces if len(token.removesuffix(suffix)) == 1}
+    pieces |= characters | {character + suffix for character in characters}
+    model["vocab"] = {token: index for index, token in enumerate([*SPECIAL_TOKENS, *sorted(pieces)])}
+    return Tokenizer.from_str(json.dumps({**document, "model": model})).model  # every other setting of the model as trained
 
 
 def post_processor_for(tokenizer: Tokenizer) -> processors.PostProcessor:
@@ -337,6 +387,8 @@ def train_tokenizer(
         raise ValueError(f"training found no text to learn from (vocabulary of {tokenizer.get_vocab_size()} tokens)")
     if config.model == "wordpiece":
         tokenizer.model = canonical_wordpiece(tokenizer)
+    elif config.model == "bpe":
+        tokenizer.model = canonical_bpe(tokenizer)
     tokenizer.post_processor = post_processor_for(tokenizer)
     decoder = decoder_for(config.model)
     if decoder is not None:
@@ -377,8 +429,12 @@ def special_tokens_map() -> dict[str, str]:
     }
 
 
+def _json_text(data: dict) -> str:
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
 def _write_json(path: Path, data: dict) -> None:
-    path.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(_json_text(data), encoding="utf-8")
 
 
 def check_tokenizer_folder(folder: str | os.PathLike) -> None:
@@ -394,9 +450,10 @@ def check_tokenizer_folder(folder: str | os.PathLike) -> None:
 
 
 def check_tokenizer_out(folder: str | os.PathLike) -> None:
-    """What ``newspairs train-tokenizer --out`` checks before it trains: `check_tokenizer_folder`, and
-    that ``folder`` is absent, empty, or a tokenizer folder newspairs wrote (its stamp beside a
-    ``tokenizer.json``), whose `TOKENIZER_FILES` alone are replaced. Any other folder is refused
+    """What ``newspairs train-tokenizer --out`` checks before it trains: `check_tokenizer_folder`, that
+    a file can be written in ``folder`` if it exists, and that it is absent, empty, or a tokenizer
+    folder newspairs wrote (its stamp beside a ``tokenizer.json``), whose `TOKENIZER_FILES` alone are
+    replaced. Any other folder is refused
     with a ValueError naming it: the source corpus (the stamp would make it a folder newspairs wrote,
     no longer a source), an export or Hub repository (a repository's card describes the tokenizer it
     holds), a folder of the user's own files (a ``tokenizer_config.json`` of theirs would be overwritten)."""
@@ -404,16 +461,29 @@ def check_tokenizer_out(folder: str | os.PathLike) -> None:
 
     check_tokenizer_folder(folder)
     path = Path(folder)
-    if not path.is_dir() or next(path.iterdir(), None) is None:
+    if not path.is_dir():
         return
     if (path / EXPORT_MANIFEST).is_file():
         raise ValueError(f"{folder}: a newspairs export or Hub repository (it holds {EXPORT_MANIFEST}), not a "
                          "tokenizer folder; write the tokenizer to another folder")
-    if not ((path / STAMP_FILENAME).is_file() and (path / "tokenizer.json").is_file()):
+    if next(path.iterdir(), None) is not None and not ((path / STAMP_FILENAME).is_file() and (path / "tokenizer.json").is_file()):
         ours = [name for name in TOKENIZER_FILES if (path / name).exists()]
         held = f"; it holds {', '.join(ours)}, which would be replaced" if ours else ""
         raise ValueError(f"{folder}: the folder is not empty and was not written by newspairs train-tokenizer "
                          f"(no {STAMP_FILENAME} beside a tokenizer.json){held}; choose another")
+    _check_writable(path)  # before the training, not after it (tokenizers' save failed with a traceback)
+
+
+def _check_writable(folder: Path) -> None:
+    """A ValueError naming ``folder`` when no file can be made in it (read-only, another user's, a
+    read-only file system): the probe makes an empty file of its own and removes it."""
+    probe = folder / f".newspairs-probe-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        probe.open("xb").close()
+    except OSError as error:
+        raise ValueError(f"{folder}: no file can be written in the folder ({error.strerror or error}); choose another") from None
+    with contextlib.suppress(OSError):
+        probe.unlink()
 
 
 def save_tokenizer_folder(
@@ -422,7 +492,9 @@ def save_tokenizer_folder(
     """Write the tokenizer folder: ``tokenizer.json``, its `transformers` config files and the stamp.
 
     ``stamp`` defaults to this installation's `normalization_stamp()`, which is right for a tokenizer
-    trained here. Returns the files written, in `TOKENIZER_FILES` order.
+    trained here. Returns the files written, in `TOKENIZER_FILES` order. The four are written as
+    `newspairs.tokenizer.write_files` writes, all or none: a failure (a full disk, a folder that
+    cannot be written) is an `OSError` naming the file, and leaves the folder as it was.
 
     Like `transformers`' ``save_pretrained``, it writes into any folder (a model's, beside its
     weights; the repository `newspairs.hub` builds), replacing those four files and leaving the
@@ -430,17 +502,15 @@ def save_tokenizer_folder(
     writes over a file of the user's or into a source.
     """
     check_tokenizer_folder(folder)  # every file, before the first is written: no half-written folder
-    configs = ((TOKENIZER_CONFIG_FILENAME, transformers_config(model_max_length=model_max_length)),
-               (SPECIAL_TOKENS_MAP_FILENAME, special_tokens_map()))
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = [save_tokenizer(tokenizer, folder / "tokenizer.json")]
-    for name, data in configs:
-        _write_json(folder / name, data)
-        written.append(folder / name)
-    (folder / STAMP_FILENAME).write_text((stamp or normalization_stamp()).to_json(), encoding="utf-8")
-    written.append(folder / STAMP_FILENAME)
-    return written
+    texts = {
+        folder / "tokenizer.json": tokenizer_json(tokenizer),
+        folder / TOKENIZER_CONFIG_FILENAME: _json_text(transformers_config(model_max_length=model_max_length)),
+        folder / SPECIAL_TOKENS_MAP_FILENAME: _json_text(special_tokens_map()),
+        folder / STAMP_FILENAME: (stamp or normalization_stamp()).to_json(),
+    }
+    write_files(texts)  # all four or none: a full disk left a truncated tokenizer.json beside the old stamp
+    return list(texts)
 
 
 def read_stamp(folder: str | os.PathLike) -> Stamp | None:
@@ -476,12 +546,20 @@ def stamp_mismatch(tokenizer: Tokenizer, stamp: Stamp | None) -> str | None:
     """Why ``stamp`` does not describe ``tokenizer``'s own normalization (its ``tokenizer.json`` was
     changed after it was stamped), or None.
 
-    Only a stamp of this installation's rule table can be checked: through the tokenizer's own
-    normalizer and pre-tokenizer (what anyone holding the file gets), every probe of
-    `_stamp_probes` must give the rule table's words, whatever the compilation into passes.
-    Another table's stamp is not checked.
+    Only a stamp of this installation's rule table can be checked. Its normalizer and pre-tokenizer
+    must be this installation's compilation of the table or an earlier one newspairs knows
+    (`newspairs.feed.normalizes_like_this_installation`, an exact comparison: an edit that changes
+    real text but none of the probes, such as a ``Replace("(Reuters)", "")``, is caught). Otherwise
+    the message names the first probe of `_stamp_probes` that the tokenizer's own normalizer and
+    pre-tokenizer (what anyone holding the file gets) do not give the rule table's words, or, when
+    every probe passes, says that the components are not this normalization's. Another table's
+    stamp is not checked.
     """
     if stamp is None or "rules" in stamp.differences(normalization_stamp()):
+        return None
+    from newspairs.feed import normalizes_like_this_installation  # feed imports this module
+
+    if normalizes_like_this_installation(tokenizer):
         return None
     for line, what, want in _stamp_probes():
         try:
@@ -493,7 +571,10 @@ def stamp_mismatch(tokenizer: Tokenizer, stamp: Stamp | None) -> str | None:
         if got != want:
             return (f"its stamp names the rule table {stamp.rules}, but it normalizes {line!r} ({what}) to {got!r}, "
                     f"not {want!r}: tokenizer.json was changed after it was stamped")
-    return None
+    # the probes pass, yet the components differ: an edit that changes only text the probes lack
+    return (f"its stamp names the rule table {stamp.rules}, but its normalizer or pre-tokenizer is not that table's "
+            "as newspairs compiles it (the probes pass, other text may normalize otherwise): "
+            "tokenizer.json was changed after it was stamped")
 
 
 @functools.cache  # the rule table is fixed for the process; every load_tokenizer of a stamped folder asks

@@ -503,6 +503,12 @@ MISTAKES = [
                  "argument --vocab-size: must be 2097152 or less", id="publish-vocab-size-huge"),
     pytest.param(lambda t: ["train-tokenizer", "--out", t / "tok", "--min-frequency", "-1"], 2,
                  "argument --min-frequency: must be 0 or more, got -1", id="train-tokenizer-min-frequency-negative"),
+    # the unigram trainer has no min_frequency: it was ignored, silently
+    pytest.param(lambda t: ["train-tokenizer", _pairs(t), "--out", t / "tok", "--model", "unigram", "--min-frequency", "5"], 2,
+                 "newspairs train-tokenizer: error: argument --min-frequency: not allowed with --model unigram, whose trainer "
+                 "has no such setting (see newspairs train-tokenizer --help)", id="train-tokenizer-min-frequency-with-unigram"),
+    pytest.param(lambda t: ["train-tokenizer", _pairs(t), "--min-frequency", "2", "--out", t / "tok", "--model", "unigram"], 2,
+                 "argument --min-frequency: not allowed with --model unigram", id="train-tokenizer-unigram-after-min-frequency"),
     pytest.param(lambda t: ["train-tokenizer", "--out", t / "tok", "--model-max-length", "0"], 2,
                  "argument --model-max-length: must be 1 or more, got 0", id="train-tokenizer-max-length-0"),
     pytest.param(lambda t: [*PUBLISH, _pairs(t), "--license", "cc-by-4", "--dry-run", t / "repo"], 1,

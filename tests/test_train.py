@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -128,6 +130,36 @@ class TestTraining:
         pair = tokenizer.encode(raw[0], raw[1])
         assert tokenizer.decode(pair.ids, skip_special_tokens=False) == f"[CLS] {normalized[0]} [SEP] {normalized[1]} [SEP]"
 
+    @pytest.mark.parametrize("word", ["entmark", "u.s.", "c++"])
+    def test_a_bpe_decoder_told_of_an_added_word_decodes_it_as_a_word(self, word):
+        """The BPE decoder re-marked the special tokens only: an added word (no </w>) was glued to the next
+        (`the entmarkharbour reopened .`)."""
+        from tokenizers import AddedToken
+
+        from newspairs.train import decoder_for
+
+        tokenizer = train_tokenizer(["The harbour reopened on Monday.", "Ferries can't sail before 6 a.m."] * 5, model="bpe",
+                                    vocab_size=200, min_frequency=1, show_progress=False)
+        tokenizer.add_tokens([AddedToken(word, normalized=False, single_word=True)])
+        tokenizer.decoder = decoder_for("bpe", words=[word])
+        ids = newspairs.Encoder(tokenizer)({"raw": [f"The {word} harbour reopened {word} on Monday"]})["input_ids"][0]
+        assert tokenizer.id_to_token(ids[2]) == word
+        assert tokenizer.decode(ids) == f"the {word} harbour reopened {word} on monday"
+        assert tokenizer.decode(tokenizer.encode("Ferries sail on Monday.").ids) == "ferries sail on monday ."
+
+    @pytest.mark.parametrize(("model", "words", "message"), [
+        pytest.param("bpe", "entmark", r"^words is a list of tokens, not one str: 'entmark'$", id="one-str"),
+        pytest.param("bpe", ["entmark", ""], r"^words holds tokens \(non-empty str\), got \['entmark', ''\]$", id="empty-word"),
+        pytest.param("bpe", [None], r"^words holds tokens \(non-empty str\), got \[None\]$", id="not-a-str"),
+        pytest.param("wordpiece", ["entmark"], r"^words= is for the bpe decoder only \(the wordpiece tokens need no word-end mark\)",
+                     id="wordpiece"),
+    ])
+    def test_words_the_decoder_cannot_take_are_refused(self, model, words, message):
+        from newspairs.train import decoder_for
+
+        with pytest.raises(ValueError, match=message):
+            decoder_for(model, words=words)
+
     def test_unigram_pieces_regroup_into_the_normalized_words(self, trained, seed_pair):
         raw, normalized = seed_pair
         tokenizer = trained["unigram"]
@@ -146,10 +178,41 @@ class TestTraining:
         assert pair.tokens.count("[SEP]") == 2
         assert pair.type_ids[-1] == 1 and pair.type_ids[0] == 0
 
-    def test_bpe_vocabulary_stays_within_vocab_size(self, seed_pair):
+    def test_bpe_exceeds_vocab_size_only_by_completing_its_alphabet(self, seed_pair):
         raw, _ = seed_pair
         tokenizer = train_tokenizer(raw, model="bpe", vocab_size=120, min_frequency=1, show_progress=False)
-        assert len(SPECIAL_TOKENS) < tokenizer.get_vocab_size() <= 120
+        characters = {token.removesuffix("</w>") for token in tokenizer.get_vocab() if len(token.removesuffix("</w>")) == 1}
+        assert 120 < tokenizer.get_vocab_size() <= 120 + len(characters)
+
+    def test_bpe_alphabet_both_continues_and_ends_words(self, trained):
+        """The trainer made "c</w>" only for a character it saw end a word: the seed's "1", "j", "/", "u",
+        "w" end no word, and "2010/j" was [UNK] at its end. initial_alphabet added "~" alone."""
+        vocab = trained["bpe"].get_vocab()
+        inside = {token for token in vocab if len(token) == 1}
+        ending = {token[:-4] for token in vocab if token.endswith("</w>") and len(token) == 5}
+        assert inside == ending and {"1", "j", "/", "u", "w"} <= inside
+        encoding = trained["bpe"].encode("2010/j j/1 zu vw")
+        assert (UNK_ID not in encoding.ids, trained["bpe"].decode(encoding.ids)) == (True, "2010/j j/1 zu vw")
+        tokenizer = train_tokenizer(["A few words here.", "And a few more."], model="bpe", vocab_size=100, min_frequency=1,
+                                    initial_alphabet="~^", show_progress=False)
+        encoding = tokenizer.encode("a ~ few^ ^^ ~more")
+        assert (UNK_ID not in encoding.ids, tokenizer.decode(encoding.ids)) == (True, "a ~ few^ ^^ ~more")
+
+    def test_bpe_ids_are_canonical_and_its_words_cut_as_the_trainer_cut_them(self, seed_pair, monkeypatch):
+        import newspairs.train
+
+        raw, _ = seed_pair
+        as_trained = []
+        completed = newspairs.train.canonical_bpe
+        monkeypatch.setattr(newspairs.train, "canonical_bpe", lambda tok: as_trained.append(Tokenizer.from_str(tok.to_str())) or completed(tok))
+        tokenizer = train_tokenizer(raw, model="bpe", vocab_size=400, min_frequency=1, show_progress=False)
+        vocab = tokenizer.get_vocab(with_added_tokens=False)
+        by_id = [token for token, _ in sorted(vocab.items(), key=lambda item: item[1])]
+        assert by_id[: len(SPECIAL_TOKENS)] == list(SPECIAL_TOKENS)
+        assert by_id[len(SPECIAL_TOKENS) :] == sorted(by_id[len(SPECIAL_TOKENS) :])
+        assert by_id != [token for token, _ in sorted(as_trained[0].get_vocab().items(), key=lambda item: item[1])]
+        cut = [encoding.tokens for encoding in tokenizer.encode_batch(raw, add_special_tokens=False)]
+        assert cut == [encoding.tokens for encoding in as_trained[0].encode_batch(raw, add_special_tokens=False)]
 
     def test_wordpiece_exceeds_vocab_size_only_by_completing_its_alphabet(self, seed_pair):
         raw, _ = seed_pair
@@ -297,6 +360,10 @@ class TestFolder:
         assert stamp == normalization_stamp()
         config = json.loads((trained_folder / "tokenizer_config.json").read_text(encoding="utf-8"))
         assert [config[f"{role}_token"] for role in ("pad", "unk", "cls", "sep", "mask")] == list(SPECIAL_TOKENS)
+        # written under temporary names and renamed: still the permissions a new file gets
+        (trained_folder.parent / "new-file").touch()
+        modes = {(path.stat().st_mode & 0o777) for path in [*trained_folder.iterdir(), trained_folder.parent / "new-file"]}
+        assert len(modes) == 1, modes
 
     def test_padding_pads_with_pad_to_the_longest(self, trained_folder):
         tokenizer = load_tokenizer(trained_folder, padding=True)
@@ -377,6 +444,105 @@ class TestFolder:
         assert [path.name for path in (tmp_path / "tok").iterdir()] == [name]  # no half-written folder
 
 
+def _limit_file_size(limit: int):
+    """A subprocess's preexec_fn: a write past ``limit`` bytes fails with EFBIG, as a write to a full
+    disk fails with ENOSPC (the kernel's SIGXFSZ, which would kill the process, ignored)."""
+    import resource
+    import signal
+
+    def limit_it() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return limit_it
+
+
+def _contents(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+# (what runs in a process whose files cannot grow past 64 kB, over an earlier tokenizer folder {out}
+# or an earlier tokenizer.json {out}/tokenizer.json; the one line it ends with)
+FAILING_SAVES = [
+    pytest.param([sys.executable, "-c", "import sys, newspairs.train as t; t.save_tokenizer_folder(t.load_tokenizer(), sys.argv[1])", "{out}"],
+                 "OSError: [Errno 27] cannot be written (File too large); no file was replaced: '{out}/tokenizer.json'", id="save_tokenizer_folder"),
+    pytest.param([sys.executable, "-c", "import sys, newspairs.train as t, newspairs.tokenizer as k; "
+                  "k.save_tokenizer(t.load_tokenizer(), sys.argv[1] + '/tokenizer.json')", "{out}"],
+                 "OSError: [Errno 27] cannot be written (File too large); no file was replaced: '{out}/tokenizer.json'", id="save_tokenizer"),
+    pytest.param([sys.executable, "-m", "newspairs", "train-tokenizer", "{source}", "--split", "all", "--vocab-size", "100", "--out", "{out}",
+                  "--quiet"], "newspairs: error: {out}/tokenizer.json: cannot be written (File too large); no file was replaced",
+                 id="train-tokenizer"),
+]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no RLIMIT_FSIZE")
+@pytest.mark.parametrize(("argv", "last_line"), FAILING_SAVES)
+def test_a_save_that_fails_midway_replaces_no_file(argv, last_line, trained, tmp_path):
+    """Writing on a full disk, tokenizers' save left a truncated tokenizer.json beside the earlier
+    stamp (a folder check_tokenizer_out accepts, that does not load) and raised a bare Exception:
+    train-tokenizer ended with a traceback after the whole training."""
+    out, source = tmp_path / "tok", tmp_path / "a.jsonl"
+    source.write_text('{"raw": "The harbour reopened on Monday."}\n{"raw": "Ferries sail at 6 a.m."}\n', encoding="utf-8")
+    save_tokenizer_folder(trained["wordlevel"], out)
+    before = _contents(out)
+    assert len(before["tokenizer.json"]) > 65536  # what the limit stops
+    done = subprocess.run([arg.format(out=out, source=source) for arg in argv], capture_output=True, text=True, timeout=300,
+                          preexec_fn=_limit_file_size(65536))
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1].endswith(last_line.format(out=out)), done.stderr
+    if "newspairs" in argv:
+        assert len(done.stderr.splitlines()) == 1, done.stderr
+    assert _contents(out) == before  # no file replaced, none cut short, no temporary file left
+
+
+@pytest.fixture
+def read_only_folder(tmp_path):
+    """An empty folder that this user cannot write in (root can: then the test is skipped)."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        (folder / "probe").touch()
+    except PermissionError:
+        yield folder
+    else:
+        (folder / "probe").unlink()
+        pytest.skip("this user writes into a read-only folder (root)")
+    finally:
+        folder.chmod(0o755)
+
+
+class TestAReadOnlyFolder:
+    """`train-tokenizer --out` a folder it cannot write: one line before the training, where it was a
+    traceback after it (tokenizers' save raised a bare Exception); the API names the file."""
+
+    def test_check_tokenizer_out_refuses_it(self, read_only_folder):
+        with pytest.raises(ValueError, match=rf"^{re.escape(str(read_only_folder))}: no file can be written in the folder "
+                                             r"\(Permission denied\); choose another$"):
+            check_tokenizer_out(read_only_folder)
+        assert list(read_only_folder.iterdir()) == []
+
+    def test_train_tokenizer_refuses_it_before_training(self, read_only_folder, monkeypatch, capsys):
+        import newspairs.train
+        from newspairs.cli import main
+
+        def trained(*args, **kwargs):
+            raise AssertionError("trained before --out was checked")
+
+        monkeypatch.setattr(newspairs.train, "train_on_source", trained)
+        assert main(["train-tokenizer", "--out", str(read_only_folder), "--quiet"]) == 1
+        captured = capsys.readouterr()
+        assert captured.err == (f"newspairs: error: --out {read_only_folder}: no file can be written in the folder "
+                                "(Permission denied); choose another\n")
+
+    def test_save_tokenizer_folder_names_the_file(self, read_only_folder, trained):
+        with pytest.raises(PermissionError) as error:
+            save_tokenizer_folder(trained["wordlevel"], read_only_folder)
+        assert (error.value.filename, error.value.strerror) == (
+            str(read_only_folder / "tokenizer.json"), "cannot be written (Permission denied); no file was replaced")
+        assert list(read_only_folder.iterdir()) == []
+
+
 def _folder_holding(tmp: Path, *names: str) -> Path:
     folder = tmp / "out"
     folder.mkdir()
@@ -439,6 +605,8 @@ def _edited_copy(folder: Path, to: Path, edit: str) -> Path:
         assert len(data["normalizer"]["normalizers"]) < len(passes)
     elif edit == "no-pre-tokenizer-split":
         data["pre_tokenizer"]["pattern"] = {"String": " "}
+    elif edit == "replace-reuters-first":  # changes 282 of 3,000 lines of news, and no probe
+        passes.insert(0, {"type": "Replace", "pattern": {"String": "(Reuters)"}, "content": ""})
     else:  # a step appended to the normalizer
         added = {"NFKC": [{"type": "NFKC"}], "NFD": [{"type": "NFD"}],
                  "NFD-StripAccents": [{"type": "NFD"}, {"type": "StripAccents"}],
@@ -488,13 +656,34 @@ class TestStampCheck:
             load_tokenizer(trained_folder, dataset=Carrier())
 
     @pytest.mark.parametrize("edit", ["no-lowercase", "no-contractions", "no-pre-tokenizer-split", "NFKC", "NFD",
-                                      "NFD-StripAccents", "replace-a-digit", "replace-e-acute"])
+                                      "NFD-StripAccents", "replace-a-digit", "replace-e-acute", "replace-reuters-first"])
     def test_a_tokenizer_json_edited_after_it_was_stamped_warns_with_or_without_a_dataset(self, trained_folder, tmp_path, edit):
         edited = _edited_copy(trained_folder, tmp_path / "tok", edit)
         for dataset in (None, normalization_stamp()):
             with pytest.warns(StampMismatchWarning, match=r"its stamp names the rule table [0-9a-f]{16}, but .*"
                                                           r"tokenizer\.json was changed after it was stamped"):
                 load_tokenizer(edited, dataset=dataset)
+
+    def test_an_edit_no_probe_shows_is_caught_where_this_and_earlier_compilations_pass(self, trained, trained_folder, tmp_path):
+        """The probes alone passed a Replace("(Reuters)", "") put first: the stamp check now compares the
+        components exactly (`normalizes_like_this_installation`) before it looks for a probe to name."""
+        import gzip
+
+        stamp = normalization_stamp()
+        edited = load_tokenizer_file(_edited_copy(trained_folder, tmp_path / "tok", "replace-reuters-first"))
+        assert _recipe(edited, "WASHINGTON (Reuters) - Oil fell.") == "washington - oil fell ."
+        assert stamp_mismatch(edited, stamp) == (
+            f"its stamp names the rule table {stamp.rules}, but its normalizer or pre-tokenizer is not that table's as newspairs "
+            "compiles it (the probes pass, other text may normalize otherwise): tokenizer.json was changed after it was stamped")
+        # an earlier compilation of the same normalization (newspairs.stamp.EARLIER_NORMALIZERS), this one, the shipped one
+        document = json.loads(trained["bpe"].to_str())
+        document["normalizer"] = json.loads(gzip.decompress((FIXTURES / "normalizer_357c17e89128e83f.json.gz").read_bytes()))
+        earlier = Tokenizer.from_str(json.dumps(document))
+        for tokenizer in (earlier, *trained.values(), load_tokenizer_file(trained_folder), load_tokenizer_file(DEFAULT_TOKENIZER_DIR)):
+            assert stamp_mismatch(tokenizer, stamp) is None
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            load_tokenizer(DEFAULT_TOKENIZER_DIR, dataset=stamp)
 
     def test_the_stamp_of_another_rule_table_is_not_checked_against_the_tokenizer(self, trained_folder, tmp_path):
         edited = _edited_copy(trained_folder, tmp_path / "tok", "no-lowercase")
