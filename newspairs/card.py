@@ -324,17 +324,31 @@ def split_table(summaries: Mapping[str, Any]) -> str:
     return "\n".join(rows)
 
 
-def _load_examples(repo_id: str, summaries: Mapping[str, Any]) -> str:
-    """How to load each config of ``summaries`` (the default first), as the export's own card says it."""
+def _branch_usage(repo_id: str, columns: Mapping[str, Sequence[str]], revision: str) -> list[str]:
+    """`newspairs.export.load_usage`'s lines, each call loading ``revision``: a card committed on a
+    branch describes that branch's data, not main's."""
+    quoted, branch = json.dumps(repo_id, ensure_ascii=False), f", revision={json.dumps(revision, ensure_ascii=False)}"
+    calls = [f"{name} = datasets.load_dataset({quoted}" + (f', "{name}"' if index else "") + branch + ")"
+             for index, name in enumerate(columns)]
+    width = max(len(call) for call in calls) + 2
+    return [f"{call:<{width}}# " + ", ".join(names) + (" (the default config)" if index == 0 else "")
+            for index, (call, names) in enumerate(zip(calls, columns.values()))]
+
+
+def _load_examples(repo_id: str, summaries: Mapping[str, Any], revision: str | None = None) -> str:
+    """How to load each config of ``summaries`` (the default first), as the export's own card says it;
+    with ``revision`` (a branch other than main), from that branch."""
     from newspairs.export import load_usage
 
+    columns = {config: list(summary.features) for config, summary in summaries.items()}
     lines = ["```python", "import datasets", ""]
-    lines += load_usage(repo_id, {config: list(summary.features) for config, summary in summaries.items()})
+    lines += load_usage(repo_id, columns) if revision is None else _branch_usage(repo_id, columns, revision)
+    branch = "" if revision is None else f", revision={json.dumps(revision, ensure_ascii=False)}"
     lines += [
         "",
         "from huggingface_hub import snapshot_download",
         "from tokenizers import Tokenizer",
-        f'folder = snapshot_download("{repo_id}", repo_type="dataset", allow_patterns=["*.json"])',
+        f'folder = snapshot_download("{repo_id}", repo_type="dataset"{branch}, allow_patterns=["*.json"])',
         'tok = Tokenizer.from_file(f"{folder}/tokenizer.json")  # or transformers.AutoTokenizer.from_pretrained(folder)',
         'tok.encode_special_tokens = True  # "[SEP]" in an article is text, as on its normalized side',
         "```",
@@ -477,8 +491,26 @@ def card_yaml(base: Mapping[str, Any], options: CardOptions, total_rows: int) ->
     return data.to_yaml()
 
 
-def render_card(folder: str | Path, options: CardOptions, facts: CardFacts, *, template: str | None = None) -> str:
-    """The full ``README.md`` of an exported folder (whose card YAML `newspairs.export` wrote)."""
+def published_revision(revision: str | None) -> str | None:
+    """The branch a card's snippets and link name: None for main (the Hub's default, named by nothing)."""
+    return None if revision in (None, "", "main") else revision
+
+
+def repository_url(repo_id: str, revision: str | None = None) -> str:
+    """The repository's page on the Hub; of its branch ``revision`` when that is not main."""
+    from urllib.parse import quote
+
+    revision = published_revision(revision)
+    page = f"https://huggingface.co/datasets/{repo_id}"
+    return page if revision is None else f"{page}/tree/{quote(revision, safe='')}"  # quoted as huggingface_hub's URLs do
+
+
+def render_card(folder: str | Path, options: CardOptions, facts: CardFacts, *, template: str | None = None,
+                revision: str | None = None) -> str:
+    """The full ``README.md`` of an exported folder (whose card YAML `newspairs.export` wrote).
+
+    ``revision``: the branch the card is committed on; other than main, its snippets load that
+    branch and its repository link opens it."""
     from huggingface_hub import DatasetCard
 
     from newspairs import __version__
@@ -519,14 +551,14 @@ def render_card(folder: str | Path, options: CardOptions, facts: CardFacts, *, t
         "languages": ", ".join(options.language),
         "license": options.license_text,
         "size_sentence": size_sentence,
-        "repository": f"https://huggingface.co/datasets/{options.repo_id}",
+        "repository": repository_url(options.repo_id, revision),
         "newspairs_version": __version__,
         "input_files": input_files(facts.input_kinds),
         "stamp_signature": stamp.signature(),
         "tokenizer_sentence": f"a {facts.tokenizer_model} model of {facts.tokenizer_vocab_size:,} tokens "
         + ("given to the build, not trained by it" if facts.tokenizer_given else "trained on this corpus's train split"),
         "special_tokens": ", ".join(f"`{token}`" for token in facts.special_tokens),
-        "load_examples": _load_examples(options.repo_id, summaries),
+        "load_examples": _load_examples(options.repo_id, summaries, published_revision(revision)),
         "config_sides": _config_sides(list(configs)),
         "lines_use": (" (the `lines` config pairs each raw line with its normalized line, the shape a "
                       "sequence-to-sequence model trains on)") if "lines" in configs else "",

@@ -870,7 +870,9 @@ def cmd_publish(args: argparse.Namespace, out: TextIO) -> int:
     published with the card. Data goes first in commits of at most --max-commit-files files /
     --max-commit-size bytes, then the card, report, tokenizer and stamp;
     files already on the Hub with the same content are skipped, so rerunning a failed publish
-    resumes it. --dry-run OUT writes the same repository to OUT and uploads nothing. The license,
+    resumes it, and a tokenizer trained again from what the published one was trained from keeps the
+    published one (training breaks ties at random). --dry-run OUT writes the repository to OUT and
+    uploads nothing (the same one but for a tokenizer trained again, whose tie-broken pieces may differ). The license,
     the tokenizer and the output folder are checked before anything is built.
 
     Example:

@@ -194,9 +194,12 @@ def read_manifest(out: Path) -> Optional[list[str]]:
     return [str(name) for name in files]
 
 
-def write_manifest(out: Path, files: Iterable[str]) -> None:
-    """Record ``files`` (relative to ``out``) as what newspairs wrote there: what a later export may replace."""
-    data = {"written_by": "newspairs", "files": sorted(set(files) - {MANIFEST_FILENAME})}
+def write_manifest(out: Path, files: Iterable[str], extra: Optional[dict[str, Any]] = None) -> None:
+    """Record ``files`` (relative to ``out``) as what newspairs wrote there: what a later export may replace.
+
+    ``extra``: more keys beside ``files`` (`newspairs.hub` records what its tokenizer was trained from);
+    readers of the manifest read ``files`` alone."""
+    data = {"written_by": "newspairs", "files": sorted(set(files) - {MANIFEST_FILENAME}), **(extra or {})}
     (out / MANIFEST_FILENAME).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
 

@@ -11,14 +11,19 @@ The repository, exactly as ``newspairs publish --dry-run OUT`` writes it::
     newspairs_sentences.json                        whether and by what sentences were split (`newspairs.sentences`)
     newspairs_report.json                           the build report: read/written/rejected per config, and
                                                     each reject (file relative to the source, line, reason)
-    newspairs_export.json                           the files newspairs wrote (what a later build may replace)
+    newspairs_export.json                           the files newspairs wrote (what a later build may replace),
+                                                    and what a trained tokenizer was trained from (`TRAINING_KEY`)
 
 Uploading makes one commit per chunk of data files (at most ``max_commit_files`` files and
 ``max_commit_bytes`` bytes each) and a last commit with the card, the report, the tokenizer and
 the stamp, so the card appears only once the data it describes is there; that last commit also
 deletes the files an earlier publish wrote (those the repository's own ``newspairs_export.json``
-lists) that the new one lacks. Files newspairs did not write are never deleted, and one standing where the upload
-would write is refused before any commit. Readers never see a mix of the two publishes: new
+lists) that the new one lacks. The first commit that sends files also sends a manifest listing what
+earlier publishes wrote and all this upload writes, so the files of an upload stopped before its last
+commit are deleted by a later publish that lacks them. Files newspairs did not write are never deleted, and one standing where the upload
+would write is refused before any commit. A tokenizer trained from what the published one was
+trained from (the same `TRAINING_KEY` record) is not sent: training breaks ties at random, and the
+published one's ids stay. Readers never see a mix of the two publishes: new
 shards land in folders named by their content, which only the new card names, so until the last
 commit (or after it failed) the repository reads as the earlier publish, and after it as the new
 one. Files already on the Hub with the same content (same size, and same sha256 for LFS files or
@@ -37,7 +42,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -50,6 +55,8 @@ from newspairs.stamp import STAMP_FILENAME, Stamp
 from newspairs.tokenizer import load_tokenizer_file
 from newspairs.train import (
     SPECIAL_TOKENS,
+    SPECIAL_TOKENS_MAP_FILENAME,
+    TOKENIZER_CONFIG_FILENAME,
     TOKENIZER_FILES,
     MissingSplitError,
     TrainingConfig,
@@ -57,6 +64,7 @@ from newspairs.train import (
     save_tokenizer_folder,
     stamp_mismatch,
     train_tokenizer,
+    transformers_config,
 )
 
 logger = logging.getLogger(__name__)
@@ -76,6 +84,17 @@ DEFAULT_BACKOFF = 2.0  # seconds before the first retry; doubles after each
 # Every Hub repository has it and newspairs never writes it: never refused, never deleted.
 HUB_GITATTRIBUTES = ".gitattributes"
 SUMMARY_NAMES = 5  # paths a summary names before "and N more"
+# The manifest's key (beside "files") recording what a trained tokenizer was trained from: a publish
+# keeps the published tokenizer when it holds the same record, as training breaks ties at random
+# and a retrained one, on the same data, numbers most pieces otherwise.
+TRAINING_KEY = "tokenizer_training"
+# The tokenizer's own files: kept together or replaced together (the stamp is the data's too).
+TOKENIZER_OWN_FILES: tuple[str, ...] = ("tokenizer.json", TOKENIZER_CONFIG_FILENAME, SPECIAL_TOKENS_MAP_FILENAME)
+# What the parts of a training record are, for the summary of a retrained tokenizer
+RECORD_PARTS = {"config": "the config", "split": "the split", "data": "the data", "training": "the training settings",
+                "stamp": "the normalization stamp"}
+# transformers' save_pretrained writes this model_max_length for "no limit" (its VERY_LARGE_INTEGER)
+TRANSFORMERS_NO_LIMIT = int(1e30)
 
 T = TypeVar("T")
 
@@ -210,7 +229,10 @@ def _named(paths: Sequence[str]) -> str:
 @dataclass
 class UploadResult:
     """What an upload did: its commits (their urls), the files sent (``replaced``: those of them that
-    overwrote an earlier publish's file), skipped and deleted (an earlier publish's, not in this one)."""
+    overwrote an earlier publish's file), skipped and deleted (an earlier publish's, not in this one);
+    ``kept``: the published tokenizer's files, not replaced by a tokenizer trained again from the
+    same record; ``tokenizer``: what became of the published tokenizer (kept, retrained, replaced),
+    or None when there was none to replace or the new one is the same."""
 
     repo_id: str
     revision: str | None
@@ -219,14 +241,17 @@ class UploadResult:
     skipped: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    tokenizer: str | None = None
 
     def summary(self) -> str:
         where = self.repo_id + (f"@{self.revision}" if self.revision else "")
-        return (
+        counts = (
             f"{where}: {len(self.commits)} commits, {len(self.uploaded)} files uploaded, "
             f"{len(self.skipped)} already there, {len(self.replaced)} replaced{_named(self.replaced)}, "
             f"{len(self.deleted)} deleted that an earlier publish wrote and this one lacks{_named(self.deleted)}"
         )
+        return counts if self.tokenizer is None else f"{counts}\n{self.tokenizer}"
 
 
 def hub_token(token: str | None = None) -> str:
@@ -254,6 +279,7 @@ def upload_repository(
     retries: int = DEFAULT_RETRIES,
     backoff: float = DEFAULT_BACKOFF,
     sleep: Callable[[float], None] = time.sleep,
+    recard: Callable[[Tokenizer], None] | None = None,
 ) -> UploadResult:
     """Upload a repository folder as the dataset ``repo_id`` (created if absent), on ``revision`` (a branch).
 
@@ -264,10 +290,21 @@ def upload_repository(
     Before any commit, the repository's files and its `EXPORT_MANIFEST` (what an earlier publish
     wrote) are read: the last commit deletes only files that manifest lists and this upload lacks,
     and a file it does not list where this upload would write other content is refused (a
-    `ValueError`). ``api`` defaults to ``huggingface_hub.HfApi(token=...)``. Raises `UploadError`
+    `ValueError`). The first commit that sends files also sends a manifest listing what earlier
+    publishes wrote and all this upload writes, so the files of an upload stopped before its last
+    commit are deleted by a later one that lacks them.
+
+    A tokenizer trained (its manifest's `TRAINING_KEY` record) from what the published one was
+    trained from (the same record in the repository's manifest) is not sent: the published one is
+    kept (`UploadResult.kept`), as training breaks ties at random and a retrained one would change
+    most ids. Where the card states another vocabulary size than the published tokenizer's,
+    ``recard(published_tokenizer)`` writes the folder's card for it (`publish` passes one); without
+    it, the new tokenizer replaces the published one.
+
+    ``api`` defaults to ``huggingface_hub.HfApi(token=...)``. Raises `UploadError`
     when a commit fails for good; running the same upload again resumes it.
     """
-    from huggingface_hub import CommitOperationAdd, CommitOperationDelete, HfApi
+    from huggingface_hub import HfApi
     from huggingface_hub.hf_api import RepoFile
 
     token = hub_token(token)
@@ -310,15 +347,30 @@ def upload_repository(
         )
         if isinstance(entry, RepoFile)
     }
+    with tempfile.TemporaryDirectory(prefix="newspairs-upload-") as scratch:
+        return _upload(api, Path(folder), files, plan, remote, Path(scratch), before_any_commit, repo_id, token, revision,
+                       retry, recard)
+
+
+def _upload(api: Any, folder: Path, files: list[LocalFile], plan: list[list[LocalFile]], remote: dict[str, Any],
+            scratch: Path, before_any_commit: Callable, repo_id: str, token: str, revision: str | None, retry: dict,
+            recard: Callable[[Tokenizer], None] | None) -> UploadResult:
+    """`upload_repository` once the repository's files are listed: the checks, then the commits
+    (``scratch``: a folder for the downloads and the first commit's manifest)."""
+    from huggingface_hub import CommitOperationAdd, CommitOperationDelete
+
+    def download(filename: str) -> Path:
+        return Path(before_any_commit(
+            lambda: api.hf_hub_download(repo_id, filename, repo_type=REPO_TYPE, revision=revision,
+                                        local_dir=scratch / "remote", token=token),
+            "hf_hub_download",
+        ))
+
     earlier: set[str] = set()  # what an earlier publish wrote: what this one may replace or delete
+    remote_record = None
     if EXPORT_MANIFEST in remote:
-        with tempfile.TemporaryDirectory(prefix="newspairs-remote-") as scratch:
-            downloaded = before_any_commit(
-                lambda: api.hf_hub_download(repo_id, EXPORT_MANIFEST, repo_type=REPO_TYPE, revision=revision,
-                                            local_dir=scratch, token=token),
-                "hf_hub_download",
-            )
-            earlier = _remote_manifest(Path(downloaded).read_bytes(), repo_id) | {EXPORT_MANIFEST}
+        listed, remote_record = _remote_manifest(download(EXPORT_MANIFEST).read_bytes(), repo_id)
+        earlier = listed | {EXPORT_MANIFEST}
     theirs = sorted(
         item.path_in_repo for item in files
         if item.path_in_repo in remote and item.path_in_repo not in earlier and item.path_in_repo != HUB_GITATTRIBUTES
@@ -332,19 +384,34 @@ def upload_repository(
         )
     local_paths = {item.path_in_repo for item in files}
     stale = sorted(path for path in remote if path in earlier and path not in local_paths and path != HUB_GITATTRIBUTES)
+    kept, tokenizer_note, recarded = _published_tokenizer(files, remote, earlier, _manifest_record(files), remote_record,
+                                                          download, recard)
+    if recarded:  # the card now describes the kept tokenizer: send that one
+        card = LocalFile.of(folder, folder / CARD_FILENAME)
+        plan = [[card if item.path_in_repo == CARD_FILENAME else item for item in commit] for commit in plan]
+    # Sent with the first data commit: the files of this upload are newspairs' from then on, so a later
+    # publish of other data deletes them even if this one stops before its last commit (which writes
+    # the manifest of the new files alone). The record stays the earlier one: its tokenizer is still there.
+    interim = _interim_manifest(scratch, earlier | local_paths, remote_record) if len(plan) > 1 else None
+    if interim is not None and interim.is_on(remote.get(EXPORT_MANIFEST)):
+        interim = None
 
     result = UploadResult(repo_id=repo_id, revision=revision)
     for number, commit in enumerate(plan, start=1):
-        sending = [item for item in commit if not item.is_on(remote.get(item.path_in_repo))]
-        result.skipped.extend(item.path_in_repo for item in commit if item not in sending)
-        deleting = stale if number == len(plan) else []
+        final = number == len(plan)
+        on_hub = [item for item in commit if item.is_on(remote.get(item.path_in_repo))]
+        sending = [item for item in commit if item not in on_hub and item.path_in_repo not in kept]
+        result.skipped.extend(item.path_in_repo for item in on_hub)
+        deleting = stale if final else []
         if not sending and not deleting:
             continue
-        message = f"newspairs: {'card, tokenizer and stamp' if number == len(plan) else 'data'} ({number}/{len(plan)})"
+        manifest = [interim] if interim is not None and not final else []
+        interim = None
+        message = f"newspairs: {'card, tokenizer and stamp' if final else 'data'} ({number}/{len(plan)})"
 
-        def operations(sending=sending, deleting=deleting) -> list:
+        def operations(sending=sending, deleting=deleting, manifest=manifest) -> list:
             # create_commit mutates its operations: each attempt gets fresh ones
-            return [CommitOperationAdd(item.path_in_repo, str(item.local)) for item in sending] + [
+            return [CommitOperationAdd(item.path_in_repo, str(item.local)) for item in [*sending, *manifest]] + [
                 CommitOperationDelete(path) for path in deleting
             ]
 
@@ -365,13 +432,16 @@ def upload_repository(
         result.uploaded.extend(item.path_in_repo for item in sending)
         result.replaced.extend(item.path_in_repo for item in sending if item.path_in_repo in remote)
         result.deleted.extend(deleting)
+    result.kept, result.tokenizer = kept, tokenizer_note
     return result
 
 
-def _remote_manifest(data: bytes, repo_id: str) -> set[str]:
-    """The files a repository's `EXPORT_MANIFEST` lists; a `ValueError` when it is not a newspairs manifest."""
+def _remote_manifest(data: bytes, repo_id: str) -> tuple[set[str], Any]:
+    """The files a repository's `EXPORT_MANIFEST` lists, and its `TRAINING_KEY` record (None without
+    one); a `ValueError` when it is not a newspairs manifest."""
     try:
-        files = json.loads(data.decode("utf-8"))["files"]
+        manifest = json.loads(data.decode("utf-8"))
+        files = manifest["files"]
         if not isinstance(files, list):
             raise TypeError(files)
     except (ValueError, KeyError, TypeError):
@@ -380,13 +450,98 @@ def _remote_manifest(data: bytes, repo_id: str) -> set[str]:
             f"upload to {repo_id} refused: its {EXPORT_MANIFEST} is not a newspairs manifest, so what an earlier "
             "publish wrote is unknown; nothing was uploaded. Remove that file from the repository, or publish to another repository"
         ) from None
-    return {str(name) for name in files}
+    return {str(name) for name in files}, manifest.get(TRAINING_KEY)
+
+
+def _manifest_record(files: Sequence[LocalFile]) -> Any:
+    """The `TRAINING_KEY` record of the repository folder's manifest: None for a given tokenizer."""
+    manifest = next((item for item in files if item.path_in_repo == EXPORT_MANIFEST), None)
+    return None if manifest is None else json.loads(manifest.local.read_text(encoding="utf-8")).get(TRAINING_KEY)
+
+
+def _interim_manifest(scratch: Path, listed: set[str], record: Any) -> LocalFile:
+    """The manifest of the first commit: ``listed`` (what earlier publishes wrote and this one writes),
+    and the published tokenizer's record ``record``, if any."""
+    folder = scratch / "interim"
+    folder.mkdir()
+    data = {"written_by": "newspairs", "files": sorted(listed - {EXPORT_MANIFEST}),
+            **({TRAINING_KEY: record} if record is not None else {})}
+    (folder / EXPORT_MANIFEST).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    return LocalFile.of(folder, folder / EXPORT_MANIFEST)
+
+
+def card_tokenizer_facts(tokenizer: Tokenizer) -> dict[str, Any]:
+    """What the card says of a tokenizer (`CardFacts`): its model, vocabulary size and special tokens."""
+    return {
+        "tokenizer_model": type(tokenizer.model).__name__,
+        "tokenizer_vocab_size": tokenizer.get_vocab_size(),
+        "special_tokens": tuple(
+            token.content for _, token in sorted(tokenizer.get_added_tokens_decoder().items()) if token.special
+        ),
+    }
+
+
+def _loaded(path: Path) -> Tokenizer | None:
+    try:
+        return Tokenizer.from_file(str(path))
+    except Exception:  # not a tokenizer (any more): nothing to keep
+        return None
+
+
+def _facts_of(path: Path) -> dict[str, Any] | None:
+    loaded = _loaded(path)
+    return None if loaded is None else card_tokenizer_facts(loaded)
+
+
+def _published_tokenizer(files: Sequence[LocalFile], remote: dict[str, Any], earlier: set[str], record: Any,
+                         remote_record: Any, download: Callable[[str], Path],
+                         recard: Callable[[Tokenizer], None] | None) -> tuple[list[str], str | None, bool]:
+    """The published tokenizer files to keep rather than replace, the summary's line on the tokenizer,
+    and whether ``recard`` rewrote the card for the kept one.
+
+    Kept when the new one was trained (``record``) from what the published one was (``remote_record``:
+    the same config, split, data, settings and stamp) and the published files are those an earlier
+    publish wrote. Ties broken otherwise can change the vocabulary's size, which the card states: then
+    ``recard`` writes the card of the kept one, and without it the new one is sent."""
+    local = {item.path_in_repo: item for item in files}
+    differing = [name for name in TOKENIZER_OWN_FILES if name in local and not local[name].is_on(remote.get(name))]
+    replacing = [name for name in differing if name in remote]
+    if not replacing:  # none published, or the same files
+        return [], None, False
+    if record is None:
+        return [], f"replaced the published tokenizer{_named(replacing)} with the given one", False
+    if record != remote_record:
+        why = (f"{_record_changes(remote_record, record)} changed since the published one was trained"
+               if isinstance(remote_record, dict) else "the published one has no record of what it was trained from")
+        return [], f"replaced the published tokenizer{_named(replacing)} with one retrained: {why}", False
+    if not all(name in remote and name in earlier for name in TOKENIZER_OWN_FILES):
+        return [], f"replaced the published tokenizer{_named(replacing)}: some of its files are missing or not newspairs'", False
+    kept_line = (f"kept the published tokenizer{_named(replacing)}, trained on the same data with the same settings, "
+                 "whose ids a retrained one would change")
+    published = _loaded(download("tokenizer.json"))
+    if published is None:
+        return [], f"replaced the published tokenizer{_named(replacing)}: its tokenizer.json does not load", False
+    if card_tokenizer_facts(published) == _facts_of(local["tokenizer.json"].local):
+        return replacing, kept_line, False
+    if recard is None:
+        return [], (f"replaced the published tokenizer{_named(replacing)} with one retrained on the same data with the "
+                    "same settings, whose model, vocabulary size or special tokens, which the card states, differ"), False
+    recard(published)
+    return replacing, kept_line, True
+
+
+def _record_changes(published: dict, new: dict) -> str:
+    """``"the data and the training settings"``: the parts of two training records that differ."""
+    parts = [RECORD_PARTS.get(key, key) for key in RECORD_PARTS | dict.fromkeys(published) | dict.fromkeys(new)
+             if published.get(key) != new.get(key)]
+    return " and ".join(parts)
 
 
 @dataclass
 class RepositoryBuild:
     """A built repository folder: where, its files, the card, and the export it was made from
-    (``reports``: its `newspairs.builder.BuildReport` per config, files named as in the report file)."""
+    (``reports``: its `newspairs.builder.BuildReport` per config, files named as in the report file).
+    ``temporary``: `folder` was a temporary one, removed once uploaded (`publish`)."""
 
     folder: Path
     files: list[str]
@@ -394,9 +549,13 @@ class RepositoryBuild:
     configs: dict[str, dict[str, int]]
     stamp: Stamp
     reports: dict[str, Any] = field(default_factory=dict)
+    temporary: bool = False
+    facts: CardFacts | None = None  # what the card was rendered from
 
     def summary(self) -> str:
-        lines = [f"repository in {self.folder}: {len(self.files)} files"]
+        # a removed folder is named nowhere: the reader could not find it
+        where = "" if self.temporary else f" in {self.folder}"
+        lines = [f"repository{where}: {len(self.files)} files"]
         for name, splits in self.configs.items():
             lines.append(f"  {name}: " + ", ".join(f"{split} {rows}" for split, rows in splits.items()))
         lines.extend(f"  {report.summary()}" for report in self.reports.values())  # read = written + rejected, as an export says
@@ -429,23 +588,56 @@ def _checked_tokenizer(folder: str | os.PathLike, dataset_stamp: Stamp) -> tuple
         raise ValueError(f"{folder}: its tokenizer.json holds a {' and a '.join(set_up)} set-up, which every reader of "
                          "the published file would get; save it without (tokenizer.no_padding(), tokenizer.no_truncation())")
     path = Path(folder)
-    return (path / "tokenizer.json" if path.is_dir() else path), loaded
+    path = path / "tokenizer.json" if path.is_dir() else path
+    given_model_max_length(path.parent)
+    return path, loaded
+
+
+def given_model_max_length(folder: Path) -> int | None:
+    """The ``model_max_length`` of a given tokenizer folder's ``tokenizer_config.json`` (None without
+    one, or transformers' "no limit"): the one setting of it a publish carries over. A `ValueError`
+    naming the file when it is not a JSON object or the value is no length `transformers_config` takes."""
+    path = folder / TOKENIZER_CONFIG_FILENAME
+    if not path.is_file():
+        return None
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path}: not a JSON tokenizer config ({error})") from None
+    if not isinstance(config, dict):
+        raise ValueError(f"{path}: a tokenizer config is a JSON object, got {config!r:.80}")
+    length = config.get("model_max_length")
+    if length is None or length == TRANSFORMERS_NO_LIMIT:
+        return None
+    try:
+        transformers_config(model_max_length=length)
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}") from None
+    return int(length)
+
+
+def tokenizer_training_record(config: str, data: Sequence[str], training: TrainingConfig, stamp: Stamp) -> dict[str, Any]:
+    """What a trained tokenizer depended on, recorded in the manifest (`TRAINING_KEY`): the config and
+    split it was trained on, that config's shard folders (named by a digest of their content), the
+    training settings and the stamp. The same record means the same training but for ties."""
+    settings = {item.name: getattr(training, item.name) for item in fields(training) if item.name != "show_progress"}
+    settings["initial_alphabet"] = sorted(training.initial_alphabet)  # a set's order is no setting
+    return {"config": config, "split": "train", "data": sorted(data), "training": settings, "stamp": asdict(stamp)}
 
 
 def _write_tokenizer(out: Path, source: Any, config: str, tokenizer: Any, training: TrainingConfig | None,
                      dataset_stamp: Stamp, errors: str, config_kwargs: dict) -> Tokenizer:
-    """Put the tokenizer files into ``out``: a given trained folder's files as they are (the
-    `transformers` configs written only where it lacks them), or a tokenizer trained on the train
-    split of ``config``. The stamp is the data's, which the tokenizer's matches."""
+    """Put the tokenizer files into ``out``: a given trained folder's ``tokenizer.json`` as it is, or a
+    tokenizer trained on the train split of ``config``. The `transformers` configs are newspairs' own
+    either way (a given folder's ``model_max_length`` carried over): a given ``tokenizer_class`` or
+    ``split_special_tokens`` would make `transformers` tokenize otherwise than ``tokenizer.json``.
+    The stamp is the data's, which the tokenizer's matches."""
     from newspairs.builder import load
 
     if tokenizer is not None:
         path, trained = _checked_tokenizer(tokenizer, dataset_stamp)
-        written = save_tokenizer_folder(trained, out, stamp=dataset_stamp)
-        for target in written:
-            given = path.parent / target.name
-            if target.name != STAMP_FILENAME and given.is_file():
-                shutil.copyfile(given, target)
+        save_tokenizer_folder(trained, out, stamp=dataset_stamp, model_max_length=given_model_max_length(path.parent))
+        shutil.copyfile(path, out / "tokenizer.json")
         return trained
     dataset = load(source, config, errors=errors, **config_kwargs)
     if "train" not in dataset:
@@ -467,15 +659,20 @@ def build_repository(
     num_proc: int | None = None,
     errors: str = "raise",
     cache_dir: str | None = None,
+    revision: str | None = None,
     **config_kwargs,
 ) -> RepositoryBuild:
     """Write the exact Hub repository of ``source`` to ``out``: `newspairs.export`'s Parquet shards and
     YAML, the full card, the tokenizer files and the stamp.
 
-    ``tokenizer`` is a trained tokenizer folder to publish (its stamp must match the data's);
-    without it, one is trained on the train split of the first config with ``training`` (default:
+    ``tokenizer`` is a trained tokenizer folder to publish (its stamp must match the data's; its
+    ``tokenizer.json`` is published as it is, beside newspairs' own `transformers` configs);
+    ``training`` with settings other than the defaults is then a `ValueError`, as they would be
+    ignored. Without it, one is trained on the train split of the first config with ``training`` (default:
     `TrainingConfig()`, a WordPiece of up to 30000 tokens), read through the builder with its
-    `datasets` cache at ``cache_dir``. The export's build report (`REPORT_FILENAME`) is summed up
+    `datasets` cache at ``cache_dir``, and the manifest records what it was trained from
+    (`TRAINING_KEY`, `tokenizer_training_record`). ``revision``: the branch the card will be
+    committed on; other than main, the card's snippets load it. The export's build report (`REPORT_FILENAME`) is summed up
     in the card and published beside it: every article read is in the data or in the report with
     why not, and the report names files relative to the source, as the data's ``source_file`` does.
 
@@ -488,14 +685,15 @@ def build_repository(
         DEFAULT_MAX_SHARD_SIZE, MANIFEST_FILENAME, TOP_FILES, check_options, check_out, install, out_folder, read_manifest, staged,
     )
 
+    check_tokenizer_options(tokenizer, training)
     # the export's checks, before ``out`` is looked at: "lines" is one config, max_shard_size=0 an error
     max_shard_size = DEFAULT_MAX_SHARD_SIZE if max_shard_size is None else max_shard_size
     configs, _ = check_options(configs or CONFIG_NAMES, max_shard_size, num_proc, errors, config_kwargs)
     out = out_folder(out)
     target = check_out(out, [*TOP_FILES, *TOKENIZER_FILES], configs)
     with staged(target) as staging:
-        card, exported = _build_in(staging / "repository", source, options, tokenizer, training, configs,
-                                   max_shard_size, num_proc, errors, cache_dir, config_kwargs)
+        card, exported, facts = _build_in(staging / "repository", source, options, tokenizer, training, configs,
+                                   max_shard_size, num_proc, errors, cache_dir, revision, config_kwargs)
         written = read_manifest(staging / "repository") or []
         install(staging / "repository", target, [*written, MANIFEST_FILENAME])
     return RepositoryBuild(
@@ -505,12 +703,27 @@ def build_repository(
         configs={name: dict(summary.splits) for name, summary in exported.configs.items()},
         stamp=exported.stamp,
         reports=exported.reports,
+        facts=facts,
     )
+
+
+def check_tokenizer_options(tokenizer: Any, training: TrainingConfig | None) -> None:
+    """A `ValueError` when ``training`` sets how a tokenizer is trained and ``tokenizer`` gives a
+    trained one, which is published as it is (the command line's --model or --vocab-size with
+    --tokenizer). Default settings say nothing: the command line passes them, its progress bar too."""
+    if tokenizer is None or training is None:
+        return
+    default = TrainingConfig()
+    set_here = [f"{item.name}={getattr(training, item.name)!r}" for item in fields(training)
+                if item.name != "show_progress" and getattr(training, item.name) != getattr(default, item.name)]
+    if set_here:
+        raise ValueError(f"training sets {', '.join(set_here)}, how a tokenizer is trained, and tokenizer "
+                         f"{str(tokenizer)!r} gives a trained one, which is published as it is: pass one or the other")
 
 
 def _build_in(out: Path, source: Any, options: CardOptions, tokenizer: Any, training: TrainingConfig | None,
               configs: list[str], max_shard_size: Any, num_proc: int | None, errors: str, cache_dir: str | None,
-              config_kwargs: dict) -> tuple[str, Any]:
+              revision: str | None, config_kwargs: dict) -> tuple[str, Any, CardFacts]:
     """`build_repository`'s repository, written to the new folder ``out``: the card and the export."""
     from newspairs.builder import NewsPairsConfig
     from newspairs.export import export, read_manifest, write_manifest
@@ -526,18 +739,19 @@ def _build_in(out: Path, source: Any, options: CardOptions, tokenizer: Any, trai
         report=report,
         input_kinds=dict(Counter(input_kind(item) for item in resolve_source(source))),
         split_ratios=tuple(config_kwargs.get("split_ratios") or NewsPairsConfig.split_ratios),
-        tokenizer_model=type(trained.model).__name__,
-        tokenizer_vocab_size=trained.get_vocab_size(),
         tokenizer_given=tokenizer is not None,
-        special_tokens=tuple(
-            token.content for _, token in sorted(trained.get_added_tokens_decoder().items()) if token.special
-        ),
+        **card_tokenizer_facts(trained),
     )
-    card = render_card(out, options, facts)
+    card = render_card(out, options, facts, revision=revision)
     (out / CARD_FILENAME).write_text(card, encoding="utf-8")
+    extra = None
+    if tokenizer is None:  # what a publish compares to keep the published tokenizer (`_published_tokenizer`)
+        first = configs[0]
+        data = {path.relative_to(out).parent.as_posix() for path in exported.files if path.relative_to(out).parts[0] == first}
+        extra = {TRAINING_KEY: tokenizer_training_record(first, sorted(data), training or TrainingConfig(), exported.stamp)}
     # the tokenizer files are this build's too: a later build (or export) into ``out`` may replace them
-    write_manifest(out, [*(read_manifest(out) or ()), *TOKENIZER_FILES])
-    return card, exported
+    write_manifest(out, [*(read_manifest(out) or ()), *TOKENIZER_FILES], extra)
+    return card, exported, facts
 
 
 def publish(
@@ -557,15 +771,42 @@ def publish(
     **build_kwargs,
 ) -> tuple[RepositoryBuild, UploadResult | None]:
     """Build the repository of ``source`` and upload it to ``options.repo_id``; with ``dry_run``, write it
-    to that folder and upload nothing. ``build_kwargs`` go to `build_repository`."""
+    to that folder and upload nothing. ``build_kwargs`` go to `build_repository`. Without a token, or
+    with `huggingface_hub` offline (``HF_HUB_OFFLINE``; checked when ``api`` is its own), a
+    `ValueError` comes before the build.
+
+    The dry run writes the repository the upload would send (its card names ``revision`` too), but
+    for a tokenizer trained again, whose tie-broken pieces may differ: the upload keeps the published
+    tokenizer when nothing it was trained from changed (`UploadResult.kept`)."""
     if dry_run is not None:
-        return build_repository(source, dry_run, options, **build_kwargs), None
-    token = hub_token(token)  # before a long build, not after it
+        return build_repository(source, dry_run, options, revision=revision, **build_kwargs), None
+    # before a long build, not after it
+    token = hub_token(token)
+    if api is None:
+        check_online(options.repo_id)
     with tempfile.TemporaryDirectory(prefix="newspairs-publish-") as staging:
-        build = build_repository(source, Path(staging) / "repository", options, **build_kwargs)
+        build = build_repository(source, Path(staging) / "repository", options, revision=revision, **build_kwargs)
+
+        def recard(published: Tokenizer) -> None:
+            """The card of the published tokenizer the upload keeps, over the built one."""
+            facts = replace(build.facts, **card_tokenizer_facts(published))
+            build.card = render_card(build.folder, options, facts, revision=revision)
+            (build.folder / CARD_FILENAME).write_text(build.card, encoding="utf-8")
+
         upload = upload_repository(
             build.folder, options.repo_id, api=api, token=token, private=private, revision=revision,
             max_commit_files=max_commit_files, max_commit_bytes=max_commit_bytes,
-            retries=retries, backoff=backoff, sleep=sleep,
+            retries=retries, backoff=backoff, sleep=sleep, recard=recard,
         )
+    build.temporary = True
     return build, upload
+
+
+def check_online(repo_id: str) -> None:
+    """A `ValueError` when `huggingface_hub` is in offline mode (``HF_HUB_OFFLINE``), which refuses every
+    call of its `HfApi`: said before the build, not after it."""
+    from huggingface_hub import constants
+
+    if constants.is_offline_mode():
+        raise ValueError(f"cannot publish to {repo_id}: huggingface_hub is offline (HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE "
+                         "is set in the environment); unset it to upload, or write the repository with a dry run")

@@ -27,5 +27,7 @@ def build_offline(folder: Path, cache: Path, **kwargs) -> RepositoryBuild:
             patch.setenv(name, str(value))
         return build_repository(
             kwargs.pop("source", None), folder, kwargs.pop("options", OPTIONS),
-            training=kwargs.pop("training", TRAINING), cache_dir=str(cache / "datasets"), **kwargs,
+            # a given tokenizer is published as it is: training settings beside it are refused
+            training=kwargs.pop("training", None if kwargs.get("tokenizer") else TRAINING), cache_dir=str(cache / "datasets"),
+            **kwargs,
         )

@@ -26,7 +26,7 @@ from newspairs.card import CONFIG_SIDES
 from newspairs.export import MANIFEST_FILENAME, REPORT_FILENAME
 from newspairs.hub import FINAL_FILES, LocalFile, UploadError, plan_commits, publish, repository_files, upload_repository
 from newspairs.stamp import STAMP_FILENAME, normalization_stamp
-from newspairs.train import TOKENIZER_FILES, raw_texts_of, save_tokenizer_folder, train_tokenizer
+from newspairs.train import SPECIAL_TOKENS, TOKENIZER_FILES, raw_texts_of, save_tokenizer_folder, train_tokenizer
 
 from hub_repo import OPTIONS, TRAINING, build_offline
 
@@ -352,6 +352,7 @@ class TestUpload:
         assert hub.calls[0] == ("create_repo", {"repo_id": REPO_ID, "repo_type": "dataset", "private": None, "exist_ok": True, "token": "hf_recorded"})
         assert hub.files == local_files(repository.folder)
         data_commits, final = hub.commits[:-1], hub.commits[-1]
+        data_commits[0]["added"].remove(MANIFEST_FILENAME)  # the first data commit's (see test_an_interrupted_uploads_files_...)
         assert len(data_commits) > 1 and all(len(commit["added"]) <= 4 for commit in data_commits)
         assert all(path.endswith(".parquet") for commit in data_commits for path in commit["added"])
         assert sorted(final["added"]) == sorted(FINAL_FILES) and final["deleted"] == []
@@ -441,7 +442,7 @@ class TestUpload:
         hub.failures = [None, None, http_error(500), http_error(500)]
         with pytest.raises(UploadError, match=r"stopped at commit 3 of \d+ .*Run the same command again to resume"):
             upload_repository(repository.folder, REPO_ID, api=hub.api, token="t", max_commit_files=2, retries=1, sleep=lambda _: None)
-        sent_before = [path for commit in hub.commits for path in commit["added"]]
+        sent_before = [path for commit in hub.commits for path in commit["added"] if path != MANIFEST_FILENAME]
         assert len(sent_before) == 4 and "README.md" not in hub.files
         result = upload_repository(repository.folder, REPO_ID, api=hub.api, token="t", max_commit_files=2, sleep=pytest.fail)
         assert sorted(result.skipped) == sorted(sent_before)
@@ -651,3 +652,260 @@ def test_the_card_speaks_of_the_configs_it_holds_only(tmp_path, configs):
         said = CONFIG_SIDES[name] in body or f"`{name}` config" in body  # `raw` alone is also a column
         assert said == (name in configs), (name, configs)
     assert "{{" not in body
+
+
+def ids_swapped(tokenizer: Tokenizer) -> Tokenizer:
+    """``tokenizer`` with two pieces' ids swapped: what training again on the same data, breaking a tie
+    otherwise, gives (the same model, size and special tokens; other ids)."""
+    data = json.loads(tokenizer.to_str())
+    vocab = data["model"]["vocab"]
+    first, second = sorted((token for token in vocab if token not in SPECIAL_TOKENS), key=vocab.get)[-2:]
+    vocab[first], vocab[second] = vocab[second], vocab[first]
+    return Tokenizer.from_str(json.dumps(data))
+
+
+def last_piece_dropped(tokenizer: Tokenizer) -> Tokenizer:
+    """``tokenizer`` with one piece fewer: a retraining whose vocabulary size, which the card states, differs."""
+    data = json.loads(tokenizer.to_str())
+    vocab = data["model"]["vocab"]
+    del vocab[max(vocab, key=vocab.get)]
+    return Tokenizer.from_str(json.dumps(data))
+
+
+class TestRepublishedTokenizer:
+    """Class: training breaks ties at random, so a tokenizer trained again on unchanged data numbers
+    pieces otherwise; a republish keeps the published one when what it was trained from is unchanged."""
+
+    KEPT = "kept the published tokenizer (tokenizer.json), trained on the same data with the same settings, whose ids a retrained one would change"
+    RETRAINED = "replaced the published tokenizer (tokenizer.json) with one retrained: "
+
+    @pytest.mark.parametrize(
+        ("again", "message"),
+        [
+            pytest.param({}, KEPT, id="same-data-and-settings-other-ties"),
+            pytest.param({"training": replace(TRAINING, vocab_size=500)},
+                         RETRAINED + "the training settings changed since the published one was trained", id="other-vocab-size"),
+            pytest.param({"source": "other"},
+                         RETRAINED + "the data changed since the published one was trained", id="other-data"),
+            pytest.param({"configs": ["lines", "raw"]},
+                         RETRAINED + "the config and the data changed since the published one was trained", id="other-config"),
+            # ties broken otherwise change the size too (training twice on the embedded data gave 524 and 526)
+            pytest.param({"retrain": last_piece_dropped}, KEPT, id="same-record-another-vocabulary-size"),
+            pytest.param({"tokenizer": "given"}, "replaced the published tokenizer (tokenizer.json) with the given one",
+                         id="a-given-tokenizer"),
+        ],
+    )
+    def test_a_republish_keeps_the_published_tokenizer_only_when_nothing_it_was_trained_from_changed(
+        self, tmp_path, monkeypatch, again, message
+    ):
+        from pairs import write_pairs
+
+        hub = RecordedHub(monkeypatch)
+        common = dict(api=hub.api, token="t", sleep=pytest.fail)
+        # the trainings, fixed: the published tokenizer, then the one trained again
+        first = train_tokenizer(raw_texts_of(None), TRAINING)
+        trained = iter([first, again.get("retrain", ids_swapped)(first)])
+        monkeypatch.setattr("newspairs.hub.train_tokenizer", lambda *args, **kwargs: next(trained))
+        publish(None, OPTIONS, training=TRAINING, configs=["raw", "lines"], **common)
+        published = dict(hub.files)
+        source = None
+        if again.get("source") == "other":
+            source = write_pairs(tmp_path / "other", {f"a{i}.txt": f"Another article, number {i}." for i in range(30)})
+        tokenizer = None
+        if again.get("tokenizer") == "given":
+            tokenizer = tmp_path / "tok"
+            save_tokenizer_folder(next(trained), tokenizer)
+        build, upload = publish(source, OPTIONS, training=None if tokenizer else again.get("training", TRAINING),
+                                tokenizer=tokenizer, configs=again.get("configs", ["raw", "lines"]), **common)
+        kept = message == self.KEPT
+        assert (hub.files["tokenizer.json"] == published["tokenizer.json"]) is kept
+        assert upload.kept == (["tokenizer.json"] if kept else [])
+        assert ("tokenizer.json" in upload.replaced) is not kept and ("tokenizer.json" in upload.uploaded) is not kept
+        assert upload.summary().split("\n")[1:] == [message]
+        # the card committed describes the tokenizer the repository holds, kept or not
+        on_hub = Tokenizer.from_str(hub.files["tokenizer.json"].decode("utf-8"))
+        assert f"of {on_hub.get_vocab_size():,} tokens" in hub.files["README.md"].decode("utf-8")
+        assert hub.files["README.md"].decode("utf-8") == build.card
+
+    def test_without_a_card_for_the_kept_one_a_tokenizer_of_another_size_is_sent(self, tmp_path, monkeypatch):
+        """upload_repository alone cannot write the card of the published tokenizer: it sends the new one."""
+        base = train_tokenizer(raw_texts_of(None), TRAINING)
+        trained = iter([base, last_piece_dropped(base)])
+        monkeypatch.setattr("newspairs.hub.train_tokenizer", lambda *args, **kwargs: next(trained))
+        first = build_offline(tmp_path / "first", tmp_path / "cache", configs=["raw"])
+        hub = RecordedHub(monkeypatch, files=local_files(first.folder))
+        second = build_offline(tmp_path / "second", tmp_path / "cache", configs=["raw"])
+        result = upload_repository(second.folder, REPO_ID, api=hub.api, token="t", sleep=pytest.fail)
+        assert hub.files == local_files(second.folder) and result.kept == []
+        assert result.summary().split("\n")[1] == (
+            "replaced the published tokenizer (tokenizer.json) with one retrained on the same data with the same settings, "
+            "whose model, vocabulary size or special tokens, which the card states, differ")
+
+    def test_a_card_rendered_again_from_its_folder_is_the_same(self, tmp_path):
+        """What publish does to describe a kept tokenizer: render the built card again, other facts alike."""
+        from newspairs.card import render_card
+
+        build = build_offline(tmp_path / "out", tmp_path / "cache", configs=["raw", "lines"])
+        assert render_card(build.folder, OPTIONS, build.facts) == build.card
+
+    def test_the_manifest_records_what_a_trained_tokenizer_was_trained_from(self, tmp_path):
+        build = build_offline(tmp_path / "out", tmp_path / "cache", configs=["lines", "raw"])
+        record = json.loads((tmp_path / "out" / MANIFEST_FILENAME).read_text())["tokenizer_training"]
+        (data,) = {path.rsplit("/", 1)[0] for path in build.files if path.startswith("lines/")}
+        assert record == {"config": "lines", "split": "train", "data": [data],
+                          "training": {"model": "wordpiece", "vocab_size": 600, "min_frequency": 2, "batch_size": 1000,
+                                       "initial_alphabet": []},
+                          "stamp": json.loads((tmp_path / "out" / STAMP_FILENAME).read_text())}
+
+
+def test_an_interrupted_uploads_files_are_deleted_by_a_later_publish_of_other_data(repository, tmp_path, monkeypatch):
+    """Class: the manifest that decides what a publish may delete was written by the last commit only,
+    so the shards of an upload stopped before it were never deleted; the first data commit now lists them."""
+    from pairs import write_pairs
+
+    older = build_offline(tmp_path / "older", tmp_path / "cache", max_shard_size="4KB", configs=["raw"],
+                          source=write_pairs(tmp_path / "a", {f"old{i}.txt": f"Older article {i} here." for i in range(30)}))
+    stopped = build_offline(tmp_path / "stopped", tmp_path / "cache", max_shard_size="4KB", configs=["raw"],
+                            source=write_pairs(tmp_path / "b", {f"new{i}.txt": f"Newer article {i} there." for i in range(30)}))
+    hub = RecordedHub(monkeypatch, files=local_files(older.folder))
+    hub.failures = [None] * (len(plan_commits(repository_files(stopped.folder), max_files=2)) - 1) + [http_error(403)]
+    with pytest.raises(UploadError, match="stopped at commit"):
+        upload_repository(stopped.folder, REPO_ID, api=hub.api, token="t", max_commit_files=2, sleep=pytest.fail)
+    orphans = {path for path in hub.files if path.endswith(".parquet")} - set(local_files(older.folder))
+    assert orphans and orphans <= set(local_files(stopped.folder))
+    result = upload_repository(repository.folder, REPO_ID, api=hub.api, token="t", sleep=pytest.fail)
+    assert orphans <= set(result.deleted)
+    assert hub.files == local_files(repository.folder)
+
+
+def test_a_resumed_publish_sends_its_own_tokenizer_not_the_one_the_interrupted_upload_left(tmp_path, monkeypatch):
+    """The first commit's manifest keeps the published tokenizer's record, not the new one's: the
+    tokenizer the repository holds until the last commit is the earlier one."""
+    from pairs import write_pairs
+
+    older = build_offline(tmp_path / "older", tmp_path / "cache", max_shard_size="4KB", configs=["raw"])
+    stopped = build_offline(tmp_path / "stopped", tmp_path / "cache", max_shard_size="4KB", configs=["raw"],
+                            source=write_pairs(tmp_path / "b", {f"new{i}.txt": f"Newer article {i} there." for i in range(30)}))
+    hub = RecordedHub(monkeypatch, files=local_files(older.folder))
+    hub.failures = [None] * (len(plan_commits(repository_files(stopped.folder), max_files=2)) - 1) + [http_error(403)]
+    with pytest.raises(UploadError):
+        upload_repository(stopped.folder, REPO_ID, api=hub.api, token="t", max_commit_files=2, sleep=pytest.fail)
+    assert json.loads(hub.files[MANIFEST_FILENAME])["tokenizer_training"] == json.loads(local_files(older.folder)[MANIFEST_FILENAME])["tokenizer_training"]
+    upload_repository(stopped.folder, REPO_ID, api=hub.api, token="t", max_commit_files=2, sleep=pytest.fail)
+    assert hub.files == local_files(stopped.folder)
+
+
+def tokenizer_folder(tmp_path: Path, **config) -> Path:
+    """A trained tokenizer folder, its tokenizer_config.json changed by ``config``."""
+    folder = tmp_path / "tok"
+    save_tokenizer_folder(train_tokenizer(raw_texts_of(None), replace(TRAINING, model="wordlevel")), folder, model_max_length=256)
+    settings = json.loads((folder / "tokenizer_config.json").read_text())
+    (folder / "tokenizer_config.json").write_text(json.dumps({**settings, **config}))
+    return folder
+
+
+class TestGivenTokenizerConfigs:
+    """Class: publish --tokenizer checked tokenizer.json and shipped the folder's transformers configs
+    unchecked; a tokenizer_class or split_special_tokens there makes AutoTokenizer tokenize otherwise."""
+
+    @pytest.mark.parametrize(
+        ("config", "special_map"),
+        [
+            pytest.param({"tokenizer_class": "BertTokenizerFast"}, None, id="bert-class"),
+            pytest.param({"split_special_tokens": False}, None, id="special-tokens-in-text"),
+            pytest.param({"do_lower_case": False, "clean_up_tokenization_spaces": True}, None, id="other-keys"),
+            pytest.param({"model_max_length": int(1e30)}, None, id="transformers-no-limit"),
+            pytest.param({}, {"pad_token": "[UNK]"}, id="special-tokens-map"),
+        ],
+    )
+    def test_the_published_configs_are_newspairs_own(self, tmp_path, config, special_map):
+        from newspairs.train import special_tokens_map, transformers_config
+
+        folder = tokenizer_folder(tmp_path, **config)
+        if special_map is not None:
+            (folder / "special_tokens_map.json").write_text(json.dumps(special_map))
+        build_offline(tmp_path / "out", tmp_path / "cache", tokenizer=folder, configs=["raw"])
+        expected_length = None if config.get("model_max_length") == int(1e30) else 256
+        assert json.loads((tmp_path / "out" / "tokenizer_config.json").read_text()) == transformers_config(model_max_length=expected_length)
+        assert json.loads((tmp_path / "out" / "special_tokens_map.json").read_text()) == special_tokens_map()
+        assert (tmp_path / "out" / "tokenizer.json").read_bytes() == (folder / "tokenizer.json").read_bytes()
+
+    @pytest.mark.parametrize(
+        ("config", "message"),
+        [
+            pytest.param({"model_max_length": -1}, "model_max_length must be a whole number from 1 to", id="negative-length"),
+            pytest.param({"model_max_length": "512"}, "model_max_length must be a whole number from 1 to", id="length-as-text"),
+        ],
+    )
+    def test_a_given_model_max_length_that_is_no_length_is_refused(self, tmp_path, config, message):
+        folder = tokenizer_folder(tmp_path, **config)
+        with pytest.raises(ValueError, match=rf"^{re.escape(str(folder / 'tokenizer_config.json'))}: {message}"):
+            build_offline(tmp_path / "out", tmp_path / "cache", tokenizer=folder, configs=["raw"])
+        assert not (tmp_path / "out").exists()
+
+    def test_the_command_publishes_a_given_tokenizer(self, tmp_path, capsys):
+        """The command passes default training settings beside --tokenizer: they are no conflict."""
+        folder = tokenizer_folder(tmp_path, tokenizer_class="BertTokenizerFast")
+        assert main(["publish", str(Path(newspairs.__file__).parent / "data" / "default"), "--repo-id", REPO_ID,
+                     "--license", "mit", "--tokenizer", str(folder), "--dry-run", str(tmp_path / "out"), "--quiet",
+                     "--config", "raw"]) == 0
+        assert json.loads((tmp_path / "out" / "tokenizer_config.json").read_text())["tokenizer_class"] == "PreTrainedTokenizerFast"
+
+
+@pytest.mark.parametrize(
+    ("training", "message"),
+    [
+        pytest.param(TRAINING, "training sets vocab_size=600, how a tokenizer is trained", id="vocab-size"),
+        pytest.param(replace(TRAINING, model="bpe", min_frequency=3), "training sets model='bpe', vocab_size=600, min_frequency=3",
+                     id="model-and-more"),
+    ],
+)
+def test_training_settings_beside_a_given_tokenizer_are_refused(tmp_path, training, message):
+    """Class: the command line refused --model/--vocab-size with --tokenizer; the Python API ignored them."""
+    folder = tokenizer_folder(tmp_path)
+    with pytest.raises(ValueError, match=rf"^{re.escape(message)}.*published as it is: pass one or the other$"):
+        build_offline(tmp_path / "out", tmp_path / "cache", tokenizer=folder, training=training)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("revision", "loads", "link"),
+    [
+        pytest.param(None, "", "https://huggingface.co/datasets/acme/news-pairs", id="main-by-default"),
+        pytest.param("main", "", "https://huggingface.co/datasets/acme/news-pairs", id="main-named"),
+        pytest.param("v1", ', revision="v1"', "https://huggingface.co/datasets/acme/news-pairs/tree/v1", id="a-branch"),
+        pytest.param("team/v2", ', revision="team/v2"', "https://huggingface.co/datasets/acme/news-pairs/tree/team%2Fv2",
+                     id="a-branch-with-a-slash"),
+    ],
+)
+def test_the_card_committed_on_a_branch_loads_that_branch(monkeypatch, revision, loads, link):
+    """Class: the card on --revision BRANCH told readers to load main, another publish's data."""
+    hub = RecordedHub(monkeypatch)
+    publish(None, OPTIONS, api=hub.api, token="t", training=TRAINING, configs=["raw", "lines"], revision=revision, sleep=pytest.fail)
+    card = hub.files["README.md"].decode("utf-8")
+    calls = [line for line in card.splitlines() if "load_dataset(" in line or "snapshot_download(" in line]
+    assert len(calls) == 3
+    assert all(f'"{REPO_ID}"' in line and ((loads in line) if loads else "revision" not in line) for line in calls), calls
+    (code,) = [block for block in card.split("```python\n")[1:] if "load_dataset(" in block]
+    compile(code.split("```")[0], "card", "exec")  # the snippet is Python
+    assert f"- **Repository:** {link}\n" in card
+
+
+def test_the_publish_summary_names_no_removed_folder(monkeypatch):
+    """Class: the summary named the temporary folder the repository was built in, gone once uploaded."""
+    hub = RecordedHub(monkeypatch)
+    build, _ = publish(None, OPTIONS, api=hub.api, token="t", training=TRAINING, configs=["raw"], sleep=pytest.fail)
+    summary = build.summary()
+    assert str(build.folder) not in summary and "newspairs-publish-" not in summary
+    assert summary.splitlines()[0] == f"repository: {len(build.files)} files"
+
+
+def test_publish_checks_offline_mode_before_building(monkeypatch):
+    """Class: HF_HUB_OFFLINE refuses every HfApi call, and was found out only after the build and training."""
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    monkeypatch.setattr("newspairs.hub.build_repository", pytest.fail)
+    with pytest.raises(ValueError, match=rf"^cannot publish to {REPO_ID}: huggingface_hub is offline \(HF_HUB_OFFLINE") as raised:
+        publish(None, OPTIONS, token="t")
+    assert "\n" not in str(raised.value)
