@@ -2190,6 +2190,9 @@ def _kinds_read(item: InputFile, options: ReadOptions) -> dict[str, set[str]]:
 
 
 JSON_CHECK_BLOCK_BYTES = 1 << 24  # a record longer than this straddles two blocks: pyarrow fails, json reads
+# the codec Arrow reads each of `COMPRESSIONS` with (concatenated members too, as Python's modules do);
+# xz it has none of: such a file is read by json
+ARROW_CODECS = {None: None, ".gz": "gzip", ".bz2": "bz2"}
 
 
 def _holds_only_sides(item: InputFile, options: ReadOptions) -> bool:
@@ -2204,12 +2207,18 @@ def _holds_only_sides(item: InputFile, options: ReadOptions) -> bool:
     import pyarrow as pa
     import pyarrow.json as pa_json
 
+    # Arrow reads (and decompresses) the file itself: the buffers of a Python file object are held by
+    # Arrow's threads after a read cut short (Ctrl-C, SIGTERM), and releasing them while the
+    # interpreter exits aborted the process ("terminate called without an active exception").
+    codec = ARROW_CODECS.get(compression(item.path), False)
+    if codec is False or codec is not None and not pa.Codec.is_available(codec):
+        return False
     sides = dict.fromkeys(name for name in (options.raw_column, options.normalized_column) if name is not None)
     parse = pa_json.ParseOptions(explicit_schema=pa.schema([(name, pa.string()) for name in sides]),
                                  unexpected_field_behavior="error")
     try:
-        with open_binary(item.path) as handle:
-            for _ in pa_json.open_json(handle, read_options=pa_json.ReadOptions(block_size=JSON_CHECK_BLOCK_BYTES),
+        with pa.input_stream(item.path, compression=codec) as stream:
+            for _ in pa_json.open_json(stream, read_options=pa_json.ReadOptions(block_size=JSON_CHECK_BLOCK_BYTES),
                                        parse_options=parse):
                 pass
     except Exception:  # noqa: BLE001 (any failure: json reads the file and says what is wrong)

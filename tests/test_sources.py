@@ -2676,7 +2676,23 @@ ONLY_SIDES_CASES = [
     ("object-on-lines", "a.json", b'{\n"raw": "One.",\n"desk": "x"\n}\n', ReadOptions(), False, {"desk": {"string"}}),
     ("gzip", "a.jsonl.gz", b'{"raw": "One."}\n', ReadOptions(), True, {}),
     ("gzip-key", "a.jsonl.gz", b'{"raw": "One.", "desk": "x"}\n', ReadOptions(), False, {"desk": {"string"}}),
+    ("gzip-two-members", "a.jsonl.gz", [b'{"raw": "One."}\n', b'{"raw": "Two.", "desk": "x"}\n'], ReadOptions(), False,
+     {"desk": {"string"}}),
+    ("bzip2", "a.jsonl.bz2", b'{"raw": "One."}\n', ReadOptions(), True, {}),
+    ("bzip2-key", "a.jsonl.bz2", b'{"raw": "One.", "desk": "x"}\n', ReadOptions(), False, {"desk": {"string"}}),
+    ("xz-read-by-json", "a.jsonl.xz", b'{"raw": "One."}\n', ReadOptions(), False, {}),
 ]
+
+
+def _compressed(name: str, content: bytes | list[bytes]) -> bytes:
+    """``content`` as its name's suffix says: a list is one compressed member each, concatenated."""
+    import bz2
+    import gzip
+    import lzma
+
+    compress = {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}.get(Path(name).suffix)
+    members = content if isinstance(content, list) else [content]
+    return b"".join(compress(member) if compress else member for member in members)
 
 
 @pytest.mark.parametrize(("name", "content", "options", "holds", "kinds"), [case[1:] for case in ONLY_SIDES_CASES],
@@ -2684,16 +2700,32 @@ ONLY_SIDES_CASES = [
 def test_pyarrow_finds_a_json_file_of_sides_only_and_json_reads_the_rest(tmp_path, monkeypatch, name, content, options, holds, kinds):
     """A JSON file's kinds are taken as none without json only where pyarrow read every record and
     found no other key; whatever it says, the kinds are those json's reading finds."""
-    import gzip
-
     path = tmp_path / name
-    path.write_bytes(gzip.compress(content) if name.endswith(".gz") else content)
+    path.write_bytes(_compressed(name, content))
     (item,) = resolve_source(path)
     assert sources._holds_only_sides(item, options) is holds
     found = sources._kinds_read(item, options)
     monkeypatch.setattr(sources, "_holds_only_sides", lambda item, options: False)
     assert sources._kinds_read(item, options) == found
     assert {column: {kind for kind in values} for column, values in found.items()} == kinds
+
+
+@pytest.mark.parametrize("name", ["a.jsonl", "a.jsonl.gz", "a.jsonl.bz2"])
+def test_pyarrow_reads_the_json_file_itself_not_through_a_python_file(tmp_path, monkeypatch, name):
+    """A Python file object's buffers stay with Arrow's threads after a read cut short, and releasing
+    them as the interpreter exited aborted a SIGTERM'd export about once in a hundred (CI, a core
+    dump: PyBuffer's destructor taking the GIL in Py_FinalizeEx)."""
+    import pyarrow as pa
+    import pyarrow.json as pa_json
+
+    path = tmp_path / name
+    path.write_bytes(_compressed(name, b'{"raw": "One."}\n'))
+    given = []
+    real = pa_json.open_json
+    monkeypatch.setattr(pa_json, "open_json", lambda source, **kwargs: given.append(source) or real(source, **kwargs))
+    (item,) = resolve_source(path)
+    assert sources._holds_only_sides(item, ReadOptions()) is True
+    assert len(given) == 1 and isinstance(given[0], pa.NativeFile) and not isinstance(given[0], pa.PythonFile)
 
 
 def _read_summary(entries: list[Article | Reject]) -> list[tuple]:
