@@ -2684,7 +2684,7 @@ ONLY_SIDES_CASES = [
 ]
 
 
-def _compressed(name: str, content: bytes | list[bytes]) -> bytes:
+def _compressed_members(name: str, content: bytes | list[bytes]) -> bytes:
     """``content`` as its name's suffix says: a list is one compressed member each, concatenated."""
     import bz2
     import gzip
@@ -2701,7 +2701,7 @@ def test_pyarrow_finds_a_json_file_of_sides_only_and_json_reads_the_rest(tmp_pat
     """A JSON file's kinds are taken as none without json only where pyarrow read every record and
     found no other key; whatever it says, the kinds are those json's reading finds."""
     path = tmp_path / name
-    path.write_bytes(_compressed(name, content))
+    path.write_bytes(_compressed_members(name, content))
     (item,) = resolve_source(path)
     assert sources._holds_only_sides(item, options) is holds
     found = sources._kinds_read(item, options)
@@ -2719,7 +2719,7 @@ def test_pyarrow_reads_the_json_file_itself_not_through_a_python_file(tmp_path, 
     import pyarrow.json as pa_json
 
     path = tmp_path / name
-    path.write_bytes(_compressed(name, b'{"raw": "One."}\n'))
+    path.write_bytes(_compressed_members(name, b'{"raw": "One."}\n'))
     given = []
     real = pa_json.open_json
     monkeypatch.setattr(pa_json, "open_json", lambda source, **kwargs: given.append(source) or real(source, **kwargs))
