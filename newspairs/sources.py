@@ -51,7 +51,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import chain, tee
+from itertools import chain, islice, tee
 from pathlib import Path
 from stat import S_ISDIR, S_ISFIFO, S_ISLNK, S_ISREG, S_ISSOCK
 from typing import Any, Union
@@ -544,40 +544,58 @@ def whole_line_blocks(read: Callable[[], bytes]) -> Iterator[bytes]:
         yield rest
 
 
-class _StrayQuotes:
-    """A strict csv reader over a copy of a file's lines, kept at the rows the file's own reader reads.
+class _CsvReader:
+    """A CSV file's rows as ``csv.reader(lines)`` reads them, with the rows a stray quote joined told.
 
     The csv module reads on past a quote that closes a cell before the cell ends, so a stray quote
-    silently joins the rows up to the next quote into one cell of one article (and the joined row
-    often keeps the header's number of fields). The strict reader stops there: a row it cannot read
-    whose closing quote is on a later line than the row's first is such a join, and is a reject.
-    On one line (``"a "b" c``), the row is read as the csv module and `datasets`' loader read it."""
+    silently joins the rows up to the next quote into one cell of one article (the joined row often
+    keeps the header's number of fields). Rows are read by a strict reader, which stops there; only
+    then is the row read again from its first line as the csv module reads it by default, from a
+    copy of the lines (`itertools.tee`) kept a few lines behind. Stopped on a later line than the
+    row's first, the row is such a join: ``joined`` is then the line it ends on (the caller rejects
+    it). Stopped on its first line (``"a "b" c",1``), it is read as the csv module and `datasets`'
+    loader read it. ``line_num`` counts the file's lines, as a csv reader's does."""
+
+    KEPT_BEHIND = 256  # lines the copy may lag: a row read again starts at most this far back
 
     def __init__(self, lines: Iterator[str]):
-        self._lines = lines
-        self._reader = csv.reader(lines, strict=True)
-        self._skipped = 0  # lines taken from ``lines`` past the strict reader, which it does not count
+        self._lines, self._copy = tee(lines)
+        self._strict = csv.reader(self._lines, strict=True)
+        self._skipped = 0  # lines taken from ``_lines`` past the strict reader (it does not count them)
+        self._copied = 0  # lines taken from ``_copy``
+        self.line_num = 0
+        self.joined: int | None = None
 
-    def joined(self, start: int, end: int) -> bool:
-        """Whether the row on lines ``start``..``end`` is a stray quote's join; the strict reader is then at ``end``."""
-        reader = self._reader
-        if end == start:  # a row on one line joins none: its line (and blank lines before it) not read again
-            self._skip(end - reader.line_num - self._skipped)
-            return False
-        self._skip(start - 1 - reader.line_num - self._skipped)  # blank lines before the row
+    def __iter__(self) -> _CsvReader:
+        return self
+
+    def __next__(self) -> list[str]:
+        start, self.joined = self.line_num + 1, None
+        if self.line_num - self._copied > self.KEPT_BEHIND:
+            self._take(self._copy, self.line_num - self._copied)
+            self._copied = self.line_num
         try:
-            while reader.line_num + self._skipped < end:
-                next(reader)
-            return False
+            row = next(self._strict)
+            self.line_num = self._strict.line_num + self._skipped
+            return row
         except csv.Error:
-            failed_at = reader.line_num + self._skipped
-            self._skip(end - failed_at)  # what the strict reader left of the row
-            return failed_at > start
+            stopped_at = self._strict.line_num + self._skipped
+        self._take(self._copy, start - 1 - self._copied)
+        self._copied = start - 1
+        loose = csv.reader(self._copy)
+        row = next(loose)  # a csv.Error here is the file's own: the caller's
+        self._copied += loose.line_num
+        self.line_num = self._copied
+        self._skipped += self.line_num - stopped_at
+        self._take(self._lines, self.line_num - stopped_at)  # what the strict reader left of the row
+        if stopped_at > start and not (row and row[-1].endswith(CSV_END)):  # a quote never closed: the caller's
+            self.joined = self.line_num
+        return row
 
-    def _skip(self, count: int) -> None:
-        for _ in range(count):
-            next(self._lines)
-        self._skipped += count
+    @staticmethod
+    def _take(lines: Iterator[str], count: int) -> None:
+        if count > 0:
+            next(islice(lines, count - 1, count), None)
 
 
 def _csv_first_record(reader, start: list[int] | None = None) -> list[str] | None:
@@ -1414,9 +1432,7 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
         yield 0, None, _cannot_read(error)
         return
     with handle:
-        lines, checked_lines = tee(_csv_lines(handle, utf8))
-        reader = csv.reader(lines)
-        checker = _StrayQuotes(checked_lines)
+        reader = _CsvReader(_csv_lines(handle, utf8))
         header_line = [1]  # where the header starts: after any blank lines (`_csv_first_record`)
         try:
             with _csv_field_limit():
@@ -1434,7 +1450,7 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
             span = f"lines {first}-{last} are" if last > first else f"line {first} is"
             yield first, None, f"not a CSV file (a quote opened in its header is never closed: {span} one cell)"
             return
-        if checker.joined(header_line[0], reader.line_num):
+        if reader.joined is not None:
             yield header_line[0], None, (f"not a CSV file (a quote closes a cell of its header on line {reader.line_num}, "
                                          "not at its end, and text follows it)")
             return
@@ -1461,7 +1477,7 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
                             problem = (f"a quote opened in this row is never closed: {span} one cell "
                                        "(a stray '\"'?); the rest of the file is unread")
                             break
-                        if row and checker.joined(start, reader.line_num):
+                        if row and reader.joined is not None:
                             rows.append((start, reader.line_num))  # a reject: where the join ends
                         elif row:
                             rows.append((start, row))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 import logging
@@ -1585,6 +1586,37 @@ def test_how_many_parts_a_file_is_cut_into(tmp_path, monkeypatch, megabytes, wor
     split_inputs(resolve_source(path), min_parts=workers)
     size = megabytes * 1_000_000
     assert (-(-size // counted["target"]) if counted else 1) == parts
+
+
+def _rows_with_line_numbers(reader) -> list:
+    """Each row a reader gives, with its line_num after it (and its ``joined``), up to its error, if any."""
+    out = []
+    try:
+        for row in reader:
+            out.append((row, reader.line_num, getattr(reader, "joined", None)))
+    except csv.Error as error:
+        out.append(("error", str(error)))
+    return out
+
+
+@pytest.mark.parametrize("kept_behind", [256, 1], ids=["default", "one-line"])
+@given(st.lists(st.sampled_from(["a", "b c", ",", '"', '""', "\n", "\r", "\r\n", " "]), max_size=60))
+def test_the_csv_reader_reads_every_row_as_the_csv_module_does(kept_behind, parts):
+    # its rows are csv.reader's (a joined row too, told by `joined`): only the strict reading is its own
+    import io
+
+    text = "".join(parts)
+    lines = [*io.StringIO(text, newline=""), sources.CSV_END]
+    before, sources._CsvReader.KEPT_BEHIND = sources._CsvReader.KEPT_BEHIND, kept_behind
+    try:
+        ours = _rows_with_line_numbers(sources._CsvReader(iter(lines)))
+    finally:
+        sources._CsvReader.KEPT_BEHIND = before
+    theirs = _rows_with_line_numbers(csv.reader(iter(lines)))
+    assert [entry[:2] for entry in ours] == [entry[:2] for entry in theirs]
+    for entry in ours:
+        if len(entry) == 3 and entry[2] is not None:  # a join: the strict reader stops past the row's first line
+            assert entry[2] == entry[1]
 
 
 class TestCsvBlocks:
