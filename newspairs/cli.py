@@ -1097,9 +1097,12 @@ def main(argv: list[str] | None = None) -> int:
         print("newspairs: error: standard output is closed; the results go there", file=sys.stderr)
         return 1
     _utf8_stdout()
+    out = _NamedStdout(sys.stdout)
     try:
         with _sigterm_unwinds():
-            return args.run(args, sys.stdout)
+            code = args.run(args, out)
+            out.flush()  # here, not at exit: a full disk under '> out.txt' is the command's error
+            return code
     except BrokenPipeError:  # the reader went away (| head): not an error
         _drop_stdout()
         return 0
@@ -1114,6 +1117,8 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(error, "reports", None):  # a build that left nothing (NothingToError): every reject, as a report lists them
             _write_rejects(error.reports, sys.stdout)
         print(f"newspairs: error: {_one_line(error)}", file=sys.stderr)
+        if out.failed:  # what it still holds would fail again at exit, with a traceback
+            _drop_stdout()
         return 1
 
 
@@ -1127,6 +1132,48 @@ def _utf8_stdout() -> None:
             sys.stdout.reconfigure(encoding="utf-8")
         except (ValueError, OSError):  # a stream that cannot change its encoding: left as it is
             pass
+
+
+class _NamedStdout:
+    """Standard output as a command writes to it, whose write errors name it: a write to a full disk
+    or to /dev/full raises an OSError of no file name, which said only 'No space left on device'."""
+
+    NAME = "standard output"
+
+    def __init__(self, stream: TextIO):
+        self._stream = stream
+        self.failed = False
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise self._named(error) from None
+
+    def writelines(self, lines) -> None:
+        try:
+            self._stream.writelines(lines)
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise self._named(error) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise self._named(error) from None
+
+    def _named(self, error: OSError) -> OSError:
+        self.failed = True
+        return error if error.filename is not None else OSError(error.errno, error.strerror, self.NAME)
+
+    def __getattr__(self, name: str):  # fileno, isatty, buffer, encoding: the stream's own
+        return getattr(self._stream, name)
 
 
 def _drop_stdout() -> None:

@@ -1148,6 +1148,18 @@ def test_verify_cut_short_by_its_reader_keeps_its_verdict(tmp_path):
     assert (status, reader.stderr.read()) == (1, b"")
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("command", [["normalize", "a.txt"], ["export", "a.txt", "out"]], ids=["normalize", "export"])
+def test_standard_output_that_cannot_be_written_is_named(tmp_path, command):
+    """'> /dev/full' (a full disk) said 'newspairs: error: [Errno 28] No space left on device', naming nothing."""
+    (tmp_path / "a.txt").write_text("Hello, world.\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    with open("/dev/full", "w") as full:
+        run = subprocess.run([sys.executable, "-m", "newspairs", *command], cwd=tmp_path, stdout=full,
+                             stderr=subprocess.PIPE, text=True, env=env, timeout=240)
+    assert (run.returncode, run.stderr) == (1, "newspairs: error: standard output: No space left on device\n")
+
+
 def test_an_interrupt_while_the_command_line_is_parsed_is_one_line(capsys, monkeypatch):
     """Parsing imports datasets (seconds on a loaded machine), outside the handler: a Ctrl-C then was a traceback."""
     import newspairs.cli
