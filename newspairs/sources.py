@@ -582,20 +582,54 @@ class _CsvReader:
             stopped_at = self._strict.line_num + self._skipped
         self._take(self._copy, start - 1 - self._copied)
         self._copied = start - 1
-        loose = csv.reader(self._copy)
+        row_lines: list[str] = []
+        loose = csv.reader(_kept(self._copy, row_lines))
         row = next(loose)  # a csv.Error here is the file's own: the caller's
         self._copied += loose.line_num
         self.line_num = self._copied
         self._skipped += self.line_num - stopped_at
         self._take(self._lines, self.line_num - stopped_at)  # what the strict reader left of the row
-        if stopped_at > start and not (row and row[-1].endswith(CSV_END)):  # a quote never closed: the caller's
-            self.joined = self.line_num
+        if len(row_lines) > 1 and not (row and row[-1].endswith(CSV_END)):  # a quote never closed: the caller's
+            self.joined = _closed_early(row_lines, start)
         return row
 
     @staticmethod
     def _take(lines: Iterator[str], count: int) -> None:
         if count > 0:
             next(islice(lines, count - 1, count), None)
+
+
+def _kept(lines: Iterator[str], into: list[str]) -> Iterator[str]:
+    for line in lines:
+        into.append(line)
+        yield line
+
+
+def _closed_early(lines: list[str], first: int) -> int | None:
+    """The line (numbered from ``first``) on which a quote closes a quoted cell of the row ``lines``
+    and text follows it before the cell's comma or line end, on a later line than the row's first;
+    None when no quote does. The csv module's states, for the few rows the strict reader stops in:
+    spaces after the quote are no text (`datasets`' loader reads ``"a\nb" ,1`` as ``a\nb ``)."""
+    state = "start"  # start of a cell, in an unquoted cell, in a quoted one, just after a quote in it
+    for number, line in enumerate(lines, start=first):
+        for index, character in enumerate(line):
+            if state == "start":
+                state = "quoted" if character == '"' else "start" if character == "," else "field"
+            elif state == "field":
+                if character == ",":
+                    state = "start"
+            elif state == "quoted":
+                if character == '"':
+                    state = "quote"
+            elif character == '"':  # a quote doubled inside the cell
+                state = "quoted"
+            elif character == ",":
+                state = "start"
+            else:
+                if number > first and line[index:].split(",", 1)[0].strip():
+                    return number
+                state = "field"
+    return None
 
 
 def _csv_first_record(reader, start: list[int] | None = None) -> list[str] | None:
@@ -1451,7 +1485,7 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
             yield first, None, f"not a CSV file (a quote opened in its header is never closed: {span} one cell)"
             return
         if reader.joined is not None:
-            yield header_line[0], None, (f"not a CSV file (a quote closes a cell of its header on line {reader.line_num}, "
+            yield header_line[0], None, (f"not a CSV file (a quote closes a cell of its header on line {reader.joined}, "
                                          "not at its end, and text follows it)")
             return
         header = [name.strip() for name in header]
@@ -1468,8 +1502,8 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
                 try:
                     for _ in range(CSV_ROWS_PER_READ):
                         row = next(reader)
-                        if row == [CSV_END]:
-                            continue  # the file's last row ended: StopIteration next
+                        if row == [CSV_END] and reader.line_num == start:
+                            continue  # the file's last row ended: StopIteration next (a lone '"' ending it: below)
                         if row and row[-1].endswith(CSV_END):
                             # a quote never closed: the csv module made the rest of the file one cell
                             last = reader.line_num - 1
@@ -1478,7 +1512,7 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
                                        "(a stray '\"'?); the rest of the file is unread")
                             break
                         if row and reader.joined is not None:
-                            rows.append((start, reader.line_num))  # a reject: where the join ends
+                            rows.append((start, (reader.joined, reader.line_num)))  # a reject: where the quote closes, and the row ends
                         elif row:
                             rows.append((start, row))
                         start = reader.line_num + 1
@@ -1489,9 +1523,10 @@ def _rows_csv(item: InputFile, utf8: _Utf8SoFar | None = None) -> Iterator[tuple
                 except READ_ERRORS as error:  # a compressed file cut short, a disk failing
                     problem = f"cannot read from line {start} on ({read_problem(error)}); the rest of the file is unread"
             for line, row in rows:
-                if isinstance(row, int):
-                    yield line, None, (f"a quote closes a cell on line {row}, not at its end, and text follows it: "
-                                       f"lines {line}-{row} would be one cell (a stray '\"'?)")
+                if isinstance(row, tuple):
+                    closed, end = row
+                    yield line, None, (f"a quote closes a cell on line {closed}, not at its end, and text follows it: "
+                                       f"lines {line}-{end} would be one row (a stray '\"'?, or a quote in a cell not doubled)")
                 elif header_problem is not None:
                     yield line, None, header_problem
                 elif len(row) != len(header):

@@ -482,13 +482,14 @@ def test_csv_rows_read_back_whatever_their_line_ends(tmp_path_factory, rows, lin
         (b'raw\none\n"two', ["one"], r"line 3: a quote opened in this row is never closed: line 3 would be one cell "),
         (b'raw\none\n"two\nthree\n', ["one"], r"line 3: a quote opened in this row is never closed: lines 3-4 would be one cell "),
         (b'raw\none\n"two""\n', ["one"], r"line 3: a quote opened in this row is never closed"),
+        (b'raw\none\n"', ["one"], r"line 3: a quote opened in this row is never closed"),  # was skipped unsaid
         (b'raw\none\n"two"', ["one", "two"], None),
         (b"\xef\xbb\xbf", [], None),
         (b"", [], None),
         (b"raw", [], None),
         (b'raw\none\n"two\nlines"', ["one", "two\nlines"], None),
     ],
-    ids=["in-the-header", "last-row", "last-row-no-final-break", "over-two-lines", "doubled-quote-inside", "closed-at-the-end",
+    ids=["in-the-header", "last-row", "last-row-no-final-break", "over-two-lines", "doubled-quote-inside", "a-lone-quote-ending-the-file", "closed-at-the-end",
          "byte-order-mark-alone", "empty", "header-alone-no-final-break", "closed-over-two-lines"],
 )
 def test_a_quote_never_closed_is_one_reject_not_the_rest_of_the_file_as_one_cell(tmp_path, content, raws, reason):
@@ -505,15 +506,23 @@ def test_a_quote_never_closed_is_one_reject_not_the_rest_of_the_file_as_one_cell
     [
         # the builder checker's file: the stray quote's cell closed by the next row's opening quote
         (b'raw,m\n"He said ""hi"" to me.,1\n"Second article.",2\n"Third article.",3\n', ["Third article."],
-         r"line 2: a quote closes a cell on line 3, not at its end, and text follows it: lines 2-3 would be one cell"),
+         r"line 2: a quote closes a cell on line 3, not at its end, and text follows it: lines 2-3 would be one row"),
         (b'raw\n"stray\n5" inch screen\nlast\n', ["last"], r"line 2: a quote closes a cell on line 3, not at its end"),
-        (b'raw\none\n"stray\nx\n\ny" z\n"last"\n', ["one", "last"], r"line 3: .* lines 3-6 would be one cell"),
+        (b'raw\none\n"stray\nx\n\ny" z\n"last"\n', ["one", "last"], r"line 3: a quote closes a cell on line 6, .* lines 3-6 would be one row"),
+        # the review of 0e9273f: a quote closed early on the row's first line hid the join on a later one
+        (b'title,raw\n"Trump, "the" man","He said ""hi"" to me.\nSecond title,"Second article."\nThird title,"Third article."\n',
+         ["Third article."], r"line 2: a quote closes a cell on line 3, not at its end"),
+        # ... a cell's quote followed by spaces is read as datasets reads it; the line named is the quote's, not the row's end
+        (b'raw,m\n"Body line one\nline two" ,1\n"Second",2\n', ["Body line one\nline two ", "Second"], None),
+        (b'raw,t\n"He said ""hi"" to me.,x\n"Second article.","multi\nline"\n', [],
+         r"line 2: a quote closes a cell on line 3, not at its end, and text follows it: lines 2-4 would be one row"),
         (b'raw,m\n"a\nb"c,1\n', [], r"line 2: a quote closes a cell on line 3, not at its end"),
         (b'raw,m\n"broken "quote,w\n"two\nlines",x\n', ["broken quote", "two\nlines"], None),
         (b'raw,m\n"a "b" c",1\n', ['a b" c"'], None),
         (b'"raw\nx"y,m\n1,2\n', [], r"not a CSV file \(a quote closes a cell of its header on line 2, not at its end"),
     ],
-    ids=["closed-by-the-next-rows-quote", "closed-by-an-inch-mark", "across-a-blank-line", "last-row", "on-one-line-read-as-datasets-reads-it",
+    ids=["closed-by-the-next-rows-quote", "closed-by-an-inch-mark", "across-a-blank-line", "after-an-early-close-on-the-first-line",
+         "spaces-after-the-quote", "the-line-of-the-quote", "last-row", "on-one-line-read-as-datasets-reads-it",
          "closed-early-on-one-line-read-as-before", "in-the-header"],
 )
 def test_a_stray_quote_that_joins_rows_is_a_reject_naming_them(tmp_path, content, raws, reason):
