@@ -845,7 +845,7 @@ def prepare(
     # forked workers must not inherit a tokenizer thread pool that already ran: off while they run
     forks = num_proc is not None and num_proc > 1
     parallelism = _environment("TOKENIZERS_PARALLELISM", "false") if forks else nullcontext()
-    with parallelism, ctrl_c_to_the_parent() if forks else nullcontext(), _interrupts_kept(), source_errors(builder):
+    with parallelism, ctrl_c_to_the_parent() if forks else nullcontext(), _interrupts_kept():
         builder.download_and_prepare(num_proc=num_proc)
     return builder
 
