@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -192,6 +193,8 @@ def write_files(texts: Mapping[Path, str]) -> None:
             try:
                 with open(temporary, "xb") as file:  # "x": never another's file; the umask's permissions, as a new file gets
                     staged.append((temporary, path))
+                    with contextlib.suppress(OSError):  # a file replaced keeps its permissions, as one written over does
+                        os.chmod(temporary, stat.S_IMODE(os.stat(path).st_mode))
                     file.write(text.encode("utf-8"))
                     file.flush()
                     os.fsync(file.fileno())  # a full disk can show only here, and the rename must not outrun the data

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 import warnings
@@ -364,6 +366,18 @@ class TestFolder:
         (trained_folder.parent / "new-file").touch()
         modes = {(path.stat().st_mode & 0o777) for path in [*trained_folder.iterdir(), trained_folder.parent / "new-file"]}
         assert len(modes) == 1, modes
+
+    def test_a_file_saved_again_keeps_its_permissions(self, tmp_path, trained_folder):
+        # the review of 716b6fb: renamed into place, a 0644 tokenizer.json saved again under umask 077 became 0600
+        folder = tmp_path / "tok"
+        shutil.copytree(trained_folder, folder)
+        (folder / "tokenizer.json").chmod(0o604)
+        before = os.umask(0o077)
+        try:
+            save_tokenizer_folder(load_tokenizer(folder), folder)
+        finally:
+            os.umask(before)
+        assert (folder / "tokenizer.json").stat().st_mode & 0o777 == 0o604
 
     def test_padding_pads_with_pad_to_the_longest(self, trained_folder):
         tokenizer = load_tokenizer(trained_folder, padding=True)
