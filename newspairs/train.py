@@ -180,6 +180,8 @@ def decoder_for(model: str, words: Iterable[str] = ()) -> decoders.Decoder | Non
     training with ``AddedToken(word, normalized=False, single_word=True)``. A ``bpe`` piece without
     ``</w>`` continues a word, and an added token has none, so the decoder glues the next word to it
     (``the entmarkharbour``) unless it is named here (``tok.decoder = decoder_for("bpe", words=["entmark"])``).
+    A word the model also holds as a piece is decoded as a whole word wherever the piece stands
+    (``democrat`` + ``ically</w>`` as ``democrat ically``): name only tokens the vocabulary lacks.
     A token added without ``single_word=True`` is also found inside a word (``entmarks`` is
     ``entmark`` + ``s</w>``), so its ids are the same followed by a word or by the rest of its own
     word, and no decoder can tell the two apart.
