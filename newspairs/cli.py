@@ -123,7 +123,8 @@ def _size(text: str) -> str:
 
 def _check_creatable(path: str, what: str) -> None:
     """Fail before any build when the folder ``path`` cannot be written: it is a file, or it cannot be
-    created (the probe removes every folder it made, so nothing is left behind), or it is empty
+    created (the probe removes every folder it made, so nothing is left behind), or it exists and no
+    file can be made in it (`newspairs.tokenizer.check_writable`), or it is empty
     (``--out "$UNSET"``: never the current folder by accident), or its name is not UTF-8 (Arrow and
     tokenizers write to UTF-8 paths only: they would fail after the build, naming nothing)."""
     from newspairs.sources import shown_name
@@ -139,6 +140,12 @@ def _check_creatable(path: str, what: str) -> None:
     if folder.exists():
         if not folder.is_dir():
             raise ValueError(f"{what} {path}: exists and is not a folder")
+        from newspairs.tokenizer import check_writable
+
+        try:  # before the build, where writing into it failed after the whole of it
+            check_writable(folder)
+        except ValueError as error:
+            raise ValueError(f"{what} {error}") from None
         return
     missing = []
     for candidate in [folder, *folder.parents]:

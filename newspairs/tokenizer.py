@@ -175,6 +175,18 @@ def save_tokenizer(tokenizer: Tokenizer, path: str | os.PathLike) -> Path:
     return path
 
 
+def check_writable(folder: str | os.PathLike) -> None:
+    """A ValueError naming ``folder`` when no file can be made in it (read-only, another user's, a
+    read-only file system, immutable): the probe makes an empty file of its own and removes it."""
+    probe = Path(folder) / f".newspairs-probe-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        probe.open("xb").close()
+    except OSError as error:
+        raise ValueError(f"{folder}: no file can be written in the folder ({error.strerror or error}); choose another") from None
+    with contextlib.suppress(OSError):
+        probe.unlink()
+
+
 def write_files(texts: Mapping[Path, str]) -> None:
     """Write each text (as UTF-8) to its file, all or none, creating the folders.
 

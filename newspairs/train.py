@@ -12,13 +12,11 @@ trained ``tokenizer.json`` still reproduces the normalized side by itself.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import numbers
 import os
 import re
-import secrets
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
@@ -30,7 +28,7 @@ from tokenizers import Regex, Tokenizer, decoders, models, processors, trainers
 
 from newspairs.normalize import checked_texts, unencodable_text
 from newspairs.stamp import STAMP_FILENAME, Stamp, normalization_stamp
-from newspairs.tokenizer import build_tokenizer, load_tokenizer_file, tokenizer_json, write_files
+from newspairs.tokenizer import build_tokenizer, check_writable, load_tokenizer_file, tokenizer_json, write_files
 
 # Ids 0..4 in this order in every trained vocabulary: the trainers put special tokens first.
 SPECIAL_TOKENS: tuple[str, ...] = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
@@ -473,19 +471,7 @@ def check_tokenizer_out(folder: str | os.PathLike) -> None:
         held = f"; it holds {', '.join(ours)}, which would be replaced" if ours else ""
         raise ValueError(f"{folder}: the folder is not empty and was not written by newspairs train-tokenizer "
                          f"(no {STAMP_FILENAME} beside a tokenizer.json){held}; choose another")
-    _check_writable(path)  # before the training, not after it (tokenizers' save failed with a traceback)
-
-
-def _check_writable(folder: Path) -> None:
-    """A ValueError naming ``folder`` when no file can be made in it (read-only, another user's, a
-    read-only file system): the probe makes an empty file of its own and removes it."""
-    probe = folder / f".newspairs-probe-{os.getpid()}-{secrets.token_hex(4)}"
-    try:
-        probe.open("xb").close()
-    except OSError as error:
-        raise ValueError(f"{folder}: no file can be written in the folder ({error.strerror or error}); choose another") from None
-    with contextlib.suppress(OSError):
-        probe.unlink()
+    check_writable(path)  # before the training, not after it (tokenizers' save failed with a traceback)
 
 
 def save_tokenizer_folder(

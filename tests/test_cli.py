@@ -1148,6 +1148,40 @@ def test_verify_cut_short_by_its_reader_keeps_its_verdict(tmp_path):
     assert (status, reader.stderr.read()) == (1, b"")
 
 
+@pytest.fixture
+def immutable_folder(tmp_path):
+    """An empty folder no file can be made in, root too (chattr +i); skipped where chattr cannot."""
+    folder = tmp_path / "immutable"
+    folder.mkdir()
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not available here")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], capture_output=True)
+
+
+@pytest.mark.parametrize("command", [["export", "SRC", "OUT"], ["train-tokenizer", "SRC", "--out", "OUT", "--quiet"],
+                                     ["publish", "SRC", "--repo-id", "a/b", "--license", "mit", "--dry-run", "OUT"]],
+                         ids=["export", "train-tokenizer", "publish-dry-run"])
+def test_an_output_folder_no_file_can_be_made_in_is_refused_before_the_build(tmp_path, capsys, monkeypatch, immutable_folder, command):
+    # the review of 716b6fb: export built everything, then failed writing newspairs_export.json
+    import newspairs.builder
+
+    def built(*args, **kwargs):
+        raise AssertionError("built before OUT was checked")
+
+    monkeypatch.setattr(newspairs.builder, "load", built)
+    monkeypatch.setattr(newspairs.builder, "prepare", built)
+    source = tmp_path / "a.txt"
+    source.write_text("Hello, world.\n", encoding="utf-8")
+    argv = [str(source) if part == "SRC" else str(immutable_folder) if part == "OUT" else part for part in command]
+    code, out, err = outcome(argv, capsys)
+    flag = "OUT" if command[0] == "export" else "--dry-run" if command[0] == "publish" else "--out"
+    assert (code, err) == (1, f"newspairs: error: {flag} {immutable_folder}: no file can be written in the folder "
+                              "(Operation not permitted); choose another\n")
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
 @pytest.mark.parametrize("command", [["normalize", "a.txt"], ["export", "a.txt", "out"]], ids=["normalize", "export"])
 def test_standard_output_that_cannot_be_written_is_named(tmp_path, command):
