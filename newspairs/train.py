@@ -18,7 +18,7 @@ import numbers
 import os
 import re
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -205,6 +205,15 @@ def decoder_for(model: str, words: Iterable[str] = ()) -> decoders.Decoder | Non
     return None
 
 
+def _completed_vocabulary(vocabulary: Iterable[str], marked: Callable[[str], str], unmarked: Callable[[str], str]) -> dict[str, int]:
+    """Token -> id: the special tokens, then the pieces sorted, each character in both its forms
+    (``c`` and ``marked(c)``: ``##c``, ``c</w>``); ``unmarked`` takes a token's mark off."""
+    pieces = {token for token in vocabulary if token not in SPECIAL_TOKENS}
+    characters = {unmarked(token) for token in pieces if len(unmarked(token)) == 1}
+    pieces |= characters | {marked(character) for character in characters}
+    return {token: index for index, token in enumerate([*SPECIAL_TOKENS, *sorted(pieces)])}
+
+
 def canonical_wordpiece(tokenizer: Tokenizer) -> models.WordPiece:
     """The trained WordPiece vocabulary, alphabet completed, with ids in a canonical order.
 
@@ -219,12 +228,10 @@ def canonical_wordpiece(tokenizer: Tokenizer) -> models.WordPiece:
     same 8000 pieces, ~370 ids moved). WordPiece encodes by longest match, so renumbering its ids
     changes no segmentation.
     """
-    model, vocab = tokenizer.model, tokenizer.get_vocab(with_added_tokens=False)
+    model = tokenizer.model
     prefix = model.continuing_subword_prefix
-    pieces = {token for token in vocab if token not in SPECIAL_TOKENS}
-    characters = {token.removeprefix(prefix) for token in pieces if len(token.removeprefix(prefix)) == 1}
-    pieces |= characters | {prefix + character for character in characters}
-    ordered = {token: index for index, token in enumerate([*SPECIAL_TOKENS, *sorted(pieces)])}
+    ordered = _completed_vocabulary(tokenizer.get_vocab(with_added_tokens=False), lambda character: prefix + character,
+                                    lambda token: token.removeprefix(prefix))
     return models.WordPiece(
         ordered, unk_token=model.unk_token, continuing_subword_prefix=prefix,
         max_input_chars_per_word=model.max_input_chars_per_word,
@@ -250,10 +257,8 @@ def canonical_bpe(tokenizer: Tokenizer) -> models.BPE:
     document = json.loads(tokenizer.to_str())
     model = document["model"]
     suffix = model["end_of_word_suffix"]
-    pieces = {token for token in model["vocab"] if token not in SPECIAL_TOKENS}
-    characters = {token.removesuffix(suffix) for token in pieces if len(token.removesuffix(suffix)) == 1}
-    pieces |= characters | {character + suffix for character in characters}
-    model["vocab"] = {token: index for index, token in enumerate([*SPECIAL_TOKENS, *sorted(pieces)])}
+    model["vocab"] = _completed_vocabulary(model["vocab"], lambda character: character + suffix,
+                                           lambda token: token.removesuffix(suffix))
     return Tokenizer.from_str(json.dumps({**document, "model": model})).model  # every other setting of the model as trained
 
 
