@@ -12,7 +12,8 @@ The repository, exactly as ``newspairs publish --dry-run OUT`` writes it::
     newspairs_report.json                           the build report: read/written/rejected per config, and
                                                     each reject (file relative to the source, line, reason)
     newspairs_export.json                           the files newspairs wrote (what a later build may replace),
-                                                    and what a trained tokenizer was trained from (`TRAINING_KEY`)
+                                                    what a trained tokenizer was trained from (`TRAINING_KEY`)
+                                                    and its file's digest (`TOKENIZER_SHA256_KEY`)
 
 Uploading makes one commit per chunk of data files (at most ``max_commit_files`` files and
 ``max_commit_bytes`` bytes each) and a last commit with the card, the report, the tokenizer and
@@ -88,11 +89,15 @@ SUMMARY_NAMES = 5  # paths a summary names before "and N more"
 # keeps the published tokenizer when it holds the same record, as training breaks ties at random
 # and a retrained one, on the same data, numbers most pieces otherwise.
 TRAINING_KEY = "tokenizer_training"
-# The tokenizer's own files: kept together or replaced together (the stamp is the data's too).
-TOKENIZER_OWN_FILES: tuple[str, ...] = ("tokenizer.json", TOKENIZER_CONFIG_FILENAME, SPECIAL_TOKENS_MAP_FILENAME)
+# What a republish may keep of the published tokenizer: the trained file alone (its transformers
+# configs are newspairs' own, the same for every tokenizer, and always sent where they differ).
+TOKENIZER_OWN_FILES: tuple[str, ...] = ("tokenizer.json",)
+# The manifest's key (beside `TRAINING_KEY`) holding the sha256 of the tokenizer.json that training
+# wrote: a published tokenizer.json that is not that file (uploaded by hand) is never kept.
+TOKENIZER_SHA256_KEY = "tokenizer_sha256"
 # What the parts of a training record are, for the summary of a retrained tokenizer
-RECORD_PARTS = {"config": "the config", "split": "the split", "data": "the data", "training": "the training settings",
-                "stamp": "the normalization stamp"}
+RECORD_PARTS = {"config": "the config", "split": "the split", "data": "the train split's text",
+                "training": "the training settings", "versions": "the normalization or the versions that train"}
 # transformers' save_pretrained writes this model_max_length for "no limit" (its VERY_LARGE_INTEGER)
 TRANSFORMERS_NO_LIMIT = int(1e30)
 
@@ -367,9 +372,9 @@ def _upload(api: Any, folder: Path, files: list[LocalFile], plan: list[list[Loca
         ))
 
     earlier: set[str] = set()  # what an earlier publish wrote: what this one may replace or delete
-    remote_record = None
+    remote_record = remote_sha256 = None
     if EXPORT_MANIFEST in remote:
-        listed, remote_record = _remote_manifest(download(EXPORT_MANIFEST).read_bytes(), repo_id)
+        listed, remote_record, remote_sha256 = _remote_manifest(download(EXPORT_MANIFEST).read_bytes(), repo_id)
         earlier = listed | {EXPORT_MANIFEST}
     theirs = sorted(
         item.path_in_repo for item in files
@@ -385,14 +390,14 @@ def _upload(api: Any, folder: Path, files: list[LocalFile], plan: list[list[Loca
     local_paths = {item.path_in_repo for item in files}
     stale = sorted(path for path in remote if path in earlier and path not in local_paths and path != HUB_GITATTRIBUTES)
     kept, tokenizer_note, recarded = _published_tokenizer(files, remote, earlier, _manifest_record(files), remote_record,
-                                                          download, recard)
+                                                          remote_sha256, download, recard)
     if recarded:  # the card now describes the kept tokenizer: send that one
         card = LocalFile.of(folder, folder / CARD_FILENAME)
         plan = [[card if item.path_in_repo == CARD_FILENAME else item for item in commit] for commit in plan]
     # Sent with the first data commit: the files of this upload are newspairs' from then on, so a later
     # publish of other data deletes them even if this one stops before its last commit (which writes
     # the manifest of the new files alone). The record stays the earlier one: its tokenizer is still there.
-    interim = _interim_manifest(scratch, earlier | local_paths, remote_record) if len(plan) > 1 else None
+    interim = _interim_manifest(scratch, earlier | local_paths, remote_record, remote_sha256) if len(plan) > 1 else None
     if interim is not None and interim.is_on(remote.get(EXPORT_MANIFEST)):
         interim = None
 
@@ -436,9 +441,9 @@ def _upload(api: Any, folder: Path, files: list[LocalFile], plan: list[list[Loca
     return result
 
 
-def _remote_manifest(data: bytes, repo_id: str) -> tuple[set[str], Any]:
-    """The files a repository's `EXPORT_MANIFEST` lists, and its `TRAINING_KEY` record (None without
-    one); a `ValueError` when it is not a newspairs manifest."""
+def _remote_manifest(data: bytes, repo_id: str) -> tuple[set[str], Any, Any]:
+    """The files a repository's `EXPORT_MANIFEST` lists, its `TRAINING_KEY` record and its
+    `TOKENIZER_SHA256_KEY` (None without them); a `ValueError` when it is not a newspairs manifest."""
     try:
         manifest = json.loads(data.decode("utf-8"))
         files = manifest["files"]
@@ -450,7 +455,7 @@ def _remote_manifest(data: bytes, repo_id: str) -> tuple[set[str], Any]:
             f"upload to {repo_id} refused: its {EXPORT_MANIFEST} is not a newspairs manifest, so what an earlier "
             "publish wrote is unknown; nothing was uploaded. Remove that file from the repository, or publish to another repository"
         ) from None
-    return {str(name) for name in files}, manifest.get(TRAINING_KEY)
+    return {str(name) for name in files}, manifest.get(TRAINING_KEY), manifest.get(TOKENIZER_SHA256_KEY)
 
 
 def _manifest_record(files: Sequence[LocalFile]) -> Any:
@@ -459,14 +464,15 @@ def _manifest_record(files: Sequence[LocalFile]) -> Any:
     return None if manifest is None else json.loads(manifest.local.read_text(encoding="utf-8")).get(TRAINING_KEY)
 
 
-def _interim_manifest(scratch: Path, listed: set[str], record: Any) -> LocalFile:
+def _interim_manifest(scratch: Path, listed: set[str], record: Any, tokenizer_sha256: Any) -> LocalFile:
     """The manifest of the first commit: ``listed`` (what earlier publishes wrote and this one writes),
-    and the published tokenizer's record ``record``, if any."""
+    and the published tokenizer's record and digest, if any (that tokenizer is still there)."""
+    from newspairs.export import write_manifest
+
     folder = scratch / "interim"
     folder.mkdir()
-    data = {"written_by": "newspairs", "files": sorted(listed - {EXPORT_MANIFEST}),
-            **({TRAINING_KEY: record} if record is not None else {})}
-    (folder / EXPORT_MANIFEST).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    extra = {key: value for key, value in ((TRAINING_KEY, record), (TOKENIZER_SHA256_KEY, tokenizer_sha256)) if value is not None}
+    write_manifest(folder, listed, extra or None)
     return LocalFile.of(folder, folder / EXPORT_MANIFEST)
 
 
@@ -494,14 +500,14 @@ def _facts_of(path: Path) -> dict[str, Any] | None:
 
 
 def _published_tokenizer(files: Sequence[LocalFile], remote: dict[str, Any], earlier: set[str], record: Any,
-                         remote_record: Any, download: Callable[[str], Path],
+                         remote_record: Any, remote_sha256: Any, download: Callable[[str], Path],
                          recard: Callable[[Tokenizer], None] | None) -> tuple[list[str], str | None, bool]:
     """The published tokenizer files to keep rather than replace, the summary's line on the tokenizer,
     and whether ``recard`` rewrote the card for the kept one.
 
     Kept when the new one was trained (``record``) from what the published one was (``remote_record``:
-    the same config, split, data, settings and stamp) and the published files are those an earlier
-    publish wrote. Ties broken otherwise can change the vocabulary's size, which the card states: then
+    the same config, split, train text, settings and versions) and the published tokenizer.json is
+    the file that training wrote (``remote_sha256``). Ties broken otherwise can change the vocabulary's size, which the card states: then
     ``recard`` writes the card of the kept one, and without it the new one is sent."""
     local = {item.path_in_repo: item for item in files}
     differing = [name for name in TOKENIZER_OWN_FILES if name in local and not local[name].is_on(remote.get(name))]
@@ -518,7 +524,10 @@ def _published_tokenizer(files: Sequence[LocalFile], remote: dict[str, Any], ear
         return [], f"replaced the published tokenizer{_named(replacing)}: some of its files are missing or not newspairs'", False
     kept_line = (f"kept the published tokenizer{_named(replacing)}, trained on the same data with the same settings, "
                  "whose ids a retrained one would change")
-    published = _loaded(download("tokenizer.json"))
+    downloaded = download("tokenizer.json")
+    if hashlib.sha256(downloaded.read_bytes()).hexdigest() != remote_sha256:
+        return [], f"replaced the published tokenizer{_named(replacing)}: it is not the file its training wrote", False
+    published = _loaded(downloaded)
     if published is None:
         return [], f"replaced the published tokenizer{_named(replacing)}: its tokenizer.json does not load", False
     if card_tokenizer_facts(published) == _facts_of(local["tokenizer.json"].local):
@@ -616,18 +625,31 @@ def given_model_max_length(folder: Path) -> int | None:
     return int(length)
 
 
-def tokenizer_training_record(config: str, data: Sequence[str], training: TrainingConfig, stamp: Stamp) -> dict[str, Any]:
+def tokenizer_training_record(config: str, data: str, training: TrainingConfig, stamp: Stamp) -> dict[str, Any]:
     """What a trained tokenizer depended on, recorded in the manifest (`TRAINING_KEY`): the config and
-    split it was trained on, that config's shard folders (named by a digest of their content), the
-    training settings and the stamp. The same record means the same training but for ties."""
+    split it was trained on, ``data`` (`text_digest` of that split's raw text, what training reads:
+    not its shards, which the shard size and the other splits change), the training settings, and
+    the normalization and the versions of what trains (not `datasets`'). The same record means the
+    same training but for ties."""
     settings = {item.name: getattr(training, item.name) for item in fields(training) if item.name != "show_progress"}
     settings["initial_alphabet"] = sorted(training.initial_alphabet)  # a set's order is no setting
-    return {"config": config, "split": "train", "data": sorted(data), "training": settings, "stamp": asdict(stamp)}
+    versions = {key: value for key, value in asdict(stamp).items() if key != "datasets"}
+    return {"config": config, "split": "train", "data": data, "training": settings, "versions": versions}
+
+
+def text_digest(split: Any, column: str = "raw") -> str:
+    """The sha256 of a `datasets.Dataset` column's texts in order, each followed by a NUL."""
+    digest = hashlib.sha256()
+    for chunk in split.data.column(column).chunks:
+        for text in chunk.to_pylist():
+            digest.update(text.encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()
 
 
 def _write_tokenizer(out: Path, source: Any, config: str, tokenizer: Any, training: TrainingConfig | None,
-                     dataset_stamp: Stamp, errors: str, config_kwargs: dict) -> Tokenizer:
-    """Put the tokenizer files into ``out``: a given trained folder's ``tokenizer.json`` as it is, or a
+                     dataset_stamp: Stamp, errors: str, config_kwargs: dict) -> tuple[Tokenizer, str | None]:
+    """Put the tokenizer files into ``out`` and return the tokenizer, with the `text_digest` of what it
+    was trained on (None for a given one): a given trained folder's ``tokenizer.json`` as it is, or a
     tokenizer trained on the train split of ``config``. The `transformers` configs are newspairs' own
     either way (a given folder's ``model_max_length`` carried over): a given ``tokenizer_class`` or
     ``split_special_tokens`` would make `transformers` tokenize otherwise than ``tokenizer.json``.
@@ -638,13 +660,13 @@ def _write_tokenizer(out: Path, source: Any, config: str, tokenizer: Any, traini
         path, trained = _checked_tokenizer(tokenizer, dataset_stamp)
         save_tokenizer_folder(trained, out, stamp=dataset_stamp, model_max_length=given_model_max_length(path.parent))
         shutil.copyfile(path, out / "tokenizer.json")
-        return trained
+        return trained, None
     dataset = load(source, config, errors=errors, **config_kwargs)
     if "train" not in dataset:
         raise MissingSplitError(f"the {config} config has no train split to train the tokenizer on; pass a trained tokenizer")
     trained = train_tokenizer(dataset["train"], training or TrainingConfig(), column="raw")
     save_tokenizer_folder(trained, out, stamp=dataset_stamp)
-    return trained
+    return trained, text_digest(dataset["train"])
 
 
 def build_repository(
@@ -733,8 +755,8 @@ def _build_in(out: Path, source: Any, options: CardOptions, tokenizer: Any, trai
                       **config_kwargs)
     report = json.loads((out / REPORT_FILENAME).read_text(encoding="utf-8"))
     # the export writes no datasets cache; training reads the train split through the builder's
-    trained = _write_tokenizer(out, source, configs[0], tokenizer, training, exported.stamp, errors,
-                               {**config_kwargs, "cache_dir": cache_dir})
+    trained, train_digest = _write_tokenizer(out, source, configs[0], tokenizer, training, exported.stamp, errors,
+                                             {**config_kwargs, "cache_dir": cache_dir})
     facts = CardFacts(
         report=report,
         input_kinds=dict(Counter(input_kind(item) for item in resolve_source(source))),
@@ -746,9 +768,8 @@ def _build_in(out: Path, source: Any, options: CardOptions, tokenizer: Any, trai
     (out / CARD_FILENAME).write_text(card, encoding="utf-8")
     extra = None
     if tokenizer is None:  # what a publish compares to keep the published tokenizer (`_published_tokenizer`)
-        first = configs[0]
-        data = {path.relative_to(out).parent.as_posix() for path in exported.files if path.relative_to(out).parts[0] == first}
-        extra = {TRAINING_KEY: tokenizer_training_record(first, sorted(data), training or TrainingConfig(), exported.stamp)}
+        extra = {TRAINING_KEY: tokenizer_training_record(configs[0], train_digest, training or TrainingConfig(), exported.stamp),
+                 TOKENIZER_SHA256_KEY: hashlib.sha256((out / "tokenizer.json").read_bytes()).hexdigest()}
     # the tokenizer files are this build's too: a later build (or export) into ``out`` may replace them
     write_manifest(out, [*(read_manifest(out) or ()), *TOKENIZER_FILES], extra)
     return card, exported, facts

@@ -686,9 +686,19 @@ class TestRepublishedTokenizer:
             pytest.param({"training": replace(TRAINING, vocab_size=500)},
                          RETRAINED + "the training settings changed since the published one was trained", id="other-vocab-size"),
             pytest.param({"source": "other"},
-                         RETRAINED + "the data changed since the published one was trained", id="other-data"),
+                         RETRAINED + "the train split's text changed since the published one was trained", id="other-data"),
             pytest.param({"configs": ["lines", "raw"]},
-                         RETRAINED + "the config and the data changed since the published one was trained", id="other-config"),
+                         RETRAINED + "the config and the train split's text changed since the published one was trained",
+                         id="other-config"),
+            # the review of 9d13141: the record named the shard folders, which the shard size changes
+            pytest.param({"max_shard_size": "4KB"}, KEPT, id="other-shard-size"),
+            # ... a tokenizer.json put there by hand was kept, and the card rewritten for it
+            pytest.param({"edit": lambda files, first: files.update({"tokenizer.json": last_piece_dropped(first).to_str().encode()})},
+                         "replaced the published tokenizer (tokenizer.json): it is not the file its training wrote",
+                         id="a-tokenizer-json-put-there-by-hand"),
+            # ... and an edited tokenizer_config.json was kept with it: it is newspairs' own again
+            pytest.param({"edit": lambda files, first: files.update({"tokenizer_config.json": b'{"tokenizer_class": "BertTokenizerFast"}'})},
+                         KEPT, id="an-edited-tokenizer-config"),
             # ties broken otherwise change the size too (training twice on the embedded data gave 524 and 526)
             pytest.param({"retrain": last_piece_dropped}, KEPT, id="same-record-another-vocabulary-size"),
             pytest.param({"tokenizer": "given"}, "replaced the published tokenizer (tokenizer.json) with the given one",
@@ -708,6 +718,8 @@ class TestRepublishedTokenizer:
         monkeypatch.setattr("newspairs.hub.train_tokenizer", lambda *args, **kwargs: next(trained))
         publish(None, OPTIONS, training=TRAINING, configs=["raw", "lines"], **common)
         published = dict(hub.files)
+        if "edit" in again:
+            again["edit"](hub.files, first)
         source = None
         if again.get("source") == "other":
             source = write_pairs(tmp_path / "other", {f"a{i}.txt": f"Another article, number {i}." for i in range(30)})
@@ -716,12 +728,14 @@ class TestRepublishedTokenizer:
             tokenizer = tmp_path / "tok"
             save_tokenizer_folder(next(trained), tokenizer)
         build, upload = publish(source, OPTIONS, training=None if tokenizer else again.get("training", TRAINING),
-                                tokenizer=tokenizer, configs=again.get("configs", ["raw", "lines"]), **common)
+                                tokenizer=tokenizer, configs=again.get("configs", ["raw", "lines"]),
+                                max_shard_size=again.get("max_shard_size"), **common)
         kept = message == self.KEPT
         assert (hub.files["tokenizer.json"] == published["tokenizer.json"]) is kept
         assert upload.kept == (["tokenizer.json"] if kept else [])
         assert ("tokenizer.json" in upload.replaced) is not kept and ("tokenizer.json" in upload.uploaded) is not kept
         assert upload.summary().split("\n")[1:] == [message]
+        assert hub.files["tokenizer_config.json"] == published["tokenizer_config.json"]  # always newspairs' own
         # the card committed describes the tokenizer the repository holds, kept or not
         on_hub = Tokenizer.from_str(hub.files["tokenizer.json"].decode("utf-8"))
         assert f"of {on_hub.get_vocab_size():,} tokens" in hub.files["README.md"].decode("utf-8")
@@ -749,13 +763,21 @@ class TestRepublishedTokenizer:
         assert render_card(build.folder, OPTIONS, build.facts) == build.card
 
     def test_the_manifest_records_what_a_trained_tokenizer_was_trained_from(self, tmp_path):
-        build = build_offline(tmp_path / "out", tmp_path / "cache", configs=["lines", "raw"])
-        record = json.loads((tmp_path / "out" / MANIFEST_FILENAME).read_text())["tokenizer_training"]
-        (data,) = {path.rsplit("/", 1)[0] for path in build.files if path.startswith("lines/")}
-        assert record == {"config": "lines", "split": "train", "data": [data],
-                          "training": {"model": "wordpiece", "vocab_size": 600, "min_frequency": 2, "batch_size": 1000,
-                                       "initial_alphabet": []},
-                          "stamp": json.loads((tmp_path / "out" / STAMP_FILENAME).read_text())}
+        import hashlib
+
+        from newspairs.hub import text_digest
+
+        build_offline(tmp_path / "out", tmp_path / "cache", configs=["lines", "raw"])
+        manifest = json.loads((tmp_path / "out" / MANIFEST_FILENAME).read_text())
+        stamp = json.loads((tmp_path / "out" / STAMP_FILENAME).read_text())
+        train = newspairs.load(None, "lines", cache_dir=str(tmp_path / "cache"))["train"]
+        assert manifest["tokenizer_training"] == {
+            "config": "lines", "split": "train", "data": text_digest(train),
+            "training": {"model": "wordpiece", "vocab_size": 600, "min_frequency": 2, "batch_size": 1000, "initial_alphabet": []},
+            "versions": {key: value for key, value in stamp.items() if key != "datasets"},
+        }
+        assert manifest["tokenizer_sha256"] == hashlib.sha256((tmp_path / "out" / "tokenizer.json").read_bytes()).hexdigest()
+        assert text_digest(train) == hashlib.sha256(b"".join(text.encode() + b"\0" for text in train["raw"])).hexdigest()
 
 
 def test_an_interrupted_uploads_files_are_deleted_by_a_later_publish_of_other_data(repository, tmp_path, monkeypatch):
