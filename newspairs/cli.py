@@ -1105,14 +1105,15 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     _utf8_stdout()
     out = _NamedStdout(sys.stdout)
+    code = None
     try:
         with _sigterm_unwinds():
             code = args.run(args, out)
             out.flush()  # here, not at exit: a full disk under '> out.txt' is the command's error
             return code
-    except BrokenPipeError:  # the reader went away (| head): not an error
+    except BrokenPipeError:  # the reader went away (| head): not an error, and a verdict made stands
         _drop_stdout()
-        return 0
+        return 0 if code is None else code
     except KeyboardInterrupt as stop:
         # a library that catches the interrupt and raises one of its own (Ray's) loses `Terminated`
         if isinstance(stop, Terminated) or _SIGTERM_RECEIVED.is_set():
@@ -1122,7 +1123,11 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except (ValueError, OSError) as error:
         if getattr(error, "reports", None):  # a build that left nothing (NothingToError): every reject, as a report lists them
-            _write_rejects(error.reports, sys.stdout)
+            try:
+                _write_rejects(error.reports, out)
+                out.flush()
+            except OSError:  # the error below is the command's; standard output's own is dropped with it
+                out.failed = True
         print(f"newspairs: error: {_one_line(error)}", file=sys.stderr)
         if out.failed:  # what it still holds would fail again at exit, with a traceback
             _drop_stdout()
@@ -1152,32 +1157,22 @@ class _NamedStdout:
         self.failed = False
 
     def write(self, text: str) -> int:
-        try:
-            return self._stream.write(text)
-        except BrokenPipeError:
-            raise
-        except OSError as error:
-            raise self._named(error) from None
+        return self._named(self._stream.write, text)
 
     def writelines(self, lines) -> None:
-        try:
-            self._stream.writelines(lines)
-        except BrokenPipeError:
-            raise
-        except OSError as error:
-            raise self._named(error) from None
+        self._named(self._stream.writelines, lines)
 
     def flush(self) -> None:
+        self._named(self._stream.flush)
+
+    def _named(self, call, *args):
         try:
-            self._stream.flush()
-        except BrokenPipeError:
+            return call(*args)
+        except BrokenPipeError:  # the reader went away: main's own case
             raise
         except OSError as error:
-            raise self._named(error) from None
-
-    def _named(self, error: OSError) -> OSError:
-        self.failed = True
-        return error if error.filename is not None else OSError(error.errno, error.strerror, self.NAME)
+            self.failed = True
+            raise (error if error.filename is not None else OSError(error.errno, error.strerror, self.NAME)) from None
 
     def __getattr__(self, name: str):  # fileno, isatty, buffer, encoding: the stream's own
         return getattr(self._stream, name)

@@ -1148,6 +1148,33 @@ def test_verify_cut_short_by_its_reader_keeps_its_verdict(tmp_path):
     assert (status, reader.stderr.read()) == (1, b"")
 
 
+def test_verify_keeps_its_verdict_when_the_reader_leaves_before_the_last_flush(tmp_path):
+    """d68b353's flush in main met the broken pipe of '| true' and returned 0: a failing verify passed
+    (the final review); before it, the flush at exit failed with a traceback and 120."""
+    from pairs import write_pairs
+
+    source = write_pairs(tmp_path / "c", {"a.txt": "Hello, world."})
+    (source / "normalized" / "a.txt").write_text("wrong side", encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
+    run = subprocess.Popen([sys.executable, "-m", "newspairs", "verify", str(source)], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, env=env)
+    run.stdout.close()  # as '| true' does, long before the verdict is written
+    assert (run.wait(timeout=240), run.stderr.read()) == (1, b"")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_the_rejects_of_a_build_that_left_nothing_are_written_through_the_named_standard_output(tmp_path):
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "a.csv").write_text("raw,x\none\ntwo\n", encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
+    with open("/dev/full", "w") as full:
+        run = subprocess.run([sys.executable, "-m", "newspairs", "export", "d", "out", "--errors", "report"], cwd=tmp_path,
+                             stdout=full, stderr=subprocess.PIPE, text=True, env=env, timeout=240)
+    assert run.returncode == 1 and run.stderr.startswith("newspairs: error: d: no article to export") and run.stderr.count("\n") == 1
+
+
 @pytest.fixture
 def immutable_folder(tmp_path):
     """An empty folder no file can be made in, root too (chattr +i); skipped where chattr cannot."""
