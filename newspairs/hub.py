@@ -517,8 +517,12 @@ def _published_tokenizer(files: Sequence[LocalFile], remote: dict[str, Any], ear
     if record is None:
         return [], f"replaced the published tokenizer{_named(replacing)} with the given one", False
     if record != remote_record:
-        why = (f"{_record_changes(remote_record, record)} changed since the published one was trained"
-               if isinstance(remote_record, dict) else "the published one has no record of what it was trained from")
+        if not isinstance(remote_record, dict):
+            why = "the published one has no record of what it was trained from"
+        elif set(remote_record) != set(record):  # 9d13141's record named the shard folders and the whole stamp
+            why = "the published one's record is of an earlier newspairs, which recorded other things"
+        else:
+            why = f"{_record_changes(remote_record, record)} changed since the published one was trained"
         return [], f"replaced the published tokenizer{_named(replacing)} with one retrained: {why}", False
     if not all(name in remote and name in earlier for name in TOKENIZER_OWN_FILES):
         return [], f"replaced the published tokenizer{_named(replacing)}: some of its files are missing or not newspairs'", False

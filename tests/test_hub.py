@@ -741,6 +741,24 @@ class TestRepublishedTokenizer:
         assert f"of {on_hub.get_vocab_size():,} tokens" in hub.files["README.md"].decode("utf-8")
         assert hub.files["README.md"].decode("utf-8") == build.card
 
+    def test_a_record_of_an_earlier_newspairs_is_said_to_be_one(self):
+        # the final review: a repository published with 9d13141's record was said to have other data and a 'stamp'
+        from newspairs.hub import _published_tokenizer
+
+        earlier = {"config": "raw", "split": "train", "data": ["raw/abc"], "training": {}, "stamp": {}}
+        new = {"config": "raw", "split": "train", "data": "sha", "training": {}, "versions": {}}
+        remote = {"tokenizer.json": object()}
+
+        class Local:
+            path_in_repo = "tokenizer.json"
+
+            def is_on(self, remote_file):
+                return False
+
+        kept, line, _ = _published_tokenizer([Local()], remote, {"tokenizer.json"}, new, earlier, None, pytest.fail, None)
+        assert (kept, line) == ([], "replaced the published tokenizer (tokenizer.json) with one retrained: the published "
+                                    "one's record is of an earlier newspairs, which recorded other things")
+
     def test_without_a_card_for_the_kept_one_a_tokenizer_of_another_size_is_sent(self, tmp_path, monkeypatch):
         """upload_repository alone cannot write the card of the published tokenizer: it sends the new one."""
         base = train_tokenizer(raw_texts_of(None), TRAINING)
