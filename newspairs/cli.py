@@ -1100,6 +1100,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # parsing imports datasets: seconds on a loaded machine
         print("newspairs: interrupted", file=sys.stderr)
         return 130
+    except SystemExit:  # --help, --version, a usage error: argparse wrote and exits
+        try:
+            if sys.stdout is not None:
+                sys.stdout.flush()  # here: '--help | true' failed at exit, with a traceback and 120
+        except OSError:
+            _drop_stdout()
+        raise
     if sys.stdout is None:  # started with file descriptor 1 closed (>&-): Python gives no stream at all
         print("newspairs: error: standard output is closed; the results go there", file=sys.stderr)
         return 1

@@ -1175,6 +1175,18 @@ def test_the_rejects_of_a_build_that_left_nothing_are_written_through_the_named_
     assert run.returncode == 1 and run.stderr.startswith("newspairs: error: d: no article to export") and run.stderr.count("\n") == 1
 
 
+@pytest.mark.parametrize("module", ["newspairs"])
+def test_help_read_by_a_reader_that_leaves_is_no_error(module):
+    """'--help | true' failed at exit with 'Exception ignored' and 120 (the final review)."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
+    run = subprocess.Popen([sys.executable, "-m", module, "--help"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    run.stdout.close()
+    assert (run.wait(timeout=240), run.stderr.read()) == (0, b"")
+    shown = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True, env=env, timeout=240)
+    assert shown.returncode == 0 and shown.stdout.startswith("usage: newspairs")
+
+
 @pytest.fixture
 def immutable_folder(tmp_path):
     """An empty folder no file can be made in, root too (chattr +i); skipped where chattr cannot."""
