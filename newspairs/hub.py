@@ -38,7 +38,6 @@ import hashlib
 import json
 import logging
 import os
-import shutil
 import tempfile
 import time
 from collections import Counter
@@ -662,8 +661,9 @@ def _write_tokenizer(out: Path, source: Any, config: str, tokenizer: Any, traini
 
     if tokenizer is not None:
         path, trained = _checked_tokenizer(tokenizer, dataset_stamp)
-        save_tokenizer_folder(trained, out, stamp=dataset_stamp, model_max_length=given_model_max_length(path.parent))
-        shutil.copyfile(path, out / "tokenizer.json")
+        # the given file as it is, written with the rest, all or none
+        save_tokenizer_folder(trained, out, stamp=dataset_stamp, model_max_length=given_model_max_length(path.parent),
+                              tokenizer_text=path.read_bytes().decode("utf-8"))
         return trained, None
     dataset = load(source, config, errors=errors, **config_kwargs)
     if "train" not in dataset:

@@ -480,12 +480,14 @@ def check_tokenizer_out(folder: str | os.PathLike) -> None:
 
 
 def save_tokenizer_folder(
-    tokenizer: Tokenizer, folder: str | os.PathLike, *, stamp: Stamp | None = None, model_max_length: int | None = None
+    tokenizer: Tokenizer, folder: str | os.PathLike, *, stamp: Stamp | None = None, model_max_length: int | None = None,
+    tokenizer_text: str | None = None,
 ) -> list[Path]:
     """Write the tokenizer folder: ``tokenizer.json``, its `transformers` config files and the stamp.
 
     ``stamp`` defaults to this installation's `normalization_stamp()`, which is right for a tokenizer
-    trained here. Returns the files written, in `TOKENIZER_FILES` order. The four are written as
+    trained here. ``tokenizer_text``: the ``tokenizer.json`` to write as it is (a given file, byte for
+    byte), else ``tokenizer``'s. Returns the files written, in `TOKENIZER_FILES` order. The four are written as
     `newspairs.tokenizer.write_files` writes, all or none: a failure (a full disk, a folder that
     cannot be written) is an `OSError` naming the file, and leaves the folder as it was.
 
@@ -497,7 +499,7 @@ def save_tokenizer_folder(
     check_tokenizer_folder(folder)  # every file, before the first is written: no half-written folder
     folder = Path(folder)
     texts = {
-        folder / "tokenizer.json": tokenizer_json(tokenizer),
+        folder / "tokenizer.json": tokenizer_json(tokenizer) if tokenizer_text is None else tokenizer_text,
         folder / TOKENIZER_CONFIG_FILENAME: _json_text(transformers_config(model_max_length=model_max_length)),
         folder / SPECIAL_TOKENS_MAP_FILENAME: _json_text(special_tokens_map()),
         folder / STAMP_FILENAME: (stamp or normalization_stamp()).to_json(),
